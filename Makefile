@@ -1,0 +1,42 @@
+# runner: build, test and try the WeCom automation runner.
+
+GO      ?= go
+BIN     := bin/runner
+PKGS    := ./...
+
+.PHONY: all build test lint vet fmt-check bench demo emulator golden reliability clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+## test: formatting, vet, and every test with the race detector (what CI runs).
+test: fmt-check vet
+	$(GO) test -race -count=1 $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+lint: fmt-check vet
+
+## bench: the benchmarks of the client, the emulator, the bindings and the scheduler.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## demo: the three example jobs, once, against the built-in emulator.
+demo: build
+	$(BIN) jobs run --emulator --config jobs.yaml nightly-department-sync replace-users daily-report
+
+## emulator: a local WeCom API with the demo organisation on 127.0.0.1:8080.
+emulator: build
+	$(BIN) emulator
+
+golden:
+	$(GO) test $(PKGS) -update
+
+clean:
+	rm -rf bin .runner

@@ -1,0 +1,4 @@
+package bindings
+
+// appchatGroup is the appchat API group.
+var appchatGroup = group{}

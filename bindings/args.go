@@ -1,0 +1,128 @@
+package bindings
+
+// Module args holds the job's arguments (jobs.yaml args, --arg key=value):
+//
+//	args.NAME                          the argument NAME, or nil
+//	args.get(name [, default]) -> value
+//	args.number(name [, default]) -> number    accepts numbers and numeric strings
+//	args.bool(name [, default]) -> boolean     accepts booleans, 1/0 and "true"/"false"/"1"/"0"
+//	args.all() -> table                        a copy of every argument, to iterate
+//
+// The table is read-only. Arguments given on the command line are strings,
+// which is why number and bool convert them. An argument named like one of
+// the functions (get, number, bool, all) is read with args.get.
+
+import (
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+type argsModule struct {
+	args map[string]any
+}
+
+func newArgsModule(env *Env) module {
+	return &argsModule{args: env.Args}
+}
+
+func (m *argsModule) exports() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"all":    m.all,
+		"bool":   m.bool,
+		"get":    m.get,
+		"number": m.number,
+	}
+}
+
+// finish makes the module a read-only view of its functions, then the
+// arguments.
+func (m *argsModule) finish(L *lua.LState, mod *lua.LTable) lua.LValue {
+	mt := L.CreateTable(0, 1)
+	mt.RawSetString("__index", m.table(L))
+	mod.Metatable = mt
+	return readOnly(L, "args", mod)
+}
+
+// table returns a new table of the arguments.
+func (m *argsModule) table(L *lua.LState) *lua.LTable {
+	t := L.CreateTable(0, len(m.args))
+	for k, v := range m.args {
+		t.RawSetString(k, toLua(L, v))
+	}
+	return t
+}
+
+func (m *argsModule) all(L *lua.LState) int {
+	L.Push(m.table(L))
+	return 1
+}
+
+func (m *argsModule) get(L *lua.LState) int {
+	name := L.CheckString(1)
+	def := L.Get(2)
+	v, ok := m.args[name]
+	if !ok || v == nil {
+		L.Push(def)
+		return 1
+	}
+	L.Push(toLua(L, v))
+	return 1
+}
+
+func (m *argsModule) number(L *lua.LState) int {
+	name := L.CheckString(1)
+	L.CheckTypes(2, lua.LTNumber, lua.LTNil)
+	def := L.Get(2)
+	v, ok := m.args[name]
+	if !ok || v == nil {
+		L.Push(def)
+		return 1
+	}
+	switch lv := toLua(L, v).(type) {
+	case lua.LNumber:
+		L.Push(lv)
+	case lua.LString:
+		f, err := strconv.ParseFloat(strings.TrimSpace(string(lv)), 64)
+		if err != nil {
+			L.RaiseError("args.number: argument %q is %q, not a number", name, string(lv))
+		}
+		L.Push(lua.LNumber(f))
+	default:
+		L.RaiseError("args.number: argument %q is a %s, not a number", name, lv.Type())
+	}
+	return 1
+}
+
+func (m *argsModule) bool(L *lua.LState) int {
+	name := L.CheckString(1)
+	L.CheckTypes(2, lua.LTBool, lua.LTNil)
+	def := L.Get(2)
+	v, ok := m.args[name]
+	if !ok || v == nil {
+		L.Push(def)
+		return 1
+	}
+	switch lv := toLua(L, v).(type) {
+	case lua.LBool:
+		L.Push(lv)
+	case lua.LNumber:
+		if lv != 0 && lv != 1 {
+			L.RaiseError("args.bool: argument %q is %v, not 1 or 0", name, lv)
+		}
+		L.Push(lua.LBool(lv == 1))
+	case lua.LString:
+		switch strings.ToLower(strings.TrimSpace(string(lv))) {
+		case "true", "1":
+			L.Push(lua.LTrue)
+		case "false", "0":
+			L.Push(lua.LFalse)
+		default:
+			L.RaiseError("args.bool: argument %q is %q, not true/false/1/0", name, string(lv))
+		}
+	default:
+		L.RaiseError("args.bool: argument %q is a %s, not a boolean", name, lv.Type())
+	}
+	return 1
+}

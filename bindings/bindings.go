@@ -1,0 +1,44 @@
+// Package bindings exposes the WeCom client and the helpers that admin scripts
+// need as Lua modules: require("wecom"), require("json"), require("csv"), ...
+//
+// A run builds one Env and calls Preload on a fresh Lua state; every module
+// then reads what it needs (clients, logger, arguments, allowed directories,
+// the job's key-value store) from that Env.
+package bindings
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// Env is what one run gives the modules. The zero value of every field is
+// usable: no clients, a discarding logger, no arguments, no files.
+type Env struct {
+	// Clients are the WeCom clients by name; Default names the one that
+	// require("wecom") uses directly.
+	Clients map[string]*wecom.Client
+	Default string
+
+	Logger *slog.Logger // the run's logger: log.info and friends write here
+	Stdout io.Writer    // where print writes
+
+	Args     map[string]any      // the job's arguments, as args.* in Lua
+	Getenv   func(string) string // reads the process environment
+	EnvAllow []string            // the variables env.get may read
+	Dirs     []string            // the directories fs, csv and uploads may touch
+	KV       KV                  // the job's persistent key-value state; nil: kv is unavailable
+	HTTP     *http.Client        // used by the http module; nil: a client with a 30s timeout
+	Progress io.Writer           // progress lines for long work; nil when stderr is not a terminal
+}
+
+// KV is the small persistent state of one job (yesterday's headcount, a sync
+// cursor). Values are strings; kv encodes Lua values as JSON.
+type KV interface {
+	Get(ctx context.Context, key string) (value string, ok bool, err error)
+	Set(ctx context.Context, key, value string) error
+	Delete(ctx context.Context, key string) error
+}

@@ -1,0 +1,461 @@
+package bindings
+
+// The calling convention of every wecom.<group>.<method> function.
+//
+// A method is called positionally, with wechatpy 1.8's parameters in
+// wechatpy's order, or with ONE table of named arguments using wechatpy's
+// parameter names:
+//
+//	wecom.user.get("zhangsan")
+//	wecom.department.create{name = "研发部", parent_id = 1}
+//
+// A call is named when its only argument is a table that is not an array. A
+// named argument that is not a parameter is an error, except for methods that
+// take wechatpy's **kwargs (user.create, user.update, appchat.send), where it
+// goes into the request body. Lists are Lua arrays; parameters that wechatpy
+// also accepts as '|'-joined strings accept both.
+//
+// An API failure raises a table {errcode=..., errmsg=..., api=...} whose
+// __tostring reads "wecom user/get: errcode 60111: userid not found".
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// method is one Lua function of an API group.
+type method struct {
+	params  []string           // wechatpy's parameter names, in order
+	kwargs  bool               // other named arguments are passed on (**kwargs)
+	prepare func(a *args) call // reads and checks the arguments; no I/O
+	doc     string             // one line for editor stubs: what it does
+}
+
+// call does the I/O of one prepared method call. Its result is a
+// json.RawMessage (decoded straight into Lua tables) or a Go value that
+// toLua converts.
+type call func(ctx context.Context) (any, error)
+
+// args are the arguments of one call, positional or named.
+type args struct {
+	L      *lua.LState
+	fn     string        // "user.get", for messages
+	m      *method       // the method called
+	env    *Env          // the run
+	client *wecom.Client // the client the call goes to
+	pos    []lua.LValue  // positional arguments
+	named  *lua.LTable   // the table of named arguments, or nil
+	where  string        // "item 3: " in a fan-out, else ""
+}
+
+// newArgs reads the arguments values for m. It raises on a named argument
+// that m does not take.
+func newArgs(L *lua.LState, fn string, m *method, env *Env, c *wecom.Client, values []lua.LValue, where string) *args {
+	a := &args{L: L, fn: fn, m: m, env: env, client: c, pos: values, where: where}
+	if len(values) == 1 {
+		if t, ok := values[0].(*lua.LTable); ok && isNamed(t) {
+			a.named, a.pos = t, nil
+			t.ForEach(func(k, _ lua.LValue) {
+				name, ok := k.(lua.LString)
+				if !ok {
+					a.fail("named arguments must have string keys, got %s", k.Type())
+				}
+				if !m.kwargs && a.index(string(name)) < 0 {
+					a.fail("unknown argument %q (%s takes %s)", string(name), fn, strings.Join(m.params, ", "))
+				}
+			})
+		}
+	}
+	if len(a.pos) > len(m.params) && !m.kwargs {
+		a.fail("%s takes at most %d arguments, got %d", fn, len(m.params), len(a.pos))
+	}
+	return a
+}
+
+// isNamed reports whether t is a table of named arguments: it has a key that
+// is not an array index.
+func isNamed(t *lua.LTable) bool {
+	named := false
+	t.ForEach(func(k, _ lua.LValue) {
+		if _, ok := k.(lua.LString); ok {
+			named = true
+		}
+	})
+	return named
+}
+
+func (a *args) index(name string) int {
+	for i, p := range a.m.params {
+		if p == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// fail raises an argument error naming the function.
+func (a *args) fail(format string, v ...any) {
+	a.L.RaiseError("%sbad argument to %s: %s", a.where, a.fn, fmt.Sprintf(format, v...))
+}
+
+// failArg raises an error about the argument name.
+func (a *args) failArg(name, format string, v ...any) {
+	if a.named == nil {
+		a.L.RaiseError("%sbad argument #%d (%s) to %s: %s", a.where, a.index(name)+1, name, a.fn, fmt.Sprintf(format, v...))
+	}
+	a.L.RaiseError("%sbad argument %q to %s: %s", a.where, name, a.fn, fmt.Sprintf(format, v...))
+}
+
+// value is the argument name, or LNil when it was not given.
+func (a *args) value(name string) lua.LValue {
+	if a.named != nil {
+		return a.named.RawGetString(name)
+	}
+	i := a.index(name)
+	if i < 0 || i >= len(a.pos) {
+		return lua.LNil
+	}
+	return a.pos[i]
+}
+
+// has reports whether the argument name was given (and is not nil).
+func (a *args) has(name string) bool { return a.value(name) != lua.LNil }
+
+// str is a required string argument; numbers are accepted as their decimal form.
+func (a *args) str(name string) string {
+	v := a.value(name)
+	if v == lua.LNil {
+		a.failArg(name, "string expected, got nil")
+	}
+	return a.toStr(name, v)
+}
+
+// optStr is an optional string argument.
+func (a *args) optStr(name, def string) string {
+	v := a.value(name)
+	if v == lua.LNil {
+		return def
+	}
+	return a.toStr(name, v)
+}
+
+func (a *args) toStr(name string, v lua.LValue) string {
+	switch v := v.(type) {
+	case lua.LString:
+		return string(v)
+	case lua.LNumber:
+		return formatNumber(float64(v))
+	}
+	a.failArg(name, "string expected, got %s", v.Type())
+	return ""
+}
+
+// int is a required integer argument; numeric strings are accepted.
+func (a *args) int(name string) int {
+	v := a.value(name)
+	if v == lua.LNil {
+		a.failArg(name, "number expected, got nil")
+	}
+	return a.toInt(name, v)
+}
+
+// optInt is an optional integer argument.
+func (a *args) optInt(name string, def int) int {
+	v := a.value(name)
+	if v == lua.LNil {
+		return def
+	}
+	return a.toInt(name, v)
+}
+
+func (a *args) toInt(name string, v lua.LValue) int {
+	switch v := v.(type) {
+	case lua.LNumber:
+		if f := float64(v); f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			return int(f)
+		}
+	case lua.LString:
+		if n, err := strconv.Atoi(strings.TrimSpace(string(v))); err == nil {
+			return n
+		}
+	case lua.LBool:
+		if v {
+			return 1
+		}
+		return 0
+	}
+	a.failArg(name, "integer expected, got %s", luaTypeOf(v))
+	return 0
+}
+
+// optBool is an optional boolean argument. Lua has no falsy 0, so 0 and 1
+// are accepted as well, as wechatpy's callers pass them.
+func (a *args) optBool(name string, def bool) bool {
+	switch v := a.value(name).(type) {
+	case *lua.LNilType:
+		return def
+	case lua.LBool:
+		return bool(v)
+	case lua.LNumber:
+		return v != 0
+	default:
+		a.failArg(name, "boolean expected, got %s", v.Type())
+		return false
+	}
+}
+
+// agentID is the agent id argument, defaulting to the client's agent id.
+func (a *args) agentID(name string) int {
+	if a.has(name) {
+		return a.int(name)
+	}
+	if id := a.client.AgentID(); id != 0 {
+		return id
+	}
+	a.failArg(name, "agent id expected (none given, and the client has no agent_id)")
+	return 0
+}
+
+// list is an array argument of strings (numbers as their decimal form).
+// A single string or number is a list of one.
+func (a *args) list(name string) []string {
+	v := a.value(name)
+	switch v := v.(type) {
+	case *lua.LNilType:
+		return nil
+	case lua.LString, lua.LNumber:
+		return []string{a.toStr(name, v)}
+	case *lua.LTable:
+		n := v.Len()
+		out := make([]string, 0, n)
+		for i := 1; i <= n; i++ {
+			out = append(out, a.toStr(fmt.Sprintf("%s[%d]", name, i), v.RawGetInt(i)))
+		}
+		return out
+	}
+	a.failArg(name, "array expected, got %s", v.Type())
+	return nil
+}
+
+// joined is a list argument as wechatpy sends it: an array joined with "|",
+// or a string passed as it is.
+func (a *args) joined(name string) string {
+	if s, ok := a.value(name).(lua.LString); ok {
+		return string(s)
+	}
+	return strings.Join(a.list(name), "|")
+}
+
+// ints is an array argument of integers.
+func (a *args) ints(name string) []int {
+	v := a.value(name)
+	switch v := v.(type) {
+	case *lua.LNilType:
+		return nil
+	case lua.LNumber, lua.LString:
+		return []int{a.toInt(name, v)}
+	case *lua.LTable:
+		n := v.Len()
+		out := make([]int, 0, n)
+		for i := 1; i <= n; i++ {
+			out = append(out, a.toInt(fmt.Sprintf("%s[%d]", name, i), v.RawGetInt(i)))
+		}
+		return out
+	}
+	a.failArg(name, "array expected, got %s", v.Type())
+	return nil
+}
+
+// any is an argument converted to a Go value (tables to maps and slices), for
+// free-form JSON such as a message body or a menu.
+func (a *args) any(name string) any {
+	v := a.value(name)
+	if v == lua.LNil {
+		return nil
+	}
+	g, err := toGo(v)
+	if err != nil {
+		a.failArg(name, "%v", err)
+	}
+	return g
+}
+
+// rest is the named arguments that are not parameters: wechatpy's **kwargs.
+func (a *args) rest() map[string]any {
+	if a.named == nil {
+		return nil
+	}
+	out := map[string]any{}
+	a.named.ForEach(func(k, v lua.LValue) {
+		name := k.String()
+		if a.index(name) >= 0 {
+			return
+		}
+		g, err := toGo(v)
+		if err != nil {
+			a.failArg(name, "%v", err)
+		}
+		out[name] = g
+	})
+	return out
+}
+
+// upload is a file argument: a path inside the run's allowed directories, or
+// a table {filename = "x.csv", content = "..."} holding the bytes.
+func (a *args) upload(name string) *wecom.Upload {
+	switch v := a.value(name).(type) {
+	case lua.LString:
+		p, err := resolvePath(a.env, string(v))
+		if err != nil {
+			a.failArg(name, "%v", err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			a.failArg(name, "%v", err)
+		}
+		st, err := f.Stat()
+		if err != nil || st.IsDir() {
+			f.Close()
+			a.failArg(name, "%s is not a file", string(v))
+		}
+		closeWhenDone(a.L, f)
+		return &wecom.Upload{Filename: filepath.Base(p), Content: f, Size: st.Size()}
+	case *lua.LTable:
+		fn, ok1 := v.RawGetString("filename").(lua.LString)
+		content, ok2 := v.RawGetString("content").(lua.LString)
+		if !ok1 || !ok2 {
+			a.failArg(name, "a file is a path or {filename = ..., content = ...}")
+		}
+		return &wecom.Upload{Filename: string(fn), Content: strings.NewReader(string(content)), Size: int64(len(content))}
+	default:
+		a.failArg(name, "a file path or {filename = ..., content = ...} expected, got %s", v.Type())
+		return nil
+	}
+}
+
+// closeWhenDone closes f when the run's context ends, so an upload's file is
+// released even if the call is never made (a failed fan-out validation).
+func closeWhenDone(L *lua.LState, f *os.File) {
+	ctx := contextOf(L)
+	context.AfterFunc(ctx, func() { f.Close() })
+}
+
+func luaTypeOf(v lua.LValue) string {
+	if s, ok := v.(lua.LString); ok {
+		return fmt.Sprintf("string %q", string(s))
+	}
+	return v.Type().String()
+}
+
+// formatNumber prints integral numbers without a decimal point.
+func formatNumber(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
+
+// do sends req and keeps WeCom's answer as raw JSON for Lua.
+func do(ctx context.Context, c *wecom.Client, req *wecom.Request) (any, error) {
+	var raw json.RawMessage
+	if err := c.Do(ctx, req, &raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+// send is the call that sends req with the arguments' client.
+func send(a *args, req *wecom.Request) call {
+	c := a.client
+	return func(ctx context.Context) (any, error) { return do(ctx, c, req) }
+}
+
+// function turns m into the Lua function fn of client c.
+func function(L *lua.LState, env *Env, c *wecom.Client, fn string, m *method) *lua.LFunction {
+	return L.NewFunction(func(L *lua.LState) int {
+		values := make([]lua.LValue, L.GetTop())
+		for i := range values {
+			values[i] = L.Get(i + 1)
+		}
+		run := m.prepare(newArgs(L, fn, m, env, c, values, ""))
+		res, err := run(contextOf(L))
+		if err != nil {
+			return raise(L, err)
+		}
+		L.Push(resultToLua(L, res))
+		return 1
+	})
+}
+
+// resultToLua converts a call's result. A whole answer's errcode is a
+// number even when WeCom sent it as a string ("errcode":"0"), as wechatpy
+// returns it.
+func resultToLua(L *lua.LState, res any) lua.LValue {
+	if raw, ok := res.(json.RawMessage); ok {
+		v, err := decodeJSON(L, raw)
+		if err != nil {
+			L.RaiseError("decoding WeCom's answer: %v", err)
+		}
+		if t, ok := v.(*lua.LTable); ok {
+			if s, ok := t.RawGetString("errcode").(lua.LString); ok {
+				if n, err := strconv.Atoi(string(s)); err == nil {
+					t.RawSetString("errcode", lua.LNumber(n))
+				}
+			}
+		}
+		return v
+	}
+	return toLua(L, res)
+}
+
+// errorMeta names the metatable of raised API errors in the registry.
+const errorMeta = "wecom.error"
+
+// raise raises err in L: an *wecom.APIError as a table {errcode, errmsg,
+// api} with a readable __tostring, anything else as a string. It never
+// returns.
+func raise(L *lua.LState, err error) int {
+	L.Error(errorValue(L, err), 1)
+	return 0
+}
+
+// errorValue is the Lua value of err: a table for an *wecom.APIError, a
+// string otherwise.
+func errorValue(L *lua.LState, err error) lua.LValue {
+	var apiErr *wecom.APIError
+	if errors.As(err, &apiErr) {
+		return errorTable(L, apiErr, err.Error())
+	}
+	return lua.LString(err.Error())
+}
+
+// errorTable is the Lua value of an API error.
+func errorTable(L *lua.LState, e *wecom.APIError, msg string) *lua.LTable {
+	t := L.CreateTable(0, 4)
+	t.RawSetString("errcode", lua.LNumber(e.Code))
+	t.RawSetString("errmsg", lua.LString(e.Msg))
+	t.RawSetString("api", lua.LString(e.API))
+	t.RawSetString("message", lua.LString(msg))
+	mt := L.GetTypeMetatable(errorMeta)
+	if mt == lua.LNil {
+		m := L.NewTypeMetatable(errorMeta)
+		m.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+			L.Push(L.CheckTable(1).RawGetString("message"))
+			return 1
+		}))
+		mt = m
+	}
+	t.Metatable = mt
+	return t
+}

@@ -1,0 +1,4 @@
+package bindings
+
+// chatGroup is the chat API group.
+var chatGroup = group{}

@@ -1,0 +1,1189 @@
+package bindings
+
+// Values cross between Go, JSON and Lua here and nowhere else:
+//
+//	decodeJSON(L, data) -> lua.LValue      JSON text straight into Lua tables
+//	encodeJSON(v)       -> JSON text       Lua value to JSON (rules in json.go)
+//	toGo(v)             -> any             Lua value to plain Go values
+//	toLua(L, v)         -> lua.LValue      Go value to Lua value
+//
+// The decoder is the hot path (a 50,000-member user/list is about 13 MB): it
+// parses in one pass and builds each table once, with its exact size, from a
+// stack of pending values.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// Registry keys of the per-state JSON values. They live in the registry,
+// never in globals, so scripts cannot replace them.
+const (
+	jsonObjectKey = "json.object" // metatable tagging a table as a JSON object
+	jsonArrayKey  = "json.array"  // metatable tagging a table as a JSON array
+	jsonNullKey   = "json.null"   // the userdata that stands for JSON null
+)
+
+// jsonKindField is the metatable field that tags a table's JSON kind; its
+// value is "object" or "array".
+const jsonKindField = "__jsonkind"
+
+// maxDepth bounds the nesting of decoded and encoded values.
+const maxDepth = 1000
+
+// maxSafeInt is 2^53: integers beyond it do not survive a float64, so the
+// decoder keeps them as strings.
+const maxSafeInt = 1 << 53
+
+// jsonNull is the Go value inside the json.null userdata.
+type jsonNull struct{}
+
+// smallInts holds the Lua values of the integers most JSON documents are made
+// of (ids, orders, flags), so that decoding them allocates nothing.
+var smallInts = func() (v [1024]lua.LValue) {
+	for i := range v {
+		v[i] = lua.LNumber(i)
+	}
+	return v
+}()
+
+// nullValue returns L's json.null, creating it on first use.
+func nullValue(L *lua.LState) lua.LValue {
+	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
+	if v := reg.RawGetString(jsonNullKey); v != lua.LNil {
+		return v
+	}
+	mt := L.CreateTable(0, 2)
+	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LString("json.null"))
+		return 1
+	}))
+	mt.RawSetString("__metatable", lua.LFalse)
+	ud := L.NewUserData()
+	ud.Value = jsonNull{}
+	ud.Metatable = mt
+	reg.RawSetString(jsonNullKey, ud)
+	return ud
+}
+
+// kindMetatable returns L's metatable tagging tables as JSON kind ("object"
+// or "array"), creating it on first use.
+func kindMetatable(L *lua.LState, kind string) *lua.LTable {
+	key := jsonObjectKey
+	if kind == "array" {
+		key = jsonArrayKey
+	}
+	mt := L.NewTypeMetatable(key)
+	if mt.RawGetString(jsonKindField) == lua.LNil {
+		mt.RawSetString(jsonKindField, lua.LString(kind))
+	}
+	return mt
+}
+
+// isNull reports whether v is json.null.
+func isNull(v lua.LValue) bool {
+	ud, ok := v.(*lua.LUserData)
+	if !ok {
+		return false
+	}
+	_, ok = ud.Value.(jsonNull)
+	return ok
+}
+
+// tableKind is the JSON kind a table was tagged with: "object", "array" or "".
+func tableKind(t *lua.LTable) string {
+	mt, ok := t.Metatable.(*lua.LTable)
+	if !ok {
+		return ""
+	}
+	s, _ := mt.RawGetString(jsonKindField).(lua.LString)
+	return string(s)
+}
+
+// decodeJSON parses one JSON value into Lua values: objects and arrays become
+// tables, strings strings, numbers numbers, true/false booleans and null
+// json.null. An integer beyond ±2^53 (a 64-bit id) becomes the string of its
+// digits rather than a rounded number. Empty objects and arrays are tagged
+// with their kind, so that they encode as they came. A leading UTF-8 byte
+// order mark is skipped; invalid UTF-8 in a string is an error.
+func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
+	d := decoder{L: L, data: data, names: make(map[string]lua.LValue, 64)}
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		d.pos = 3
+	}
+	d.skipSpace()
+	v, err := d.value()
+	if err != nil {
+		return lua.LNil, err
+	}
+	d.skipSpace()
+	if d.pos < len(d.data) {
+		return lua.LNil, d.errorf("unexpected %s after the JSON value", d.describe())
+	}
+	return v, nil
+}
+
+// decoder is the state of one decodeJSON call.
+type decoder struct {
+	L     *lua.LState
+	data  []byte
+	pos   int
+	depth int
+
+	vals  []lua.LValue // values of the arrays and objects still open
+	keys  []lua.LValue // keys of the objects still open
+	names map[string]lua.LValue
+
+	null              lua.LValue
+	objectMT, arrayMT *lua.LTable
+
+	tables []lua.LTable // the rest of the current block of tables
+	slab   []lua.LValue // the rest of the current block of element slots
+}
+
+// errorf returns a syntax error at the current position.
+func (d *decoder) errorf(format string, args ...any) error {
+	line := 1 + bytes.Count(d.data[:min(d.pos, len(d.data))], []byte("\n"))
+	return fmt.Errorf("invalid JSON at line %d (offset %d): %s", line, d.pos, fmt.Sprintf(format, args...))
+}
+
+// describe names the byte at the current position for an error message.
+func (d *decoder) describe() string {
+	if d.pos >= len(d.data) {
+		return "end of input"
+	}
+	c := d.data[d.pos]
+	if c < 0x20 || c >= 0x7f {
+		return fmt.Sprintf("byte 0x%02x", c)
+	}
+	return fmt.Sprintf("character %q", c)
+}
+
+func (d *decoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\n', '\r', '\t':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value parses the value at d.pos, which is not white space.
+func (d *decoder) value() (lua.LValue, error) {
+	if d.pos >= len(d.data) {
+		return lua.LNil, d.errorf("unexpected end of input")
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		return d.object()
+	case '[':
+		return d.array()
+	case '"':
+		s, err := d.str()
+		if err != nil {
+			return lua.LNil, err
+		}
+		return lua.LString(s), nil
+	case 't':
+		return d.literal("true", lua.LTrue)
+	case 'f':
+		return d.literal("false", lua.LFalse)
+	case 'n':
+		if d.null == nil {
+			d.null = nullValue(d.L)
+		}
+		return d.literal("null", d.null)
+	default:
+		if c == '-' || c >= '0' && c <= '9' {
+			return d.number()
+		}
+		return lua.LNil, d.errorf("unexpected %s", d.describe())
+	}
+}
+
+func (d *decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
+	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+		return lua.LNil, d.errorf("unexpected %s", d.describe())
+	}
+	d.pos += len(word)
+	return v, nil
+}
+
+func (d *decoder) enter() error {
+	d.depth++
+	if d.depth > maxDepth {
+		return d.errorf("nested deeper than %d levels", maxDepth)
+	}
+	return nil
+}
+
+func (d *decoder) object() (lua.LValue, error) {
+	if err := d.enter(); err != nil {
+		return lua.LNil, err
+	}
+	d.pos++ // '{'
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		d.depth--
+		if d.objectMT == nil {
+			d.objectMT = kindMetatable(d.L, "object")
+		}
+		t := d.newTable()
+		t.Metatable = d.objectMT
+		return t, nil
+	}
+	mark, keyMark := len(d.vals), len(d.keys)
+	for {
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return lua.LNil, d.errorf("unexpected %s, want a string key", d.describe())
+		}
+		key, err := d.key()
+		if err != nil {
+			return lua.LNil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return lua.LNil, d.errorf("unexpected %s, want ':'", d.describe())
+		}
+		d.pos++
+		d.skipSpace()
+		v, err := d.value()
+		if err != nil {
+			return lua.LNil, err
+		}
+		d.keys = append(d.keys, key)
+		d.vals = append(d.vals, v)
+		d.skipSpace()
+		if d.pos < len(d.data) && d.data[d.pos] == ',' {
+			d.pos++
+			d.skipSpace()
+			continue
+		}
+		if d.pos < len(d.data) && d.data[d.pos] == '}' {
+			d.pos++
+			break
+		}
+		return lua.LNil, d.errorf("unexpected %s, want ',' or '}'", d.describe())
+	}
+	keys, vals := d.keys[keyMark:], d.vals[mark:]
+	t := d.objectTable(keys, vals)
+	clear(keys)
+	clear(vals)
+	d.keys, d.vals = d.keys[:keyMark], d.vals[:mark]
+	d.depth--
+	return t, nil
+}
+
+func (d *decoder) array() (lua.LValue, error) {
+	if err := d.enter(); err != nil {
+		return lua.LNil, err
+	}
+	d.pos++ // '['
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		d.depth--
+		if d.arrayMT == nil {
+			d.arrayMT = kindMetatable(d.L, "array")
+		}
+		t := d.newTable()
+		t.Metatable = d.arrayMT
+		return t, nil
+	}
+	mark := len(d.vals)
+	for {
+		v, err := d.value()
+		if err != nil {
+			return lua.LNil, err
+		}
+		d.vals = append(d.vals, v)
+		d.skipSpace()
+		if d.pos < len(d.data) && d.data[d.pos] == ',' {
+			d.pos++
+			d.skipSpace()
+			continue
+		}
+		if d.pos < len(d.data) && d.data[d.pos] == ']' {
+			d.pos++
+			break
+		}
+		return lua.LNil, d.errorf("unexpected %s, want ',' or ']'", d.describe())
+	}
+	vals := d.vals[mark:]
+	t := d.arrayTable(vals)
+	clear(vals)
+	d.vals = d.vals[:mark]
+	d.depth--
+	return t, nil
+}
+
+// Tables are built once their elements are known. On the table layout it
+// knows (tableLayout), the decoder fills them directly at their final size,
+// and carves the tables and their small element slices out of shared
+// blocks. Through gopher-lua's API, RawSetString grows a table's key list
+// and key index one key at a time, and that growth and the allocations were
+// most of the cost of decoding a large response.
+
+const (
+	tableBlock = 256  // tables allocated at once
+	slotBlock  = 4096 // element slots allocated at once
+)
+
+// newTable returns an empty table.
+func (d *decoder) newTable() *lua.LTable {
+	if len(d.tables) == 0 {
+		d.tables = make([]lua.LTable, tableBlock)
+	}
+	t := &d.tables[0]
+	d.tables = d.tables[1:]
+	t.Metatable = lua.LNil
+	return t
+}
+
+// slots returns a copy of vals whose capacity is its length, so that an
+// append from Lua reallocates rather than writes into a neighbour's slots.
+func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
+	if len(vals) > slotBlock/16 {
+		return slices.Clone(vals)
+	}
+	if len(d.slab) < len(vals) {
+		d.slab = make([]lua.LValue, slotBlock)
+	}
+	s := d.slab[:len(vals):len(vals)]
+	d.slab = d.slab[len(vals):]
+	copy(s, vals)
+	return s
+}
+
+// arrayTable returns a table of the elements vals.
+func (d *decoder) arrayTable(vals []lua.LValue) *lua.LTable {
+	if !knownTableLayout {
+		t := d.L.CreateTable(len(vals), 0)
+		for _, v := range vals {
+			t.Append(v)
+		}
+		return t
+	}
+	t := d.newTable()
+	(*tableLayout)(unsafe.Pointer(t)).array = d.slots(vals)
+	return t
+}
+
+// objectTable returns a table of the given keys (LStrings) and values (none
+// nil); of duplicate keys, the last one wins.
+func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
+	if !knownTableLayout {
+		t := d.L.CreateTable(0, len(keys))
+		for i, k := range keys {
+			t.RawSetString(string(k.(lua.LString)), vals[i])
+		}
+		return t
+	}
+	t := d.newTable()
+	m := (*tableLayout)(unsafe.Pointer(t))
+	m.strdict = make(map[string]lua.LValue, len(keys))
+	for i, k := range keys {
+		m.strdict[string(k.(lua.LString))] = vals[i]
+	}
+	if len(m.strdict) < len(keys) {
+		seen := make(map[lua.LValue]bool, len(keys))
+		keys = slices.DeleteFunc(slices.Clone(keys), func(k lua.LValue) bool {
+			dup := seen[k]
+			seen[k] = true
+			return dup
+		})
+	}
+	m.keys = d.slots(keys)
+	m.k2i = make(map[lua.LValue]int, len(keys))
+	for i, k := range m.keys {
+		m.k2i[k] = i
+	}
+	return t
+}
+
+// tableLayout is the layout of lua.LTable in gopher-lua v1.1.2: its
+// string-keyed entries are in strdict, and keys with k2i keep their order
+// for next().
+type tableLayout struct {
+	Metatable lua.LValue
+	array     []lua.LValue
+	dict      map[lua.LValue]lua.LValue
+	strdict   map[string]lua.LValue
+	keys      []lua.LValue
+	k2i       map[lua.LValue]int
+}
+
+// knownTableLayout reports whether lua.LTable is laid out as tableLayout
+// (same field names, types and offsets). When a gopher-lua upgrade changes
+// it, newTable falls back to RawSetString and TestTableLayout fails.
+var knownTableLayout = sameLayout(reflect.TypeFor[lua.LTable](), reflect.TypeFor[tableLayout]())
+
+func sameLayout(a, b reflect.Type) bool {
+	if a.Size() != b.Size() || a.NumField() != b.NumField() {
+		return false
+	}
+	for i := range a.NumField() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || fa.Type != fb.Type || fa.Offset != fb.Offset {
+			return false
+		}
+	}
+	return true
+}
+
+// str parses the string at d.pos (its opening quote).
+func (d *decoder) str() (string, error) {
+	raw, ok, s, err := d.scan()
+	if ok {
+		s = string(raw)
+	}
+	return s, err
+}
+
+// key parses an object key. Keys are interned, boxed as Lua values: a
+// response repeats the same few dozen keys on every element.
+func (d *decoder) key() (lua.LValue, error) {
+	raw, ok, s, err := d.scan()
+	if err != nil {
+		return lua.LNil, err
+	}
+	if ok {
+		if v, found := d.names[string(raw)]; found {
+			return v, nil
+		}
+		s = string(raw)
+	}
+	v := lua.LValue(lua.LString(s))
+	if len(d.names) < 4096 {
+		d.names[s] = v
+	}
+	return v, nil
+}
+
+// scan parses the string at d.pos. A string without escapes comes back as
+// its raw bytes (ok is true), any other as its decoded text.
+func (d *decoder) scan() (raw []byte, ok bool, s string, err error) {
+	start := d.pos + 1
+	ascii := true
+	for i := start; i < len(d.data); i++ {
+		switch c := d.data[i]; {
+		case c == '"':
+			d.pos = i + 1
+			b := d.data[start:i]
+			if !ascii && !utf8.Valid(b) {
+				d.pos = start
+				return nil, false, "", d.errorf("string is not valid UTF-8")
+			}
+			return b, true, "", nil
+		case c == '\\':
+			s, err := d.escaped(start, i)
+			return nil, false, s, err
+		case c < 0x20:
+			d.pos = i
+			return nil, false, "", d.errorf("control character 0x%02x in string", c)
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	d.pos = len(d.data)
+	return nil, false, "", d.errorf("unterminated string")
+}
+
+// escaped finishes a string that starts at start and has its first
+// backslash at i.
+func (d *decoder) escaped(start, i int) (string, error) {
+	buf := make([]byte, 0, i-start+16)
+	buf = append(buf, d.data[start:i]...)
+	for i < len(d.data) {
+		c := d.data[i]
+		switch {
+		case c == '"':
+			d.pos = i + 1
+			if !utf8.Valid(buf) {
+				d.pos = start
+				return "", d.errorf("string is not valid UTF-8")
+			}
+			return string(buf), nil
+		case c < 0x20:
+			d.pos = i
+			return "", d.errorf("control character 0x%02x in string", c)
+		case c != '\\':
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		if i+1 >= len(d.data) {
+			break
+		}
+		i++
+		switch e := d.data[i]; e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := hex4(d.data[i+1:])
+			if !ok {
+				d.pos = i
+				return "", d.errorf("invalid \\u escape")
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2, ok := rune(0), false
+				if len(d.data) > i+2 && d.data[i+1] == '\\' && d.data[i+2] == 'u' {
+					r2, ok = hex4(d.data[i+3:])
+				}
+				if dec := utf16.DecodeRune(r, r2); ok && dec != utf8.RuneError {
+					r = dec
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			d.pos = i
+			return "", d.errorf("invalid escape '\\%c'", e)
+		}
+		i++
+	}
+	d.pos = len(d.data)
+	return "", d.errorf("unterminated string")
+}
+
+// hex4 parses the 4 hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// number parses the number at d.pos following JSON's grammar.
+func (d *decoder) number() (lua.LValue, error) {
+	data, start, i := d.data, d.pos, d.pos
+	neg := data[i] == '-'
+	if neg {
+		i++
+	}
+	digits := i
+	var n uint64
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && data[i] >= '1' && data[i] <= '9':
+		for ; i < len(data) && data[i] >= '0' && data[i] <= '9'; i++ {
+			n = n*10 + uint64(data[i]-'0')
+		}
+	default:
+		d.pos = i
+		return lua.LNil, d.errorf("unexpected %s in number", d.describe())
+	}
+	integer := true
+	if i < len(data) && data[i] == '.' {
+		integer = false
+		i++
+		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+			d.pos = i
+			return lua.LNil, d.errorf("unexpected %s after decimal point", d.describe())
+		}
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		integer = false
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+			d.pos = i
+			return lua.LNil, d.errorf("unexpected %s in exponent", d.describe())
+		}
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+		}
+	}
+	d.pos = i
+	if integer && i-digits <= 15 { // at most 15 digits: exact in n and in a float64
+		if !neg && n < uint64(len(smallInts)) {
+			return smallInts[n], nil
+		}
+		f := float64(n)
+		if neg {
+			f = -f
+		}
+		return lua.LNumber(f), nil
+	}
+	text := string(data[start:i])
+	if integer {
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -maxSafeInt && v <= maxSafeInt {
+			return lua.LNumber(v), nil
+		}
+		return lua.LString(text), nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		d.pos = start
+		return lua.LNil, d.errorf("number %s is out of range", text)
+	}
+	return lua.LNumber(f), nil
+}
+
+// encodeJSON encodes v as compact JSON by the rules documented in json.go.
+func encodeJSON(v lua.LValue) ([]byte, error) {
+	e := encoder{}
+	if err := e.value(v); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
+}
+
+// encodeJSONIndent is encodeJSON with each element on its own line,
+// indented by two spaces per level.
+func encodeJSONIndent(v lua.LValue) ([]byte, error) {
+	e := encoder{indent: true}
+	if err := e.value(v); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
+}
+
+// encoder is the state of one encodeJSON call.
+type encoder struct {
+	buf    []byte
+	indent bool
+	path   []pathElem
+	seen   map[*lua.LTable]bool // the tables being encoded, to refuse cycles
+}
+
+// pathElem is one step from the top value to the one being encoded.
+type pathElem struct {
+	key   string
+	index int // 1-based array index when key is ""
+}
+
+// where names the value being encoded as a path: $.userlist[3].name.
+func (e *encoder) where() string {
+	return formatPath(e.path)
+}
+
+func formatPath(path []pathElem) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, p := range path {
+		switch {
+		case p.key == "":
+			fmt.Fprintf(&b, "[%d]", p.index)
+		case isIdentifier(p.key):
+			b.WriteString(".")
+			b.WriteString(p.key)
+		default:
+			fmt.Fprintf(&b, "[%q]", p.key)
+		}
+	}
+	return b.String()
+}
+
+func isIdentifier(s string) bool {
+	for i, c := range s {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (e *encoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), e.where())
+}
+
+func (e *encoder) newline() {
+	if e.indent {
+		e.buf = append(e.buf, '\n')
+		for range e.path {
+			e.buf = append(e.buf, ' ', ' ')
+		}
+	}
+}
+
+func (e *encoder) value(v lua.LValue) error {
+	switch v := v.(type) {
+	case *lua.LNilType:
+		e.buf = append(e.buf, "null"...)
+	case lua.LBool:
+		e.buf = strconv.AppendBool(e.buf, bool(v))
+	case lua.LNumber:
+		b, err := appendNumber(e.buf, float64(v))
+		if err != nil {
+			return e.errorf("%v", err)
+		}
+		e.buf = b
+	case lua.LString:
+		if !utf8.ValidString(string(v)) {
+			return e.errorf("string is not valid UTF-8")
+		}
+		e.buf = appendString(e.buf, string(v))
+	case *lua.LTable:
+		return e.table(v)
+	case *lua.LUserData:
+		if isNull(v) {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
+		return e.errorf("cannot encode a userdata")
+	default:
+		return e.errorf("cannot encode a %s", v.Type())
+	}
+	return nil
+}
+
+func (e *encoder) table(t *lua.LTable) error {
+	if e.seen[t] {
+		return e.errorf("table contains itself")
+	}
+	if len(e.path) >= maxDepth {
+		return e.errorf("nested deeper than %d levels", maxDepth)
+	}
+	s, err := shapeOf(t)
+	if err != nil {
+		return e.errorf("%v", err)
+	}
+	if e.seen == nil {
+		e.seen = make(map[*lua.LTable]bool)
+	}
+	e.seen[t] = true
+	defer delete(e.seen, t)
+
+	if s.array {
+		e.buf = append(e.buf, '[')
+		for i := 1; i <= s.n; i++ {
+			if i > 1 {
+				e.buf = append(e.buf, ',')
+			}
+			e.path = append(e.path, pathElem{index: i})
+			e.newline()
+			err := e.value(t.RawGet(lua.LNumber(i)))
+			e.path = e.path[:len(e.path)-1]
+			if err != nil {
+				return err
+			}
+		}
+		if s.n > 0 {
+			e.newline()
+		}
+		e.buf = append(e.buf, ']')
+		return nil
+	}
+	e.buf = append(e.buf, '{')
+	for i, k := range s.keys {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.path = append(e.path, pathElem{key: k.name})
+		e.newline()
+		e.buf = appendString(e.buf, k.name)
+		e.buf = append(e.buf, ':')
+		if e.indent {
+			e.buf = append(e.buf, ' ')
+		}
+		err := e.value(t.RawGet(k.key))
+		e.path = e.path[:len(e.path)-1]
+		if err != nil {
+			return err
+		}
+	}
+	if len(s.keys) > 0 {
+		e.newline()
+	}
+	e.buf = append(e.buf, '}')
+	return nil
+}
+
+// shape is how a table encodes: an array of n elements (t[1] .. t[n]), or an
+// object with keys sorted by name.
+type shape struct {
+	array bool
+	n     int
+	keys  []objectKey
+}
+
+// objectKey is one key of a table that encodes as an object.
+type objectKey struct {
+	name string     // the JSON name
+	key  lua.LValue // the Lua key
+}
+
+// shapeOf decides whether t encodes as an array or an object (see json.go).
+func shapeOf(t *lua.LTable) (shape, error) {
+	kind := tableKind(t)
+	var (
+		count, maxIndex int
+		names           []objectKey
+		bad             lua.LValue
+	)
+	t.ForEach(func(k, _ lua.LValue) {
+		count++
+		switch k := k.(type) {
+		case lua.LString:
+			names = append(names, objectKey{string(k), k})
+		case lua.LNumber:
+			if f := float64(k); f >= 1 && f == math.Trunc(f) && f <= maxSafeInt {
+				maxIndex = max(maxIndex, int(f))
+				if kind == "object" {
+					names = append(names, objectKey{strconv.FormatFloat(f, 'f', -1, 64), k})
+				}
+			} else if bad == nil {
+				bad = k
+			}
+		default:
+			if bad == nil {
+				bad = k
+			}
+		}
+	})
+	if bad != nil {
+		return shape{}, fmt.Errorf("key %s is neither a string nor an array index", describeKey(bad))
+	}
+	switch {
+	case kind == "object" || kind == "" && len(names) > 0 && len(names) == count:
+		slices.SortFunc(names, func(a, b objectKey) int { return strings.Compare(a.name, b.name) })
+		for i := 1; i < len(names); i++ {
+			if names[i].name == names[i-1].name {
+				return shape{}, fmt.Errorf("key %q appears both as a number and as a string", names[i].name)
+			}
+		}
+		return shape{keys: names}, nil
+	case len(names) > 0:
+		if kind == "array" {
+			return shape{}, fmt.Errorf("array (json.array) has the key %q", firstName(names))
+		}
+		return shape{}, fmt.Errorf("table mixes array elements with the key %q", firstName(names))
+	case kind == "" && maxIndex != count:
+		missing := 1
+		for t.RawGet(lua.LNumber(missing)) != lua.LNil {
+			missing++
+		}
+		return shape{}, fmt.Errorf("array has a hole at index %d (its largest index is %d; use json.array for sparse arrays, json.null for null)", missing, maxIndex)
+	}
+	return shape{array: true, n: maxIndex}, nil
+}
+
+func firstName(keys []objectKey) string {
+	return slices.MinFunc(keys, func(a, b objectKey) int { return strings.Compare(a.name, b.name) }).name
+}
+
+func describeKey(k lua.LValue) string {
+	if n, ok := k.(lua.LNumber); ok {
+		return n.String()
+	}
+	return fmt.Sprintf("of type %s (%s)", k.Type(), k.String())
+}
+
+// appendNumber appends f as JSON: integral values without a decimal point
+// or exponent (1000002, not 1.000002e+06), others in the shortest form that
+// reads back as the same float64.
+func appendNumber(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("cannot encode the number %v", f)
+	}
+	abs := math.Abs(f)
+	if f == math.Trunc(f) && abs < 1e21 {
+		return strconv.AppendFloat(b, f, 'f', -1, 64), nil
+	}
+	if abs < 1e-6 || abs >= 1e21 {
+		n := len(b)
+		b = strconv.AppendFloat(b, f, 'e', -1, 64)
+		// 1e-07 -> 1e-7, as JavaScript writes it.
+		if m := len(b); m-n >= 4 && b[m-4] == 'e' && b[m-3] == '-' && b[m-2] == '0' {
+			b[m-2] = b[m-1]
+			b = b[:m-1]
+		}
+		return b, nil
+	}
+	return strconv.AppendFloat(b, f, 'f', -1, 64), nil
+}
+
+// appendString appends s as a JSON string. Non-ASCII text stays as UTF-8;
+// only quotes, backslashes and control characters are escaped.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			const hex = "0123456789abcdef"
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// toGo converts a Lua value to plain Go values: nil, bool, string, int64
+// (integral numbers within ±2^63) or float64, []any and map[string]any.
+// Tables follow the same array/object rules as encodeJSON; json.null becomes
+// nil. Functions, userdata, threads and cyclic tables are errors.
+func toGo(v lua.LValue) (any, error) {
+	c := goConverter{seen: make(map[*lua.LTable]bool)}
+	return c.value(v)
+}
+
+// goConverter is the state of one toGo call.
+type goConverter struct {
+	path []pathElem
+	seen map[*lua.LTable]bool
+}
+
+func (c *goConverter) errorf(format string, args ...any) error {
+	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), formatPath(c.path))
+}
+
+func (c *goConverter) value(v lua.LValue) (any, error) {
+	switch v := v.(type) {
+	case *lua.LNilType:
+		return nil, nil
+	case lua.LBool:
+		return bool(v), nil
+	case lua.LString:
+		return string(v), nil
+	case lua.LNumber:
+		f := float64(v)
+		if f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
+			return int64(f), nil
+		}
+		return f, nil
+	case *lua.LUserData:
+		if isNull(v) {
+			return nil, nil
+		}
+		return nil, c.errorf("cannot convert a userdata")
+	case *lua.LTable:
+		return c.table(v)
+	default:
+		return nil, c.errorf("cannot convert a %s", v.Type())
+	}
+}
+
+func (c *goConverter) table(t *lua.LTable) (any, error) {
+	if c.seen[t] {
+		return nil, c.errorf("table contains itself")
+	}
+	if len(c.path) >= maxDepth {
+		return nil, c.errorf("nested deeper than %d levels", maxDepth)
+	}
+	s, err := shapeOf(t)
+	if err != nil {
+		return nil, c.errorf("%v", err)
+	}
+	c.seen[t] = true
+	defer delete(c.seen, t)
+	if s.array {
+		out := make([]any, s.n)
+		for i := range out {
+			c.path = append(c.path, pathElem{index: i + 1})
+			v, err := c.value(t.RawGet(lua.LNumber(i + 1)))
+			c.path = c.path[:len(c.path)-1]
+			if err != nil {
+				return nil, err
+			}
+			out[i] = v
+		}
+		return out, nil
+	}
+	out := make(map[string]any, len(s.keys))
+	for _, k := range s.keys {
+		c.path = append(c.path, pathElem{key: k.name})
+		v, err := c.value(t.RawGet(k.key))
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
+			return nil, err
+		}
+		out[k.name] = v
+	}
+	return out, nil
+}
+
+// toLua converts a Go value to a Lua value, for the small results bindings
+// return: nil, booleans, strings, []byte (as a string), numbers (integers
+// beyond ±2^53 as strings of digits, like decodeJSON), slices, maps with
+// string keys, json.RawMessage (through decodeJSON) and lua.LValue as is.
+// Empty slices and maps become tables tagged as arrays and objects. Any
+// other value, a struct for instance, goes through its JSON encoding. A
+// value that cannot be converted raises a Lua error.
+func toLua(L *lua.LState, v any) lua.LValue {
+	switch v := v.(type) {
+	case nil:
+		return lua.LNil
+	case lua.LValue:
+		return v
+	case bool:
+		return lua.LBool(v)
+	case string:
+		return lua.LString(v)
+	case []byte:
+		return lua.LString(v)
+	case int:
+		return intToLua(int64(v))
+	case int8:
+		return lua.LNumber(v)
+	case int16:
+		return lua.LNumber(v)
+	case int32:
+		return lua.LNumber(v)
+	case int64:
+		return intToLua(v)
+	case uint:
+		return uintToLua(uint64(v))
+	case uint8:
+		return lua.LNumber(v)
+	case uint16:
+		return lua.LNumber(v)
+	case uint32:
+		return lua.LNumber(v)
+	case uint64:
+		return uintToLua(v)
+	case float32:
+		return lua.LNumber(v)
+	case float64:
+		return lua.LNumber(v)
+	case json.Number:
+		return numberToLua(L, string(v))
+	case json.RawMessage:
+		return rawToLua(L, v)
+	case []any:
+		t := newArray(L, len(v))
+		for _, e := range v {
+			t.Append(toLua(L, e))
+		}
+		return t
+	case []string:
+		t := newArray(L, len(v))
+		for _, e := range v {
+			t.Append(lua.LString(e))
+		}
+		return t
+	case map[string]any:
+		t := newObject(L, len(v))
+		for k, e := range v {
+			t.RawSetString(k, toLua(L, e))
+		}
+		return t
+	case map[string]string:
+		t := newObject(L, len(v))
+		for k, e := range v {
+			t.RawSetString(k, lua.LString(e))
+		}
+		return t
+	}
+	if rv := reflect.ValueOf(v); (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) && rv.IsNil() {
+		return lua.LNil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		L.RaiseError("cannot convert %T to a Lua value: %v", v, err)
+	}
+	return rawToLua(L, data)
+}
+
+func intToLua(v int64) lua.LValue {
+	if v < -maxSafeInt || v > maxSafeInt {
+		return lua.LString(strconv.FormatInt(v, 10))
+	}
+	return lua.LNumber(v)
+}
+
+func uintToLua(v uint64) lua.LValue {
+	if v > maxSafeInt {
+		return lua.LString(strconv.FormatUint(v, 10))
+	}
+	return lua.LNumber(v)
+}
+
+func numberToLua(L *lua.LState, s string) lua.LValue {
+	v, err := decodeJSON(L, []byte(s))
+	if err != nil {
+		L.RaiseError("invalid number %q", s)
+	}
+	return v
+}
+
+func rawToLua(L *lua.LState, data []byte) lua.LValue {
+	if len(data) == 0 {
+		return lua.LNil
+	}
+	v, err := decodeJSON(L, data)
+	if err != nil {
+		L.RaiseError("%v", err)
+	}
+	return v
+}
+
+// newArray returns a table for n elements, tagged as an array when empty.
+func newArray(L *lua.LState, n int) *lua.LTable {
+	t := L.CreateTable(n, 0)
+	if n == 0 {
+		t.Metatable = kindMetatable(L, "array")
+	}
+	return t
+}
+
+// newObject returns a table for n keys, tagged as an object when empty.
+func newObject(L *lua.LState, n int) *lua.LTable {
+	t := L.CreateTable(0, n)
+	if n == 0 {
+		t.Metatable = kindMetatable(L, "object")
+	}
+	return t
+}

@@ -1,0 +1,441 @@
+package bindings
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+var fixturePath = flag.String("fixture", "", "TestWriteUserListFixture writes the 50,000-member user/list body here")
+
+// member is one element of a user/list response, with the fields WeCom
+// sends to a contacts-sync app, in WeCom's order.
+type member struct {
+	UserID         string   `json:"userid"`
+	Name           string   `json:"name"`
+	Department     []int    `json:"department"`
+	Order          []int    `json:"order"`
+	Position       string   `json:"position"`
+	Mobile         string   `json:"mobile"`
+	Gender         string   `json:"gender"`
+	Email          string   `json:"email"`
+	IsLeaderInDept []int    `json:"is_leader_in_dept"`
+	DirectLeader   []string `json:"direct_leader"`
+	Alias          string   `json:"alias"`
+	Status         int      `json:"status"`
+	MainDepartment int      `json:"main_department"`
+	ExtAttr        extAttr  `json:"extattr"`
+}
+
+type extAttr struct {
+	Attrs []attr `json:"attrs"`
+}
+
+type attr struct {
+	Type int    `json:"type"`
+	Name string `json:"name"`
+	Text *struct {
+		Value string `json:"value"`
+	} `json:"text,omitempty"`
+	Web *struct {
+		URL   string `json:"url"`
+		Title string `json:"title"`
+	} `json:"web,omitempty"`
+}
+
+// userListBody returns a user/list response of n members: the same bytes
+// for the same n, about 260 bytes per member.
+func userListBody(n int) []byte {
+	surnames := []struct{ han, pinyin string }{
+		{"王", "wang"}, {"李", "li"}, {"张", "zhang"}, {"刘", "liu"}, {"陈", "chen"},
+		{"杨", "yang"}, {"黄", "huang"}, {"赵", "zhao"}, {"吴", "wu"}, {"周", "zhou"},
+		{"徐", "xu"}, {"孙", "sun"}, {"马", "ma"}, {"朱", "zhu"}, {"胡", "hu"},
+		{"欧阳", "ouyang"}, {"司马", "sima"},
+	}
+	given := []struct{ han, pinyin string }{
+		{"伟", "wei"}, {"芳", "fang"}, {"娜", "na"}, {"秀英", "xiuying"}, {"敏", "min"},
+		{"静", "jing"}, {"丽", "li"}, {"强", "qiang"}, {"磊", "lei"}, {"军", "jun"},
+		{"洋", "yang"}, {"勇", "yong"}, {"艳", "yan"}, {"杰", "jie"}, {"娟", "juan"},
+		{"涛", "tao"}, {"明", "ming"}, {"超", "chao"}, {"秀兰", "xiulan"}, {"霞", "xia"},
+	}
+	positions := []string{"", "工程师", "高级工程师", "产品经理", "销售代表", "客户经理", "财务专员",
+		"人事专员", "运营专员", "设计师", "测试工程师", "部门经理", "总监", "行政助理"}
+	r := rand.New(rand.NewPCG(5, 50000))
+	list := make([]member, n)
+	for i := range list {
+		s, g := surnames[r.IntN(len(surnames))], given[r.IntN(len(given))]
+		m := member{
+			UserID:       fmt.Sprintf("%s%s%05d", s.pinyin, g.pinyin, i),
+			Name:         s.han + g.han,
+			Position:     positions[r.IntN(len(positions))],
+			Gender:       fmt.Sprint(1 + r.IntN(2)),
+			Status:       []int{1, 1, 1, 1, 1, 1, 2, 4, 5}[r.IntN(9)],
+			DirectLeader: []string{},
+		}
+		for range 1 + r.IntN(4)/3 {
+			m.Department = append(m.Department, 2+r.IntN(3000))
+			m.Order = append(m.Order, []int{0, 0, 100000000 - r.IntN(1000)}[r.IntN(3)])
+			m.IsLeaderInDept = append(m.IsLeaderInDept, []int{0, 0, 0, 0, 1}[r.IntN(5)])
+		}
+		m.MainDepartment = m.Department[0]
+		if r.IntN(2) > 0 {
+			m.Mobile = fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1e9))
+		}
+		if r.IntN(4) == 0 {
+			m.Email = m.UserID + "@example.com"
+		}
+		if r.IntN(4) == 0 {
+			m.DirectLeader = append(m.DirectLeader, fmt.Sprintf("%s%05d", surnames[r.IntN(len(surnames))].pinyin, r.IntN(n)))
+		}
+		if r.IntN(3) == 0 {
+			a := attr{Type: 0, Name: "工号", Text: &struct {
+				Value string `json:"value"`
+			}{fmt.Sprintf("E%06d", i)}}
+			m.ExtAttr.Attrs = append(m.ExtAttr.Attrs, a)
+		}
+		if m.ExtAttr.Attrs == nil {
+			m.ExtAttr.Attrs = []attr{}
+		}
+		list[i] = m
+	}
+	body, err := json.Marshal(map[string]any{"errcode": 0, "errmsg": "ok", "userlist": list})
+	if err != nil {
+		panic(err)
+	}
+	return body
+}
+
+// TestWriteUserListFixture writes the benchmark's 50,000-member body to the
+// file named by -fixture, so that other tools can parse the same bytes:
+//
+//	go test ./bindings/ -run TestWriteUserListFixture -fixture /tmp/userlist.json
+//	python3 -c 'import json,time; b=open("/tmp/userlist.json","rb").read(); t=time.perf_counter(); json.loads(b); print(time.perf_counter()-t)'
+func TestWriteUserListFixture(t *testing.T) {
+	if *fixturePath == "" {
+		t.Skip("no -fixture path")
+	}
+	body := userListBody(50000)
+	if err := os.WriteFile(*fixturePath, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d bytes to %s", len(body), *fixturePath)
+}
+
+func BenchmarkDecodeUserList50k(b *testing.B) {
+	body := userListBody(50000)
+	L := lua.NewState()
+	defer L.Close()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeJSON(L, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeUserList50kViaAny is the naive way, for comparison:
+// encoding/json into any, then toLua.
+func BenchmarkDecodeUserList50kViaAny(b *testing.B) {
+	body := userListBody(50000)
+	L := lua.NewState()
+	defer L.Close()
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			b.Fatal(err)
+		}
+		toLua(L, v)
+	}
+}
+
+func BenchmarkEncodeUserList50k(b *testing.B) {
+	body := userListBody(50000)
+	L := lua.NewState()
+	defer L.Close()
+	v, err := decodeJSON(L, body)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := encodeJSON(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestTableLayout fails when a gopher-lua upgrade changes lua.LTable, which
+// sends the decoder to its slower path: update tableLayout.
+func TestTableLayout(t *testing.T) {
+	if !knownTableLayout {
+		t.Fatal("lua.LTable is not laid out as tableLayout")
+	}
+}
+
+func TestDecodeJSONTables(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	v, err := decodeJSON(L, []byte(`{"b":1,"a":[true,false,null,"x"],"b":2,"e":{},"f":[]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj := v.(*lua.LTable)
+	if got := obj.RawGetString("b"); got != lua.LNumber(2) {
+		t.Errorf("duplicate key: got %v, want the last value 2", got)
+	}
+	var keys []string
+	for k, _ := obj.Next(lua.LNil); k != lua.LNil; k, _ = obj.Next(k) {
+		keys = append(keys, k.String())
+	}
+	if want := []string{"b", "a", "e", "f"}; !slices.Equal(keys, want) {
+		t.Errorf("next: keys %v, want %v", keys, want)
+	}
+	arr := obj.RawGetString("a").(*lua.LTable)
+	if arr.Len() != 4 || arr.RawGetInt(1) != lua.LTrue || !isNull(arr.RawGetInt(3)) || arr.RawGetInt(4) != lua.LString("x") {
+		t.Errorf("array: got %s", dump(arr))
+	}
+	if k := tableKind(obj.RawGetString("e").(*lua.LTable)); k != "object" {
+		t.Errorf("{} kind = %q, want object", k)
+	}
+	if k := tableKind(obj.RawGetString("f").(*lua.LTable)); k != "array" {
+		t.Errorf("[] kind = %q, want array", k)
+	}
+	if L.GetGlobal("json") != lua.LNil {
+		t.Error("decoding set a global")
+	}
+}
+
+func TestDecodeJSONValues(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	for _, tt := range []struct {
+		in   string
+		want lua.LValue
+	}{
+		{`0`, lua.LNumber(0)},
+		{`-0`, lua.LNumber(0)},
+		{`1023`, lua.LNumber(1023)},
+		{`-12`, lua.LNumber(-12)},
+		{`1.5e3`, lua.LNumber(1500)},
+		{`-2.25`, lua.LNumber(-2.25)},
+		{`1E-2`, lua.LNumber(0.01)},
+		{`999999999999999`, lua.LNumber(999999999999999)},
+		{`9007199254740992`, lua.LNumber(9007199254740992)},
+		{`9007199254740993`, lua.LString("9007199254740993")},
+		{`-9007199254740993`, lua.LString("-9007199254740993")},
+		{`123456789012345678901234567890`, lua.LString("123456789012345678901234567890")},
+		{`"a\"b\\c\/d\b\f\n\r\t"`, lua.LString("a\"b\\c/d\b\f\n\r\t")},
+		{`"\u00e9\u4e2d\ud83d\ude00"`, lua.LString("é中😀")},
+		{`"\ud800x"`, lua.LString("\uFFFDx")},
+		{`"张三"`, lua.LString("张三")},
+		{" \t\r\n true \n", lua.LTrue},
+		{"\xEF\xBB\xBF{}", nil},
+	} {
+		got, err := decodeJSON(L, []byte(tt.in))
+		if err != nil {
+			t.Errorf("decodeJSON(%q): %v", tt.in, err)
+			continue
+		}
+		if tt.want != nil && !luaEqual(got, tt.want) {
+			t.Errorf("decodeJSON(%q) = %s, want %s", tt.in, dump(got), dump(tt.want))
+		}
+	}
+}
+
+func TestDecodeJSONErrors(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	for _, tt := range []struct{ in, want string }{
+		{``, "line 1 (offset 0): unexpected end of input"},
+		{`{`, "want a string key"},
+		{`{"a" 1}`, "want ':'"},
+		{`{"a":1 "b":2}`, "want ',' or '}'"},
+		{`[1 2]`, "want ',' or ']'"},
+		{`[1,]`, "unexpected character ']'"},
+		{`01`, "after the JSON value"},
+		{`1.`, "after decimal point"},
+		{`1e`, "in exponent"},
+		{`-`, "in number"},
+		{`1e400`, "out of range"},
+		{`tru`, "unexpected character 't'"},
+		{`"abc`, "unterminated string"},
+		{"\"a\nb\"", "control character 0x0a"},
+		{`"\x"`, `invalid escape '\x'`},
+		{`"\u12"`, `invalid \u escape`},
+		{"\"\xff\"", "not valid UTF-8"},
+		{"{\"a\":1,\n\"b\":x}", "line 2 (offset 12): unexpected character 'x'"},
+		{strings.Repeat("[", maxDepth+1), "nested deeper than 1000 levels"},
+	} {
+		_, err := decodeJSON(L, []byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("decodeJSON(%q): error %v, want it to contain %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestEncodeJSON(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	for _, tt := range []struct{ lua, want string }{
+		{`return {1, 2, 3}`, `[1,2,3]`},
+		{`return {}`, `[]`},
+		{`return {b = 1, a = 2}`, `{"a":2,"b":1}`},
+		{`return {1000002, 1.5, -0.25, 1e21, 1e20, 123456789012}`, `[1000002,1.5,-0.25,1e+21,100000000000000000000,123456789012]`},
+		{`return {"研发部", "a\"\\\n\r\t\1"}`, `["研发部","a\"\\\n\r\t\u0001"]`},
+		{`return {x = {y = {}}}`, `{"x":{"y":[]}}`},
+	} {
+		if err := L.DoString(tt.lua); err != nil {
+			t.Fatal(err)
+		}
+		v := L.Get(-1)
+		L.Pop(1)
+		got, err := encodeJSON(v)
+		if err != nil || string(got) != tt.want {
+			t.Errorf("encodeJSON(%s) = %s, %v; want %s", tt.lua, got, err, tt.want)
+		}
+	}
+}
+
+func TestToGo(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	if err := L.DoString(`return {name = "张三", n = 3, f = 1.5, ok = true, list = {1, "a"}, empty = {}}`); err != nil {
+		t.Fatal(err)
+	}
+	got, err := toGo(L.Get(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"name": "张三", "n": int64(3), "f": 1.5, "ok": true, "list": []any{int64(1), "a"}, "empty": []any{}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("toGo = %#v, want %#v", got, want)
+	}
+	if err := L.DoString(`local t = {} t.x = {t} return t`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := toGo(L.Get(-1)); err == nil || !strings.Contains(err.Error(), "table contains itself at $.x[1]") {
+		t.Errorf("toGo(cycle): error %v", err)
+	}
+	if _, err := toGo(L.NewFunction(func(*lua.LState) int { return 0 })); err == nil {
+		t.Error("toGo(function): no error")
+	}
+	if v, err := toGo(nullValue(L)); v != nil || err != nil {
+		t.Errorf("toGo(json.null) = %v, %v; want nil", v, err)
+	}
+}
+
+func TestToLua(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	type dept struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	for _, tt := range []struct {
+		in   any
+		want string // the JSON encoding of the Lua value
+	}{
+		{nil, `null`},
+		{"x", `"x"`},
+		{int64(1) << 60, `"1152921504606846976"`},
+		{uint64(7), `7`},
+		{[]string{"a", "b"}, `["a","b"]`},
+		{[]any{}, `[]`},
+		{map[string]any{}, `{}`},
+		{map[string]any{"a": []any{1, true}}, `{"a":[1,true]}`},
+		{json.RawMessage(`{"id":2,"name":"研发部","x":{}}`), `{"id":2,"name":"研发部","x":{}}`},
+		{dept{ID: 2, Name: "研发部"}, `{"id":2,"name":"研发部"}`},
+		{(*dept)(nil), `null`},
+		{json.Number("12345678901234567890"), `"12345678901234567890"`},
+	} {
+		got, err := encodeJSON(toLua(L, tt.in))
+		if err != nil || string(got) != tt.want {
+			t.Errorf("toLua(%#v) encodes as %s, %v; want %s", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestDecodeUserList(t *testing.T) {
+	body := userListBody(200)
+	L := lua.NewState()
+	defer L.Close()
+	v, err := decodeJSON(L, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := v.(*lua.LTable).RawGetString("userlist").(*lua.LTable)
+	if list.Len() != 200 {
+		t.Fatalf("%d members, want 200", list.Len())
+	}
+	var want struct{ Userlist []member }
+	if err := json.Unmarshal(body, &want); err != nil {
+		t.Fatal(err)
+	}
+	first := list.RawGetInt(1).(*lua.LTable)
+	if got := first.RawGetString("name").String(); got != want.Userlist[0].Name {
+		t.Errorf("name = %q, want %q", got, want.Userlist[0].Name)
+	}
+	// Re-encoding and decoding with encoding/json gives the same document.
+	out, err := encodeJSON(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, b any
+	if err := json.Unmarshal(body, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Error("decode then encode changed the document")
+	}
+}
+
+func FuzzJSONRoundTrip(f *testing.F) {
+	for _, s := range []string{
+		`{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"extattr":{"attrs":[]}}]}`,
+		`[1,null,3]`, `{}`, `[]`, `"\u00e9\ud83d\ude00"`, `-1.5e-7`, `12345678901234567890`, `[[[]],{"a":{}}]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		L := lua.NewState(lua.Options{SkipOpenLibs: true})
+		defer L.Close()
+		v, err := decodeJSON(L, data)
+		if err != nil {
+			return
+		}
+		if std := json.Valid(data); !std && !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
+			t.Fatalf("decoded %q, which encoding/json rejects", data)
+		}
+		out, err := encodeJSON(v)
+		if err != nil {
+			t.Fatalf("encode(decode(%q)): %v", data, err)
+		}
+		v2, err := decodeJSON(L, out)
+		if err != nil {
+			t.Fatalf("decode(%q): %v", out, err)
+		}
+		if !luaEqual(v, v2) {
+			t.Fatalf("round trip of %q: %s, then %s", data, dump(v), dump(v2))
+		}
+		out2, err := encodeJSON(v2)
+		if err != nil || !bytes.Equal(out, out2) {
+			t.Fatalf("encodings differ: %s and %s (%v)", out, out2, err)
+		}
+	})
+}

@@ -1,0 +1,256 @@
+package bindings
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// runLuaTests runs each global function named Test* that the Lua file
+// defines as a subtest, in the order they are defined. Every test gets a
+// fresh state, with t.Context() as its context, prepared by prepare (which
+// preloads modules, replaces the context, ...; nil does nothing) before the
+// file runs. The test function receives a t with the methods
+//
+//	t:errorf(fmt, ...)   reports a failure and carries on
+//	t:fatalf(fmt, ...)   reports a failure and ends the test
+//	t:log(...)           logs its arguments
+//	t:name()             the subtest's name
+//
+// and the file sees a global assert_eq(got, want [, msg]) that compares
+// deeply (tables by content) and raises an error showing both values. An
+// error raised by the test function fails the test with its traceback.
+func runLuaTests(t *testing.T, file string, prepare func(L *lua.LState)) {
+	t.Helper()
+	names, err := luaTestNames(file, prepare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) == 0 {
+		t.Fatalf("%s defines no Test functions", file)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			L := lua.NewState()
+			defer L.Close()
+			L.SetContext(t.Context())
+			if prepare != nil {
+				prepare(L)
+			}
+			L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+			if err := L.DoFile(file); err != nil {
+				t.Fatal(err)
+			}
+			tv, fatal := luaT(L, t)
+			err := L.CallByParam(lua.P{Fn: L.GetGlobal(name), NRet: 0, Protect: true}, tv)
+			var apiErr *lua.ApiError
+			if errors.As(err, &apiErr) && apiErr.Object == fatal {
+				return
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// luaTestNames returns the names of the Test functions file defines, in the
+// order of their definitions.
+func luaTestNames(file string, prepare func(L *lua.LState)) ([]string, error) {
+	L := lua.NewState()
+	defer L.Close()
+	if prepare != nil {
+		prepare(L)
+	}
+	L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+	if err := L.DoFile(file); err != nil {
+		return nil, err
+	}
+	type test struct {
+		name string
+		line int
+	}
+	var tests []test
+	L.G.Global.ForEach(func(k, v lua.LValue) {
+		name, ok := k.(lua.LString)
+		fn, isFn := v.(*lua.LFunction)
+		if ok && isFn && strings.HasPrefix(string(name), "Test") && fn.Proto != nil {
+			tests = append(tests, test{string(name), fn.Proto.LineDefined})
+		}
+	})
+	slices.SortFunc(tests, func(a, b test) int { return a.line - b.line })
+	names := make([]string, len(tests))
+	for i, tt := range tests {
+		names[i] = tt.name
+	}
+	return names, nil
+}
+
+// luaT returns the Lua t of a test, and the value t:fatalf raises to end it.
+func luaT(L *lua.LState, t *testing.T) (tv, fatal lua.LValue) {
+	fatal = L.NewUserData()
+	format := func(L *lua.LState) string {
+		args := []lua.LValue{lua.LString(L.CheckString(2))}
+		for i := 3; i <= L.GetTop(); i++ {
+			args = append(args, L.Get(i))
+		}
+		fn := L.GetField(L.GetGlobal("string"), "format")
+		if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, args...); err != nil {
+			L.RaiseError("%v", err)
+		}
+		s := L.ToString(-1)
+		L.Pop(1)
+		return L.Where(1) + " " + s
+	}
+	methods := map[string]lua.LGFunction{
+		"errorf": func(L *lua.LState) int {
+			t.Error(format(L))
+			return 0
+		},
+		"fatalf": func(L *lua.LState) int {
+			t.Error(format(L))
+			L.Error(fatal, 0)
+			return 0
+		},
+		"log": func(L *lua.LState) int {
+			parts := []string{L.Where(1)}
+			for i := 2; i <= L.GetTop(); i++ {
+				parts = append(parts, L.ToStringMeta(L.Get(i)).String())
+			}
+			t.Log(strings.Join(parts, " "))
+			return 0
+		},
+		"name": func(L *lua.LState) int {
+			L.Push(lua.LString(t.Name()))
+			return 1
+		},
+	}
+	mt := L.CreateTable(0, 1)
+	mt.RawSetString("__index", L.SetFuncs(L.NewTable(), methods))
+	ud := L.NewUserData()
+	ud.Value = t
+	ud.Metatable = mt
+	return ud, fatal
+}
+
+// assertEq is assert_eq(got, want [, msg]).
+func assertEq(L *lua.LState) int {
+	got, want := L.Get(1), L.Get(2)
+	msg := L.OptString(3, "")
+	if L.GetTop() < 2 {
+		L.ArgError(2, "value expected")
+	}
+	if !luaEqual(got, want) {
+		if msg != "" {
+			msg += ": "
+		}
+		L.RaiseError("%sgot %s, want %s", msg, dump(got), dump(want))
+	}
+	return 0
+}
+
+// luaEqual reports whether a and b are equal, tables by their contents.
+func luaEqual(a, b lua.LValue) bool {
+	ta, ok1 := a.(*lua.LTable)
+	tb, ok2 := b.(*lua.LTable)
+	if !ok1 || !ok2 {
+		if na, ok := a.(lua.LNumber); ok {
+			nb, ok := b.(lua.LNumber)
+			return ok && (na == nb || math.IsNaN(float64(na)) && math.IsNaN(float64(nb)))
+		}
+		return a == b
+	}
+	if ta == tb {
+		return true
+	}
+	equal, count := true, 0
+	ta.ForEach(func(k, v lua.LValue) {
+		count++
+		equal = equal && luaEqual(v, tb.RawGet(k))
+	})
+	tb.ForEach(func(lua.LValue, lua.LValue) { count-- })
+	return equal && count == 0
+}
+
+// dump renders v for a failure message: tables as Lua constructors with
+// sorted keys.
+func dump(v lua.LValue) string {
+	var b strings.Builder
+	dumpTo(&b, v, 0)
+	return b.String()
+}
+
+func dumpTo(b *strings.Builder, v lua.LValue, depth int) {
+	switch v := v.(type) {
+	case lua.LString:
+		fmt.Fprintf(b, "%q", string(v))
+	case *lua.LTable:
+		if depth > 20 {
+			b.WriteString("{...}")
+			return
+		}
+		type entry struct{ k, v lua.LValue }
+		var entries []entry
+		v.ForEach(func(k, v lua.LValue) { entries = append(entries, entry{k, v}) })
+		slices.SortFunc(entries, func(x, y entry) int {
+			if x.k.Type() != y.k.Type() {
+				return int(x.k.Type()) - int(y.k.Type())
+			}
+			if nx, ok := x.k.(lua.LNumber); ok {
+				return cmp.Compare(nx, y.k.(lua.LNumber))
+			}
+			return strings.Compare(x.k.String(), y.k.String())
+		})
+		b.WriteString("{")
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if s, ok := e.k.(lua.LString); ok && isIdentifier(string(s)) {
+				b.WriteString(string(s))
+			} else {
+				b.WriteString("[")
+				dumpTo(b, e.k, depth+1)
+				b.WriteString("]")
+			}
+			b.WriteString("=")
+			dumpTo(b, e.v, depth+1)
+		}
+		b.WriteString("}")
+	default:
+		if isNull(v) {
+			b.WriteString("json.null")
+			return
+		}
+		b.WriteString(v.String())
+	}
+}
+
+// helperModules are the constructors of the helper modules by name.
+var helperModules = map[string]func(*Env) module{
+	"args": newArgsModule,
+	"csv":  newCSVModule,
+	"env":  newEnvModule,
+	"fs":   newFSModule,
+	"http": newHTTPModule,
+	"json": newJSONModule,
+	"kv":   newKVModule,
+	"log":  newLogModule,
+	"time": newTimeModule,
+}
+
+// preloadHelpers returns a prepare function for runLuaTests that preloads
+// the helper modules built from env.
+func preloadHelpers(env *Env) func(L *lua.LState) {
+	return func(L *lua.LState) {
+		for name, newModule := range helperModules {
+			L.PreloadModule(name, load(newModule(env)))
+		}
+	}
+}

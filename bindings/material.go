@@ -1,0 +1,4 @@
+package bindings
+
+// materialGroup is the material API group.
+var materialGroup = group{}

@@ -1,0 +1,4 @@
+package bindings
+
+// mediaGroup is the media API group.
+var mediaGroup = group{}

@@ -1,0 +1,4 @@
+package bindings
+
+// messageGroup is the message API group.
+var messageGroup = group{}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/wecom"
+)
+
+const execUsage = "usage: runner exec [flags] script.lua"
+
+var execCmd = &command{
+	name:    "exec",
+	usage:   execUsage,
+	summary: "run a Lua script once",
+	run:     runExec,
+}
+
+func runExec(ctx context.Context, c *cli, args []string) error {
+	fs := pflag.NewFlagSet("exec", pflag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	configFile := fs.String("config", "", "jobs.yaml whose clients, state, directories and env allow-list the script uses")
+	clientName := fs.String("client", "", "the client require(\"wecom\") uses (default: the only client, or \"default\")")
+	useEmulator := fs.Bool("emulator", false, "start the built-in WeCom emulator and run against it")
+	baseURL := fs.String("base-url", "", "WeCom API base URL (overrides WECOM_BASE_URL and the configuration)")
+	dryRun := fs.Bool("dry-run", false, "send reads; log writes without sending them")
+	timeout := fs.Duration("timeout", 10*time.Minute, "stop the script after this long")
+	scriptArgs := fs.StringArray("arg", nil, "key=value for args.key in the script (repeatable)")
+	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
+	fs.Usage = func() { fmt.Fprintln(c.stderr, execUsage); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil
+		}
+		return &usageError{err}
+	}
+	if fs.NArg() != 1 {
+		return usagef("%s", execUsage)
+	}
+	jobArgs, err := parseArgs(*scriptArgs)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(c.stderr, *logFormat)
+	if err != nil {
+		return err
+	}
+
+	getenv := c.getenv
+	if *useEmulator {
+		srv, err := newEmulator("", 0)
+		if err != nil {
+			return err
+		}
+		if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer srv.Close()
+		getenv = overlay(getenv, emulatorEnv(srv))
+		*baseURL = srv.BaseURL()
+	}
+
+	cfg, err := execConfig(*configFile, getenv)
+	if err != nil {
+		return err
+	}
+	script := fs.Arg(0)
+	proto, err := runtime.Compile(script)
+	if err != nil {
+		return &usageError{err}
+	}
+	job := &runtime.Job{
+		Name:   strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)),
+		Script: script,
+		Client: pickClient(cfg, *clientName),
+		Args:   jobArgs,
+		Proto:  proto,
+	}
+	if _, ok := cfg.Clients[job.Client]; !ok && *clientName != "" {
+		return usagef("--client %q: no such client in %s", *clientName, describeSource(*configFile))
+	}
+
+	opts := runtime.EngineOptions{Getenv: getenv, BaseURL: firstSet(*baseURL, getenv("WECOM_BASE_URL"))}
+	if *configFile != "" {
+		opts.BaseURL = firstSet(*baseURL) // the configuration names its own base URLs
+	}
+	var writes dryRunLog
+	if *dryRun {
+		opts.DryRun = writes.record(logger)
+	}
+	if isTerminal(c.stderr) {
+		opts.Progress = c.stderr
+	}
+	kv := runtime.Store(nil)
+	if *configFile != "" {
+		store, err := runtime.OpenStore(cfg, logger)
+		if err != nil {
+			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
+		} else {
+			defer store.Close()
+			kv = store
+			opts.Tokens = store
+		}
+	}
+	engine := runtime.NewEngine(cfg, opts)
+
+	ctx, cancel := runtime.Deadline(ctx, *timeout)
+	defer cancel()
+	attempt := &runtime.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
+	if kv != nil {
+		attempt.KV = kv.KV(job.Name)
+	}
+	runErr := engine.Execute(ctx, job, attempt)
+	if *dryRun {
+		writes.summary(c.stderr)
+	}
+	if runErr != nil {
+		var se *runtime.ScriptError
+		if errors.As(runErr, &se) && se.Traceback != "" {
+			fmt.Fprintln(c.stderr, se.Traceback)
+		}
+		return runErr
+	}
+	return nil
+}
+
+// execConfig is the configuration of a one-off run: jobs.yaml when given,
+// else one client from the environment (WECOM_CORP_ID, WECOM_SECRET,
+// WECOM_AGENT_ID), plus a "contacts" client when WECOM_CONTACTS_SECRET is set.
+func execConfig(file string, getenv func(string) string) (*runtime.Config, error) {
+	if file != "" {
+		cfg, err := runtime.Load(file, getenv)
+		if err != nil {
+			return nil, &usageError{err}
+		}
+		if err := cfg.Validate(); err != nil {
+			return nil, &usageError{err}
+		}
+		return cfg, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	cfg := &runtime.Config{Dir: wd, Dirs: []string{wd}, Clients: map[string]runtime.ClientConfig{}}
+	corp := getenv("WECOM_CORP_ID")
+	if corp == "" {
+		return cfg, nil // scripts that do not call WeCom need no client
+	}
+	if secret := getenv("WECOM_SECRET"); secret != "" {
+		cc := runtime.ClientConfig{CorpID: corp, Secret: secret}
+		if id := getenv("WECOM_AGENT_ID"); id != "" {
+			n, err := strconv.Atoi(id)
+			if err != nil {
+				return nil, usagef("WECOM_AGENT_ID=%q is not a number", id)
+			}
+			cc.AgentID = n
+		}
+		cfg.Clients["default"] = cc
+	}
+	if secret := getenv("WECOM_CONTACTS_SECRET"); secret != "" {
+		cfg.Clients["contacts"] = runtime.ClientConfig{CorpID: corp, Secret: secret}
+	}
+	return cfg, nil
+}
+
+// pickClient names the default client: the one asked for, else "default",
+// else the only one.
+func pickClient(cfg *runtime.Config, asked string) string {
+	if asked != "" {
+		return asked
+	}
+	if _, ok := cfg.Clients["default"]; ok || len(cfg.Clients) != 1 {
+		return "default"
+	}
+	for name := range cfg.Clients {
+		return name
+	}
+	return "default"
+}
+
+func describeSource(configFile string) string {
+	if configFile == "" {
+		return "the environment (WECOM_SECRET gives \"default\", WECOM_CONTACTS_SECRET \"contacts\")"
+	}
+	return configFile
+}
+
+// parseArgs reads --arg key=value pairs.
+func parseArgs(pairs []string) (map[string]any, error) {
+	out := map[string]any{}
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok || k == "" {
+			return nil, usagef("--arg %q: want key=value", p)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// newLogger is the logger of the CLI on stderr.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
+}
+
+// isTerminal reports whether w is a terminal, where progress lines belong.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// dryRunLog collects the writes of a dry run.
+type dryRunLog struct {
+	mu     sync.Mutex
+	writes []wecom.DryRun
+}
+
+func (d *dryRunLog) record(logger *slog.Logger) func(wecom.DryRun) {
+	return func(w wecom.DryRun) {
+		d.mu.Lock()
+		d.writes = append(d.writes, w)
+		d.mu.Unlock()
+		logger.Info("dry run: not sent", "method", w.Method, "api", w.API, "query", w.Query, "body", string(w.Body))
+	}
+}
+
+// summary prints how many writes of each API the dry run held back.
+func (d *dryRunLog) summary(w io.Writer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.writes) == 0 {
+		fmt.Fprintln(w, "dry run: no writes")
+		return
+	}
+	counts := map[string]int{}
+	var order []string
+	for _, wr := range d.writes {
+		if counts[wr.API] == 0 {
+			order = append(order, wr.API)
+		}
+		counts[wr.API]++
+	}
+	fmt.Fprintf(w, "dry run: %d writes not sent:\n", len(d.writes))
+	for _, api := range order {
+		fmt.Fprintf(w, "  %-28s %d\n", api, counts[api])
+	}
+}

@@ -1,0 +1,481 @@
+package runtime
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wecomrunner/runner/bindings"
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// BoltOptions configure OpenBolt.
+type BoltOptions struct {
+	// History is how many runs are kept per job; DefaultHistory when 0.
+	History int
+	// Timeout is how long to wait for another process to release the file;
+	// 1s when 0.
+	Timeout time.Duration
+	// ReadOnly opens an existing file for reading only, as listings do;
+	// several read-only opens may share the file.
+	ReadOnly bool
+	// Logger receives the runs marked interrupted at open; nil discards.
+	Logger *slog.Logger
+}
+
+// BoltStore is the embedded Store: one bbolt file, used by one process at a
+// time (the file is locked while open). Claims and running locks are held in
+// memory, since no other process can use the file meanwhile.
+type BoltStore struct {
+	db       *bbolt.DB
+	history  int
+	instance string
+
+	mu     sync.Mutex
+	claims map[string]claim // "job\x00scheduled" to its claim
+	locks  map[string]bool  // jobs whose running lock is held
+	pruned time.Time        // when expired claims were last dropped
+}
+
+type claim struct {
+	holder  string
+	expires time.Time
+}
+
+// The buckets of the file.
+var (
+	bucketMeta    = []byte("meta")    // "owner": the process that has the file open
+	bucketTokens  = []byte("tokens")  // token key: JSON wecom.Token
+	bucketRuns    = []byte("runs")    // job / run id: JSON RunRecord
+	bucketLogs    = []byte("logs")    // job / run id / sequence: log line
+	bucketRunning = []byte("running") // "job\x00id" of runs not finished
+	bucketLast    = []byte("last")    // job: last scheduled instant (RFC 3339, UTC)
+	bucketKV      = []byte("kv")      // job / key: value
+)
+
+// owner is the process that has the file open, recorded at open.
+type owner struct {
+	Instance string    `json:"instance"`
+	PID      int       `json:"pid"`
+	Started  time.Time `json:"started"`
+}
+
+// OpenBolt opens (or creates, mode 0600 in a 0700 directory) the state file
+// at path. Runs that a previous process left running are marked interrupted:
+// that process is gone, or it would still hold the file. A file held by
+// another process fails with an error saying so after opts.Timeout.
+func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
+	if opts.History <= 0 {
+		opts.History = DefaultHistory
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	db.MaxBatchDelay = 2 * time.Millisecond
+	s := &BoltStore{
+		db:       db,
+		history:  opts.History,
+		instance: instanceName(),
+		claims:   make(map[string]claim),
+		locks:    make(map[string]bool),
+	}
+	if opts.ReadOnly {
+		return s, nil
+	}
+	if err := db.Update(func(tx *bbolt.Tx) error { return s.init(tx, log) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the buckets, records this process as the owner and marks the
+// runs a previous owner left running as interrupted.
+func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	var prev owner
+	if v := meta.Get([]byte("owner")); v != nil {
+		json.Unmarshal(v, &prev)
+	}
+	me, _ := json.Marshal(owner{Instance: s.instance, PID: os.Getpid(), Started: time.Now().UTC()})
+	if err := meta.Put([]byte("owner"), me); err != nil {
+		return err
+	}
+
+	running := tx.Bucket(bucketRunning)
+	var keys [][]byte
+	running.ForEach(func(k, _ []byte) error {
+		keys = append(keys, k)
+		return nil
+	})
+	for _, k := range keys {
+		job, id, _ := splitKey(k)
+		if err := running.Delete(k); err != nil {
+			return err
+		}
+		runs := tx.Bucket(bucketRuns).Bucket([]byte(job))
+		if runs == nil {
+			continue
+		}
+		v := runs.Get([]byte(id))
+		var r RunRecord
+		if v == nil || json.Unmarshal(v, &r) != nil || r.Result != ResultRunning {
+			continue
+		}
+		r.Result = ResultInterrupted
+		r.Error = fmt.Sprintf("the runner (%s) stopped during the run", r.Instance)
+		if prev.Instance != "" && prev.Instance != r.Instance {
+			r.Error += fmt.Sprintf("; the file was last opened by %s", prev.Instance)
+		}
+		b, _ := json.Marshal(r)
+		if err := runs.Put([]byte(id), b); err != nil {
+			return err
+		}
+		log.Warn("run marked interrupted", "job", r.Job, "run", r.ID, "instance", r.Instance)
+	}
+	return nil
+}
+
+// Instance names this process: "host:pid".
+func (s *BoltStore) Instance() string { return s.instance }
+
+// Close closes the file.
+func (s *BoltStore) Close() error { return s.db.Close() }
+
+// LoadToken returns a cached token.
+func (s *BoltStore) LoadToken(ctx context.Context, key string) (t wecom.Token, ok bool, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		v := get(tx, []byte(key), bucketTokens)
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &t)
+	})
+	return t, ok && err == nil, err
+}
+
+// StoreToken caches a token.
+func (s *BoltStore) StoreToken(ctx context.Context, key string, t wecom.Token) error {
+	v, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTokens).Put([]byte(key), v)
+	})
+}
+
+// PutRun records a run, dropping the job's oldest runs beyond the history
+// limit.
+func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	job, id := []byte(r.Job), []byte(r.ID)
+	return s.db.Batch(func(tx *bbolt.Tx) error {
+		runs, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists(job)
+		if err != nil {
+			return err
+		}
+		isNew := runs.Get(id) == nil
+		if err := runs.Put(id, v); err != nil {
+			return err
+		}
+		running := tx.Bucket(bucketRunning)
+		if r.Result == ResultRunning {
+			err = running.Put(joinKey(r.Job, r.ID), nil)
+		} else {
+			err = running.Delete(joinKey(r.Job, r.ID))
+		}
+		if err != nil || !isNew {
+			return err
+		}
+		return s.trim(tx, runs, job)
+	})
+}
+
+// trim drops the oldest runs of a job beyond the history limit, with their
+// logs.
+func (s *BoltStore) trim(tx *bbolt.Tx, runs *bbolt.Bucket, job []byte) error {
+	n := runs.Stats().KeyN
+	if n <= s.history {
+		return nil
+	}
+	var old [][]byte
+	c := runs.Cursor()
+	for k, _ := c.First(); k != nil && len(old) < n-s.history; k, _ = c.Next() {
+		old = append(old, k)
+	}
+	logs := tx.Bucket(bucketLogs).Bucket(job)
+	for _, id := range old {
+		if err := runs.Delete(id); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketRunning).Delete(joinKey(string(job), string(id))); err != nil {
+			return err
+		}
+		if logs != nil && logs.Bucket(id) != nil {
+			if err := logs.DeleteBucket(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Runs returns a job's runs, newest first.
+func (s *BoltStore) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
+	var out []RunRecord
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		runs := bucket(tx, bucketRuns, []byte(job))
+		if runs == nil {
+			return nil
+		}
+		c := runs.Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			var r RunRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %s of job %s: %w", k, job, err)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Run returns one run of a job.
+func (s *BoltStore) Run(ctx context.Context, job, id string) (RunRecord, error) {
+	var r RunRecord
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		v := get(tx, []byte(id), bucketRuns, []byte(job))
+		if v == nil {
+			return fmt.Errorf("run %s of job %s: %w", id, job, ErrNotFound)
+		}
+		return json.Unmarshal(v, &r)
+	})
+	return r, err
+}
+
+// AppendLog adds lines to a run's log.
+func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	return s.db.Batch(func(tx *bbolt.Tx) error {
+		jobs, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(job))
+		if err != nil {
+			return err
+		}
+		log, err := jobs.CreateBucketIfNotExists([]byte(id))
+		if err != nil {
+			return err
+		}
+		for _, line := range lines {
+			seq, err := log.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := log.Put(binary.BigEndian.AppendUint64(nil, seq), []byte(line)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Log returns a run's log lines.
+func (s *BoltStore) Log(ctx context.Context, job, id string) ([]string, error) {
+	var lines []string
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		log := bucket(tx, bucketLogs, []byte(job), []byte(id))
+		if log == nil {
+			return nil
+		}
+		return log.ForEach(func(_, v []byte) error {
+			lines = append(lines, string(v))
+			return nil
+		})
+	})
+	return lines, err
+}
+
+// LastScheduled returns the job's latest recorded firing.
+func (s *BoltStore) LastScheduled(ctx context.Context, job string) (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := get(tx, []byte(job), bucketLast); v != nil {
+			return t.UnmarshalText(v)
+		}
+		return nil
+	})
+	return t, err
+}
+
+// SetLastScheduled records a firing, keeping the later of t and the recorded
+// time.
+func (s *BoltStore) SetLastScheduled(ctx context.Context, job string, t time.Time) error {
+	v, err := t.UTC().MarshalText()
+	if err != nil {
+		return err
+	}
+	return s.db.Batch(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketLast)
+		if old := b.Get([]byte(job)); old != nil {
+			var prev time.Time
+			if prev.UnmarshalText(old) == nil && !t.After(prev) {
+				return nil
+			}
+		}
+		return b.Put([]byte(job), v)
+	})
+}
+
+// KV returns the job's key-value state.
+func (s *BoltStore) KV(job string) bindings.KV { return boltKV{db: s.db, job: []byte(job)} }
+
+// Claim takes a firing for this process. The file has one user at a time, so
+// the claim only guards against the same firing being started twice here.
+func (s *BoltStore) Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (bool, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if now.Sub(s.pruned) > time.Minute {
+		for k, c := range s.claims {
+			if now.After(c.expires) {
+				delete(s.claims, k)
+			}
+		}
+		s.pruned = now
+	}
+	key := job + "\x00" + scheduled.UTC().Format(time.RFC3339Nano)
+	if c, ok := s.claims[key]; ok && now.Before(c.expires) {
+		return false, c.holder, nil
+	}
+	s.claims[key] = claim{holder: s.instance, expires: now.Add(ttl)}
+	return true, s.instance, nil
+}
+
+// LockJob takes the job's running lock in this process.
+func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) (func(), string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks[job] {
+		return nil, s.instance, nil
+	}
+	s.locks[job] = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.locks, job)
+			s.mu.Unlock()
+		})
+	}, s.instance, nil
+}
+
+// boltKV is one job's kv bucket.
+type boltKV struct {
+	db  *bbolt.DB
+	job []byte
+}
+
+func (kv boltKV) Get(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = kv.db.View(func(tx *bbolt.Tx) error {
+		if v := get(tx, []byte(key), bucketKV, kv.job); v != nil {
+			value, ok = string(v), true
+		}
+		return nil
+	})
+	return value, ok, err
+}
+
+func (kv boltKV) Set(ctx context.Context, key, value string) error {
+	if key == "" {
+		return errors.New("kv: empty key")
+	}
+	return kv.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(bucketKV).CreateBucketIfNotExists(kv.job)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), []byte(value))
+	})
+}
+
+func (kv boltKV) Delete(ctx context.Context, key string) error {
+	if key == "" {
+		return nil
+	}
+	return kv.db.Update(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketKV).Bucket(kv.job); b != nil {
+			return b.Delete([]byte(key))
+		}
+		return nil
+	})
+}
+
+// bucket returns the bucket at a path of nested names, or nil.
+func bucket(tx *bbolt.Tx, path ...[]byte) *bbolt.Bucket {
+	b := tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(name)
+	}
+	return b
+}
+
+// get returns the value of key in the bucket at path, or nil.
+func get(tx *bbolt.Tx, key []byte, path ...[]byte) []byte {
+	if b := bucket(tx, path...); b != nil {
+		return b.Get(key)
+	}
+	return nil
+}
+
+// joinKey and splitKey build and split "job\x00id".
+func joinKey(job, id string) []byte { return []byte(job + "\x00" + id) }
+
+func splitKey(k []byte) (job, id string, ok bool) {
+	for i, c := range k {
+		if c == 0 {
+			return string(k[:i]), string(k[i+1:]), true
+		}
+	}
+	return string(k), "", false
+}

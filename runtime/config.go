@@ -1,0 +1,492 @@
+package runtime
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	lua "github.com/yuin/gopher-lua"
+	"gopkg.in/yaml.v3"
+)
+
+// Defaults for the fields of jobs.yaml that are not set.
+const (
+	DefaultTimezone   = "Asia/Shanghai"
+	DefaultState      = ".runner/state.db"
+	DefaultHistory    = 100
+	DefaultGrace      = time.Minute
+	DefaultTimeout    = time.Hour
+	DefaultBackoff    = 30 * time.Second
+	DefaultMaxBackoff = 10 * time.Minute
+)
+
+// Config is a loaded jobs.yaml. Parse fills it from the file; Validate checks
+// it and prepares its jobs to run. Only a validated Config can be scheduled.
+type Config struct {
+	// File is the path the configuration was read from.
+	File string
+	// Dir is the directory of File; relative paths in the file resolve
+	// against it.
+	Dir string
+
+	// Timezone (timezone:) is the IANA name of the default time zone of job
+	// schedules; Asia/Shanghai when unset.
+	Timezone string
+	// State (state:) selects the state store: a bbolt file (default
+	// .runner/state.db) or a redis:// URL. ${VAR} is expanded.
+	State string
+	// Clients (clients:) are the WeCom clients scripts may use, by name.
+	Clients map[string]ClientConfig
+	// History (history:) is how many runs are kept per job; 100 when unset.
+	History int
+	// Grace (grace:) is how long shutdown waits for running jobs before
+	// cancelling them; 1m when unset.
+	Grace time.Duration
+	// LuaPath (lua_path:) lists directories of Lua modules that scripts may
+	// require, besides the script's own directory.
+	LuaPath []string
+	// Dirs (dirs:) lists the directories scripts may read and write files in
+	// (fs, csv, media uploads); the directory of jobs.yaml when unset.
+	Dirs []string
+	// Env (env:) is the allow-list of environment variables scripts may read.
+	Env []string
+	// Jobs (jobs:) are the scheduled jobs, in file order.
+	Jobs []*Job
+
+	// Location is the time zone named by Timezone; set by Validate.
+	Location *time.Location
+
+	lines    map[string]int // YAML path ("jobs.3.schedule") to line
+	problems Problems       // found while parsing, reported by Validate
+	valid    bool           // Validate found no problem
+}
+
+// ClientConfig is one WeCom client (an app, or the contacts sync) of clients:.
+// CorpID, Secret and BaseURL may be written as ${VAR} and are then read from
+// the environment.
+type ClientConfig struct {
+	// CorpID (corp_id:) is the organisation's corp id.
+	CorpID string `yaml:"corp_id"`
+	// Secret (secret:) is the app's or the contacts sync's secret. It is
+	// never printed.
+	Secret string `yaml:"secret"`
+	// AgentID (agent_id:) is the app's agent id, the default for calls that
+	// need one (messages).
+	AgentID int `yaml:"agent_id"`
+	// BaseURL (base_url:) replaces https://qyapi.weixin.qq.com, for private
+	// deployments and the emulator.
+	BaseURL string `yaml:"base_url"`
+}
+
+// String describes the client without its secret.
+func (c ClientConfig) String() string {
+	return fmt.Sprintf("corp_id=%s agent_id=%d base_url=%s secret=[redacted]", c.CorpID, c.AgentID, c.BaseURL)
+}
+
+// GoString describes the client without its secret, for %#v.
+func (c ClientConfig) GoString() string { return "runtime.ClientConfig{" + c.String() + "}" }
+
+// Concurrency is what a firing does when the job is still running.
+type Concurrency string
+
+// The overlap policies.
+const (
+	ConcurrencyForbid  Concurrency = "forbid"  // skip the new firing
+	ConcurrencyAllow   Concurrency = "allow"   // run both
+	ConcurrencyReplace Concurrency = "replace" // cancel the running run, then start
+)
+
+// Catchup is what happens to a firing missed while the runner was not running.
+type Catchup string
+
+// The catch-up policies.
+const (
+	CatchupSkip Catchup = "skip" // record the missed firing as skipped
+	CatchupOnce Catchup = "once" // run the latest missed firing once, within the starting deadline
+)
+
+// Retries says how often a failed attempt is tried again.
+type Retries struct {
+	// Max is the number of retries after the first attempt; 0 never retries.
+	Max int
+	// Backoff is the wait before the first retry; it doubles for each next
+	// retry.
+	Backoff time.Duration
+	// MaxBackoff caps the wait between attempts.
+	MaxBackoff time.Duration
+}
+
+// Delay returns how long to wait after the given failed attempt (1 for the
+// first) before the next one.
+func (r Retries) Delay(attempt int) time.Duration {
+	d := r.Backoff
+	for i := 1; i < attempt && d < r.MaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, r.MaxBackoff)
+}
+
+// Job is one entry of jobs:, with the defaults applied.
+type Job struct {
+	// Name (name:) identifies the job in logs, history and the command line.
+	Name string
+	// Schedule (schedule:) is a cron spec: 5 fields, or 6 with seconds first,
+	// a descriptor (@daily, @hourly, ...) or @every with a duration.
+	Schedule string
+	// Timezone (timezone:) is the IANA zone the schedule is evaluated in; the
+	// top-level timezone when unset.
+	Timezone string
+	// Script (script:) is the Lua script's path, resolved against Config.Dir.
+	Script string
+	// Client (client:) names the default WeCom client of the script; the only
+	// client when exactly one is configured.
+	Client string
+	// Args (args:) are the job's arguments, args.* in the script.
+	Args map[string]any
+	// Timeout (timeout:) bounds a run, all attempts included; 1h when unset.
+	Timeout time.Duration
+	// Concurrency (concurrency:) is forbid (default), allow or replace.
+	Concurrency Concurrency
+	// Retries (retries: {max, backoff, max_backoff}); max 0 by default,
+	// backoff 30s, max_backoff 10m.
+	Retries Retries
+	// Catchup (catchup:) is skip (default) or once.
+	Catchup Catchup
+	// StartingDeadline (starting_deadline:) is how late a missed firing may
+	// still start with catchup once; no limit when 0.
+	StartingDeadline time.Duration
+	// Jitter (jitter:) delays each scheduled start by a random duration in
+	// [0, jitter).
+	Jitter time.Duration
+	// Enabled (enabled:) is false for a job that only runs by hand.
+	Enabled bool
+
+	// File and Line locate the job in jobs.yaml.
+	File string
+	Line int
+
+	// Location is the time zone of the schedule; set by Validate.
+	Location *time.Location
+	// Proto is the compiled script, shared by every run; set by Validate.
+	Proto *lua.FunctionProto
+
+	sched cron.Schedule // set by Validate
+	index int           // position in Config.Jobs, for line lookups
+}
+
+// Next returns the job's first firing after t, in the job's time zone, or the
+// zero time if the schedule never fires again. It needs a validated job.
+func (j *Job) Next(t time.Time) time.Time {
+	if j.sched == nil {
+		return time.Time{}
+	}
+	return j.sched.Next(t.In(j.Location))
+}
+
+// The YAML shapes. Pointers distinguish "unset" (take the default) from an
+// explicit zero.
+type (
+	fileYAML struct {
+		Timezone string                  `yaml:"timezone"`
+		State    string                  `yaml:"state"`
+		Clients  map[string]ClientConfig `yaml:"clients"`
+		Defaults jobOptionsYAML          `yaml:"defaults"`
+		History  *int                    `yaml:"history"`
+		Grace    *time.Duration          `yaml:"grace"`
+		LuaPath  []string                `yaml:"lua_path"`
+		Dirs     []string                `yaml:"dirs"`
+		Env      []string                `yaml:"env"`
+		Jobs     []jobYAML               `yaml:"jobs"`
+	}
+	// jobOptionsYAML holds what defaults: may set for every job.
+	jobOptionsYAML struct {
+		Client           string         `yaml:"client"`
+		Timeout          *time.Duration `yaml:"timeout"`
+		Concurrency      string         `yaml:"concurrency"`
+		Retries          retriesYAML    `yaml:"retries"`
+		Catchup          string         `yaml:"catchup"`
+		StartingDeadline *time.Duration `yaml:"starting_deadline"`
+		Jitter           *time.Duration `yaml:"jitter"`
+	}
+	retriesYAML struct {
+		Max        *int           `yaml:"max"`
+		Backoff    *time.Duration `yaml:"backoff"`
+		MaxBackoff *time.Duration `yaml:"max_backoff"`
+	}
+	jobYAML struct {
+		Name           string         `yaml:"name"`
+		Schedule       string         `yaml:"schedule"`
+		Timezone       string         `yaml:"timezone"`
+		Script         string         `yaml:"script"`
+		Args           map[string]any `yaml:"args"`
+		Enabled        *bool          `yaml:"enabled"`
+		jobOptionsYAML `yaml:",inline"`
+	}
+)
+
+// Load reads and parses the jobs file at path; getenv expands ${VAR}. The
+// result still has to be validated.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(f, path, getenv)
+}
+
+// Parse reads a jobs file from r; filename names it in problems and locates
+// relative paths. Values of the form ${VAR} in clients and state are read with
+// getenv. Parse fails only when r is not YAML; everything else (unknown
+// fields, wrong types, unset variables) is reported by Validate along with the
+// other problems.
+func Parse(r io.Reader, filename string, getenv func(string) string) (*Config, error) {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{File: filename, Dir: filepath.Dir(filename)}
+
+	var root yaml.Node
+	if err := yaml.Unmarshal(src, &root); err != nil {
+		return nil, Problems{c.syntaxProblem(err)}
+	}
+	c.lines = make(map[string]int)
+	indexLines(c.lines, "", &root)
+
+	var y fileYAML
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(&y); err != nil && !errors.Is(err, io.EOF) {
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, Problems{c.syntaxProblem(err)}
+		}
+		for _, msg := range te.Errors {
+			c.problems = append(c.problems, c.decodeProblem(msg))
+		}
+	}
+	c.fill(&y, getenv)
+	return c, nil
+}
+
+func (c *Config) fill(y *fileYAML, getenv func(string) string) {
+	c.Timezone = firstNonZero(y.Timezone, DefaultTimezone)
+	c.State = c.expand(firstNonZero(y.State, DefaultState), "state", getenv)
+	if !strings.Contains(c.State, "://") {
+		c.State = c.path(c.State)
+	}
+	c.History = DefaultHistory
+	if y.History != nil {
+		c.History = *y.History
+	}
+	c.Grace = DefaultGrace
+	if y.Grace != nil {
+		c.Grace = *y.Grace
+	}
+	c.Clients = make(map[string]ClientConfig, len(y.Clients))
+	for name, cc := range y.Clients {
+		at := "clients." + name + "."
+		cc.CorpID = c.expand(cc.CorpID, at+"corp_id", getenv)
+		cc.Secret = c.expand(cc.Secret, at+"secret", getenv)
+		cc.BaseURL = c.expand(cc.BaseURL, at+"base_url", getenv)
+		c.Clients[name] = cc
+	}
+	for _, p := range y.LuaPath {
+		c.LuaPath = append(c.LuaPath, c.path(p))
+	}
+	for _, p := range y.Dirs {
+		c.Dirs = append(c.Dirs, c.path(p))
+	}
+	if y.Dirs == nil {
+		c.Dirs = []string{c.Dir}
+	}
+	c.Env = y.Env
+
+	c.Jobs = make([]*Job, len(y.Jobs))
+	for i := range y.Jobs {
+		c.Jobs[i] = c.job(i, &y.Jobs[i], &y.Defaults)
+	}
+}
+
+// job applies the defaults to one entry of jobs:.
+func (c *Config) job(i int, y *jobYAML, d *jobOptionsYAML) *Job {
+	j := &Job{
+		Name:        y.Name,
+		Schedule:    strings.TrimSpace(y.Schedule),
+		Timezone:    firstNonZero(y.Timezone, c.Timezone),
+		Client:      firstNonZero(y.Client, d.Client),
+		Args:        y.Args,
+		Concurrency: Concurrency(firstNonZero(y.Concurrency, d.Concurrency, string(ConcurrencyForbid))),
+		Catchup:     Catchup(firstNonZero(y.Catchup, d.Catchup, string(CatchupSkip))),
+		Enabled:     y.Enabled == nil || *y.Enabled,
+		File:        c.File,
+		Line:        c.lines[fmt.Sprintf("jobs.%d", i)],
+		index:       i,
+	}
+	if y.Script != "" {
+		j.Script = c.path(y.Script)
+	}
+	if len(c.Clients) == 1 && j.Client == "" {
+		for name := range c.Clients {
+			j.Client = name
+		}
+	}
+	j.Timeout = firstSetOr(DefaultTimeout, y.Timeout, d.Timeout)
+	j.StartingDeadline = firstSetOr(time.Duration(0), y.StartingDeadline, d.StartingDeadline)
+	j.Jitter = firstSetOr(time.Duration(0), y.Jitter, d.Jitter)
+	j.Retries = Retries{
+		Max:        firstSetOr(0, y.Retries.Max, d.Retries.Max),
+		Backoff:    firstSetOr(DefaultBackoff, y.Retries.Backoff, d.Retries.Backoff),
+		MaxBackoff: firstSetOr(DefaultMaxBackoff, y.Retries.MaxBackoff, d.Retries.MaxBackoff),
+	}
+	return j
+}
+
+// path resolves a path written in the file against the file's directory.
+func (c *Config) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expand replaces ${VAR} in s with the variable's value. An unset (or empty)
+// variable is recorded as a problem at the line of the YAML path at; the
+// value itself never appears in a problem.
+func (c *Config) expand(s, at string, getenv func(string) string) string {
+	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
+		name := ref[2 : len(ref)-1]
+		v := getenv(name)
+		if v == "" {
+			c.problems = append(c.problems, Problem{
+				File: c.File, Line: c.line(at),
+				Msg: fmt.Sprintf("%s: environment variable %s is not set", at, name),
+			})
+		}
+		return v
+	})
+}
+
+// line returns the line of a YAML path ("jobs.3.retries.max"), or of its
+// nearest parent that has one.
+func (c *Config) line(path string) int {
+	for {
+		if n, ok := c.lines[path]; ok {
+			return n
+		}
+		i := strings.LastIndexByte(path, '.')
+		if i < 0 {
+			return 0
+		}
+		path = path[:i]
+	}
+}
+
+// indexLines records the line of every mapping value and sequence item under
+// n, by YAML path.
+func indexLines(lines map[string]int, path string, n *yaml.Node) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			indexLines(lines, path, c)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			p := join(k.Value)
+			lines[p] = k.Line
+			indexLines(lines, p, v)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			p := join(strconv.Itoa(i))
+			lines[p] = c.Line
+			indexLines(lines, p, c)
+		}
+	}
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// syntaxProblem turns a YAML syntax error into a problem.
+func (c *Config) syntaxProblem(err error) Problem {
+	p := Problem{File: c.File, Msg: err.Error()}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		p.Msg = m[2]
+	}
+	p.Msg = strings.TrimPrefix(p.Msg, "yaml: ")
+	return p
+}
+
+var (
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	wrongType    = regexp.MustCompile("^cannot unmarshal !!\\w+ `(.*)` into (.+)$")
+)
+
+// decodeProblem turns one of yaml.v3's "line N: ..." decoding errors into a
+// problem an admin can act on.
+func (c *Config) decodeProblem(msg string) Problem {
+	p := c.syntaxProblem(errors.New(msg))
+	if m := unknownField.FindStringSubmatch(p.Msg); m != nil {
+		p.Msg = fmt.Sprintf("unknown field %q", m[1])
+	} else if m := wrongType.FindStringSubmatch(p.Msg); m != nil {
+		p.Msg = fmt.Sprintf("%s is not %s", m[1], typeName(m[2]))
+	}
+	return p
+}
+
+func typeName(goType string) string {
+	switch {
+	case goType == "time.Duration":
+		return `a duration (such as "90s", "30m" or "1h30m")`
+	case strings.HasPrefix(goType, "int"):
+		return "a whole number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string":
+		return "a string"
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	default:
+		return "a mapping"
+	}
+}
+
+// firstNonZero returns the first of vs that is not the zero value.
+func firstNonZero[T comparable](vs ...T) T {
+	var zero T
+	for _, v := range vs {
+		if v != zero {
+			return v
+		}
+	}
+	return zero
+}
+
+// firstSetOr returns the value of the first non-nil pointer of ps, or def.
+func firstSetOr[T any](def T, ps ...*T) T {
+	for _, p := range ps {
+		if p != nil {
+			return *p
+		}
+	}
+	return def
+}

@@ -1,0 +1,709 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/wecomrunner/runner/bindings"
+)
+
+// Executor runs one attempt of a job's script; the Lua VM implements it. It
+// returns when the script ends, fails, or ctx is done (the run's timeout, a
+// replacing run, shutdown).
+type Executor interface {
+	Execute(ctx context.Context, job *Job, a *Attempt) error
+}
+
+// Attempt is one try of a run, as the Executor sees it.
+type Attempt struct {
+	RunID     string
+	Number    int       // 1 for the first attempt
+	Scheduled time.Time // the firing (UTC); for a manual run, when it was asked for
+	Trigger   Trigger
+	// Logger is tagged with job, run and attempt; its lines go to the
+	// scheduler's logger (stderr) and to the run's stored log as they happen.
+	Logger *slog.Logger
+	// Stdout receives what the script prints; each line becomes a record of
+	// Logger.
+	Stdout io.Writer
+	// KV is the job's persistent key-value state.
+	KV bindings.KV
+	// Config is the configuration the job belongs to (clients, dirs, env).
+	Config *Config
+	// Metrics counts the API calls and token fetches of the run.
+	Metrics *Metrics
+}
+
+// SchedulerOptions configure NewScheduler.
+type SchedulerOptions struct {
+	// Logger receives the scheduler's messages and every run's log lines
+	// (stderr in runner serve); nil discards them.
+	Logger *slog.Logger
+	// Metrics counts runs for /metrics; nil creates one.
+	Metrics *Metrics
+}
+
+// Scheduler runs the jobs of a validated Config on their schedules and by
+// hand (RunNow), and records every run in a Store.
+type Scheduler struct {
+	exec    Executor
+	store   Store
+	log     *slog.Logger
+	metrics *Metrics
+	jitter  func(max time.Duration) time.Duration // a random delay in [0, max)
+
+	mu         sync.Mutex
+	cfg        *Config
+	entries    map[string]*entry       // the scheduled jobs by name, while Run runs
+	active     map[string][]*activeRun // running runs by job
+	runCtx     context.Context         // parent of scheduled runs, while Run runs
+	cancelRuns context.CancelCauseFunc // cancels runCtx after the grace period
+	stopping   bool                    // shutdown has begun: no new runs
+	wake       chan struct{}           // tells the loop that entries changed
+
+	runs sync.WaitGroup // firings and runs in progress
+}
+
+// entry is a scheduled job and its next firing.
+type entry struct {
+	job  *Job
+	next time.Time
+}
+
+// activeRun is a run in progress, which a replacing run can cancel.
+type activeRun struct {
+	id     string
+	cancel context.CancelCauseFunc
+	done   chan struct{} // closed when the run has ended and been recorded
+}
+
+// firing is one scheduled instant of a job, to run or to record as skipped.
+type firing struct {
+	job       *Job
+	scheduled time.Time
+	trigger   Trigger
+	skip      string // why the firing is recorded as skipped instead of run
+}
+
+const (
+	// lateTolerance is how late a firing may be found and still count as on
+	// time, whatever the catch-up policy.
+	lateTolerance = 10 * time.Second
+	// maxWait bounds the loop's sleep, so that a change of the wall clock is
+	// noticed within a minute.
+	maxWait = time.Minute
+	// stopTimeout is how long shutdown waits for cancelled runs to return.
+	stopTimeout = 10 * time.Second
+)
+
+// errShutdown is the cause of runs cancelled after the grace period.
+var errShutdown = errors.New("the runner stopped before the run ended")
+
+// NewScheduler returns a scheduler for a validated configuration; it
+// schedules nothing until Run.
+func NewScheduler(cfg *Config, exec Executor, store Store, opts SchedulerOptions) (*Scheduler, error) {
+	if !cfg.valid {
+		return nil, errors.New("runtime: the configuration has not been validated")
+	}
+	s := &Scheduler{
+		exec:    exec,
+		store:   store,
+		log:     opts.Logger,
+		metrics: opts.Metrics,
+		jitter:  func(max time.Duration) time.Duration { return rand.N(max) },
+		cfg:     cfg,
+		active:  make(map[string][]*activeRun),
+		wake:    make(chan struct{}, 1),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.metrics.setJobs(cfg.Jobs)
+	return s, nil
+}
+
+// Config returns the configuration in effect.
+func (s *Scheduler) Config() *Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+// Store returns the scheduler's store.
+func (s *Scheduler) Store() Store { return s.store }
+
+// Metrics returns the scheduler's metrics.
+func (s *Scheduler) Metrics() *Metrics { return s.metrics }
+
+// JobStatus is a job as the scheduler sees it.
+type JobStatus struct {
+	Job     *Job
+	Next    time.Time // the next firing, in the job's time zone; zero when not scheduled
+	Running []string  // ids of the job's runs in progress
+}
+
+// Jobs returns the status of every job of the configuration, in file order.
+func (s *Scheduler) Jobs() []JobStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	out := make([]JobStatus, len(s.cfg.Jobs))
+	for i, j := range s.cfg.Jobs {
+		st := JobStatus{Job: j}
+		if e, ok := s.entries[j.Name]; ok {
+			st.Next = e.next
+		} else if s.entries == nil && j.Enabled {
+			st.Next = j.Next(now)
+		}
+		for _, ar := range s.active[j.Name] {
+			st.Running = append(st.Running, ar.id)
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// Run schedules the jobs until ctx is cancelled. It first catches up with
+// firings missed since each job's last scheduled time. When ctx is cancelled
+// it stops scheduling, waits up to the configuration's grace period for
+// running jobs, cancels those still running and waits for them to return.
+func (s *Scheduler) Run(ctx context.Context) error {
+	s.mu.Lock()
+	if s.runCtx != nil {
+		s.mu.Unlock()
+		return errors.New("runtime: the scheduler is already running")
+	}
+	s.runCtx, s.cancelRuns = context.WithCancelCause(context.WithoutCancel(ctx))
+	defer s.cancelRuns(errShutdown)
+	cfg := s.cfg
+	s.mu.Unlock()
+
+	last := make(map[string]time.Time)
+	for _, j := range cfg.Jobs {
+		t, err := s.store.LastScheduled(ctx, j.Name)
+		if err != nil {
+			s.log.Error("cannot read the last scheduled time; missed firings are not caught up", "job", j.Name, "error", err)
+		}
+		last[j.Name] = t
+		s.seedMetrics(ctx, j.Name)
+	}
+	s.mu.Lock()
+	if s.cfg != cfg { // reloaded meanwhile
+		cfg = s.cfg
+	}
+	s.entries = plan(cfg, nil, last, time.Now())
+	n := len(s.entries)
+	s.mu.Unlock()
+	s.log.Info("scheduler started", "file", cfg.File, "jobs", len(cfg.Jobs), "scheduled", n)
+
+	s.loop(ctx)
+	return s.shutdown()
+}
+
+// seedMetrics sets the last success time of a job from its history, so that
+// the metric survives a restart.
+func (s *Scheduler) seedMetrics(ctx context.Context, job string) {
+	runs, err := s.store.Runs(ctx, job, 10)
+	if err != nil {
+		return
+	}
+	for _, r := range runs {
+		if r.Result == ResultOK {
+			s.metrics.lastSuccess(job, r.Finished)
+			return
+		}
+	}
+}
+
+// loop starts the firings that are due until ctx is cancelled.
+func (s *Scheduler) loop(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-s.wake:
+		}
+		now := time.Now()
+		s.mu.Lock()
+		firings := s.due(now)
+		wait := s.untilNext(now)
+		s.runs.Add(len(firings))
+		s.mu.Unlock()
+		for _, f := range firings {
+			go s.fire(ctx, f)
+		}
+		timer.Reset(wait)
+	}
+}
+
+// due returns the firings due at now and moves their entries to their next
+// firing. Of the firings an entry missed, only the latest is considered: it
+// runs if it is on time or the catch-up policy allows it, else it is recorded
+// as skipped. Called with s.mu held.
+func (s *Scheduler) due(now time.Time) []firing {
+	var out []firing
+	for name, e := range s.entries {
+		if e.next.After(now) {
+			continue
+		}
+		j, first := e.job, e.next
+		latest := latestDue(j, first, now)
+		if e.next = j.Next(now); e.next.IsZero() {
+			delete(s.entries, name)
+		}
+		if latest.After(first) {
+			s.log.Warn("missed firings dropped", "job", j.Name, "from", first, "to", latest)
+		}
+
+		f := firing{job: j, scheduled: latest, trigger: TriggerSchedule}
+		late := now.Sub(latest)
+		tolerance := lateTolerance
+		if d := j.StartingDeadline; d > 0 && d < tolerance {
+			tolerance = d
+		}
+		switch {
+		case late <= tolerance:
+		case j.Catchup == CatchupOnce && (j.StartingDeadline == 0 || late <= j.StartingDeadline):
+			f.trigger = TriggerCatchup
+		case j.Catchup == CatchupOnce:
+			f.skip = fmt.Sprintf("missed by %v, more than starting_deadline %v", late.Round(time.Second), j.StartingDeadline)
+		default:
+			f.skip = fmt.Sprintf("missed by %v: the runner was not running then (catchup: skip)", late.Round(time.Second))
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// latestDue returns the last firing of j at or before now, given a firing
+// from that is not after now. It looks back in growing windows first, so that
+// a long downtime of a frequent job does not walk through every firing.
+func latestDue(j *Job, from, now time.Time) time.Time {
+	for _, back := range []time.Duration{time.Minute, time.Hour, 24 * time.Hour, 32 * 24 * time.Hour, 366 * 24 * time.Hour} {
+		start := now.Add(-back)
+		if !start.After(from) {
+			break
+		}
+		if t := j.Next(start); !t.IsZero() && !t.After(now) {
+			from = t
+			break
+		}
+	}
+	for {
+		t := j.Next(from)
+		if t.IsZero() || t.After(now) {
+			return from
+		}
+		from = t
+	}
+}
+
+// untilNext returns how long the loop may sleep. Called with s.mu held.
+func (s *Scheduler) untilNext(now time.Time) time.Duration {
+	wait := maxWait
+	for _, e := range s.entries {
+		wait = min(wait, e.next.Sub(now))
+	}
+	return max(wait, 0)
+}
+
+// plan returns the entries of cfg's enabled jobs. A job whose schedule and
+// time zone are unchanged since prev keeps its next firing; others continue
+// from their last scheduled time (so missed firings are noticed), or from now.
+func plan(cfg *Config, prev map[string]*entry, last map[string]time.Time, now time.Time) map[string]*entry {
+	entries := make(map[string]*entry)
+	for _, j := range cfg.Jobs {
+		if !j.Enabled {
+			continue
+		}
+		e := &entry{job: j}
+		p, ok := prev[j.Name]
+		switch {
+		case ok && p.job.Schedule == j.Schedule && p.job.Location.String() == j.Location.String():
+			e.next = p.next
+		case !last[j.Name].IsZero():
+			e.next = j.Next(last[j.Name])
+		default:
+			e.next = j.Next(now)
+		}
+		if !e.next.IsZero() {
+			entries[j.Name] = e
+		}
+	}
+	return entries
+}
+
+// fire handles one firing: records it as the last scheduled one, claims it,
+// waits for the jitter, then runs it. Any of these steps may end in a skipped
+// record instead.
+func (s *Scheduler) fire(ctx context.Context, f firing) {
+	defer s.runs.Done()
+	bg := context.WithoutCancel(ctx)
+	job := f.job
+	if err := s.store.SetLastScheduled(bg, job.Name, f.scheduled); err != nil {
+		s.log.Error("cannot record the last scheduled time", "job", job.Name, "error", err)
+	}
+	if f.skip != "" {
+		s.skip(bg, job, f, f.skip)
+		return
+	}
+	ok, holder, err := s.store.Claim(bg, job.Name, f.scheduled, job.Timeout+job.Jitter+time.Minute)
+	switch {
+	case err != nil:
+		s.skip(bg, job, f, fmt.Sprintf("cannot claim the firing: %v", err))
+		return
+	case !ok:
+		s.skip(bg, job, f, "claimed by "+holder)
+		return
+	}
+	if job.Jitter > 0 {
+		t := time.NewTimer(s.jitter(job.Jitter))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			s.skip(bg, job, f, "the runner stopped before the jittered start")
+			return
+		}
+	}
+	s.mu.Lock()
+	runCtx := s.runCtx
+	s.mu.Unlock()
+	s.execute(runCtx, job, f)
+}
+
+// RunNow runs a job now, enabled or not, through the same overlap guard and
+// history as a scheduled firing, and returns its record once it has ended or
+// was skipped. The run is interrupted if ctx is cancelled or the scheduler
+// shuts down.
+func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) {
+	s.mu.Lock()
+	var job *Job
+	for _, j := range s.cfg.Jobs {
+		if j.Name == name {
+			job = j
+		}
+	}
+	switch {
+	case job == nil:
+		s.mu.Unlock()
+		return RunRecord{}, fmt.Errorf("no job %q in %s", name, s.cfg.File)
+	case s.stopping:
+		s.mu.Unlock()
+		return RunRecord{}, errors.New("the scheduler is shutting down")
+	}
+	s.runs.Add(1)
+	runCtx := s.runCtx
+	s.mu.Unlock()
+	defer s.runs.Done()
+
+	if runCtx != nil {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		defer context.AfterFunc(runCtx, func() { cancel(context.Cause(runCtx)) })()
+	}
+	return s.execute(ctx, job, firing{job: job, scheduled: time.Now(), trigger: TriggerManual}), nil
+}
+
+// execute runs a firing through the overlap guard, the attempts and the
+// history, and returns its record.
+func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecord {
+	bg := context.WithoutCancel(parent)
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	rec := s.newRecord(job, f)
+	ar := &activeRun{id: rec.ID, cancel: cancel, done: make(chan struct{})}
+	if reason := s.admit(ctx, job, ar); reason != "" {
+		return s.record(bg, rec, job, ResultSkipped, reason)
+	}
+	defer s.release(job.Name, ar)
+	if job.Concurrency == ConcurrencyForbid {
+		unlock, holder, err := s.store.LockJob(bg, job.Name, job.Timeout+time.Minute)
+		switch {
+		case err != nil:
+			return s.record(bg, rec, job, ResultSkipped, fmt.Sprintf("cannot take the running lock: %v", err))
+		case unlock == nil:
+			return s.record(bg, rec, job, ResultSkipped, "still running on "+holder)
+		}
+		defer unlock()
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, job.Timeout)
+	defer cancelTimeout()
+
+	rl := newRunLog(bg, s.store, job.Name, rec.ID, s.log)
+	logger := slog.New(slog.NewMultiHandler(s.log.Handler(), rl.handler())).With("job", job.Name, "run", rec.ID)
+	rec.Started = time.Now().UTC()
+	rec.Result = ResultRunning
+	if err := s.store.PutRun(bg, rec); err != nil {
+		logger.Error("cannot record the run's start", "error", err)
+	}
+	s.metrics.runStarted(job.Name)
+	if f.trigger != TriggerManual {
+		s.metrics.startDelay(rec.Started.Sub(f.scheduled))
+	}
+	logger.Info("run started", "trigger", f.trigger, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339))
+
+	err := s.attempts(ctx, job, &rec, logger)
+	rec.Finished = time.Now().UTC()
+	rec.Result, rec.Error = outcome(ctx, err, job.Timeout)
+	level := slog.LevelInfo
+	switch rec.Result {
+	case ResultFailed, ResultTimedOut:
+		level = slog.LevelError
+	case ResultInterrupted:
+		level = slog.LevelWarn
+	}
+	attrs := []any{"result", rec.Result, "duration", rec.Duration().Round(time.Millisecond), "attempts", rec.Attempts}
+	if rec.Error != "" {
+		attrs = append(attrs, "error", rec.Error)
+	}
+	logger.Log(bg, level, "run finished", attrs...)
+	rl.Close()
+	if err := s.store.PutRun(bg, rec); err != nil {
+		s.log.Error("cannot record the run's result", "job", job.Name, "run", rec.ID, "error", err)
+	}
+	s.metrics.runFinished(job.Name, rec.Result, rec.Duration(), rec.Finished)
+	return rec
+}
+
+func (s *Scheduler) newRecord(job *Job, f firing) RunRecord {
+	return RunRecord{
+		ID:        newRunID(time.Now()),
+		Job:       job.Name,
+		Trigger:   f.trigger,
+		Scheduled: f.scheduled.UTC(),
+		Instance:  s.store.Instance(),
+	}
+}
+
+// skip records a firing that does not run.
+func (s *Scheduler) skip(ctx context.Context, job *Job, f firing, reason string) {
+	s.record(ctx, s.newRecord(job, f), job, ResultSkipped, reason)
+}
+
+// record stores a run that ended without running.
+func (s *Scheduler) record(ctx context.Context, rec RunRecord, job *Job, result Result, reason string) RunRecord {
+	now := time.Now().UTC()
+	rec.Started, rec.Finished, rec.Result, rec.Error = now, now, result, reason
+	s.log.Warn("run skipped", "job", job.Name, "run", rec.ID, "scheduled", rec.Scheduled.In(job.Location).Format(time.RFC3339), "reason", reason)
+	if err := s.store.PutRun(ctx, rec); err != nil {
+		s.log.Error("cannot record the skipped run", "job", job.Name, "run", rec.ID, "error", err)
+	}
+	s.metrics.runFinished(job.Name, result, 0, now)
+	return rec
+}
+
+// admit applies the overlap policy: it registers ar as a run of the job, or
+// returns why the run is skipped. With "replace" it cancels the running runs
+// and waits for them to end first.
+func (s *Scheduler) admit(ctx context.Context, job *Job, ar *activeRun) (skip string) {
+	for {
+		s.mu.Lock()
+		running := slices.Clone(s.active[job.Name])
+		if len(running) == 0 || job.Concurrency == ConcurrencyAllow {
+			s.active[job.Name] = append(s.active[job.Name], ar)
+			s.mu.Unlock()
+			return ""
+		}
+		if job.Concurrency != ConcurrencyReplace {
+			s.mu.Unlock()
+			return fmt.Sprintf("still running (run %s)", running[0].id)
+		}
+		for _, r := range running {
+			r.cancel(fmt.Errorf("replaced by run %s", ar.id))
+		}
+		s.mu.Unlock()
+		for _, r := range running {
+			select {
+			case <-r.done:
+			case <-ctx.Done():
+				return "cancelled while waiting for the replaced run to end"
+			}
+		}
+	}
+}
+
+func (s *Scheduler) release(job string, ar *activeRun) {
+	s.mu.Lock()
+	s.active[job] = slices.DeleteFunc(s.active[job], func(r *activeRun) bool { return r == ar })
+	if len(s.active[job]) == 0 {
+		delete(s.active, job)
+	}
+	s.mu.Unlock()
+	close(ar.done)
+}
+
+// attempts runs the attempts of a run until one succeeds, the retries are
+// used up, or ctx ends. It returns the last attempt's error.
+func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logger *slog.Logger) error {
+	cfg := s.Config()
+	kv := s.store.KV(job.Name)
+	for n := 1; ; n++ {
+		rec.Attempts = n
+		a := &Attempt{
+			RunID:     rec.ID,
+			Number:    n,
+			Scheduled: rec.Scheduled,
+			Trigger:   rec.Trigger,
+			Logger:    logger.With("attempt", n),
+			KV:        kv,
+			Config:    cfg,
+			Metrics:   s.metrics,
+		}
+		out := &lineWriter{log: a.Logger}
+		a.Stdout = out
+		err := s.try(ctx, job, a)
+		out.flush()
+		if err == nil || ctx.Err() != nil || n > job.Retries.Max {
+			return err
+		}
+		wait := job.Retries.Delay(n)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			a.Logger.Warn("attempt failed; not retrying: the timeout would pass first", "error", err, "retry_in", wait)
+			return err
+		}
+		a.Logger.Warn("attempt failed; retrying", "error", err, "retry_in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// try runs one attempt; a panic in the executor fails the attempt instead of
+// the process.
+func (s *Scheduler) try(ctx context.Context, job *Job, a *Attempt) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.Logger.Error("executor panicked", "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return s.exec.Execute(ctx, job, a)
+}
+
+// outcome classifies the end of a run.
+func outcome(ctx context.Context, err error, timeout time.Duration) (Result, string) {
+	switch {
+	case err == nil:
+		return ResultOK, ""
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return ResultTimedOut, fmt.Sprintf("timed out after %v", timeout)
+	case ctx.Err() != nil:
+		cause := context.Cause(ctx)
+		if errors.Is(cause, context.Canceled) {
+			return ResultInterrupted, "cancelled"
+		}
+		return ResultInterrupted, cause.Error()
+	default:
+		return ResultFailed, err.Error()
+	}
+}
+
+// Reload replaces the configuration with a validated one. Jobs whose schedule
+// and time zone did not change keep their next firing; new or changed jobs
+// are scheduled from now. Running runs go on. The state and history settings
+// only change at the next start.
+func (s *Scheduler) Reload(cfg *Config) error {
+	if !cfg.valid {
+		return errors.New("runtime: the configuration has not been validated")
+	}
+	s.mu.Lock()
+	old := s.cfg
+	s.cfg = cfg
+	if s.entries != nil {
+		s.entries = plan(cfg, s.entries, nil, time.Now())
+	}
+	s.mu.Unlock()
+	s.metrics.setJobs(cfg.Jobs)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	s.log.Info("jobs reloaded", "file", cfg.File, "jobs", len(cfg.Jobs))
+	if cfg.State != old.State || cfg.History != old.History {
+		s.log.Warn("state: and history: changes take effect at the next start")
+	}
+	return nil
+}
+
+// ReloadFile loads and validates the jobs file at path and reloads it. A file
+// with problems leaves the current schedule in place; the problems are logged
+// and returned.
+func (s *Scheduler) ReloadFile(path string, getenv func(string) string) error {
+	cfg, err := Load(path, getenv)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		s.log.Error("reload failed; keeping the current schedule", "file", path)
+		var problems Problems
+		if errors.As(err, &problems) {
+			for _, p := range problems {
+				s.log.Error("reload: " + p.String())
+			}
+		} else {
+			s.log.Error("reload: " + err.Error())
+		}
+		return err
+	}
+	return s.Reload(cfg)
+}
+
+// shutdown waits for the firings and runs in progress, up to the grace
+// period, then cancels them.
+func (s *Scheduler) shutdown() error {
+	s.mu.Lock()
+	s.stopping = true
+	grace := s.cfg.Grace
+	running := 0
+	for _, rs := range s.active {
+		running += len(rs)
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.runs.Wait()
+		close(done)
+	}()
+	if running > 0 {
+		s.log.Info("stopping: waiting for running jobs", "running", running, "grace", grace)
+	}
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-done:
+		s.log.Info("scheduler stopped")
+		return nil
+	case <-t.C:
+	}
+	s.log.Warn("grace period over: cancelling running jobs")
+	s.cancelRuns(errShutdown)
+	t.Reset(stopTimeout)
+	select {
+	case <-done:
+		s.log.Info("scheduler stopped")
+		return nil
+	case <-t.C:
+		return errors.New("runtime: runs did not return after being cancelled")
+	}
+}

@@ -1,0 +1,144 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/wecomrunner/runner/bindings"
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// Store is the scheduler's state: the WeCom token cache, run history and
+// logs, last scheduled times, the scripts' kv, and the claims and locks that
+// keep several instances sharing the state from running a firing twice. The
+// embedded implementation is a bbolt file (OpenBolt); a shared one (Redis)
+// lets several instances work together.
+//
+// Instants are stored in UTC. Store methods are safe for concurrent use.
+type Store interface {
+	// The token cache (wecom.TokenCache). Token values are secrets: stores
+	// never log them.
+	wecom.TokenCache
+
+	// PutRun records a run, creating or replacing the record with the same
+	// job and ID. A new record beyond the history limit drops the job's
+	// oldest run and its log.
+	PutRun(ctx context.Context, r RunRecord) error
+	// Runs returns a job's runs, newest first, at most limit of them (all when
+	// limit <= 0).
+	Runs(ctx context.Context, job string, limit int) ([]RunRecord, error)
+	// Run returns one run; the error wraps ErrNotFound when there is none.
+	Run(ctx context.Context, job, id string) (RunRecord, error)
+	// AppendLog adds lines to a run's log.
+	AppendLog(ctx context.Context, job, id string, lines []string) error
+	// Log returns a run's log lines in order.
+	Log(ctx context.Context, job, id string) ([]string, error)
+
+	// LastScheduled returns the job's latest recorded firing, or the zero time.
+	LastScheduled(ctx context.Context, job string) (time.Time, error)
+	// SetLastScheduled records a firing of the job, keeping the later of t and
+	// the recorded time.
+	SetLastScheduled(ctx context.Context, job string, t time.Time) error
+
+	// KV returns the job's persistent key-value state (kv in scripts).
+	KV(job string) bindings.KV
+
+	// Claim takes the firing of job at the scheduled instant for this
+	// instance, for ttl. It returns false and the holder when another
+	// instance claimed it first. The key is the scheduled instant, not the
+	// clock of the machine, so instances whose clocks differ agree.
+	Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (ok bool, holder string, err error)
+	// LockJob takes the job's running lock, with which concurrency "forbid"
+	// holds across instances. The lock lasts until unlock is called, or ttl
+	// after the holder died. When another instance holds it, unlock is nil
+	// and holder names it.
+	LockJob(ctx context.Context, job string, ttl time.Duration) (unlock func(), holder string, err error)
+
+	// Instance names this process in claims, locks and run records
+	// ("host:pid").
+	Instance() string
+	// Close releases the store.
+	Close() error
+}
+
+// ErrNotFound is wrapped by the error of a lookup that found nothing.
+var ErrNotFound = errors.New("not found")
+
+// OpenStore opens the store named by cfg.State: a bbolt file, created if
+// needed.
+func OpenStore(cfg *Config, logger *slog.Logger) (Store, error) {
+	if scheme, _, ok := strings.Cut(cfg.State, "://"); ok {
+		return nil, fmt.Errorf("state: the %s store is not available in this build", scheme)
+	}
+	return OpenBolt(cfg.State, BoltOptions{History: cfg.History, Logger: logger})
+}
+
+// Result is the outcome of a run.
+type Result string
+
+// The results of a run. A run being executed is "running" until it has one of
+// the others.
+const (
+	ResultRunning     Result = "running"
+	ResultOK          Result = "ok"
+	ResultFailed      Result = "failed"
+	ResultTimedOut    Result = "timed_out"
+	ResultSkipped     Result = "skipped"
+	ResultInterrupted Result = "interrupted"
+)
+
+// Trigger is what started a run.
+type Trigger string
+
+// The triggers of a run.
+const (
+	TriggerSchedule Trigger = "schedule" // the schedule, on time
+	TriggerCatchup  Trigger = "catchup"  // a firing missed while the runner was not running
+	TriggerManual   Trigger = "manual"   // runner jobs run NAME
+)
+
+// RunRecord is one run in the history.
+type RunRecord struct {
+	ID        string    `json:"id"`
+	Job       string    `json:"job"`
+	Trigger   Trigger   `json:"trigger"`
+	Scheduled time.Time `json:"scheduled"` // the firing; for a manual run, when it was asked for
+	Started   time.Time `json:"started"`
+	Finished  time.Time `json:"finished,omitzero"` // zero while running, and for an interrupted run whose end is unknown
+	Result    Result    `json:"result"`
+	Error     string    `json:"error,omitempty"` // why it failed, timed out, was skipped or interrupted
+	Attempts  int       `json:"attempts,omitempty"`
+	Instance  string    `json:"instance"` // the process that ran it ("host:pid")
+}
+
+// Duration is how long the run took, or 0 when that is not known.
+func (r RunRecord) Duration() time.Duration {
+	if r.Finished.IsZero() || r.Started.IsZero() {
+		return 0
+	}
+	return r.Finished.Sub(r.Started)
+}
+
+// newRunID returns a run id that sorts by start time:
+// "20250102-020000.123-a1b2c3" (UTC).
+func newRunID(t time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return t.UTC().Format("20060102-150405.000") + "-" + hex.EncodeToString(b[:])
+}
+
+// instanceName is "host:pid".
+func instanceName() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}

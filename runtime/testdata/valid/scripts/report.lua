@@ -1,0 +1,3 @@
+local lines = {}
+table.insert(lines, "report")
+return table.concat(lines, "\n")

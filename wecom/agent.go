@@ -1,0 +1,96 @@
+package wecom
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// AgentService is the application API group (应用管理).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90226
+type AgentService service
+
+// Agent is an application of the corp. Its Allow fields are its visible
+// range: the members, departments and tags it may reach.
+type Agent struct {
+	AgentID        int    `json:"agentid"`
+	Name           string `json:"name"`
+	SquareLogoURL  string `json:"square_logo_url"`
+	Description    string `json:"description"`
+	AllowUserInfos struct {
+		User []struct {
+			UserID string `json:"userid"`
+		} `json:"user"`
+	} `json:"allow_userinfos"`
+	AllowPartys struct {
+		PartyID []int `json:"partyid"`
+	} `json:"allow_partys"`
+	AllowTags struct {
+		TagID []int `json:"tagid"`
+	} `json:"allow_tags"`
+	Close                   int    `json:"close"`                     // 1 when the application is disabled
+	RedirectDomain          string `json:"redirect_domain"`           // the trusted domain
+	ReportLocationFlag      int    `json:"report_location_flag"`      // 1 when members' locations are reported on entering
+	IsReportEnter           int    `json:"isreportenter"`             // 1 when entering the application is reported
+	HomeURL                 string `json:"home_url"`                  // the home page
+	CustomizedPublishStatus int    `json:"customized_publish_status"` // for customized apps: 0 unpublished, 1 published, 2 published and updated
+}
+
+// AgentSettings is the request of Set: the settings to change. Empty strings
+// and nil flags are left out, so a rename keeps the other settings.
+type AgentSettings struct {
+	AgentID            int    `json:"agentid"`
+	Name               string `json:"name,omitempty"`            // at most 32 characters
+	Description        string `json:"description,omitempty"`     // 4 to 120 characters
+	RedirectDomain     string `json:"redirect_domain,omitempty"` // must pass WeCom's ownership check
+	LogoMediaID        string `json:"logo_mediaid,omitempty"`    // an image from media/upload
+	ReportLocationFlag *int   `json:"report_location_flag,omitempty"`
+	IsReportEnter      *int   `json:"isreportenter,omitempty"`
+	IsReportUser       *int   `json:"isreportuser,omitempty"` // an older setting: report member changes
+	HomeURL            string `json:"home_url,omitempty"`
+}
+
+// GetRequest is the request of Get.
+func (s *AgentService) GetRequest(agentID int) *Request {
+	return &Request{Method: http.MethodGet, API: "agent/get", Query: url.Values{"agentid": {strconv.Itoa(agentID)}}, Read: true}
+}
+
+// Get reads an application (获取指定的应用详情).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
+func (s *AgentService) Get(ctx context.Context, agentID int) (*Agent, error) {
+	var a Agent
+	if err := s.client.Do(ctx, s.GetRequest(agentID), &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ListRequest is the request of List.
+func (s *AgentService) ListRequest() *Request {
+	return &Request{Method: http.MethodGet, API: "agent/list", Result: "agentlist", Read: true}
+}
+
+// List returns the applications the access token may see: agentid, name
+// and logo only (获取access_token对应的应用列表).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
+func (s *AgentService) List(ctx context.Context) ([]Agent, error) {
+	var agents []Agent
+	err := s.client.Do(ctx, s.ListRequest(), &agents)
+	return agents, err
+}
+
+// SetRequest is the request of Set.
+func (s *AgentService) SetRequest(settings *AgentSettings) *Request {
+	return &Request{Method: http.MethodPost, API: "agent/set", Body: settings}
+}
+
+// Set changes the given settings of an application (设置应用).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90228
+func (s *AgentService) Set(ctx context.Context, settings *AgentSettings) error {
+	return s.client.Do(ctx, s.SetRequest(settings), nil)
+}

@@ -1,0 +1,174 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+const testJobID = "IoZW03y44Zcwuz-2K6T6rHTcf1uwyVbcYu2aRALKw-U"
+
+var testCallback = &BatchCallback{URL: "https://oa.example.com/wecom/callback", Token: "RkQ2Ym9oZgXq", EncodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"}
+
+const testCallbackJSON = `{"url":"https://oa.example.com/wecom/callback","token":"RkQ2Ym9oZgXq","encodingaeskey":"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"}`
+
+func TestBatchService_SyncUser(t *testing.T) {
+	tests := []struct {
+		name     string
+		toInvite bool
+		cb       *BatchCallback
+		body     string
+	}{
+		{"with a callback", true, testCallback, `{"media_id":"m1","to_invite":true,"callback":` + testCallbackJSON + `}`},
+		{"without a callback", false, nil, `{"media_id":"m1","to_invite":false}`},
+		{"with an empty callback", true, &BatchCallback{}, `{"media_id":"m1","to_invite":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.handle(t, "batch/syncuser", func(w http.ResponseWriter, r *http.Request) {
+				testMethod(t, r, http.MethodPost)
+				testJSONBody(t, r, tt.body)
+				fmt.Fprintf(w, `{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID)
+			})
+			id, err := c.Batch.SyncUser(t.Context(), "m1", tt.toInvite, tt.cb)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != testJobID {
+				t.Errorf("job id = %q, want %q", id, testJobID)
+			}
+		})
+	}
+}
+
+func TestBatchService_ReplaceUser(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "batch/replaceuser", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"media_id":"m1","to_invite":true,"callback":`+testCallbackJSON+`}`)
+		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID)
+	})
+	id, err := c.Batch.ReplaceUser(t.Context(), "m1", true, testCallback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != testJobID {
+		t.Errorf("job id = %q, want %q", id, testJobID)
+	}
+}
+
+func TestBatchService_ReplaceParty(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "batch/replaceparty", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"media_id":"m1"}`)
+		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID)
+	})
+	id, err := c.Batch.ReplaceParty(t.Context(), "m1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != testJobID {
+		t.Errorf("job id = %q, want %q", id, testJobID)
+	}
+}
+
+func TestBatchService_GetResult(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "batch/getresult", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"jobid": {testJobID}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":3,"type":"replace_party","total":2,"percentage":100,
+			"result":[{"action":1,"partyid":2,"errcode":0,"errmsg":"ok"},{"action":6,"partyid":3,"errcode":60004,"errmsg":"parent not found"}]}`)
+	})
+	got, err := c.Batch.GetResult(t.Context(), testJobID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &BatchResult{Status: BatchFinished, Type: "replace_party", Total: 2, Percentage: 100, Result: []BatchResultItem{
+		{PartyID: 2, Action: 1, ErrMsg: "ok"},
+		{PartyID: 3, Action: 6, ErrCode: 60004, ErrMsg: "parent not found"},
+	}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestBatchService_GetResultUnknownJob(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "batch/getresult", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":40088,"errmsg":"jobid not found"}`)
+	})
+	if _, err := c.Batch.GetResult(t.Context(), "nope"); !IsCode(err, CodeJobNotFound) {
+		t.Errorf("err = %v, want errcode 40088", err)
+	}
+}
+
+func TestBatchService_Invite(t *testing.T) {
+	tests := []struct {
+		name    string
+		users   []string
+		parties []int
+		tags    []int
+		body    string
+	}{
+		{"all", []string{"zhangsan", "lisi"}, []int{2, 3}, []int{1}, `{"user":["zhangsan","lisi"],"party":[2,3],"tag":[1]}`},
+		{"departments only", nil, []int{5}, nil, `{"party":[5]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.handle(t, "batch/invite", func(w http.ResponseWriter, r *http.Request) {
+				testMethod(t, r, http.MethodPost)
+				testJSONBody(t, r, tt.body)
+				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":["lisi"],"invalidparty":[],"invalidtag":[]}`)
+			})
+			got, err := c.Batch.Invite(t.Context(), tt.users, tt.parties, tt.tags)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (&BatchInviteResult{InvalidUser: []string{"lisi"}, InvalidParty: []int{}, InvalidTag: []int{}}); !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestBatchService_InviteUser(t *testing.T) {
+	tests := []struct {
+		name string
+		inv  *UserInvitation
+		body string
+	}{
+		{"full", &UserInvitation{Callback: testCallback, ToUser: "zhangsan|lisi", ToParty: "2|3", ToTag: "1", InviteTips: "欢迎"},
+			`{"callback":` + testCallbackJSON + `,"touser":"zhangsan|lisi","toparty":"2|3","totag":"1","invite_tips":"欢迎"}`},
+		{"empty callback", &UserInvitation{Callback: &BatchCallback{}, ToUser: "zhangsan"}, `{"touser":"zhangsan"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.handle(t, "batch/inviteuser", func(w http.ResponseWriter, r *http.Request) {
+				testMethod(t, r, http.MethodPost)
+				testJSONBody(t, r, tt.body)
+				fmt.Fprintf(w, `{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID)
+			})
+			id, err := c.Batch.InviteUser(t.Context(), tt.inv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != testJobID {
+				t.Errorf("job id = %q, want %q", id, testJobID)
+			}
+		})
+	}
+}

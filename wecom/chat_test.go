@@ -1,0 +1,122 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+func TestChatService_Create(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/create", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi","wangwu"]}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	chat := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi", "wangwu"}}
+	if err := c.Chat.Create(t.Context(), chat); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChatService_Get(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"chatid": {"235364212115767297"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
+	})
+	got, err := c.Chat.Get(t.Context(), "235364212115767297")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestChatService_Update(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/update", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"chatid":"1","op_user":"zhangsan","add_user_list":["zhaoliu"]}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.Chat.Update(t.Context(), &ChatUpdate{ChatID: "1", OpUser: "zhangsan", AddUserList: []string{"zhaoliu"}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChatService_Quit(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/quit", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"chatid":"1","op_user":"wangwu"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.Chat.Quit(t.Context(), "1", "wangwu"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChatService_ClearNotify(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/clearnotify", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"op_user":"zhangsan","chat":{"type":"group","id":"1"}}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.Chat.ClearNotify(t.Context(), "zhangsan", GroupChat("1")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChatService_SetMute(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/setmute", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"user_mute_list":[{"userid":"zhangsan","status":1},{"userid":"lisi","status":0}]}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":["zhangsan"]}`)
+	})
+	invalid, err := c.Chat.SetMute(t.Context(), []ChatMute{{"zhangsan", 1}, {"lisi", 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"zhangsan"}; !reflect.DeepEqual(invalid, want) {
+		t.Errorf("invalid = %v, want %v", invalid, want)
+	}
+}
+
+func TestChatService_Send(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/send", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"sender":"zhangsan","receiver":{"type":"single","id":"lisi"},"msgtype":"file","file":{"media_id":"m1"}}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.Chat.Send(t.Context(), "zhangsan", SingleChat("lisi"), FileContent{"m1"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChatService_Send_retired(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "chat/send", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
+	})
+	err := c.Chat.Send(t.Context(), "zhangsan", GroupChat("1"), TextContent{"hi"})
+	if !IsCode(err, 48005) {
+		t.Errorf("err = %v, want errcode 48005", err)
+	}
+}

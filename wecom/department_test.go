@@ -1,0 +1,184 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestDepartmentService_Create(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "department/create", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":0}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"created","id":2}`)
+	})
+	id, err := c.Department.Create(t.Context(), &DepartmentInput{Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: new(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != 2 {
+		t.Errorf("id = %d, want 2", id)
+	}
+}
+
+func TestDepartmentService_Update(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "department/update", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"id":2,"name":"广州研发中心（天河）"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"updated"}`)
+	})
+	if err := c.Department.Update(t.Context(), &DepartmentInput{ID: 2, Name: "广州研发中心（天河）"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDepartmentService_Delete(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "department/delete", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"id": {"5"}})
+		fmt.Fprint(w, `{"errcode":60005,"errmsg":"department contains user"}`)
+	})
+	err := c.Department.Delete(t.Context(), 5)
+	if !IsCode(err, CodeDepartmentHasMembers) {
+		t.Errorf("err = %v, want errcode 60005", err)
+	}
+}
+
+func TestDepartmentService_List(t *testing.T) {
+	tests := []struct {
+		id    int
+		query url.Values
+	}{
+		{0, nil},
+		{2, url.Values{"id": {"2"}}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.id), func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.handle(t, "department/list", func(w http.ResponseWriter, r *http.Request) {
+				testMethod(t, r, http.MethodGet)
+				testQuery(t, r, tt.query)
+				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":[{"id":2,"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":10}]}`)
+			})
+			got, err := c.Department.List(t.Context(), tt.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := []Department{{ID: 2, Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: 10}}; !reflect.DeepEqual(got, want) {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestDepartmentService_SimpleList(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "department/simplelist", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"id": {"2"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department_id":[{"id":2,"parentid":1,"order":10},{"id":3,"parentid":2,"order":40}]}`)
+	})
+	got, err := c.Department.SimpleList(t.Context(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []DepartmentRef{{2, 1, 10}, {3, 2, 40}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestDepartmentService_Get(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "department/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"id": {"2"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":{"id":2,"name":"广州研发中心","name_en":"RDGZ","department_leader":["zhangsan","lisi"],"parentid":1,"order":10}}`)
+	})
+	got, err := c.Department.Get(t.Context(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Department{ID: 2, Name: "广州研发中心", NameEN: "RDGZ", DepartmentLeader: []string{"zhangsan", "lisi"}, ParentID: 1, Order: 10}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestDepartmentService_GetMapUsers(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	var (
+		mu    sync.Mutex
+		calls []string
+	)
+	record := func(call string) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, call)
+	}
+	sent := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		s := strings.Join(calls, " ")
+		calls = nil
+		return s
+	}
+	ts.handle(t, "department/list", func(w http.ResponseWriter, r *http.Request) {
+		record("department/list?" + r.URL.Query().Get("id"))
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":[{"id":1,"parentid":0},{"id":2,"parentid":1}]}`)
+	})
+	users := map[string]string{
+		"1": `[{"userid":"zhangsan","name":"张三","mobile":"13800000000","status":1}]`,
+		"2": `[{"userid":"lisi","name":"李四","mobile":"13800138000","status":1},{"userid":"wangwu","name":"王五","mobile":"13800138002","status":4}]`,
+	}
+	ts.handle(t, "user/list", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		q := r.URL.Query()
+		if q.Get("fetch_child") != "1" || q.Get("status") != "0" {
+			t.Errorf("query = %v, want fetch_child=1 and status=0", q)
+		}
+		record("user/list?" + q.Get("department_id"))
+		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","userlist":%s}`, users[q.Get("department_id")])
+	})
+
+	got, err := c.Department.GetMapUsers(t.Context(), 0, "mobile", &UserListOptions{FetchChild: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"13800000000": "zhangsan", "13800138000": "lisi", "13800138002": "wangwu"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	if got, want := sent(), "department/list? user/list?1 user/list?2"; got != want {
+		t.Errorf("calls %q, want %q in that order", got, want)
+	}
+
+	got, err = c.Department.GetMapUsers(t.Context(), 2, "status", &UserListOptions{FetchChild: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"1": "lisi", "4": "wangwu"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("by status: got %v, want %v", got, want)
+	}
+	if got, want := sent(), "user/list?2"; got != want {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+
+	_, err = c.Department.GetMapUsers(t.Context(), 2, "alias", &UserListOptions{FetchChild: true})
+	if err == nil || !strings.Contains(err.Error(), `member lisi: field "alias": missing`) {
+		t.Errorf("missing field: err = %v", err)
+	}
+}

@@ -1,0 +1,896 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+)
+
+// keptResults is how many recent jobs batch/getresult still answers (40089
+// for older ones).
+const keptResults = 5
+
+// Job types, as batch/getresult names them.
+const (
+	jobSyncUser     = "sync_user"
+	jobReplaceUser  = "replace_user"
+	jobReplaceParty = "replace_party"
+	jobInviteUser   = "invite_user"
+)
+
+// jobStore runs batch jobs in submission order.
+type jobStore struct {
+	mu      sync.Mutex
+	jobs    []*job
+	pending atomic.Int32
+}
+
+// job is a batch job: its input, progress and, once done, its results.
+type job struct {
+	id       string
+	kind     string
+	agentID  int
+	created  time.Time
+	polls    int
+	done     bool
+	finished time.Time
+	err      *apiError // the whole job failed (e.g. 45026)
+	users    []userRow
+	parties  []partyRow
+	invite   []string // invite_user: the members invited
+	results  []BatchResult
+}
+
+// BatchJob describes a batch job for inspection.
+type BatchJob struct {
+	JobID      string        `json:"jobid"`
+	Type       string        `json:"type"`
+	Status     int           `json:"status"`
+	Percentage int           `json:"percentage"`
+	Total      int           `json:"total"`
+	CreatedAt  time.Time     `json:"created_at"`
+	ErrCode    int           `json:"errcode"`
+	ErrMsg     string        `json:"errmsg,omitempty"`
+	Result     []BatchResult `json:"result"`
+}
+
+// BatchResult is the outcome of one row of a batch job: a member (UserID)
+// or a department (PartyID, with Action bits 1 created, 2 renamed, 4 moved,
+// 8 reordered).
+type BatchResult struct {
+	UserID  string `json:"userid,omitempty"`
+	PartyID int    `json:"partyid,omitempty"`
+	Action  int    `json:"action,omitempty"`
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+// BatchJobs returns every batch job submitted so far, oldest first.
+func (s *Server) BatchJobs() []BatchJob {
+	s.jobs.tick(s)
+	now := s.now()
+	s.jobs.mu.Lock()
+	defer s.jobs.mu.Unlock()
+	out := make([]BatchJob, len(s.jobs.jobs))
+	for i, j := range s.jobs.jobs {
+		st, pct := s.progress(j, now)
+		out[i] = BatchJob{JobID: j.id, Type: j.kind, Status: st, Percentage: pct, Total: j.total(), CreatedAt: j.created,
+			Result: slices.Clone(j.results)}
+		if j.err != nil {
+			out[i].ErrCode, out[i].ErrMsg = j.err.code, j.err.msg
+		}
+	}
+	return out
+}
+
+func (j *job) total() int {
+	switch j.kind {
+	case jobReplaceParty:
+		return len(j.parties)
+	case jobInviteUser:
+		return len(j.invite)
+	}
+	return len(j.users)
+}
+
+// fraction returns how far j has progressed at now: time elapsed over the
+// batch duration, plus half of it per poll after the first.
+func (s *Server) fraction(j *job, now time.Time) float64 {
+	f := 1.0
+	if d := s.opts.batchDuration; d > 0 {
+		f = float64(now.Sub(j.created)) / float64(d)
+	}
+	return f + 0.5*float64(max(j.polls-1, 0))
+}
+
+// progress returns j's status (1 started, 2 running, 3 done) and
+// percentage. The caller holds jobs.mu.
+func (s *Server) progress(j *job, now time.Time) (int, int) {
+	if j.done {
+		return 3, 100
+	}
+	f := s.fraction(j, now)
+	if f < 0.2 {
+		return 1, 0
+	}
+	return 2, min(99, int(f*100))
+}
+
+// tick completes, in submission order, the jobs whose time has come.
+func (js *jobStore) tick(s *Server) {
+	if js.pending.Load() == 0 {
+		return
+	}
+	now := s.now()
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	for _, j := range js.jobs {
+		if j.done {
+			continue
+		}
+		if s.fraction(j, now) < 1 {
+			return
+		}
+		s.run(j)
+		j.done, j.finished = true, now
+		j.users, j.parties = nil, nil
+		js.pending.Add(-1)
+	}
+}
+
+// submit queues a job and schedules its completion.
+func (s *Server) submit(j *job) {
+	j.id = randomID(43)
+	j.created = s.now()
+	s.jobs.mu.Lock()
+	s.jobs.jobs = append(s.jobs.jobs, j)
+	s.jobs.pending.Add(1)
+	s.jobs.mu.Unlock()
+	time.AfterFunc(s.opts.batchDuration+time.Millisecond, func() { s.jobs.tick(s) })
+}
+
+type batchRequest struct {
+	MediaID  string    `json:"media_id"`
+	ToInvite *flexBool `json:"to_invite"`
+	Callback *struct {
+		URL            *string `json:"url"`
+		Token          *string `json:"token"`
+		EncodingAESKey *string `json:"encodingaeskey"`
+	} `json:"callback"`
+}
+
+type jobAnswer struct {
+	status
+	JobID string `json:"jobid"`
+}
+
+// batchUsers serves batch/syncuser and batch/replaceuser.
+func (s *Server) batchUsers(c *call, kind string) (any, *apiError) {
+	data, e := s.batchFile(c)
+	if e != nil {
+		return nil, e
+	}
+	rows, e := parseUserCSV(data)
+	if e != nil {
+		return nil, e
+	}
+	j := &job{kind: kind, agentID: c.agentID, users: rows}
+	s.submit(j)
+	return jobAnswer{okStatus, j.id}, nil
+}
+
+// batchSyncUser serves POST batch/syncuser: members in the file are created
+// or updated; others are left alone.
+func (s *Server) batchSyncUser(c *call) (any, *apiError) { return s.batchUsers(c, jobSyncUser) }
+
+// batchReplaceUser serves POST batch/replaceuser: the directory's members
+// become exactly the file's.
+func (s *Server) batchReplaceUser(c *call) (any, *apiError) { return s.batchUsers(c, jobReplaceUser) }
+
+// batchReplaceParty serves POST batch/replaceparty: the department tree
+// becomes the file's, except that departments with members or
+// sub-departments are kept.
+func (s *Server) batchReplaceParty(c *call) (any, *apiError) {
+	data, e := s.batchFile(c)
+	if e != nil {
+		return nil, e
+	}
+	rows, e := parsePartyCSV(data)
+	if e != nil {
+		return nil, e
+	}
+	j := &job{kind: jobReplaceParty, agentID: c.agentID, parties: rows}
+	s.submit(j)
+	return jobAnswer{okStatus, j.id}, nil
+}
+
+// batchFile checks a batch request and returns its CSV file's bytes.
+func (s *Server) batchFile(c *call) ([]byte, *apiError) {
+	if e := c.requireContacts(); e != nil {
+		return nil, e
+	}
+	var req batchRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if req.MediaID == "" {
+		return nil, newError(41006)
+	}
+	s.media.mu.RLock()
+	it := s.media.items[req.MediaID]
+	s.media.mu.RUnlock()
+	if it == nil || it.image || it.permanent || s.now().Sub(it.created) >= mediaTTL {
+		return nil, errorf(40007, "%s", req.MediaID)
+	}
+	return it.data, nil
+}
+
+type resultAnswer struct {
+	status
+	Status     int    `json:"status"`
+	Type       string `json:"type"`
+	Total      int    `json:"total"`
+	Percentage int    `json:"percentage"`
+	Result     []any  `json:"result"`
+}
+
+type userResult struct {
+	UserID  string `json:"userid"`
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+type partyResult struct {
+	Action  int    `json:"action"`
+	PartyID int    `json:"partyid"`
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+type inviteResult struct {
+	UserID     string `json:"userid"`
+	InviteType int    `json:"invitetype"`
+}
+
+// batchGetResult serves GET batch/getresult?jobid=ID. Each poll advances
+// the job; results are given once it is done (status 3). A job that
+// failed as a whole answers its errcode (e.g. 45026).
+func (s *Server) batchGetResult(c *call) (any, *apiError) {
+	id := c.param("jobid")
+	if id == "" {
+		return nil, errorf(40088, "jobid is required")
+	}
+	js := s.jobs
+	js.mu.Lock()
+	i := slices.IndexFunc(js.jobs, func(j *job) bool { return j.id == id })
+	if i < 0 {
+		js.mu.Unlock()
+		return nil, errorf(40088, "%s", id)
+	}
+	if i < len(js.jobs)-keptResults {
+		js.mu.Unlock()
+		return nil, newError(40089)
+	}
+	j := js.jobs[i]
+	j.polls++
+	js.mu.Unlock()
+	js.tick(s)
+
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	st, pct := s.progress(j, s.now())
+	out := resultAnswer{status: okStatus, Status: st, Type: j.kind, Total: j.total(), Percentage: pct, Result: []any{}}
+	if !j.done {
+		return out, nil
+	}
+	if j.err != nil {
+		out.status = status{j.err.code, j.err.errmsg(clientIP(c.r))}
+		return out, nil
+	}
+	for _, r := range j.results {
+		switch j.kind {
+		case jobReplaceParty:
+			out.Result = append(out.Result, partyResult{r.Action, r.PartyID, r.ErrCode, r.ErrMsg})
+		case jobInviteUser:
+			out.Result = append(out.Result, inviteResult{r.UserID, 1})
+		default:
+			out.Result = append(out.Result, userResult{r.UserID, r.ErrCode, r.ErrMsg})
+		}
+	}
+	return out, nil
+}
+
+// run applies a job to the organisation. The caller holds jobs.mu.
+func (s *Server) run(j *job) {
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch j.kind {
+	case jobSyncUser, jobReplaceUser:
+		s.runUsers(j)
+	case jobReplaceParty:
+		s.runParties(j)
+	case jobInviteUser:
+		for _, uid := range j.invite {
+			j.results = append(j.results, BatchResult{UserID: uid, ErrMsg: "ok"})
+		}
+	}
+}
+
+// rowResult turns a row's error into its result fields.
+func rowResult(e *apiError) (int, string) {
+	if e == nil {
+		return 0, "ok"
+	}
+	return e.code, e.msg
+}
+
+// runUsers applies a member file. replace_user first checks WeCom's
+// deletion protection: it refuses to delete more than 20% of the members
+// when deleting over 50 of them, or more than 80% otherwise (45026).
+func (s *Server) runUsers(j *job) {
+	st := s.st
+	inFile := map[string]bool{}
+	for _, r := range j.users {
+		inFile[strings.ToLower(r.userID)] = true
+	}
+	var doomed []*member
+	if j.kind == jobReplaceUser {
+		for key, m := range st.users {
+			if !inFile[key] && !m.Creator {
+				doomed = append(doomed, m)
+			}
+		}
+		d, n := len(doomed), len(st.users)
+		if d > 50 && d*5 > n || d <= 50 && d*5 > n*4 {
+			j.err = errorf(45026, "the file would delete %d of %d members", d, n)
+			return
+		}
+	}
+	for _, r := range j.users {
+		req := r.request()
+		var e *apiError
+		if r.err != nil {
+			e = r.err
+		} else if st.user(r.userID) == nil {
+			_, e = s.createUser(req)
+		} else {
+			e = s.updateUser(req)
+		}
+		code, msg := rowResult(e)
+		j.results = append(j.results, BatchResult{UserID: r.userID, ErrCode: code, ErrMsg: msg})
+	}
+	for _, m := range doomed {
+		st.removeMember(m)
+	}
+	st.dropEmptyPending()
+}
+
+// dropEmptyPending deletes the departments a replace_party kept because
+// they were not empty, once they are (deepest first).
+func (st *state) dropEmptyPending() {
+	for progress := true; progress; {
+		progress = false
+		for id := range st.pendingDrop {
+			if st.depts[id] == nil {
+				delete(st.pendingDrop, id)
+				continue
+			}
+			if st.deleteDept(id) == nil {
+				progress = true
+			}
+		}
+	}
+}
+
+// runParties applies a department file: rows are created or updated once
+// their parent exists; departments absent from the file are deleted if
+// empty, else kept until they are.
+func (s *Server) runParties(j *job) {
+	st := s.st
+	results := make([]BatchResult, len(j.parties))
+	done := make([]bool, len(j.parties))
+	inFile := map[int]bool{1: true}
+	for i, r := range j.parties {
+		inFile[r.id] = true
+		results[i] = BatchResult{PartyID: r.id}
+		if r.err != nil {
+			results[i].ErrCode, results[i].ErrMsg = rowResult(r.err)
+			done[i] = true
+		}
+	}
+	for progress := true; progress; {
+		progress = false
+		for i, r := range j.parties {
+			if done[i] || r.id != 1 && st.depts[r.parentID] == nil {
+				continue
+			}
+			done[i], progress = true, true
+			action, e := st.applyParty(r)
+			results[i].Action = action
+			results[i].ErrCode, results[i].ErrMsg = rowResult(e)
+		}
+	}
+	for i, r := range j.parties {
+		if !done[i] {
+			results[i].ErrCode, results[i].ErrMsg = rowResult(errorf(60004, "parent %d", r.parentID))
+		}
+	}
+	j.results = results
+
+	// Delete departments absent from the file, leaves first.
+	var absent []int
+	for _, id := range st.subtree(1) {
+		if !inFile[id] {
+			absent = append(absent, id)
+		}
+	}
+	slices.Reverse(absent)
+	for _, id := range absent {
+		if st.deleteDept(id) != nil {
+			st.pendingDrop[id] = true
+		}
+	}
+}
+
+// applyParty creates or updates one department row and returns its action
+// bits. The caller holds st.mu.
+func (st *state) applyParty(r partyRow) (int, *apiError) {
+	if e := checkDeptName(r.name); e != nil {
+		return 0, e
+	}
+	d := st.depts[r.id]
+	if d == nil {
+		if r.id <= 1 {
+			return 0, errorf(60008, "id %d", r.id)
+		}
+		if st.depth(r.parentID)+1 > maxDeptDepth {
+			return 0, newError(81002)
+		}
+		if e := st.checkSiblingName(r.parentID, r.name, 0); e != nil {
+			return 0, e
+		}
+		st.depts[r.id] = &Department{ID: r.id, Name: r.name, ParentID: r.parentID, Order: r.order}
+		st.nextDeptID = max(st.nextDeptID, r.id+1)
+		return 1, nil
+	}
+	delete(st.pendingDrop, r.id)
+	action := 0
+	parent := d.ParentID
+	if r.id != 1 && r.parentID != d.ParentID {
+		if st.isAncestor(r.id, r.parentID) {
+			return 0, errorf(60010, "department %d cannot move under itself", r.id)
+		}
+		parent = r.parentID
+		action |= 4
+	}
+	if r.name != d.Name {
+		action |= 2
+	}
+	if r.id != 1 {
+		if e := st.checkSiblingName(parent, r.name, r.id); e != nil {
+			return 0, e
+		}
+	}
+	d.Name, d.ParentID = r.name, parent
+	if r.order != 0 && r.order != d.Order {
+		d.Order = r.order
+		action |= 8
+	}
+	return action, nil
+}
+
+// batchInvite serves POST batch/invite {user, party, tag}: it invites the
+// not yet activated members among them and answers the invalid ones.
+func (s *Server) batchInvite(c *call) (any, *apiError) {
+	var req struct {
+		User  stringList `json:"user"`
+		Party intList    `json:"party"`
+		Tag   intList    `json:"tag"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	switch {
+	case len(req.User) == 0 && len(req.Party) == 0 && len(req.Tag) == 0:
+		return nil, errorf(40058, "user, party and tag are all empty")
+	case len(req.User) > 1000 || len(req.Party) > 100 || len(req.Tag) > 100:
+		return nil, errorf(40058, "at most 1000 users, 100 departments and 100 tags")
+	}
+	st := s.st
+	st.mu.RLock()
+	r := st.resolve(c.app(), req.User, intStrings(req.Party), intStrings(req.Tag))
+	invited := st.inactive(r.recipients)
+	st.mu.RUnlock()
+	s.recordInvite(c.agentID, invited, false)
+	return inviteAnswer{okStatus, nonNil(r.badUsers), atoiAll(r.badParties), atoiAll(r.badTags)}, nil
+}
+
+type inviteAnswer struct {
+	status
+	InvalidUser  []string `json:"invaliduser"`
+	InvalidParty []int    `json:"invalidparty"`
+	InvalidTag   []int    `json:"invalidtag"`
+}
+
+// inactive keeps the members not yet activated (status 4). The caller
+// holds st.mu.
+func (st *state) inactive(ids []string) []string {
+	out := []string{}
+	for _, id := range ids {
+		if m := st.user(id); m != nil && m.Status == 4 {
+			out = append(out, m.UserID)
+		}
+	}
+	return out
+}
+
+func (s *Server) recordInvite(agentID int, users []string, legacy bool) {
+	s.out.mu.Lock()
+	s.out.invites = append(s.out.invites, Invitation{Time: s.now(), AgentID: agentID, Users: users, Legacy: legacy})
+	s.out.mu.Unlock()
+}
+
+// batchInviteUser serves the legacy POST batch/inviteuser {touser, toparty,
+// totag} ("|"-joined; all empty invites every member not yet activated) as
+// an invite_user job.
+func (s *Server) batchInviteUser(c *call) (any, *apiError) {
+	var req struct {
+		ToUser  flexString `json:"touser"`
+		ToParty flexString `json:"toparty"`
+		ToTag   flexString `json:"totag"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	users, parties, tags := splitBar(string(req.ToUser)), splitBar(string(req.ToParty)), splitBar(string(req.ToTag))
+	if len(users)+len(parties)+len(tags) == 0 {
+		users = []string{"@all"}
+	}
+	st := s.st
+	st.mu.RLock()
+	r := st.resolve(c.app(), users, parties, tags)
+	invited := st.inactive(r.recipients)
+	st.mu.RUnlock()
+	s.recordInvite(c.agentID, invited, true)
+	j := &job{kind: jobInviteUser, agentID: c.agentID, invite: invited}
+	s.submit(j)
+	return jobAnswer{okStatus, j.id}, nil
+}
+
+func intStrings(ids []int) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = strconv.Itoa(id)
+	}
+	return out
+}
+
+func atoiAll(ids []string) []int {
+	out := []int{}
+	for _, id := range ids {
+		if n, err := strconv.Atoi(id); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// CSV files (WeCom's batch import formats).
+
+// userRow is one row of a member file. Fields whose column the file lacks
+// are nil, and left unchanged.
+type userRow struct {
+	userID string
+	fields map[string]string // column key → cell
+	err    *apiError         // a cell WeCom cannot read
+}
+
+// partyRow is one row of a department file.
+type partyRow struct {
+	name     string
+	id       int
+	parentID int
+	order    int
+	err      *apiError
+}
+
+// userColumns maps member file header names to column keys.
+var userColumns = map[string]string{
+	"姓名": "name", "帐号": "userid", "账号": "userid", "userid": "userid", "别名": "alias",
+	"手机号": "mobile", "手机": "mobile", "邮箱": "email", "个人邮箱": "email", "企业邮箱": "biz_mail",
+	"所在部门": "department", "部门": "department", "职位": "position", "职务": "position", "性别": "gender",
+	"是否部门内领导": "leader", "是否领导": "leader", "排序": "order", "地址": "address", "座机": "telephone",
+	"禁用": "disable", "是否禁用": "disable", "直属上级": "direct_leader", "对外职务": "external_position",
+}
+
+// partyColumns maps department file header names to column keys.
+var partyColumns = map[string]string{
+	"部门名称": "name", "部门ID": "id", "部门id": "id", "父部门ID": "parentid", "父部门id": "parentid",
+	"上级部门ID": "parentid", "排序": "order",
+}
+
+// readCSV decodes a UTF-8 CSV file (with or without BOM) and finds its
+// header row: the first row naming every required column. It returns the
+// column index of each known key and the data rows with their line
+// numbers.
+func readCSV(data []byte, columns map[string]string, required []string) (map[string]int, [][]string, []int, *apiError) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, nil, nil, errorf(40092, "the file is empty")
+	}
+	if !utf8.Valid(data) {
+		return nil, nil, nil, errorf(40092, "the file is not UTF-8")
+	}
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	var header map[string]int
+	var rows [][]string
+	var lines []int
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, errorf(40092, "%v", err)
+		}
+		line, _ := r.FieldPos(0)
+		if header == nil {
+			h := map[string]int{}
+			for i, cell := range rec {
+				if key, ok := columns[headerName(cell)]; ok {
+					if _, dup := h[key]; !dup {
+						h[key] = i
+					}
+				}
+			}
+			if hasAll(h, required) {
+				header = h
+			}
+			continue
+		}
+		if strings.TrimSpace(strings.Join(rec, "")) == "" {
+			continue
+		}
+		rows = append(rows, rec)
+		lines = append(lines, line)
+	}
+	if header == nil {
+		return nil, nil, nil, errorf(40092, "no header row with the columns %s", strings.Join(required, ", "))
+	}
+	if len(rows) == 0 {
+		return nil, nil, nil, errorf(40092, "the file has no data rows")
+	}
+	return header, rows, lines, nil
+}
+
+// headerName normalises a header cell: spaces and a trailing note in
+// brackets or after a colon are dropped ("禁用项说明：(0-启用;1-禁用)").
+func headerName(cell string) string {
+	cell = strings.TrimSpace(cell)
+	for _, sep := range []string{"(", "（", ":", "："} {
+		if i := strings.Index(cell, sep); i > 0 {
+			cell = cell[:i]
+		}
+	}
+	return strings.TrimSpace(cell)
+}
+
+func hasAll(h map[string]int, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := h[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func cell(rec []string, h map[string]int, key string) (string, bool) {
+	i, ok := h[key]
+	if !ok {
+		return "", false
+	}
+	if i >= len(rec) {
+		return "", true
+	}
+	return strings.TrimSpace(rec[i]), true
+}
+
+// parseUserCSV reads a member file: 姓名, 帐号 and 所在部门 are required, and
+// 手机号 or 邮箱 in every row (40092 otherwise).
+func parseUserCSV(data []byte) ([]userRow, *apiError) {
+	h, recs, lines, e := readCSV(data, userColumns, []string{"name", "userid", "department"})
+	if e != nil {
+		return nil, e
+	}
+	_, hasMobile := h["mobile"]
+	_, hasEmail := h["email"]
+	if !hasMobile && !hasEmail {
+		return nil, errorf(40092, "the file needs a 手机号 or 邮箱 column")
+	}
+	rows := make([]userRow, 0, len(recs))
+	seen := map[string]bool{}
+	for i, rec := range recs {
+		row := userRow{fields: map[string]string{}}
+		for key := range h {
+			row.fields[key], _ = cell(rec, h, key)
+		}
+		row.userID = row.fields["userid"]
+		mobile, email := row.fields["mobile"], row.fields["email"]
+		switch {
+		case row.fields["name"] == "" || row.userID == "" || row.fields["department"] == "":
+			return nil, errorf(40092, "line %d: 姓名, 帐号 and 所在部门 are required", lines[i])
+		case mobile == "" && email == "":
+			return nil, errorf(40092, "line %d: 手机号 or 邮箱 is required", lines[i])
+		case seen[strings.ToLower(row.userID)]:
+			return nil, errorf(40092, "line %d: userid %s appears twice", lines[i], row.userID)
+		}
+		seen[strings.ToLower(row.userID)] = true
+		if !validUserID(row.userID) {
+			row.err = errorf(40003, "%q", row.userID)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// request turns a member row into a user/create or user/update request.
+func (r *userRow) request() *userRequest {
+	req := &userRequest{}
+	uid := flexString(r.userID)
+	req.UserID = &uid
+	str := func(key string) *string {
+		v, ok := r.fields[key]
+		if !ok {
+			return nil
+		}
+		return &v
+	}
+	req.Name = str("name")
+	req.Alias = str("alias")
+	req.Position = str("position")
+	req.Email = str("email")
+	req.BizMail = str("biz_mail")
+	req.Address = str("address")
+	req.Telephone = str("telephone")
+	req.ExternalPosition = str("external_position")
+	if v, ok := r.fields["mobile"]; ok {
+		m := flexString(v)
+		req.Mobile = &m
+	}
+	if v, ok := r.fields["gender"]; ok {
+		g := flexString(map[string]string{"男": "1", "女": "2", "1": "1", "2": "2"}[v])
+		if g == "" {
+			g = "0"
+		}
+		req.Gender = &g
+	}
+	deps := splitInts(r.fields["department"])
+	dl := intList(deps)
+	req.Department = &dl
+	if v, ok := r.fields["order"]; ok {
+		req.Order = perDept(splitInts(v), len(deps))
+	}
+	if v, ok := r.fields["leader"]; ok {
+		var flags []int
+		for _, f := range splitCells(v) {
+			flags = append(flags, map[string]int{"1": 1, "是": 1}[f])
+		}
+		req.IsLeaderInDept = perDept(flags, len(deps))
+	}
+	if v, ok := r.fields["disable"]; ok {
+		enable := flexInt(1)
+		if v == "1" || v == "是" {
+			enable = 0
+		}
+		req.Enable = &enable
+	}
+	if v, ok := r.fields["direct_leader"]; ok {
+		l := stringList(splitCells(v))
+		req.DirectLeader = &l
+	}
+	return req
+}
+
+// perDept spreads per-department values: one value per department, a
+// single value for all, or none for zeros.
+func perDept(vals []int, n int) *intList {
+	out := make(intList, n)
+	switch len(vals) {
+	case 0:
+	case 1:
+		for i := range out {
+			out[i] = vals[0]
+		}
+	default:
+		out = intList(vals)
+	}
+	return &out
+}
+
+// splitCells splits a cell holding several values separated by ';'.
+func splitCells(v string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '；' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitInts reads a cell of ';'-separated integers; unreadable values
+// become -1, which no department has.
+func splitInts(v string) []int {
+	var out []int
+	for _, p := range splitCells(v) {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			n = -1
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// parsePartyCSV reads a department file: 部门名称, 部门ID and 父部门ID are
+// required and numeric (40092 otherwise); 排序 is optional.
+func parsePartyCSV(data []byte) ([]partyRow, *apiError) {
+	h, recs, lines, e := readCSV(data, partyColumns, []string{"name", "id", "parentid"})
+	if e != nil {
+		return nil, e
+	}
+	rows := make([]partyRow, 0, len(recs))
+	seen := map[int]bool{}
+	for i, rec := range recs {
+		name, _ := cell(rec, h, "name")
+		idCell, _ := cell(rec, h, "id")
+		parentCell, _ := cell(rec, h, "parentid")
+		orderCell, _ := cell(rec, h, "order")
+		id, err1 := strconv.Atoi(idCell)
+		parent, err2 := strconv.Atoi(parentCell)
+		if name == "" || err1 != nil || err2 != nil {
+			return nil, errorf(40092, "line %d: 部门名称, 部门ID and 父部门ID are required, ids numeric", lines[i])
+		}
+		if seen[id] {
+			return nil, errorf(40092, "line %d: department %d appears twice", lines[i], id)
+		}
+		seen[id] = true
+		row := partyRow{name: name, id: id, parentID: parent}
+		if orderCell != "" {
+			n, err := strconv.Atoi(orderCell)
+			if err != nil {
+				return nil, errorf(40092, "line %d: 排序 must be a number", lines[i])
+			}
+			row.order = n
+		}
+		if id == 1 && parent != 0 {
+			row.err = errorf(60010, "the root department cannot move")
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// String describes a job for test failures.
+func (j BatchJob) String() string {
+	return fmt.Sprintf("%s %s status %d %d%% errcode %d", j.Type, j.JobID, j.Status, j.Percentage, j.ErrCode)
+}

@@ -1,0 +1,106 @@
+// Package emulator is a local, stateful WeCom (企业微信) server API for
+// tests, demos and dry runs on machines with no WeCom account.
+//
+// A Server keeps an organisation in memory (apps with their secrets,
+// visible ranges and menus, the contacts-sync secret, departments, members,
+// tags, app chats, uploaded media, batch jobs, every message sent, JS-SDK
+// tickets) and answers the /cgi-bin/ API as WeCom does: the same tokens and
+// expiry, the same validation and errcodes, the same JSON shapes. Retired
+// APIs (chat/*, material/*, shakearound/*, batch/inviteuser) are served
+// from the same state and marked with a "Deprecation: true" header and in
+// the request log.
+//
+// Start one on a loopback port and point a client at it:
+//
+//	srv, err := emulator.Start(nil) // the demo organisation
+//	if err != nil { ... }
+//	defer srv.Close()
+//	creds := srv.Credentials()
+//	client := wecom.New(creds.CorpID, creds.ContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
+//
+// Tests inject faults (FailNext, FailNextHTTP, DropNext, SetLatency,
+// SetRateLimit, ExpireTokens), move time (WithClock) and inspect what
+// happened (Messages, ChatMessages, Snapshot, Requests, BatchJobs). The
+// same inspection is served read-only as JSON under /_emulator/ (see
+// Server.ServeHTTP).
+//
+// # Behaviour
+//
+// Auth: gettoken checks the corp id (40013) and the secret (40001); each
+// app and the contacts-sync secret get their own token, the same one while
+// it is valid, with the remaining lifetime as expires_in. A missing token
+// answers 41001, an unknown one 40014, an expired one 42001 (or the code
+// set by WithExpiredTokenErrcode). The contacts-sync token writes contacts
+// but cannot send messages (48002); app tokens read contacts only within
+// the app's visible range (60011), cannot write them (48002), and cannot act
+// for another app (301002).
+//
+// Apps created since 2022-06-20 no longer read members' mobile, email,
+// gender, avatar, address and QR code; an app reads them only if its
+// sensitive_fields flag is set. user/update ignores the mobile of a member
+// who has activated WeCom (status 1), as WeCom does.
+//
+// Batch jobs (batch/syncuser, replaceuser, replaceparty) read the CSV file
+// of an uploaded media id in WeCom's import format: a header row naming
+// the columns (姓名,帐号,手机号,邮箱,所在部门,职位,性别,是否部门内领导,排序,别名,地址,座机,禁用
+// for members, 部门名称,部门ID,父部门ID,排序 for departments; other columns
+// are ignored, absent columns leave fields unchanged), UTF-8 with or
+// without BOM, several departments separated by ';'. Jobs run in
+// submission order and complete after WithBatchDuration; batch/getresult
+// answers status 1, 2, then 3 with per-row results. replaceuser refuses,
+// with errcode 45026 from getresult and no change, to delete more than 20%
+// of the members when that is over 50 of them, or more than 80% otherwise.
+// replaceparty keeps departments absent from the file while they have
+// members or sub-departments, and deletes them once a later member import
+// empties them.
+//
+// # Org files
+//
+// LoadOrg reads an organisation from YAML (or JSON if the name ends in
+// .json); unknown fields are errors. Field names are WeCom's. A complete
+// example is testdata/org.yaml; in short:
+//
+//	corp_id: ww7d0a5c1e2f3b4a69
+//	corp_name: 腾飞科技
+//	contacts_secret: CONTACTS-SYNC-SECRET
+//	provider:                      # optional, for service/*
+//	  corp_id: ww3a9f1c0b7d2e5a18
+//	  secret: PROVIDER-SECRET
+//	  suites: [{suite_id: ww1f2e3d4c5b6a7980, secret: SUITE-SECRET, ticket: SUITE-TICKET}]
+//	apps:
+//	  - agentid: 1000002
+//	    name: 运维助手
+//	    secret: APP-SECRET
+//	    allow_parties: [1]         # visible range: departments (with sub-departments),
+//	    allow_users: [wangwu]      # members
+//	    allow_tags: [1]            # and tags
+//	    sensitive_fields: true     # may read mobile, email, ...
+//	    description, square_logo_url, home_url, redirect_domain,
+//	    report_location_flag, isreportenter, close: optional
+//	departments:                   # department 1 is the root (parentid 0)
+//	  - {id: 1, name: 腾飞科技, parentid: 0, order: 100000000}
+//	  - {id: 2, name: 研发中心, name_en: R&D, parentid: 1}
+//	users:
+//	  - userid: zhangsan           # required: userid, name, department
+//	    name: 张三
+//	    department: [2]
+//	    order: [0]                 # optional, one per department
+//	    is_leader_in_dept: [1]     # optional, one per department
+//	    main_department: 2
+//	    position: 研发总监
+//	    mobile: "13800138001"
+//	    email: zhangsan@example.com
+//	    gender: "1"                # "1" male, "2" female
+//	    status: 1                  # 1 active (default), 2 disabled, 4 not activated
+//	    creator: true              # the corp's creator cannot be deleted
+//	    alias, biz_mail, telephone, address, direct_leader, avatar,
+//	    external_position, extattr, external_profile: optional
+//	tags:
+//	  - {tagid: 1, tagname: 技术委员会, userlist: [zhangsan], partylist: [2], owner: 0}
+//	appchats:
+//	  - {chatid: OPSONCALL2024, name: 运维值班群, owner: zhangsan, userlist: [zhangsan, lisi], agentid: 1000002}
+//
+// A tag's owner is the agent id of the app that created it (0: the
+// administrator); only its owner may change it (81011). An app chat's
+// agentid is the app that created it, the only one that may use it.
+package emulator

@@ -1,0 +1,295 @@
+package emulator
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+type tagRequest struct {
+	TagID     *flexInt   `json:"tagid"`
+	TagName   *string    `json:"tagname"`
+	UserList  stringList `json:"userlist"`
+	PartyList intList    `json:"partylist"`
+}
+
+type tagCreated struct {
+	status
+	TagID int `json:"tagid"`
+}
+
+// checkTagName applies WeCom's tag name rules: 1 to 32 characters (41018
+// when empty) and unique (40071). The caller holds st.mu.
+func (st *state) checkTagName(name string, self int) *apiError {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return newError(41018)
+	}
+	if utf8.RuneCountInString(name) > 32 {
+		return errorf(40071, "tagname longer than 32 characters")
+	}
+	for id, t := range st.tags {
+		if id != self && t.Name == name {
+			return errorf(40071, "tagname %q already exists", name)
+		}
+	}
+	return nil
+}
+
+// tagCreate serves POST tag/create. The tag belongs to the calling app (or
+// to the administrator for the contacts secret).
+func (s *Server) tagCreate(c *call) (any, *apiError) {
+	var req tagRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if req.TagName == nil {
+		return nil, newError(41018)
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e := st.checkTagName(*req.TagName, 0); e != nil {
+		return nil, e
+	}
+	id := st.nextTagID
+	if req.TagID != nil && *req.TagID != 0 {
+		id = int(*req.TagID)
+		if id < 0 || st.tags[id] != nil {
+			return nil, errorf(40068, "tagid %d already exists", id)
+		}
+	}
+	st.tags[id] = &tagState{
+		Tag:     Tag{ID: id, Name: strings.TrimSpace(*req.TagName), Owner: c.agentID},
+		users:   map[string]bool{},
+		parties: map[int]bool{},
+	}
+	st.nextTagID = max(st.nextTagID, id+1)
+	return tagCreated{createdStatus, id}, nil
+}
+
+// editableTag returns the tag the caller may change: 41017 missing id,
+// 40068 unknown, 81011 created by another app. The caller holds st.mu.
+func (st *state) editableTag(c *call, id *flexInt) (*tagState, *apiError) {
+	if id == nil {
+		return nil, newError(41017)
+	}
+	t := st.tags[int(*id)]
+	if t == nil {
+		return nil, errorf(40068, "tagid %d", *id)
+	}
+	if t.Owner != c.agentID {
+		return nil, newError(81011)
+	}
+	return t, nil
+}
+
+// tagParam reads the tagid query parameter.
+func tagParam(c *call) (*flexInt, *apiError) {
+	v := c.param("tagid")
+	if v == "" {
+		return nil, newError(41017)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return nil, errorf(40068, "tagid %q", v)
+	}
+	id := flexInt(n)
+	return &id, nil
+}
+
+// tagUpdate serves POST tag/update.
+func (s *Server) tagUpdate(c *call) (any, *apiError) {
+	var req tagRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, e := st.editableTag(c, req.TagID)
+	if e != nil {
+		return nil, e
+	}
+	if req.TagName == nil {
+		return nil, newError(41018)
+	}
+	if e := st.checkTagName(*req.TagName, t.ID); e != nil {
+		return nil, e
+	}
+	t.Name = strings.TrimSpace(*req.TagName)
+	return updatedStatus, nil
+}
+
+// tagDelete serves GET tag/delete?tagid=ID.
+func (s *Server) tagDelete(c *call) (any, *apiError) {
+	id, e := tagParam(c)
+	if e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, e := st.editableTag(c, id)
+	if e != nil {
+		return nil, e
+	}
+	delete(st.tags, t.ID)
+	for _, a := range st.apps {
+		delete(a.allowTags, t.ID)
+	}
+	return deletedStatus, nil
+}
+
+type tagUser struct {
+	UserID string `json:"userid"`
+	Name   string `json:"name"`
+}
+
+type tagGetAnswer struct {
+	status
+	TagName   string    `json:"tagname"`
+	UserList  []tagUser `json:"userlist"`
+	PartyList []int     `json:"partylist"`
+}
+
+// tagGet serves GET tag/get?tagid=ID: the tag's own users and departments
+// (not expanded), those visible to the app.
+func (s *Server) tagGet(c *call) (any, *apiError) {
+	id, e := tagParam(c)
+	if e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	t := st.tags[int(*id)]
+	if t == nil {
+		return nil, errorf(40068, "tagid %d", *id)
+	}
+	a := c.app()
+	out := tagGetAnswer{status: okStatus, TagName: t.Name, UserList: []tagUser{}, PartyList: []int{}}
+	var ms []*member
+	for key := range t.users {
+		if m := st.users[key]; m != nil && st.userVisible(a, m) {
+			ms = append(ms, m)
+		}
+	}
+	slices.SortFunc(ms, func(x, y *member) int { return cmp.Compare(x.seq, y.seq) })
+	for _, m := range ms {
+		out.UserList = append(out.UserList, tagUser{m.UserID, m.Name})
+	}
+	for _, p := range sortedKeys(t.parties) {
+		if st.deptVisible(a, p) {
+			out.PartyList = append(out.PartyList, p)
+		}
+	}
+	return out, nil
+}
+
+type tagMembersAnswer struct {
+	status
+	InvalidList  string `json:"invalidlist,omitempty"`
+	InvalidParty []int  `json:"invalidparty,omitempty"`
+}
+
+// tagChangeUsers serves tag/addtagusers (add) and tag/deltagusers: at most
+// 1000 users and 100 departments, not both empty; unknown or invisible
+// members are answered in invalidlist ("|"-joined) and invalidparty; all
+// invalid fails with allInvalid.
+func (s *Server) tagChangeUsers(c *call, add bool) (any, *apiError) {
+	var req tagRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	switch {
+	case len(req.UserList) == 0 && len(req.PartyList) == 0:
+		return nil, errorf(40035, "userlist and partylist are both empty")
+	case len(req.UserList) > 1000:
+		return nil, errorf(40035, "userlist has more than 1000 members")
+	case len(req.PartyList) > 100:
+		return nil, errorf(40035, "partylist has more than 100 departments")
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t, e := st.editableTag(c, req.TagID)
+	if e != nil {
+		return nil, e
+	}
+	a := c.app()
+	var users []string
+	var parties []int
+	var badUsers []string
+	var badParties []int
+	for _, id := range req.UserList {
+		m := st.user(id)
+		if m == nil || !st.userVisible(a, m) {
+			badUsers = append(badUsers, id)
+			continue
+		}
+		users = append(users, strings.ToLower(m.UserID))
+	}
+	for _, p := range req.PartyList {
+		if st.depts[p] == nil || !st.deptVisible(a, p) {
+			badParties = append(badParties, p)
+			continue
+		}
+		parties = append(parties, p)
+	}
+	if len(users) == 0 && len(parties) == 0 {
+		if add {
+			return nil, newError(40070)
+		}
+		return nil, newError(40031)
+	}
+	for _, u := range users {
+		if add {
+			t.users[u] = true
+		} else {
+			delete(t.users, u)
+		}
+	}
+	for _, p := range parties {
+		if add {
+			t.parties[p] = true
+		} else {
+			delete(t.parties, p)
+		}
+	}
+	out := tagMembersAnswer{status: okStatus, InvalidList: strings.Join(badUsers, "|"), InvalidParty: badParties}
+	if !add {
+		out.status = deletedStatus
+	}
+	return out, nil
+}
+
+// tagAddUsers serves POST tag/addtagusers.
+func (s *Server) tagAddUsers(c *call) (any, *apiError) { return s.tagChangeUsers(c, true) }
+
+// tagDeleteUsers serves POST tag/deltagusers.
+func (s *Server) tagDeleteUsers(c *call) (any, *apiError) { return s.tagChangeUsers(c, false) }
+
+type tagItem struct {
+	TagID   int    `json:"tagid"`
+	TagName string `json:"tagname"`
+}
+
+type tagListAnswer struct {
+	status
+	TagList []tagItem `json:"taglist"`
+}
+
+// tagList serves GET tag/list.
+func (s *Server) tagList(c *call) (any, *apiError) {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := tagListAnswer{okStatus, []tagItem{}}
+	for _, id := range sortedKeys(st.tags) {
+		out.TagList = append(out.TagList, tagItem{id, st.tags[id].Name})
+	}
+	return out, nil
+}

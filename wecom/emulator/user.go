@@ -1,0 +1,738 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// userRequest is the body of user/create and user/update. Pointers tell
+// absent fields from empty ones: update changes only the fields given.
+type userRequest struct {
+	UserID           *flexString     `json:"userid"`
+	NewUserID        *string         `json:"new_userid"`
+	Name             *string         `json:"name"`
+	Alias            *string         `json:"alias"`
+	Mobile           *flexString     `json:"mobile"`
+	Department       *intList        `json:"department"`
+	Order            *intList        `json:"order"`
+	Position         *string         `json:"position"`
+	Gender           *flexString     `json:"gender"`
+	Email            *string         `json:"email"`
+	BizMail          *string         `json:"biz_mail"`
+	IsLeaderInDept   *intList        `json:"is_leader_in_dept"`
+	DirectLeader     *stringList     `json:"direct_leader"`
+	Enable           *flexInt        `json:"enable"`
+	AvatarMediaID    *string         `json:"avatar_mediaid"`
+	Telephone        *string         `json:"telephone"`
+	Tel              *string         `json:"tel"` // the legacy name of telephone
+	Address          *string         `json:"address"`
+	MainDepartment   *flexInt        `json:"main_department"`
+	ExtAttr          json.RawMessage `json:"extattr"`
+	ExternalPosition *string         `json:"external_position"`
+	ExternalProfile  json.RawMessage `json:"external_profile"`
+}
+
+// userView is a member as user/get and user/list answer it.
+type userView struct {
+	UserID           string   `json:"userid"`
+	Name             string   `json:"name"`
+	Department       []int    `json:"department"`
+	Order            []int    `json:"order"`
+	Position         string   `json:"position"`
+	Mobile           string   `json:"mobile,omitempty"`
+	Gender           string   `json:"gender"`
+	Email            string   `json:"email,omitempty"`
+	BizMail          string   `json:"biz_mail,omitempty"`
+	IsLeaderInDept   []int    `json:"is_leader_in_dept"`
+	DirectLeader     []string `json:"direct_leader"`
+	Avatar           string   `json:"avatar,omitempty"`
+	ThumbAvatar      string   `json:"thumb_avatar,omitempty"`
+	Telephone        string   `json:"telephone"`
+	Alias            string   `json:"alias"`
+	Address          string   `json:"address,omitempty"`
+	MainDepartment   int      `json:"main_department"`
+	ExtAttr          any      `json:"extattr"`
+	Status           int      `json:"status"`
+	QRCode           string   `json:"qr_code,omitempty"`
+	ExternalPosition string   `json:"external_position,omitempty"`
+	ExternalProfile  any      `json:"external_profile,omitempty"`
+}
+
+var emptyExtAttr = map[string]any{"attrs": []any{}}
+
+// view renders m for the app a (nil: the contacts secret). Apps without
+// SensitiveFields do not get mobile, email, gender, avatar, address and QR
+// code. The caller holds st.mu; the view shares nothing with the state.
+func (st *state) view(a *appState, m *member) userView {
+	v := userView{
+		UserID:           m.UserID,
+		Name:             m.Name,
+		Department:       slices.Clone(m.Department),
+		Order:            slices.Clone(m.Order),
+		Position:         m.Position,
+		Gender:           "0",
+		IsLeaderInDept:   slices.Clone(m.IsLeaderInDept),
+		DirectLeader:     slices.Clone(m.DirectLeader),
+		Telephone:        m.Telephone,
+		Alias:            m.Alias,
+		MainDepartment:   m.MainDepartment,
+		ExtAttr:          m.ExtAttr,
+		Status:           m.Status,
+		ExternalPosition: m.ExternalPosition,
+		ExternalProfile:  m.ExternalProfile,
+	}
+	if v.DirectLeader == nil {
+		v.DirectLeader = []string{}
+	}
+	if v.ExtAttr == nil {
+		v.ExtAttr = emptyExtAttr
+	}
+	if a == nil || a.SensitiveFields {
+		v.Mobile = m.Mobile
+		v.Gender = m.Gender
+		v.Email = m.Email
+		v.BizMail = m.BizMail
+		v.Avatar = m.Avatar
+		v.ThumbAvatar = strings.TrimSuffix(m.Avatar, "/0") + "/100"
+		v.Address = m.Address
+		v.QRCode = "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=" + digest(st.corpID, "qr", m.UserID)[:16]
+	}
+	return v
+}
+
+// checkUser validates u, a new or updated member, against WeCom's rules and
+// the other members (self is the member being updated, or nil).
+func (st *state) checkUser(u *User, self *member) *apiError {
+	if n := utf8.RuneCountInString(u.Name); n == 0 || n > 64 {
+		return errorf(60112, "name must be 1 to 64 characters")
+	}
+	if utf8.RuneCountInString(u.Alias) > 64 {
+		return errorf(40058, "alias longer than 64 characters")
+	}
+	if u.Mobile != "" {
+		if !validMobile(u.Mobile) {
+			return errorf(60103, "%q", u.Mobile)
+		}
+		if o := st.findMobile(u.Mobile); o != nil && o != self {
+			return errorf(60104, "%s", u.Mobile)
+		}
+	}
+	if u.Email != "" {
+		if len(u.Email) > 64 || !strings.Contains(u.Email, "@") || strings.ContainsAny(u.Email, " ,;") {
+			return errorf(60105, "%q", u.Email)
+		}
+		if o := st.findEmail(u.Email); o != nil && o != self {
+			return errorf(60106, "%s", u.Email)
+		}
+	}
+	if len(u.Department) == 0 {
+		return newError(60127)
+	}
+	if len(u.Department) > 100 {
+		return newError(60110)
+	}
+	for _, d := range u.Department {
+		if st.depts[d] == nil {
+			return errorf(60123, "department %d", d)
+		}
+	}
+	if len(u.Order) != len(u.Department) {
+		return errorf(40058, "order must have one element per department")
+	}
+	if len(u.IsLeaderInDept) != len(u.Department) {
+		return newError(60132)
+	}
+	if !slices.Contains(u.Department, u.MainDepartment) {
+		return errorf(40058, "main_department %d is not one of the member's departments", u.MainDepartment)
+	}
+	switch u.Gender {
+	case "0", "1", "2":
+	default:
+		return errorf(40058, "gender must be 1 or 2")
+	}
+	if len(u.DirectLeader) > 5 {
+		return errorf(40058, "at most 5 direct leaders")
+	}
+	for _, l := range u.DirectLeader {
+		if st.user(l) == nil {
+			return errorf(60111, "direct leader %s", l)
+		}
+	}
+	if len(u.Telephone) > 32 || strings.Trim(u.Telephone, "0123456789-+, ") != "" {
+		return errorf(40058, "invalid telephone")
+	}
+	if utf8.RuneCountInString(u.Position) > 128 || utf8.RuneCountInString(u.Address) > 128 {
+		return errorf(40058, "position and address are at most 128 characters")
+	}
+	return nil
+}
+
+// validMobile reports whether s is a phone number of at most 32 digits,
+// '+', '-' and spaces.
+func validMobile(s string) bool {
+	if len(s) > 32 || strings.Trim(s, "0123456789+- ") != "" {
+		return false
+	}
+	return strings.ContainsAny(s, "0123456789")
+}
+
+// apply copies the fields present in req onto u. activated members keep
+// their mobile, as WeCom ignores mobile changes of members who joined.
+func (s *Server) apply(req *userRequest, u *User, activated bool) *apiError {
+	setStr := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	setStr(&u.Name, req.Name)
+	setStr(&u.Alias, req.Alias)
+	setStr(&u.Position, req.Position)
+	setStr(&u.Email, req.Email)
+	setStr(&u.BizMail, req.BizMail)
+	setStr(&u.Telephone, req.Tel)
+	setStr(&u.Telephone, req.Telephone)
+	setStr(&u.Address, req.Address)
+	setStr(&u.ExternalPosition, req.ExternalPosition)
+	if req.Mobile != nil && !activated {
+		u.Mobile = strings.TrimSpace(string(*req.Mobile))
+	}
+	if req.Gender != nil {
+		u.Gender = string(*req.Gender)
+	}
+	if req.Department != nil {
+		deps := []int(*req.Department)
+		if len(u.Department) != len(deps) || !slices.Equal(u.Department, deps) {
+			// A new department list resets per-department values not given.
+			u.Order = make([]int, len(deps))
+			u.IsLeaderInDept = make([]int, len(deps))
+			if !slices.Contains(deps, u.MainDepartment) && len(deps) > 0 {
+				u.MainDepartment = deps[0]
+			}
+		}
+		u.Department = slices.Clone(deps)
+	}
+	if req.Order != nil {
+		u.Order = slices.Clone([]int(*req.Order))
+	}
+	if req.IsLeaderInDept != nil {
+		u.IsLeaderInDept = slices.Clone([]int(*req.IsLeaderInDept))
+	}
+	if req.MainDepartment != nil && *req.MainDepartment != 0 {
+		u.MainDepartment = int(*req.MainDepartment)
+	}
+	if req.DirectLeader != nil {
+		u.DirectLeader = slices.Clone([]string(*req.DirectLeader))
+	}
+	if req.Enable != nil {
+		switch {
+		case *req.Enable == 0:
+			u.Status = 2
+		case u.Status == 2:
+			u.Status = 1
+		}
+	}
+	if req.AvatarMediaID != nil && *req.AvatarMediaID != "" {
+		if !s.media.exists(*req.AvatarMediaID, s.now()) {
+			return errorf(40007, "avatar_mediaid")
+		}
+		u.Avatar = "https://wework.qpic.cn/wwpic/" + digest(*req.AvatarMediaID)[:24] + "/0"
+	}
+	if e := setRaw(&u.ExtAttr, req.ExtAttr); e != nil {
+		return e
+	}
+	return setRaw(&u.ExternalProfile, req.ExternalProfile)
+}
+
+// setRaw decodes a raw JSON object into dst unless it is absent or null.
+func setRaw(dst *any, raw json.RawMessage) *apiError {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return errorf(40058, "%v", err)
+	}
+	*dst = v
+	return nil
+}
+
+// userCreate serves POST user/create.
+func (s *Server) userCreate(c *call) (any, *apiError) {
+	if e := c.requireContacts(); e != nil {
+		return nil, e
+	}
+	var req userRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	_, e := s.createUser(&req)
+	if e != nil {
+		return nil, e
+	}
+	return createdStatus, nil
+}
+
+// createUser validates and adds a member. The caller holds st.mu.
+func (s *Server) createUser(req *userRequest) (*member, *apiError) {
+	st := s.st
+	if req.UserID == nil || *req.UserID == "" {
+		return nil, newError(41009)
+	}
+	id := string(*req.UserID)
+	if !validUserID(id) {
+		return nil, errorf(40003, "%q", id)
+	}
+	if st.user(id) != nil {
+		return nil, errorf(60102, "%s", id)
+	}
+	u := User{UserID: id, Department: []int{1}, Status: 4}
+	if e := s.apply(req, &u, false); e != nil {
+		return nil, e
+	}
+	u = cloneUser(u)
+	if req.Department != nil && len(*req.Department) == 0 {
+		return nil, newError(60127)
+	}
+	if u.Mobile == "" && u.Email == "" {
+		return nil, newError(60129)
+	}
+	if e := st.checkUser(&u, nil); e != nil {
+		return nil, e
+	}
+	return st.addMember(u), nil
+}
+
+// userUpdate serves POST user/update.
+func (s *Server) userUpdate(c *call) (any, *apiError) {
+	if e := c.requireContacts(); e != nil {
+		return nil, e
+	}
+	var req userRequest
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if e := s.updateUser(&req); e != nil {
+		return nil, e
+	}
+	return updatedStatus, nil
+}
+
+// updateUser validates and applies an update. The caller holds st.mu.
+func (s *Server) updateUser(req *userRequest) *apiError {
+	st := s.st
+	if req.UserID == nil || *req.UserID == "" {
+		return newError(41009)
+	}
+	m := st.user(string(*req.UserID))
+	if m == nil {
+		return errorf(60111, "%s", *req.UserID)
+	}
+	u := cloneUser(m.User)
+	if e := s.apply(req, &u, m.Status == 1); e != nil {
+		return e
+	}
+	if e := st.checkUser(&u, m); e != nil {
+		return e
+	}
+	if req.NewUserID != nil && *req.NewUserID != "" && !strings.EqualFold(*req.NewUserID, m.UserID) {
+		if !validUserID(*req.NewUserID) {
+			return errorf(40003, "new_userid %q", *req.NewUserID)
+		}
+		if st.user(*req.NewUserID) != nil {
+			return errorf(60102, "%s", *req.NewUserID)
+		}
+		st.renameMember(m, *req.NewUserID)
+		u.UserID = m.UserID
+	}
+	st.unindexMember(m)
+	m.User = u
+	st.indexMember(m)
+	return nil
+}
+
+// renameMember changes m's userid everywhere it is referenced.
+func (st *state) renameMember(m *member, newID string) {
+	oldKey, newKey := strings.ToLower(m.UserID), strings.ToLower(newID)
+	st.unindexMember(m)
+	delete(st.users, oldKey)
+	delete(st.openIDs, m.openID)
+	m.UserID = newID
+	m.openID = openID(st.corpID, newID)
+	st.users[newKey] = m
+	st.openIDs[m.openID] = newKey
+	st.indexMember(m)
+	for _, t := range st.tags {
+		if t.users[oldKey] {
+			delete(t.users, oldKey)
+			t.users[newKey] = true
+		}
+	}
+	for _, a := range st.apps {
+		if a.allowUsers[oldKey] {
+			delete(a.allowUsers, oldKey)
+			a.allowUsers[newKey] = true
+		}
+	}
+	rename := func(ids []string) {
+		for i, id := range ids {
+			if strings.EqualFold(id, oldKey) {
+				ids[i] = newID
+			}
+		}
+	}
+	for _, c := range st.chats {
+		rename(c.Users)
+		if strings.EqualFold(c.Owner, oldKey) {
+			c.Owner = newID
+		}
+	}
+	for _, o := range st.users {
+		rename(o.DirectLeader)
+	}
+}
+
+// userDelete serves GET user/delete?userid=ID.
+func (s *Server) userDelete(c *call) (any, *apiError) {
+	if e := c.requireContacts(); e != nil {
+		return nil, e
+	}
+	id := c.param("userid")
+	if id == "" {
+		return nil, newError(41009)
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	m := st.user(id)
+	if m == nil {
+		return nil, errorf(60111, "%s", id)
+	}
+	if m.Creator {
+		return nil, newError(301005)
+	}
+	st.removeMember(m)
+	return deletedStatus, nil
+}
+
+// userBatchDelete serves POST user/batchdelete: all or nothing, at most
+// 200 userids.
+func (s *Server) userBatchDelete(c *call) (any, *apiError) {
+	if e := c.requireContacts(); e != nil {
+		return nil, e
+	}
+	var req struct {
+		UserIDList stringList `json:"useridlist"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if len(req.UserIDList) == 0 {
+		return nil, errorf(40058, "useridlist is empty")
+	}
+	if len(req.UserIDList) > 200 {
+		return nil, errorf(40032, "at most 200 userids")
+	}
+	st := s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var ms []*member
+	for _, id := range req.UserIDList {
+		m := st.user(id)
+		if m == nil {
+			return nil, errorf(60111, "%s", id)
+		}
+		if m.Creator {
+			return nil, newError(301005)
+		}
+		ms = append(ms, m)
+	}
+	for _, m := range ms {
+		if st.users[strings.ToLower(m.UserID)] == m {
+			st.removeMember(m)
+		}
+	}
+	return deletedStatus, nil
+}
+
+type userGetAnswer struct {
+	status
+	userView
+}
+
+// visibleUser returns the member for a read by the call's token: 41009
+// missing, 60111 unknown, 60011 outside the app's range. The caller holds
+// st.mu.
+func (st *state) visibleUser(c *call, id string) (*member, *apiError) {
+	if id == "" {
+		return nil, newError(41009)
+	}
+	m := st.user(id)
+	if m == nil {
+		return nil, errorf(60111, "%s", id)
+	}
+	if !st.userVisible(c.app(), m) {
+		return nil, errorf(60011, "user %s is outside the app's visible range", id)
+	}
+	return m, nil
+}
+
+// userGet serves GET user/get?userid=ID.
+func (s *Server) userGet(c *call) (any, *apiError) {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	m, e := st.visibleUser(c, c.param("userid"))
+	if e != nil {
+		return nil, e
+	}
+	return userGetAnswer{okStatus, st.view(c.app(), m)}, nil
+}
+
+// listMembers returns the members of department_id (with sub-departments
+// if fetch_child=1) that the call may read. The caller holds st.mu.
+func (st *state) listMembers(c *call) ([]*member, *apiError) {
+	id, e := deptParam(c, "department_id", true)
+	if e != nil {
+		return nil, e
+	}
+	if st.depts[id] == nil {
+		return nil, errorf(60003, "department_id %d", id)
+	}
+	a := c.app()
+	if !st.deptVisible(a, id) {
+		return nil, errorf(60011, "department %d is outside the app's visible range", id)
+	}
+	depts := []int{id}
+	if c.param("fetch_child") == "1" {
+		depts = st.subtree(id)
+	}
+	ms := st.sortedMembers(depts)
+	if a != nil {
+		ms = slices.DeleteFunc(ms, func(m *member) bool { return !st.userVisible(a, m) })
+	}
+	return ms, nil
+}
+
+type userListAnswer struct {
+	status
+	UserList []userView `json:"userlist"`
+}
+
+// userList serves GET user/list?department_id=ID[&fetch_child=1].
+func (s *Server) userList(c *call) (any, *apiError) {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ms, e := st.listMembers(c)
+	if e != nil {
+		return nil, e
+	}
+	out := userListAnswer{okStatus, make([]userView, len(ms))}
+	a := c.app()
+	for i, m := range ms {
+		out.UserList[i] = st.view(a, m)
+	}
+	return out, nil
+}
+
+type simpleUser struct {
+	UserID     string `json:"userid"`
+	Name       string `json:"name"`
+	Department []int  `json:"department"`
+}
+
+type simpleListAnswer struct {
+	status
+	UserList []simpleUser `json:"userlist"`
+}
+
+// userSimpleList serves GET user/simplelist?department_id=ID[&fetch_child=1].
+func (s *Server) userSimpleList(c *call) (any, *apiError) {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	ms, e := st.listMembers(c)
+	if e != nil {
+		return nil, e
+	}
+	out := simpleListAnswer{okStatus, make([]simpleUser, len(ms))}
+	for i, m := range ms {
+		out.UserList[i] = simpleUser{m.UserID, m.Name, slices.Clone(m.Department)}
+	}
+	return out, nil
+}
+
+type deptUser struct {
+	UserID     string `json:"userid"`
+	Department int    `json:"department"`
+}
+
+type listIDAnswer struct {
+	status
+	NextCursor string     `json:"next_cursor"`
+	DeptUser   []deptUser `json:"dept_user"`
+}
+
+// userListID serves POST user/list_id: one row per (member, department),
+// paged by an opaque cursor. An empty body lists from the start with
+// limit 10000.
+func (s *Server) userListID(c *call) (any, *apiError) {
+	var req struct {
+		Cursor string  `json:"cursor"`
+		Limit  flexInt `json:"limit"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	limit := int(req.Limit)
+	if limit == 0 {
+		limit = 10000
+	}
+	if limit < 0 || limit > 10000 {
+		return nil, errorf(40058, "limit must be 1 to 10000")
+	}
+	offset := 0
+	if req.Cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(req.Cursor)
+		n, cerr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || cerr != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 {
+			return nil, newError(50100)
+		}
+		offset = n
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	a := c.app()
+	var rows []deptUser
+	for _, m := range st.sortedMembers(sortedKeys(st.depts)) {
+		if !st.userVisible(a, m) {
+			continue
+		}
+		for _, d := range m.Department {
+			rows = append(rows, deptUser{m.UserID, d})
+		}
+	}
+	out := listIDAnswer{status: okStatus, DeptUser: []deptUser{}}
+	if offset < len(rows) {
+		end := min(len(rows), offset+limit)
+		out.DeptUser = rows[offset:end]
+		if end < len(rows) {
+			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
+		}
+	}
+	return out, nil
+}
+
+type openIDAnswer struct {
+	status
+	OpenID string `json:"openid"`
+}
+
+// userToOpenID serves POST user/convert_to_openid.
+func (s *Server) userToOpenID(c *call) (any, *apiError) {
+	var req struct {
+		UserID string `json:"userid"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	m, e := st.visibleUser(c, req.UserID)
+	if e != nil {
+		return nil, e
+	}
+	return openIDAnswer{okStatus, m.openID}, nil
+}
+
+type userIDAnswer struct {
+	status
+	UserID string `json:"userid"`
+}
+
+// userToUserID serves POST user/convert_to_userid.
+func (s *Server) userToUserID(c *call) (any, *apiError) {
+	var req struct {
+		OpenID string `json:"openid"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	if req.OpenID == "" {
+		return nil, errorf(40058, "openid is required")
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	key, ok := st.openIDs[req.OpenID]
+	if !ok {
+		return nil, errorf(40003, "invalid openid")
+	}
+	return userIDAnswer{okStatus, st.users[key].UserID}, nil
+}
+
+// userAuthSucc serves GET user/authsucc?userid=ID (二次验证).
+func (s *Server) userAuthSucc(c *call) (any, *apiError) {
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	if _, e := st.visibleUser(c, c.param("userid")); e != nil {
+		return nil, e
+	}
+	return okStatus, nil
+}
+
+// userByMobile serves POST user/getuserid {"mobile": ...}.
+func (s *Server) userByMobile(c *call) (any, *apiError) {
+	var req struct {
+		Mobile string `json:"mobile"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	m := st.findMobile(req.Mobile)
+	if m == nil || !st.userVisible(c.app(), m) {
+		return nil, errorf(46004, "no member with this mobile")
+	}
+	return userIDAnswer{okStatus, m.UserID}, nil
+}
+
+// userByEmail serves POST user/get_userid_by_email {"email": ...}.
+func (s *Server) userByEmail(c *call) (any, *apiError) {
+	var req struct {
+		Email     string  `json:"email"`
+		EmailType flexInt `json:"email_type"`
+	}
+	if e := c.decode(&req); e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	var found *member
+	for _, m := range st.users {
+		if req.EmailType == 2 && strings.EqualFold(m.BizMail, req.Email) ||
+			req.EmailType != 2 && strings.EqualFold(m.Email, req.Email) {
+			found = m
+		}
+	}
+	if req.Email == "" || found == nil || !st.userVisible(c.app(), found) {
+		return nil, errorf(46004, "no member with this email")
+	}
+	return userIDAnswer{okStatus, found.UserID}, nil
+}

@@ -1,0 +1,120 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"testing"
+)
+
+func TestJSAPIService_GetTicket(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
+	})
+	got, err := c.JSAPI.GetTicket(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (JSAPITicket{Ticket: "corp-ticket", ExpiresIn: 7200}); *got != want {
+		t.Errorf("got %+v, want %+v", *got, want)
+	}
+}
+
+func TestJSAPIService_GetAgentTicket(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "ticket/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"type": {"agent_config"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
+	})
+	got, err := c.JSAPI.GetAgentTicket(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (JSAPITicket{Ticket: "agent-ticket", ExpiresIn: 7200}); *got != want {
+		t.Errorf("got %+v, want %+v", *got, want)
+	}
+}
+
+func TestJSAPIService_CachedTicket(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	var calls atomic.Int32
+	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		testMethod(t, r, http.MethodGet)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
+	})
+	for range 3 {
+		got, err := c.JSAPI.CachedTicket(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "corp-ticket" {
+			t.Errorf("ticket = %q, want corp-ticket", got)
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("get_jsapi_ticket calls = %d, want 1", got)
+	}
+}
+
+func TestJSAPIService_CachedAgentTicket(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	var calls atomic.Int32
+	ts.handle(t, "ticket/get", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		testQuery(t, r, url.Values{"type": {"agent_config"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
+	})
+	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
+	})
+	for range 3 {
+		got, err := c.JSAPI.CachedAgentTicket(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != "agent-ticket" {
+			t.Errorf("ticket = %q, want agent-ticket", got)
+		}
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("ticket/get calls = %d, want 1", got)
+	}
+	// The corp ticket is cached apart from the agent's.
+	if got, err := c.JSAPI.CachedTicket(t.Context()); err != nil || got != "corp-ticket" {
+		t.Errorf("CachedTicket = %q, %v, want corp-ticket", got, err)
+	}
+}
+
+func TestJSAPIService_CachedTicketError(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":48002,"errmsg":"api forbidden"}`)
+	})
+	_, err := c.JSAPI.CachedTicket(t.Context())
+	if !IsCode(err, CodeAPIForbidden) {
+		t.Errorf("err = %v, want errcode 48002", err)
+	}
+}
+
+func TestJSAPIService_Signature(t *testing.T) {
+	t.Parallel()
+	c := New(testCorpID, testSecret)
+	// The example of the official documentation.
+	got := c.JSAPI.Signature("Wm3WZYTPz0wzccnW",
+		"sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg",
+		1414587457, "http://mp.weixin.qq.com?params=value")
+	if want := "0f9de62fce790f9a083d5c99e95740ceb90c27ed"; got != want {
+		t.Errorf("signature = %s, want %s", got, want)
+	}
+}

@@ -1,0 +1,186 @@
+package wecom
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var testArticle = MaterialArticle{
+	ThumbMediaID: "2-G6nrLmr5EC3MMb",
+	Title:        "年度表彰",
+	Content:      "<p>感谢</p>",
+	ShowCoverPic: 1,
+}
+
+const testArticleJSON = `{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>",
+	"author":"","content_source_url":"","digest":"","show_cover_pic":1}`
+
+func TestMaterialService_AddArticles(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/add_mpnews", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"agentid":1000002,"mpnews":{"articles":[`+testArticleJSON+`]}}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","media_id":"1Yv-zXfH"}`)
+	})
+	id, err := c.Material.AddArticles(t.Context(), 1000002, []MaterialArticle{testArticle})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "1Yv-zXfH" {
+		t.Errorf("media id = %q, want 1Yv-zXfH", id)
+	}
+}
+
+func TestMaterialService_AddArticlesRequest_noAgent(t *testing.T) {
+	t.Parallel()
+	c := New(testCorpID, testSecret)
+	testRequestBody(t, c.Material.AddArticlesRequest(0, []MaterialArticle{testArticle}), `{"mpnews":{"articles":[`+testArticleJSON+`]}}`)
+}
+
+func TestMaterialService_Add(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/add_material", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}, "type": {"image"}})
+		testUpload(t, r, "logo.png", "PNG")
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","media_id":"2-G6nrLmr5EC3MMb"}`)
+	})
+	id, err := c.Material.Add(t.Context(), 1000002, "image", newUpload("logo.png", "PNG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "2-G6nrLmr5EC3MMb" {
+		t.Errorf("media id = %q", id)
+	}
+}
+
+func TestMaterialService_Get(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
+		w.Header().Set("Content-Type", "image/png")
+		fmt.Fprint(w, "PNGDATA")
+	})
+	f, err := c.Material.Get(t.Context(), 1000002, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	if b, _ := io.ReadAll(f.Body); string(b) != "PNGDATA" || f.ContentType != "image/png" {
+		t.Errorf("got %q, %q", b, f.ContentType)
+	}
+}
+
+func TestMaterialService_GetURL(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	got, err := c.Material.GetURL(t.Context(), 1000002, "a/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := c.BaseURL() + "material/get?access_token=" + testToken + "&media_id=a%2Fb&agentid=1000002"; got != want {
+		t.Errorf("url = %q, want %q", got, want)
+	}
+}
+
+func TestMaterialService_GetArticles(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"mpnews","mpnews":{"articles":[
+			{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}}`)
+	})
+	got, err := c.Material.GetArticles(t.Context(), 1000002, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []MaterialArticle{testArticle}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestMaterialService_Delete(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/del", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
+	})
+	if err := c.Material.Delete(t.Context(), 1000002, "m1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMaterialService_UpdateArticles(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/update_mpnews", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"agentid":1000002,"media_id":"m1","mpnews":{"articles":[`+testArticleJSON+`]}}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.Material.UpdateArticles(t.Context(), 1000002, "m1", []MaterialArticle{testArticle}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMaterialService_GetCount(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/get_count", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","total_count":37,"image_count":12,"voice_count":10,"video_count":3,"file_count":6,"mpnews_count":6}`)
+	})
+	got, err := c.Material.GetCount(t.Context(), 1000002)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &MaterialCount{TotalCount: 37, ImageCount: 12, VoiceCount: 10, VideoCount: 3, FileCount: 6, MPNewsCount: 6}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestMaterialService_BatchGet(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/batchget", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"agentid":1000002,"type":"image","offset":20,"count":10}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"image","total_count":21,"item_count":1,
+			"itemlist":[{"media_id":"m21","filename":"logo.png","update_time":"1380000000"}]}`)
+	})
+	got, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1000002, Type: "image", Offset: 20, Count: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &MaterialList{Type: "image", TotalCount: 21, ItemCount: 1,
+		ItemList: []MaterialItem{{MediaID: "m21", Filename: "logo.png", UpdateTime: time.Unix(1380000000, 0)}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestMaterialService_BatchGet_retired(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "material/batchget", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
+	})
+	if _, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1, Type: "file", Count: 20}); !IsCode(err, 48005) {
+		t.Errorf("err = %v, want errcode 48005", err)
+	}
+}

@@ -1,0 +1,173 @@
+package wecom
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// testUpload checks that r carries one multipart part, the file "media"
+// named filename with the bytes content.
+func testUpload(t *testing.T, r *http.Request, filename, content string) {
+	t.Helper()
+	mr, err := r.MultipartReader()
+	if err != nil {
+		t.Fatalf("not a multipart request: %v", err)
+	}
+	p, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(p)
+	if p.FormName() != "media" || p.FileName() != filename || string(b) != content {
+		t.Errorf("part %q, file %q, content %q; want media, %q, %q", p.FormName(), p.FileName(), b, filename, content)
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Errorf("more than one part (%v)", err)
+	}
+}
+
+func newUpload(name, content string) *Upload {
+	return &Upload{Filename: name, Content: strings.NewReader(content), Size: int64(len(content))}
+}
+
+func TestMediaService_Upload(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testQuery(t, r, url.Values{"type": {"file"}})
+		testUpload(t, r, "会议纪要.txt", "纪要正文")
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"","type":"file","media_id":"1G6nrLmr5EC3MMb","created_at":"1380000000"}`)
+	})
+	got, err := c.Media.Upload(t.Context(), "file", newUpload("会议纪要.txt", "纪要正文"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Media{Type: "file", MediaID: "1G6nrLmr5EC3MMb", CreatedAt: time.Unix(1380000000, 0)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestMediaService_Upload_numericCreatedAt(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"type":"image","media_id":"12345678","created_at":123456789}`)
+	})
+	got, err := c.Media.Upload(t.Context(), "image", newUpload("a.jpg", "JPEG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Unix(123456789, 0); !got.CreatedAt.Equal(want) {
+		t.Errorf("CreatedAt = %v, want %v", got.CreatedAt, want)
+	}
+}
+
+func TestMediaService_UploadImg(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/uploadimg", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testQuery(t, r, nil)
+		testUpload(t, r, "banner.png", "PNG")
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"","url":"http://p.qpic.cn/pic_wework/3474110808/7a7c8471/0"}`)
+	})
+	got, err := c.Media.UploadImg(t.Context(), newUpload("banner.png", "PNG"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "http://p.qpic.cn/pic_wework/3474110808/7a7c8471/0"; got != want {
+		t.Errorf("url = %q, want %q", got, want)
+	}
+}
+
+func TestMediaService_Upload_tooSmall(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":40006,"errmsg":"invalid file size"}`)
+	})
+	if _, err := c.Media.Upload(t.Context(), "file", newUpload("a.txt", "x")); !IsCode(err, 40006) {
+		t.Errorf("err = %v, want errcode 40006", err)
+	}
+}
+
+func TestMediaService_Download(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		if r.URL.Query().Get("media_id") == "expired" {
+			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+			fmt.Fprint(w, `{"errcode":40007,"errmsg":"invalid media_id"}`)
+			return
+		}
+		testQuery(t, r, url.Values{"media_id": {"m1"}})
+		w.Header().Set("Content-Type", "image/jpeg")
+		w.Header().Set("Content-Disposition", `attachment; filename="m1.jpg"`)
+		fmt.Fprint(w, "JPEGDATA")
+	})
+	f, err := c.Media.Download(t.Context(), "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	b, _ := io.ReadAll(f.Body)
+	if string(b) != "JPEGDATA" || f.ContentType != "image/jpeg" || f.Filename != "m1.jpg" {
+		t.Errorf("got %q, %q, %q", b, f.ContentType, f.Filename)
+	}
+	if _, err := c.Media.Download(t.Context(), "expired"); !IsCode(err, CodeInvalidMediaID) {
+		t.Errorf("err = %v, want errcode 40007", err)
+	}
+}
+
+func TestMediaService_DownloadJSSDK(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/get/jssdk", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"media_id": {"v1"}})
+		w.Header().Set("Content-Type", "audio/speex")
+		fmt.Fprint(w, "SPEEX")
+	})
+	f, err := c.Media.DownloadJSSDK(t.Context(), "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	if b, _ := io.ReadAll(f.Body); string(b) != "SPEEX" {
+		t.Errorf("got %q", b)
+	}
+}
+
+func TestMediaService_GetURL(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	got, err := c.Media.GetURL(t.Context(), "a b+c/d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := c.BaseURL() + "media/get?access_token=" + testToken + "&media_id=a+b%2Bc%2Fd"
+	if got != want {
+		t.Errorf("url = %q, want %q", got, want)
+	}
+}
+
+func TestMediaService_GetJSSDKURL(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
+	got, err := c.Media.GetJSSDKURL(t.Context(), "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := c.BaseURL() + "media/get/jssdk?access_token=" + testToken + "&media_id=v1"; got != want {
+		t.Errorf("url = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,38 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+)
+
+func TestMiscService_GetWechatIPs(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "getcallbackip", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{})
+		fmt.Fprint(w, `{"ip_list":["1.2.3.4","2.3.3.3"],"errcode":0,"errmsg":"ok"}`)
+	})
+	got, err := c.Misc.GetWechatIPs(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1.2.3.4", "2.3.3.3"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestMiscService_GetWechatIPsError(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "getcallbackip", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":60020,"errmsg":"not allow to access from your ip"}`)
+	})
+	_, err := c.Misc.GetWechatIPs(t.Context())
+	if !IsCode(err, CodeUntrustedIP) {
+		t.Errorf("err = %v, want errcode 60020", err)
+	}
+}

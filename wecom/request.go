@@ -1,0 +1,451 @@
+package wecom
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Request is one call of the WeCom server API. Every service method builds
+// one; Client.Do sends it.
+type Request struct {
+	Method string     // http.MethodGet or http.MethodPost
+	API    string     // the path below the base URL: "user/get"
+	Query  url.Values // the query, without the access token
+	Body   any        // sent as JSON when not nil
+	Upload *Upload    // sent as multipart/form-data when not nil
+	// Result names the member of WeCom's answer that is the call's result,
+	// e.g. "userlist"; empty for the whole answer.
+	Result string
+	// Read marks a call that changes nothing in WeCom: it may be replayed
+	// when its outcome is unknown, and a dry run sends it.
+	Read bool
+	// NoToken sends the call without the client's access token (gettoken,
+	// and the service calls that authenticate with secrets in their body).
+	NoToken bool
+	// Token, when set, is sent as the access token instead of the client's.
+	Token string
+}
+
+// Upload is a file sent as multipart/form-data.
+type Upload struct {
+	Field    string    // the form field; "media" when empty
+	Filename string    // the file name WeCom keeps
+	Content  io.Reader // the bytes; an io.Seeker can be sent again on retry
+	Size     int64     // the length, or -1 when unknown
+}
+
+// File is a downloaded file. The caller closes Body.
+type File struct {
+	Body        io.ReadCloser
+	ContentType string
+	Filename    string // from Content-Disposition, when WeCom sent one
+	Size        int64  // -1 when unknown
+}
+
+// maxAnswer bounds the size of a JSON answer read into memory.
+const maxAnswer = 512 << 20
+
+// Do sends req and decodes the result into out: a pointer to a value for
+// encoding/json, a *json.RawMessage to keep the bytes as WeCom sent them,
+// or nil. Errors are *APIError for a non-zero errcode, *RateLimitError when
+// WeCom's frequency limit lasted until ctx's deadline, and wrapped transport
+// errors otherwise; none of them contains a token or a secret.
+func (c *Client) Do(ctx context.Context, req *Request, out any) error {
+	body, err := c.send(ctx, req)
+	if err != nil {
+		return err
+	}
+	if req.Result != "" {
+		body, err = member(body, req.Result)
+		if err != nil {
+			return fmt.Errorf("wecom %s: %w", req.API, err)
+		}
+	}
+	switch o := out.(type) {
+	case nil:
+		return nil
+	case *json.RawMessage:
+		*o = body
+		return nil
+	default:
+		if err := json.Unmarshal(body, out); err != nil {
+			return fmt.Errorf("wecom %s: decoding the answer: %w", req.API, err)
+		}
+		return nil
+	}
+}
+
+// Download sends req and returns the file WeCom answers with. A JSON answer
+// (WeCom's way of reporting a failed download) is returned as an error.
+func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {
+	var f *File
+	_, err := c.exchange(ctx, req, func(res *http.Response, cancel context.CancelFunc) bool {
+		ct := res.Header.Get("Content-Type")
+		if res.StatusCode != http.StatusOK || isJSON(ct) {
+			return false
+		}
+		f = &File{Body: cancelOnClose{res.Body, cancel}, ContentType: ct, Size: res.ContentLength}
+		if _, params, err := mime.ParseMediaType(res.Header.Get("Content-Disposition")); err == nil {
+			f.Filename = params["filename"]
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return nil, fmt.Errorf("wecom %s: answered with JSON instead of a file", req.API)
+	}
+	return f, nil
+}
+
+// URL returns the address of req with the current access token, for APIs
+// that are links (media/get as an <img> source). It fetches a token if needed.
+func (c *Client) URL(ctx context.Context, req *Request) (string, error) {
+	q := url.Values{}
+	if !req.NoToken {
+		tok := req.Token
+		if tok == "" {
+			var err error
+			if tok, err = c.token.get(ctx); err != nil {
+				return "", err
+			}
+		}
+		q.Set("access_token", tok)
+	}
+	for k, v := range req.Query {
+		q[k] = v
+	}
+	return c.baseURL + req.API + "?" + q.Encode(), nil
+}
+
+// send returns the body of WeCom's successful answer to req.
+func (c *Client) send(ctx context.Context, req *Request) ([]byte, error) {
+	if c.dryRun != nil && !req.Read {
+		return c.pretend(req)
+	}
+	return c.exchange(ctx, req, nil)
+}
+
+// exchange runs the retry loop around one call. stream, when not nil, may
+// take over a 200 answer before it is read as JSON: it returns true if it did.
+func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.Response, context.CancelFunc) bool) ([]byte, error) {
+	payload, err := encodeBody(req)
+	if err != nil {
+		return nil, err
+	}
+	refreshed := false
+	limitedSince := time.Time{}
+	for attempt, try := 1, 1; ; attempt++ {
+		if err := c.limits.wait(ctx, req.API); err != nil {
+			return nil, fmt.Errorf("wecom %s: %w", req.API, err)
+		}
+		token := req.Token
+		if token == "" && !req.NoToken {
+			if token, err = c.token.get(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if req.Upload != nil && attempt > 1 {
+			s, ok := req.Upload.Content.(io.Seeker)
+			if !ok {
+				return nil, fmt.Errorf("wecom %s: the upload cannot be sent again (its reader cannot seek)", req.API)
+			}
+			if _, err := s.Seek(0, io.SeekStart); err != nil {
+				return nil, fmt.Errorf("wecom %s: rewinding the upload: %w", req.API, err)
+			}
+		}
+		body, status, sent, err := c.roundTrip(ctx, req, payload, token, attempt, stream)
+		var retry error
+		switch {
+		case body == nil && err == nil: // taken by stream
+			return nil, nil
+		case err != nil && ctx.Err() != nil:
+			if sent && !req.Read {
+				return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, ctx.Err())
+			}
+			return nil, fmt.Errorf("wecom %s: %w", req.API, ctx.Err())
+		case err != nil && sent && !req.Read:
+			return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, err)
+		case err != nil:
+			retry = err
+		case status >= 500:
+			retry = fmt.Errorf("wecom %s: HTTP %d", req.API, status)
+		case status != http.StatusOK:
+			return nil, fmt.Errorf("wecom %s: HTTP %d", req.API, status)
+		default:
+			code, msg, err := envelope(body)
+			if err != nil {
+				return nil, fmt.Errorf("wecom %s: %w", req.API, err)
+			}
+			apiErr := &APIError{Code: code, Msg: msg, API: req.API}
+			switch {
+			case code == CodeOK:
+				return body, nil
+			case staleToken(code) && !req.NoToken && req.Token == "" && !refreshed:
+				// One refresh and one retry; a second stale answer is final.
+				refreshed = true
+				c.token.invalidate(token)
+				continue
+			case code == CodeSystemBusy:
+				retry = apiErr
+			case rateLimited(code):
+				if limitedSince.IsZero() {
+					limitedSince = time.Now()
+				}
+				d := c.rateLimitDelay(time.Since(limitedSince))
+				if deadline, ok := ctx.Deadline(); (ok && time.Until(deadline) < d) || (!ok && time.Since(limitedSince) > maxRateLimitWait) {
+					return nil, &RateLimitError{apiErr}
+				}
+				if err := sleep(ctx, d); err != nil {
+					return nil, &RateLimitError{apiErr}
+				}
+				continue
+			default:
+				return nil, apiErr
+			}
+		}
+		if try >= c.tries {
+			return nil, retry
+		}
+		if err := sleep(ctx, c.delay(try)); err != nil {
+			return nil, fmt.Errorf("%w (retry cancelled: %w)", retry, err)
+		}
+		try++
+	}
+}
+
+// maxRateLimitWait bounds the waiting on WeCom's frequency limit of a call
+// whose context has no deadline.
+const maxRateLimitWait = 2 * time.Minute
+
+// delay is the pause before retry number try+1: doubling from the first
+// backoff, capped, with jitter over its upper half.
+func (c *Client) delay(try int) time.Duration {
+	d := min(c.backoff<<(try-1), c.maxDelay)
+	if d <= 0 {
+		return 0
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// rateLimitDelay is the pause after a frequency-limit answer, growing with
+// the time spent limited: WeCom blocks for the rest of its one-minute window.
+func (c *Client) rateLimitDelay(limited time.Duration) time.Duration {
+	d := max(c.backoff*5, limited/2)
+	d = min(d, 10*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// roundTrip sends one HTTP request. sent reports whether the request was
+// written to the network, so that a failure after it leaves the outcome
+// unknown.
+func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, token string, attempt int, stream func(*http.Response, context.CancelFunc) bool) (body []byte, status int, sent bool, err error) {
+	start := time.Now()
+	call := Call{API: req.API, Attempt: attempt}
+	defer func() {
+		if c.hook != nil {
+			call.Duration, call.Status = time.Since(start), status
+			if err == nil && body != nil {
+				call.Errcode, _, _ = envelope(body)
+			}
+			call.Err = err
+			c.hook(call)
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+		if info.Err == nil {
+			sent = true
+		}
+	}}
+	hreq, err := c.newHTTPRequest(httptrace.WithClientTrace(ctx, trace), req, payload, token)
+	if err != nil {
+		cancel()
+		return nil, 0, false, err
+	}
+	res, err := c.http.Do(hreq)
+	if err != nil {
+		cancel()
+		return nil, 0, sent, fmt.Errorf("wecom %s: %w", req.API, redactError(err))
+	}
+	status = res.StatusCode
+	if stream != nil && stream(res, cancel) {
+		return nil, status, true, nil
+	}
+	defer cancel()
+	defer res.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	if err != nil {
+		return nil, status, true, fmt.Errorf("wecom %s: reading the answer: %w", req.API, redactError(err))
+	}
+	return body, status, true, nil
+}
+
+func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byte, token string) (*http.Request, error) {
+	q := url.Values{}
+	for k, v := range req.Query {
+		q[k] = v
+	}
+	if token != "" {
+		q.Set("access_token", token)
+	}
+	u := c.baseURL + req.API
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var body io.Reader
+	contentType := ""
+	length := int64(-1)
+	switch {
+	case req.Upload != nil:
+		var err error
+		body, contentType, length, err = multipartBody(req.Upload)
+		if err != nil {
+			return nil, fmt.Errorf("wecom %s: %w", req.API, err)
+		}
+	case payload != nil:
+		body, contentType, length = bytes.NewReader(payload), "application/json; charset=utf-8", int64(len(payload))
+	}
+	hreq, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("wecom %s: %w", req.API, redactError(err))
+	}
+	if length >= 0 {
+		hreq.ContentLength = length
+	}
+	if contentType != "" {
+		hreq.Header.Set("Content-Type", contentType)
+	}
+	return hreq, nil
+}
+
+// encodeBody returns req's JSON body, or nil when it has none.
+func encodeBody(req *Request) ([]byte, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(req.Body); err != nil {
+		return nil, fmt.Errorf("wecom %s: encoding the request: %w", req.API, err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// multipartBody streams u as multipart/form-data without buffering the file.
+func multipartBody(u *Upload) (io.Reader, string, int64, error) {
+	var head, tail bytes.Buffer
+	w := multipart.NewWriter(&head)
+	field := u.Field
+	if field == "" {
+		field = "media"
+	}
+	h := textproto.MIMEHeader{}
+	disp := fmt.Sprintf(`form-data; name="%s"; filename="%s"`, field, escapeQuotes(u.Filename))
+	if u.Size >= 0 {
+		disp += "; filelength=" + strconv.FormatInt(u.Size, 10)
+	}
+	h.Set("Content-Disposition", disp)
+	h.Set("Content-Type", "application/octet-stream")
+	if _, err := w.CreatePart(h); err != nil {
+		return nil, "", 0, err
+	}
+	contentType := w.FormDataContentType()
+	tail.WriteString("\r\n--" + w.Boundary() + "--\r\n")
+	length := int64(-1)
+	if u.Size >= 0 {
+		length = int64(head.Len()) + u.Size + int64(tail.Len())
+	}
+	return io.MultiReader(&head, u.Content, &tail), contentType, length, nil
+}
+
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
+
+func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
+
+func isJSON(contentType string) bool {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	return mt == "application/json" || mt == "text/plain" || mt == "text/json"
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// cancelOnClose releases a streamed answer's context when it is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// pretend answers a write of a dry run without sending it.
+func (c *Client) pretend(req *Request) ([]byte, error) {
+	d := DryRun{Method: req.Method, API: req.API, Query: req.Query.Encode()}
+	if d.Method == "" {
+		d.Method = http.MethodGet
+	}
+	switch {
+	case req.Upload != nil:
+		d.Body = fmt.Appendf(nil, "(file %q, %d bytes)", req.Upload.Filename, req.Upload.Size)
+	default:
+		var err error
+		if d.Body, err = encodeBody(req); err != nil {
+			return nil, err
+		}
+	}
+	c.dryRun(d)
+	answer := map[string]any{"errcode": 0, "errmsg": "ok (dry run)"}
+	switch {
+	case req.API == "media/upload" || req.API == "material/add_material":
+		answer["media_id"] = "dry-run-media"
+		answer["type"] = req.Query.Get("type")
+		answer["created_at"] = strconv.FormatInt(time.Now().Unix(), 10)
+	case req.API == "media/uploadimg":
+		answer["url"] = "https://dry-run.invalid/image.png"
+	case strings.HasPrefix(req.API, "batch/") && req.API != "batch/invite":
+		answer["jobid"] = "dry-run-job"
+	case req.API == "material/add_mpnews":
+		answer["media_id"] = "dry-run-media"
+	case req.API == "message/send" || req.API == "appchat/send":
+		answer["invaliduser"], answer["invalidparty"], answer["invalidtag"] = "", "", ""
+		answer["msgid"] = "dry-run-message"
+	}
+	return json.Marshal(answer)
+}
+
+var errNotObject = errors.New("the answer is not a JSON object")

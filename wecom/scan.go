@@ -1,0 +1,166 @@
+package wecom
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strconv"
+)
+
+// envelope reads errcode and errmsg from a WeCom answer without decoding the
+// rest of it: a 13 MB member list is scanned once, not unmarshalled. errcode
+// may be a number or a numeric string; a missing errcode means success.
+func envelope(body []byte) (code int, msg string, err error) {
+	err = eachMember(body, func(key string, value []byte) bool {
+		switch key {
+		case "errcode":
+			code, err = parseCode(value)
+		case "errmsg":
+			if json.Unmarshal(value, &msg) != nil {
+				msg = string(value)
+			}
+		}
+		return true
+	})
+	return code, msg, err
+}
+
+// member returns the raw value of the top-level member key of body, or
+// JSON null when body has none.
+func member(body []byte, key string) ([]byte, error) {
+	found := []byte("null")
+	err := eachMember(body, func(k string, value []byte) bool {
+		if k == key {
+			found = value
+			return false
+		}
+		return true
+	})
+	return found, err
+}
+
+func parseCode(value []byte) (int, error) {
+	s := string(bytes.Trim(value, `"`))
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errors.New("errcode is not a number: " + strconv.Quote(string(value)))
+	}
+	return n, nil
+}
+
+// eachMember calls fn with each top-level key of the JSON object body and
+// the raw bytes of its value, until fn returns false.
+func eachMember(body []byte, fn func(key string, value []byte) bool) error {
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return errNotObject
+	}
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return nil
+	}
+	for {
+		if i >= len(body) || body[i] != '"' {
+			return errBadJSON
+		}
+		end, err := skipString(body, i)
+		if err != nil {
+			return err
+		}
+		keyRaw := body[i:end]
+		i = skipSpace(body, end)
+		if i >= len(body) || body[i] != ':' {
+			return errBadJSON
+		}
+		i = skipSpace(body, i+1)
+		vend, err := skipValue(body, i)
+		if err != nil {
+			return err
+		}
+		key := string(keyRaw[1 : len(keyRaw)-1])
+		if bytes.IndexByte(keyRaw, '\\') >= 0 {
+			if err := json.Unmarshal(keyRaw, &key); err != nil {
+				return errBadJSON
+			}
+		}
+		if !fn(key, body[i:vend]) {
+			return nil
+		}
+		i = skipSpace(body, vend)
+		if i >= len(body) {
+			return errBadJSON
+		}
+		switch body[i] {
+		case ',':
+			i = skipSpace(body, i+1)
+		case '}':
+			return nil
+		default:
+			return errBadJSON
+		}
+	}
+}
+
+var errBadJSON = errors.New("the answer is not valid JSON")
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] == '"'.
+func skipString(b []byte, i int) (int, error) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, nil
+		}
+	}
+	return 0, errBadJSON
+}
+
+// skipValue returns the index just past the JSON value starting at b[i].
+// Nested values are skipped by counting brackets outside strings; their
+// syntax is checked by whoever decodes them.
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errBadJSON
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, err := skipString(b, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errBadJSON
+	default:
+		j := i
+		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\n' && b[j] != '\r' && b[j] != '\t' {
+			j++
+		}
+		if j == i {
+			return 0, errBadJSON
+		}
+		return j, nil
+	}
+}

@@ -1,0 +1,154 @@
+package wecom
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"testing"
+)
+
+// handleWithToken registers fn for api and checks that the access token
+// sent is want ("" for none).
+func (ts *testServer) handleWithToken(t *testing.T, api, want string, fn http.HandlerFunc) {
+	t.Helper()
+	ts.mux.HandleFunc("/cgi-bin/"+api, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if got, sent := q.Get("access_token"), q.Has("access_token"); got != want || sent != (want != "") {
+			t.Errorf("%s: access_token = %q (sent %v), want %q", api, got, sent, want)
+		}
+		fn(w, r)
+	})
+}
+
+func TestServiceService_GetProviderToken(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handleWithToken(t, "service/get_provider_token", "", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"corpid":"`+testCorpID+`","provider_secret":"PS"}`)
+		fmt.Fprint(w, `{"provider_access_token":"enLSZ5xxxxxxJRL","expires_in":7200}`)
+	})
+	got, err := c.Service.GetProviderToken(t.Context(), "PS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ProviderToken{ProviderAccessToken: "enLSZ5xxxxxxJRL", ExpiresIn: 7200}); *got != want {
+		t.Errorf("got %+v, want %+v", *got, want)
+	}
+	if n := ts.gettokens.Load(); n != 0 {
+		t.Errorf("gettoken calls = %d, want 0", n)
+	}
+}
+
+func TestServiceService_GetSuiteToken(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handleWithToken(t, "service/get_suite_token", "", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"suite_id":"ww1","suite_secret":"SS","suite_ticket":"ST"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","suite_access_token":"61W3mEpU","expires_in":7200}`)
+	})
+	got, err := c.Service.GetSuiteToken(t.Context(), "ww1", "SS", "ST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (SuiteToken{SuiteAccessToken: "61W3mEpU", ExpiresIn: 7200}); *got != want {
+		t.Errorf("got %+v, want %+v", *got, want)
+	}
+}
+
+func TestServiceService_GetLoginInfo(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handleWithToken(t, "service/get_login_info", "PROVIDER", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"auth_code":"AUTHCODE"}`)
+		fmt.Fprint(w, `{"is_sys":true,"is_inner":true,
+			"user_info":{"email":"e","userid":"u","name":"n","mobile":"m","avatar":"a"},
+			"corp_info":{"corpid":"wx6c","corp_name":"test","corp_type":"verified","corp_user_max":10,"corp_agent_max":5},
+			"agent":[{"agentid":0,"auth_type":1},{"agentid":2,"auth_type":0}],
+			"auth_info":{"department":[{"id":"2","writable":"true"},{"id":3,"writable":false}]},
+			"redirect_login_info":{"login_ticket":"LT","expires_in":36000}}`)
+	})
+	got, err := c.Service.GetLoginInfo(t.Context(), "AUTHCODE", "PROVIDER")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &LoginInfo{
+		IsSys:             true,
+		IsInner:           true,
+		UserInfo:          LoginUser{UserID: "u", Name: "n", Email: "e", Mobile: "m", Avatar: "a"},
+		CorpInfo:          LoginCorp{CorpID: "wx6c", CorpName: "test", CorpType: "verified", CorpUserMax: 10, CorpAgentMax: 5},
+		Agent:             []LoginAgent{{AgentID: 0, AuthType: 1}, {AgentID: 2, AuthType: 0}},
+		AuthInfo:          LoginAuth{Department: []LoginDepartment{{ID: 2, Writable: true}, {ID: 3, Writable: false}}},
+		RedirectLoginInfo: LoginRedirect{LoginTicket: "LT", ExpiresIn: 36000},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestServiceService_GetLoginInfoClientToken(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "service/get_login_info", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"auth_code":"AUTHCODE"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","usertype":1}`)
+	})
+	got, err := c.Service.GetLoginInfo(t.Context(), "AUTHCODE", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UserType != 1 {
+		t.Errorf("UserType = %d, want 1", got.UserType)
+	}
+}
+
+func TestServiceService_GetLoginURL(t *testing.T) {
+	agentID := 1
+	tests := []struct {
+		name     string
+		params   LoginURLParams
+		token    string
+		wantBody string
+	}{
+		{"full", LoginURLParams{LoginTicket: "LT", Target: "agent_setting", AgentID: &agentID, ProviderAccessToken: "PROVIDER"}, "PROVIDER",
+			`{"login_ticket":"LT","target":"agent_setting","agentid":1}`},
+		{"no agent, client token", LoginURLParams{LoginTicket: "LT", Target: "member_setting"}, testToken,
+			`{"login_ticket":"LT","target":"member_setting"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.handleWithToken(t, "service/get_login_url", tt.token, func(w http.ResponseWriter, r *http.Request) {
+				testMethod(t, r, http.MethodPost)
+				testJSONBody(t, r, tt.wantBody)
+				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","login_url":"https://qy.weixin.qq.com/cgi-bin/loginpage?x=1","expires_in":36000}`)
+			})
+			got, err := c.Service.GetLoginURL(t.Context(), tt.params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (LoginURL{LoginURL: "https://qy.weixin.qq.com/cgi-bin/loginpage?x=1", ExpiresIn: 36000}); *got != want {
+				t.Errorf("got %+v, want %+v", *got, want)
+			}
+		})
+	}
+}
+
+func TestServiceService_Error(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handleWithToken(t, "service/get_provider_token", "", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":40001,"errmsg":"invalid credential"}`)
+	})
+	_, err := c.Service.GetProviderToken(t.Context(), "wrong")
+	if !IsCode(err, CodeInvalidSecret) {
+		t.Errorf("err = %v, want errcode 40001", err)
+	}
+	// No access token was sent, so none is refreshed.
+	if n := ts.gettokens.Load(); n != 0 {
+		t.Errorf("gettoken calls = %d, want 0", n)
+	}
+}

@@ -1,0 +1,341 @@
+package wecom
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"sync/atomic"
+	"testing"
+)
+
+func TestUserService_Create(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/create", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"userid":"zhangsan","name":"张三","department":[1,2],"mobile":"13800000000","gender":"1","enable":0,"to_invite":false}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"created"}`)
+	})
+	u := &UserInput{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Mobile: "13800000000", Gender: "1", Enable: new(0), ToInvite: new(false)}
+	if err := c.User.Create(t.Context(), u); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_CreateRequestTakesAMap(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/create", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"userid":"lisi","name":"李四","weixinid":"lisi_wx","gender":1}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"created"}`)
+	})
+	req := c.User.CreateRequest(map[string]any{"userid": "lisi", "name": "李四", "weixinid": "lisi_wx", "gender": 1})
+	if err := c.Do(t.Context(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_Get(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"userid": {"zhangsan"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan","name":"张三","department":[1,2],"order":[1,2],
+			"gender":"1","is_leader_in_dept":[1,0],"direct_leader":["lisi"],"main_department":1,"status":1,
+			"extattr":{"attrs":[{"type":0,"name":"文本名称","text":{"value":"文本"}},{"type":1,"name":"网页名称","web":{"url":"http://www.test.com","title":"标题"}}]},
+			"external_profile":{"external_corp_name":"企业简称","wechat_channels":{"nickname":"视频号名称","status":1}}}`)
+	})
+	got, err := c.User.Get(t.Context(), "zhangsan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &User{
+		UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Order: []int{1, 2}, Gender: "1",
+		IsLeaderInDept: []int{1, 0}, DirectLeader: []string{"lisi"}, MainDepartment: 1, Status: 1,
+		ExtAttr: ExtAttr{Attrs: []UserAttr{
+			{Type: 0, Name: "文本名称", Text: &AttrText{Value: "文本"}},
+			{Type: 1, Name: "网页名称", Web: &AttrWeb{URL: "http://www.test.com", Title: "标题"}},
+		}},
+		ExternalProfile: ExternalProfile{ExternalCorpName: "企业简称", WechatChannels: WechatChannels{Nickname: "视频号名称", Status: 1}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestUserService_GetNotFound(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":60111,"errmsg":"userid not found"}`)
+	})
+	u, err := c.User.Get(t.Context(), "nobody")
+	if !IsCode(err, CodeUserNotFound) || u != nil {
+		t.Errorf("got %v, %v; want nil and errcode 60111", u, err)
+	}
+}
+
+func TestUserService_Update(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/update", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"userid":"wangwu","position":"架构师","enable":0}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"updated"}`)
+	})
+	if err := c.User.Update(t.Context(), &UserInput{UserID: "wangwu", Position: "架构师", Enable: new(0)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_Delete(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/delete", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"userid": {"wangwu"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
+	})
+	if err := c.User.Delete(t.Context(), "wangwu"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_BatchDelete(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/batchdelete", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"useridlist":["zhangsan","lisi"]}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
+	})
+	if err := c.User.BatchDelete(t.Context(), []string{"zhangsan", "lisi"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_List(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/list", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"department_id": {"2"}, "fetch_child": {"1"}, "status": {"0"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"lisi","name":"李四","department":[2],"enable":1,"hide_mobile":0}]}`)
+	})
+	got, err := c.User.List(t.Context(), 2, &UserListOptions{FetchChild: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []User{{UserID: "lisi", Name: "李四", Department: []int{2}, Enable: 1}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestUserService_SimpleList(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/simplelist", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"department_id": {"1"}, "fetch_child": {"0"}, "status": {"0"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"open_userid":"x"}]}`)
+	})
+	got, err := c.User.SimpleList(t.Context(), 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []UserBrief{{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, OpenUserID: "x"}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestUserService_ListID(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"cursor":"c1","limit":2}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"c2","dept_user":[{"userid":"zhangsan","department":1},{"userid":"zhangsan","department":2}]}`)
+	})
+	refs, next, err := c.User.ListID(t.Context(), "c1", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []UserRef{{"zhangsan", 1}, {"zhangsan", 2}}; !reflect.DeepEqual(refs, want) || next != "c2" {
+		t.Errorf("got %+v, %q; want %+v, c2", refs, next, want)
+	}
+}
+
+func TestUserService_ListIDFirstPage(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"","dept_user":[]}`)
+	})
+	if _, _, err := c.User.ListID(t.Context(), "", 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_AllIDs(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	pages := map[string]string{
+		"":   `{"errcode":0,"errmsg":"ok","next_cursor":"p2","dept_user":[{"userid":"a","department":1}]}`,
+		"p2": `{"errcode":0,"errmsg":"ok","next_cursor":"p3","dept_user":[{"userid":"b","department":1},{"userid":"b","department":2}]}`,
+		"p3": `{"errcode":0,"errmsg":"ok","next_cursor":"","dept_user":[{"userid":"c","department":3}]}`,
+	}
+	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Cursor string `json:"cursor"`
+			Limit  int    `json:"limit"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			t.Error(err)
+		}
+		if body.Limit != MaxListIDLimit {
+			t.Errorf("limit = %d, want %d", body.Limit, MaxListIDLimit)
+		}
+		fmt.Fprint(w, pages[body.Cursor])
+	})
+	var got []UserRef
+	for ref, err := range c.User.AllIDs(t.Context()) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, ref)
+	}
+	want := []UserRef{{"a", 1}, {"b", 1}, {"b", 2}, {"c", 3}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestUserService_AllIDsStops(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		answer string
+		want   func(error) bool
+	}{
+		{"on an error", `{"errcode":50100,"errmsg":"invalid cursor"}`, func(err error) bool { return IsCode(err, 50100) }},
+		{"on a cursor that does not advance", `{"errcode":0,"errmsg":"ok","next_cursor":"same","dept_user":[]}`, func(err error) bool { return errors.Is(err, errStuckCursor) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			var calls atomic.Int32
+			ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == 1 {
+					fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"same","dept_user":[{"userid":"a","department":1}]}`)
+					return
+				}
+				fmt.Fprint(w, tt.answer)
+			})
+			var refs int
+			var last error
+			for _, err := range c.User.AllIDs(t.Context()) {
+				if err != nil {
+					last = err
+					continue
+				}
+				refs++
+			}
+			if refs != 1 || !tt.want(last) {
+				t.Errorf("got %d refs and %v", refs, last)
+			}
+			if got := calls.Load(); got != 2 {
+				t.Errorf("calls = %d, want 2", got)
+			}
+		})
+	}
+}
+
+func TestUserService_AllIDsBreak(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	var calls atomic.Int32
+	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"more","dept_user":[{"userid":"a","department":1},{"userid":"b","department":1}]}`)
+	})
+	for range c.User.AllIDs(t.Context()) {
+		break
+	}
+	if got := calls.Load(); got != 1 {
+		t.Errorf("calls = %d, want 1: breaking out must stop the paging", got)
+	}
+}
+
+func TestUserService_ConvertToOpenID(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/convert_to_openid", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"userid":"zhangsan"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","openid":"oDjGHs-1yCnGrRovBj2yHij5JAAA"}`)
+	})
+	got, err := c.User.ConvertToOpenID(t.Context(), "zhangsan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "oDjGHs-1yCnGrRovBj2yHij5JAAA"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if req := c.User.ConvertToOpenIDRequest("zhangsan", 1000002); !reflect.DeepEqual(req.Body, map[string]any{"userid": "zhangsan", "agentid": 1000002}) {
+		t.Errorf("with an agent id: body %v", req.Body)
+	}
+}
+
+func TestUserService_ConvertToUserID(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/convert_to_userid", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"openid":"oDjGHs"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
+	})
+	got, err := c.User.ConvertToUserID(t.Context(), "oDjGHs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "zhangsan" {
+		t.Errorf("got %q, want zhangsan", got)
+	}
+}
+
+func TestUserService_Verify(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/authsucc", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"userid": {"zhangsan"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	if err := c.User.Verify(t.Context(), "zhangsan"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUserService_GetInfo(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/getuserinfo", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, url.Values{"agentid": {"1000002"}, "code": {"CODE"}})
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","UserId":"lisi","DeviceId":"DEVICE"}`)
+	})
+	got, err := c.User.GetInfo(t.Context(), 1000002, "CODE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (&UserIdentity{UserID: "lisi", DeviceID: "DEVICE"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
