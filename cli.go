@@ -44,6 +44,7 @@ func isUsage(err error) bool {
 var commands = []*command{
 	execCmd,
 	emulatorCmd,
+	stubsCmd,
 }
 
 // run is the whole program: it dispatches to a subcommand.

@@ -112,7 +112,7 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 		} else {
 			defer store.Close()
 			kv = store
-			opts.Tokens = store
+			opts.Store = store
 		}
 	}
 	engine := runtime.NewEngine(cfg, opts)

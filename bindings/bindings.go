@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/wecomrunner/runner/wecom"
 )
@@ -31,8 +32,23 @@ type Env struct {
 	EnvAllow []string            // the variables env.get may read
 	Dirs     []string            // the directories fs, csv and uploads may touch
 	KV       KV                  // the job's persistent key-value state; nil: kv is unavailable
+	History  History             // past runs of the configured jobs; nil: history is unavailable
 	HTTP     *http.Client        // used by the http module; nil: a client with a 30s timeout
 	Progress io.Writer           // progress lines for long work; nil when stderr is not a terminal
+}
+
+// History reads the outcome of jobs' past runs, for reports.
+type History interface {
+	LastRun(ctx context.Context, job string) (r RunSummary, ok bool, err error)
+}
+
+// RunSummary is the outcome of one run of a job.
+type RunSummary struct {
+	ID       string
+	Result   string // ok, failed, timed_out, skipped, interrupted
+	Error    string
+	Started  time.Time
+	Finished time.Time
 }
 
 // KV is the small persistent state of one job (yesterday's headcount, a sync

@@ -19,6 +19,7 @@ package bindings
 // __tostring reads "wecom user/get: errcode 60111: userid not found".
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +27,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -277,6 +279,22 @@ func (a *args) ints(name string) []int {
 	return nil
 }
 
+// idList is a list argument of integer ids (departments, tags) as wechatpy
+// takes them: an array, a single id, or a '|'-joined string ("2|3").
+func (a *args) idList(name string) []int {
+	s, ok := a.value(name).(lua.LString)
+	if !ok {
+		return a.ints(name)
+	}
+	var out []int
+	for _, f := range strings.Split(string(s), "|") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, a.toInt(name, lua.LString(f)))
+		}
+	}
+	return out
+}
+
 // any is an argument converted to a Go value (tables to maps and slices), for
 // free-form JSON such as a message body or a menu.
 func (a *args) any(name string) any {
@@ -309,6 +327,43 @@ func (a *args) rest() map[string]any {
 		out[name] = g
 	})
 	return out
+}
+
+// decode converts the argument name into out, a pointer to a request type,
+// through its JSON form. A key that out has no field for is an error, so that
+// a mistyped key stops the call before anything is sent.
+func (a *args) decode(name string, out any) {
+	b, err := json.Marshal(a.any(name))
+	if err != nil {
+		a.failArg(name, "%v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			a.failArg(name, "%s: %s expected, got %s", te.Field, luaKind(te.Type.Kind()), te.Value)
+		}
+		a.failArg(name, "%s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+// luaKind names the Lua type that a Go kind of a request field takes.
+func luaKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "table"
+	}
+	return k.String()
 }
 
 // upload is a file argument: a path inside the run's allowed directories, or

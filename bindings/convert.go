@@ -917,18 +917,17 @@ func describeKey(k lua.LValue) string {
 	return fmt.Sprintf("of type %s (%s)", k.Type(), k.String())
 }
 
-// appendNumber appends f as JSON: integral values without a decimal point
-// or exponent (1000002, not 1.000002e+06), others in the shortest form that
-// reads back as the same float64.
+// appendNumber appends f as JSON: integers up to ±2^53 without a decimal
+// point or exponent (1000002, not 1.000002e+06), other numbers in the
+// shortest form that reads back as the same float64, with an exponent when
+// they are very small or beyond 2^53 (which decodeJSON would otherwise read
+// as a string of digits).
 func appendNumber(b []byte, f float64) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return b, fmt.Errorf("cannot encode the number %v", f)
 	}
 	abs := math.Abs(f)
-	if f == math.Trunc(f) && abs < 1e21 {
-		return strconv.AppendFloat(b, f, 'f', -1, 64), nil
-	}
-	if abs < 1e-6 || abs >= 1e21 {
+	if abs < 1e-6 && abs != 0 || abs > maxSafeInt {
 		n := len(b)
 		b = strconv.AppendFloat(b, f, 'e', -1, 64)
 		// 1e-07 -> 1e-7, as JavaScript writes it.

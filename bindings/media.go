@@ -1,4 +1,107 @@
 package bindings
 
-// mediaGroup is the media API group.
-var mediaGroup = group{}
+// wecom.media: 素材管理 (temporary media, kept by WeCom for 3 days).
+//
+//	media.upload(media_type, media_file) -> {errcode, errmsg, type, media_id, created_at}
+//	media.upload_img(image_file) -> {errcode, errmsg, url}
+//	media.get_url(media_id) -> string, the file's address with the current access token
+//	media.get_jssdk_url(media_id) -> string, the address of a JS-SDK voice recording
+//	media.download(media_id) -> {content, size, content_type, filename}
+//	media.download(media_id, path) -> {path, size, content_type, filename}
+//
+// A file to upload is a path inside the allowed directories, or
+// {filename = "x.csv", content = "..."}; it is streamed, and WeCom keeps its
+// file name. download returns the bytes as a Lua string in content, or,
+// given a path inside the allowed directories, streams them into that file
+// and returns its absolute path. An answer of WeCom that is JSON rather than
+// a file raises it as an API error ({errcode = 40007, ...}).
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/wecomrunner/runner/wecom"
+)
+
+var mediaGroup = group{
+	"upload": {params: []string{"media_type", "media_file"}, doc: "Uploads a temporary image, voice, video or file (上传临时素材).", prepare: func(a *args) call {
+		return send(a, a.client.Media.UploadRequest(a.str("media_type"), a.upload("media_file")))
+	}},
+	"upload_img": {params: []string{"image_file"}, doc: "Uploads an image for mpnews articles and returns its permanent URL (上传图片).", prepare: func(a *args) call {
+		return send(a, a.client.Media.UploadImgRequest(a.upload("image_file")))
+	}},
+	"get_url": {params: []string{"media_id"}, doc: "Returns the address of a temporary file, with the current access token (获取临时素材).", prepare: func(a *args) call {
+		c, id := a.client, a.str("media_id")
+		return func(ctx context.Context) (any, error) { return c.Media.GetURL(ctx, id) }
+	}},
+	"get_jssdk_url": {params: []string{"media_id"}, doc: "Returns the address of a JS-SDK voice recording in high definition (获取高清语音素材).", prepare: func(a *args) call {
+		c, id := a.client, a.str("media_id")
+		return func(ctx context.Context) (any, error) { return c.Media.GetJSSDKURL(ctx, id) }
+	}},
+	"download": {params: []string{"media_id", "path"}, doc: "Downloads a temporary file into memory or into the file at path (获取临时素材).", prepare: func(a *args) call {
+		return download(a, a.client.Media.DownloadRequest(a.str("media_id")))
+	}},
+}
+
+// download is the call that fetches the file req names: into the file at
+// the argument path, inside the allowed directories, or into memory.
+func download(a *args, req *wecom.Request) call {
+	path := ""
+	if a.has("path") {
+		p, err := resolvePath(a.env, a.str("path"))
+		if err != nil {
+			a.failArg("path", "%v", err)
+		}
+		path = p
+	}
+	c := a.client
+	return func(ctx context.Context) (any, error) {
+		f, err := c.Download(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Body.Close()
+		res := map[string]any{"content_type": f.ContentType, "filename": f.Filename}
+		if path == "" {
+			b, err := io.ReadAll(f.Body)
+			if err != nil {
+				return nil, fmt.Errorf("wecom %s: reading the file: %w", req.API, err)
+			}
+			res["content"], res["size"] = b, len(b)
+			return res, nil
+		}
+		n, err := saveFile(path, f.Body)
+		if err != nil {
+			return nil, fmt.Errorf("wecom %s: saving the file: %w", req.API, err)
+		}
+		res["path"], res["size"] = path, n
+		return res, nil
+	}
+}
+
+// saveFile writes r to the file path through a temporary file beside it,
+// so that a download that fails leaves no partial file behind.
+func saveFile(path string, r io.Reader) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(tmp, r)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return 0, err
+	}
+	return n, nil
+}

@@ -4,7 +4,7 @@ package bindings
 // stubs (runner stubs).
 type paramDoc struct {
 	def string // the default when the parameter may be left out ("nil", "0", `"详情"`); "" when required
-	doc string // its meaning, from wechatpy's reference documentation
+	doc string // its meaning, from wechatpy's reference documentation, or the official API's for methods wechatpy lacks
 }
 
 // paramDocs documents the parameters of every wecom.<group>.<method>, by
@@ -188,6 +188,12 @@ var paramDocs = map[string]map[string]paramDoc{
 	},
 	"department.get": {
 		"id": {"nil", "部门id。获取指定部门及其下的子部门。 如果不填,默认获取全量组织架构"},
+	},
+	"department.get_detail": {
+		"id": {"", "部门id"},
+	},
+	"department.simplelist": {
+		"id": {"nil", "部门id。获取指定部门及其下的子部门(递归)。如果不填,默认获取全量组织架构"},
 	},
 	"department.get_users": {
 		"id":          {"", "部门 id"},
@@ -424,6 +430,11 @@ var paramDocs = map[string]map[string]paramDoc{
 		"extattr":    {"nil", "自定义字段。自定义字段需要先在WEB管理端添加,见 user/create 的 extattr"},
 		"kwargs":     {"", "其他成员字段,使用企业微信的字段名(如 alias, is_leader_in_dept, enable, external_profile)"},
 	},
+	"user.list_id": {
+		"cursor": {"nil", "用于分页查询的游标,由上一次调用返回的next_cursor,首次调用不填"},
+		"limit":  {"10000", "分页,预期请求的数据量,取值范围 1 ~ 10000"},
+	},
+	"user.all_ids": {},
 	"user.get": {
 		"user_id": {"", "成员UserID。对应管理端的帐号"},
 	},

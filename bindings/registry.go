@@ -42,15 +42,16 @@ var legacy = map[string]bool{"chat": true, "material": true, "shakearound": true
 
 // helpers is every helper module, by its require name.
 var helpers = map[string]func(env *Env) module{
-	"args": newArgsModule,
-	"csv":  newCSVModule,
-	"env":  newEnvModule,
-	"fs":   newFSModule,
-	"http": newHTTPModule,
-	"json": newJSONModule,
-	"kv":   newKVModule,
-	"log":  newLogModule,
-	"time": newTimeModule,
+	"args":    newArgsModule,
+	"csv":     newCSVModule,
+	"env":     newEnvModule,
+	"fs":      newFSModule,
+	"history": newHistoryModule,
+	"http":    newHTTPModule,
+	"json":    newJSONModule,
+	"kv":      newKVModule,
+	"log":     newLogModule,
+	"time":    newTimeModule,
 }
 
 // Preload makes every module requirable in L for the run env:

@@ -193,7 +193,7 @@ func (w *stubWriter) method(group, name string, m *method) {
 		for i, p := range m.params {
 			example[i] = p + " = ..."
 		}
-		doc += fmt.Sprintf("\n\nPositional, or one table of named arguments: `%s.%s{%s}`.", group, name, strings.Join(example, ", "))
+		doc += fmt.Sprintf("\n\nPositional, or one table of named arguments: `wecom.%s.%s{%s}`.", group, name, strings.Join(example, ", "))
 	}
 	if m.kwargs {
 		doc += "\nOther named arguments go into the request body"
@@ -211,6 +211,9 @@ func (w *stubWriter) method(group, name string, m *method) {
 		d := docs[p]
 		opt, desc := "", d.doc
 		switch {
+		case d.def == "nil":
+			opt = "?"
+			desc = joinDoc(desc, "optional")
 		case d.def != "":
 			opt = "?"
 			desc = joinDoc(desc, "default "+d.def)
@@ -221,7 +224,7 @@ func (w *stubWriter) method(group, name string, m *method) {
 		w.line("---@param %s%s any %s", p, opt, desc)
 		fields = append(fields, p+opt+": any")
 	}
-	w.line("---@return any result WeCom's answer as wechatpy returns it; raises {errcode, errmsg, api} on an error")
+	w.line("---@return any result as wechatpy returns it; an API error raises {errcode, errmsg, api}")
 	if len(m.params) > 0 || m.kwargs {
 		if m.kwargs {
 			fields = append(fields, "[string]: any")

@@ -97,6 +97,9 @@ func TestStubsCoverEveryBinding(t *testing.T) {
 		}
 	}
 	for mod, funcs := range stubs {
+		if mod == "os" {
+			continue // the sandbox's part of the standard os library
+		}
 		for _, fn := range funcs {
 			if !slices.Contains(want[mod], fn) {
 				t.Errorf("the stub of %s.%s describes no binding", mod, fn)
@@ -197,7 +200,7 @@ func TestGroupStub(t *testing.T) {
 		"---@meta wecom.oauth\n",
 		"---@class wecom.oauth\n",
 		"---@param redirect_uri any 授权后重定向的回调链接地址\n",
-		"---@param state? any 重定向后会带上 state 参数 (default nil)\n",
+		"---@param state? any 重定向后会带上 state 参数 (optional)\n",
 		"---@overload fun(args: {redirect_uri: any, state?: any}): any\n",
 		"function oauth.authorize_url(redirect_uri, state) end\n",
 		"return oauth\n",

@@ -83,8 +83,9 @@ var userGroup = group{
 // WeCom field has another name.
 var memberFields = map[string]string{"user_id": "userid", "weixin_id": "weixinid"}
 
-// memberBody is the body of user.create and user.update: the parameters
-// given, then the other named arguments (wechatpy's **kwargs).
+// memberBody is the body of user.create and user.update: user_id (their
+// first parameter), the other parameters given, then the other named
+// arguments (wechatpy's **kwargs), each with its Lua type.
 func memberBody(a *args) map[string]any {
 	body := map[string]any{"userid": a.str("user_id")}
 	for _, p := range a.m.params[1:] {

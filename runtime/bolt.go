@@ -230,15 +230,15 @@ func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 // trim drops the oldest runs of a job beyond the history limit, with their
 // logs.
 func (s *BoltStore) trim(tx *bbolt.Tx, runs *bbolt.Bucket, job []byte) error {
-	n := runs.Stats().KeyN
-	if n <= s.history {
+	var ids [][]byte // oldest first
+	c := runs.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		ids = append(ids, k)
+	}
+	if len(ids) <= s.history {
 		return nil
 	}
-	var old [][]byte
-	c := runs.Cursor()
-	for k, _ := c.First(); k != nil && len(old) < n-s.history; k, _ = c.Next() {
-		old = append(old, k)
-	}
+	old := ids[:len(ids)-s.history]
 	logs := tx.Bucket(bucketLogs).Bucket(job)
 	for _, id := range old {
 		if err := runs.Delete(id); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -265,16 +266,18 @@ func Parse(r io.Reader, filename string, getenv func(string) string) (*Config, e
 	var y fileYAML
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
+	var decodeErrs []string
 	if err := dec.Decode(&y); err != nil && !errors.Is(err, io.EOF) {
 		var te *yaml.TypeError
 		if !errors.As(err, &te) {
 			return nil, Problems{c.syntaxProblem(err)}
 		}
-		for _, msg := range te.Errors {
-			c.problems = append(c.problems, c.decodeProblem(msg))
-		}
+		decodeErrs = te.Errors
 	}
 	c.fill(&y, getenv)
+	for _, msg := range decodeErrs {
+		c.problems = append(c.problems, c.decodeProblem(msg))
+	}
 	return c, nil
 }
 
@@ -442,15 +445,52 @@ var (
 )
 
 // decodeProblem turns one of yaml.v3's "line N: ..." decoding errors into a
-// problem an admin can act on.
+// problem an admin can act on, naming the job and field when the line tells.
 func (c *Config) decodeProblem(msg string) Problem {
 	p := c.syntaxProblem(errors.New(msg))
+	p.decode = true
+	field, job := c.fieldAt(p.Line)
+	if job != nil {
+		p.Job, p.anchor = job.Name, job.Line
+	}
 	if m := unknownField.FindStringSubmatch(p.Msg); m != nil {
 		p.Msg = fmt.Sprintf("unknown field %q", m[1])
 	} else if m := wrongType.FindStringSubmatch(p.Msg); m != nil {
 		p.Msg = fmt.Sprintf("%s is not %s", m[1], typeName(m[2]))
+		if field != "" {
+			p.Msg = field + ": " + p.Msg
+		}
 	}
 	return p
+}
+
+// fieldAt returns the field written at a line (relative to its job, if in
+// one) when the line holds a single innermost field, and the job the line
+// belongs to.
+func (c *Config) fieldAt(line int) (field string, job *Job) {
+	var paths []string
+	for path, l := range c.lines {
+		if l == line {
+			paths = append(paths, path)
+		}
+	}
+	slices.SortFunc(paths, func(a, b string) int { return strings.Count(b, ".") - strings.Count(a, ".") })
+	if len(paths) == 0 {
+		return "", nil
+	}
+	if len(paths) == 1 || strings.Count(paths[0], ".") > strings.Count(paths[1], ".") {
+		field = paths[0]
+	}
+	if rest, ok := strings.CutPrefix(paths[0], "jobs."); ok {
+		idx, after, _ := strings.Cut(rest, ".")
+		if i, err := strconv.Atoi(idx); err == nil && i < len(c.Jobs) {
+			job = c.Jobs[i]
+			if field != "" {
+				field = after
+			}
+		}
+	}
+	return field, job
 }
 
 func typeName(goType string) string {

@@ -17,6 +17,7 @@ type Engine struct {
 	clients  map[string]*wecom.Client
 	getenv   func(string) string
 	progress io.Writer
+	history  bindings.History
 }
 
 // EngineOptions configure NewEngine.
@@ -27,8 +28,9 @@ type EngineOptions struct {
 	// BaseURL, when set, replaces every client's base URL (--base-url, the
 	// emulator).
 	BaseURL string
-	// Tokens keeps access tokens across restarts and instances (the state store).
-	Tokens wecom.TokenCache
+	// Store keeps access tokens across restarts and instances, and answers
+	// history.last; nil keeps tokens in memory only.
+	Store Store
 	// Metrics counts API calls and token fetches; nil counts nothing.
 	Metrics *Metrics
 	// DryRun, when set, receives every write instead of WeCom.
@@ -42,6 +44,9 @@ type EngineOptions struct {
 // NewEngine builds the clients of cfg.
 func NewEngine(cfg *Config, opts EngineOptions) *Engine {
 	e := &Engine{cfg: cfg, clients: map[string]*wecom.Client{}, getenv: opts.Getenv, progress: opts.Progress}
+	if opts.Store != nil {
+		e.history = storeHistory{opts.Store}
+	}
 	for name, cc := range cfg.Clients {
 		var o []wecom.Option
 		if base := firstNonZero(opts.BaseURL, cc.BaseURL); base != "" {
@@ -50,8 +55,8 @@ func NewEngine(cfg *Config, opts EngineOptions) *Engine {
 		if cc.AgentID != 0 {
 			o = append(o, wecom.WithAgentID(cc.AgentID))
 		}
-		if opts.Tokens != nil {
-			o = append(o, wecom.WithTokenCache(opts.Tokens))
+		if opts.Store != nil {
+			o = append(o, wecom.WithTokenCache(opts.Store))
 		}
 		if m := opts.Metrics; m != nil {
 			o = append(o, wecom.WithHook(func(c wecom.Call) {
@@ -97,6 +102,7 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 			EnvAllow: e.cfg.Env,
 			Dirs:     e.cfg.Dirs,
 			KV:       kv,
+			History:  e.history,
 			Progress: e.progress,
 		},
 	})
@@ -136,3 +142,21 @@ func (k *MemoryKV) Delete(_ context.Context, key string) error {
 	return nil
 }
 
+// storeHistory answers history.last from a Store: the latest finished run
+// that was not skipped.
+type storeHistory struct{ store Store }
+
+// LastRun implements bindings.History.
+func (h storeHistory) LastRun(ctx context.Context, job string) (bindings.RunSummary, bool, error) {
+	runs, err := h.store.Runs(ctx, job, 0)
+	if err != nil {
+		return bindings.RunSummary{}, false, err
+	}
+	for _, r := range runs {
+		if r.Result == ResultRunning || r.Result == ResultSkipped {
+			continue
+		}
+		return bindings.RunSummary{ID: r.ID, Result: string(r.Result), Error: r.Error, Started: r.Started, Finished: r.Finished}, true, nil
+	}
+	return bindings.RunSummary{}, false, nil
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"regexp"
@@ -25,7 +26,8 @@ type Problem struct {
 	Job  string // the job's name, empty for problems outside a job
 	Msg  string
 
-	anchor int // line in jobs.yaml the problem sorts by
+	anchor int  // line in jobs.yaml the problem sorts by
+	decode bool // found while decoding: the value did not fit its field
 }
 
 // String formats the problem as "file:line: job "name": message".
@@ -70,8 +72,13 @@ func (c *Config) Validate() error {
 	for _, j := range c.Jobs {
 		v.job(j)
 	}
+	v.dropEchoes()
 	sort.SliceStable(v.problems, func(a, b int) bool {
-		return v.problems[a].sortLine() < v.problems[b].sortLine()
+		pa, pb := v.problems[a], v.problems[b]
+		if pa.sortLine() != pb.sortLine() {
+			return pa.sortLine() < pb.sortLine()
+		}
+		return pa.lineIn(c.File) < pb.lineIn(c.File)
 	})
 	c.valid = len(v.problems) == 0
 	if !c.valid {
@@ -80,9 +87,20 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// sortLine is the line of jobs.yaml the problem belongs to: its job's, or its
+// own.
 func (p Problem) sortLine() int {
 	if p.anchor != 0 {
 		return p.anchor
+	}
+	return p.Line
+}
+
+// lineIn orders the problems of one job: by line in file, then those in
+// other files (the script).
+func (p Problem) lineIn(file string) int {
+	if p.File != file {
+		return math.MaxInt
 	}
 	return p.Line
 }
@@ -173,6 +191,20 @@ func (v *validator) config() {
 			top(fmt.Sprintf("env.%d", i), "%q is not an environment variable name", name)
 		}
 	}
+}
+
+// dropEchoes drops the problems found on a line whose value could not be
+// decoded: they only repeat that problem with the zero value in its place.
+func (v *validator) dropEchoes() {
+	undecoded := make(map[int]bool)
+	for _, p := range v.problems {
+		if p.decode {
+			undecoded[p.Line] = true
+		}
+	}
+	v.problems = slices.DeleteFunc(v.problems, func(p Problem) bool {
+		return !p.decode && p.File == v.c.File && undecoded[p.Line]
+	})
 }
 
 // unset reports whether the value at a YAML path already has an unset

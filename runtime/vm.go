@@ -172,7 +172,8 @@ func newState(s *Script) *lua.LState {
 	L.SetGlobal("load", L.NewFunction(sourceOnly(L.GetGlobal("load").(*lua.LFunction))))
 	L.SetGlobal("loadstring", L.NewFunction(sourceOnly(L.GetGlobal("loadstring").(*lua.LFunction))))
 	L.SetGlobal("print", L.NewFunction(printTo(s.Env.Stdout)))
-	L.SetGlobal("os", safeOS(L))
+	os := safeOS(L)
+	L.SetGlobal("os", os)
 	limitStrings(L)
 
 	pkg := L.GetGlobal("package").(*lua.LTable)
@@ -184,6 +185,8 @@ func newState(s *Script) *lua.LState {
 	pkg.RawSetString("path", lua.LString(strings.Join(paths, ";")))
 	pkg.RawSetString("cpath", lua.LString(""))
 	pkg.RawSetString("loadlib", lua.LNil)
+	// Opening os registered the whole library as a module: replace it.
+	pkg.RawGetString("loaded").(*lua.LTable).RawSetString("os", os)
 	return L
 }
 

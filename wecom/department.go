@@ -22,7 +22,7 @@ type Department struct {
 	Name             string   `json:"name"`
 	NameEN           string   `json:"name_en"`           // English name, when the corp has enabled it
 	DepartmentLeader []string `json:"department_leader"` // userids of the leaders (department/get only)
-	ParentID         int      `json:"parentid"`          // 0 for the root department, 1
+	ParentID         int      `json:"parentid"`          // the parent; 0 for the root department (id 1)
 	Order            int      `json:"order"`             // order among the siblings, larger first
 }
 

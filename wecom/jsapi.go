@@ -9,7 +9,7 @@ import (
 	"strconv"
 )
 
-// JSAPIService is the JS-SDK API group (JS-SDK): the tickets and the
+// JSAPIService is the JS-SDK API group (JS-SDK 接口): the tickets and the
 // signature a web page needs to call wx.config and wx.agentConfig.
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90506

@@ -28,19 +28,24 @@ type MaterialArticle struct {
 	ShowCoverPic     int    `json:"show_cover_pic"` // 1 shows the cover image in the article
 }
 
-// UnmarshalJSON reads an article as WeCom sends it, show_cover_pic as a
-// number or a string.
-func (a *MaterialArticle) UnmarshalJSON(b []byte) error {
-	type plain MaterialArticle
-	ans := struct {
-		*plain
-		ShowCoverPic flexInt `json:"show_cover_pic"`
-	}{plain: (*plain)(a)}
-	if err := json.Unmarshal(b, &ans); err != nil {
-		return err
+// articleAnswer is a MaterialArticle as WeCom answers it, show_cover_pic as
+// a number or a string.
+type articleAnswer struct {
+	MaterialArticle
+	ShowCoverPic flexInt `json:"show_cover_pic"`
+}
+
+// articles converts WeCom's answer.
+func articles(ans []articleAnswer) []MaterialArticle {
+	if ans == nil {
+		return nil
 	}
-	a.ShowCoverPic = int(ans.ShowCoverPic)
-	return nil
+	out := make([]MaterialArticle, len(ans))
+	for i, a := range ans {
+		out[i] = a.MaterialArticle
+		out[i].ShowCoverPic = int(a.ShowCoverPic)
+	}
+	return out
 }
 
 // MaterialCount is the number of an application's permanent materials, by type.
@@ -78,17 +83,19 @@ type MaterialItem struct {
 	UpdateTime time.Time         `json:"update_time"` // the last change
 }
 
-// UnmarshalJSON reads a material as WeCom sends it, update_time as a Unix
-// time in a number or a string.
+// UnmarshalJSON reads a material as WeCom sends it: update_time is a Unix
+// time in a number or a string, show_cover_pic a number or a string.
 func (m *MaterialItem) UnmarshalJSON(b []byte) error {
 	type plain MaterialItem
 	ans := struct {
 		*plain
-		UpdateTime flexInt `json:"update_time"`
+		Articles   []articleAnswer `json:"articles"`
+		UpdateTime flexInt         `json:"update_time"`
 	}{plain: (*plain)(m)}
 	if err := json.Unmarshal(b, &ans); err != nil {
 		return err
 	}
+	m.Articles = articles(ans.Articles)
 	m.UpdateTime = unixTime(ans.UpdateTime)
 	return nil
 }
@@ -170,13 +177,13 @@ func (s *MaterialService) GetURL(ctx context.Context, agentID int, mediaID strin
 func (s *MaterialService) GetArticles(ctx context.Context, agentID int, mediaID string) ([]MaterialArticle, error) {
 	var ans struct {
 		MPNews struct {
-			Articles []MaterialArticle `json:"articles"`
+			Articles []articleAnswer `json:"articles"`
 		} `json:"mpnews"`
 	}
 	if err := s.client.Do(ctx, s.GetRequest(agentID, mediaID), &ans); err != nil {
 		return nil, err
 	}
-	return ans.MPNews.Articles, nil
+	return articles(ans.MPNews.Articles), nil
 }
 
 // DeleteRequest is the request of Delete.

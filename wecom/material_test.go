@@ -159,16 +159,18 @@ func TestMaterialService_BatchGet(t *testing.T) {
 	c, ts := setup(t)
 	ts.handle(t, "material/batchget", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"agentid":1000002,"type":"image","offset":20,"count":10}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"image","total_count":21,"item_count":1,
-			"itemlist":[{"media_id":"m21","filename":"logo.png","update_time":"1380000000"}]}`)
+		testJSONBody(t, r, `{"agentid":1000002,"type":"mpnews","offset":20,"count":10}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"mpnews","total_count":21,"item_count":1,
+			"itemlist":[{"media_id":"m21","update_time":"1380000000","articles":[
+				{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}]}`)
 	})
-	got, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1000002, Type: "image", Offset: 20, Count: 10})
+	got, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1000002, Type: "mpnews", Offset: 20, Count: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &MaterialList{Type: "image", TotalCount: 21, ItemCount: 1,
-		ItemList: []MaterialItem{{MediaID: "m21", Filename: "logo.png", UpdateTime: time.Unix(1380000000, 0)}}}
+	want := &MaterialList{Type: "mpnews", TotalCount: 21, ItemCount: 1, ItemList: []MaterialItem{
+		{MediaID: "m21", Articles: []MaterialArticle{testArticle}, UpdateTime: time.Unix(1380000000, 0)},
+	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}

@@ -44,6 +44,7 @@ type job struct {
 	done     bool
 	finished time.Time
 	err      *apiError // the whole job failed (e.g. 45026)
+	rows     int       // rows in the file (members invited for invite_user)
 	users    []userRow
 	parties  []partyRow
 	invite   []string // invite_user: the members invited
@@ -92,15 +93,7 @@ func (s *Server) BatchJobs() []BatchJob {
 	return out
 }
 
-func (j *job) total() int {
-	switch j.kind {
-	case jobReplaceParty:
-		return len(j.parties)
-	case jobInviteUser:
-		return len(j.invite)
-	}
-	return len(j.users)
-}
+func (j *job) total() int { return j.rows }
 
 // fraction returns how far j has progressed at now: time elapsed over the
 // batch duration, plus half of it per poll after the first.
@@ -151,6 +144,7 @@ func (js *jobStore) tick(s *Server) {
 func (s *Server) submit(j *job) {
 	j.id = randomID(43)
 	j.created = s.now()
+	j.rows = len(j.users) + len(j.parties) + len(j.invite)
 	s.jobs.mu.Lock()
 	s.jobs.jobs = append(s.jobs.jobs, j)
 	s.jobs.pending.Add(1)

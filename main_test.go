@@ -1,0 +1,144 @@
+package main
+
+// End-to-end tests of the runner binary: built once, run as a user runs it.
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var runnerBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "runner-e2e")
+	if err != nil {
+		panic(err)
+	}
+	runnerBin = filepath.Join(dir, "runner")
+	if out, err := exec.Command("go", "build", "-o", runnerBin, ".").CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runner runs the binary in dir with args and a clean environment plus env,
+// and returns stdout, stderr and the exit code.
+func runner(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(runnerBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// writeScript writes a Lua script into a new directory and returns its path.
+func writeScript(t *testing.T, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "script.lua")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExecAgainstEmulator(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, `
+		local wecom = require("wecom")
+		local u = wecom.user.get("zhangsan")
+		print(u.name, u.userid)
+		local r = wecom.message.send_text{user_ids = {"zhangsan"}, content = "早上好"}
+		print(r.errcode)
+	`)
+	out, errOut, code := runner(t, filepath.Dir(script), nil, "exec", "--emulator", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if want := "张三\tzhangsan\n0\n"; out != want {
+		t.Errorf("stdout = %q, want %q", out, want)
+	}
+}
+
+func TestExecDryRunSendsNoWrite(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, `
+		local wecom = require("wecom")
+		wecom.department.create{name = "临时部门", parent_id = 1}
+		local found = false
+		for _, d in ipairs(wecom.department.get()) do
+			if d.name == "临时部门" then found = true end
+		end
+		print(found)
+	`)
+	out, errOut, code := runner(t, filepath.Dir(script), nil, "exec", "--emulator", "--client", "contacts", "--dry-run", script)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if out != "false\n" {
+		t.Errorf("stdout = %q: the dry run created the department", out)
+	}
+	if !strings.Contains(errOut, "dry run: 1 writes not sent") || !strings.Contains(errOut, "department/create") {
+		t.Errorf("stderr lacks the dry-run summary:\n%s", errOut)
+	}
+}
+
+func TestExecFailures(t *testing.T) {
+	tests := []struct {
+		name   string
+		src    string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"lua error", "local x = 1\nerror(\"boom\")\n", nil, 1, []string{"script.lua:2:", "boom"}},
+		{"api error", "local wecom = require('wecom')\nwecom.user.get('nobody')\n", nil, 1, []string{"script.lua:2:", "errcode 60111"}},
+		{"sandbox", "os.execute('touch /tmp/pwned')\n", nil, 1, []string{"script.lua:1:"}},
+		{"timeout", "while true do end\n", []string{"--timeout", "200ms"}, 1, []string{"timed out"}},
+		{"syntax", "local = 1\n", nil, 2, []string{"script.lua"}},
+		{"bad flag", "", []string{"--no-such-flag"}, 2, []string{"unknown flag"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			script := writeScript(t, tt.src)
+			args := append(append([]string{"exec", "--emulator"}, tt.args...), script)
+			_, errOut, code := runner(t, filepath.Dir(script), nil, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\n%s", code, tt.code, errOut)
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(errOut, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestExecUsesEnvironmentClient(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, `print(require("wecom").user.get("lisi").name)`)
+	// No client configured: the script's first API call explains what to set.
+	_, errOut, code := runner(t, filepath.Dir(script), nil, "exec", script)
+	if code != 1 || !strings.Contains(errOut, "WECOM_CORP_ID") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}

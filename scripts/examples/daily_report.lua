@@ -1,0 +1,93 @@
+-- Daily report: headcount by department, joiners and leavers since the last
+-- report, and the last results of the nightly jobs, sent as a markdown
+-- message to the admins (args.admins) and, when args.chat_id is set, to an
+-- app chat.
+--
+-- The member list of the previous report is kept in kv, so the first report
+-- has no joiners or leavers.
+--
+-- args: admins (userids, array or "a|b"), chat_id, jobs (names of the jobs
+-- whose last result the report shows).
+
+local wecom = require("wecom")
+local args = require("args")
+local kv = require("kv")
+local log = require("log")
+local time = require("time")
+local history = require("history")
+
+local admins = args.get("admins")
+if not admins then error("args.admins is required: who gets the report?") end
+local jobs = args.get("jobs", {"nightly-department-sync", "replace-users"})
+
+local departments = wecom.department.get()
+local members = wecom.user.list(1, true)
+
+-- Headcount: each member counts in each of their departments.
+local count = {}
+for _, u in ipairs(members) do
+  for _, d in ipairs(u.department or {}) do
+    count[d] = (count[d] or 0) + 1
+  end
+end
+table.sort(departments, function(a, b) return (count[a.id] or 0) > (count[b.id] or 0) end)
+
+-- Joiners and leavers since the last report.
+local now = {}
+for _, u in ipairs(members) do now[u.userid] = u.name end
+local before = kv.get("members")
+local joiners, leavers = {}, {}
+if before then
+  for id, name in pairs(now) do
+    if not before[id] then joiners[#joiners + 1] = name end
+  end
+  for id, name in pairs(before) do
+    if not now[id] then leavers[#leavers + 1] = name end
+  end
+  table.sort(joiners)
+  table.sort(leavers)
+end
+
+local lines = {
+  string.format("## 组织日报 %s", time.format(time.now(), "%Y-%m-%d", "Asia/Shanghai")),
+  string.format("在职人数：**%d**", #members),
+  "",
+  "### 各部门人数",
+}
+for _, d in ipairs(departments) do
+  if (count[d.id] or 0) > 0 then
+    lines[#lines + 1] = string.format("- %s：%d", d.name, count[d.id])
+  end
+end
+lines[#lines + 1] = ""
+if before then
+  lines[#lines + 1] = string.format("### 入职 %d 人，离职 %d 人", #joiners, #leavers)
+  if #joiners > 0 then lines[#lines + 1] = "- 入职：" .. table.concat(joiners, "、") end
+  if #leavers > 0 then lines[#lines + 1] = "- 离职：" .. table.concat(leavers, "、") end
+else
+  lines[#lines + 1] = "### 入职与离职：首份日报，自下一份起统计"
+end
+lines[#lines + 1] = ""
+lines[#lines + 1] = "### 夜间任务"
+for _, name in ipairs(jobs) do
+  local run = history.last(name)
+  if run then
+    local mark = run.result == "ok" and "<font color=\"info\">成功</font>" or ("<font color=\"warning\">" .. run.result .. "</font>")
+    lines[#lines + 1] = string.format("- %s：%s（%s）", name, mark, time.format(run.started, "%m-%d %H:%M", "Asia/Shanghai"))
+  else
+    lines[#lines + 1] = string.format("- %s：无记录", name)
+  end
+end
+local content = table.concat(lines, "\n")
+
+local sent = wecom.message.send_markdown{user_ids = admins, content = content}
+if sent.invaliduser and sent.invaliduser ~= "" then
+  log.warn("some admins did not get the report", {invaliduser = sent.invaliduser})
+end
+local chat_id = args.get("chat_id")
+if chat_id then
+  wecom.appchat.send{chat_id = chat_id, msg_type = "markdown", content = content}
+end
+print(content)
+kv.set("members", now)
+log.info("daily report sent", {members = #members, joiners = #joiners, leavers = #leavers})

@@ -1,0 +1,98 @@
+-- CSV batch replace_user: make WeCom's members exactly the HR system's.
+--
+-- The HR export is a UTF-8 CSV with a header row and WeCom's field names:
+--
+--   userid,name,department,mobile,email,position,gender
+--   zhangsan,张三,2,13800138002,zhangsan@tengfei.example.com,研发总监,1
+--
+-- department lists department ids separated by ";"; gender is 1 (male) or 2
+-- (female). The script builds WeCom's member CSV from it (csv.member_file
+-- checks every row first), compares it with the current members, and
+-- refuses when the replacement would remove more than args.max_remove_share
+-- of them (default 0.1) unless args.allow_mass_remove is true. Then it
+-- uploads the file, starts batch/replaceuser, polls batch/getresult with
+-- backoff until the job finishes (the run's timeout bounds the wait), logs
+-- the counts, and fails when WeCom reports more failed rows than
+-- args.max_row_errors (default 0).
+--
+-- batch/replaceuser removes every member absent from the file: the guard
+-- above is what stands between a truncated export and an empty company.
+
+local wecom = require("wecom")
+local csv = require("csv")
+local args = require("args")
+local log = require("log")
+local time = require("time")
+
+local source = args.get("source", "scripts/examples/data/hr_members.csv")
+local max_share = args.number("max_remove_share", 0.1)
+local allow_mass_remove = args.bool("allow_mass_remove", false)
+local max_row_errors = args.number("max_row_errors", 0)
+
+-- Read and check the export; member_file raises on a bad row.
+local members = {}
+for i, row in ipairs(csv.read(source)) do
+  local departments = {}
+  for id in string.gmatch(row.department or "", "[^;]+") do
+    local n = tonumber(id)
+    if not n then
+      error(string.format("%s:%d: department %q is not a number", source, i + 1, id))
+    end
+    departments[#departments + 1] = n
+  end
+  members[#members + 1] = {
+    userid = row.userid, name = row.name, department = departments,
+    mobile = row.mobile, email = row.email, position = row.position,
+    gender = tonumber(row.gender),
+  }
+end
+if #members == 0 then
+  error(source .. ": no members: refusing to replace the organisation with an empty file")
+end
+local file = csv.member_file(members)
+
+-- Who would be removed?
+local keep = {}
+for _, m in ipairs(members) do keep[m.userid] = true end
+local current = wecom.user.list(1, true, 0, true)
+local removed = {}
+for _, u in ipairs(current) do
+  if not keep[u.userid] then removed[#removed + 1] = u.userid end
+end
+local share = #current > 0 and #removed / #current or 0
+print(string.format("replace_user: %d members in %s, %d in WeCom, %d to remove (%.1f%%)",
+  #members, source, #current, #removed, share * 100))
+if #removed > 0 then
+  print("  to remove: " .. table.concat(removed, ", "))
+end
+if share > max_share and not allow_mass_remove then
+  error(string.format("refusing: the file would remove %d of %d members (%.0f%%), more than max_remove_share %.0f%%; set allow_mass_remove to proceed",
+    #removed, #current, share * 100, max_share * 100))
+end
+
+-- Upload and replace.
+local media = wecom.media.upload("file", {filename = "members.csv", content = file})
+local job = wecom.batch.replace_user{media_id = media.media_id, to_invite = false}
+log.info("batch replaceuser started", {jobid = job.jobid})
+
+-- Poll with backoff until WeCom finishes (status 3).
+local result
+local delay = 0.2
+repeat
+  time.sleep(delay)
+  delay = math.min(delay * 2, 10)
+  result = wecom.batch.get_result(job.jobid)
+  log.info("batch job progress", {jobid = job.jobid, status = result.status, percentage = result.percentage})
+until result.status == 3
+
+local failed = 0
+for _, row in ipairs(result.result or {}) do
+  if row.errcode ~= 0 then
+    failed = failed + 1
+    log.warn("row failed", {userid = row.userid, errcode = row.errcode, errmsg = row.errmsg})
+  end
+end
+print(string.format("replace_user: job %s finished: %d rows, %d failed", job.jobid, result.total or #members, failed))
+if failed > max_row_errors then
+  error(string.format("%d rows failed (max_row_errors is %d)", failed, max_row_errors))
+end
