@@ -27,6 +27,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"reflect"
 	"strconv"
 	"strings"
@@ -66,7 +67,7 @@ type args struct {
 func newArgs(L *lua.LState, fn string, m *method, env *Env, c *wecom.Client, values []lua.LValue, where string) *args {
 	a := &args{L: L, fn: fn, m: m, env: env, client: c, pos: values, where: where}
 	if len(values) == 1 {
-		if t, ok := values[0].(*lua.LTable); ok && isNamed(t) {
+		if t, ok := values[0].(*lua.LTable); ok && isNamed(m, t) {
 			a.named, a.pos = t, nil
 			t.ForEach(func(k, _ lua.LValue) {
 				name, ok := k.(lua.LString)
@@ -85,16 +86,21 @@ func newArgs(L *lua.LState, fn string, m *method, env *Env, c *wecom.Client, val
 	return a
 }
 
-// isNamed reports whether t is a table of named arguments: it has a key that
-// is not an array index.
-func isNamed(t *lua.LTable) bool {
-	named := false
+// isNamed reports whether t, the only argument of a call to m, is a table of
+// named arguments rather than a positional table argument (a list of ids, a
+// file {filename=, content=}): it is when one of its keys is a parameter of
+// m, or when m takes **kwargs and t is not an array.
+func isNamed(m *method, t *lua.LTable) bool {
+	named, hasString := false, false
 	t.ForEach(func(k, _ lua.LValue) {
-		if _, ok := k.(lua.LString); ok {
-			named = true
+		if s, ok := k.(lua.LString); ok {
+			hasString = true
+			if slices.Contains(m.params, string(s)) {
+				named = true
+			}
 		}
 	})
-	return named
+	return named || (m.kwargs && hasString)
 }
 
 func (a *args) index(name string) int {

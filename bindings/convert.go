@@ -117,11 +117,17 @@ func tableKind(t *lua.LTable) string {
 // digits rather than a rounded number. Empty objects and arrays are tagged
 // with their kind, so that they encode as they came. A leading UTF-8 byte
 // order mark is skipped; invalid UTF-8 in a string is an error.
+//
+// The decoded strings share one copy of data: a string kept from a large
+// response keeps that copy alive.
 func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
+	return decodeJSONString(L, string(data))
+}
+
+// decodeJSONString is decodeJSON of a string, which it does not copy.
+func decodeJSONString(L *lua.LState, data string) (lua.LValue, error) {
 	d := decoder{L: L, data: data, names: make(map[string]lua.LValue, 64)}
-	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-		d.pos = 3
-	}
+	d.pos = len(data) - len(strings.TrimPrefix(data, "\uFEFF"))
 	d.skipSpace()
 	v, err := d.value()
 	if err != nil {
@@ -137,7 +143,7 @@ func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
 // decoder is the state of one decodeJSON call.
 type decoder struct {
 	L     *lua.LState
-	data  []byte
+	data  string
 	pos   int
 	depth int
 
@@ -154,7 +160,7 @@ type decoder struct {
 
 // errorf returns a syntax error at the current position.
 func (d *decoder) errorf(format string, args ...any) error {
-	line := 1 + bytes.Count(d.data[:min(d.pos, len(d.data))], []byte("\n"))
+	line := 1 + strings.Count(d.data[:min(d.pos, len(d.data))], "\n")
 	return fmt.Errorf("invalid JSON at line %d (offset %d): %s", line, d.pos, fmt.Sprintf(format, args...))
 }
 
@@ -215,7 +221,7 @@ func (d *decoder) value() (lua.LValue, error) {
 }
 
 func (d *decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
-	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+	if !strings.HasPrefix(d.data[d.pos:], word) {
 		return lua.LNil, d.errorf("unexpected %s", d.describe())
 	}
 	d.pos += len(word)
@@ -449,7 +455,7 @@ func sameLayout(a, b reflect.Type) bool {
 func (d *decoder) str() (string, error) {
 	raw, ok, s, err := d.scan()
 	if ok {
-		s = string(raw)
+		s = raw
 	}
 	return s, err
 }
@@ -462,10 +468,10 @@ func (d *decoder) key() (lua.LValue, error) {
 		return lua.LNil, err
 	}
 	if ok {
-		if v, found := d.names[string(raw)]; found {
+		if v, found := d.names[raw]; found {
 			return v, nil
 		}
-		s = string(raw)
+		s = raw
 	}
 	v := lua.LValue(lua.LString(s))
 	if len(d.names) < 4096 {
@@ -475,8 +481,8 @@ func (d *decoder) key() (lua.LValue, error) {
 }
 
 // scan parses the string at d.pos. A string without escapes comes back as
-// its raw bytes (ok is true), any other as its decoded text.
-func (d *decoder) scan() (raw []byte, ok bool, s string, err error) {
+// a slice of the input (ok is true), any other as its decoded text.
+func (d *decoder) scan() (raw string, ok bool, s string, err error) {
 	start := d.pos + 1
 	ascii := true
 	for i := start; i < len(d.data); i++ {
@@ -484,23 +490,23 @@ func (d *decoder) scan() (raw []byte, ok bool, s string, err error) {
 		case c == '"':
 			d.pos = i + 1
 			b := d.data[start:i]
-			if !ascii && !utf8.Valid(b) {
+			if !ascii && !utf8.ValidString(b) {
 				d.pos = start
-				return nil, false, "", d.errorf("string is not valid UTF-8")
+				return "", false, "", d.errorf("string is not valid UTF-8")
 			}
 			return b, true, "", nil
 		case c == '\\':
 			s, err := d.escaped(start, i)
-			return nil, false, s, err
+			return "", false, s, err
 		case c < 0x20:
 			d.pos = i
-			return nil, false, "", d.errorf("control character 0x%02x in string", c)
+			return "", false, "", d.errorf("control character 0x%02x in string", c)
 		case c >= 0x80:
 			ascii = false
 		}
 	}
 	d.pos = len(d.data)
-	return nil, false, "", d.errorf("unterminated string")
+	return "", false, "", d.errorf("unterminated string")
 }
 
 // escaped finishes a string that starts at start and has its first
@@ -573,13 +579,13 @@ func (d *decoder) escaped(start, i int) (string, error) {
 	return "", d.errorf("unterminated string")
 }
 
-// hex4 parses the 4 hex digits at the start of b.
-func hex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
+// hex4 parses the 4 hex digits at the start of s.
+func hex4(s string) (rune, bool) {
+	if len(s) < 4 {
 		return 0, false
 	}
 	var r rune
-	for _, c := range b[:4] {
+	for _, c := range []byte(s[:4]) {
 		switch {
 		case c >= '0' && c <= '9':
 			c -= '0'
@@ -652,7 +658,7 @@ func (d *decoder) number() (lua.LValue, error) {
 		}
 		return lua.LNumber(f), nil
 	}
-	text := string(data[start:i])
+	text := data[start:i]
 	if integer {
 		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -maxSafeInt && v <= maxSafeInt {
 			return lua.LNumber(v), nil

@@ -57,7 +57,7 @@ func (w *wecomModule) fanout(L *lua.LState, c *wecom.Client) int {
 			L.ArgError(2, fmt.Sprintf("item %d is a %s, want a table of arguments", i, items.RawGetInt(i).Type()))
 		}
 		var values []lua.LValue
-		if isNamed(item) {
+		if isNamed(m, item) {
 			values = []lua.LValue{item}
 		} else {
 			for j := 1; j <= item.Len(); j++ {

@@ -37,7 +37,8 @@ import (
 const maxResponseBody = 64 << 20
 
 type httpModule struct {
-	client *http.Client
+	client  *http.Client
+	maxBody int64 // the largest response body read, in bytes
 }
 
 func newHTTPModule(env *Env) module {
@@ -45,7 +46,7 @@ func newHTTPModule(env *Env) module {
 	if c == nil {
 		c = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &httpModule{client: c}
+	return &httpModule{client: c, maxBody: maxResponseBody}
 }
 
 func (m *httpModule) exports() map[string]lua.LGFunction {
@@ -194,12 +195,12 @@ func (m *httpModule) do(L *lua.LState, r *httpRequest) *lua.LTable {
 		L.RaiseError("%s: %v", where, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, m.maxBody+1))
 	if err != nil {
 		L.RaiseError("%s: reading the response: %v", where, err)
 	}
-	if len(data) > maxResponseBody {
-		L.RaiseError("%s: the response body is larger than %d MB", where, maxResponseBody>>20)
+	if int64(len(data)) > m.maxBody {
+		L.RaiseError("%s: the response body is larger than the limit of %d bytes", where, m.maxBody)
 	}
 
 	t := L.CreateTable(0, 4)

@@ -212,6 +212,10 @@ func dumpTo(b *strings.Builder, v lua.LValue, depth int) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
+			if e.k == lua.LNumber(i+1) {
+				dumpTo(b, e.v, depth+1)
+				continue
+			}
 			if s, ok := e.k.(lua.LString); ok && isIdentifier(string(s)) {
 				b.WriteString(string(s))
 			} else {

@@ -219,6 +219,7 @@ var paramDocs = map[string]map[string]paramDoc{
 	"jsapi.get_agent_jsapi_ticket": {},
 	"material.add_articles": {
 		"articles": {"", "图文素材数组"},
+		"agent_id": {"nil", "企业应用的id;官方接口要求的 agentid,不填时用客户端配置的 agent_id(都没有则不发送)"},
 	},
 	"material.add": {
 		"agent_id":   {"", "企业应用的id"},
@@ -232,6 +233,7 @@ var paramDocs = map[string]map[string]paramDoc{
 	"material.get": {
 		"agent_id": {"", "企业应用的id"},
 		"media_id": {"", "媒体文件 ID"},
+		"path":     {"nil", "保存到的文件路径(在允许的目录内);不填则以字符串返回文件内容"},
 	},
 	"material.get_articles": {
 		"agent_id": {"", "企业应用的id"},
@@ -270,6 +272,7 @@ var paramDocs = map[string]map[string]paramDoc{
 	},
 	"media.download": {
 		"media_id": {"", "媒体文件id"},
+		"path":     {"nil", "保存到的文件路径(在允许的目录内);不填则以字符串返回文件内容"},
 	},
 	"menu.create": {
 		"agent_id":  {"", "应用id"},
@@ -365,6 +368,9 @@ var paramDocs = map[string]map[string]paramDoc{
 		"content":   {"", "markdown内容,最长不超过2048个字节,必须是utf8编码"},
 		"party_ids": {`""`, "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
 		"tag_ids":   {`""`, "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
+	},
+	"message.recall": {
+		"msgid": {"", "消息ID。从应用发送消息接口处获得,只能撤回24小时内发送的消息"},
 	},
 	"misc.get_wechat_ips": {},
 	"oauth.authorize_url": {

@@ -294,15 +294,16 @@ func helperStub(name string, funcs []string) string {
 
 // helperTitles say what each helper module is for.
 var helperTitles = map[string]string{
-	"args": "The job's arguments (jobs.yaml args, --arg key=value), read-only: args.NAME is the argument NAME.\nArguments given on the command line are strings; args.number and args.bool convert them.",
-	"csv":  "Reads and writes CSV files and strings (UTF-8 with or without BOM, or GBK on request), and builds\nWeCom's batch import files.",
-	"env":  "Reads the environment variables the configuration allows.",
-	"fs":   "Reads and writes files inside the run's allowed directories. A relative path is relative to the\nfirst allowed directory.",
-	"http": "Reads other systems (an HR system's export) over HTTP. A status ≥ 400 is a response, not an error.",
-	"json": "Converts between JSON text and Lua values. An integer beyond ±2^53 (a 64-bit id) decodes as a\nstring of its digits; an empty table encodes as [] unless it was decoded from {} or tagged with\njson.object.",
-	"kv":   "Keeps small values between runs of a job (yesterday's headcount, a sync cursor), stored as JSON.",
-	"log":  "Writes to the run's structured log.",
-	"time": "Reads the clock, formats and parses times, and sleeps. t is seconds since the epoch (nil: now);\ntz is a zone name such as \"Asia/Shanghai\" (the default), \"UTC\", or an offset such as \"+08:00\";\nlayout is strftime-like, \"%Y-%m-%d %H:%M:%S\" by default.",
+	"args":    "The job's arguments (jobs.yaml args, --arg key=value), read-only: args.NAME is the argument NAME.\nArguments given on the command line are strings; args.number and args.bool convert them.",
+	"csv":     "Reads and writes CSV files and strings (UTF-8 with or without BOM, or GBK on request), and builds\nWeCom's batch import files.",
+	"env":     "Reads the environment variables the configuration allows.",
+	"fs":      "Reads and writes files inside the run's allowed directories. A relative path is relative to the\nfirst allowed directory.",
+	"history": "Reads the outcome of jobs' past runs, for reports.",
+	"http":    "Reads other systems (an HR system's export) over HTTP. A status ≥ 400 is a response, not an error.",
+	"json":    "Converts between JSON text and Lua values. An integer beyond ±2^53 (a 64-bit id) decodes as a\nstring of its digits; an empty table encodes as [] unless it was decoded from {} or tagged with\njson.object.",
+	"kv":      "Keeps small values between runs of a job (yesterday's headcount, a sync cursor), stored as JSON.",
+	"log":     "Writes to the run's structured log.",
+	"time":    "Reads the clock, formats and parses times, and sleeps. t is seconds since the epoch (nil: now);\ntz is a zone name such as \"Asia/Shanghai\" (the default), \"UTC\", or an offset such as \"+08:00\";\nlayout is strftime-like, \"%Y-%m-%d %H:%M:%S\" by default.",
 }
 
 // helperFields are the helper modules' values that are not functions.
@@ -342,6 +343,8 @@ var helperFuncs = map[string]luaFunc{
 	"fs.mkdir":  {doc: "Creates the directory and its parents.", params: []luaParam{{"path", "string", ""}}},
 	"fs.read":   {doc: "The file's contents.", params: []luaParam{{"path", "string", ""}}, returns: []luaParam{{"", "string", ""}}},
 	"fs.write":  {doc: "Creates or truncates the file and writes s.", params: []luaParam{{"path", "string", ""}, {"s", "string", ""}}},
+
+	"history.last": {doc: "The last run of job, or nil when it never ran: result is ok, failed, timed_out, skipped or interrupted;\nstarted and finished are Unix times in seconds, duration is in seconds.", params: []luaParam{{"job", "string", "the job's name in jobs.yaml"}}, returns: []luaParam{{"", "{id: string, result: string, error?: string, started: number, finished?: number, duration?: number}?", ""}}},
 
 	"http.get":  {doc: "Sends a GET request; it ends when the run is cancelled.", params: []luaParam{{"url", "string", ""}, {"opts?", httpOpts, "timeout in seconds (default 30)"}}, returns: []luaParam{httpResponse}},
 	"http.post": {doc: "Sends a POST request: opts.json is encoded like json.encode, opts.body is sent as it is.", params: []luaParam{{"url", "string", ""}, {"opts?", "{json?: any, body?: string, headers?: table<string, string>, query?: table<string, any>, timeout?: number}", "timeout in seconds (default 30)"}}, returns: []luaParam{httpResponse}},

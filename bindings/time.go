@@ -393,14 +393,14 @@ func strptime(s, layout string, loc *time.Location) (time.Time, error) {
 	}
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
 	switch {
+	case hour > 23 || minute > 59 || sec > 60:
+		return time.Time{}, fmt.Errorf("%q: time of day %02d:%02d:%02d out of range", s, hour, minute, sec)
 	case yday > 0 && (yday > 366 || t.Year() != year):
 		return time.Time{}, fmt.Errorf("%q: day of year %d out of range", s, yday)
 	case yday == 0 && (month < 1 || month > 12):
 		return time.Time{}, fmt.Errorf("%q: month %d out of range", s, month)
 	case yday == 0 && (t.Month() != time.Month(month) || t.Day() != day):
 		return time.Time{}, fmt.Errorf("%q: day %d out of range for %s %d", s, day, time.Month(month), year)
-	case hour > 23 || minute > 59 || sec > 60:
-		return time.Time{}, fmt.Errorf("%q: time of day %02d:%02d:%02d out of range", s, hour, minute, sec)
 	}
 	return t, nil
 }

@@ -70,8 +70,9 @@ type harness struct {
 	done  chan error
 }
 
-// start runs a scheduler for cfg until the test calls h.shutdown.
-func start(t *testing.T, cfg *Config, exec Executor, store *BoltStore) *harness {
+// start runs a scheduler for cfg until the test calls h.shutdown; options
+// change the scheduler before it runs.
+func start(t *testing.T, cfg *Config, exec Executor, store *BoltStore, options ...func(*Scheduler)) *harness {
 	t.Helper()
 	if store == nil {
 		store = openTestStore(t, BoltOptions{})
@@ -79,6 +80,9 @@ func start(t *testing.T, cfg *Config, exec Executor, store *BoltStore) *harness 
 	s, err := NewScheduler(cfg, exec, store, SchedulerOptions{Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, o := range options {
+		o(s)
 	}
 	ctx, stop := context.WithCancel(t.Context())
 	h := &harness{t: t, s: s, store: store, stop: stop, done: make(chan error, 1)}
@@ -476,8 +480,9 @@ func TestJitter(t *testing.T) {
 func TestJitterInterruptedByShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		job := testJob("sync", every(time.Minute), func(j *Job) { j.Jitter = 50 * time.Second })
-		h := start(t, testConfig(job), execFunc(func(context.Context, *Job, *Attempt) error { return nil }), nil)
-		h.s.jitter = func(time.Duration) time.Duration { return 40 * time.Second }
+		h := start(t, testConfig(job), execFunc(func(context.Context, *Job, *Attempt) error { return nil }), nil, func(s *Scheduler) {
+			s.jitter = func(time.Duration) time.Duration { return 40 * time.Second }
+		})
 		time.Sleep(time.Minute + 10*time.Second)
 		h.shutdown()
 		wantResults(t, h.runs("sync"), "skipped: the runner stopped before the jittered start")

@@ -197,7 +197,7 @@ func TestValidate1000(t *testing.T) {
 	}
 	d := time.Since(start)
 	t.Logf("validated 1,000 jobs in %v", d)
-	if d > 2*time.Second {
+	if d > 2*time.Second && !raceEnabled {
 		t.Errorf("validating 1,000 jobs took %v, want under 2s", d)
 	}
 }

@@ -171,3 +171,22 @@ func TestMediaService_GetJSSDKURL(t *testing.T) {
 		t.Errorf("url = %q, want %q", got, want)
 	}
 }
+
+// TestMediaService_Download_textFile checks that a text/plain file is not
+// mistaken for WeCom's JSON error answer.
+func TestMediaService_Download_textFile(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "media/get", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "  第一项：发版\n")
+	})
+	f, err := c.Media.Download(t.Context(), "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	if b, _ := io.ReadAll(f.Body); string(b) != "  第一项：发版\n" {
+		t.Errorf("got %q", b)
+	}
+}

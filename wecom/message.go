@@ -22,9 +22,10 @@ type Message struct {
 	ToParty []int    // department ids
 	ToTag   []int    // tag ids
 
-	// Content is the message: one of *TextContent, *ImageContent,
-	// *VoiceContent, *VideoContent, *FileContent, *TextCardContent,
-	// *NewsContent, *MPNewsContent, *MarkdownContent, or any other Content.
+	// Content is the message: a TextContent, ImageContent, VoiceContent,
+	// VideoContent, FileContent, TextCardContent, NewsContent, MPNewsContent
+	// or MarkdownContent (or a pointer to one), or any other Content. Nil
+	// sends no msgtype: the message is then entirely in Extra.
 	Content Content
 	// Safe is 1 for a confidential message (保密消息): it cannot be
 	// forwarded and shows a watermark. It is sent for the message types that

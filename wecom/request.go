@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -94,8 +95,18 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) error {
 func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {
 	var f *File
 	_, err := c.exchange(ctx, req, func(res *http.Response, cancel context.CancelFunc) bool {
+		if res.StatusCode != http.StatusOK {
+			return false
+		}
+		// WeCom reports a failed download as a JSON object, but a file may
+		// be text/plain too: look at the first byte before deciding.
 		ct := res.Header.Get("Content-Type")
-		if res.StatusCode != http.StatusOK || isJSON(ct) {
+		body := bufio.NewReader(res.Body)
+		res.Body = struct {
+			io.Reader
+			io.Closer
+		}{body, res.Body}
+		if isJSON(ct) && startsObject(body) {
 			return false
 		}
 		f = &File{Body: cancelOnClose{res.Body, cancel}, ContentType: ct, Size: res.ContentLength}
@@ -387,6 +398,14 @@ func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
 func isJSON(contentType string) bool {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	return mt == "application/json" || mt == "text/plain" || mt == "text/json"
+}
+
+// startsObject reports whether r, after white space, opens a JSON object.
+// It reads nothing from r.
+func startsObject(r *bufio.Reader) bool {
+	b, _ := r.Peek(64)
+	b = bytes.TrimLeft(b, " \t\r\n")
+	return len(b) > 0 && b[0] == '{'
 }
 
 // sleep waits for d or until ctx is done.

@@ -118,7 +118,7 @@ func (s *Server) agentSet(c *call) (any, *apiError) {
 		return nil, errorf(40007, "logo_mediaid")
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	a := st.apps[int(req.AgentID)]
 	set := func(dst *string, src *string) {
@@ -215,7 +215,7 @@ func (s *Server) menuCreate(c *call) (any, *apiError) {
 	}
 	json.Unmarshal(c.body, &raw)
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	st.apps[id].menu = raw.Button
 	st.mu.Unlock()
 	return okStatus, nil
@@ -249,7 +249,7 @@ func (s *Server) menuDelete(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	st.apps[id].menu = nil
 	st.mu.Unlock()
 	return okStatus, nil

@@ -66,6 +66,19 @@ func (a *authStore) issue(agentID int, now time.Time, lifetime time.Duration) *g
 	return g
 }
 
+// issueProvider returns the valid provider_access_token, or a new one.
+func (a *authStore) issueProvider(now time.Time, lifetime time.Duration) *grant {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if g := a.curProv; g != nil && now.Before(g.expires) {
+		return g
+	}
+	g := &grant{value: randomID(86), expires: now.Add(lifetime)}
+	a.provider[g.value] = g
+	a.curProv = g
+	return g
+}
+
 // check validates an access_token: 41001 if missing, 40014 if unknown,
 // expiredCode if expired. It returns the token's agent id.
 func (a *authStore) check(token string, now time.Time, expiredCode int) (int, *apiError) {

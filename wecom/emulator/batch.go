@@ -306,7 +306,7 @@ func (s *Server) batchGetResult(c *call) (any, *apiError) {
 // run applies a job to the organisation. The caller holds jobs.mu.
 func (s *Server) run(j *job) {
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	switch j.kind {
 	case jobSyncUser, jobReplaceUser:

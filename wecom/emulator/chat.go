@@ -38,7 +38,7 @@ type chatGetAnswer struct {
 	ChatInfo chatInfo `json:"chat_info"`
 }
 
-// members resolves userids to their canonical spelling; 86216 names the
+// chatMembers resolves userids to their canonical spelling; 86216 names the
 // first unknown one. The caller holds st.mu.
 func (st *state) chatMembers(ids []string) ([]string, *apiError) {
 	out := make([]string, 0, len(ids))
@@ -65,7 +65,7 @@ func (s *Server) appchatCreate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if !st.deptVisible(c.app(), 1) {
 		return nil, errorf(48002, "app chats need an app whose visible range is the root department")
@@ -198,7 +198,7 @@ func (s *Server) appchatUpdate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	ch, e := st.appChat(c, string(req.ChatID))
 	if e != nil {
@@ -269,7 +269,7 @@ func (s *Server) chatCreate(c *call) (any, *apiError) {
 		return nil, errorf(86220, "name and owner are required")
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if st.chats[id] != nil {
 		return nil, errorf(86215, "%s", id)
@@ -326,7 +326,7 @@ func (s *Server) chatUpdate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	ch, e := st.legacyChat(string(req.ChatID))
 	if e != nil {
@@ -348,7 +348,7 @@ func (s *Server) chatQuit(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	ch, e := st.legacyChat(string(req.ChatID))
 	if e != nil {

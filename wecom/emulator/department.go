@@ -47,7 +47,7 @@ func (s *Server) departmentCreate(c *call) (any, *apiError) {
 	parent := int(*req.ParentID)
 
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if st.depts[parent] == nil {
 		return nil, errorf(60004, "parentid %d", parent)
@@ -116,7 +116,7 @@ func (s *Server) departmentUpdate(c *call) (any, *apiError) {
 	}
 
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	d := st.depts[id]
 	if d == nil {
@@ -176,7 +176,7 @@ func (s *Server) departmentDelete(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if e := st.deleteDept(id); e != nil {
 		return nil, e

@@ -563,14 +563,32 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, entry *Request, 
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// okObject is a success answer whose fields are already encoded as a JSON
+// object; it is answered as {"errcode":0,"errmsg":"ok", <its fields>}.
+type okObject []byte
+
+// marshalJSON encodes v without escaping HTML characters and without the
+// trailing newline.
+func marshalJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("emulator: encoding an answer: " + err.Error())
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+}
+
 // writeJSON writes v as a JSON answer without escaping HTML characters.
 func (s *Server) writeJSON(w http.ResponseWriter, code int, v any) {
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if o, ok := v.(okObject); ok && len(o) > 2 {
+		buf.WriteString(`{"errcode":0,"errmsg":"ok",`)
+		buf.Write(o[1:])
+		buf.WriteByte('\n')
+	} else if err := jsonEncode(buf, v); err != nil {
 		buf.Reset()
 		buf.WriteString(`{"errcode":-1,"errmsg":"system error"}`)
 		code = http.StatusInternalServerError
@@ -580,6 +598,12 @@ func (s *Server) writeJSON(w http.ResponseWriter, code int, v any) {
 	h["Content-Length"] = []string{strconv.Itoa(buf.Len())}
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
 
 var jsonContentType = []string{"application/json; charset=UTF-8"}

@@ -16,6 +16,7 @@ import (
 // flexInt is an integer sent as a JSON number or a numeric string.
 type flexInt int
 
+// UnmarshalJSON accepts a number, a numeric string, "" or null.
 func (n *flexInt) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
@@ -47,6 +48,7 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 // flexString is a string sent as a JSON string or number.
 type flexString string
 
+// UnmarshalJSON accepts a string, a number or null.
 func (s *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	switch {
@@ -69,6 +71,7 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 // flexBool is a boolean sent as true/false, 0/1 or their string forms.
 type flexBool bool
 
+// UnmarshalJSON accepts true, false, 1, 0, their string forms or null.
 func (v *flexBool) UnmarshalJSON(b []byte) error {
 	switch strings.Trim(string(bytes.TrimSpace(b)), `"`) {
 	case "null":
@@ -86,6 +89,7 @@ func (v *flexBool) UnmarshalJSON(b []byte) error {
 // intList is a JSON array of integers, each a number or a numeric string.
 type intList []int
 
+// UnmarshalJSON accepts an array of numbers or numeric strings.
 func (l *intList) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
@@ -109,6 +113,7 @@ func (l *intList) UnmarshalJSON(b []byte) error {
 // stringList is a JSON array of strings (numbers are accepted as strings).
 type stringList []string
 
+// UnmarshalJSON accepts an array of strings or numbers.
 func (l *stringList) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {

@@ -130,15 +130,7 @@ func (s *Server) providerToken(c *call) (any, *apiError) {
 		return nil, newError(40001)
 	}
 	now := s.now()
-	a := s.auth
-	a.mu.Lock()
-	g := a.curProv
-	if g == nil || !now.Before(g.expires) {
-		g = &grant{value: randomID(86), expires: now.Add(s.opts.tokenLifetime)}
-		a.provider[g.value] = g
-		a.curProv = g
-	}
-	a.mu.Unlock()
+	g := s.auth.issueProvider(now, s.opts.tokenLifetime)
 	return providerTokenAnswer{okStatus, g.value, remaining(g.expires, now)}, nil
 }
 

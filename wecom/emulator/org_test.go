@@ -34,8 +34,6 @@ func TestLoadOrgYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t) // demo, to check the loaded one separately
-	_ = s
 	srv, err := Start(org)
 	if err != nil {
 		t.Fatal(err)

@@ -9,12 +9,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // state is the organisation's mutable data: contacts, apps and app chats.
 // Every field is guarded by mu; readers take the read lock only.
 type state struct {
-	mu sync.RWMutex
+	mu      sync.RWMutex
+	version atomic.Uint64 // changes with every write, for cached views
 
 	corpID   string
 	corpName string
@@ -33,11 +35,26 @@ type state struct {
 	pendingDrop map[int]bool // departments replaceparty will delete once empty
 }
 
+// lock takes the write lock and invalidates cached views.
+func (st *state) lock() {
+	st.mu.Lock()
+	st.version.Add(1)
+}
+
 // member is a user with the data the emulator derives from it.
 type member struct {
 	User
 	seq    uint64
 	openID string
+	views  atomic.Pointer[cachedViews]
+}
+
+// cachedViews are a member's encoded views, valid while the state's
+// version is unchanged.
+type cachedViews struct {
+	version uint64
+	full    []byte // for the contacts secret and apps with SensitiveFields
+	limited []byte // for other apps
 }
 
 type tagState struct {

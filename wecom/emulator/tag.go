@@ -49,7 +49,7 @@ func (s *Server) tagCreate(c *call) (any, *apiError) {
 		return nil, newError(41018)
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if e := st.checkTagName(*req.TagName, 0); e != nil {
 		return nil, e
@@ -107,7 +107,7 @@ func (s *Server) tagUpdate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, req.TagID)
 	if e != nil {
@@ -130,7 +130,7 @@ func (s *Server) tagDelete(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, id)
 	if e != nil {
@@ -213,7 +213,7 @@ func (s *Server) tagChangeUsers(c *call, add bool) (any, *apiError) {
 		return nil, errorf(40035, "partylist has more than 100 departments")
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, req.TagID)
 	if e != nil {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"slices"
@@ -102,6 +103,35 @@ func (st *state) view(a *appState, m *member) userView {
 		v.QRCode = "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=" + digest(st.corpID, "qr", m.UserID)[:16]
 	}
 	return v
+}
+
+// encodedView returns view(a, m) as JSON, cached in m until the state
+// changes. The bytes are shared: callers must not modify them. The caller
+// holds st.mu.
+func (st *state) encodedView(a *appState, m *member) []byte {
+	full := a == nil || a.SensitiveFields
+	version := st.version.Load()
+	old := m.views.Load()
+	if old != nil && old.version == version {
+		if full && old.full != nil {
+			return old.full
+		}
+		if !full && old.limited != nil {
+			return old.limited
+		}
+	}
+	data := marshalJSON(st.view(a, m))
+	views := &cachedViews{version: version}
+	if old != nil && old.version == version {
+		*views = *old
+	}
+	if full {
+		views.full = data
+	} else {
+		views.limited = data
+	}
+	m.views.Store(views)
+	return data
 }
 
 // checkUser validates u, a new or updated member, against WeCom's rules and
@@ -244,7 +274,18 @@ func (s *Server) apply(req *userRequest, u *User, activated bool) *apiError {
 	if e := setRaw(&u.ExtAttr, req.ExtAttr); e != nil {
 		return e
 	}
-	return setRaw(&u.ExternalProfile, req.ExternalProfile)
+	if e := setRaw(&u.ExternalProfile, req.ExternalProfile); e != nil {
+		return e
+	}
+	// A video channel set through the API is not yet confirmed (status 1).
+	if p, ok := u.ExternalProfile.(map[string]any); ok {
+		if ch, ok := p["wechat_channels"].(map[string]any); ok {
+			if _, set := ch["status"]; !set {
+				ch["status"] = 1
+			}
+		}
+	}
+	return nil
 }
 
 // setRaw decodes a raw JSON object into dst unless it is absent or null.
@@ -270,7 +311,7 @@ func (s *Server) userCreate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	_, e := s.createUser(&req)
 	if e != nil {
@@ -319,7 +360,7 @@ func (s *Server) userUpdate(c *call) (any, *apiError) {
 		return nil, e
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	if e := s.updateUser(&req); e != nil {
 		return nil, e
@@ -411,7 +452,7 @@ func (s *Server) userDelete(c *call) (any, *apiError) {
 		return nil, newError(41009)
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	m := st.user(id)
 	if m == nil {
@@ -443,7 +484,7 @@ func (s *Server) userBatchDelete(c *call) (any, *apiError) {
 		return nil, errorf(40032, "at most 200 userids")
 	}
 	st := s.st
-	st.mu.Lock()
+	st.lock()
 	defer st.mu.Unlock()
 	var ms []*member
 	for _, id := range req.UserIDList {
@@ -462,11 +503,6 @@ func (s *Server) userBatchDelete(c *call) (any, *apiError) {
 		}
 	}
 	return deletedStatus, nil
-}
-
-type userGetAnswer struct {
-	status
-	userView
 }
 
 // visibleUser returns the member for a read by the call's token: 41009
@@ -495,7 +531,7 @@ func (s *Server) userGet(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	return userGetAnswer{okStatus, st.view(c.app(), m)}, nil
+	return okObject(st.encodedView(c.app(), m)), nil
 }
 
 // listMembers returns the members of department_id (with sub-departments
@@ -523,11 +559,6 @@ func (st *state) listMembers(c *call) ([]*member, *apiError) {
 	return ms, nil
 }
 
-type userListAnswer struct {
-	status
-	UserList []userView `json:"userlist"`
-}
-
 // userList serves GET user/list?department_id=ID[&fetch_child=1].
 func (s *Server) userList(c *call) (any, *apiError) {
 	st := s.st
@@ -537,12 +568,17 @@ func (s *Server) userList(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	out := userListAnswer{okStatus, make([]userView, len(ms))}
 	a := c.app()
+	var b bytes.Buffer
+	b.WriteString(`{"userlist":[`)
 	for i, m := range ms {
-		out.UserList[i] = st.view(a, m)
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(st.encodedView(a, m))
 	}
-	return out, nil
+	b.WriteString("]}")
+	return okObject(b.Bytes()), nil
 }
 
 type simpleUser struct {

@@ -1,0 +1,5 @@
+package bindings
+
+import "testing"
+
+func TestAppChatModule(t *testing.T) { runModuleTests(t, "testdata/appchat_test.lua") }

@@ -1,0 +1,32 @@
+package bindings
+
+import (
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// emulatorEnv starts the emulator with its demo organisation and returns a
+// run whose default client is the demo app 运维助手 (with its agent id) and
+// whose allowed directory is a fresh temporary one.
+func emulatorEnv(t *testing.T) (*Env, *emulator.Server) {
+	t.Helper()
+	srv, err := emulator.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoOpsSecret,
+		wecom.WithBaseURL(srv.BaseURL()), wecom.WithAgentID(emulator.DemoOpsAgentID))
+	env := &Env{Clients: map[string]*wecom.Client{"default": c}, Default: "default", Dirs: []string{t.TempDir()}}
+	return env, srv
+}
+
+// runModuleTests runs the Lua tests of file against the emulator.
+func runModuleTests(t *testing.T, file string) {
+	env, _ := emulatorEnv(t)
+	runLuaTests(t, file, func(L *lua.LState) { Preload(L, env) })
+}

@@ -1,0 +1,5 @@
+package bindings
+
+import "testing"
+
+func TestMediaModule(t *testing.T) { runModuleTests(t, "testdata/media_test.lua") }

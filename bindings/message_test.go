@@ -1,0 +1,5 @@
+package bindings
+
+import "testing"
+
+func TestMessageModule(t *testing.T) { runModuleTests(t, "testdata/message_test.lua") }

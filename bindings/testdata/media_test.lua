@@ -1,0 +1,67 @@
+-- Tests of wecom.media against the emulator, files inside the run's allowed
+-- directory.
+local wecom = require("wecom")
+local fs = require("fs")
+
+function TestUploadAndDownload(t)
+  fs.write("会议纪要.txt", "第一项：发版")
+  local up = wecom.media.upload("file", "会议纪要.txt")
+  assert_eq(up.type, "file")
+
+  local got = wecom.media.download(up.media_id)
+  assert_eq(got.content, "第一项：发版")
+  assert_eq(got.size, #"第一项：发版")
+  assert_eq(got.filename, "会议纪要.txt")
+
+  fs.mkdir("out")
+  local saved = wecom.media.download{media_id = up.media_id, path = "out/纪要.txt"}
+  assert_eq(fs.read("out/纪要.txt"), "第一项：发版")
+  assert_eq(saved.size, got.size)
+  assert_eq(saved.content, nil)
+  if not saved.path:find("out/纪要.txt", 1, true) then
+    t:errorf("path %q", saved.path)
+  end
+end
+
+function TestUploadBytes(t)
+  local up = wecom.media.upload{media_type = "image", media_file = {filename = "logo.png", content = "\137PNG\r\n\26\n"}}
+  assert_eq(wecom.media.download(up.media_id).content, "\137PNG\r\n\26\n")
+  -- a lone table of bytes would read as named arguments: name it
+  local img = wecom.media.upload_img{image_file = {filename = "banner.png", content = "PNG bytes"}}
+  assert_eq(img.errcode, 0)
+end
+
+function TestDownloadErrors(t)
+  local ok, err = pcall(wecom.media.download, "no-such-media")
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 40007)
+  assert_eq(err.api, "media/get")
+  assert_eq(fs.exists("out/never.txt"), false)
+  ok, err = pcall(wecom.media.download, "no-such-media", "never.txt")
+  assert_eq(ok, false)
+  assert_eq(fs.exists("never.txt"), false)
+  ok, err = pcall(wecom.media.download, "x", "../outside.txt")
+  assert_eq(ok, false)
+  if not tostring(err):find("path", 1, true) then
+    t:errorf("error %q does not name the argument", tostring(err))
+  end
+end
+
+function TestUploadOutside(t)
+  local ok, err = pcall(wecom.media.upload, "file", "/etc/passwd")
+  assert_eq(ok, false)
+  if not tostring(err):find("media_file", 1, true) then
+    t:errorf("error %q does not name the argument", tostring(err))
+  end
+end
+
+function TestURLs(t)
+  local url = wecom.media.get_url("a b/c")
+  if not url:find("/cgi-bin/media/get?access_token=", 1, true) or not url:find("media_id=a+b%2Fc", 1, true) then
+    t:errorf("url %q", url)
+  end
+  url = wecom.media.get_jssdk_url("v1")
+  if not url:find("/cgi-bin/media/get/jssdk?access_token=", 1, true) then
+    t:errorf("jssdk url %q", url)
+  end
+end

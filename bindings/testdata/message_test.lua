@@ -1,0 +1,96 @@
+-- Tests of wecom.message against the emulator's demo organisation, as the
+-- app 运维助手 (agent 1000002, visible to everyone).
+local wecom = require("wecom")
+
+function TestSendTextDefaultsAgentID(t)
+  local r = wecom.message.send_text{user_ids = {"zhangsan", "lisi"}, content = "日报已生成"}
+  assert_eq(r.errcode, 0)
+  assert_eq(r.invaliduser, "")
+  if r.msgid == nil or r.msgid == "" then
+    t:errorf("no msgid in %s", require("json").encode(r))
+  end
+end
+
+function TestSendPositional(t)
+  local r = wecom.message.send_markdown(1000002, "zhangsan|nobody", "**值班**提醒")
+  assert_eq(r.invaliduser, "nobody")
+end
+
+function TestPartyAndTagIDs(t)
+  -- numbers, numeric strings and wechatpy's '|'-joined strings all work
+  local forms = {{2, 3}, {"2", "3"}, "2|3", " 2 | 3 "}
+  for _, parties in ipairs(forms) do
+    local r = wecom.message.send_text{party_ids = parties, tag_ids = 1, content = "研发中心周五停电检修"}
+    assert_eq(r.invalidparty, "")
+    assert_eq(r.invalidtag, "")
+  end
+end
+
+function TestBadPartyID(t)
+  local ok, err = pcall(wecom.message.send_text, {party_ids = "2,3", content = "x"})
+  assert_eq(ok, false)
+  if not tostring(err):find("party_ids", 1, true) then
+    t:errorf("error %q does not name party_ids", tostring(err))
+  end
+end
+
+function TestSendWithMsg(t)
+  local r = wecom.message.send{user_ids = "zhangsan", msg = {msgtype = "text", text = {content = "hi"}, safe = 1}}
+  assert_eq(r.errcode, 0)
+end
+
+function TestEveryShortcut(t)
+  local m = wecom.message
+  local to = "zhangsan"
+  local video = wecom.media.upload("video", {filename = "培训.mp4", content = "MP4 bytes"}).media_id
+  local image = wecom.media.upload("image", {filename = "cover.png", content = "PNG bytes"}).media_id
+  m.send_text_card(nil, to, "领奖通知", "<div class=\"gray\">2024年9月26日</div>", "https://oa.example.com/lottery")
+  m.send_video{user_ids = to, media_id = video, title = "培训"}
+  m.send_image(nil, to, image)
+  m.send_articles(nil, to, {{title = "中秋", description = "礼品", url = "https://oa.example.com", image = "https://img.example.com/a.png"}})
+  m.send_mp_articles(nil, to, {{title = "地球一小时", thumb_media_id = image, content = "<p>关灯</p>", author = "行政部",
+    content_source_url = "https://work.weixin.qq.com", digest = "关灯一小时", show_cover_pic = 0}})
+end
+
+function TestMistypedArticleField(t)
+  local ok, err = pcall(wecom.message.send_articles, nil, "zhangsan", {{titel = "x", url = "https://a.example"}})
+  assert_eq(ok, false)
+  if not tostring(err):find('unknown field "titel"', 1, true) then
+    t:errorf("error %q does not name the field", tostring(err))
+  end
+end
+
+function TestRecall(t)
+  local r = wecom.message.send_text{user_ids = "zhangsan", content = "发错了"}
+  assert_eq(wecom.message.recall(r.msgid).errcode, 0)
+  local ok, err = pcall(wecom.message.recall, "no-such-message")
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 40058)
+  assert_eq(err.api, "message/recall")
+end
+
+function TestAllRecipientsInvalid(t)
+  local ok, err = pcall(wecom.message.send_text, {user_ids = {"nobody"}, content = "x"})
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 81013)
+end
+
+function TestFanout(t)
+  local items = {}
+  for i, u in ipairs({"zhangsan", "lisi", "wangwu"}) do
+    items[i] = {user_ids = u, content = "早上好，" .. u}
+  end
+  local results, failed = wecom.fanout("message.send_text", items)
+  assert_eq(failed, 0)
+  assert_eq(#results, 3)
+  assert_eq(results[2].result.errcode, 0)
+end
+
+function TestArticleFieldType(t)
+  local ok, err = pcall(wecom.message.send_mp_articles, nil, "zhangsan",
+    {{title = "t", thumb_media_id = "x", content = "c", show_cover_pic = "yes"}})
+  assert_eq(ok, false)
+  if not tostring(err):find("show_cover_pic: integer expected, got string", 1, true) then
+    t:errorf("error %q", tostring(err))
+  end
+end

@@ -1,0 +1,228 @@
+package runtime
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// These tests use the real clock and real processes.
+
+// TestInterruptedAfterKill starts a run in a child process, kills the child
+// with SIGKILL mid-run, and checks that opening the state again marks the run
+// interrupted.
+func TestInterruptedAfterKill(t *testing.T) {
+	if path := os.Getenv("RUNNER_TEST_BLOCKING_RUN"); path != "" {
+		blockingRun(path)
+		return
+	}
+	if goruntime.GOOS == "windows" {
+		t.Skip("no SIGKILL")
+	}
+	path := filepath.Join(t.TempDir(), "state.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptedAfterKill$")
+	cmd.Env = append(os.Environ(), "RUNNER_TEST_BLOCKING_RUN="+path)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if id, ok := strings.CutPrefix(sc.Text(), "started "); ok {
+				started <- id
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	var id string
+	select {
+	case id = <-started:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the child did not start its run")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	store, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	r, err := store.Run(t.Context(), "blocker", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantInstance := fmt.Sprintf(":%d", cmd.Process.Pid)
+	if r.Result != ResultInterrupted || !strings.HasSuffix(r.Instance, wantInstance) || !strings.Contains(r.Error, "stopped during the run") {
+		t.Errorf("run after kill -9 = %+v, want interrupted by the child (pid %d)", r, cmd.Process.Pid)
+	}
+	if lines, _ := store.Log(t.Context(), "blocker", id); !strings.Contains(strings.Join(lines, "\n"), "blocking") {
+		t.Errorf("the log written before the kill is lost: %q", lines)
+	}
+}
+
+// blockingRun is the child of TestInterruptedAfterKill: it starts a run that
+// never ends and reports it on stdout.
+func blockingRun(path string) {
+	store, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	s, err := NewScheduler(testConfig(testJob("blocker", every(time.Hour))), execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		a.Logger.Info("blocking")
+		time.Sleep(100 * time.Millisecond) // the log line is stored meanwhile
+		fmt.Printf("started %s\n", a.RunID)
+		<-ctx.Done()
+		return nil
+	}), store, SchedulerOptions{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	s.RunNow(context.Background(), "blocker")
+}
+
+// TestStartLatency runs 1,000 scheduled jobs on the real clock: one fires
+// every 200ms, the others wait for tomorrow; each run of the first must start
+// within 100ms of its scheduled time.
+func TestStartLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes 2 seconds")
+	}
+	jobs := idleJobs(999)
+	jobs = append(jobs, testJob("fast", every(200*time.Millisecond)))
+	var mu sync.Mutex
+	var delays []time.Duration
+	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		mu.Lock()
+		delays = append(delays, time.Since(a.Scheduled))
+		mu.Unlock()
+		return nil
+	})
+	h := start(t, testConfig(jobs...), exec, nil)
+	time.Sleep(2100 * time.Millisecond)
+	h.shutdown()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(delays) < 8 {
+		t.Fatalf("%d runs in 2s, want about 10", len(delays))
+	}
+	worst := slices.Max(delays)
+	t.Logf("%d runs, start delays %v, worst %v", len(delays), delays, worst)
+	if worst > 100*time.Millisecond && !raceEnabled {
+		t.Errorf("a run started %v after its scheduled time, want within 100ms", worst)
+	}
+}
+
+// BenchmarkSimultaneousStart fires b.N jobs at the same instant and reports
+// the start delay of the last one to start.
+func BenchmarkSimultaneousStart(b *testing.B) {
+	n := b.N
+	at := time.Now().Add(500 * time.Millisecond).Truncate(100 * time.Millisecond)
+	var jobs []*Job
+	for i := range n {
+		jobs = append(jobs, testJob(fmt.Sprintf("job-%d", i), onceAt(at)))
+	}
+	var mu sync.Mutex
+	var worst time.Duration
+	var wg sync.WaitGroup
+	wg.Add(n)
+	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		mu.Lock()
+		worst = max(worst, time.Since(a.Scheduled))
+		mu.Unlock()
+		wg.Done()
+		return nil
+	})
+	store, err := OpenBolt(filepath.Join(b.TempDir(), "state.db"), BoltOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	s, err := NewScheduler(testConfig(jobs...), exec, store, SchedulerOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(b.Context())
+	done := make(chan error)
+	go func() { done <- s.Run(ctx) }()
+	wg.Wait()
+	cancel()
+	<-done
+	b.ReportMetric(float64(worst.Milliseconds()), "ms-worst-start-delay")
+}
+
+// TestIdleMemory schedules 1,000 jobs with compiled scripts and measures the
+// heap once the scheduler is idle.
+func TestIdleMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 1,000 scripts")
+	}
+	path := writeJobs(t, t.TempDir(), 1000, "0 2 * * *")
+	var before goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&before)
+
+	cfg, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, cfg, execFunc(func(context.Context, *Job, *Attempt) error { return nil }), nil)
+	time.Sleep(200 * time.Millisecond)
+	var after goruntime.MemStats
+	goruntime.GC()
+	goruntime.ReadMemStats(&after)
+	heap := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	t.Logf("1,000 scheduled jobs: heap %.1f MB (total heap in use %.1f MB, from the OS %.1f MB), %d goroutines",
+		float64(heap)/(1<<20), float64(after.HeapInuse)/(1<<20), float64(after.Sys)/(1<<20), goruntime.NumGoroutine())
+	if heap > 100<<20 {
+		t.Errorf("1,000 idle jobs use %d MB of heap, want under 100 MB", heap>>20)
+	}
+	if len(h.s.Jobs()) != 1000 {
+		t.Errorf("%d jobs scheduled", len(h.s.Jobs()))
+	}
+	h.shutdown()
+}
+
+// idleJobs returns n jobs that fire once a day.
+func idleJobs(n int) []*Job {
+	daily, _ := parseSchedule("0 2 * * *", time.UTC)
+	var jobs []*Job
+	for i := range n {
+		jobs = append(jobs, testJob(fmt.Sprintf("idle-%d", i), daily))
+	}
+	return jobs
+}
+
+// onceAt is a schedule that fires once, at t.
+type onceAt time.Time
+
+func (o onceAt) Next(t time.Time) time.Time {
+	if t.Before(time.Time(o)) {
+		return time.Time(o)
+	}
+	return time.Time{}
+}
