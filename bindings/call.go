@@ -27,8 +27,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
