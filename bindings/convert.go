@@ -12,7 +12,6 @@ package bindings
 // stack of pending values.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -435,7 +434,7 @@ type tableLayout struct {
 
 // knownTableLayout reports whether lua.LTable is laid out as tableLayout
 // (same field names, types and offsets). When a gopher-lua upgrade changes
-// it, newTable falls back to RawSetString and TestTableLayout fails.
+// it, the decoder falls back to gopher-lua's API and TestTableLayout fails.
 var knownTableLayout = sameLayout(reflect.TypeFor[lua.LTable](), reflect.TypeFor[tableLayout]())
 
 func sameLayout(a, b reflect.Type) bool {
@@ -451,27 +450,16 @@ func sameLayout(a, b reflect.Type) bool {
 	return true
 }
 
-// str parses the string at d.pos (its opening quote).
-func (d *decoder) str() (string, error) {
-	raw, ok, s, err := d.scan()
-	if ok {
-		s = raw
-	}
-	return s, err
-}
-
-// key parses an object key. Keys are interned, boxed as Lua values: a
-// response repeats the same few dozen keys on every element.
+// key parses an object key. Keys are interned as Lua values, so that each
+// is boxed once: a response repeats the same few dozen keys on every
+// element.
 func (d *decoder) key() (lua.LValue, error) {
-	raw, ok, s, err := d.scan()
+	s, err := d.str()
 	if err != nil {
 		return lua.LNil, err
 	}
-	if ok {
-		if v, found := d.names[raw]; found {
-			return v, nil
-		}
-		s = raw
+	if v, ok := d.names[s]; ok {
+		return v, nil
 	}
 	v := lua.LValue(lua.LString(s))
 	if len(d.names) < 4096 {
@@ -480,33 +468,32 @@ func (d *decoder) key() (lua.LValue, error) {
 	return v, nil
 }
 
-// scan parses the string at d.pos. A string without escapes comes back as
-// a slice of the input (ok is true), any other as its decoded text.
-func (d *decoder) scan() (raw string, ok bool, s string, err error) {
+// str parses the string at d.pos (its opening quote). A string without
+// escapes is a slice of the input.
+func (d *decoder) str() (string, error) {
 	start := d.pos + 1
 	ascii := true
 	for i := start; i < len(d.data); i++ {
 		switch c := d.data[i]; {
 		case c == '"':
 			d.pos = i + 1
-			b := d.data[start:i]
-			if !ascii && !utf8.ValidString(b) {
+			s := d.data[start:i]
+			if !ascii && !utf8.ValidString(s) {
 				d.pos = start
-				return "", false, "", d.errorf("string is not valid UTF-8")
+				return "", d.errorf("string is not valid UTF-8")
 			}
-			return b, true, "", nil
+			return s, nil
 		case c == '\\':
-			s, err := d.escaped(start, i)
-			return "", false, s, err
+			return d.escaped(start, i)
 		case c < 0x20:
 			d.pos = i
-			return "", false, "", d.errorf("control character 0x%02x in string", c)
+			return "", d.errorf("control character 0x%02x in string", c)
 		case c >= 0x80:
 			ascii = false
 		}
 	}
 	d.pos = len(d.data)
-	return "", false, "", d.errorf("unterminated string")
+	return "", d.errorf("unterminated string")
 }
 
 // escaped finishes a string that starts at start and has its first
@@ -706,11 +693,7 @@ type pathElem struct {
 	index int // 1-based array index when key is ""
 }
 
-// where names the value being encoded as a path: $.userlist[3].name.
-func (e *encoder) where() string {
-	return formatPath(e.path)
-}
-
+// formatPath writes path for an error message: $.userlist[3].name.
 func formatPath(path []pathElem) string {
 	var b strings.Builder
 	b.WriteString("$")
@@ -738,7 +721,7 @@ func isIdentifier(s string) bool {
 }
 
 func (e *encoder) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), e.where())
+	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), formatPath(e.path))
 }
 
 func (e *encoder) newline() {

@@ -405,13 +405,10 @@ func TestDecodeUserList(t *testing.T) {
 	}
 }
 
+// FuzzJSONRoundTrip checks that what decodeJSON accepts is valid JSON and
+// encodes to a text that decodes to the same value and encodes the same
+// again. The seed corpus is in testdata/fuzz/FuzzJSONRoundTrip.
 func FuzzJSONRoundTrip(f *testing.F) {
-	for _, s := range []string{
-		`{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"extattr":{"attrs":[]}}]}`,
-		`[1,null,3]`, `{}`, `[]`, `"\u00e9\ud83d\ude00"`, `-1.5e-7`, `12345678901234567890`, `[[[]],{"a":{}}]`,
-	} {
-		f.Add([]byte(s))
-	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		L := lua.NewState(lua.Options{SkipOpenLibs: true})
 		defer L.Close()

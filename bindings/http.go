@@ -210,9 +210,10 @@ func (m *httpModule) do(L *lua.LState, r *httpRequest) *lua.LTable {
 		headers.RawSetString(strings.ToLower(name), lua.LString(strings.Join(values, ", ")))
 	}
 	t.RawSetString("headers", headers)
-	t.RawSetString("body", lua.LString(data))
-	if isJSON(resp.Header.Get("Content-Type")) && len(bytes.TrimSpace(data)) > 0 {
-		v, err := decodeJSON(L, data)
+	text := string(data)
+	t.RawSetString("body", lua.LString(text))
+	if isJSON(resp.Header.Get("Content-Type")) && strings.TrimSpace(text) != "" {
+		v, err := decodeJSONString(L, text)
 		if err != nil {
 			L.RaiseError("%s: status %d, Content-Type %s: %v", where, resp.StatusCode, resp.Header.Get("Content-Type"), err)
 		}

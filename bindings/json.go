@@ -68,7 +68,7 @@ func (jsonModule) encode(L *lua.LState) int {
 
 func (jsonModule) decode(L *lua.LState) int {
 	s := L.CheckString(1)
-	v, err := decodeJSON(L, []byte(s))
+	v, err := decodeJSONString(L, s)
 	if err != nil {
 		L.RaiseError("json.decode: %v", err)
 	}

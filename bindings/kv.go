@@ -50,7 +50,7 @@ func (m *kvModule) get(L *lua.LState) int {
 		L.Push(def)
 		return 1
 	}
-	v, err := decodeJSON(L, []byte(s))
+	v, err := decodeJSONString(L, s)
 	if err != nil {
 		L.RaiseError("kv.get %q: stored value: %v", key, err)
 	}

@@ -71,11 +71,18 @@ type Store interface {
 // ErrNotFound is wrapped by the error of a lookup that found nothing.
 var ErrNotFound = errors.New("not found")
 
-// OpenStore opens the store named by cfg.State: a bbolt file, created if
-// needed.
+// OpenStore opens the store named by cfg.State: a redis:// (or rediss://)
+// URL, or a bbolt file, created if needed.
 func OpenStore(cfg *Config, logger *slog.Logger) (Store, error) {
 	if scheme, _, ok := strings.Cut(cfg.State, "://"); ok {
-		return nil, fmt.Errorf("state: the %s store is not available in this build", scheme)
+		if scheme != "redis" && scheme != "rediss" {
+			return nil, fmt.Errorf("state: the %s store is not available in this build", scheme)
+		}
+		s, err := OpenRedis(cfg.State, RedisOptions{History: cfg.History, Logger: logger})
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return OpenBolt(cfg.State, BoltOptions{History: cfg.History, Logger: logger})
 }

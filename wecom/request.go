@@ -146,7 +146,7 @@ func (c *Client) URL(ctx context.Context, req *Request) (string, error) {
 
 // send returns the body of WeCom's successful answer to req.
 func (c *Client) send(ctx context.Context, req *Request) ([]byte, error) {
-	if c.dryRun != nil && !req.Read {
+	if c.dryRun != nil && (!req.Read || isDryRunJob(req)) {
 		return c.pretend(req)
 	}
 	return c.exchange(ctx, req, nil)
@@ -456,8 +456,13 @@ func (c *Client) pretend(req *Request) ([]byte, error) {
 		answer["created_at"] = strconv.FormatInt(time.Now().Unix(), 10)
 	case req.API == "media/uploadimg":
 		answer["url"] = "https://dry-run.invalid/image.png"
+	case isDryRunJob(req):
+		// The result of a batch job the dry run pretended to start: done,
+		// with nothing applied.
+		answer["status"], answer["type"], answer["total"], answer["percentage"] = 3, "", 0, 100
+		answer["result"] = []any{}
 	case strings.HasPrefix(req.API, "batch/") && req.API != "batch/invite":
-		answer["jobid"] = "dry-run-job"
+		answer["jobid"] = dryRunJobID
 	case req.API == "material/add_mpnews":
 		answer["media_id"] = "dry-run-media"
 	case req.API == "message/send" || req.API == "appchat/send":
@@ -465,6 +470,13 @@ func (c *Client) pretend(req *Request) ([]byte, error) {
 		answer["msgid"] = "dry-run-message"
 	}
 	return json.Marshal(answer)
+}
+
+// dryRunJobID is the job id of the batch jobs a dry run pretends to start.
+const dryRunJobID = "dry-run-job"
+
+func isDryRunJob(req *Request) bool {
+	return req.API == "batch/getresult" && req.Query.Get("jobid") == dryRunJobID
 }
 
 var errNotObject = errors.New("the answer is not a JSON object")

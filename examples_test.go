@@ -1,0 +1,243 @@
+package main
+
+// The example jobs of jobs.yaml, run through the scheduler against the
+// emulator, with their effects on the organisation checked.
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// exampleRig is jobs.yaml's schedule wired to a fresh emulator, with its
+// state in a temporary directory.
+type exampleRig struct {
+	srv   *emulator.Server
+	sched *runtime.Scheduler
+	store runtime.Store
+}
+
+func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts runtime.EngineOptions) *exampleRig {
+	t.Helper()
+	srv, err := newEmulator("", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	getenv := overlay(func(string) string { return "" }, emulatorEnv(srv))
+	cfg, err := runtime.Load("jobs.yaml", getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.State = filepath.Join(t.TempDir(), "state.db")
+	if configure != nil {
+		configure(cfg)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	store, err := runtime.OpenStore(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	engineOpts.Getenv, engineOpts.BaseURL, engineOpts.Store = getenv, srv.BaseURL(), store
+	sched, err := runtime.NewScheduler(cfg, runtime.NewEngine(cfg, engineOpts), store, runtime.SchedulerOptions{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &exampleRig{srv: srv, sched: sched, store: store}
+}
+
+// run runs a job now and fails the test unless it succeeded.
+func (r *exampleRig) run(t *testing.T, job string) runtime.RunRecord {
+	t.Helper()
+	rec, err := r.sched.RunNow(t.Context(), job)
+	if err != nil {
+		t.Fatalf("%s: %v", job, err)
+	}
+	if rec.Result != runtime.ResultOK {
+		t.Fatalf("%s: %s: %s", job, rec.Result, rec.Error)
+	}
+	return rec
+}
+
+// writes lists the APIs of the requests that changed the organisation.
+func (r *exampleRig) writes() []string {
+	var out []string
+	for _, req := range r.srv.Requests() {
+		switch {
+		case strings.HasSuffix(req.API, "/create"), strings.HasSuffix(req.API, "/update"),
+			strings.HasSuffix(req.API, "/delete"), strings.HasPrefix(req.API, "batch/"),
+			req.API == "media/upload", req.API == "message/send", req.API == "appchat/send":
+			if req.API != "batch/getresult" {
+				out = append(out, req.API)
+			}
+		}
+	}
+	return out
+}
+
+func department(org *emulator.Org, id int) *emulator.Department {
+	for i := range org.Departments {
+		if org.Departments[i].ID == id {
+			return &org.Departments[i]
+		}
+	}
+	return nil
+}
+
+func TestExampleDepartmentSync(t *testing.T) {
+	t.Parallel()
+	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r.run(t, "nightly-department-sync")
+
+	org := r.srv.Snapshot()
+	for id, want := range map[int]struct {
+		name   string
+		parent int
+	}{4: {"大前端部", 2}, 13: {"行政部", 11}, 14: {"数据平台部", 2}, 15: {"数据仓库组", 14}, 16: {"算法组", 14}} {
+		d := department(org, id)
+		if d == nil || d.Name != want.name || d.ParentID != want.parent {
+			t.Errorf("department %d = %+v, want %s under %d", id, d, want.name, want.parent)
+		}
+	}
+	if department(org, 10) == nil {
+		t.Error("department 10, absent from HR, was deleted without allow_delete")
+	}
+
+	// A second run plans nothing and sends no write.
+	before := len(r.writes())
+	r.run(t, "nightly-department-sync")
+	if after := r.writes(); len(after) != before {
+		t.Errorf("second run wrote %v", after[before:])
+	}
+}
+
+func TestExampleReplaceUser(t *testing.T) {
+	t.Parallel()
+	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r.run(t, "nightly-department-sync") // the file places members in the new departments
+	r.run(t, "replace-users")
+
+	org := r.srv.Snapshot()
+	have := map[string]emulator.User{}
+	for _, u := range org.Users {
+		have[u.UserID] = u
+	}
+	for _, gone := range []string{"weiwei", "liangchen"} {
+		if _, ok := have[gone]; ok {
+			t.Errorf("%s, absent from the file, is still a member", gone)
+		}
+	}
+	for _, joined := range []string{"qianduoduo", "sunli", "zhouyi"} {
+		if _, ok := have[joined]; !ok {
+			t.Errorf("%s, in the file, is not a member", joined)
+		}
+	}
+	if u := have["yangfan"]; !slices.Equal(u.Department, []int{14}) || u.Position != "数据平台负责人" {
+		t.Errorf("yangfan = %v %q, want moved to 14 as 数据平台负责人", u.Department, u.Position)
+	}
+	if len(org.Users) != 41 {
+		t.Errorf("%d members, want the file's 41", len(org.Users))
+	}
+}
+
+func TestExampleReplaceUserRefusesMassRemoval(t *testing.T) {
+	t.Parallel()
+	half := filepath.Join(t.TempDir(), "half.csv")
+	data, err := os.ReadFile("scripts/examples/data/hr_members.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	os.WriteFile(half, []byte(strings.Join(lines[:len(lines)/2], "\n")+"\n"), 0o644)
+
+	r := newExampleRig(t, func(cfg *runtime.Config) {
+		cfg.Dirs = append(cfg.Dirs, filepath.Dir(half))
+		for _, j := range cfg.Jobs {
+			if j.Name == "replace-users" {
+				j.Args["source"] = half
+			}
+		}
+	}, runtime.EngineOptions{})
+	rec, err := r.sched.RunNow(t.Context(), "replace-users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Result != runtime.ResultFailed || !strings.Contains(rec.Error, "refusing") {
+		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
+	}
+	if w := r.writes(); len(w) != 0 {
+		t.Errorf("the refused run sent %v", w)
+	}
+	if n := len(r.srv.Snapshot().Users); n != 40 {
+		t.Errorf("%d members after a refused run, want 40", n)
+	}
+}
+
+func TestExampleDailyReport(t *testing.T) {
+	t.Parallel()
+	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r.run(t, "daily-report") // the first report remembers the members
+	r.run(t, "nightly-department-sync")
+	r.run(t, "replace-users")
+	r.run(t, "daily-report")
+
+	msgs := r.srv.Messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages sent, want 2", len(msgs))
+	}
+	last := msgs[1]
+	if last.MsgType != "markdown" || last.ToUser != "zhangwei|chenjing" {
+		t.Errorf("message %s to %q, want markdown to zhangwei|chenjing", last.MsgType, last.ToUser)
+	}
+	var payload struct {
+		Markdown struct{ Content string } `json:"markdown"`
+	}
+	json.Unmarshal(last.Payload, &payload)
+	for _, want := range []string{"在职人数：**41**", "入职 3 人，离职 2 人", "钱多多", "魏巍", "nightly-department-sync：<font color=\"info\">成功", "replace-users：<font color=\"info\">成功"} {
+		if !strings.Contains(payload.Markdown.Content, want) {
+			t.Errorf("report lacks %q:\n%s", want, payload.Markdown.Content)
+		}
+	}
+	if chats := r.srv.ChatMessages(); len(chats) != 2 || chats[1].ChatID != "OPSONCALL2024" {
+		t.Errorf("chat messages = %+v, want the report in OPSONCALL2024", chats)
+	}
+}
+
+func TestExamplesDryRunChangeNothing(t *testing.T) {
+	t.Parallel()
+	var held []wecom.DryRun
+	r := newExampleRig(t, nil, runtime.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
+	before, _ := json.Marshal(r.srv.Snapshot())
+	for _, job := range []string{"nightly-department-sync", "replace-users", "daily-report"} {
+		r.run(t, job)
+	}
+	after, _ := json.Marshal(r.srv.Snapshot())
+	if string(before) != string(after) {
+		t.Error("a dry run changed the organisation")
+	}
+	if w := r.writes(); len(w) != 0 {
+		t.Errorf("a dry run sent %v", w)
+	}
+	if len(held) == 0 {
+		t.Error("the dry run held back no write")
+	}
+}

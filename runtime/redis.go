@@ -1,0 +1,519 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/wecomrunner/runner/bindings"
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// RedisOptions configure OpenRedis.
+type RedisOptions struct {
+	// History is how many runs are kept per job; DefaultHistory when 0.
+	History int
+	// Prefix starts every key; "runner:" when empty. Instances share state
+	// only when they use the same prefix.
+	Prefix string
+	// Instance names this process in claims, locks and run records;
+	// "host:pid" when empty. Instances sharing a Redis must have different
+	// names.
+	Instance string
+	// Logger receives the problems of running locks (a renewal or a release
+	// that failed, a lock that was lost); nil discards.
+	Logger *slog.Logger
+}
+
+// RedisStore is the Store shared by several instances through one Redis
+// database. A firing is claimed with SET NX under a key made of the job and
+// the scheduled instant, so exactly one instance runs it; the running lock of
+// a job is a key that its holder renews while the run lives. It also
+// implements wecom.TokenLocker, so that instances finding a token stale at
+// the same moment wait for one fetch.
+//
+// The keys, under the prefix:
+//
+//	token:<cache key>       JSON wecom.Token, expiring after the token
+//	tokenlock:<cache key>   the lock held around a token fetch
+//	runs:<job>              sorted set of run ids (all scored 0: ordered by id)
+//	run:<job>               hash of run id to JSON RunRecord
+//	log:<job>:<run id>      list of log lines
+//	last:<job>              last scheduled instant, in Unix microseconds
+//	kv:<job>                hash of the job's kv
+//	claim:<job>:<unix>      the instance that claimed the firing at <unix> (UTC seconds)
+//	lock:<job>              the instance holding the job's running lock
+//
+// Claims and locks hold "<instance>/<random token>", so that a holder
+// recognizes its own key.
+type RedisStore struct {
+	rdb      *redis.Client
+	prefix   string
+	history  int
+	instance string
+	log      *slog.Logger
+
+	closed    chan struct{} // closed by Close: stops the lock renewals
+	closeOnce sync.Once
+	renewals  sync.WaitGroup
+}
+
+const (
+	// redisOpenTimeout bounds the PING of OpenRedis.
+	redisOpenTimeout = 5 * time.Second
+	// releaseTimeout bounds the release of a lock.
+	releaseTimeout = 5 * time.Second
+	// tokenLockTTL is how long the lock around a token fetch lasts when its
+	// holder does not release it; a waiter gives up after as long.
+	tokenLockTTL = 10 * time.Second
+	// tokenLockPoll is how often a waiter tries the token lock again.
+	tokenLockPoll = 50 * time.Millisecond
+	// tokenKeep is how long a cached token's key outlives the token.
+	tokenKeep = 10 * time.Minute
+)
+
+// OpenRedis connects to the Redis database named by url,
+// redis://[[user]:password@]host[:port][/db] (rediss:// for TLS), and checks
+// that it answers. The user and password are taken as written, not
+// percent-decoded, so a password expanded from ${VAR} may hold any
+// character. Errors never show the password.
+//
+// Once open, the store survives Redis going away: its calls fail until Redis
+// answers again, and then work without reopening.
+func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
+	o, err := parseRedisURL(url)
+	if err != nil {
+		return nil, err
+	}
+	o.ContextTimeoutEnabled = true
+	if opts.History <= 0 {
+		opts.History = DefaultHistory
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "runner:"
+	}
+	if opts.Instance == "" {
+		opts.Instance = instanceName()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &RedisStore{
+		rdb:      redis.NewClient(o),
+		prefix:   opts.Prefix,
+		history:  opts.History,
+		instance: opts.Instance,
+		log:      opts.Logger,
+		closed:   make(chan struct{}),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), redisOpenTimeout)
+	defer cancel()
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		s.rdb.Close()
+		return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
+	}
+	return s, nil
+}
+
+// parseRedisURL reads the connection options of a redis:// or rediss:// URL.
+func parseRedisURL(raw string) (*redis.Options, error) {
+	scheme, rest, _ := strings.Cut(raw, "://")
+	if scheme != "redis" && scheme != "rediss" {
+		return nil, errors.New("state: not a redis:// URL")
+	}
+	o := &redis.Options{}
+	// The user info ends at the last '@': the host and database have none.
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		o.Username, o.Password, _ = strings.Cut(rest[:i], ":")
+		rest = rest[i+1:]
+	}
+	addr, db, _ := strings.Cut(rest, "/")
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil { // no port
+		host, port = strings.Trim(addr, "[]"), "6379"
+	}
+	if host == "" {
+		return nil, errors.New("state: the redis URL has no host")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n <= 0 || n > 65535 {
+		return nil, errors.New("state: the port of the redis URL is not a number")
+	}
+	o.Addr = net.JoinHostPort(host, port)
+	if db != "" {
+		if o.DB, err = strconv.Atoi(db); err != nil || o.DB < 0 {
+			return nil, errors.New("state: the database of the redis URL is not a number (redis://host:port/0)")
+		}
+	}
+	if scheme == "rediss" {
+		o.TLSConfig = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	}
+	return o, nil
+}
+
+// Instance names this process.
+func (s *RedisStore) Instance() string { return s.instance }
+
+// Close stops renewing the running locks still held, which then expire, and
+// closes the connections. Closing again does nothing.
+func (s *RedisStore) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.renewals.Wait()
+		err = s.rdb.Close()
+	})
+	return err
+}
+
+// key returns the key made of the prefix and parts joined by ':'.
+func (s *RedisStore) key(parts ...string) string {
+	return s.prefix + strings.Join(parts, ":")
+}
+
+// LoadToken returns a cached token.
+func (s *RedisStore) LoadToken(ctx context.Context, key string) (wecom.Token, bool, error) {
+	b, err := s.rdb.Get(ctx, s.key("token", key)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return wecom.Token{}, false, nil
+	}
+	if err != nil {
+		return wecom.Token{}, false, err
+	}
+	var t wecom.Token
+	if err := json.Unmarshal(b, &t); err != nil {
+		return wecom.Token{}, false, fmt.Errorf("cached token %s: %w", key, err)
+	}
+	return t, true, nil
+}
+
+// StoreToken caches a token; Redis drops it some time after it expires.
+func (s *RedisStore) StoreToken(ctx context.Context, key string, t wecom.Token) error {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.rdb.Set(ctx, s.key("token", key), b, max(time.Until(t.ExpiresAt), 0)+tokenKeep).Err()
+}
+
+// LockToken takes the lock around the fetch of the token named key. When
+// another instance holds it, LockToken waits until it is released or
+// expires, so that the caller then finds the token that instance fetched in
+// the cache. It fails when Redis does not answer, or when the lock was not
+// free within its lifetime; the caller then fetches without the lock.
+func (s *RedisStore) LockToken(ctx context.Context, key string) (func(), error) {
+	k := s.key("tokenlock", key)
+	wait, cancel := context.WithTimeout(ctx, tokenLockTTL)
+	defer cancel()
+	for {
+		value, holder, err := s.take(wait, k, tokenLockTTL)
+		if err != nil {
+			return nil, err
+		}
+		if value != "" {
+			release := context.WithoutCancel(ctx)
+			return func() { s.release(release, k, value) }, nil
+		}
+		select {
+		case <-wait.Done():
+			return nil, fmt.Errorf("the token lock is held by %s: %w", holder, context.Cause(wait))
+		case <-time.After(tokenLockPoll):
+		}
+	}
+}
+
+// putRunScript records a run and, when it is new, drops the job's oldest
+// runs beyond the history limit with their logs.
+//
+// KEYS: runs index, run records. ARGV: run id, JSON record, history limit,
+// prefix of the log keys.
+var putRunScript = redis.NewScript(`
+if redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) == 0 then
+	return 0
+end
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if extra > 0 then
+	for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, extra - 1)) do
+		redis.call('ZREM', KEYS[1], id)
+		redis.call('HDEL', KEYS[2], id)
+		redis.call('DEL', ARGV[4] .. id)
+	end
+end
+return 1
+`)
+
+// PutRun records a run, dropping the job's oldest runs beyond the history
+// limit.
+func (s *RedisStore) PutRun(ctx context.Context, r RunRecord) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	keys := []string{s.key("runs", r.Job), s.key("run", r.Job)}
+	return putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, "")).Err()
+}
+
+// Runs returns a job's runs, newest first.
+func (s *RedisStore) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
+	stop := int64(limit) - 1
+	if limit <= 0 {
+		stop = -1
+	}
+	ids, err := s.rdb.ZRevRange(ctx, s.key("runs", job), 0, stop).Result()
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	values, err := s.rdb.HMGet(ctx, s.key("run", job), ids...).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RunRecord, 0, len(values))
+	for i, v := range values {
+		text, ok := v.(string)
+		if !ok { // dropped since the ids were read
+			continue
+		}
+		var r RunRecord
+		if err := json.Unmarshal([]byte(text), &r); err != nil {
+			return nil, fmt.Errorf("run %s of job %s: %w", ids[i], job, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Run returns one run of a job.
+func (s *RedisStore) Run(ctx context.Context, job, id string) (RunRecord, error) {
+	var r RunRecord
+	text, err := s.rdb.HGet(ctx, s.key("run", job), id).Result()
+	if errors.Is(err, redis.Nil) {
+		return r, fmt.Errorf("run %s of job %s: %w", id, job, ErrNotFound)
+	}
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(text), &r); err != nil {
+		return r, fmt.Errorf("run %s of job %s: %w", id, job, err)
+	}
+	return r, nil
+}
+
+// AppendLog adds lines to a run's log.
+func (s *RedisStore) AppendLog(ctx context.Context, job, id string, lines []string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	values := make([]any, len(lines))
+	for i, l := range lines {
+		values[i] = l
+	}
+	return s.rdb.RPush(ctx, s.key("log", job, id), values...).Err()
+}
+
+// Log returns a run's log lines.
+func (s *RedisStore) Log(ctx context.Context, job, id string) ([]string, error) {
+	return s.rdb.LRange(ctx, s.key("log", job, id), 0, -1).Result()
+}
+
+// LastScheduled returns the job's latest recorded firing, to the
+// microsecond.
+func (s *RedisStore) LastScheduled(ctx context.Context, job string) (time.Time, error) {
+	us, err := s.rdb.Get(ctx, s.key("last", job)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.UnixMicro(us).UTC(), nil
+}
+
+// setLaterScript sets a key to a number unless it holds a larger one.
+var setLaterScript = redis.NewScript(`
+local cur = tonumber(redis.call('GET', KEYS[1]))
+if cur == nil or tonumber(ARGV[1]) > cur then
+	redis.call('SET', KEYS[1], ARGV[1])
+	return 1
+end
+return 0
+`)
+
+// SetLastScheduled records a firing, keeping the later of t and the recorded
+// time.
+func (s *RedisStore) SetLastScheduled(ctx context.Context, job string, t time.Time) error {
+	return setLaterScript.Run(ctx, s.rdb, []string{s.key("last", job)}, t.UnixMicro()).Err()
+}
+
+// KV returns the job's key-value state.
+func (s *RedisStore) KV(job string) bindings.KV {
+	return redisKV{rdb: s.rdb, key: s.key("kv", job)}
+}
+
+// Claim takes the firing of job at the scheduled instant (to the second) for
+// this instance, for ttl.
+func (s *RedisStore) Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (bool, string, error) {
+	key := s.key("claim", job, strconv.FormatInt(scheduled.Unix(), 10))
+	value, holder, err := s.take(ctx, key, ttl)
+	if err != nil {
+		return false, "", err
+	}
+	return value != "", holder, nil
+}
+
+// LockJob takes the job's running lock. While it is held, the lock is renewed
+// every ttl/3, so that it expires at most ttl after its holder died.
+func (s *RedisStore) LockJob(ctx context.Context, job string, ttl time.Duration) (func(), string, error) {
+	key := s.key("lock", job)
+	value, holder, err := s.take(ctx, key, ttl)
+	if err != nil || value == "" {
+		return nil, holder, err
+	}
+	ctx = context.WithoutCancel(ctx)
+	stop := make(chan struct{})
+	s.renewals.Add(1)
+	go func() {
+		defer s.renewals.Done()
+		s.renew(ctx, job, key, value, ttl, stop)
+	}()
+	var once sync.Once
+	unlock := func() {
+		once.Do(func() {
+			close(stop)
+			if !s.release(ctx, key, value) {
+				s.log.Warn("the running lock was not released; it expires by itself", "job", job, "within", ttl)
+			}
+		})
+	}
+	return unlock, holder, nil
+}
+
+// acquireScript sets a key that does not exist yet, or returns its value.
+//
+// KEYS: the key. ARGV: the value, the lifetime in milliseconds.
+var acquireScript = redis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+	return false
+end
+return redis.call('GET', KEYS[1])
+`)
+
+// take sets key to a new value naming this instance, for ttl, unless the key
+// is held. It returns the value set, or "" and the holder of the key.
+func (s *RedisStore) take(ctx context.Context, key string, ttl time.Duration) (value, holder string, err error) {
+	value = s.instance + "/" + randomHex(8)
+	cur, err := acquireScript.Run(ctx, s.rdb, []string{key}, value, max(ttl.Milliseconds(), 1)).Text()
+	switch {
+	case errors.Is(err, redis.Nil), err == nil && cur == value: // set now, or by an attempt that was retried
+		return value, s.instance, nil
+	case err != nil:
+		return "", "", err
+	}
+	holder = cur
+	if i := strings.LastIndexByte(cur, '/'); i >= 0 {
+		holder = cur[:i]
+	}
+	return "", holder, nil
+}
+
+// renewScript extends the lifetime of a key that holds a value.
+//
+// KEYS: the key. ARGV: the value, the lifetime in milliseconds.
+var renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`)
+
+// renew extends the running lock of job (key holding value) every ttl/3
+// until stop is closed or the store closes. It gives up when the lock was
+// lost; a failed renewal is tried again at the next tick.
+func (s *RedisStore) renew(ctx context.Context, job, key, value string, ttl time.Duration, stop <-chan struct{}) {
+	every := max(ttl/3, time.Millisecond)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-s.closed:
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(ctx, every)
+		n, err := renewScript.Run(ctx, s.rdb, []string{key}, value, max(ttl.Milliseconds(), 1)).Int()
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Warn("cannot renew the running lock", "job", job, "error", err)
+		case n == 0:
+			s.log.Error("the running lock expired while the run goes on: another instance may start the job", "job", job)
+			return
+		}
+	}
+}
+
+// releaseScript deletes a key that holds a value.
+//
+// KEYS: the key. ARGV: the value.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// release deletes key if it still holds value, and reports whether Redis
+// answered.
+func (s *RedisStore) release(ctx context.Context, key, value string) bool {
+	ctx, cancel := context.WithTimeout(ctx, releaseTimeout)
+	defer cancel()
+	return releaseScript.Run(ctx, s.rdb, []string{key}, value).Err() == nil
+}
+
+// randomHex returns n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// redisKV is one job's kv hash.
+type redisKV struct {
+	rdb *redis.Client
+	key string
+}
+
+func (kv redisKV) Get(ctx context.Context, key string) (string, bool, error) {
+	v, err := kv.rdb.HGet(ctx, kv.key, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	return v, err == nil, err
+}
+
+func (kv redisKV) Set(ctx context.Context, key, value string) error {
+	if key == "" {
+		return errors.New("kv: empty key")
+	}
+	return kv.rdb.HSet(ctx, kv.key, key, value).Err()
+}
+
+func (kv redisKV) Delete(ctx context.Context, key string) error {
+	if key == "" {
+		return nil
+	}
+	return kv.rdb.HDel(ctx, kv.key, key).Err()
+}

@@ -1,0 +1,30 @@
+-- Export the organisation to two CSV files: departments and members, e.g.
+-- for an auditor or a spreadsheet.
+--
+-- args: dir (default "export").
+
+local wecom = require("wecom")
+local csv = require("csv")
+local fs = require("fs")
+local args = require("args")
+
+local dir = args.get("dir", "export")
+fs.mkdir(dir)
+
+local departments = {}
+for _, d in ipairs(wecom.department.get()) do
+  departments[#departments + 1] = {id = d.id, name = d.name, parentid = d.parentid, order = d.order}
+end
+table.sort(departments, function(a, b) return a.id < b.id end)
+csv.write(dir .. "/departments.csv", departments, {header = {"id", "name", "parentid", "order"}, bom = true})
+
+local rows = {}
+for _, u in ipairs(wecom.user.list(1, true)) do
+  rows[#rows + 1] = {
+    userid = u.userid, name = u.name, position = u.position, mobile = u.mobile, email = u.email,
+    department = table.concat(u.department or {}, ";"), status = u.status,
+  }
+end
+table.sort(rows, function(a, b) return a.userid < b.userid end)
+csv.write(dir .. "/members.csv", rows, {header = {"userid", "name", "department", "position", "mobile", "email", "status"}, bom = true})
+print(string.format("exported %d departments and %d members to %s", #departments, #rows, dir))
