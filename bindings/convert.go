@@ -125,7 +125,7 @@ func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
 
 // decodeJSONString is decodeJSON of a string, which it does not copy.
 func decodeJSONString(L *lua.LState, data string) (lua.LValue, error) {
-	d := decoder{L: L, data: data, names: make(map[string]lua.LValue, 64)}
+	d := decoder{L: L, data: data, names: make(map[string]lua.LValue)}
 	d.pos = len(data) - len(strings.TrimPrefix(data, "\uFEFF"))
 	d.skipSpace()
 	v, err := d.value()
@@ -155,6 +155,8 @@ type decoder struct {
 
 	tables []lua.LTable // the rest of the current block of tables
 	slab   []lua.LValue // the rest of the current block of element slots
+	tableN int          // the size of the last block of tables
+	slotN  int          // the size of the last block of slots
 }
 
 // errorf returns a syntax error at the current position.
@@ -343,15 +345,18 @@ func (d *decoder) array() (lua.LValue, error) {
 // and key index one key at a time, and that growth and the allocations were
 // most of the cost of decoding a large response.
 
+// The blocks start small and double up to tableBlock and slotBlock, so that
+// a small answer (one member) costs little more than its own tables.
 const (
-	tableBlock = 256  // tables allocated at once
-	slotBlock  = 4096 // element slots allocated at once
+	tableBlock = 256  // the most tables allocated at once
+	slotBlock  = 4096 // the most element slots allocated at once
 )
 
 // newTable returns an empty table.
 func (d *decoder) newTable() *lua.LTable {
 	if len(d.tables) == 0 {
-		d.tables = make([]lua.LTable, tableBlock)
+		d.tableN = min(max(2*d.tableN, 8), tableBlock)
+		d.tables = make([]lua.LTable, d.tableN)
 	}
 	t := &d.tables[0]
 	d.tables = d.tables[1:]
@@ -366,7 +371,8 @@ func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
 		return slices.Clone(vals)
 	}
 	if len(d.slab) < len(vals) {
-		d.slab = make([]lua.LValue, slotBlock)
+		d.slotN = min(max(2*d.slotN, 64), slotBlock)
+		d.slab = make([]lua.LValue, max(d.slotN, len(vals)))
 	}
 	s := d.slab[:len(vals):len(vals)]
 	d.slab = d.slab[len(vals):]
@@ -685,6 +691,7 @@ type encoder struct {
 	indent bool
 	path   []pathElem
 	seen   map[*lua.LTable]bool // the tables being encoded, to refuse cycles
+	keys   []objectKey          // a stack of the keys of the objects being encoded
 }
 
 // pathElem is one step from the top value to the one being encoded.
@@ -746,9 +753,6 @@ func (e *encoder) value(v lua.LValue) error {
 		}
 		e.buf = b
 	case lua.LString:
-		if !utf8.ValidString(string(v)) {
-			return e.errorf("string is not valid UTF-8")
-		}
 		e.buf = appendString(e.buf, string(v))
 	case *lua.LTable:
 		return e.table(v)
@@ -771,10 +775,13 @@ func (e *encoder) table(t *lua.LTable) error {
 	if len(e.path) >= maxDepth {
 		return e.errorf("nested deeper than %d levels", maxDepth)
 	}
-	s, err := shapeOf(t)
+	mark := len(e.keys)
+	s, keys, err := shapeOf(t, e.keys)
 	if err != nil {
 		return e.errorf("%v", err)
 	}
+	e.keys = keys
+	defer func() { e.keys = e.keys[:mark] }()
 	if e.seen == nil {
 		e.seen = make(map[*lua.LTable]bool)
 	}
@@ -841,23 +848,25 @@ type objectKey struct {
 }
 
 // shapeOf decides whether t encodes as an array or an object (see json.go).
-func shapeOf(t *lua.LTable) (shape, error) {
+// It appends an object's keys to stack and returns the grown stack, of which
+// shape.keys is the appended part: nested objects share one stack.
+func shapeOf(t *lua.LTable, stack []objectKey) (shape, []objectKey, error) {
 	kind := tableKind(t)
 	var (
+		mark            = len(stack)
 		count, maxIndex int
-		names           []objectKey
 		bad             lua.LValue
 	)
 	t.ForEach(func(k, _ lua.LValue) {
 		count++
 		switch k := k.(type) {
 		case lua.LString:
-			names = append(names, objectKey{string(k), k})
+			stack = append(stack, objectKey{string(k), k})
 		case lua.LNumber:
 			if f := float64(k); f >= 1 && f == math.Trunc(f) && f <= maxSafeInt {
 				maxIndex = max(maxIndex, int(f))
 				if kind == "object" {
-					names = append(names, objectKey{strconv.FormatFloat(f, 'f', -1, 64), k})
+					stack = append(stack, objectKey{strconv.FormatFloat(f, 'f', -1, 64), k})
 				}
 			} else if bad == nil {
 				bad = k
@@ -868,31 +877,30 @@ func shapeOf(t *lua.LTable) (shape, error) {
 			}
 		}
 	})
-	if bad != nil {
-		return shape{}, fmt.Errorf("key %s is neither a string nor an array index", describeKey(bad))
-	}
+	names := stack[mark:]
 	switch {
+	case bad != nil:
+		return shape{}, stack, fmt.Errorf("key %s is neither a string nor an array index", describeKey(bad))
 	case kind == "object" || kind == "" && len(names) > 0 && len(names) == count:
 		slices.SortFunc(names, func(a, b objectKey) int { return strings.Compare(a.name, b.name) })
 		for i := 1; i < len(names); i++ {
 			if names[i].name == names[i-1].name {
-				return shape{}, fmt.Errorf("key %q appears both as a number and as a string", names[i].name)
+				return shape{}, stack, fmt.Errorf("key %q appears both as a number and as a string", names[i].name)
 			}
 		}
-		return shape{keys: names}, nil
+		return shape{keys: names}, stack, nil
+	case len(names) > 0 && kind == "array":
+		return shape{}, stack, fmt.Errorf("array (json.array) has the key %q", firstName(names))
 	case len(names) > 0:
-		if kind == "array" {
-			return shape{}, fmt.Errorf("array (json.array) has the key %q", firstName(names))
-		}
-		return shape{}, fmt.Errorf("table mixes array elements with the key %q", firstName(names))
+		return shape{}, stack, fmt.Errorf("table mixes array elements with the key %q", firstName(names))
 	case kind == "" && maxIndex != count:
 		missing := 1
 		for t.RawGet(lua.LNumber(missing)) != lua.LNil {
 			missing++
 		}
-		return shape{}, fmt.Errorf("array has a hole at index %d (its largest index is %d; use json.array for sparse arrays, json.null for null)", missing, maxIndex)
+		return shape{}, stack, fmt.Errorf("array has a hole at index %d (its largest index is %d; use json.array for sparse arrays, json.null for null)", missing, maxIndex)
 	}
-	return shape{array: true, n: maxIndex}, nil
+	return shape{array: true, n: maxIndex}, stack, nil
 }
 
 func firstName(keys []objectKey) string {
@@ -930,8 +938,12 @@ func appendNumber(b []byte, f float64) ([]byte, error) {
 }
 
 // appendString appends s as a JSON string. Non-ASCII text stays as UTF-8;
-// only quotes, backslashes and control characters are escaped.
+// only quotes, backslashes and control characters are escaped. Bytes that
+// are not UTF-8 (binary data), which JSON cannot carry, become U+FFFD.
 func appendString(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -1011,7 +1023,7 @@ func (c *goConverter) table(t *lua.LTable) (any, error) {
 	if len(c.path) >= maxDepth {
 		return nil, c.errorf("nested deeper than %d levels", maxDepth)
 	}
-	s, err := shapeOf(t)
+	s, _, err := shapeOf(t, nil)
 	if err != nil {
 		return nil, c.errorf("%v", err)
 	}

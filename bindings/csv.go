@@ -87,8 +87,9 @@ type readOptions struct {
 	text     *string
 }
 
-// checkReadOptions reads the options table at argument n.
-func checkReadOptions(L *lua.LState, n int) readOptions {
+// checkReadOptions reads the options table at argument n; the option string
+// is csv.read's only.
+func checkReadOptions(L *lua.LState, n int, withString bool) readOptions {
 	o := readOptions{header: true, sep: ',', encoding: "utf-8"}
 	t := L.OptTable(n, nil)
 	if t == nil {
@@ -115,8 +116,8 @@ func checkReadOptions(L *lua.LState, n int) readOptions {
 			}
 		case "string":
 			s, ok := v.(lua.LString)
-			if !ok {
-				L.ArgError(n, "string must be a string")
+			if !withString || !ok {
+				L.ArgError(n, "string must be a string, and only read takes it")
 			}
 			text := string(s)
 			o.text = &text
@@ -141,12 +142,14 @@ func (m *csvModule) read(L *lua.LState) int {
 	if L.Get(1) != lua.LNil {
 		path = L.CheckString(1)
 	}
-	opts := checkReadOptions(L, 2)
+	opts := checkReadOptions(L, 2, true)
 	var (
 		name = "string"
 		data []byte
 	)
 	switch {
+	case path != "" && opts.text != nil:
+		L.ArgError(1, "want a path or {string=...}, not both")
 	case path != "":
 		p, err := resolveIn(m.dirs, path)
 		if err != nil {
@@ -171,7 +174,7 @@ func (m *csvModule) read(L *lua.LState) int {
 
 func (m *csvModule) parse(L *lua.LState) int {
 	s := L.CheckString(1)
-	opts := checkReadOptions(L, 2)
+	opts := checkReadOptions(L, 2, false)
 	rows, err := parseCSV(L, "string", []byte(s), opts)
 	if err != nil {
 		L.RaiseError("csv.parse: %v", err)

@@ -10,7 +10,8 @@ package bindings
 // response's Content-Type is JSON. A status ≥ 400 is a response, not an
 // error: check response.status. Transport failures, timeouts, a body over
 // 64 MB and a JSON body that does not parse raise errors, which name the URL
-// without its query string (it may hold a token).
+// without its query string (it may hold a token). A request body is limited
+// to 64 MB too.
 //
 // query is a table of parameters added to the URL (a list value repeats the
 // parameter). json is encoded like json.encode and sent as
@@ -57,13 +58,13 @@ func (m *httpModule) exports() map[string]lua.LGFunction {
 }
 
 func (m *httpModule) get(L *lua.LState) int {
-	req := checkRequest(L, http.MethodGet, "headers", "query", "timeout")
+	req := m.checkRequest(L, http.MethodGet, "headers", "query", "timeout")
 	L.Push(m.do(L, req))
 	return 1
 }
 
 func (m *httpModule) post(L *lua.LState) int {
-	req := checkRequest(L, http.MethodPost, "body", "headers", "json", "query", "timeout")
+	req := m.checkRequest(L, http.MethodPost, "body", "headers", "json", "query", "timeout")
 	L.Push(m.do(L, req))
 	return 1
 }
@@ -79,7 +80,7 @@ type httpRequest struct {
 
 // checkRequest reads the arguments url and options; allowed are the option
 // names the function accepts.
-func checkRequest(L *lua.LState, method string, allowed ...string) *httpRequest {
+func (m *httpModule) checkRequest(L *lua.LState, method string, allowed ...string) *httpRequest {
 	raw := L.CheckString(1)
 	opts := L.OptTable(2, L.NewTable())
 	u, err := url.Parse(raw)
@@ -101,7 +102,7 @@ func checkRequest(L *lua.LState, method string, allowed ...string) *httpRequest 
 			u.RawQuery = q.Encode()
 		case "timeout":
 			secs, ok := v.(lua.LNumber)
-			if !ok || secs <= 0 {
+			if !ok || !(secs > 0) {
 				L.ArgError(2, "timeout must be a number of seconds > 0")
 			}
 			req.timeout = time.Duration(float64(secs) * float64(time.Second))
@@ -124,6 +125,9 @@ func checkRequest(L *lua.LState, method string, allowed ...string) *httpRequest 
 	})
 	if opts.RawGetString("body") != lua.LNil && opts.RawGetString("json") != lua.LNil {
 		L.ArgError(2, "give body or json, not both")
+	}
+	if int64(len(req.body)) > m.maxBody {
+		L.ArgError(2, fmt.Sprintf("the body is larger than the limit of %d bytes", m.maxBody))
 	}
 	return req
 }

@@ -24,9 +24,14 @@ package bindings
 //   - any other table (mixed keys, holes, float or boolean keys) is an
 //     error naming the key and its path ($.userlist[3].department).
 //
+// The tags are metatables: json.array and json.object refuse a table that
+// has a metatable of its own, and setmetatable on a tagged table drops its
+// tag.
+//
 // Functions, userdata other than json.null, cycles, NaN and ±Inf are
-// errors. Integral numbers encode without a decimal point (1000002).
-// Strings must be UTF-8; non-ASCII text is written as is, not \u-escaped.
+// errors. Integers up to ±2^53 encode without a decimal point (1000002).
+// Non-ASCII text is written as is, not \u-escaped; bytes that are not UTF-8
+// (binary data, which JSON cannot carry) are written as U+FFFD.
 
 import (
 	lua "github.com/yuin/gopher-lua"

@@ -36,6 +36,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // time zones on machines without a zone database
 
 	lua "github.com/yuin/gopher-lua"
 )

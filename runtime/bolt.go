@@ -176,7 +176,7 @@ func (s *BoltStore) Close() error { return s.db.Close() }
 // LoadToken returns a cached token.
 func (s *BoltStore) LoadToken(ctx context.Context, key string) (t wecom.Token, ok bool, err error) {
 	err = s.db.View(func(tx *bbolt.Tx) error {
-		v := get(tx, []byte(key), bucketTokens)
+		v := boltGet(tx, []byte(key), bucketTokens)
 		if v == nil {
 			return nil
 		}
@@ -260,7 +260,7 @@ func (s *BoltStore) trim(tx *bbolt.Tx, runs *bbolt.Bucket, job []byte) error {
 func (s *BoltStore) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
 	var out []RunRecord
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		runs := bucket(tx, bucketRuns, []byte(job))
+		runs := boltBucket(tx, bucketRuns, []byte(job))
 		if runs == nil {
 			return nil
 		}
@@ -281,7 +281,7 @@ func (s *BoltStore) Runs(ctx context.Context, job string, limit int) ([]RunRecor
 func (s *BoltStore) Run(ctx context.Context, job, id string) (RunRecord, error) {
 	var r RunRecord
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		v := get(tx, []byte(id), bucketRuns, []byte(job))
+		v := boltGet(tx, []byte(id), bucketRuns, []byte(job))
 		if v == nil {
 			return fmt.Errorf("run %s of job %s: %w", id, job, ErrNotFound)
 		}
@@ -321,7 +321,7 @@ func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []strin
 func (s *BoltStore) Log(ctx context.Context, job, id string) ([]string, error) {
 	var lines []string
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		log := bucket(tx, bucketLogs, []byte(job), []byte(id))
+		log := boltBucket(tx, bucketLogs, []byte(job), []byte(id))
 		if log == nil {
 			return nil
 		}
@@ -337,7 +337,7 @@ func (s *BoltStore) Log(ctx context.Context, job, id string) ([]string, error) {
 func (s *BoltStore) LastScheduled(ctx context.Context, job string) (time.Time, error) {
 	var t time.Time
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		if v := get(tx, []byte(job), bucketLast); v != nil {
+		if v := boltGet(tx, []byte(job), bucketLast); v != nil {
 			return t.UnmarshalText(v)
 		}
 		return nil
@@ -415,7 +415,7 @@ type boltKV struct {
 
 func (kv boltKV) Get(ctx context.Context, key string) (value string, ok bool, err error) {
 	err = kv.db.View(func(tx *bbolt.Tx) error {
-		if v := get(tx, []byte(key), bucketKV, kv.job); v != nil {
+		if v := boltGet(tx, []byte(key), bucketKV, kv.job); v != nil {
 			value, ok = string(v), true
 		}
 		return nil
@@ -448,8 +448,8 @@ func (kv boltKV) Delete(ctx context.Context, key string) error {
 	})
 }
 
-// bucket returns the bucket at a path of nested names, or nil.
-func bucket(tx *bbolt.Tx, path ...[]byte) *bbolt.Bucket {
+// boltBucket returns the bucket at a path of nested names, or nil.
+func boltBucket(tx *bbolt.Tx, path ...[]byte) *bbolt.Bucket {
 	b := tx.Bucket(path[0])
 	for _, name := range path[1:] {
 		if b == nil {
@@ -460,9 +460,9 @@ func bucket(tx *bbolt.Tx, path ...[]byte) *bbolt.Bucket {
 	return b
 }
 
-// get returns the value of key in the bucket at path, or nil.
-func get(tx *bbolt.Tx, key []byte, path ...[]byte) []byte {
-	if b := bucket(tx, path...); b != nil {
+// boltGet returns the value of key in the bucket at path, or nil.
+func boltGet(tx *bbolt.Tx, key []byte, path ...[]byte) []byte {
+	if b := boltBucket(tx, path...); b != nil {
 		return b.Get(key)
 	}
 	return nil

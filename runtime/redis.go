@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 
 	"github.com/wecomrunner/runner/bindings"
 	"github.com/wecomrunner/runner/wecom"
@@ -70,6 +71,11 @@ type RedisStore struct {
 	renewals  sync.WaitGroup
 }
 
+var (
+	_ Store             = (*RedisStore)(nil)
+	_ wecom.TokenLocker = (*RedisStore)(nil)
+)
+
 const (
 	// redisOpenTimeout bounds the PING of OpenRedis.
 	redisOpenTimeout = 5 * time.Second
@@ -98,6 +104,14 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 		return nil, err
 	}
 	o.ContextTimeoutEnabled = true
+	// One dial per attempt (go-redis still retries a failed command a few
+	// times): with Redis down, a call fails within a fraction of a second,
+	// so a firing is skipped close to its time.
+	o.DialerRetries = 1
+	// go-redis logs to stderr by itself (a setting of the whole process);
+	// every failure it logs is also returned to, and handled by, the
+	// store's callers.
+	redis.SetLogger(&logging.VoidLogger{})
 	if opts.History <= 0 {
 		opts.History = DefaultHistory
 	}

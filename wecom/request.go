@@ -98,15 +98,16 @@ func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {
 		if res.StatusCode != http.StatusOK {
 			return false
 		}
-		// WeCom reports a failed download as a JSON object, but a file may
-		// be text/plain too: look at the first byte before deciding.
+		// WeCom reports a failed download as a JSON object without a
+		// Content-Disposition, but a file may be text/plain or JSON too:
+		// look at the header and the first byte before deciding.
 		ct := res.Header.Get("Content-Type")
 		body := bufio.NewReader(res.Body)
 		res.Body = struct {
 			io.Reader
 			io.Closer
 		}{body, res.Body}
-		if isJSON(ct) && startsObject(body) {
+		if isJSON(ct) && res.Header.Get("Content-Disposition") == "" && startsObject(body) {
 			return false
 		}
 		f = &File{Body: cancelOnClose{res.Body, cancel}, ContentType: ct, Size: res.ContentLength}
@@ -203,10 +204,11 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 			if err != nil {
 				return nil, fmt.Errorf("wecom %s: %w", req.API, err)
 			}
+			if code == CodeOK {
+				return body, nil
+			}
 			apiErr := &APIError{Code: code, Msg: msg, API: req.API}
 			switch {
-			case code == CodeOK:
-				return body, nil
 			case staleToken(code) && !req.NoToken && req.Token == "" && !refreshed:
 				// One refresh and one retry; a second stale answer is final.
 				refreshed = true
@@ -280,12 +282,16 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	}()
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
-		if info.Err == nil {
-			sent = true
-		}
-	}}
-	hreq, err := c.newHTTPRequest(httptrace.WithClientTrace(ctx, trace), req, payload, token)
+	if !req.Read {
+		// Only a write's failure depends on whether it reached WeCom: a
+		// read is retried either way, and is spared the trace.
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err == nil {
+				sent = true
+			}
+		}})
+	}
+	hreq, err := c.newHTTPRequest(ctx, req, payload, token)
 	if err != nil {
 		cancel()
 		return nil, 0, false, err
@@ -301,11 +307,27 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	}
 	defer cancel()
 	defer res.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	body, err = readAnswer(res)
 	if err != nil {
 		return nil, status, true, fmt.Errorf("wecom %s: reading the answer: %w", req.API, redactError(err))
 	}
 	return body, status, true, nil
+}
+
+// readAnswer reads a JSON answer of at most maxAnswer bytes, in one
+// allocation when its length is known.
+func readAnswer(res *http.Response) ([]byte, error) {
+	if n := res.ContentLength; n > 0 && n <= maxAnswer {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(res.Body, body); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(res.Body, maxAnswer))
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byte, token string) (*http.Request, error) {
@@ -346,6 +368,13 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byt
 	}
 	if contentType != "" {
 		hreq.Header.Set("Content-Type", contentType)
+	}
+	if !req.Read && body == nil {
+		// net/http replays a GET without a body when a reused connection
+		// drops; a write sent with GET (user/delete, ...) must not be
+		// replayed, so it gets an empty body the transport cannot replay
+		// (and does not send).
+		hreq.Body = io.NopCloser(http.NoBody)
 	}
 	return hreq, nil
 }

@@ -5,23 +5,26 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"unicode/utf8"
 )
 
 // envelope reads errcode and errmsg from a WeCom answer without decoding the
 // rest of it: a 13 MB member list is scanned once, not unmarshalled. errcode
 // may be a number or a numeric string; a missing errcode means success.
 func envelope(body []byte) (code int, msg string, err error) {
-	err = eachMember(body, func(key string, value []byte) bool {
-		switch key {
+	var codeErr error
+	err = eachMember(body, func(key, value []byte) bool {
+		switch string(key) {
 		case "errcode":
-			code, err = parseCode(value)
+			code, codeErr = parseCode(value)
 		case "errmsg":
-			if json.Unmarshal(value, &msg) != nil {
-				msg = string(value)
-			}
+			msg = parseMsg(value)
 		}
 		return true
 	})
+	if err == nil {
+		err = codeErr
+	}
 	return code, msg, err
 }
 
@@ -29,14 +32,38 @@ func envelope(body []byte) (code int, msg string, err error) {
 // JSON null when body has none.
 func member(body []byte, key string) ([]byte, error) {
 	found := []byte("null")
-	err := eachMember(body, func(k string, value []byte) bool {
-		if k == key {
+	err := eachMember(body, func(k, value []byte) bool {
+		if string(k) == key {
 			found = value
 			return false
 		}
 		return true
 	})
 	return found, err
+}
+
+// parseMsg is the string errmsg: its text, or its JSON as it is when it is
+// not a string. A plain string (no escapes, no control characters, valid
+// UTF-8), which is what WeCom sends, is taken without a decoder.
+func parseMsg(value []byte) string {
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		inner := value[1 : len(value)-1]
+		plain := utf8.Valid(inner)
+		for _, c := range inner {
+			if c < 0x20 || c == '\\' || c == '"' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(inner)
+		}
+	}
+	var msg string
+	if json.Unmarshal(value, &msg) != nil {
+		return string(value)
+	}
+	return msg
 }
 
 func parseCode(value []byte) (int, error) {
@@ -48,9 +75,10 @@ func parseCode(value []byte) (int, error) {
 	return n, nil
 }
 
-// eachMember calls fn with each top-level key of the JSON object body and
-// the raw bytes of its value, until fn returns false.
-func eachMember(body []byte, fn func(key string, value []byte) bool) error {
+// eachMember calls fn with each top-level key of the JSON object body
+// (unescaped; a slice of body when it has no escapes) and the raw bytes of
+// its value, until fn returns false.
+func eachMember(body []byte, fn func(key, value []byte) bool) error {
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return errNotObject
@@ -77,11 +105,13 @@ func eachMember(body []byte, fn func(key string, value []byte) bool) error {
 		if err != nil {
 			return err
 		}
-		key := string(keyRaw[1 : len(keyRaw)-1])
-		if bytes.IndexByte(keyRaw, '\\') >= 0 {
-			if err := json.Unmarshal(keyRaw, &key); err != nil {
+		key := keyRaw[1 : len(keyRaw)-1]
+		if bytes.IndexByte(key, '\\') >= 0 {
+			var s string
+			if err := json.Unmarshal(keyRaw, &s); err != nil {
 				return errBadJSON
 			}
+			key = []byte(s)
 		}
 		if !fn(key, body[i:vend]) {
 			return nil

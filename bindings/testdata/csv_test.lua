@@ -65,6 +65,8 @@ end
 function TestReadString(t)
   assert_eq(csv.read(nil, {string = "x\n1\n"}), {{x = "1"}})
   contains(fails(function() csv.read(nil) end), "bad argument #1 to read (want a path, or nil and {string=...})")
+  contains(fails(function() csv.read("bom.csv", {string = "x"}) end), "bad argument #1 to read (want a path or {string=...}, not both)")
+  contains(fails(function() csv.parse("x", {string = "x"}) end), "bad argument #2 to parse (string must be a string, and only read takes it)")
 end
 
 function TestReadOutsideDirs(t)

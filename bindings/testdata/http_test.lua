@@ -61,4 +61,5 @@ function TestArgumentErrors(t)
   contains(fails(function() http.post(BASE, {json = {f = print}}) end), "json: cannot encode a function at $.f")
   contains(fails(function() http.get(BASE, {timeout = -1}) end), "timeout must be a number of seconds > 0")
   contains(fails(function() http.get(BASE, {headers = {X = {}}}) end), "names and values must be strings")
+  contains(fails(function() http.post(BASE, {body = string.rep("x", 1025)}) end), "bad argument #2 to post (the body is larger than the limit of 1024 bytes)")
 end

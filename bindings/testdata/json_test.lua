@@ -58,6 +58,7 @@ function TestEncodeStrings(t)
   assert_eq(json.encode('a"b\\c\n\t'), '"a\\"b\\\\c\\n\\t"')
   assert_eq(json.encode("\1"), '"\\u0001"')
   assert_eq(json.encode("<&>"), '"<&>"', "no HTML escaping")
+  assert_eq(json.encode("a\255\254b"), '"a\239\191\189b"', "bytes that are not UTF-8 become U+FFFD")
 end
 
 function TestEncodeIndent(t)

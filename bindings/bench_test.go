@@ -1,0 +1,340 @@
+package bindings
+
+// Benchmarks of the Lua path of a WeCom call: wecom.user.get against the same
+// call from the Go client, a fan-out of 10,000 messages against a sequential
+// loop, and a 50,000-member user.list from HTTP to Lua tables.
+//
+//	go test ./bindings/ -run '^$' -bench 'UserGet|Fanout|Sequential|UserList50k' -benchmem
+//
+// With -short, the fan-out sends 1,000 messages instead of 10,000.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// staticWeCom is a fake WeCom that answers gettoken and, for each API in
+// answers, the given bytes, as fast as a handler can: the benchmarks measure
+// the client side.
+type staticWeCom struct {
+	*httptest.Server
+	gettokens atomic.Int64
+}
+
+const benchToken = "bench-access-token"
+
+func newStaticWeCom(b *testing.B, answers map[string][]byte) *staticWeCom {
+	b.Helper()
+	s := &staticWeCom{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/cgi-bin/gettoken", func(w http.ResponseWriter, r *http.Request) {
+		s.gettokens.Add(1)
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","access_token":%q,"expires_in":7200}`, benchToken)
+	})
+	for api, body := range answers {
+		mux.HandleFunc("/cgi-bin/"+api, func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("access_token") != benchToken {
+				fmt.Fprint(w, `{"errcode":40014,"errmsg":"invalid access_token"}`)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.Write(body)
+		})
+	}
+	s.Server = httptest.NewServer(mux)
+	b.Cleanup(s.Close)
+	return s
+}
+
+// noWait is a client-side rate limit so high that the limiter runs on every
+// call but never makes one wait: the default 9,000 calls a minute would pace
+// a tight loop of user.get to 150 calls a second, which is policy, not the
+// cost of a call.
+var noWait = wecom.WithRateLimit(math.MaxInt32)
+
+// benchState is a Lua state as a run has it: the run's context and every
+// module preloaded, for the default client c. It is closed when b ends.
+func benchState(b *testing.B, c *wecom.Client) *lua.LState {
+	b.Helper()
+	L := lua.NewState()
+	b.Cleanup(L.Close)
+	L.SetContext(b.Context())
+	Preload(L, &Env{Clients: map[string]*wecom.Client{"default": c}, Default: "default"})
+	return L
+}
+
+// benchFunc compiles the chunk src, which returns a function, and returns a Go
+// function that calls it with args.
+func benchFunc(b *testing.B, L *lua.LState, src string) func(args ...lua.LValue) {
+	b.Helper()
+	if err := L.DoString(src); err != nil {
+		b.Fatal(err)
+	}
+	fn := L.Get(-1).(*lua.LFunction)
+	L.Pop(1)
+	return func(args ...lua.LValue) {
+		if err := L.CallByParam(lua.P{Fn: fn, Protect: true}, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// userGetAnswer is the emulator's answer to user/get of zhangsan, the demo
+// org's member with every field filled in.
+func userGetAnswer(b *testing.B) []byte {
+	b.Helper()
+	srv, err := emulator.Start(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
+	var raw json.RawMessage
+	if err := c.Do(context.Background(), c.User.GetRequest("zhangsan"), &raw); err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+// userGetLoop is a Lua function calling wecom.user.get n times.
+const userGetLoop = `
+local wecom = require("wecom")
+return function(n)
+  for i = 1, n do
+    local u = wecom.user.get("zhangsan")
+    if u.userid ~= "zhangsan" then error("userid " .. tostring(u.userid)) end
+  end
+end`
+
+// userGetBench is the server and the warm client of the user.get benchmarks.
+func userGetBench(b *testing.B) *wecom.Client {
+	srv := newStaticWeCom(b, map[string][]byte{"user/get": userGetAnswer(b)})
+	c := wecom.New("wwbench", "bench-secret", wecom.WithBaseURL(srv.URL+"/cgi-bin/"), noWait)
+	if _, err := c.User.Get(b.Context(), "zhangsan"); err != nil { // token and connection
+		b.Fatal(err)
+	}
+	return c
+}
+
+// goUserGet is the Go client's side of the user.get benchmarks.
+func goUserGet(b *testing.B, c *wecom.Client, n int) {
+	for range n {
+		u, err := c.User.Get(b.Context(), "zhangsan")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if u.UserID != "zhangsan" {
+			b.Fatalf("userid %q", u.UserID)
+		}
+	}
+}
+
+// BenchmarkLuaUserGet is wecom.user.get called in a Lua loop in one state,
+// over a keep-alive connection: argument checking, the client's call, and
+// the answer decoded into a Lua table. Compare with BenchmarkGoUserGet.
+func BenchmarkLuaUserGet(b *testing.B) {
+	c := userGetBench(b)
+	run := benchFunc(b, benchState(b, c), userGetLoop)
+	b.ReportAllocs()
+	b.ResetTimer()
+	run(lua.LNumber(b.N))
+}
+
+// BenchmarkGoUserGet is the Go client's User.Get on the same server, the
+// yardstick of BenchmarkLuaUserGet.
+func BenchmarkGoUserGet(b *testing.B) {
+	c := userGetBench(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	goUserGet(b, c, b.N)
+}
+
+// BenchmarkLuaOverGoUserGet alternates rounds of ten calls from Lua and ten
+// from Go on one server, so that both see the same load of a shared machine,
+// and reports the median time per call of each and their ratio (the target
+// is at most 1.3). One op is one round of each.
+func BenchmarkLuaOverGoUserGet(b *testing.B) {
+	const round = 10
+	c := userGetBench(b)
+	run := benchFunc(b, benchState(b, c), userGetLoop)
+	run(lua.LNumber(round))
+	var fromLua, fromGo []time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		run(lua.LNumber(round))
+		t1 := time.Now()
+		goUserGet(b, c, round)
+		fromLua, fromGo = append(fromLua, t1.Sub(t0)/round), append(fromGo, time.Since(t1)/round)
+	}
+	ml, mg := median(fromLua), median(fromGo)
+	b.ReportMetric(float64(ml.Nanoseconds()), "lua-ns/call")
+	b.ReportMetric(float64(mg.Nanoseconds()), "go-ns/call")
+	b.ReportMetric(float64(ml)/float64(mg), "lua/go")
+}
+
+// median is the median of ds, which it sorts.
+func median(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// sendLatency is the emulator's answer time in the fan-out benchmarks,
+// WeCom's from a server in China on a good day.
+const sendLatency = 20 * time.Millisecond
+
+// fanoutSize is the number of messages of BenchmarkFanout10000: 10,000, or
+// 1,000 with -short.
+func fanoutSize() int {
+	if testing.Short() {
+		return 1000
+	}
+	return 10000
+}
+
+// sendBench starts the emulator with the demo org plus members member00001
+// to member<n>, all visible to the demo ops app, answering after
+// sendLatency, and returns it with a Lua state whose default client is the
+// ops app with the client's default settings (rate limits included), and
+// the global items holding one send_text argument table per member.
+func sendBench(b *testing.B, n int) (*emulator.Server, *lua.LState) {
+	b.Helper()
+	org := emulator.DemoOrg()
+	for i := 1; i <= n; i++ {
+		org.Users = append(org.Users, emulator.User{UserID: fmt.Sprintf("member%05d", i), Name: fmt.Sprintf("成员%d", i), Department: []int{1}})
+	}
+	srv, err := emulator.Start(org, emulator.WithLatency(sendLatency, 0), emulator.WithRequestLogSize(n+100))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoOpsSecret,
+		wecom.WithBaseURL(srv.BaseURL()), wecom.WithAgentID(emulator.DemoOpsAgentID))
+	L := benchState(b, c)
+	items := L.CreateTable(n, 0)
+	for i := 1; i <= n; i++ {
+		t := L.CreateTable(0, 2)
+		t.RawSetString("user_ids", lua.LString(fmt.Sprintf("member%05d", i)))
+		t.RawSetString("content", lua.LString(fmt.Sprintf("成员%d，早上好：今天 10:00 在三楼会议室开周会。", i)))
+		items.RawSetInt(i, t)
+	}
+	L.SetGlobal("items", items)
+	return srv, L
+}
+
+// checkSends fails b unless the emulator answered every request since start
+// without a frequency-limit error and recorded want messages in all.
+func checkSends(b *testing.B, srv *emulator.Server, start time.Time, want int) {
+	b.Helper()
+	for _, r := range srv.Requests() {
+		if !r.Time.Before(start) && (r.ErrCode == wecom.CodeFrequencyLimited || r.ErrCode == wecom.CodeConcurrencyLimited) {
+			b.Fatalf("the emulator answered %s with errcode %d", r.API, r.ErrCode)
+		}
+	}
+	if got := srv.Stats().Messages; got != want {
+		b.Fatalf("the emulator recorded %d messages, want %d", got, want)
+	}
+}
+
+// BenchmarkFanout10000 sends 10,000 personalised text messages with one
+// wecom.fanout call at its default concurrency, against the emulator
+// answering each after 20 ms, with the client's default rate limits. It
+// fails if WeCom (the emulator) answered any call with 45009 or 45033.
+// ns/send is the wall time divided by the sends: compare it with
+// BenchmarkSequential10000's (the target is at least 8 times faster).
+func BenchmarkFanout10000(b *testing.B) {
+	n := fanoutSize()
+	srv, L := sendBench(b, n)
+	run := benchFunc(b, L, `
+local wecom = require("wecom")
+return function()
+  local results, failed = wecom.fanout("message.send_text", items)
+  if failed > 0 then
+    for i, r in ipairs(results) do
+      if not r.ok then error("item " .. i .. ": " .. tostring(r.error)) end
+    end
+  end
+  if #results ~= #items then error(#results .. " results") end
+end`)
+	sent := 0
+	for b.Loop() {
+		start := time.Now()
+		run()
+		sent += n
+		b.StopTimer()
+		checkSends(b, srv, start, sent)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/send")
+}
+
+// sequentialSample is how many messages BenchmarkSequential10000 sends.
+const sequentialSample = 200
+
+// BenchmarkSequential10000 is the yardstick of BenchmarkFanout10000: the same
+// messages sent one after the other from a Lua loop, against the same
+// emulator. 10,000 of them take over 200 s (20 ms each at least), so it
+// sends the first 200 and extrapolates: ns/send is the time per send, and
+// s/10000 the time 10,000 sends would take.
+func BenchmarkSequential10000(b *testing.B) {
+	srv, L := sendBench(b, sequentialSample)
+	run := benchFunc(b, L, `
+local wecom = require("wecom")
+return function()
+  for i = 1, #items do
+    wecom.message.send_text(items[i])
+  end
+end`)
+	sent := 0
+	for b.Loop() {
+		start := time.Now()
+		run()
+		sent += sequentialSample
+		b.StopTimer()
+		checkSends(b, srv, start, sent)
+		b.StartTimer()
+	}
+	perSend := float64(b.Elapsed().Nanoseconds()) / float64(sent)
+	b.ReportMetric(perSend, "ns/send")
+	b.ReportMetric(perSend*10000/1e9, "s/10000")
+}
+
+// BenchmarkLuaUserList50k is wecom.user.list(1, true) from Lua against a
+// server answering the 50,000-member body of BenchmarkDecodeUserList50k
+// (about 13 MB): the whole path of a big read, HTTP, the envelope scan, the
+// userlist member and its decoding into Lua tables.
+func BenchmarkLuaUserList50k(b *testing.B) {
+	body := userListBody(50000)
+	srv := newStaticWeCom(b, map[string][]byte{"user/list": body})
+	c := wecom.New("wwbench", "bench-secret", wecom.WithBaseURL(srv.URL+"/cgi-bin/"))
+	run := benchFunc(b, benchState(b, c), `
+local wecom = require("wecom")
+return function()
+  local users = wecom.user.list(1, true)
+  if #users ~= 50000 then error(#users .. " members") end
+end`)
+	run() // token and connection
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}

@@ -1,0 +1,146 @@
+package bindings
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// Lua tests of the API groups against the emulator, one Go test per file
+// (go test -run TestLua runs them).
+
+func TestLuaUser(t *testing.T)        { runGroupTests(t, "testdata/user_test.lua") }
+func TestLuaDepartment(t *testing.T)  { runGroupTests(t, "testdata/department_test.lua") }
+func TestLuaTag(t *testing.T)         { runGroupTests(t, "testdata/tag_test.lua") }
+func TestLuaBatch(t *testing.T)       { runGroupTests(t, "testdata/batch_test.lua") }
+func TestLuaAgent(t *testing.T)       { runGroupTests(t, "testdata/agent_test.lua") }
+func TestLuaMenu(t *testing.T)        { runGroupTests(t, "testdata/menu_test.lua") }
+func TestLuaJSAPI(t *testing.T)       { runGroupTests(t, "testdata/jsapi_test.lua") }
+func TestLuaMisc(t *testing.T)        { runGroupTests(t, "testdata/misc_test.lua") }
+func TestLuaOAuth(t *testing.T)       { runGroupTests(t, "testdata/oauth_test.lua") }
+func TestLuaService(t *testing.T)     { runGroupTests(t, "testdata/service_test.lua") }
+func TestLuaShakeAround(t *testing.T) { runGroupTests(t, "testdata/shakearound_test.lua") }
+
+// runGroupTests runs the Lua tests of file against one emulator with the
+// demo organisation, shared by the file's tests, which run in order. The
+// run has four clients: the default (the app 运维助手 with its agent id,
+// from emulatorEnv), "report" (the app 日报 with its agent id), "contacts"
+// (the contacts-sync secret, no agent id) and "provider" (the service
+// provider's corp, no secret). Each test also sees the globals
+//
+//	emulator.oauth_code(userid)   a code for oauth.get_user_info and user.get_info
+//	emulator.login_code(userid)   an auth_code for service.get_login_info
+//	emulator.shake_ticket(userid) a ticket for shakearound.get_shake_info
+//	emulator.provider             {secret, suite_id, suite_secret, suite_ticket}
+//	emulator.member(userid)       the member as the emulator keeps it, or nil
+//	emulator.department(id)       the department as the emulator keeps it, or nil
+//	emulator.messages()           the app messages sent so far, oldest first
+//	emulator.fail_next(api, n, errcode)
+//	run_log()                     the lines the run's logger wrote so far
+func runGroupTests(t *testing.T, file string) {
+	t.Parallel()
+	env, srv := emulatorEnv(t)
+	creds := srv.Credentials()
+	base := wecom.WithBaseURL(srv.BaseURL())
+	env.Clients["report"] = wecom.New(creds.CorpID, emulator.DemoReportSecret, base, wecom.WithAgentID(emulator.DemoReportAgentID))
+	env.Clients["contacts"] = wecom.New(creds.CorpID, creds.ContactsSecret, base)
+	if creds.Provider == nil || len(creds.Provider.Suites) == 0 {
+		t.Fatal("the demo organisation has no service provider with a suite")
+	}
+	env.Clients["provider"] = wecom.New(creds.Provider.CorpID, "", base)
+	var log lockedBuffer
+	env.Logger = slog.New(slog.NewTextHandler(&log, nil))
+	runLuaTests(t, file, func(L *lua.LState) {
+		Preload(L, env)
+		L.SetGlobal("emulator", emulatorTable(L, srv))
+		L.SetGlobal("run_log", L.NewFunction(func(L *lua.LState) int {
+			lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+			if lines[0] == "" {
+				lines = nil
+			}
+			L.Push(toLua(L, lines))
+			return 1
+		}))
+	})
+}
+
+// emulatorTable is the global emulator of runGroupTests.
+func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
+	mint := func(fn func(string) (string, error)) *lua.LFunction {
+		return L.NewFunction(func(L *lua.LState) int {
+			v, err := fn(L.CheckString(1))
+			if err != nil {
+				L.RaiseError("%v", err)
+			}
+			L.Push(lua.LString(v))
+			return 1
+		})
+	}
+	p := srv.Credentials().Provider
+	t := L.NewTable()
+	t.RawSetString("oauth_code", mint(srv.NewOAuthCode))
+	t.RawSetString("login_code", mint(srv.NewLoginAuthCode))
+	t.RawSetString("shake_ticket", mint(srv.NewShakeTicket))
+	t.RawSetString("provider", toLua(L, map[string]any{
+		"secret":       p.Secret,
+		"suite_id":     p.Suites[0].SuiteID,
+		"suite_secret": p.Suites[0].Secret,
+		"suite_ticket": p.Suites[0].Ticket,
+	}))
+	t.RawSetString("member", L.NewFunction(func(L *lua.LState) int {
+		id := L.CheckString(1)
+		for _, u := range srv.Snapshot().Users {
+			if strings.EqualFold(u.UserID, id) {
+				L.Push(toLua(L, u))
+				return 1
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	}))
+	t.RawSetString("department", L.NewFunction(func(L *lua.LState) int {
+		id := L.CheckInt(1)
+		for _, d := range srv.Snapshot().Departments {
+			if d.ID == id {
+				L.Push(toLua(L, d))
+				return 1
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	}))
+	t.RawSetString("messages", L.NewFunction(func(L *lua.LState) int {
+		L.Push(toLua(L, srv.Messages()))
+		return 1
+	}))
+	t.RawSetString("fail_next", L.NewFunction(func(L *lua.LState) int {
+		srv.FailNext(L.CheckString(1), L.CheckInt(2), L.CheckInt(3))
+		return 0
+	}))
+	return t
+}
+
+// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,629 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// The Redis store tests run against a real redis-server that each test starts
+// on a free loopback port and kills at its end. Without redis-server they
+// skip, except in CI (CI=true), where they fail.
+
+// redisServer is a redis-server started by a test.
+type redisServer struct {
+	t    *testing.T
+	path string // of the redis-server binary
+	dir  string
+	port int
+	args []string // extra arguments, e.g. --requirepass
+	cmd  *exec.Cmd
+}
+
+// startRedis starts a redis-server without persistence on a free port of
+// 127.0.0.1; it is killed when the test ends.
+func startRedis(t *testing.T, args ...string) *redisServer {
+	t.Helper()
+	path, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("redis-server is not installed; the Redis store tests must run in CI")
+		}
+		t.Skip("redis-server is not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	r := &redisServer{t: t, path: path, dir: t.TempDir(), port: port, args: args}
+	r.start()
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *redisServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port)) }
+
+// url is the state URL of database 0.
+func (r *redisServer) url() string { return "redis://" + r.addr() + "/0" }
+
+// start starts the server on its port and waits until it answers.
+func (r *redisServer) start() {
+	r.t.Helper()
+	logFile := filepath.Join(r.dir, "redis.log")
+	args := append([]string{
+		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", r.dir, "--logfile", logFile,
+	}, r.args...)
+	r.cmd = exec.Command(r.path, args...)
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !r.answers(); {
+		if time.Now().After(deadline) {
+			r.stop()
+			log, _ := os.ReadFile(logFile)
+			r.t.Fatalf("redis-server does not answer on %s:\n%s", r.addr(), log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// answers reports whether the server replies to PING (with PONG, or with an
+// authentication error).
+func (r *redisServer) answers() bool {
+	conn, err := net.DialTimeout("tcp", r.addr(), time.Second)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	return err == nil && (strings.HasPrefix(line, "+PONG") || strings.HasPrefix(line, "-NOAUTH"))
+}
+
+// stop kills the server, as a crash would.
+func (r *redisServer) stop() {
+	if r.cmd == nil {
+		return
+	}
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
+// open opens a store on the server's database 0, closed when the test ends.
+func (r *redisServer) open(t *testing.T, opts RedisOptions) *RedisStore {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = testLogger(t)
+	}
+	s, err := OpenRedis(r.url(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRedisStore(t *testing.T) {
+	r := startRedis(t)
+	testStore(t, func(t *testing.T, history int) Store {
+		return r.open(t, RedisOptions{History: history, Prefix: t.Name() + ":"})
+	})
+}
+
+func TestParseRedisURL(t *testing.T) {
+	tests := []struct {
+		url                  string
+		addr, user, password string
+		db                   int
+		tls                  bool
+	}{
+		{url: "redis://127.0.0.1:6379/0", addr: "127.0.0.1:6379"},
+		{url: "redis://cache.internal/2", addr: "cache.internal:6379", db: 2},
+		{url: "redis://cache.internal:6380", addr: "cache.internal:6380"},
+		{url: "redis://:s3cret@host:6379/1", addr: "host:6379", password: "s3cret", db: 1},
+		{url: "redis://runner:pw@host:6379/0", addr: "host:6379", user: "runner", password: "pw"},
+		// A password from ${VAR} is taken as written, whatever it holds.
+		{url: "redis://:a/b+c=@d:e#f?g%zz@host:6379/0", addr: "host:6379", password: "a/b+c=@d:e#f?g%zz"},
+		{url: "redis://[::1]:7000/3", addr: "[::1]:7000", db: 3},
+		{url: "rediss://:pw@host:6380/0", addr: "host:6380", password: "pw", tls: true},
+	}
+	for _, tt := range tests {
+		o, err := parseRedisURL(tt.url)
+		if err != nil {
+			t.Errorf("parseRedisURL(%q): %v", tt.url, err)
+			continue
+		}
+		if o.Addr != tt.addr || o.Username != tt.user || o.Password != tt.password || o.DB != tt.db || (o.TLSConfig != nil) != tt.tls {
+			t.Errorf("parseRedisURL(%q) = addr %q user %q password %q db %d tls %v, want %q %q %q %d %v",
+				tt.url, o.Addr, o.Username, o.Password, o.DB, o.TLSConfig != nil, tt.addr, tt.user, tt.password, tt.db, tt.tls)
+		}
+	}
+
+	for _, bad := range []string{
+		"http://host:6379/0",
+		"redis://:topsecret@/0",
+		"redis://:topsecret@host:port/0",
+		"redis://:topsecret@host:6379/zero",
+		"redis://:topsecret@host:6379/0?timeout=1s",
+	} {
+		_, err := parseRedisURL(bad)
+		switch {
+		case err == nil:
+			t.Errorf("parseRedisURL(%q) succeeded", bad)
+		case strings.Contains(err.Error(), "topsecret"):
+			t.Errorf("parseRedisURL(%q): the error shows the password: %v", bad, err)
+		}
+	}
+}
+
+// TestRedisOpen opens the store through OpenStore on a server with a password
+// full of URL delimiters, and fails without showing a wrong one.
+func TestRedisOpen(t *testing.T) {
+	const password = "p@ss/w:rd#?%"
+	r := startRedis(t, "--requirepass", password)
+	ctx := t.Context()
+
+	store, err := OpenStore(&Config{State: "redis://:" + password + "@" + r.addr() + "/2", History: 5}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if _, ok := store.(*RedisStore); !ok {
+		t.Fatalf("OpenStore returned a %T", store)
+	}
+	if err := store.KV("sync").Set(ctx, "cursor", "1"); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = OpenRedis("redis://:wrong-secret@"+r.addr()+"/2", RedisOptions{})
+	if err == nil || strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("OpenRedis with a wrong password: err = %v, want an error without the password", err)
+	}
+	free := startRedis(t)
+	free.stop()
+	if _, err := OpenRedis(free.url(), RedisOptions{}); err == nil {
+		t.Error("OpenRedis succeeded with no server")
+	}
+}
+
+// TestRedisClaimsAndLocks checks claims and running locks between two
+// instances.
+func TestRedisClaimsAndLocks(t *testing.T) {
+	r := startRedis(t)
+	ctx := t.Context()
+	a := r.open(t, RedisOptions{Instance: "a"})
+	b := r.open(t, RedisOptions{Instance: "b"})
+	at := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+
+	if ok, holder, err := a.Claim(ctx, "sync", at, time.Minute); !ok || holder != "a" || err != nil {
+		t.Fatalf("a.Claim = %v, %q, %v", ok, holder, err)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	if ok, holder, err := b.Claim(ctx, "sync", at.In(shanghai), time.Minute); ok || holder != "a" || err != nil {
+		t.Errorf("b.Claim of the same instant in another zone = %v, %q, %v, want false, \"a\"", ok, holder, err)
+	}
+	other := r.open(t, RedisOptions{Instance: "c", Prefix: "other:"})
+	if ok, _, _ := other.Claim(ctx, "sync", at, time.Minute); !ok {
+		t.Error("a store with another prefix shares the claims")
+	}
+	if ok, _, _ := a.Claim(ctx, "brief", at, 100*time.Millisecond); !ok {
+		t.Fatal("a.Claim of another job failed")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if ok, _, _ := b.Claim(ctx, "brief", at, time.Minute); !ok {
+		t.Error("a claim does not expire after its ttl")
+	}
+
+	// A held lock is renewed beyond its ttl.
+	unlock, _, err := a.LockJob(ctx, "sync", 300*time.Millisecond)
+	if unlock == nil || err != nil {
+		t.Fatalf("a.LockJob: unlock is nil, err = %v", err)
+	}
+	time.Sleep(time.Second)
+	if again, holder, err := b.LockJob(ctx, "sync", time.Minute); again != nil || holder != "a" || err != nil {
+		t.Errorf("b.LockJob of a lock held for 3 ttls = %v, %q, %v, want nil, \"a\"", again != nil, holder, err)
+	}
+	unlock()
+	unlock()
+	unlockB, _, err := b.LockJob(ctx, "sync", time.Minute)
+	if unlockB == nil || err != nil {
+		t.Fatalf("b.LockJob after a's unlock: unlock is nil, err = %v", err)
+	}
+	unlock() // a's late unlock leaves b's lock alone
+	if again, holder, _ := a.LockJob(ctx, "sync", time.Minute); again != nil || holder != "b" {
+		t.Errorf("a.LockJob after a second unlock took b's lock (holder %q)", holder)
+	}
+	unlockB()
+
+	// The lock of an instance that died expires.
+	d := r.open(t, RedisOptions{Instance: "d"})
+	if unlock, _, _ := d.LockJob(ctx, "sync", 300*time.Millisecond); unlock == nil {
+		t.Fatal("d.LockJob failed")
+	}
+	d.Close()
+	if again, holder, _ := b.LockJob(ctx, "sync", time.Minute); again != nil || holder != "d" {
+		t.Fatalf("b.LockJob right after d died = %v, %q, want the lock held by d", again != nil, holder)
+	}
+	waitFor(t, 5*time.Second, "the lock of the dead instance to expire", func() bool {
+		unlock, _, err := b.LockJob(ctx, "sync", time.Minute)
+		if unlock != nil {
+			unlock()
+		}
+		return err == nil && unlock != nil
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(timeout); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRedisTokenOnce runs clients of three instances that all need a token at
+// the same moment: one gettoken in all. With Redis gone, a client still
+// gets a token and keeps the one it has.
+func TestRedisTokenOnce(t *testing.T) {
+	r := startRedis(t)
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	creds := srv.Credentials()
+	client := func(s *RedisStore) *wecom.Client {
+		return wecom.New(creds.CorpID, creds.ContactsSecret, wecom.WithBaseURL(srv.BaseURL()), wecom.WithTokenCache(s))
+	}
+	var clients []*wecom.Client
+	for _, name := range []string{"a", "b", "c"} {
+		clients = append(clients, client(r.open(t, RedisOptions{Instance: name})))
+	}
+
+	var wg sync.WaitGroup
+	for _, c := range clients {
+		for range 4 {
+			wg.Go(func() {
+				if _, err := c.Department.List(t.Context(), 0); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("gettoken called %d times by three instances, want 1", n)
+	}
+
+	late := client(r.open(t, RedisOptions{Instance: "d"}))
+	if _, err := late.Department.List(t.Context(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("gettoken called %d times after a fourth instance started, want 1 (the cached token)", n)
+	}
+
+	alone := client(r.open(t, RedisOptions{Instance: "e"}))
+	r.stop()
+	if _, err := clients[0].Department.List(t.Context(), 0); err != nil {
+		t.Errorf("with Redis down, a client with a token: %v", err)
+	}
+	if _, err := alone.Department.List(t.Context(), 0); err != nil {
+		t.Errorf("with Redis down, a client without a token: %v", err)
+	}
+	if n := srv.TokenRequests(); n != 2 {
+		t.Errorf("gettoken called %d times, want 2 (the client without a token, Redis down)", n)
+	}
+}
+
+// ranLog records which instances ran each firing.
+type ranLog struct {
+	mu  sync.Mutex
+	ran map[time.Time][]string // scheduled instant (UTC) to the instances that ran it
+}
+
+// executor returns the Executor of an instance: it records the firing, calls
+// WeCom through client and works for a while. When armed, it sends the
+// instance's name on started once a run has begun.
+func (l *ranLog) executor(instance string, client *wecom.Client, armed *atomic.Bool, started chan<- string) Executor {
+	return execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		l.mu.Lock()
+		if l.ran == nil {
+			l.ran = make(map[time.Time][]string)
+		}
+		l.ran[a.Scheduled] = append(l.ran[a.Scheduled], instance)
+		l.mu.Unlock()
+		if armed != nil && armed.Load() {
+			select {
+			case started <- instance:
+			default:
+			}
+		}
+		if client != nil {
+			if _, err := client.Department.List(ctx, 0); err != nil {
+				return err
+			}
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+}
+
+// instants returns the firings that ran, in order, and those that ran more
+// than once.
+func (l *ranLog) instants() (ran []time.Time, twice []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for at, instances := range l.ran {
+		ran = append(ran, at)
+		if len(instances) > 1 {
+			twice = append(twice, fmt.Sprintf("%s by %v", at.Format(time.TimeOnly), instances))
+		}
+	}
+	slices.SortFunc(ran, time.Time.Compare)
+	return ran, twice
+}
+
+// ranBy returns the instances that ran the firing at t.
+func (l *ranLog) ranBy(t time.Time) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.ran[t]
+}
+
+// gaps returns the seconds missing between the first and last of the
+// instants.
+func gaps(instants []time.Time) []string {
+	var out []string
+	for i := 1; i < len(instants); i++ {
+		for t := instants[i-1].Add(time.Second); t.Before(instants[i]); t = t.Add(time.Second) {
+			out = append(out, t.Format(time.TimeOnly))
+		}
+	}
+	return out
+}
+
+// node is an in-process "runner serve": a scheduler with its own connection
+// to Redis.
+type node struct {
+	name  string
+	store *RedisStore
+	stop  context.CancelFunc
+	done  chan error
+	once  sync.Once
+	err   error
+}
+
+// startNode runs a scheduler of a job "tick" firing every second (forbid, as
+// by default) on its own store under prefix.
+func startNode(t *testing.T, r *redisServer, prefix, name string, exec func(*RedisStore) Executor, logs io.Writer) *node {
+	t.Helper()
+	logger := testLogger(t)
+	if logs != nil {
+		logger = slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil))
+	}
+	store := r.open(t, RedisOptions{Prefix: prefix, Instance: name, Logger: logger})
+	cfg := testConfig(testJob("tick", every(time.Second)))
+	cfg.History = 1000
+	s, err := NewScheduler(cfg, exec(store), store, SchedulerOptions{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	n := &node{name: name, store: store, stop: stop, done: make(chan error, 1)}
+	go func() { n.done <- s.Run(ctx) }()
+	t.Cleanup(func() { n.shutdown() })
+	return n
+}
+
+// shutdown stops the node as SIGTERM does: running jobs end first.
+func (n *node) shutdown() error {
+	n.once.Do(func() {
+		n.stop()
+		n.err = <-n.done
+	})
+	return n.err
+}
+
+// TestRedisThreeInstances runs three schedulers with the same job every
+// second on one Redis, then stops one of them during a run: every firing
+// runs exactly once, none is missed, and the token is fetched once.
+func TestRedisThreeInstances(t *testing.T) {
+	r := startRedis(t)
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	creds := srv.Credentials()
+
+	var log ranLog
+	var armed atomic.Bool
+	started := make(chan string, 1)
+	nodes := map[string]*node{}
+	for _, name := range []string{"a", "b", "c"} {
+		nodes[name] = startNode(t, r, "three:", name, func(s *RedisStore) Executor {
+			c := wecom.New(creds.CorpID, creds.ContactsSecret, wecom.WithBaseURL(srv.BaseURL()), wecom.WithTokenCache(s))
+			return log.executor(name, c, &armed, started)
+		}, nil)
+	}
+
+	time.Sleep(5 * time.Second)
+	armed.Store(true)
+	var victim string
+	select {
+	case victim = <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no run started")
+	}
+	if err := nodes[victim].shutdown(); err != nil {
+		t.Errorf("stopping %s: %v", victim, err)
+	}
+	stopped := time.Now()
+	time.Sleep(5 * time.Second)
+	for _, n := range nodes {
+		if err := n.shutdown(); err != nil {
+			t.Errorf("stopping %s: %v", n.name, err)
+		}
+	}
+
+	ran, twice := log.instants()
+	t.Logf("%d firings ran from %s to %s; %s stopped at %s", len(ran), ran[0].Format(time.TimeOnly),
+		ran[len(ran)-1].Format(time.TimeOnly), victim, stopped.Format(time.TimeOnly))
+	if len(twice) > 0 {
+		t.Errorf("firings ran twice: %v", twice)
+	}
+	if missed := gaps(ran); len(missed) > 0 {
+		t.Errorf("firings missed: %v", missed)
+	}
+	if len(ran) < 8 {
+		t.Errorf("%d firings ran in 10 seconds, want at least 8", len(ran))
+	}
+	var after int
+	for _, at := range ran {
+		if at.After(stopped) {
+			after++
+			if by := log.ranBy(at); slices.Contains(by, victim) {
+				t.Errorf("the firing at %s ran on the stopped instance %s", at.Format(time.TimeOnly), victim)
+			}
+		}
+	}
+	if after < 3 {
+		t.Errorf("%d firings ran after %s stopped, want the others to go on", after, victim)
+	}
+	if n := srv.TokenRequests(); n != 1 {
+		t.Errorf("gettoken called %d times by three instances, want 1", n)
+	}
+
+	// The shared history has, for each firing, its run and the other
+	// instances' "claimed by" records.
+	runs, err := nodes["a"].store.Runs(t.Context(), "tick", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := map[int64]int{} // successful runs by firing (Unix seconds)
+	var claimed int
+	for _, rec := range runs {
+		switch {
+		case rec.Result == ResultOK:
+			ok[rec.Scheduled.Unix()]++
+		case rec.Result == ResultSkipped && strings.HasPrefix(rec.Error, "claimed by "):
+			claimed++
+		default:
+			t.Errorf("unexpected run at %s on %s: %s %s", rec.Scheduled.Format(time.TimeOnly), rec.Instance, rec.Result, rec.Error)
+		}
+	}
+	for _, at := range ran {
+		if n := ok[at.Unix()]; n != 1 {
+			t.Errorf("the firing at %s has %d successful runs in the history, want 1", at.Format(time.TimeOnly), n)
+		}
+	}
+	if claimed < len(ran) {
+		t.Errorf("%d runs recorded as claimed by another instance for %d firings, want at least one each", claimed, len(ran))
+	}
+}
+
+// TestRedisDown kills Redis under three schedulers, then starts it again on
+// the same port: while it is down firings are skipped and logged, none runs
+// twice, and scheduling resumes once it is back.
+func TestRedisDown(t *testing.T) {
+	r := startRedis(t)
+	var log ranLog
+	logs := &syncBuffer{}
+	var nodes []*node
+	for _, name := range []string{"a", "b", "c"} {
+		nodes = append(nodes, startNode(t, r, "down:", name, func(*RedisStore) Executor {
+			return log.executor(name, nil, nil, nil)
+		}, logs))
+	}
+	waitFor(t, 10*time.Second, "two firings", func() bool {
+		ran, _ := log.instants()
+		return len(ran) >= 2
+	})
+
+	r.stop()
+	killed := time.Now()
+	time.Sleep(5 * time.Second)
+	restarted := time.Now()
+	r.start()
+	waitFor(t, 20*time.Second, "three firings after Redis restarted", func() bool {
+		ran, _ := log.instants()
+		var n int
+		for _, at := range ran {
+			if at.After(restarted) {
+				n++
+			}
+		}
+		return n >= 3
+	})
+	for _, n := range nodes {
+		if err := n.shutdown(); err != nil {
+			t.Errorf("stopping %s: %v", n.name, err)
+		}
+	}
+
+	ran, twice := log.instants()
+	if len(twice) > 0 {
+		t.Errorf("firings ran twice: %v", twice)
+	}
+	// A claim tried just before Redis came back may succeed once it is
+	// back; the firings of the seconds before cannot have run.
+	for _, at := range ran {
+		if at.After(killed) && at.Before(restarted.Add(-2*time.Second)) {
+			t.Errorf("the firing at %s ran while Redis was down (%s to %s)", at.Format(time.TimeOnly),
+				killed.Format(time.TimeOnly), restarted.Format(time.TimeOnly))
+		}
+	}
+	if !strings.Contains(logs.String(), "cannot claim the firing") {
+		t.Error(`no "cannot claim the firing" in the log while Redis was down`)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
