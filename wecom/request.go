@@ -264,9 +264,9 @@ func (c *Client) rateLimitDelay(limited time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// roundTrip sends one HTTP request. sent reports whether the request was
-// written to the network, so that a failure after it leaves the outcome
-// unknown.
+// roundTrip sends one HTTP request. For a write (req.Read false), sent
+// reports whether the request was written to the network, so that a failure
+// after it leaves the outcome unknown.
 func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, token string, attempt int, stream func(*http.Response, context.CancelFunc) bool) (body []byte, status int, sent bool, err error) {
 	start := time.Now()
 	call := Call{API: req.API, Attempt: attempt}

@@ -9,18 +9,22 @@ import (
 )
 
 // envelope reads errcode and errmsg from a WeCom answer without decoding the
-// rest of it: a 13 MB member list is scanned once, not unmarshalled. errcode
+// rest of it. WeCom sends them first: the scan stops once it has both, so a
+// 13 MB member list is not read here at all (its decoder checks it). errcode
 // may be a number or a numeric string; a missing errcode means success.
 func envelope(body []byte) (code int, msg string, err error) {
 	var codeErr error
+	var haveCode, haveMsg bool
 	err = eachMember(body, func(key, value []byte) bool {
 		switch string(key) {
 		case "errcode":
 			code, codeErr = parseCode(value)
+			haveCode = true
 		case "errmsg":
 			msg = parseMsg(value)
+			haveMsg = true
 		}
-		return true
+		return !haveCode || !haveMsg
 	})
 	if err == nil {
 		err = codeErr
