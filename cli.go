@@ -43,6 +43,9 @@ func isUsage(err error) bool {
 // commands lists every subcommand, in the order `runner help` shows them.
 var commands = []*command{
 	execCmd,
+	serveCmd,
+	validateCmd,
+	jobsCmd,
 	emulatorCmd,
 	stubsCmd,
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -40,6 +41,7 @@ type BoltStore struct {
 	db       *bbolt.DB
 	history  int
 	instance string
+	readOnly bool
 
 	mu     sync.Mutex
 	claims map[string]claim // "job\x00scheduled" to its claim
@@ -102,6 +104,7 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 		db:       db,
 		history:  opts.History,
 		instance: instanceName(),
+		readOnly: opts.ReadOnly,
 		claims:   make(map[string]claim),
 		locks:    make(map[string]bool),
 	}
@@ -123,20 +126,15 @@ func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
 			return err
 		}
 	}
-	meta := tx.Bucket(bucketMeta)
-	var prev owner
-	if v := meta.Get([]byte("owner")); v != nil {
-		json.Unmarshal(v, &prev)
-	}
 	me, _ := json.Marshal(owner{Instance: s.instance, PID: os.Getpid(), Started: time.Now().UTC()})
-	if err := meta.Put([]byte("owner"), me); err != nil {
+	if err := tx.Bucket(bucketMeta).Put([]byte("owner"), me); err != nil {
 		return err
 	}
 
 	running := tx.Bucket(bucketRunning)
 	var keys [][]byte
 	running.ForEach(func(k, _ []byte) error {
-		keys = append(keys, k)
+		keys = append(keys, bytes.Clone(k))
 		return nil
 	})
 	for _, k := range keys {
@@ -153,11 +151,7 @@ func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
 		if v == nil || json.Unmarshal(v, &r) != nil || r.Result != ResultRunning {
 			continue
 		}
-		r.Result = ResultInterrupted
-		r.Error = fmt.Sprintf("the runner (%s) stopped during the run", r.Instance)
-		if prev.Instance != "" && prev.Instance != r.Instance {
-			r.Error += fmt.Sprintf("; the file was last opened by %s", prev.Instance)
-		}
+		interrupted(&r)
 		b, _ := json.Marshal(r)
 		if err := runs.Put([]byte(id), b); err != nil {
 			return err
@@ -165,6 +159,12 @@ func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
 		log.Warn("run marked interrupted", "job", r.Job, "run", r.ID, "instance", r.Instance)
 	}
 	return nil
+}
+
+// interrupted marks a run that its process left running.
+func interrupted(r *RunRecord) {
+	r.Result = ResultInterrupted
+	r.Error = fmt.Sprintf("the runner (%s) stopped during the run", r.Instance)
 }
 
 // Instance names this process: "host:pid".
@@ -270,11 +270,21 @@ func (s *BoltStore) Runs(ctx context.Context, job string, limit int) ([]RunRecor
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("run %s of job %s: %w", k, job, err)
 			}
-			out = append(out, r)
+			out = append(out, s.current(r))
 		}
 		return nil
 	})
 	return out, err
+}
+
+// current returns r as the next writable open will record it: a read-only
+// open holds the file's shared lock, so no runner has it open for writing and
+// a run still marked running was left by a process that died.
+func (s *BoltStore) current(r RunRecord) RunRecord {
+	if s.readOnly && r.Result == ResultRunning {
+		interrupted(&r)
+	}
+	return r
 }
 
 // Run returns one run of a job.
@@ -287,7 +297,7 @@ func (s *BoltStore) Run(ctx context.Context, job, id string) (RunRecord, error) 
 		}
 		return json.Unmarshal(v, &r)
 	})
-	return r, err
+	return s.current(r), err
 }
 
 // AppendLog adds lines to a run's log.

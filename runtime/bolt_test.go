@@ -221,8 +221,8 @@ func TestBoltReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, _ := ro.Run(ctx, "a", running.ID); r.Result != ResultRunning {
-		t.Errorf("a read-only open changed the running run to %q", r.Result)
+	if r, _ := ro.Run(ctx, "a", running.ID); r.Result != ResultInterrupted {
+		t.Errorf("a read-only open shows the run left running as %q, want interrupted", r.Result)
 	}
 	ro.Close()
 

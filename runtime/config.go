@@ -31,6 +31,11 @@ const (
 
 // Config is a loaded jobs.yaml. Parse fills it from the file; Validate checks
 // it and prepares its jobs to run. Only a validated Config can be scheduled.
+//
+// The file's defaults: section sets client, timeout, concurrency, retries,
+// catchup, starting_deadline and jitter for the jobs that do not set them; it
+// is applied to Jobs by Parse. Durations are Go durations ("90s", "30m",
+// "1h30m").
 type Config struct {
 	// File is the path the configuration was read from.
 	File string

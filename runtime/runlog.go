@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -125,11 +126,13 @@ func (l *runLog) Close() {
 	<-l.done
 }
 
-// lineWriter turns what a script prints into log records, one a line.
+// lineWriter turns what a script prints into log records, one a line, and
+// copies each line to echo when it is set.
 type lineWriter struct {
-	log *slog.Logger
-	mu  sync.Mutex
-	buf []byte
+	log  *slog.Logger
+	echo io.Writer
+	mu   sync.Mutex
+	buf  []byte
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
@@ -141,7 +144,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		w.log.Info(string(w.buf[:i]))
+		w.line(w.buf[:i])
 		w.buf = w.buf[i+1:]
 	}
 	return len(p), nil
@@ -152,7 +155,14 @@ func (w *lineWriter) flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if len(w.buf) > 0 {
-		w.log.Info(string(w.buf))
+		w.line(w.buf)
 		w.buf = nil
+	}
+}
+
+func (w *lineWriter) line(b []byte) {
+	w.log.Info(string(b))
+	if w.echo != nil {
+		w.echo.Write(append(b[:len(b):len(b)], '\n'))
 	}
 }

@@ -49,6 +49,10 @@ type SchedulerOptions struct {
 	Logger *slog.Logger
 	// Metrics counts runs for /metrics; nil creates one.
 	Metrics *Metrics
+	// Stdout, when set, receives what scripts print, as they print it, instead
+	// of the logger (runner jobs run in a terminal); the run's stored log keeps
+	// it either way.
+	Stdout io.Writer
 }
 
 // Scheduler runs the jobs of a validated Config on their schedules and by
@@ -58,6 +62,7 @@ type Scheduler struct {
 	store   Store
 	log     *slog.Logger
 	metrics *Metrics
+	stdout  io.Writer                             // see SchedulerOptions.Stdout
 	jitter  func(max time.Duration) time.Duration // a random delay in [0, max)
 
 	mu         sync.Mutex
@@ -118,6 +123,7 @@ func NewScheduler(cfg *Config, exec Executor, store Store, opts SchedulerOptions
 		store:   store,
 		log:     opts.Logger,
 		metrics: opts.Metrics,
+		stdout:  opts.Stdout,
 		jitter:  func(max time.Duration) time.Duration { return rand.N(max) },
 		cfg:     cfg,
 		active:  make(map[string][]*activeRun),
@@ -199,9 +205,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		s.seedMetrics(ctx, j.Name)
 	}
 	s.mu.Lock()
-	if s.cfg != cfg { // reloaded meanwhile
-		cfg = s.cfg
-	}
+	cfg = s.cfg // a reload may have happened meanwhile; its new jobs start from now
 	s.entries = plan(cfg, nil, last, time.Now())
 	n := len(s.entries)
 	s.mu.Unlock()
@@ -447,6 +451,7 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecor
 
 	rl := newRunLog(bg, s.store, job.Name, rec.ID, s.log)
 	logger := slog.New(slog.NewMultiHandler(s.log.Handler(), rl.handler())).With("job", job.Name, "run", rec.ID)
+	stored := slog.New(rl.handler()).With("job", job.Name, "run", rec.ID)
 	rec.Started = time.Now().UTC()
 	rec.Result = ResultRunning
 	if err := s.store.PutRun(bg, rec); err != nil {
@@ -458,7 +463,7 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecor
 	}
 	logger.Info("run started", "trigger", f.trigger, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339))
 
-	err := s.attempts(ctx, job, &rec, logger)
+	err := s.attempts(ctx, job, &rec, logger, stored)
 	rec.Finished = time.Now().UTC()
 	rec.Result, rec.Error = outcome(ctx, err, job.Timeout)
 	level := slog.LevelInfo
@@ -550,7 +555,7 @@ func (s *Scheduler) release(job string, ar *activeRun) {
 
 // attempts runs the attempts of a run until one succeeds, the retries are
 // used up, or ctx ends. It returns the last attempt's error.
-func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logger *slog.Logger) error {
+func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logger, stored *slog.Logger) error {
 	cfg := s.Config()
 	kv := s.store.KV(job.Name)
 	for n := 1; ; n++ {
@@ -566,6 +571,9 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logg
 			Metrics:   s.metrics,
 		}
 		out := &lineWriter{log: a.Logger}
+		if s.stdout != nil {
+			out = &lineWriter{log: stored.With("attempt", n), echo: s.stdout}
+		}
 		a.Stdout = out
 		err := s.try(ctx, job, a)
 		out.flush()

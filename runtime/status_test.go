@@ -30,6 +30,7 @@ func TestStatusPages(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	cfg.Jobs[1].Retries.Max = 0
 	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
 		a.Logger.Info("synced <departments>", "created", 3)
 		if job.Name == "daily-report" {

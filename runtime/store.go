@@ -113,16 +113,16 @@ const (
 
 // RunRecord is one run in the history.
 type RunRecord struct {
-	ID        string    `json:"id"`
-	Job       string    `json:"job"`
-	Trigger   Trigger   `json:"trigger"`
+	ID        string    `json:"id"`        // sorts by start time: "20250102-020000.123-a1b2c3"
+	Job       string    `json:"job"`       // the job's name
+	Trigger   Trigger   `json:"trigger"`   // what started it
 	Scheduled time.Time `json:"scheduled"` // the firing; for a manual run, when it was asked for
 	Started   time.Time `json:"started"`
 	Finished  time.Time `json:"finished,omitzero"` // zero while running, and for an interrupted run whose end is unknown
 	Result    Result    `json:"result"`
-	Error     string    `json:"error,omitempty"` // why it failed, timed out, was skipped or interrupted
-	Attempts  int       `json:"attempts,omitempty"`
-	Instance  string    `json:"instance"` // the process that ran it ("host:pid")
+	Error     string    `json:"error,omitempty"`    // why it failed, timed out, was skipped or interrupted
+	Attempts  int       `json:"attempts,omitempty"` // 0 for a run that was skipped
+	Instance  string    `json:"instance"`           // the process that ran it ("host:pid")
 }
 
 // Duration is how long the run took, or 0 when that is not known.
