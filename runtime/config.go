@@ -367,15 +367,19 @@ func (c *Config) path(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)
 
-// expand replaces ${VAR} in s with the variable's value. An unset (or empty)
-// variable is recorded as a problem at the line of the YAML path at; the
-// value itself never appears in a problem.
+// expand replaces ${VAR} in s with the variable's value, and ${VAR:-text}
+// with the value or, when the variable is unset or empty, text. An unset (or
+// empty) variable without a default is recorded as a problem at the line of
+// the YAML path at; the value itself never appears in a problem.
 func (c *Config) expand(s, at string, getenv func(string) string) string {
 	return envRef.ReplaceAllStringFunc(s, func(ref string) string {
-		name := ref[2 : len(ref)-1]
+		name, def, hasDefault := strings.Cut(ref[2:len(ref)-1], ":-")
 		v := getenv(name)
+		if v == "" && hasDefault {
+			return def
+		}
 		if v == "" {
 			c.problems = append(c.problems, Problem{
 				File: c.File, Line: c.line(at),

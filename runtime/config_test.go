@@ -181,3 +181,20 @@ func TestRetriesDelay(t *testing.T) {
 		t.Errorf("delays = %v, want %v", got, want)
 	}
 }
+
+func TestExpandDefault(t *testing.T) {
+	src := "clients:\n  a: {corp_id: \"${CORP}\", secret: \"${SECRET}\", base_url: \"${BASE:-https://qyapi.weixin.qq.com/cgi-bin/}\"}\n"
+	env := map[string]string{"CORP": "ww1", "SECRET": "s"}
+	cfg, err := Parse(strings.NewReader(src), "jobs.yaml", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := cfg.Clients["a"].BaseURL, "https://qyapi.weixin.qq.com/cgi-bin/"; got != want {
+		t.Errorf("base_url = %q, want the default %q", got, want)
+	}
+	env["BASE"] = "http://127.0.0.1:8080/cgi-bin/"
+	cfg, _ = Parse(strings.NewReader(src), "jobs.yaml", func(k string) string { return env[k] })
+	if got := cfg.Clients["a"].BaseURL; got != env["BASE"] {
+		t.Errorf("base_url = %q, want the variable's %q", got, env["BASE"])
+	}
+}

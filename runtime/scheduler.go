@@ -42,6 +42,10 @@ type Attempt struct {
 	Metrics *Metrics
 }
 
+// runningLockLease is how long a job's running lock outlives a holder that
+// died: a live holder renews it while the run lasts.
+const runningLockLease = 30 * time.Second
+
 // SchedulerOptions configure NewScheduler.
 type SchedulerOptions struct {
 	// Logger receives the scheduler's messages and every run's log lines
@@ -437,7 +441,7 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecor
 	}
 	defer s.release(job.Name, ar)
 	if job.Concurrency == ConcurrencyForbid {
-		unlock, holder, err := s.store.LockJob(bg, job.Name, job.Timeout+time.Minute)
+		unlock, holder, err := s.store.LockJob(bg, job.Name, runningLockLease)
 		switch {
 		case err != nil:
 			return s.record(bg, rec, job, ResultSkipped, fmt.Sprintf("cannot take the running lock: %v", err))

@@ -143,7 +143,7 @@ func (v *validator) config() {
 	if scheme, _, ok := strings.Cut(c.State, "://"); ok {
 		if scheme != "redis" && scheme != "rediss" {
 			top("state", "unsupported store %q: use a file path or redis://host:port/db", scheme)
-		} else if _, err := url.Parse(c.State); err != nil {
+		} else if _, err := parseRedisURL(c.State); err != nil {
 			top("state", "not a valid redis:// URL") // the URL may hold a password: not shown
 		}
 	}
@@ -364,10 +364,25 @@ func parseSchedule(spec string, loc *time.Location) (s cron.Schedule, err error)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %v", spec, err)
 	}
-	if spec, ok := s.(*cron.SpecSchedule); ok {
-		spec.Location = loc
+	switch sched := s.(type) {
+	case *cron.SpecSchedule:
+		sched.Location = loc
+	case cron.ConstantDelaySchedule:
+		s = everySchedule(sched.Delay)
 	}
 	return s, nil
+}
+
+// everySchedule fires at the multiples of its interval since the Unix epoch.
+// robfig/cron's @every counts from the moment it is asked, so two instances
+// started a few seconds apart would fire at different instants; these are
+// the same on every machine, which is what claiming a firing needs.
+type everySchedule time.Duration
+
+// Next returns the first multiple of the interval after t.
+func (e everySchedule) Next(t time.Time) time.Time {
+	d := time.Duration(e)
+	return t.Truncate(d).Add(d)
 }
 
 // minInterval returns the shortest time between the next few firings after

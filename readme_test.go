@@ -1,0 +1,170 @@
+package main
+
+// Every command of the README's sh blocks runs here, against emulators, in a
+// copy of the repository's examples: the README cannot drift from the
+// program. make demo and make test are what CI runs.
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// readmeBlocks returns the lines of each ```sh block of README.md.
+func readmeBlocks(t *testing.T) [][]string {
+	t.Helper()
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks [][]string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case line == "```sh":
+			in, cur = true, nil
+		case in && line == "```":
+			in = false
+			blocks = append(blocks, cur)
+		case in:
+			if i := strings.Index(line, "  #"); i >= 0 {
+				line = line[:i]
+			}
+			if line = strings.TrimSpace(line); line != "" {
+				cur = append(cur, line)
+			}
+		}
+	}
+	return blocks
+}
+
+// exampleDir copies what the README's commands use into a new directory.
+func exampleDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "scripts", "jobs.yaml", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy: %v\n%s", err, out)
+	}
+	return dir
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func TestReadmeCommands(t *testing.T) {
+	blocks := readmeBlocks(t)
+	if len(blocks) < 4 {
+		t.Fatalf("found %d sh blocks in README.md", len(blocks))
+	}
+	ran := 0
+	for i, block := range blocks {
+		t.Run(fmt.Sprint("block", i+1), func(t *testing.T) {
+			switch {
+			case strings.HasPrefix(block[0], "make "):
+				t.Skip("make demo and make test are run by .ci/run")
+			case strings.Contains(strings.Join(block, "\n"), "runner emulator"):
+				runReadmeScript(t, block)
+			default:
+				runReadmeLines(t, block)
+			}
+			ran++
+		})
+	}
+	if ran < 3 {
+		t.Errorf("ran %d blocks", ran)
+	}
+}
+
+// runReadmeScript runs a block as a shell script, with runner on PATH and a
+// free port in place of the emulator's usual one.
+func runReadmeScript(t *testing.T, block []string) {
+	dir := exampleDir(t)
+	script := "trap 'kill $(jobs -p) 2>/dev/null' EXIT\nset -e\n" +
+		strings.ReplaceAll(strings.Join(block, "\n"), "127.0.0.1:8080", freePort(t)) + "\n"
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + filepath.Dir(runnerBin) + ":" + os.Getenv("PATH"), "HOME=" + dir}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+// runReadmeLines runs each command of a block against an emulator whose
+// variables stand in for the ones the block exports; runner serve runs until
+// it answers, then gets SIGTERM.
+func runReadmeLines(t *testing.T, block []string) {
+	dir := exampleDir(t)
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	var env []string
+	for _, kv := range emulatorEnv(srv) {
+		env = append(env, kv[0]+"="+kv[1])
+	}
+	for _, line := range block {
+		if strings.HasPrefix(line, "export ") {
+			continue
+		}
+		args := strings.Fields(line)
+		if args[0] != "runner" {
+			t.Fatalf("README command %q does not start with runner", line)
+		}
+		if len(args) > 1 && args[1] == "serve" {
+			runServeBriefly(t, dir, env, args[1:])
+			continue
+		}
+		if _, errOut, code := runner(t, dir, env, args[1:]...); code != 0 {
+			t.Errorf("%s: exit %d\n%s", line, code, errOut)
+		}
+	}
+}
+
+func runServeBriefly(t *testing.T, dir string, env, args []string) {
+	t.Helper()
+	addr := freePort(t)
+	cmd := exec.Command(runnerBin, append(args, "--listen", addr)...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("runner serve did not listen on %s\n%s", addr, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("runner serve after SIGTERM: %v\n%s", err, stderr.String())
+	}
+}
