@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -11,7 +12,7 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-const emulatorUsage = "usage: runner emulator [--listen 127.0.0.1:8080] [--org FILE] [--latency 20ms]"
+const emulatorUsage = "usage: runner emulator [--listen 127.0.0.1:8080] [--org FILE] [--latency 20ms] [--token-lifetime 2h] [--rate-limit N] [--fail API=ERRCODE[xN]]..."
 
 var emulatorCmd = &command{
 	name:    "emulator",
@@ -26,15 +27,28 @@ func runEmulator(ctx context.Context, c *cli, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on")
 	orgFile := fs.String("org", "", "organisation file (YAML or JSON); default: the built-in demo organisation")
 	latency := fs.Duration("latency", 0, "added to every answer")
+	lifetime := fs.Duration("token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
+	rateLimit := fs.Int("rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
+	failures := fs.StringArray("fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
 	if err := fs.Parse(args); err != nil {
 		return &usageError{fmt.Errorf("%w\n%s", err, emulatorUsage)}
 	}
 	if fs.NArg() != 0 {
 		return usagef("%s", emulatorUsage)
 	}
-	srv, err := newEmulator(*orgFile, *latency)
+	srv, err := newEmulator(*orgFile, *latency, *lifetime)
 	if err != nil {
 		return err
+	}
+	if *rateLimit > 0 {
+		srv.SetRateLimit("*", *rateLimit)
+	}
+	for _, f := range *failures {
+		api, code, n, err := parseFailure(f)
+		if err != nil {
+			return err
+		}
+		srv.FailNext(api, n, code)
 	}
 	if _, err := srv.Listen(*listen); err != nil {
 		return err
@@ -48,8 +62,25 @@ func runEmulator(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
+// parseFailure reads --fail API=ERRCODE[xN] (N defaults to 1).
+func parseFailure(s string) (api string, code, n int, err error) {
+	api, spec, ok := strings.Cut(s, "=")
+	codeText, count, hasCount := strings.Cut(spec, "x")
+	n = 1
+	if ok && hasCount {
+		n, err = strconv.Atoi(count)
+	}
+	if err == nil && ok {
+		code, err = strconv.Atoi(codeText)
+	}
+	if !ok || api == "" || err != nil || n < 1 {
+		return "", 0, 0, usagef("--fail %q: want API=ERRCODE or API=ERRCODExN, e.g. user/get=-1x2", s)
+	}
+	return api, code, n, nil
+}
+
 // newEmulator builds an emulator from an org file, or the demo organisation.
-func newEmulator(orgFile string, latency time.Duration) (*emulator.Server, error) {
+func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulator.Server, error) {
 	org := emulator.DemoOrg()
 	if orgFile != "" {
 		var err error
@@ -61,7 +92,24 @@ func newEmulator(orgFile string, latency time.Duration) (*emulator.Server, error
 	if latency > 0 {
 		opts = append(opts, emulator.WithLatency(latency, 0))
 	}
+	if tokenLifetime > 0 {
+		opts = append(opts, emulator.WithTokenLifetime(tokenLifetime))
+	}
 	return emulator.New(org, opts...), nil
+}
+
+// inProcessEmulator starts the demo emulator on a free loopback port for
+// --emulator: it returns getenv with the emulator's credentials in place of
+// the real ones, the emulator's base URL, and the function that stops it.
+func inProcessEmulator(getenv func(string) string) (func(string) string, string, func(), error) {
+	srv, err := newEmulator("", 0, 0)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+		return nil, "", nil, err
+	}
+	return overlay(getenv, emulatorEnv(srv)), srv.BaseURL(), func() { srv.Close() }, nil
 }
 
 // emulatorEnv is what a client needs to call srv, as environment variables:

@@ -61,16 +61,11 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 
 	getenv := c.getenv
 	if *useEmulator {
-		srv, err := newEmulator("", 0)
-		if err != nil {
+		var stop func()
+		if getenv, *baseURL, stop, err = inProcessEmulator(getenv); err != nil {
 			return err
 		}
-		if _, err := srv.Listen("127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer srv.Close()
-		getenv = overlay(getenv, emulatorEnv(srv))
-		*baseURL = srv.BaseURL()
+		defer stop()
 	}
 
 	cfg, err := execConfig(*configFile, getenv)

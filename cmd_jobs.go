@@ -136,15 +136,11 @@ func jobsRun(ctx context.Context, c *cli, args []string) error {
 	}
 	getenv, baseURL := c.getenv, ""
 	if *useEmulator {
-		srv, err := newEmulator("", 0)
-		if err != nil {
+		var stop func()
+		if getenv, baseURL, stop, err = inProcessEmulator(getenv); err != nil {
 			return err
 		}
-		if _, err := srv.Listen("127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer srv.Close()
-		getenv, baseURL = overlay(getenv, emulatorEnv(srv)), srv.BaseURL()
+		defer stop()
 	}
 	cfg, err := loadJobs(*f.config, getenv)
 	if err != nil {

@@ -71,15 +71,11 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 
 	getenv, baseURL := c.getenv, ""
 	if *useEmulator {
-		srv, err := newEmulator("", 0)
-		if err != nil {
+		var stop func()
+		if getenv, baseURL, stop, err = inProcessEmulator(getenv); err != nil {
 			return err
 		}
-		if _, err := srv.Listen("127.0.0.1:0"); err != nil {
-			return err
-		}
-		defer srv.Close()
-		getenv, baseURL = overlay(getenv, emulatorEnv(srv)), srv.BaseURL()
+		defer stop()
 		logger.Info("running against the WeCom emulator", "base_url", baseURL)
 	}
 

@@ -28,7 +28,7 @@ type exampleRig struct {
 
 func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts runtime.EngineOptions) *exampleRig {
 	t.Helper()
-	srv, err := newEmulator("", 0)
+	srv, err := newEmulator("", 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

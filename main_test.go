@@ -3,6 +3,7 @@ package main
 // End-to-end tests of the runner binary: built once, run as a user runs it.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"os"
@@ -139,6 +140,51 @@ func TestExecUsesEnvironmentClient(t *testing.T) {
 	// No client configured: the script's first API call explains what to set.
 	_, errOut, code := runner(t, filepath.Dir(script), nil, "exec", script)
 	if code != 1 || !strings.Contains(errOut, "WECOM_CORP_ID") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+func TestEmulatorCommandServesASecondShell(t *testing.T) {
+	t.Parallel()
+	addr := freePort(t)
+	cmd := exec.Command(runnerBin, "emulator", "--listen", addr, "--fail", "user/get=60111x1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+
+	// The emulator prints the variables a client needs, one per line.
+	var env []string
+	sc := bufio.NewScanner(stdout)
+	for len(env) < 5 && sc.Scan() {
+		env = append(env, sc.Text())
+	}
+	want := []string{"WECOM_BASE_URL=http://" + addr + "/cgi-bin/", "WECOM_CORP_ID=", "WECOM_CONTACTS_SECRET=", "WECOM_SECRET=", "WECOM_AGENT_ID=1000002"}
+	for i, w := range want {
+		if i >= len(env) || !strings.HasPrefix(env[i], w) {
+			t.Fatalf("line %d = %q, want %q...", i+1, env, w)
+		}
+	}
+	script := writeScript(t, `
+		local wecom = require("wecom")
+		local ok, err = pcall(wecom.user.get, "zhangsan")
+		print(ok, err.errcode)
+		print(wecom.user.get("zhangsan").name)
+	`)
+	out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
+	if code != 0 || out != "false\t60111\n张三\n" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+}
+
+func TestEmulatorCommandRejectsBadFault(t *testing.T) {
+	t.Parallel()
+	_, errOut, code := runner(t, t.TempDir(), nil, "emulator", "--fail", "user/get")
+	if code != 2 || !strings.Contains(errOut, "API=ERRCODE") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
 }

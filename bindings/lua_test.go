@@ -23,9 +23,11 @@ import (
 //	t:log(...)           logs its arguments
 //	t:name()             the subtest's name
 //
-// and the file sees a global assert_eq(got, want [, msg]) that compares
-// deeply (tables by content) and raises an error showing both values. An
-// error raised by the test function fails the test with its traceback.
+// and the file sees the globals of testGlobals: assert_eq(got, want [, msg])
+// compares deeply (tables by content) and raises an error showing both
+// values; fails(f, ...) calls f and returns the error it must raise;
+// contains(s, part) raises unless s contains part. An error raised by the
+// test function fails the test with its traceback.
 func runLuaTests(t *testing.T, file string, prepare func(L *lua.LState)) {
 	t.Helper()
 	names, err := luaTestNames(file, prepare)
@@ -43,7 +45,7 @@ func runLuaTests(t *testing.T, file string, prepare func(L *lua.LState)) {
 			if prepare != nil {
 				prepare(L)
 			}
-			L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+			setTestGlobals(L)
 			if err := L.DoFile(file); err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +70,7 @@ func luaTestNames(file string, prepare func(L *lua.LState)) ([]string, error) {
 	if prepare != nil {
 		prepare(L)
 	}
-	L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+	setTestGlobals(L)
 	if err := L.DoFile(file); err != nil {
 		return nil, err
 	}
@@ -137,6 +139,31 @@ func luaT(L *lua.LState, t *testing.T) (tv, fatal lua.LValue) {
 	ud.Value = t
 	ud.Metatable = mt
 	return ud, fatal
+}
+
+// luaTestHelpers are the test globals written in Lua.
+const luaTestHelpers = `
+function fails(f, ...)
+  local ok, err = pcall(f, ...)
+  if ok then
+    error("no error", 2)
+  end
+  return err
+end
+
+function contains(s, part)
+  if not string.find(s, part, 1, true) then
+    error(string.format("%q does not contain %q", s, part), 2)
+  end
+end
+`
+
+// setTestGlobals defines the helpers every Lua test file may use.
+func setTestGlobals(L *lua.LState) {
+	L.SetGlobal("assert_eq", L.NewFunction(assertEq))
+	if err := L.DoString(luaTestHelpers); err != nil {
+		panic(err)
+	}
 }
 
 // assertEq is assert_eq(got, want [, msg]).

@@ -1,19 +1,5 @@
 local csv = require("csv")
 
-local function contains(s, part)
-  if not string.find(s, part, 1, true) then
-    error(string.format("%q does not contain %q", s, part), 2)
-  end
-end
-
-local function fails(f, ...)
-  local ok, err = pcall(f, ...)
-  if ok then
-    error("no error", 2)
-  end
-  return err
-end
-
 function TestParseWithHeader(t)
   local rows = csv.parse("姓名,帐号,部门\n张三,zhangsan,1;2\n\"李, 四\",lisi,\"3\"\n")
   assert_eq(rows, {

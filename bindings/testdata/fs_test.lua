@@ -1,19 +1,5 @@
 local fs = require("fs")
 
-local function fails(f, ...)
-  local ok, err = pcall(f, ...)
-  if ok then
-    error("no error", 2)
-  end
-  return err
-end
-
-local function contains(s, part)
-  if not string.find(s, part, 1, true) then
-    error(string.format("%q does not contain %q", s, part), 2)
-  end
-end
-
 function TestWriteReadExists(t)
   assert_eq(fs.exists("note.txt"), false)
   fs.write("note.txt", "日报\n")

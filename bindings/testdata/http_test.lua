@@ -1,19 +1,5 @@
 local http = require("http")
 
-local function fails(f, ...)
-  local ok, err = pcall(f, ...)
-  if ok then
-    error("no error", 2)
-  end
-  return err
-end
-
-local function contains(s, part)
-  if not string.find(s, part, 1, true) then
-    error(string.format("%q does not contain %q", s, part), 2)
-  end
-end
-
 function TestGetJSON(t)
   local r = http.get(BASE .. "/employees", {query = {dept = 2, tag = {"a", "b"}}, headers = {Authorization = "Bearer x"}})
   assert_eq(r.status, 200)

@@ -85,12 +85,6 @@ local function encodeError(v)
   return err
 end
 
-local function contains(s, part)
-  if not string.find(s, part, 1, true) then
-    error(string.format("%q does not contain %q", s, part), 2)
-  end
-end
-
 function TestEncodeErrors(t)
   contains(encodeError({userlist = {{department = {1, 2, x = 3}}}}), 'table mixes array elements with the key "x" at $.userlist[1].department')
   contains(encodeError({f = print}), "cannot encode a function at $.f")

@@ -1,19 +1,5 @@
 local time = require("time")
 
-local function fails(f, ...)
-  local ok, err = pcall(f, ...)
-  if ok then
-    error("no error", 2)
-  end
-  return err
-end
-
-local function contains(s, part)
-  if not string.find(s, part, 1, true) then
-    error(string.format("%q does not contain %q", s, part), 2)
-  end
-end
-
 function TestNow(t)
   local now, unix = time.now(), time.unix()
   assert_eq(math.abs(now - os.time()) < 2, true, "now")
