@@ -22,7 +22,6 @@ package bindings
 
 import (
 	"context"
-	"maps"
 
 	"github.com/wecomrunner/runner/wecom"
 )
@@ -98,8 +97,22 @@ func memberBody(a *args) map[string]any {
 		}
 		body[field] = a.any(p)
 	}
-	maps.Copy(body, a.rest())
+	for name, v := range a.rest() {
+		if !memberKwargs[name] {
+			a.failArg(name, "not a member field of WeCom; a mistyped field would be ignored by WeCom, so it is refused here")
+		}
+		body[name] = v
+	}
 	return body
+}
+
+// memberKwargs are the member fields WeCom takes besides the parameters of
+// user.create and user.update: the only other named arguments they accept.
+var memberKwargs = map[string]bool{
+	"address": true, "alias": true, "avatar_mediaid": true, "biz_mail": true, "biz_mail_alias": true,
+	"direct_leader": true, "enable": true, "english_name": true, "external_position": true,
+	"external_profile": true, "is_leader_in_dept": true, "main_department": true, "name": true,
+	"new_userid": true, "nickname": true, "order": true, "telephone": true, "to_invite": true,
 }
 
 // memberList is user.list and department.get_users: the members of the

@@ -220,3 +220,8 @@ function TestFanoutWelcome(t)
   assert_eq(got[1].result.name, "李四")
   assert_eq(got[2].error.errcode, 60111)
 end
+
+function TestCreateRefusesUnknownField(t)
+  local err = fails(wecom.client("contacts").user.create, {user_id = "typo", name = "拼写", departmnet = {1}, mobile = "13900000001"})
+  assert(contains(tostring(err), "departmnet"), tostring(err))
+end
