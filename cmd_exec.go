@@ -122,14 +122,11 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 	if *dryRun {
 		writes.summary(c.stderr)
 	}
-	if runErr != nil {
-		var se *runtime.ScriptError
-		if errors.As(runErr, &se) && se.Traceback != "" {
-			fmt.Fprintln(c.stderr, se.Traceback)
-		}
-		return runErr
+	var se *runtime.ScriptError
+	if errors.As(runErr, &se) && se.Traceback != "" {
+		return fmt.Errorf("%w\n%s", runErr, se.Traceback)
 	}
-	return nil
+	return runErr
 }
 
 // execConfig is the configuration of a one-off run: jobs.yaml when given,

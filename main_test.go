@@ -109,7 +109,7 @@ func TestExecFailures(t *testing.T) {
 		code   int
 		stderr []string
 	}{
-		{"lua error", "local x = 1\nerror(\"boom\")\n", nil, 1, []string{"script.lua:2:", "boom"}},
+		{"lua error", "local x = 1\nerror(\"boom\")\n", nil, 1, []string{"script.lua:2:", "boom", "stack traceback:", "script.lua:2: in the main chunk"}},
 		{"api error", "local wecom = require('wecom')\nwecom.user.get('nobody')\n", nil, 1, []string{"script.lua:2:", "errcode 60111"}},
 		{"sandbox", "os.execute('touch /tmp/pwned')\n", nil, 1, []string{"script.lua:1:"}},
 		{"timeout", "while true do end\n", []string{"--timeout", "200ms"}, 1, []string{"timed out"}},

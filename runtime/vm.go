@@ -63,8 +63,12 @@ func Run(ctx context.Context, s *Script) error {
 	L.SetContext(ctx)
 	bindings.Preload(L, s.Env)
 
+	var trace string
 	L.Push(L.NewFunctionFromProto(s.Proto))
-	err := L.PCall(0, 0, L.NewFunction(traceback))
+	err := L.PCall(0, 0, L.NewFunction(func(L *lua.LState) int {
+		trace = stackTrace(L)
+		return traceback(L)
+	}))
 	switch {
 	case err == nil:
 		return nil
@@ -73,7 +77,9 @@ func Run(ctx context.Context, s *Script) error {
 	case ctx.Err() != nil:
 		return &ScriptError{Err: ctx.Err(), Msg: "the run was cancelled"}
 	}
-	return scriptError(err)
+	se := scriptError(err)
+	se.Traceback = trace
+	return se
 }
 
 // ErrTimeout is wrapped by the error of a run that reached its timeout.
@@ -92,12 +98,12 @@ func (e *ScriptError) Error() string { return e.Msg }
 func (e *ScriptError) Unwrap() error { return e.Err }
 
 // scriptError unpacks a gopher-lua error into a ScriptError.
-func scriptError(err error) error {
+func scriptError(err error) *ScriptError {
 	var apiErr *lua.ApiError
 	if !errors.As(err, &apiErr) {
 		return &ScriptError{Msg: err.Error()}
 	}
-	e := &ScriptError{Msg: apiErr.Object.String(), Traceback: apiErr.StackTrace}
+	e := &ScriptError{Msg: apiErr.Object.String()}
 	if t, ok := apiErr.Object.(*lua.LTable); ok {
 		if msg, ok := t.RawGetString("message").(lua.LString); ok {
 			e.Msg = string(msg)
@@ -127,6 +133,33 @@ func traceback(L *lua.LState) int {
 	}
 	L.Push(v)
 	return 1
+}
+
+// stackTrace is the Lua call stack at an error, innermost first, one
+// "file:line: in function" line per Lua frame, as debug.traceback shows it.
+func stackTrace(L *lua.LState) string {
+	var b strings.Builder
+	b.WriteString("stack traceback:")
+	for level := 1; ; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sln", dbg, lua.LNil); err != nil || dbg.CurrentLine <= 0 {
+			continue
+		}
+		var name string
+		switch {
+		case dbg.What == "main":
+			name = "the main chunk"
+		case dbg.Name != "":
+			name = "function " + dbg.Name
+		default:
+			name = fmt.Sprintf("function <%s:%d>", dbg.Source, dbg.LineDefined)
+		}
+		fmt.Fprintf(&b, "\n\t%s:%d: in %s", dbg.Source, dbg.CurrentLine, name)
+	}
+	return b.String()
 }
 
 // whereLua is "file:line:" of the innermost Lua function on the stack.
