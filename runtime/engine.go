@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 
@@ -89,7 +88,7 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	if kv == nil {
 		kv = NewMemoryKV()
 	}
-	err := Run(ctx, &Script{
+	return Run(ctx, &Script{
 		Proto:   job.Proto,
 		Path:    job.Script,
 		LibDirs: e.cfg.LuaPath,
@@ -107,11 +106,6 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 			Progress: e.progress,
 		},
 	})
-	var se *ScriptError
-	if errors.As(err, &se) && se.Traceback != "" && a.Logger != nil {
-		a.Logger.Error("script failed", "error", se.Msg, "traceback", se.Traceback)
-	}
-	return err
 }
 
 // MemoryKV is a bindings.KV that lives as long as the process: the state of

@@ -581,6 +581,10 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logg
 		a.Stdout = out
 		err := s.try(ctx, job, a)
 		out.flush()
+		var se *ScriptError
+		if errors.As(err, &se) && se.Traceback != "" {
+			a.Logger.Error("script failed", "error", se.Msg, "traceback", se.Traceback)
+		}
 		if err == nil || ctx.Err() != nil || n > job.Retries.Max {
 			return err
 		}
