@@ -39,6 +39,18 @@ demo: build
 emulator: build
 	$(BIN) emulator
 
+## reliability: the fault, bad-input, sandbox and secrets suite through the
+## built binary (reliability_test.go), then each fuzz target for FUZZTIME from
+## its seed corpus in testdata/fuzz/ (about three minutes in all).
+FUZZTIME ?= 10s
+reliability:
+	$(GO) test -race -count=1 -run 'TestReliability' .
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(FUZZTIME) ./bindings
+	$(GO) test -run '^$$' -fuzz '^FuzzCSVParse$$' -fuzztime $(FUZZTIME) ./bindings
+	$(GO) test -run '^$$' -fuzz '^FuzzMemberFile$$' -fuzztime $(FUZZTIME) ./bindings
+	$(GO) test -run '^$$' -fuzz '^FuzzCallArgs$$' -fuzztime $(FUZZTIME) ./bindings
+	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./runtime
+
 golden:
 	$(GO) test $(PKGS) -update
 

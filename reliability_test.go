@@ -19,10 +19,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,6 +82,9 @@ func newRelRig(t *testing.T, opts ...emulator.Option) *relRig {
 		secrets: []string{relContactsSecret, relOpsSecret, relReportSecret},
 	}
 	r.learnTokens(t)
+	if len(r.secrets) != 6 {
+		t.Fatal("cannot learn the emulator's access tokens")
+	}
 	return r
 }
 
@@ -89,7 +94,10 @@ func newRelRig(t *testing.T, opts ...emulator.Option) *relRig {
 func (r *relRig) learnTokens(t *testing.T) {
 	t.Helper()
 	for _, secret := range []string{relContactsSecret, relOpsSecret, relReportSecret} {
-		tok := r.token(t, secret)
+		tok, err := r.token(secret)
+		if err != nil {
+			continue // an injected fault: no token to learn
+		}
 		r.mu.Lock()
 		if !slices.Contains(r.secrets, tok) {
 			r.secrets = append(r.secrets, tok)
@@ -99,25 +107,27 @@ func (r *relRig) learnTokens(t *testing.T) {
 }
 
 // token calls gettoken with secret and returns the access token.
-func (r *relRig) token(t *testing.T, secret string) string {
-	t.Helper()
+func (r *relRig) token(secret string) (string, error) {
 	r.mu.Lock()
 	r.ownTokens++
 	r.mu.Unlock()
 	q := url.Values{"corpid": {r.srv.Credentials().CorpID}, "corpsecret": {secret}}
 	res, err := http.Get(r.srv.BaseURL() + "gettoken?" + q.Encode())
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer res.Body.Close()
 	var answer struct {
 		ErrCode     int    `json:"errcode"`
 		AccessToken string `json:"access_token"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || answer.ErrCode != 0 || len(answer.AccessToken) < 16 {
-		t.Fatalf("gettoken: errcode %d, %v", answer.ErrCode, err)
+	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil {
+		return "", err
 	}
-	return answer.AccessToken
+	if answer.ErrCode != 0 || len(answer.AccessToken) < 16 {
+		return "", fmt.Errorf("gettoken: errcode %d", answer.ErrCode)
+	}
+	return answer.AccessToken, nil
 }
 
 // tokenFetches is how many times runner called gettoken.
@@ -183,7 +193,11 @@ type relProc struct {
 	out    *syncBuffer
 	errOut *syncBuffer
 	start  time.Time
-	done   chan error
+	exited chan struct{} // closed when the process has exited
+	err    error         // cmd.Wait's, once exited is closed
+	killed bool          // the test killed it with SIGKILL
+	// onExit, when set, runs as soon as the process has exited.
+	onExit func()
 }
 
 // syncBuffer is a bytes.Buffer safe for a writer and concurrent readers.
@@ -224,19 +238,46 @@ func (r *relRig) startEnv(t *testing.T, env []string, args ...string) *relProc {
 		}
 	}
 	cmd.Env = append(cmd.Env, env...)
-	p := &relProc{rig: r, cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}, done: make(chan error, 1)}
+	p := &relProc{rig: r, cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.errOut
 	p.start = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.done <- cmd.Wait() }()
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
+		select {
+		case <-p.exited:
+		default:
 			cmd.Process.Kill()
+			<-p.exited
 		}
 	})
 	return p
+}
+
+// running reports whether the process has not exited yet.
+func (p *relProc) running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// kill stops the process with SIGKILL, as the OOM killer or a power cut
+// would, and waits for it.
+func (p *relProc) kill(t *testing.T) relRun {
+	t.Helper()
+	p.killed = true
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	return p.wait(t)
 }
 
 // procLimit bounds every run of the binary: a run still going after it is
@@ -247,27 +288,31 @@ const procLimit = 90 * time.Second
 // crashes.
 func (p *relProc) wait(t *testing.T) relRun {
 	t.Helper()
-	var err error
 	select {
-	case err = <-p.done:
+	case <-p.exited:
 	case <-time.After(procLimit):
 		p.cmd.Process.Kill()
-		<-p.done
+		<-p.exited
 		t.Fatalf("runner %s still running after %s, killed\nstderr:\n%s", strings.Join(p.cmd.Args[1:], " "), procLimit, p.errOut)
 	}
 	run := relRun{stdout: p.out.String(), stderr: p.errOut.String(), elapsed: time.Since(p.start)}
+	if p.onExit != nil {
+		p.onExit()
+	}
 	var exitErr *exec.ExitError
 	switch {
-	case err == nil:
-	case errors.As(err, &exitErr):
+	case p.err == nil:
+	case errors.As(p.err, &exitErr):
 		run.code = exitErr.ExitCode()
 	default:
-		t.Fatal(err)
+		t.Fatal(p.err)
 	}
 	p.rig.learnTokens(t)
 	p.rig.assertNoSecrets(t, "stdout", run.stdout)
 	p.rig.assertNoSecrets(t, "stderr", run.stderr)
-	assertNoCrash(t, run)
+	if !p.killed {
+		relNoCrash(t, run)
+	}
 	return run
 }
 
@@ -311,9 +356,9 @@ func (r *relRig) assertNoSecrets(t *testing.T, where, text string) {
 	}
 }
 
-// assertNoCrash fails the test if the run crashed instead of failing with
+// relNoCrash fails the test if the run crashed instead of failing with
 // a message: a Go panic or fatal error, or an exit code other than 0, 1, 2.
-func assertNoCrash(t *testing.T, run relRun) {
+func relNoCrash(t *testing.T, run relRun) {
 	t.Helper()
 	for _, sign := range []string{"panic:", "fatal error:", "goroutine 1 ["} {
 		if strings.Contains(run.stderr, sign) {
@@ -326,9 +371,9 @@ func assertNoCrash(t *testing.T, run relRun) {
 	}
 }
 
-// wantRun fails the test unless the run exited with code and its stderr
+// relWantRun fails the test unless the run exited with code and its stderr
 // holds each of the strings.
-func wantRun(t *testing.T, run relRun, code int, stderr ...string) {
+func relWantRun(t *testing.T, run relRun, code int, stderr ...string) {
 	t.Helper()
 	if run.code != code {
 		t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", run.code, code, run.stdout, run.stderr)
@@ -341,8 +386,8 @@ func wantRun(t *testing.T, run relRun, code int, stderr ...string) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after 20 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// relWait polls cond until it holds, failing the test after 20 s.
+func relWait(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -353,10 +398,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// pauseScript calls first, waits until the file "continue" exists in the
+// relPause calls first, waits until the file "continue" exists in the
 // rig's directory, then calls second: the test acts on the emulator in
 // between.
-func pauseScript(first, second string) string {
+func relPause(first, second string) string {
 	return `
 		local wecom = require("wecom")
 		local fs = require("fs")
@@ -366,7 +411,7 @@ func pauseScript(first, second string) string {
 		` + second + "\n"
 }
 
-// resume lets a pauseScript go on.
+// resume lets a relPause script go on.
 func (r *relRig) resume(t *testing.T) {
 	t.Helper()
 	r.write(t, "continue", nil)
@@ -384,7 +429,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 			r := newRelRig(t)
 			r.srv.FailNext("user/get", 1, code)
 			run := r.exec(t, getOne)
-			wantRun(t, run, 0)
+			relWantRun(t, run, 0)
 			if run.stdout != "张三\n" {
 				t.Errorf("stdout = %q, want 张三", run.stdout)
 			}
@@ -398,14 +443,14 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 		t.Run(fmt.Sprintf("ExpireTokens %d", code), func(t *testing.T) {
 			t.Parallel()
 			r := newRelRig(t, emulator.WithExpiredTokenErrcode(code))
-			p := r.startExec(t, pauseScript(
+			p := r.startExec(t, relPause(
 				`print(wecom.user.get("zhangsan").name)`,
 				`print(wecom.user.get("lisi").name)`))
-			waitFor(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
+			relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
 			r.srv.ExpireTokens()
 			r.resume(t)
 			run := p.wait(t)
-			wantRun(t, run, 0)
+			relWantRun(t, run, 0)
 			if run.stdout != "张三\n李四\n" {
 				t.Errorf("stdout = %q, want 张三 and 李四", run.stdout)
 			}
@@ -420,17 +465,17 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 	t.Run("ExpireTokens before a fan-out", func(t *testing.T) {
 		t.Parallel()
 		r := newRelRig(t)
-		p := r.startExec(t, pauseScript(
+		p := r.startExec(t, relPause(
 			`print(wecom.user.get("zhangsan").name)`,
 			`local items = {}
 			for _, u in ipairs(wecom.user.list(1, true, 0, true)) do items[#items + 1] = {user_id = u.userid} end
 			local results, failed = wecom.fanout("user.get", items, {concurrency = 8})
 			print(#results, failed)`))
-		waitFor(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
+		relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
 		r.srv.ExpireTokens()
 		r.resume(t)
 		run := p.wait(t)
-		wantRun(t, run, 0)
+		relWantRun(t, run, 0)
 		if run.stdout != "张三\n40\t0\n" {
 			t.Errorf("stdout = %q, want 40 members fetched and none failed", run.stdout)
 		}
@@ -444,7 +489,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 		r := newRelRig(t)
 		r.srv.FailNext("user/get", 2, 42001)
 		run := r.exec(t, getOne)
-		wantRun(t, run, 1, "user/get", "42001")
+		relWantRun(t, run, 1, "user/get", "42001")
 		if got := r.tokenFetches(); got != 2 {
 			t.Errorf("%d gettoken calls, want 2: one refresh only", got)
 		}
@@ -457,8 +502,8 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 // relDept is the department the fault tests create.
 const relDept = "可靠性测试部"
 
-// createDept creates relDept.
-const createDept = `
+// relCreateDept creates relDept.
+const relCreateDept = `
 	local r = require("wecom").department.create{name = "` + relDept + `", parent_id = 1}
 	print("created", r.id)
 `
@@ -505,13 +550,16 @@ func TestReliabilityTransientFaults(t *testing.T) {
 			t.Parallel()
 			r := newRelRig(t)
 			tt.inject(r.srv)
-			run := r.exec(t, createDept)
-			wantRun(t, run, tt.code, tt.stderr...)
+			run := r.exec(t, relCreateDept)
+			relWantRun(t, run, tt.code, tt.stderr...)
 			if got := len(r.calls("department/create")); got != tt.sent {
 				t.Errorf("department/create sent %d times, want %d", got, tt.sent)
 			}
 			if got := r.departmentsNamed(relDept); got != tt.created {
 				t.Errorf("%d departments %s, want %d", got, relDept, tt.created)
+			}
+			if tries := len(r.calls("gettoken")) - r.ownCalls(); tries < 1 || tries > 3 {
+				t.Errorf("runner called gettoken %d times, want 1 to 3", tries)
 			}
 		})
 	}
@@ -521,7 +569,7 @@ func TestReliabilityTransientFaults(t *testing.T) {
 		r := newRelRig(t)
 		r.srv.DropNext("user/get", 2)
 		run := r.exec(t, `print(require("wecom").user.get("zhangsan").name)`)
-		wantRun(t, run, 0)
+		relWantRun(t, run, 0)
 		if run.stdout != "张三\n" {
 			t.Errorf("stdout = %q", run.stdout)
 		}
@@ -534,23 +582,47 @@ func TestReliabilityTransientFaults(t *testing.T) {
 		t.Parallel()
 		r := newRelRig(t)
 		const latency = 8 * time.Second
-		p := r.startExec(t, pauseScript(`print(wecom.user.get("zhangsan").name)`, createDept), "--timeout", "3s")
-		waitFor(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
+		p := r.startExec(t, relPause(`print(wecom.user.get("zhangsan").name)`, relCreateDept), "--timeout", "3s")
+		relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
 		r.srv.SetLatency(latency, 0)
 		r.resume(t)
+		p.onExit = func() { r.srv.SetLatency(0, 0) }
 		run := p.wait(t)
-		wantRun(t, run, 1, "timed out", "department/create", "outcome unknown")
+		relWantRun(t, run, 1, "timed out", "department/create", "outcome unknown")
 		if run.elapsed >= latency {
 			t.Errorf("the run took %s: it waited for the server instead of stopping at its timeout", run.elapsed)
 		}
-		// The emulator applies the write once its latency has passed: the
+		// The emulator applies the write when the client goes away: the
 		// write was sent once and applied at most once.
-		r.srv.SetLatency(0, 0)
-		waitFor(t, "the emulator to answer the create", func() bool { return len(r.calls("department/create")) == 1 })
+		relWait(t, "the emulator to answer the create", func() bool { return len(r.calls("department/create")) == 1 })
 		if got := r.departmentsNamed(relDept); got > 1 {
 			t.Errorf("%d departments %s: a write was applied twice", got, relDept)
 		}
 	})
+}
+
+// TestReliabilityScheduledTimeout: a scheduled run that reaches its timeout
+// during a slow write says in its history which call was in flight.
+func TestReliabilityScheduledTimeout(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: sync, schedule: "@daily", script: sync.lua, client: contacts, timeout: 3s}
+`))
+	r.script(t, "sync.lua", relPause(`print(wecom.user.get("zhangsan").name)`, relCreateDept))
+	p := r.start(t, "jobs", "run", "sync")
+	relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
+	r.srv.SetLatency(8*time.Second, 0)
+	r.resume(t)
+	p.onExit = func() { r.srv.SetLatency(0, 0) }
+	run := p.wait(t)
+	relWantRun(t, run, 1)
+	history := r.history(t, "sync")
+	for _, want := range []string{"timed_out: timed out after 3s (", "department/create", "outcome unknown"} {
+		if !strings.Contains(history, want) {
+			t.Errorf("the history lacks %q:\n%s", want, history)
+		}
+	}
 }
 
 // TestReliabilityRateLimit: WeCom's frequency limit (45009) slows a run down
@@ -563,7 +635,7 @@ func TestReliabilityRateLimit(t *testing.T) {
 		r := newRelRig(t)
 		r.srv.FailNext("user/get", 3, 45009)
 		run := r.exec(t, `print(require("wecom").user.get("zhangsan").name)`, "--timeout", "30s")
-		wantRun(t, run, 0)
+		relWantRun(t, run, 0)
 		if got, want := r.errcodes("user/get"), []int{45009, 45009, 45009, 0}; !slices.Equal(got, want) {
 			t.Fatalf("user/get answered %v, want %v", got, want)
 		}
@@ -587,7 +659,7 @@ func TestReliabilityRateLimit(t *testing.T) {
 			for i = 1, 12 do wecom.user.get("zhangsan") end
 			print("done")
 		`, "--timeout", "40s")
-		wantRun(t, run, 0)
+		relWantRun(t, run, 0)
 		ok, limited := 0, 0
 		for _, code := range r.errcodes("user/get") {
 			switch code {
@@ -610,7 +682,7 @@ func TestReliabilityRateLimit(t *testing.T) {
 		r := newRelRig(t)
 		r.srv.FailNext("user/get", 1000, 45009)
 		run := r.exec(t, `print(require("wecom").user.get("zhangsan").name)`, "--timeout", "3s")
-		wantRun(t, run, 1, "user/get", "45009")
+		relWantRun(t, run, 1, "user/get", "45009")
 		if run.elapsed > 5*time.Second {
 			t.Errorf("the run took %s with a 3s timeout", run.elapsed)
 		}
@@ -620,8 +692,8 @@ func TestReliabilityRateLimit(t *testing.T) {
 	})
 }
 
-// memberCSV is the HR export format of replace_user.lua for users.
-func memberCSV(users []emulator.User) []byte {
+// relMemberCSV is the HR export format of replace_user.lua for users.
+func relMemberCSV(users []emulator.User) []byte {
 	var b bytes.Buffer
 	b.WriteString("userid,name,department,mobile,email,position,gender\n")
 	for _, u := range users {
@@ -652,7 +724,7 @@ func (r *relRig) members() []string {
 func TestReliabilityBadCSV(t *testing.T) {
 	t.Parallel()
 	users := relOrg().Users
-	good := memberCSV(users)
+	good := relMemberCSV(users)
 	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes(good)
 	if err != nil {
 		t.Fatal(err)
@@ -671,7 +743,7 @@ func TestReliabilityBadCSV(t *testing.T) {
 		{"unknown department", withRow("newbie,新人,999,13900000002,,,1\n"), "", "department 999"},
 		{"empty", nil, "no members", "no members"},
 		{"header only", []byte("userid,name,department,mobile,email,position,gender\n"), "no members", "no members"},
-		{"half the members", memberCSV(users[:len(users)/2]), "", "refusing: the file would remove 20 of 40 members"},
+		{"half the members", relMemberCSV(users[:len(users)/2]), "", "refusing: the file would remove 20 of 40 members"},
 	}
 	const helpers = `
 		local wecom = require("wecom")
@@ -709,7 +781,7 @@ func TestReliabilityBadCSV(t *testing.T) {
 				} else {
 					run = r.run(t, "exec", "--client", "contacts", "--arg", "source="+src, example)
 				}
-				wantRun(t, run, 1, want)
+				relWantRun(t, run, 1, want)
 				if up := r.uploads(); len(up) != 0 {
 					t.Errorf("a refused file was sent: %v", up)
 				}
@@ -726,7 +798,7 @@ func TestReliabilityBadCSV(t *testing.T) {
 		before := r.members()
 		src := r.write(t, "members.csv", good)
 		run := r.run(t, "exec", "--client", "contacts", "--arg", "source="+src, example)
-		wantRun(t, run, 0)
+		relWantRun(t, run, 0)
 		if up := r.uploads(); !slices.Contains(up, "media/upload") || !slices.Contains(up, "batch/replaceuser") {
 			t.Errorf("the good file was not replaced: %v", up)
 		}
@@ -754,6 +826,7 @@ func TestReliabilitySandbox(t *testing.T) {
 		stderr  []string
 		setup   func(t *testing.T, dir string)
 		outside string // a file under outside that must not exist afterwards
+		memory  bool   // takes gigabytes: not in parallel with the others
 	}{
 		{name: "os.execute", src: `os.execute("touch pwned")`, stderr: []string{"script.lua:1:"}},
 		{name: "io.popen", src: `io.popen("id")`, stderr: []string{"script.lua:1:"}},
@@ -770,12 +843,14 @@ func TestReliabilitySandbox(t *testing.T) {
 		{name: "fs.read outside", src: `print(require("fs").read("` + secretFile + `"))`, stderr: []string{"outside the allowed directories"}},
 		{name: "csv.write ../", src: `require("csv").write("../x.csv", {{a = 1}})`, stderr: []string{"outside the allowed directories"}},
 		{name: "symlink to a file outside", src: `print(require("fs").read("link.txt"))`, stderr: []string{"outside the allowed directories"},
-			setup: func(t *testing.T, dir string) { symlink(t, secretFile, filepath.Join(dir, "link.txt")) }},
+			setup: func(t *testing.T, dir string) { relSymlink(t, secretFile, filepath.Join(dir, "link.txt")) }},
 		{name: "dangling symlink to outside", src: `require("csv").write("out.csv", {{a = 1}})`, stderr: []string{"outside the allowed directories"},
-			setup:   func(t *testing.T, dir string) { symlink(t, filepath.Join(outside, "new.csv"), filepath.Join(dir, "out.csv")) },
+			setup: func(t *testing.T, dir string) {
+				relSymlink(t, filepath.Join(outside, "new.csv"), filepath.Join(dir, "out.csv"))
+			},
 			outside: "new.csv"},
 		{name: "symlinked directory to outside", src: `require("fs").write("sub/x.txt", "x")`, stderr: []string{"outside the allowed directories"},
-			setup:   func(t *testing.T, dir string) { symlink(t, outside, filepath.Join(dir, "sub")) },
+			setup:   func(t *testing.T, dir string) { relSymlink(t, outside, filepath.Join(dir, "sub")) },
 			outside: "x.txt"},
 		{name: "upload a file outside", src: `require("wecom").media.upload("file", "` + secretFile + `")`, stderr: []string{"outside the allowed directories"}},
 		{name: "http file URL", src: `print(require("http").get("file://` + secretFile + `").body)`, stderr: []string{"script.lua:1:"}},
@@ -786,25 +861,28 @@ func TestReliabilitySandbox(t *testing.T) {
 			print(t.x)`, stderr: []string{"stack overflow"}},
 		{name: "recursion through coroutines", src: `
 			local function f() return coroutine.wrap(f)() end
-			f()`, args: []string{"--timeout", "30s"}, stderr: []string{"memory"}},
+			f()`, args: []string{"--timeout", "30s"}, stderr: []string{"stack overflow", "coroutines nested"}},
 		{name: "string.rep", src: `local s = string.rep("x", 1e10)`, stderr: []string{"script.lua:1:", "exceeds the limit"}},
 		{name: "string.rep method", src: `local s = ("xy"):rep(1e9)`, stderr: []string{"script.lua:1:", "exceeds the limit"}},
 		{name: "doubling a string", src: `
 			local s = "x"
 			for i = 1, 40 do s = s .. s end
-			print(#s)`, args: []string{"--timeout", "60s"}, stderr: []string{"memory"}},
+			print(#s)`, args: []string{"--timeout", "60s"}, stderr: []string{"out of memory"}, memory: true},
 		{name: "growing a table", src: `
 			local t = {}
-			while true do t[#t + 1] = string.rep("x", 4096) .. #t end`, args: []string{"--timeout", "60s"}, stderr: []string{"memory"}},
+			while true do t[#t + 1] = string.rep("x", 4096) .. #t end`, args: []string{"--timeout", "60s"}, stderr: []string{"out of memory"}, memory: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if !tt.memory {
+				t.Parallel()
+			}
 			r := newRelRig(t)
 			if tt.setup != nil {
 				tt.setup(t, r.dir)
 			}
 			run := r.exec(t, tt.src, tt.args...)
-			wantRun(t, run, 1, append([]string{"runner: "}, tt.stderr...)...)
+			relWantRun(t, run, 1, append([]string{"runner: "}, tt.stderr...)...)
 			for _, leak := range []string{"outside-content-d41d8c", "root:x:0:0"} {
 				if strings.Contains(run.stdout+run.stderr, leak) {
 					t.Errorf("the script read a file outside its directory:\n%s%s", run.stdout, run.stderr)
@@ -827,7 +905,7 @@ func TestReliabilitySandbox(t *testing.T) {
 			}
 			// The next run in the same place works.
 			next := r.exec(t, `print(require("wecom").user.get("zhangsan").name)`)
-			wantRun(t, next, 0)
+			relWantRun(t, next, 0)
 			if next.stdout != "张三\n" {
 				t.Errorf("the next run printed %q", next.stdout)
 			}
@@ -835,8 +913,8 @@ func TestReliabilitySandbox(t *testing.T) {
 	}
 }
 
-// symlink makes link point at target.
-func symlink(t *testing.T, target, link string) {
+// relSymlink makes link point at target.
+func relSymlink(t *testing.T, target, link string) {
 	t.Helper()
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
@@ -910,12 +988,400 @@ func TestReliabilitySecrets(t *testing.T) {
 	}
 }
 
-// readAll reads a response body or fails the test.
-func readAll(t *testing.T, r io.Reader) string {
+// relReadAll reads a response body or fails the test.
+func relReadAll(t *testing.T, r io.Reader) string {
 	t.Helper()
 	b, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// relClients is the clients: section of the suite's jobs files: the
+// emulator's, from the environment.
+const relClients = `clients:
+  contacts:
+    corp_id: "${WECOM_CORP_ID}"
+    secret: "${WECOM_CONTACTS_SECRET}"
+    base_url: "${WECOM_BASE_URL}"
+  notify:
+    corp_id: "${WECOM_CORP_ID}"
+    secret: "${WECOM_SECRET}"
+    agent_id: 1000002
+    base_url: "${WECOM_BASE_URL}"
+`
+
+// statusURL finds the status page's address in serve's log.
+var statusURL = regexp.MustCompile(`msg="status page" url=(\S+)`)
+
+// serve starts runner serve on the rig's jobs.yaml with a status page on a
+// free port, and returns the process and the page's URL.
+func (r *relRig) serve(t *testing.T) (*relProc, string) {
+	t.Helper()
+	p := r.start(t, "serve", "--listen", "127.0.0.1:0")
+	var url string
+	relWait(t, "serve's status page", func() bool {
+		if m := statusURL.FindStringSubmatch(p.errOut.String()); m != nil {
+			url = m[1]
+			return true
+		}
+		if !p.running() {
+			t.Fatalf("serve exited:\n%s", p.errOut)
+		}
+		return false
+	})
+	return p, url
+}
+
+// get fetches url and checks the answer for secrets.
+func (r *relRig) get(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body := relReadAll(t, res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET %s: %s\n%s", url, res.Status, body)
+	}
+	r.assertNoSecrets(t, url, body)
+	return body
+}
+
+// history is the output of runner jobs history for job, all runs kept.
+func (r *relRig) history(t *testing.T, job string) string {
+	t.Helper()
+	run := r.run(t, "jobs", "history", "--limit", "0", job)
+	relWantRun(t, run, 0)
+	return run.stdout
+}
+
+// historyLines returns the lines of history (the header left out) whose
+// trigger is trigger.
+func historyLines(history, trigger string) []string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(history), "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 1 && f[1] == trigger {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestReliabilityKilledServe kills runner serve with SIGKILL during a run and
+// restarts it after a firing was missed: the run in progress is recorded as
+// interrupted, the schedule goes on, and the missed firing is caught up or
+// skipped as each job's policy says.
+func TestReliabilityKilledServe(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	// Every job fires at two seconds of each minute, S1 and S2 = S1+2s: the
+	// runner is killed during the S1 run of long, and restarted more than
+	// the on-time tolerance (10 s) after S2, which it missed.
+	s1 := (time.Now().Second() + 5) % 60
+	s2 := (s1 + 2) % 60
+	schedule := fmt.Sprintf("%d,%d * * * * *", s1, s2)
+	r.write(t, "jobs.yaml", []byte(`timezone: UTC
+grace: 5s
+`+relClients+`jobs:
+  - name: long
+    schedule: "`+schedule+`"
+    script: long.lua
+    client: contacts
+    catchup: once
+  - name: skipper
+    schedule: "`+schedule+`"
+    script: quick.lua
+    client: contacts
+    catchup: skip
+  - name: late
+    schedule: "`+schedule+`"
+    script: quick.lua
+    client: contacts
+    catchup: once
+    starting_deadline: 5s
+`))
+	// The first run of long sleeps until it is killed; the next ones end
+	// at once.
+	r.script(t, "long.lua", `
+		local fs = require("fs")
+		local first = not fs.exists("slept")
+		fs.write("slept", "")
+		require("log").info("long started", {user = require("wecom").user.get("zhangsan").userid})
+		if first then require("time").sleep(600) end
+	`)
+	r.script(t, "quick.lua", `require("wecom").user.get("lisi")`)
+
+	first, _ := r.serve(t)
+	// Kill it once the S1 runs of skipper and late have finished, and
+	// while long's runs.
+	relWait(t, "the S1 runs", func() bool {
+		log := first.errOut.String()
+		return strings.Contains(log, `msg="long started"`) &&
+			strings.Contains(log, `msg="run finished" job=skipper`) && strings.Contains(log, `msg="run finished" job=late`)
+	})
+	killedAt := time.Now()
+	first.kill(t)
+
+	// Wait for S2 to pass unseen, and for the on-time tolerance after it.
+	time.Sleep(time.Until(killedAt.Add(2*time.Second + 11*time.Second)))
+	second, url := r.serve(t)
+	defer func() {
+		if t.Failed() {
+			t.Logf("first:\n%s\nsecond:\n%s", first.errOut, second.errOut)
+		}
+	}()
+	relWait(t, "the catch-up run of long", func() bool {
+		return regexp.MustCompile(`msg="run finished" job=long .* result=ok`).MatchString(second.errOut.String()) &&
+			strings.Count(second.errOut.String(), `msg="run skipped"`) >= 2
+	})
+	log := second.errOut.String()
+	if !strings.Contains(log, `msg="run marked interrupted" job=long`) {
+		t.Errorf("the restarted runner did not mark the killed run interrupted:\n%s", log)
+	}
+	// The runs that had finished, and said so, keep their result.
+	for _, job := range []string{"skipper", "late"} {
+		if strings.Contains(log, `msg="run marked interrupted" job=`+job) {
+			t.Errorf("%s's finished run was marked interrupted:\n%s", job, log)
+		}
+	}
+	status := r.get(t, url)
+	second.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, second.wait(t), 0)
+
+	long := r.history(t, "long")
+	scheduled, caught := historyLines(long, "schedule"), historyLines(long, "catchup")
+	if len(scheduled) != 1 || !strings.Contains(scheduled[0], "interrupted: the runner (") || !strings.Contains(scheduled[0], "stopped during the run") {
+		t.Errorf("long: the killed run is not recorded as interrupted:\n%s", long)
+	}
+	if len(caught) != 1 || !strings.HasSuffix(caught[0], " ok") {
+		t.Errorf("long (catchup: once): want one catch-up run, ok:\n%s", long)
+	}
+	skipper := r.history(t, "skipper")
+	if on := historyLines(skipper, "schedule"); len(on) == 0 || !strings.HasSuffix(on[len(on)-1], " ok") {
+		t.Errorf("skipper: the run before the kill is not ok:\n%s", skipper)
+	}
+	if len(historyLines(skipper, "catchup")) != 0 || !strings.Contains(skipper, "skipped: missed by") || !strings.Contains(skipper, "(catchup: skip)") {
+		t.Errorf("skipper (catchup: skip): want the missed firing skipped:\n%s", skipper)
+	}
+	late := r.history(t, "late")
+	if len(historyLines(late, "catchup")) != 0 || !strings.Contains(late, "more than starting_deadline 5s") {
+		t.Errorf("late (starting_deadline: 5s): want the missed firing skipped:\n%s", late)
+	}
+	// The schedule is intact: each job has its next run at S1 or S2.
+	list := r.run(t, "jobs", "list")
+	relWantRun(t, list, 0)
+	for _, job := range []string{"long", "skipper", "late"} {
+		row := regexp.MustCompile(`(?m)^` + job + `\s+` + regexp.QuoteMeta(schedule) + `\s+UTC\s+\w{3} \S+ \d\d:\d\d:(\d\d) UTC`).FindStringSubmatch(list.stdout)
+		if row == nil || (row[1] != fmt.Sprintf("%02d", s1) && row[1] != fmt.Sprintf("%02d", s2)) {
+			t.Errorf("jobs list: %s has no next run at second %d or %d:\n%s", job, s1, s2, list.stdout)
+		}
+	}
+	if !strings.Contains(status, `href="/jobs/long"`) {
+		t.Errorf("the status page lacks long:\n%s", status)
+	}
+}
+
+// TestReliabilityBadJobsFile: a jobs file with a problem is reported with
+// its file and line by runner validate, runner serve, runner jobs run and
+// runner exec --config, with exit code 2, before anything runs: the
+// emulator sees no call, not even gettoken.
+func TestReliabilityBadJobsFile(t *testing.T) {
+	t.Parallel()
+	// The good job would call WeCom every second if anything ran.
+	const head = "timezone: UTC\n" + relClients + `jobs:
+  - name: good
+    schedule: "* * * * * *"
+    script: good.lua
+    client: contacts
+`
+	const headLines = 16 // the bad job starts on line 17
+	tests := []struct {
+		name  string
+		job   string // the bad job, from line 19
+		where string // the file:line reported
+		what  string
+	}{
+		{"YAML syntax", "  - name: bad\n    schedule: [\n    script: good.lua\n", "jobs.yaml:17:", "did not find expected"},
+		{"unknown field", "  - name: bad\n    shedule: \"@daily\"\n    script: good.lua\n", "jobs.yaml:18:", `unknown field "shedule"`},
+		{"TZ= spec", "  - name: bad\n    schedule: \"TZ=0 * * * *\"\n    script: good.lua\n", "jobs.yaml:18:", "schedule"},
+		{"CRON_TZ= spec", "  - name: bad\n    schedule: \"CRON_TZ=Nope 0 2 * * *\"\n    script: good.lua\n", "jobs.yaml:18:", "schedule"},
+		{"bad spec", "  - name: bad\n    schedule: \"60 * * * *\"\n    script: good.lua\n", "jobs.yaml:18:", "schedule"},
+		{"never fires", "  - name: bad\n    schedule: \"0 0 30 2 *\"\n    script: good.lua\n", "jobs.yaml:18:", "never fires"},
+		{"unknown time zone", "  - name: bad\n    schedule: \"@daily\"\n    timezone: Mars/Olympus\n    script: good.lua\n", "jobs.yaml:19:", "Mars/Olympus"},
+		{"missing script", "  - name: bad\n    schedule: \"@daily\"\n    script: nope.lua\n", "jobs.yaml:19:", "nope.lua"},
+		{"script is a device", "  - name: bad\n    schedule: \"@daily\"\n    script: /dev/zero\n", "jobs.yaml:19:", "not a regular file"},
+		{"Lua syntax error", "  - name: bad\n    schedule: \"@daily\"\n    script: bad.lua\n", "bad.lua:2:", ""},
+		{"duplicate name", "  - name: good\n    schedule: \"@daily\"\n    script: good.lua\n", "jobs.yaml:17:", "good"},
+		{"unset secret", "  - name: bad\n    schedule: \"@daily\"\n    script: good.lua\n    client: other\n", "jobs.yaml:", "RELIABILITY_UNSET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRelRig(t)
+			file := head + tt.job
+			if tt.name == "unset secret" {
+				file = strings.Replace(file, "jobs:\n", "  other: {corp_id: \"${WECOM_CORP_ID}\", secret: \"${RELIABILITY_UNSET}\"}\njobs:\n", 1)
+				tt.where = "jobs.yaml:12:"
+			}
+			if n := strings.Count(head, "\n"); n != headLines {
+				t.Fatalf("the head has %d lines", n)
+			}
+			r.write(t, "jobs.yaml", []byte(file))
+			r.script(t, "good.lua", `require("wecom").user.get("zhangsan")`)
+			r.script(t, "bad.lua", "local wecom = require(\"wecom\")\nlocal = 1\n")
+			calls := func() int { return len(r.srv.Requests()) - r.ownCalls() }
+			before := calls()
+
+			for _, args := range [][]string{
+				{"validate"},
+				{"serve", "--listen", "127.0.0.1:0"},
+				{"jobs", "run", "good"},
+				{"exec", "--config", "jobs.yaml", "good.lua"},
+			} {
+				run := r.run(t, args...)
+				out := run.stdout + run.stderr
+				if run.code != 2 || !strings.Contains(out, tt.where) || !strings.Contains(out, tt.what) {
+					t.Errorf("runner %s: exit %d, want 2 and %q %q:\n%s", strings.Join(args, " "), run.code, tt.where, tt.what, out)
+				}
+			}
+			if n := calls() - before; n != 0 || r.tokenFetches() != 0 {
+				t.Errorf("%d API calls and %d gettoken reached the emulator: %v", n, r.tokenFetches(), r.srv.Requests())
+			}
+		})
+	}
+}
+
+// ownCalls is how many requests the test itself made: its gettoken calls.
+func (r *relRig) ownCalls() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ownTokens
+}
+
+// TestReliabilitySecretsServe runs jobs under runner serve with the suite's
+// recognisable secrets, through success, an API error and transport
+// errors, then looks for the secrets and the access tokens in everything
+// runner shows: serve's log (text and JSON), the status pages, /metrics,
+// runner jobs list, history and run logs, and runner validate.
+func TestReliabilitySecretsServe(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			r := newRelRig(t)
+			r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - name: report
+    schedule: "* * * * * *"
+    script: report.lua
+    client: notify
+  - name: failing
+    schedule: "* * * * * *"
+    script: failing.lua
+    client: contacts
+    retries: {max: 1, backoff: 1s}
+`))
+			r.script(t, "report.lua", `
+				local wecom = require("wecom")
+				local u = wecom.user.get("zhangsan")
+				require("log").info("member", {member = u})
+				wecom.message.send_text{user_ids = {"zhangsan"}, content = "日报"}
+				print("sent to", u.name)
+			`)
+			r.script(t, "failing.lua", `
+				local wecom = require("wecom")
+				local ok, err = pcall(wecom.user.get, "nobody")
+				require("log").warn("lookup failed", {err = err})
+				wecom.department.create{name = "`+relDept+`", parent_id = 1}
+			`)
+			// Every call of failing's department/create fails: WeCom busy,
+			// a 502, a dropped connection, an expired token.
+			r.srv.FailNext("department/create", 3, -1)
+			r.srv.FailNextHTTP("department/create", 3, 502)
+			r.srv.DropNext("department/create", 1)
+			r.srv.FailNext("department/create", 2, 42001)
+
+			p := r.start(t, "serve", "--listen", "127.0.0.1:0", "--log-format", format)
+			var url string
+			urlRe := statusURL
+			if format == "json" {
+				urlRe = regexp.MustCompile(`"msg":"status page","url":"([^"]+)"`)
+			}
+			relWait(t, "runs of both jobs", func() bool {
+				log := p.errOut.String()
+				if m := urlRe.FindStringSubmatch(log); m != nil {
+					url = m[1]
+				}
+				return url != "" && strings.Count(log, "run finished") >= 6 && len(r.calls("department/create")) >= 9
+			})
+			runPages := 0
+			for _, page := range []string{url, url + "metrics", url + "jobs/report", url + "jobs/failing"} {
+				body := r.get(t, page)
+				for _, href := range regexp.MustCompile(`href="(/jobs/[^/"]+/runs/[^"]+)"`).FindAllStringSubmatch(body, 4) {
+					r.get(t, strings.TrimSuffix(url, "/")+href[1])
+					runPages++
+				}
+			}
+			if runPages < 4 {
+				t.Errorf("the status pages link to %d runs", runPages)
+			}
+			if m := r.get(t, url+"metrics"); !strings.Contains(m, `job="failing"`) {
+				t.Errorf("/metrics lacks the failing job:\n%s", m)
+			}
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			relWantRun(t, p.wait(t), 0)
+
+			for _, job := range []string{"report", "failing"} {
+				history := r.history(t, job)
+				r.assertNoSecrets(t, "jobs history "+job, history)
+				for _, line := range strings.Split(strings.TrimSpace(history), "\n")[1:] {
+					id := strings.Fields(line)[0]
+					r.run(t, "jobs", "history", job, "--log", id) // checked by wait
+				}
+			}
+			if h := r.history(t, "failing"); !strings.Contains(h, "failed") {
+				t.Errorf("failing did not fail:\n%s", h)
+			}
+			r.run(t, "jobs", "list")
+			relWantRun(t, r.run(t, "validate"), 0)
+			// The state file caches access tokens (mode 0600), never secrets.
+			state, err := os.ReadFile(filepath.Join(r.dir, ".runner/state.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{relContactsSecret, relOpsSecret, relReportSecret} {
+				if bytes.Contains(state, []byte(s)) {
+					t.Errorf("the state file holds the secret %.12s…", s)
+				}
+			}
+		})
+	}
+}
+
+// TestReliabilityRunAfterRunaway runs a job that exhausts the memory, then a
+// job that exhausts the stack, then a good job, in one process (runner jobs
+// run): the runaway runs fail, the process survives, and the good run works.
+func TestReliabilityRunAfterRunaway(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: hog, schedule: "@daily", script: hog.lua, client: contacts}
+  - {name: deep, schedule: "@daily", script: deep.lua, client: contacts}
+  - {name: good, schedule: "@daily", script: good.lua, client: contacts}
+`))
+	r.script(t, "hog.lua", "local t = {}\nwhile true do t[#t + 1] = string.rep(\"x\", 4096) .. #t end\n")
+	r.script(t, "deep.lua", "local function f() return coroutine.wrap(f)() end\nf()\n")
+	r.script(t, "good.lua", `print(require("wecom").user.get("zhangsan").name)`)
+	run := r.run(t, "jobs", "run", "hog", "deep", "good")
+	relWantRun(t, run, 1, "runs did not succeed: hog (failed), deep (failed)")
+	for _, want := range []string{"hog ", ": failed at ", "out of memory", "deep ", "coroutines nested", "good ", ": ok at "} {
+		if !strings.Contains(run.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, run.stdout)
+		}
+	}
+	if !strings.Contains(run.stdout, "张三\n") {
+		t.Errorf("the good run did not print:\n%s", run.stdout)
+	}
 }

@@ -25,7 +25,10 @@ package bindings
 // (true: end lines with \r\n). Without header, rows keyed by name are
 // written under the sorted union of their keys; rows that are arrays are
 // written as they are. Cells may be strings, numbers (integral ones without
-// a decimal point), booleans or nil (empty).
+// a decimal point), booleans or nil (empty). What is written reads back as
+// the same rows: a row of one empty cell is written "" rather than as a
+// blank line, and a first cell that starts with U+FEFF gets a byte order
+// mark before it.
 //
 // member_file takes member tables with WeCom's field names (userid, name,
 // department, mobile, email, position, gender, is_leader_in_dept, order,
@@ -389,8 +392,22 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 	w := csv.NewWriter(&buf)
 	w.Comma = opts.sep
 	w.UseCRLF = opts.crlf
+	write := func(rec []string) error {
+		if len(rec) != 1 || rec[0] != "" {
+			return w.Write(rec)
+		}
+		// csv.Writer writes a lone empty cell as an empty line, which
+		// readers skip: the row would be lost.
+		w.Flush()
+		buf.WriteString(`""`)
+		if opts.crlf {
+			buf.WriteByte('\r')
+		}
+		buf.WriteByte('\n')
+		return w.Error()
+	}
 	if header != nil {
-		if err := w.Write(header); err != nil {
+		if err := write(header); err != nil {
 			return nil, err
 		}
 	}
@@ -399,13 +416,22 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rows[%d]: %w", i+1, err)
 		}
-		if err := w.Write(rec); err != nil {
+		if err := write(rec); err != nil {
 			return nil, err
 		}
 	}
 	w.Flush()
-	return buf.Bytes(), w.Error()
+	out := buf.Bytes()
+	if !opts.bom && bytes.HasPrefix(out, []byte(utf8BOM)) {
+		// The first cell starts with U+FEFF: readers drop a leading byte
+		// order mark, so it gets one of its own.
+		out = append([]byte(utf8BOM), out...)
+	}
+	return out, w.Error()
 }
+
+// utf8BOM is the UTF-8 byte order mark.
+const utf8BOM = "\xEF\xBB\xBF"
 
 // keysOf returns the sorted union of the string keys of rows, or nil when
 // the rows are arrays.

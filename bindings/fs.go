@@ -148,16 +148,28 @@ func resolveIn(dirs []string, p string) (string, error) {
 }
 
 // evalExisting resolves the symbolic links of the clean absolute path p, or,
-// when p does not exist, of its longest existing parent.
+// when p does not exist, of its longest existing parent. A dangling symbolic
+// link is followed to its target, where writing through it would create a
+// file.
 func evalExisting(p string) (string, error) {
 	var rest []string
-	for {
+	for links := 0; ; {
 		real, err := filepath.EvalSymlinks(p)
 		if err == nil {
 			return filepath.Join(append([]string{real}, rest...)...), nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return "", err
+		}
+		if target, err := os.Readlink(p); err == nil {
+			if links++; links > 255 {
+				return "", fmt.Errorf("%s: too many levels of symbolic links", p)
+			}
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			p = filepath.Clean(target)
+			continue
 		}
 		parent := filepath.Dir(p)
 		if parent == p {

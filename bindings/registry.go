@@ -122,6 +122,11 @@ func (w *wecomModule) clientTable(L *lua.LState, name string) *lua.LTable {
 	mt := L.CreateTable(0, 1)
 	mt.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
 		key := L.CheckString(2)
+		if key == "dry_run" {
+			// A script may plan differently when its writes are held back.
+			L.Push(lua.LBool(w.client(L, name).IsDryRun()))
+			return 1
+		}
 		g, ok := groups[key]
 		if !ok {
 			return 0

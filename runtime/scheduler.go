@@ -481,11 +481,13 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecor
 	if rec.Error != "" {
 		attrs = append(attrs, "error", rec.Error)
 	}
-	logger.Log(bg, level, "run finished", attrs...)
-	rl.Close()
+	// The result is stored before it is logged: a runner killed after
+	// logging it must not leave the run to be marked interrupted.
 	if err := s.store.PutRun(bg, rec); err != nil {
 		s.log.Error("cannot record the run's result", "job", job.Name, "run", rec.ID, "error", err)
 	}
+	logger.Log(bg, level, "run finished", attrs...)
+	rl.Close()
 	s.metrics.runFinished(job.Name, rec.Result, rec.Duration(), rec.Finished)
 	return rec
 }
@@ -622,7 +624,12 @@ func outcome(ctx context.Context, err error, timeout time.Duration) (Result, str
 	case err == nil:
 		return ResultOK, ""
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return ResultTimedOut, fmt.Sprintf("timed out after %v", timeout)
+		msg := fmt.Sprintf("timed out after %v", timeout)
+		var se *ScriptError
+		if errors.As(err, &se) && se.At != "" {
+			msg += " (" + se.At + ")"
+		}
+		return ResultTimedOut, msg
 	case ctx.Err() != nil:
 		cause := context.Cause(ctx)
 		if errors.Is(cause, context.Canceled) {

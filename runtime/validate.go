@@ -417,11 +417,13 @@ func (e *luaError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.
 // compileScript compiles a script file with Compile. A first line starting
 // with '#' (a shebang) is blanked, as the Lua interpreter ignores it.
 func compileScript(path string) (*lua.FunctionProto, error) {
+	if err := statScript(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no such file", path)
+	} else if err != nil {
+		return nil, err
+	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no such file", path)
-		}
 		return nil, err
 	}
 	if bytes.HasPrefix(src, []byte("#")) {

@@ -18,22 +18,47 @@ import (
 )
 
 // Limits of one Lua state. Lua-to-Lua recursion deeper than callStackSize
-// fails with "stack overflow" instead of growing without bound, and no
-// string function builds a string longer than maxString.
+// fails with "stack overflow" instead of growing without bound, coroutines
+// resumed inside each other more than maxCoroutineDepth deep fail likewise
+// (as Lua's own limit of 200 nested C calls does), and no string function
+// builds a string longer than maxString.
 const (
-	callStackSize = 1000
-	maxString     = 64 << 20
+	callStackSize     = 1000
+	maxCoroutineDepth = 200
+	maxString         = 64 << 20
 )
 
 // Compile parses and compiles the Lua script at path. Errors name the file
 // and line.
 func Compile(path string) (*lua.FunctionProto, error) {
+	if err := statScript(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return CompileReader(f, path)
+}
+
+// maxScript bounds the size of a script file.
+const maxScript = 16 << 20
+
+// statScript checks that path is a regular file of at most maxScript bytes,
+// so that a script path naming a device (/dev/zero) or a FIFO is an error
+// instead of a read that never ends.
+func statScript(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s: not a regular file", path)
+	case fi.Size() > maxScript:
+		return fmt.Errorf("%s: %d bytes, more than the %d a script may have", path, fi.Size(), maxScript)
+	}
+	return nil
 }
 
 // CompileReader compiles a script read from r; name is used in messages.
@@ -58,6 +83,9 @@ type Script struct {
 // ctx ends. The error of a failed script carries its file:line and a Lua
 // traceback; an API failure keeps WeCom's errcode and errmsg.
 func Run(ctx context.Context, s *Script) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	defer guard.watch(cancel)()
 	L := newState(s)
 	defer L.Close()
 	L.SetContext(ctx)
@@ -72,13 +100,25 @@ func Run(ctx context.Context, s *Script) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(context.Cause(ctx), ErrMemory):
+		return stopped(ErrMemory, "the run was stopped: "+ErrMemory.Error(), err)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &ScriptError{Err: ErrTimeout, Msg: "the run timed out"}
+		return stopped(ErrTimeout, "the run timed out", err)
 	case ctx.Err() != nil:
-		return &ScriptError{Err: ctx.Err(), Msg: "the run was cancelled"}
+		return stopped(ctx.Err(), "the run was cancelled", err)
 	}
 	se := scriptError(err)
 	se.Traceback = trace
+	return se
+}
+
+// stopped is the error of a run that its context stopped: msg, followed by
+// where the script was (err, the Lua error the stop raised).
+func stopped(cause error, msg string, err error) *ScriptError {
+	se := &ScriptError{Err: cause, Msg: msg, At: scriptError(err).Msg}
+	if se.At != "" {
+		se.Msg += " (" + se.At + ")"
+	}
 	return se
 }
 
@@ -91,7 +131,11 @@ type ScriptError struct {
 	Traceback string // the Lua stack at the error
 	Errcode   int    // WeCom's errcode when an API call failed, else 0
 	API       string // the API that failed, if any
-	Err       error  // ErrTimeout, context.Canceled, or nil
+	Err       error  // ErrTimeout, ErrMemory, context.Canceled, or nil
+	// At is where a run stopped by a timeout, a cancellation or the memory
+	// guard was: its position and the API call in flight, whose outcome may
+	// then be unknown.
+	At string
 }
 
 func (e *ScriptError) Error() string { return e.Msg }
@@ -208,6 +252,7 @@ func newState(s *Script) *lua.LState {
 	os := safeOS(L)
 	L.SetGlobal("os", os)
 	limitStrings(L)
+	limitCoroutines(L)
 
 	pkg := L.GetGlobal("package").(*lua.LTable)
 	dirs := append([]string{filepath.Dir(s.Path)}, s.LibDirs...)
@@ -270,6 +315,40 @@ func limitStrings(L *lua.LState) {
 		L.Push(lua.LString(s))
 		L.Push(lua.LNumber(n))
 		L.Call(2, 1)
+		return 1
+	}))
+}
+
+// limitCoroutines bounds the nesting of coroutines. Each coroutine has its
+// own call stack and runs nested in the Go stack of the one that resumed it:
+// unbounded, a function that resumes a new coroutine of itself exhausts the
+// memory, and unwinding thousands of nested coroutines takes minutes.
+func limitCoroutines(L *lua.LState) {
+	co := L.GetGlobal("coroutine").(*lua.LTable)
+	depth := 0
+	nest := func(fn lua.LValue) lua.LGFunction {
+		return func(L *lua.LState) int {
+			if depth >= maxCoroutineDepth {
+				L.RaiseError("stack overflow: coroutines nested more than %d deep", maxCoroutineDepth)
+			}
+			depth++
+			defer func() { depth-- }()
+			top := L.GetTop()
+			L.Push(fn)
+			for i := 1; i <= top; i++ {
+				L.Push(L.Get(i))
+			}
+			L.Call(top, lua.MultRet)
+			return L.GetTop() - top
+		}
+	}
+	co.RawSetString("resume", L.NewFunction(nest(co.RawGetString("resume"))))
+	wrap := co.RawGetString("wrap")
+	co.RawSetString("wrap", L.NewFunction(func(L *lua.LState) int {
+		L.Push(wrap)
+		L.Push(L.CheckFunction(1))
+		L.Call(1, 1)
+		L.Push(L.NewFunction(nest(L.Get(-1))))
 		return 1
 	}))
 }

@@ -194,6 +194,9 @@ func (c *Client) AgentID() int { return c.agentID }
 // BaseURL is the server the client calls, ending in "/".
 func (c *Client) BaseURL() string { return c.baseURL }
 
+// IsDryRun reports whether the client holds back its writes (WithDryRun).
+func (c *Client) IsDryRun() bool { return c.dryRun != nil }
+
 // limits holds one rate limiter per API, made on first use.
 type limits struct {
 	perMinute int

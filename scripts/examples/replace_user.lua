@@ -9,7 +9,8 @@
 -- (female). The script builds WeCom's member CSV from it (csv.member_file
 -- checks every row first), compares it with the current members, and
 -- refuses when the replacement would remove more than args.max_remove_share
--- of them (default 0.1) unless args.allow_mass_remove is true. Then it
+-- of them (default 0.1) unless args.allow_mass_remove is true, and when a
+-- member is in a department WeCom does not have. Then it
 -- uploads the file, starts batch/replaceuser, polls batch/getresult with
 -- backoff until the job finishes (the run's timeout bounds the wait), logs
 -- the counts, and fails when WeCom reports more failed rows than
@@ -68,6 +69,28 @@ end
 if share > max_share and not allow_mass_remove then
   error(string.format("refusing: the file would remove %d of %d members (%.0f%%), more than max_remove_share %.0f%%; set allow_mass_remove to proceed",
     #removed, #current, share * 100, max_share * 100))
+end
+
+-- Every department of the file must exist: WeCom would fail the rows of the
+-- others only after the upload. In a dry run the department sync's writes
+-- were held back, so missing departments are only reported.
+local known = {}
+for _, d in ipairs(wecom.department.get()) do known[d.id] = true end
+local missing = {}
+for i, m in ipairs(members) do
+  for _, id in ipairs(m.department) do
+    if not known[id] then
+      missing[#missing + 1] = string.format("%s:%d: %s is in department %d", source, i + 1, m.userid, id)
+    end
+  end
+end
+if #missing > 0 then
+  local msg = string.format("%d members are in departments WeCom does not have (run the department sync first):\n  %s",
+    #missing, table.concat(missing, "\n  ", 1, math.min(#missing, 10)))
+  if not wecom.dry_run then
+    error("refusing: " .. msg)
+  end
+  log.warn(msg)
 end
 
 -- Upload and replace.
