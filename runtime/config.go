@@ -90,6 +90,9 @@ type ClientConfig struct {
 	// BaseURL (base_url:) replaces https://qyapi.weixin.qq.com, for private
 	// deployments and the emulator.
 	BaseURL string `yaml:"base_url"`
+	// Timeout (timeout:) bounds each HTTP exchange with WeCom; 30s when unset.
+	// The job's timeout bounds the whole run.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // String describes the client without its secret.

@@ -198,3 +198,18 @@ func TestExpandDefault(t *testing.T) {
 		t.Errorf("base_url = %q, want the variable's %q", got, env["BASE"])
 	}
 }
+
+func TestClientTimeout(t *testing.T) {
+	src := "clients:\n  a: {corp_id: ww1, secret: s, timeout: 5s}\n  b: {corp_id: ww1, secret: s, timeout: -1s}\n"
+	cfg, err := Parse(strings.NewReader(src), "jobs.yaml", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Clients["a"].Timeout; got != 5*time.Second {
+		t.Errorf("timeout = %v, want 5s", got)
+	}
+	err = cfg.Validate()
+	if err == nil || !strings.Contains(err.Error(), "clients.b.timeout: must not be negative") {
+		t.Errorf("Validate() = %v, want the negative timeout reported", err)
+	}
+}

@@ -55,6 +55,9 @@ func NewEngine(cfg *Config, opts EngineOptions) *Engine {
 		if cc.AgentID != 0 {
 			o = append(o, wecom.WithAgentID(cc.AgentID))
 		}
+		if cc.Timeout > 0 {
+			o = append(o, wecom.WithTimeout(cc.Timeout))
+		}
 		if opts.Store != nil {
 			o = append(o, wecom.WithTokenCache(opts.Store))
 		}

@@ -169,6 +169,9 @@ func (v *validator) config() {
 		if cc.AgentID < 0 {
 			top(at+".agent_id", "must not be negative")
 		}
+		if cc.Timeout < 0 {
+			top(at+".timeout", "must not be negative")
+		}
 		if cc.BaseURL != "" {
 			u, err := url.Parse(cc.BaseURL)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
