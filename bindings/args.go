@@ -59,28 +59,35 @@ func (m *argsModule) all(L *lua.LState) int {
 	return 1
 }
 
-func (m *argsModule) get(L *lua.LState) int {
-	name := L.CheckString(1)
-	def := L.Get(2)
+// value returns the argument name as a Lua value; ok is false when it is
+// absent or nil.
+func (m *argsModule) value(L *lua.LState, name string) (lua.LValue, bool) {
 	v, ok := m.args[name]
 	if !ok || v == nil {
-		L.Push(def)
-		return 1
+		return lua.LNil, false
 	}
-	L.Push(toLua(L, v))
+	return toLua(L, v), true
+}
+
+func (m *argsModule) get(L *lua.LState) int {
+	name := L.CheckString(1)
+	lv, ok := m.value(L, name)
+	if !ok {
+		lv = L.Get(2)
+	}
+	L.Push(lv)
 	return 1
 }
 
 func (m *argsModule) number(L *lua.LState) int {
 	name := L.CheckString(1)
 	L.CheckTypes(2, lua.LTNumber, lua.LTNil)
-	def := L.Get(2)
-	v, ok := m.args[name]
-	if !ok || v == nil {
-		L.Push(def)
+	lv, ok := m.value(L, name)
+	if !ok {
+		L.Push(L.Get(2))
 		return 1
 	}
-	switch lv := toLua(L, v).(type) {
+	switch lv := lv.(type) {
 	case lua.LNumber:
 		L.Push(lv)
 	case lua.LString:
@@ -98,13 +105,12 @@ func (m *argsModule) number(L *lua.LState) int {
 func (m *argsModule) bool(L *lua.LState) int {
 	name := L.CheckString(1)
 	L.CheckTypes(2, lua.LTBool, lua.LTNil)
-	def := L.Get(2)
-	v, ok := m.args[name]
-	if !ok || v == nil {
-		L.Push(def)
+	lv, ok := m.value(L, name)
+	if !ok {
+		L.Push(L.Get(2))
 		return 1
 	}
-	switch lv := toLua(L, v).(type) {
+	switch lv := lv.(type) {
 	case lua.LBool:
 		L.Push(lv)
 	case lua.LNumber:

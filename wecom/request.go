@@ -162,13 +162,20 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 	}
 	refreshed := false
 	limitedSince := time.Time{}
+	var limited *APIError // the frequency-limit answer being waited out, if any
 	for attempt, try := 1, 1; ; attempt++ {
 		if err := c.limits.wait(ctx, req.API); err != nil {
+			if limited != nil {
+				return nil, &RateLimitError{limited}
+			}
 			return nil, fmt.Errorf("wecom %s: %w", req.API, err)
 		}
 		token := req.Token
 		if token == "" && !req.NoToken {
 			if token, err = c.token.get(ctx); err != nil {
+				if limited != nil && ctx.Err() != nil {
+					return nil, &RateLimitError{limited}
+				}
 				return nil, err
 			}
 		}
@@ -189,6 +196,9 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 		case err != nil && ctx.Err() != nil:
 			if sent && !req.Read {
 				return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, ctx.Err())
+			}
+			if limited != nil { // the deadline came while WeCom still limited the call
+				return nil, &RateLimitError{limited}
 			}
 			return nil, fmt.Errorf("wecom %s: %w", req.API, ctx.Err())
 		case err != nil && sent && !req.Read:
@@ -217,6 +227,7 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 			case code == CodeSystemBusy:
 				retry = apiErr
 			case rateLimited(code):
+				limited = apiErr
 				if limitedSince.IsZero() {
 					limitedSince = time.Now()
 				}

@@ -299,12 +299,18 @@ func (st *state) legacyChat(id string) (*AppChat, *apiError) {
 	return ch, nil
 }
 
-// requireMember fails with 86220 unless op is a member of ch.
-func requireMember(ch *AppChat, op string) *apiError {
-	if op == "" || !slices.ContainsFunc(ch.Users, func(u string) bool { return strings.EqualFold(u, op) }) {
-		return errorf(86220, "op_user %q is not a member of the chat", op)
+// memberChat returns a chat by id for the legacy API when op is one of its
+// members: 86003 if the chat is unknown, 86220 if op is not a member. The
+// caller holds st.mu.
+func (st *state) memberChat(id, op string) (*AppChat, *apiError) {
+	ch, e := st.legacyChat(id)
+	if e != nil {
+		return nil, e
 	}
-	return nil
+	if op == "" || !slices.ContainsFunc(ch.Users, func(u string) bool { return strings.EqualFold(u, op) }) {
+		return nil, errorf(86220, "op_user %q is not a member of the chat", op)
+	}
+	return ch, nil
 }
 
 // chatGet serves the legacy GET chat/get?chatid=ID.
@@ -328,11 +334,8 @@ func (s *Server) chatUpdate(c *call) (any, *apiError) {
 	st := s.st
 	st.lock()
 	defer st.mu.Unlock()
-	ch, e := st.legacyChat(string(req.ChatID))
+	ch, e := st.memberChat(string(req.ChatID), req.OpUser)
 	if e != nil {
-		return nil, e
-	}
-	if e := requireMember(ch, req.OpUser); e != nil {
 		return nil, e
 	}
 	if e := st.updateChat(ch, &req); e != nil {
@@ -350,11 +353,8 @@ func (s *Server) chatQuit(c *call) (any, *apiError) {
 	st := s.st
 	st.lock()
 	defer st.mu.Unlock()
-	ch, e := st.legacyChat(string(req.ChatID))
+	ch, e := st.memberChat(string(req.ChatID), req.OpUser)
 	if e != nil {
-		return nil, e
-	}
-	if e := requireMember(ch, req.OpUser); e != nil {
 		return nil, e
 	}
 	if strings.EqualFold(ch.Owner, req.OpUser) {
@@ -380,11 +380,8 @@ func (st *state) checkReceiver(r legacyReceiver, op string) ([]string, string, *
 		}
 		return []string{m.UserID}, "", nil
 	case "group":
-		ch, e := st.legacyChat(string(r.ID))
+		ch, e := st.memberChat(string(r.ID), op)
 		if e != nil {
-			return nil, "", e
-		}
-		if e := requireMember(ch, op); e != nil {
 			return nil, "", e
 		}
 		return slices.Clone(ch.Users), ch.ChatID, nil

@@ -250,10 +250,17 @@ type deptSimpleList struct {
 	DepartmentID []deptSimple `json:"department_id"`
 }
 
-// visibleSubtree returns the departments the call may list: the subtree of
-// the id parameter (the whole tree if absent) within the app's visible
-// range. The caller holds st.mu.
-func (st *state) visibleSubtree(c *call, id int) ([]int, *apiError) {
+// listedDepts returns copies of the departments department/list and
+// department/simplelist answer with: the subtree of the id parameter (the
+// whole tree if absent) within the app's visible range.
+func (s *Server) listedDepts(c *call) ([]Department, *apiError) {
+	id, e := deptParam(c, "id", false)
+	if e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	defer st.mu.RUnlock()
 	a := c.app()
 	root := 1
 	if id != 0 {
@@ -265,10 +272,10 @@ func (st *state) visibleSubtree(c *call, id int) ([]int, *apiError) {
 		}
 		root = id
 	}
-	var out []int
+	var out []Department
 	for _, d := range st.subtree(root) {
 		if st.deptVisible(a, d) {
-			out = append(out, d)
+			out = append(out, *st.depts[d])
 		}
 	}
 	return out, nil
@@ -276,20 +283,12 @@ func (st *state) visibleSubtree(c *call, id int) ([]int, *apiError) {
 
 // departmentList serves GET department/list[?id=ID].
 func (s *Server) departmentList(c *call) (any, *apiError) {
-	id, e := deptParam(c, "id", false)
+	depts, e := s.listedDepts(c)
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	ids, e := st.visibleSubtree(c, id)
-	if e != nil {
-		return nil, e
-	}
-	out := deptList{okStatus, make([]deptItem, 0, len(ids))}
-	for _, id := range ids {
-		d := st.depts[id]
+	out := deptList{okStatus, make([]deptItem, 0, len(depts))}
+	for _, d := range depts {
 		out.Department = append(out.Department, deptItem{d.ID, d.Name, d.NameEn, d.ParentID, d.Order})
 	}
 	return out, nil
@@ -297,20 +296,12 @@ func (s *Server) departmentList(c *call) (any, *apiError) {
 
 // departmentSimpleList serves GET department/simplelist[?id=ID].
 func (s *Server) departmentSimpleList(c *call) (any, *apiError) {
-	id, e := deptParam(c, "id", false)
+	depts, e := s.listedDepts(c)
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	ids, e := st.visibleSubtree(c, id)
-	if e != nil {
-		return nil, e
-	}
-	out := deptSimpleList{okStatus, make([]deptSimple, 0, len(ids))}
-	for _, id := range ids {
-		d := st.depts[id]
+	out := deptSimpleList{okStatus, make([]deptSimple, 0, len(depts))}
+	for _, d := range depts {
 		out.DepartmentID = append(out.DepartmentID, deptSimple{d.ID, d.ParentID, d.Order})
 	}
 	return out, nil

@@ -123,12 +123,7 @@ func (l *requestLog) list() []Request {
 func (s *Server) Messages() []Message {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	out := make([]Message, len(s.out.messages))
-	for i, m := range s.out.messages {
-		m.Recipients = slices.Clone(m.Recipients)
-		out[i] = m
-	}
-	return out
+	return cloneEach(s.out.messages, func(m *Message) { m.Recipients = slices.Clone(m.Recipients) })
 }
 
 // ChatMessages returns the group chat messages sent so far (appchat/send
@@ -136,22 +131,23 @@ func (s *Server) Messages() []Message {
 func (s *Server) ChatMessages() []ChatMessage {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	out := make([]ChatMessage, len(s.out.chats))
-	for i, m := range s.out.chats {
-		m.Recipients = slices.Clone(m.Recipients)
-		out[i] = m
-	}
-	return out
+	return cloneEach(s.out.chats, func(m *ChatMessage) { m.Recipients = slices.Clone(m.Recipients) })
 }
 
 // Invitations returns the invitations sent so far, oldest first.
 func (s *Server) Invitations() []Invitation {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	out := make([]Invitation, len(s.out.invites))
-	for i, v := range s.out.invites {
-		v.Users = slices.Clone(v.Users)
-		out[i] = v
+	return cloneEach(s.out.invites, func(v *Invitation) { v.Users = slices.Clone(v.Users) })
+}
+
+// cloneEach returns a copy of list, never nil, with deepen applied to each
+// element to copy what it would share with the original.
+func cloneEach[T any](list []T, deepen func(*T)) []T {
+	out := make([]T, len(list))
+	copy(out, list)
+	for i := range out {
+		deepen(&out[i])
 	}
 	return out
 }

@@ -194,6 +194,24 @@ func checkFormat(kind string, u *upload) *apiError {
 	return nil
 }
 
+// readTypedUpload reads the upload of a media type given as ?type=T: 40005
+// for an unknown type, then as readUpload and checkFormat.
+func readTypedUpload(c *call) (string, *upload, *apiError) {
+	kind := c.param("type")
+	limit, ok := mediaLimits[kind]
+	if !ok {
+		return "", nil, errorf(40005, "type must be image, voice, video or file")
+	}
+	u, e := readUpload(c, limit)
+	if e != nil {
+		return "", nil, e
+	}
+	if e := checkFormat(kind, u); e != nil {
+		return "", nil, e
+	}
+	return kind, u, nil
+}
+
 type uploadAnswer struct {
 	status
 	Type      string `json:"type"`
@@ -204,16 +222,8 @@ type uploadAnswer struct {
 // mediaUpload serves POST media/upload?type=T with the multipart field
 // media: temporary media valid 3 days, shared by all apps.
 func (s *Server) mediaUpload(c *call) (any, *apiError) {
-	kind := c.param("type")
-	limit, ok := mediaLimits[kind]
-	if !ok {
-		return nil, errorf(40005, "type must be image, voice, video or file")
-	}
-	u, e := readUpload(c, limit)
+	kind, u, e := readTypedUpload(c)
 	if e != nil {
-		return nil, e
-	}
-	if e := checkFormat(kind, u); e != nil {
 		return nil, e
 	}
 	now := s.now()
@@ -312,16 +322,8 @@ func (s *Server) materialAdd(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	kind := c.param("type")
-	limit, ok := mediaLimits[kind]
-	if !ok {
-		return nil, errorf(40005, "type must be image, voice, video or file")
-	}
-	u, e := readUpload(c, limit)
+	kind, u, e := readTypedUpload(c)
 	if e != nil {
-		return nil, e
-	}
-	if e := checkFormat(kind, u); e != nil {
 		return nil, e
 	}
 	now := s.now()
