@@ -88,10 +88,7 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 		return usagef("--client %q: no such client in %s", *clientName, describeSource(*configFile))
 	}
 
-	opts := runtime.EngineOptions{Getenv: getenv, BaseURL: firstSet(*baseURL, getenv("WECOM_BASE_URL"))}
-	if *configFile != "" {
-		opts.BaseURL = firstSet(*baseURL) // the configuration names its own base URLs
-	}
+	opts := runtime.EngineOptions{Getenv: getenv, BaseURL: *baseURL}
 	var writes dryRunLog
 	if *dryRun {
 		opts.DryRun = writes.record(logger)
@@ -131,17 +128,11 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 
 // execConfig is the configuration of a one-off run: jobs.yaml when given,
 // else one client from the environment (WECOM_CORP_ID, WECOM_SECRET,
-// WECOM_AGENT_ID), plus a "contacts" client when WECOM_CONTACTS_SECRET is set.
+// WECOM_AGENT_ID, WECOM_BASE_URL), plus a "contacts" client when
+// WECOM_CONTACTS_SECRET is set.
 func execConfig(file string, getenv func(string) string) (*runtime.Config, error) {
 	if file != "" {
-		cfg, err := runtime.Load(file, getenv)
-		if err != nil {
-			return nil, &usageError{err}
-		}
-		if err := cfg.Validate(); err != nil {
-			return nil, &usageError{err}
-		}
-		return cfg, nil
+		return loadJobs(file, getenv)
 	}
 	wd, err := os.Getwd()
 	if err != nil {
@@ -153,7 +144,7 @@ func execConfig(file string, getenv func(string) string) (*runtime.Config, error
 		return cfg, nil // scripts that do not call WeCom need no client
 	}
 	if secret := getenv("WECOM_SECRET"); secret != "" {
-		cc := runtime.ClientConfig{CorpID: corp, Secret: secret}
+		cc := runtime.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
 		if id := getenv("WECOM_AGENT_ID"); id != "" {
 			n, err := strconv.Atoi(id)
 			if err != nil {
@@ -164,7 +155,7 @@ func execConfig(file string, getenv func(string) string) (*runtime.Config, error
 		cfg.Clients["default"] = cc
 	}
 	if secret := getenv("WECOM_CONTACTS_SECRET"); secret != "" {
-		cfg.Clients["contacts"] = runtime.ClientConfig{CorpID: corp, Secret: secret}
+		cfg.Clients["contacts"] = runtime.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
 	}
 	return cfg, nil
 }
@@ -202,15 +193,6 @@ func parseArgs(pairs []string) (map[string]any, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-func firstSet(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // newLogger is the logger of the CLI on stderr.
