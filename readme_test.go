@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
@@ -166,5 +167,26 @@ func runServeBriefly(t *testing.T, dir string, env, args []string) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("runner serve after SIGTERM: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestReadmeJobsReference parses the README's jobs.yaml reference: every
+// field it shows must be one the loader knows.
+func TestReadmeJobsReference(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "```yaml\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no yaml block")
+	}
+	cfg, err := runtime.Parse(strings.NewReader(block), "README.md", func(string) string { return "set" })
+	if err != nil {
+		t.Fatalf("the README's jobs.yaml does not parse: %v", err)
+	}
+	if len(cfg.Jobs) != 1 || cfg.Clients["notify"].Timeout != 30*time.Second || cfg.Jobs[0].Jitter != 30*time.Second {
+		t.Errorf("parsed %+v", cfg)
 	}
 }
