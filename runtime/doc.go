@@ -42,5 +42,8 @@
 // Shutdown stops scheduling, waits up to the grace period for running jobs, then
 // cancels them; cancelled runs are recorded as interrupted. A run left
 // "running" by a process that died (kill -9, power loss) is marked interrupted
-// the next time the state is opened.
+// the next time the state is opened; with a Redis state, shared by several
+// instances, once the heartbeat of the dead instance has expired, by the next
+// instance that opens it or by the sweep that open instances make every
+// minute.
 package runtime

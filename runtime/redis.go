@@ -34,8 +34,14 @@ type RedisOptions struct {
 	// names.
 	Instance string
 	// Logger receives the problems of running locks (a renewal or a release
-	// that failed, a lock that was lost); nil discards.
+	// that failed, a lock that was lost) and of the heartbeat, and the runs
+	// marked interrupted; nil discards.
 	Logger *slog.Logger
+
+	// heartbeat is the lifetime of the instance key; instanceTTL when 0.
+	heartbeat time.Duration
+	// sweep is the interval of the sweeps; sweepEvery when 0.
+	sweep time.Duration
 }
 
 // RedisStore is the Store shared by several instances through one Redis
@@ -56,9 +62,16 @@ type RedisOptions struct {
 //	kv:<job>                hash of the job's kv
 //	claim:<job>:<unix>      the instance that claimed the firing at <unix> (UTC seconds)
 //	lock:<job>              the instance holding the job's running lock
+//	instance:<instance>     the heartbeat of a live instance
 //
-// Claims and locks hold "<instance>/<random token>", so that a holder
-// recognizes its own key.
+// Claims, locks and heartbeats hold "<instance>/<random token>", so that a
+// holder recognizes its own key.
+//
+// Each store keeps the heartbeat key of its instance while it is open,
+// renewing it every third of its lifetime and deleting it on Close. A run
+// still "running" whose instance has no heartbeat was left by a process that
+// died (kill -9, power loss): it is marked interrupted when a store opens,
+// and by the sweep each open store makes every minute.
 type RedisStore struct {
 	rdb      *redis.Client
 	prefix   string
@@ -66,9 +79,13 @@ type RedisStore struct {
 	instance string
 	log      *slog.Logger
 
-	closed    chan struct{} // closed by Close: stops the lock renewals
+	heartbeat  time.Duration // lifetime of the instance key
+	sweepEvery time.Duration // interval of the sweeps
+	beat       string        // value of the instance key
+
+	closed    chan struct{} // closed by Close: stops the lock renewals and the heartbeat
 	closeOnce sync.Once
-	renewals  sync.WaitGroup
+	renewals  sync.WaitGroup // the lock renewals and the heartbeat
 }
 
 var (
@@ -88,6 +105,12 @@ const (
 	tokenLockPoll = 50 * time.Millisecond
 	// tokenKeep is how long a cached token's key outlives the token.
 	tokenKeep = 10 * time.Minute
+	// instanceTTL is how long the heartbeat key of an instance lasts after
+	// its last renewal; it is renewed every third of that.
+	instanceTTL = 15 * time.Second
+	// sweepEvery is how often an open store looks for the runs of instances
+	// that died.
+	sweepEvery = time.Minute
 )
 
 // OpenRedis connects to the Redis database named by url,
@@ -124,13 +147,22 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.heartbeat <= 0 {
+		opts.heartbeat = instanceTTL
+	}
+	if opts.sweep <= 0 {
+		opts.sweep = sweepEvery
+	}
 	s := &RedisStore{
-		rdb:      redis.NewClient(o),
-		prefix:   opts.Prefix,
-		history:  opts.History,
-		instance: opts.Instance,
-		log:      opts.Logger,
-		closed:   make(chan struct{}),
+		rdb:        redis.NewClient(o),
+		prefix:     opts.Prefix,
+		history:    opts.History,
+		instance:   opts.Instance,
+		log:        opts.Logger,
+		heartbeat:  opts.heartbeat,
+		sweepEvery: opts.sweep,
+		beat:       opts.Instance + "/" + randomHex(8),
+		closed:     make(chan struct{}),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), redisOpenTimeout)
 	defer cancel()
@@ -138,6 +170,20 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 		s.rdb.Close()
 		return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
 	}
+	if err := s.beatOnce(ctx); err != nil {
+		s.rdb.Close()
+		return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
+	}
+	// No run of this instance is going on yet: those recorded under its
+	// name were left by an earlier process of the same name.
+	if err := s.sweep(ctx, true); err != nil {
+		s.log.Warn("cannot mark the runs of stopped instances interrupted", "error", err)
+	}
+	s.renewals.Add(1)
+	go func() {
+		defer s.renewals.Done()
+		s.beatLoop()
+	}()
 	return s, nil
 }
 
@@ -179,16 +225,131 @@ func parseRedisURL(raw string) (*redis.Options, error) {
 // Instance names this process.
 func (s *RedisStore) Instance() string { return s.instance }
 
-// Close stops renewing the running locks still held, which then expire, and
-// closes the connections. Closing again does nothing.
+// Close stops renewing the running locks still held, which then expire,
+// deletes the instance's heartbeat and closes the connections. Closing again
+// does nothing.
 func (s *RedisStore) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
 		close(s.closed)
 		s.renewals.Wait()
+		if !s.release(context.Background(), s.key("instance", s.instance), s.beat) {
+			s.log.Warn("the instance heartbeat was not deleted; it expires by itself", "within", s.heartbeat)
+		}
 		err = s.rdb.Close()
 	})
 	return err
+}
+
+// beatOnce sets the instance's heartbeat key for its lifetime.
+func (s *RedisStore) beatOnce(ctx context.Context) error {
+	return s.rdb.Set(ctx, s.key("instance", s.instance), s.beat, s.heartbeat).Err()
+}
+
+// beatLoop renews the heartbeat every third of its lifetime, and sweeps the
+// runs of stopped instances every s.sweepEvery, until the store closes. A
+// failure is logged and tried again at the next tick; a heartbeat that
+// expired meanwhile is set again.
+func (s *RedisStore) beatLoop() {
+	every := max(s.heartbeat/3, time.Millisecond)
+	beat := time.NewTicker(every)
+	defer beat.Stop()
+	sweep := time.NewTicker(s.sweepEvery)
+	defer sweep.Stop()
+	for {
+		select {
+		case <-s.closed:
+			return
+		case <-beat.C:
+			ctx, cancel := context.WithTimeout(context.Background(), every)
+			if err := s.beatOnce(ctx); err != nil {
+				s.log.Warn("cannot renew the instance heartbeat", "error", err)
+			}
+			cancel()
+		case <-sweep.C:
+			ctx, cancel := context.WithTimeout(context.Background(), max(s.sweepEvery/2, redisOpenTimeout))
+			if err := s.sweep(ctx, false); err != nil {
+				s.log.Warn("cannot mark the runs of stopped instances interrupted", "error", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// interruptScript replaces a run record that still holds a given value, when
+// the heartbeat of its instance is gone (or not checked).
+//
+// KEYS: run records, the instance's heartbeat. ARGV: run id, JSON record
+// read, JSON record to write, "1" to check the heartbeat.
+var interruptScript = redis.NewScript(`
+if ARGV[4] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
+	return 0
+end
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+	return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+`)
+
+// sweep marks interrupted the runs left running by instances without a
+// heartbeat. At open, the runs of this instance's name are marked too;
+// otherwise they are left alone. A record changed since it was read (the
+// run ended, or was dropped) is left as it is.
+func (s *RedisStore) sweep(ctx context.Context, opening bool) error {
+	runsPrefix := s.key("runs", "")
+	iter := s.rdb.Scan(ctx, 0, escapeGlob(runsPrefix)+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		job := strings.TrimPrefix(iter.Val(), runsPrefix)
+		records, err := s.rdb.HGetAll(ctx, s.key("run", job)).Result()
+		if err != nil {
+			return err
+		}
+		for id, text := range records {
+			if !strings.Contains(text, `"result":"running"`) {
+				continue
+			}
+			var r RunRecord
+			if json.Unmarshal([]byte(text), &r) != nil || r.Result != ResultRunning {
+				continue
+			}
+			check := "1"
+			if r.Instance == s.instance {
+				if !opening {
+					continue
+				}
+				check = ""
+			}
+			r.Result = ResultInterrupted
+			r.Error = fmt.Sprintf("the instance %s stopped during the run", r.Instance)
+			v, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			keys := []string{s.key("run", job), s.key("instance", r.Instance)}
+			n, err := interruptScript.Run(ctx, s.rdb, keys, id, text, v, check).Int()
+			if err != nil {
+				return err
+			}
+			if n == 1 {
+				s.log.Warn("run marked interrupted", "job", job, "run", id, "instance", r.Instance)
+			}
+		}
+	}
+	return iter.Err()
+}
+
+// escapeGlob escapes the characters of s that a Redis MATCH pattern treats
+// specially.
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // key returns the key made of the prefix and parts joined by ':'.

@@ -277,6 +277,116 @@ func TestRedisClaimsAndLocks(t *testing.T) {
 	})
 }
 
+// crash stops s as a killed process would: its heartbeat and lock renewals
+// stop, and its keys are left to expire.
+func crash(s *RedisStore) {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.renewals.Wait()
+		s.rdb.Close()
+	})
+}
+
+// TestRedisInterruptedAfterCrash leaves runs "running" in the history of an
+// instance that crashed: a store that opens once its heartbeat expired marks
+// them interrupted, and leaves alone the runs of a live instance and those
+// that ended. A process restarting under the crashed one's name marks its
+// runs at once.
+func TestRedisInterruptedAfterCrash(t *testing.T) {
+	r := startRedis(t)
+	ctx := t.Context()
+	const ttl = 300 * time.Millisecond
+	started := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+	running := func(s *RedisStore, job string) RunRecord {
+		t.Helper()
+		rec := RunRecord{ID: newRunID(started), Job: job, Trigger: TriggerSchedule, Scheduled: started,
+			Started: started, Result: ResultRunning, Attempts: 1, Instance: s.Instance()}
+		if err := s.PutRun(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+
+	live := r.open(t, RedisOptions{Instance: "live", heartbeat: ttl})
+	dead := r.open(t, RedisOptions{Instance: "dead", heartbeat: ttl})
+	liveRun := running(live, "sync")
+	deadRun := running(dead, "sync")
+	otherJob := running(dead, "report [daily]")
+	ended := running(dead, "sync")
+	ended.Result, ended.Finished = ResultOK, started.Add(time.Second)
+	if err := dead.PutRun(ctx, ended); err != nil {
+		t.Fatal(err)
+	}
+
+	crash(dead)
+	// Right after the crash the heartbeat is still there: the runs are
+	// left alone.
+	early := r.open(t, RedisOptions{Instance: "early", heartbeat: ttl})
+	if got, _ := early.Run(ctx, "sync", deadRun.ID); got.Result != ResultRunning {
+		t.Fatalf("a run of a crashed instance whose heartbeat has not expired = %s, want running", got.Result)
+	}
+	early.Close()
+	if n, _ := live.rdb.Exists(ctx, live.key("instance", "early")).Result(); n != 0 {
+		t.Error("Close leaves the instance heartbeat")
+	}
+
+	time.Sleep(3 * ttl)
+	if n, _ := live.rdb.Exists(ctx, live.key("instance", "live")).Result(); n != 1 {
+		t.Fatal("the heartbeat of a live instance expired")
+	}
+	next := r.open(t, RedisOptions{Instance: "next", heartbeat: ttl})
+	for _, want := range []RunRecord{deadRun, otherJob} {
+		got, err := next.Run(ctx, want.Job, want.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Result = ResultInterrupted
+		want.Error = "the instance dead stopped during the run"
+		if got != want {
+			t.Errorf("run left running by a crashed instance = %+v, want %+v", got, want)
+		}
+	}
+	if got, _ := next.Run(ctx, "sync", liveRun.ID); got != liveRun {
+		t.Errorf("run of a live instance = %+v, want it left running", got)
+	}
+	if got, _ := next.Run(ctx, "sync", ended.ID); got != ended {
+		t.Errorf("run that ended = %+v, want it unchanged", got)
+	}
+	runs, err := next.Runs(ctx, "sync", 0)
+	if err != nil || len(runs) != 3 {
+		t.Errorf("Runs = %d runs, %v, want 3", len(runs), err)
+	}
+
+	// The live instance ends its run as usual.
+	liveRun.Result, liveRun.Finished = ResultOK, started.Add(time.Second)
+	if err := live.PutRun(ctx, liveRun); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := next.Run(ctx, "sync", liveRun.ID); got.Result != ResultOK {
+		t.Errorf("run of the live instance after it ended = %s, want ok", got.Result)
+	}
+
+	// An open store sweeps the runs of instances that crash later.
+	sweeper := r.open(t, RedisOptions{Instance: "sweeper", heartbeat: ttl, sweep: 100 * time.Millisecond})
+	late := r.open(t, RedisOptions{Instance: "late", heartbeat: ttl})
+	lateRun := running(late, "sync")
+	crash(late)
+	waitFor(t, 5*time.Second, "the sweep to mark the run of a crashed instance", func() bool {
+		got, _ := sweeper.Run(ctx, "sync", lateRun.ID)
+		return got.Result == ResultInterrupted
+	})
+
+	// A process restarting under the name of the crashed one marks the runs
+	// of its predecessor at once, heartbeat or not.
+	again := r.open(t, RedisOptions{Instance: "again", heartbeat: time.Minute})
+	againRun := running(again, "sync")
+	crash(again)
+	restarted := r.open(t, RedisOptions{Instance: "again", heartbeat: time.Minute})
+	if got, _ := restarted.Run(ctx, "sync", againRun.ID); got.Result != ResultInterrupted {
+		t.Errorf("run of the previous process of the same name = %s, want interrupted", got.Result)
+	}
+}
+
 // waitFor polls cond until it holds, failing the test after timeout.
 func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
