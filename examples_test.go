@@ -247,15 +247,7 @@ func TestExamplesDryRunChangeNothing(t *testing.T) {
 func TestExampleReferenceScripts(t *testing.T) {
 	t.Parallel()
 	dir := exampleDir(t)
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	var env []string
-	for _, kv := range emulatorEnv(srv) {
-		env = append(env, kv[0]+"="+kv[1])
-	}
+	srv, env := startEmulator(t)
 	exec := func(client, script string, args ...string) string {
 		t.Helper()
 		argv := append([]string{"exec", "--config", "jobs.yaml", "--client", client, "scripts/examples/" + script}, args...)

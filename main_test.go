@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
 var runnerBin string
@@ -187,4 +189,21 @@ func TestEmulatorCommandRejectsBadFault(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "API=ERRCODE") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
+}
+
+// startEmulator starts the demo emulator in the test process and returns it
+// with the environment variables a runner process needs to call it, as
+// runner emulator prints them.
+func startEmulator(t *testing.T) (*emulator.Server, []string) {
+	t.Helper()
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	var env []string
+	for _, kv := range emulatorEnv(srv) {
+		env = append(env, kv[0]+"="+kv[1])
+	}
+	return srv, env
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/wecomrunner/runner/runtime"
-	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
 // readmeBlocks returns the lines of each ```sh block of README.md.
@@ -113,15 +112,7 @@ func runReadmeScript(t *testing.T, block []string) {
 // it answers, then gets SIGTERM.
 func runReadmeLines(t *testing.T, block []string) {
 	dir := exampleDir(t)
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	var env []string
-	for _, kv := range emulatorEnv(srv) {
-		env = append(env, kv[0]+"="+kv[1])
-	}
+	_, env := startEmulator(t)
 	for _, line := range block {
 		if strings.HasPrefix(line, "export ") {
 			continue
