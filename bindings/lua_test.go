@@ -26,7 +26,8 @@ import (
 // and the file sees the globals of testGlobals: assert_eq(got, want [, msg])
 // compares deeply (tables by content) and raises an error showing both
 // values; fails(f, ...) calls f and returns the error it must raise;
-// contains(s, part) raises unless s contains part. An error raised by the
+// contains(s, part) raises unless s contains part; expect_errors(t, cases)
+// checks a table of calls that must raise given errcodes. An error raised by the
 // test function fails the test with its traceback.
 func runLuaTests(t *testing.T, file string, prepare func(L *lua.LState)) {
 	t.Helper()
@@ -149,6 +150,20 @@ function fails(f, ...)
     error("no error", 2)
   end
   return err
+end
+
+-- expect_errors calls each case {name, fn, args, errcode, api} and checks
+-- that it raised an error table with that errcode and api.
+function expect_errors(t, cases)
+  for _, c in ipairs(cases) do
+    local name, fn, args, code, api = c[1], c[2], c[3], c[4], c[5]
+    local ok, err = pcall(fn, args)
+    if ok or type(err) ~= "table" then
+      t:errorf("%s: ok = %s, err = %s; want an error table", name, tostring(ok), tostring(err))
+    else
+      assert_eq({err.errcode, err.api}, {code, api}, name)
+    end
+  end
 end
 
 function contains(s, part)

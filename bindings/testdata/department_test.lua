@@ -124,14 +124,6 @@ function TestErrors(t)
     {"an app writing departments", wecom.department.create, {name = "新部门"}, 48002, "department/create"},
     {"outside the visible range", wecom.client("report").department.get_detail, {id = 8}, 60011, "department/get"},
   }
-  for _, c in ipairs(cases) do
-    local name, fn, args, code, api = c[1], c[2], c[3], c[4], c[5]
-    local ok, err = pcall(fn, args)
-    if ok or type(err) ~= "table" then
-      t:errorf("%s: ok = %s, err = %s; want an error table", name, tostring(ok), tostring(err))
-    else
-      assert_eq({err.errcode, err.api}, {code, api}, name)
-    end
-  end
+  expect_errors(t, cases)
   assert_eq(emulator.department(13).name, "行政部")
 end

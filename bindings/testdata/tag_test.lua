@@ -66,14 +66,6 @@ function TestErrors(t)
     {"unknown tag", contacts.tag.update, {tag_id = 999, name = "x"}, 40068, "tag/update"},
     {"duplicate name", contacts.tag.create, {name = "技术委员会"}, 40071, "tag/create"},
   }
-  for _, c in ipairs(cases) do
-    local name, fn, args, code, api = c[1], c[2], c[3], c[4], c[5]
-    local ok, err = pcall(fn, args)
-    if ok or type(err) ~= "table" then
-      t:errorf("%s: ok = %s, err = %s; want an error table", name, tostring(ok), tostring(err))
-    else
-      assert_eq({err.errcode, err.api}, {code, api}, name)
-    end
-  end
+  expect_errors(t, cases)
   contacts.tag.delete(id)
 end
