@@ -12,46 +12,58 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-const emulatorUsage = "usage: runner emulator [--listen 127.0.0.1:8080] [--org FILE] [--latency 20ms] [--token-lifetime 2h] [--rate-limit N] [--fail API=ERRCODE[xN]]..."
-
 var emulatorCmd = &command{
 	name:    "emulator",
-	usage:   emulatorUsage,
 	summary: "serve a local WeCom API with a demo organisation",
-	run:     runEmulator,
+	doc: `Emulator serves the WeCom API from memory until interrupted, and prints the
+variables a client needs to call it (WECOM_BASE_URL, WECOM_CORP_ID,
+WECOM_CONTACTS_SECRET, WECOM_SECRET, WECOM_AGENT_ID) on stdout, one per line,
+so that another shell can source them.`,
+	setup: func(fs *pflag.FlagSet) runFunc {
+		var o emulatorOptions
+		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
+		fs.StringVar(&o.org, "org", "", "organisation file (YAML or JSON); default: the built-in demo organisation")
+		fs.DurationVar(&o.latency, "latency", 0, "added to every answer")
+		fs.DurationVar(&o.tokenLifetime, "token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
+		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
+		fs.StringArrayVar(&o.failures, "fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
+		return func(ctx context.Context, c *cli, _ []string) error { return runEmulator(ctx, c, &o) }
+	},
 }
 
-func runEmulator(ctx context.Context, c *cli, args []string) error {
-	fs := pflag.NewFlagSet("emulator", pflag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	listen := fs.String("listen", "127.0.0.1:8080", "address to serve on")
-	orgFile := fs.String("org", "", "organisation file (YAML or JSON); default: the built-in demo organisation")
-	latency := fs.Duration("latency", 0, "added to every answer")
-	lifetime := fs.Duration("token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
-	rateLimit := fs.Int("rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
-	failures := fs.StringArray("fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
-	if err := fs.Parse(args); err != nil {
-		return &usageError{fmt.Errorf("%w\n%s", err, emulatorUsage)}
+// emulatorOptions are the flags of runner emulator.
+type emulatorOptions struct {
+	listen, org            string
+	latency, tokenLifetime time.Duration
+	rateLimit              int
+	failures               []string
+}
+
+func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
+	type fault struct {
+		api     string
+		code, n int
 	}
-	if fs.NArg() != 0 {
-		return usagef("%s", emulatorUsage)
-	}
-	srv, err := newEmulator(*orgFile, *latency, *lifetime)
-	if err != nil {
-		return err
-	}
-	if *rateLimit > 0 {
-		srv.SetRateLimit("*", *rateLimit)
-	}
-	for _, f := range *failures {
+	var faults []fault
+	for _, f := range o.failures {
 		api, code, n, err := parseFailure(f)
 		if err != nil {
 			return err
 		}
-		srv.FailNext(api, n, code)
+		faults = append(faults, fault{api, code, n})
 	}
-	if _, err := srv.Listen(*listen); err != nil {
+	srv, err := newEmulator(o.org, o.latency, o.tokenLifetime)
+	if err != nil {
 		return err
+	}
+	if o.rateLimit > 0 {
+		srv.SetRateLimit("*", o.rateLimit)
+	}
+	for _, f := range faults {
+		srv.FailNext(f.api, f.n, f.code)
+	}
+	if _, err := srv.Listen(o.listen); err != nil {
+		return configf("--listen %s: %v", o.listen, err)
 	}
 	defer srv.Close()
 	for _, kv := range emulatorEnv(srv) {
@@ -85,7 +97,7 @@ func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulato
 	if orgFile != "" {
 		var err error
 		if org, err = emulator.LoadOrg(orgFile); err != nil {
-			return nil, &usageError{err}
+			return nil, &configError{err}
 		}
 	}
 	var opts []emulator.Option

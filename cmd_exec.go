@@ -20,84 +20,86 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-const execUsage = "usage: runner exec [flags] script.lua"
-
 var execCmd = &command{
 	name:    "exec",
-	usage:   execUsage,
+	args:    "script.lua",
 	summary: "run a Lua script once",
-	run:     runExec,
+	doc: `Exec runs script.lua once and exits: 0 when it succeeds, 1 when it fails,
+2 when the command line or the configuration is wrong (nothing ran).
+
+Without --config, the clients come from the environment: WECOM_CORP_ID with
+WECOM_SECRET (and WECOM_AGENT_ID) give the client "default",
+WECOM_CONTACTS_SECRET the client "contacts"; WECOM_BASE_URL points them at a
+private deployment or an emulator. With --config, the script uses the
+clients, state, directories and env allow-list of that jobs file.`,
+	minArgs: 1,
+	maxArgs: 1,
+	setup: func(fs *pflag.FlagSet) runFunc {
+		var o execOptions
+		var rf runFlags
+		rf.declare(fs)
+		fs.StringVar(&o.config, "config", "", "jobs.yaml whose clients, state, directories and env allow-list the script uses")
+		fs.StringVar(&o.client, "client", "", "the client require(\"wecom\") uses (default: the only client, or \"default\")")
+		fs.StringVar(&o.baseURL, "base-url", "", "WeCom API base URL (overrides WECOM_BASE_URL and the configuration)")
+		fs.BoolVar(&o.dryRun, "dry-run", false, "send reads; log writes without sending them")
+		fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the script after this long")
+		fs.StringArrayVar(&o.args, "arg", nil, "key=value for args.key in the script (repeatable)")
+		return func(ctx context.Context, c *cli, args []string) error {
+			return runExec(ctx, c, &rf, &o, args[0])
+		}
+	},
 }
 
-func runExec(ctx context.Context, c *cli, args []string) error {
-	fs := pflag.NewFlagSet("exec", pflag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	configFile := fs.String("config", "", "jobs.yaml whose clients, state, directories and env allow-list the script uses")
-	clientName := fs.String("client", "", "the client require(\"wecom\") uses (default: the only client, or \"default\")")
-	useEmulator := fs.Bool("emulator", false, "start the built-in WeCom emulator and run against it")
-	baseURL := fs.String("base-url", "", "WeCom API base URL (overrides WECOM_BASE_URL and the configuration)")
-	dryRun := fs.Bool("dry-run", false, "send reads; log writes without sending them")
-	timeout := fs.Duration("timeout", 10*time.Minute, "stop the script after this long")
-	scriptArgs := fs.StringArray("arg", nil, "key=value for args.key in the script (repeatable)")
-	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
-	fs.Usage = func() { fmt.Fprintln(c.stderr, execUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &usageError{err}
-	}
-	if fs.NArg() != 1 {
-		return usagef("%s", execUsage)
-	}
-	jobArgs, err := parseArgs(*scriptArgs)
-	if err != nil {
-		return err
-	}
-	logger, err := newLogger(c.stderr, *logFormat)
-	if err != nil {
-		return err
-	}
+// execOptions are the flags of runner exec besides runFlags.
+type execOptions struct {
+	config, client, baseURL string
+	dryRun                  bool
+	timeout                 time.Duration
+	args                    []string
+}
 
-	getenv := c.getenv
-	if *useEmulator {
-		var stop func()
-		if getenv, *baseURL, stop, err = inProcessEmulator(getenv); err != nil {
-			return err
-		}
-		defer stop()
-	}
-
-	cfg, err := execConfig(*configFile, getenv)
+func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script string) error {
+	jobArgs, err := parseArgs(o.args)
 	if err != nil {
 		return err
 	}
-	script := fs.Arg(0)
+	env, err := rf.start(c)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	logger := env.logger
+	baseURL := firstNonEmpty(env.baseURL, o.baseURL)
+
+	cfg, err := execConfig(o.config, env.getenv)
+	if err != nil {
+		return err
+	}
 	proto, err := runtime.Compile(script)
 	if err != nil {
-		return &usageError{err}
+		return &configError{err}
 	}
 	job := &runtime.Job{
 		Name:   strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)),
 		Script: script,
-		Client: pickClient(cfg, *clientName),
+		Client: pickClient(cfg, o.client),
 		Args:   jobArgs,
 		Proto:  proto,
 	}
-	if _, ok := cfg.Clients[job.Client]; !ok && *clientName != "" {
-		return usagef("--client %q: no such client in %s", *clientName, describeSource(*configFile))
+	if _, ok := cfg.Clients[job.Client]; !ok && o.client != "" {
+		return usagef("--client %q: no such client in %s", o.client, describeSource(o.config))
 	}
 
-	opts := runtime.EngineOptions{Getenv: getenv, BaseURL: *baseURL}
+	opts := runtime.EngineOptions{Getenv: env.getenv, BaseURL: baseURL}
 	var writes dryRunLog
-	if *dryRun {
+	if o.dryRun {
 		opts.DryRun = writes.record(logger)
 	}
 	if isTerminal(c.stderr) {
 		opts.Progress = c.stderr
 	}
 	kv := runtime.Store(nil)
-	if *configFile != "" {
+	if o.config != "" {
 		store, err := runtime.OpenStore(cfg, logger)
 		if err != nil {
 			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
@@ -109,14 +111,14 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 	}
 	engine := runtime.NewEngine(cfg, opts)
 
-	ctx, cancel := runtime.Deadline(ctx, *timeout)
+	ctx, cancel := runtime.Deadline(ctx, o.timeout)
 	defer cancel()
 	attempt := &runtime.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
 	if kv != nil {
 		attempt.KV = kv.KV(job.Name)
 	}
 	runErr := engine.Execute(ctx, job, attempt)
-	if *dryRun {
+	if o.dryRun {
 		writes.summary(c.stderr)
 	}
 	var se *runtime.ScriptError
@@ -124,6 +126,15 @@ func runExec(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("%w\n%s", runErr, se.Traceback)
 	}
 	return runErr
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // execConfig is the configuration of a one-off run: jobs.yaml when given,
@@ -148,7 +159,7 @@ func execConfig(file string, getenv func(string) string) (*runtime.Config, error
 		if id := getenv("WECOM_AGENT_ID"); id != "" {
 			n, err := strconv.Atoi(id)
 			if err != nil {
-				return nil, usagef("WECOM_AGENT_ID=%q is not a number", id)
+				return nil, configf("WECOM_AGENT_ID=%q is not a number", id)
 			}
 			cc.AgentID = n
 		}

@@ -16,73 +16,57 @@ import (
 	"github.com/wecomrunner/runner/runtime"
 )
 
-const jobsUsage = `usage: runner jobs list [--config jobs.yaml]
-       runner jobs run [--config jobs.yaml] [--emulator] NAME...
-       runner jobs history [--config jobs.yaml] [--log RUN_ID] [--limit N] NAME`
-
 // jobsCmd shows the jobs of a jobs file and their history, and runs one by
 // hand. The bbolt state file is used by one process at a time: while runner
 // serve runs, its status page shows the same.
 var jobsCmd = &command{
 	name:    "jobs",
-	usage:   jobsUsage,
 	summary: "list the jobs, run one now, show a job's history",
-	run:     runJobs,
+	subcommands: []*command{
+		{
+			name:    "list",
+			summary: "list the jobs with their next run and last result",
+			setup: func(fs *pflag.FlagSet) runFunc {
+				config := configFlag(fs)
+				return func(ctx context.Context, c *cli, _ []string) error { return jobsList(ctx, c, *config) }
+			},
+		},
+		{
+			name:    "run",
+			args:    "NAME...",
+			summary: "run jobs now, one after the other, and record them in the history",
+			doc: `Run runs the named jobs now, one after the other, through the same overlap
+guard and history as scheduled runs. With --emulator they share one
+in-process emulator, so each sees what the previous one changed. It exits 1
+when a run does not succeed.`,
+			minArgs: 1,
+			maxArgs: -1,
+			setup: func(fs *pflag.FlagSet) runFunc {
+				var rf runFlags
+				rf.declare(fs)
+				config := configFlag(fs)
+				return func(ctx context.Context, c *cli, names []string) error { return jobsRun(ctx, c, &rf, *config, names) }
+			},
+		},
+		{
+			name:    "history",
+			args:    "NAME",
+			summary: "show a job's runs, newest first, or the log of one run",
+			minArgs: 1,
+			maxArgs: 1,
+			setup: func(fs *pflag.FlagSet) runFunc {
+				var o historyOptions
+				o.config = configFlag(fs)
+				fs.StringVar(&o.log, "log", "", "print the log of this run")
+				fs.IntVar(&o.limit, "limit", 20, "how many runs to show, newest first (0: all kept)")
+				return func(ctx context.Context, c *cli, args []string) error { return jobsHistory(ctx, c, &o, args[0]) }
+			},
+		},
+	},
 }
 
-func runJobs(ctx context.Context, c *cli, args []string) error {
-	if len(args) == 0 {
-		return usagef("%s", jobsUsage)
-	}
-	switch args[0] {
-	case "list":
-		return jobsList(ctx, c, args[1:])
-	case "run":
-		return jobsRun(ctx, c, args[1:])
-	case "history":
-		return jobsHistory(ctx, c, args[1:])
-	case "-h", "--help", "help":
-		fmt.Fprintln(c.stderr, jobsUsage)
-		return nil
-	}
-	return usagef("unknown jobs command %q\n%s", args[0], jobsUsage)
-}
-
-// jobsFlags are the flags every jobs command has.
-type jobsFlags struct {
-	fs     *pflag.FlagSet
-	config *string
-}
-
-func newJobsFlags(c *cli, name string) *jobsFlags {
-	fs := pflag.NewFlagSet("jobs "+name, pflag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	fs.Usage = func() { fmt.Fprintln(c.stderr, jobsUsage); fs.PrintDefaults() }
-	return &jobsFlags{fs: fs, config: fs.String("config", "jobs.yaml", "the jobs file")}
-}
-
-// parse parses args and checks the number of positional arguments (any
-// number when nargs is negative). help is
-// true when --help printed the usage: the command is done.
-func (f *jobsFlags) parse(args []string, nargs int) (help bool, err error) {
-	if err := f.fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return true, nil
-		}
-		return false, &usageError{err}
-	}
-	if nargs >= 0 && f.fs.NArg() != nargs {
-		return false, usagef("%s", jobsUsage)
-	}
-	return false, nil
-}
-
-func jobsList(ctx context.Context, c *cli, args []string) error {
-	f := newJobsFlags(c, "list")
-	if help, err := f.parse(args, 0); help || err != nil {
-		return err
-	}
-	cfg, err := loadJobs(*f.config, withoutSecrets(c.getenv))
+func jobsList(ctx context.Context, c *cli, config string) error {
+	cfg, err := loadJobs(config, withoutSecrets(c.getenv))
 	if err != nil {
 		return err
 	}
@@ -120,57 +104,36 @@ func jobsList(ctx context.Context, c *cli, args []string) error {
 // jobsRun runs the named jobs now, one after the other, through the same
 // overlap guard and history as scheduled runs. With --emulator they share one
 // in-process emulator, so each sees what the previous one changed.
-func jobsRun(ctx context.Context, c *cli, args []string) error {
-	f := newJobsFlags(c, "run")
-	logFormat := f.fs.String("log-format", "text", "log format on stderr: text or json")
-	useEmulator := f.fs.Bool("emulator", false, "run against the built-in WeCom emulator")
-	if help, err := f.parse(args, -1); help || err != nil {
-		return err
-	}
-	if f.fs.NArg() == 0 {
-		return usagef("%s", jobsUsage)
-	}
-	logger, err := newLogger(c.stderr, *logFormat)
+func jobsRun(ctx context.Context, c *cli, rf *runFlags, config string, names []string) error {
+	env, err := rf.start(c)
 	if err != nil {
 		return err
 	}
-	getenv, baseURL := c.getenv, ""
-	if *useEmulator {
-		var stop func()
-		if getenv, baseURL, stop, err = inProcessEmulator(getenv); err != nil {
+	defer env.close()
+	cfg, err := loadJobs(config, env.getenv)
+	if err != nil {
+		return err
+	}
+	jobs := make([]*runtime.Job, len(names))
+	for i, name := range names {
+		if jobs[i], err = lookupJob(cfg, name); err != nil {
 			return err
 		}
-		defer stop()
 	}
-	cfg, err := loadJobs(*f.config, getenv)
+	sched, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
 	if err != nil {
 		return err
 	}
-	for _, name := range f.fs.Args() {
-		if findJob(cfg, name) == nil {
-			return usagef("no job %q in %s", name, *f.config)
-		}
-	}
-	store, err := runtime.OpenStore(cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	metrics := runtime.NewMetrics()
-	sched, err := runtime.NewScheduler(cfg, newExecutor(c, getenv, store, metrics, baseURL), store,
-		runtime.SchedulerOptions{Logger: logger, Metrics: metrics, Stdout: c.stdout})
-	if err != nil {
-		return err
-	}
+	defer closeStore()
 	var failed []string
-	for _, name := range f.fs.Args() {
-		r, err := sched.RunNow(ctx, name)
+	for _, job := range jobs {
+		r, err := sched.RunNow(ctx, job.Name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "%s %s: %s\n", name, r.ID, describeRun(r, findJob(cfg, name).Location))
+		fmt.Fprintf(c.stdout, "%s %s: %s\n", job.Name, r.ID, describeRun(r, job.Location))
 		if r.Result != runtime.ResultOK {
-			failed = append(failed, fmt.Sprintf("%s (%s)", name, r.Result))
+			failed = append(failed, fmt.Sprintf("%s (%s)", job.Name, r.Result))
 		}
 	}
 	if len(failed) > 0 {
@@ -179,18 +142,18 @@ func jobsRun(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func jobsHistory(ctx context.Context, c *cli, args []string) error {
-	f := newJobsFlags(c, "history")
-	logID := f.fs.String("log", "", "print the log of this run")
-	limit := f.fs.Int("limit", 20, "how many runs to show, newest first (0: all kept)")
-	if help, err := f.parse(args, 1); help || err != nil {
-		return err
-	}
-	cfg, err := loadJobs(*f.config, withoutSecrets(c.getenv))
+// historyOptions are the flags of runner jobs history.
+type historyOptions struct {
+	config *string
+	log    string
+	limit  int
+}
+
+func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) error {
+	cfg, err := loadJobs(*o.config, withoutSecrets(c.getenv))
 	if err != nil {
 		return err
 	}
-	name := f.fs.Arg(0)
 	loc := cfg.Location
 	if job := findJob(cfg, name); job != nil {
 		loc = job.Location
@@ -204,11 +167,11 @@ func jobsHistory(ctx context.Context, c *cli, args []string) error {
 	}
 	defer store.Close()
 
-	if *logID != "" {
-		if _, err := store.Run(ctx, name, *logID); err != nil {
+	if o.log != "" {
+		if _, err := store.Run(ctx, name, o.log); err != nil {
 			return err
 		}
-		lines, err := store.Log(ctx, name, *logID)
+		lines, err := store.Log(ctx, name, o.log)
 		if err != nil {
 			return err
 		}
@@ -218,13 +181,13 @@ func jobsHistory(ctx context.Context, c *cli, args []string) error {
 		return nil
 	}
 
-	runs, err := store.Runs(ctx, name, *limit)
+	runs, err := store.Runs(ctx, name, o.limit)
 	if err != nil {
 		return err
 	}
 	if len(runs) == 0 {
 		if findJob(cfg, name) == nil {
-			return usagef("no job %q in %s, and no runs of it", name, *f.config)
+			return configf("no job %q in %s, and no runs of it", name, cfg.File)
 		}
 		fmt.Fprintf(c.stdout, "%s has not run yet\n", name)
 		return nil
@@ -268,15 +231,6 @@ func openHistory(cfg *runtime.Config) (runtime.Store, error) {
 		return nil, err
 	}
 	return store, nil
-}
-
-func findJob(cfg *runtime.Config, name string) *runtime.Job {
-	for _, j := range cfg.Jobs {
-		if j.Name == name {
-			return j
-		}
-	}
-	return nil
 }
 
 // describeRun is "ok at Mon 2025-03-31 02:00:00 CST (3.2s)", followed by the

@@ -18,47 +18,38 @@ import (
 	"github.com/wecomrunner/runner/runtime"
 )
 
-const serveUsage = "usage: runner serve [--config jobs.yaml] [--listen 127.0.0.1:9090] [--emulator]"
-
 // serveCmd runs the schedule of a jobs file until SIGTERM or SIGINT.
-//
-// The first signal stops scheduling and waits for running jobs up to the
-// grace period (grace: in jobs.yaml), then cancels them; a second signal exits
-// at once. SIGHUP, or a change to jobs.yaml or one of its scripts (polled
-// every few seconds), reloads the file; a file with problems keeps the
-// current schedule and logs why.
 var serveCmd = &command{
 	name:    "serve",
-	usage:   serveUsage,
 	summary: "run the jobs of jobs.yaml on their schedules",
-	run:     runServe,
+	doc: `Serve runs the jobs of the jobs file on their schedules until SIGTERM or
+SIGINT, and serves a status page, /metrics and /healthz on --listen.
+
+The first signal stops scheduling and waits for running jobs up to the grace
+period (grace: in jobs.yaml), then cancels them; a second signal exits at
+once. SIGHUP, or a change to jobs.yaml or one of its scripts (polled every
+few seconds), reloads the file; a file with problems keeps the current
+schedule and logs why.`,
+	setup: func(fs *pflag.FlagSet) runFunc {
+		var rf runFlags
+		rf.declare(fs)
+		config := configFlag(fs)
+		listen := fs.String("listen", "127.0.0.1:9090", "address of the status page, /metrics and /healthz (empty: none)")
+		return func(ctx context.Context, c *cli, _ []string) error { return runServe(ctx, c, &rf, *config, *listen) }
+	},
 }
 
 // pollInterval is how often serve looks for changes to jobs.yaml and its
 // scripts.
 const pollInterval = 3 * time.Second
 
-func runServe(ctx context.Context, c *cli, args []string) error {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	config := fs.String("config", "jobs.yaml", "the jobs file")
-	listen := fs.String("listen", "127.0.0.1:9090", "address of the status page, /metrics and /healthz (empty: none)")
-	useEmulator := fs.Bool("emulator", false, "run the jobs against the built-in WeCom emulator")
-	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
-	fs.Usage = func() { fmt.Fprintln(c.stderr, serveUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &usageError{err}
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", serveUsage)
-	}
-	logger, err := newLogger(c.stderr, *logFormat)
+func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) error {
+	env, err := rf.start(c)
 	if err != nil {
 		return err
 	}
+	defer env.close()
+	logger := env.logger
 
 	// Signals: main's context ends at the first SIGINT or SIGTERM; serve
 	// counts them too, so that the second one exits at once.
@@ -69,34 +60,18 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	getenv, baseURL := c.getenv, ""
-	if *useEmulator {
-		var stop func()
-		if getenv, baseURL, stop, err = inProcessEmulator(getenv); err != nil {
-			return err
-		}
-		defer stop()
-		logger.Info("running against the WeCom emulator", "base_url", baseURL)
+	cfg, err := loadJobs(config, env.getenv)
+	if err != nil {
+		return err
 	}
+	sched, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{})
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 
-	cfg, err := loadJobs(*config, getenv)
-	if err != nil {
-		return err
-	}
-	store, err := runtime.OpenStore(cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	metrics := runtime.NewMetrics()
-	exec := newExecutor(c, getenv, store, metrics, baseURL)
-	sched, err := runtime.NewScheduler(cfg, exec, store, runtime.SchedulerOptions{Logger: logger, Metrics: metrics})
-	if err != nil {
-		return err
-	}
-
-	if *listen != "" {
-		stop, err := serveStatus(*listen, sched, logger)
+	if listen != "" {
+		stop, err := serveStatus(listen, sched, logger)
 		if err != nil {
 			return err
 		}
@@ -106,12 +81,12 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
 
-	watch := newWatcher(*config, cfg)
+	watch := newWatcher(config, cfg)
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	reload := func(why string) {
-		logger.Info("reloading", "file", *config, "why", why)
-		sched.ReloadFile(*config, getenv) // logs its problems
+		logger.Info("reloading", "file", config, "why", why)
+		sched.ReloadFile(config, env.getenv) // logs its problems
 		watch.reset(sched.Config())
 	}
 	signals := 0
@@ -139,7 +114,7 @@ func runServe(ctx context.Context, c *cli, args []string) error {
 func serveStatus(addr string, sched *runtime.Scheduler, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, usagef("--listen %s: %v", addr, err)
+		return nil, configf("--listen %s: %v", addr, err)
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {

@@ -14,37 +14,26 @@ import (
 	"github.com/wecomrunner/runner/runtime"
 )
 
-const validateUsage = "usage: runner validate [--config jobs.yaml]"
-
 // validateCmd checks a jobs file without running anything. A file with
 // problems exits 2, like every configuration error.
 var validateCmd = &command{
 	name:    "validate",
-	usage:   validateUsage,
 	summary: "check jobs.yaml and show each job's next runs",
-	run:     runValidate,
+	doc: `Validate checks the jobs file (fields, schedules, time zones, scripts that
+compile, clients that exist) and runs nothing. It prints every problem with
+its line and exits 2, or prints each job's next three runs in its time zone.`,
+	setup: func(fs *pflag.FlagSet) runFunc {
+		config := configFlag(fs)
+		return func(ctx context.Context, c *cli, _ []string) error { return runValidate(ctx, c, *config) }
+	},
 }
 
-func runValidate(ctx context.Context, c *cli, args []string) error {
-	fs := pflag.NewFlagSet("validate", pflag.ContinueOnError)
-	fs.SetOutput(c.stderr)
-	config := fs.String("config", "jobs.yaml", "the jobs file")
-	fs.Usage = func() { fmt.Fprintln(c.stderr, validateUsage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return nil
-		}
-		return &usageError{err}
-	}
-	if fs.NArg() != 0 {
-		return usagef("%s", validateUsage)
-	}
-
-	cfg, err := loadJobs(*config, c.getenv)
+func runValidate(_ context.Context, c *cli, config string) error {
+	cfg, err := loadJobs(config, c.getenv)
 	var problems runtime.Problems
 	if errors.As(err, &problems) {
 		fmt.Fprintln(c.stdout, problems.Error())
-		return usagef("%s: %s", *config, plural(len(problems), "problem"))
+		return configf("%s: %s", config, plural(len(problems), "problem"))
 	}
 	if err != nil {
 		return err
@@ -58,13 +47,13 @@ func runValidate(ctx context.Context, c *cli, args []string) error {
 func loadJobs(path string, getenv func(string) string) (*runtime.Config, error) {
 	cfg, err := runtime.Load(path, getenv)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, usagef("%s: no such file (--config names the jobs file)", path)
+		return nil, configf("%s: no such file (--config names the jobs file)", path)
 	}
 	if err == nil {
 		err = cfg.Validate()
 	}
 	if err != nil {
-		return nil, &usageError{err}
+		return nil, &configError{err}
 	}
 	return cfg, nil
 }

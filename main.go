@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -16,19 +15,4 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
-}
-
-// exitCode reports err on stderr and maps it to the process exit code:
-// 0 success, 1 failure, 2 usage or configuration error.
-func exitCode(err error, stderr *os.File) int {
-	switch {
-	case err == nil:
-		return 0
-	case isUsage(err):
-		fmt.Fprintln(stderr, "runner:", err)
-		return 2
-	default:
-		fmt.Fprintln(stderr, "runner:", err)
-		return 1
-	}
 }
