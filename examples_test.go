@@ -162,7 +162,7 @@ func TestExampleReplaceUser(t *testing.T) {
 func TestExampleReplaceUserRefusesMassRemoval(t *testing.T) {
 	t.Parallel()
 	half := filepath.Join(t.TempDir(), "half.csv")
-	data, err := os.ReadFile("scripts/examples/data/hr_members.csv")
+	data, err := os.ReadFile("data/hr_members.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestExampleReferenceScripts(t *testing.T) {
 
 	// export_org: two CSV files with every department and member.
 	exec("contacts", "export_org.lua", "--arg", "dir=out")
-	members, err := os.ReadFile(filepath.Join(dir, "out", "members.csv"))
+	members, err := os.ReadFile(filepath.Join(dir, "data", "out", "members.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func readmeBlocks(t *testing.T) [][]string {
 func exampleDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "scripts", "jobs.yaml", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("cp", "-r", "scripts", "data", "jobs.yaml", dir).CombinedOutput(); err != nil {
 		t.Fatalf("copy: %v\n%s", err, out)
 	}
 	return dir

@@ -411,10 +411,16 @@ func relPause(first, second string) string {
 		` + second + "\n"
 }
 
-// resume lets a relPause script go on.
+// resume lets a relPause script go on: it writes "continue" where the
+// script looks, the working directory (runner exec) or data/ beside
+// jobs.yaml (the default of dirs).
 func (r *relRig) resume(t *testing.T) {
 	t.Helper()
 	r.write(t, "continue", nil)
+	if err := os.MkdirAll(filepath.Join(r.dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.write(t, filepath.Join("data", "continue"), nil)
 }
 
 // TestReliabilityTokenExpiry: an access token that WeCom declares expired
@@ -1384,4 +1390,105 @@ func TestReliabilityRunAfterRunaway(t *testing.T) {
 	if !strings.Contains(run.stdout, "张三\n") {
 		t.Errorf("the good run did not print:\n%s", run.stdout)
 	}
+}
+
+// TestReliabilityScriptCannotWidenItsSandbox: a job whose dirs name the
+// configuration's own directory (where its script is) and data/ tries to give itself the secrets and the
+// whole disk by rewriting jobs.yaml, to rewrite its script, and to read or
+// overwrite the state with every client's access token: each is refused,
+// and the next run has no more than before. A job with the default dirs
+// writes in data/ beside jobs.yaml and cannot reach jobs.yaml. A reload
+// that widens dirs or env (the admin's edit) is logged as a warning and
+// shown on the status page.
+func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	jobs := "timezone: UTC\ndirs: [., data]\n" + relClients + `jobs:
+  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
+`
+	r.write(t, "jobs.yaml", []byte(jobs))
+	if err := os.Mkdir(filepath.Join(r.dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.script(t, "attack.lua", `
+		local fs = require("fs")
+		require("wecom").user.get("zhangsan") -- an access token in the state
+		local results = {}
+		local function try(name, f, ...)
+			local ok, err = pcall(f, ...)
+			results[#results + 1] = name .. "=" .. (ok and "ok" or "refused")
+			if not ok then print(err) end
+		end
+		local old = fs.read("jobs.yaml")
+		try("config", fs.write, "jobs.yaml", "env: [WECOM_SECRET]\ndirs: [/]\n" .. old)
+		try("script", fs.write, "attack.lua", "print('rewritten')")
+		try("state-read", fs.read, ".runner/state.db")
+		try("state-list", fs.list, ".runner")
+		try("state-write", fs.write, ".runner/state.db", "x")
+		try("beside", fs.write, "report.txt", "ok")
+		try("report", fs.write, "data/report.txt", "ok")
+		print(table.concat(results, " "))
+		print("secret=" .. (pcall(require("env").get, "WECOM_SECRET") and "readable" or "refused"))
+	`)
+	state := filepath.Join(r.dir, ".runner", "state.db")
+	for i := 0; i < 2; i++ {
+		run := r.run(t, "jobs", "run", "attack")
+		relWantRun(t, run, 0)
+		if !strings.Contains(run.stdout, "config=refused script=refused state-read=refused state-list=refused state-write=refused beside=refused report=ok\nsecret=refused\n") {
+			t.Fatalf("run %d:\n%s", i+1, run.stdout)
+		}
+		for _, want := range []string{"which scripts may read but not change", "the runner's state"} {
+			if !strings.Contains(run.stdout, want) {
+				t.Errorf("the refusals do not say %q:\n%s", want, run.stdout)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(r.dir, "jobs.yaml")); string(b) != jobs {
+		t.Errorf("jobs.yaml was changed:\n%s", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(r.dir, "attack.lua")); strings.HasPrefix(string(b), "print('rewritten')") {
+		t.Error("the script rewrote itself")
+	}
+	if b, err := os.ReadFile(state); err != nil || len(b) < 4096 {
+		t.Errorf("the state file was overwritten (%d bytes, %v)", len(b), err)
+	}
+
+	// The default dirs: data/ beside jobs.yaml, created on the first write;
+	// jobs.yaml is outside.
+	if err := os.RemoveAll(filepath.Join(r.dir, "data")); err != nil {
+		t.Fatal(err)
+	}
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
+`))
+	r.script(t, "attack.lua", `
+		local fs = require("fs")
+		fs.write("out.txt", "written")
+		print(pcall(fs.write, "../jobs.yaml", "dirs: [/]"))`)
+	run := r.run(t, "jobs", "run", "attack")
+	relWantRun(t, run, 0)
+	if !strings.Contains(run.stdout, "false") || !strings.Contains(run.stdout, "outside the allowed directories") {
+		t.Errorf("writing ../jobs.yaml from data/:\n%s", run.stdout)
+	}
+	if b, err := os.ReadFile(filepath.Join(r.dir, "data", "out.txt")); err != nil || string(b) != "written" {
+		t.Errorf("data/out.txt = %q, %v", b, err)
+	}
+
+	// The admin widens dirs and env while serve runs.
+	p, url := r.serve(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\ndirs: [data, /]\nenv: [HR_TOKEN]\n"+relClients+`jobs:
+  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
+`))
+	relWait(t, "the widening reload", func() bool { return strings.Contains(p.errOut.String(), "RELOAD WIDENED") })
+	log := p.errOut.String()
+	for _, want := range []string{"level=WARN", "dirs: +/", "env: +HR_TOKEN"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("serve's log lacks %q:\n%s", want, log)
+		}
+	}
+	if page := r.get(t, url); !strings.Contains(page, "widened what scripts may do") || !strings.Contains(page, "HR_TOKEN") {
+		t.Errorf("the status page does not show the widening:\n%s", page)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, p.wait(t), 0)
 }

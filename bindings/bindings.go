@@ -31,11 +31,23 @@ type Env struct {
 	Getenv   func(string) string // reads the process environment
 	EnvAllow []string            // the variables env.get may read
 	Dirs     []string            // the directories fs, csv and uploads may touch
-	KV       KV                  // the job's persistent key-value state; nil: kv is unavailable
-	History  History             // past runs of the configured jobs; nil: history is unavailable
-	HTTP     *http.Client        // used by the http module; nil: a client with a 30s timeout
-	Progress io.Writer           // progress lines for long work; nil when stderr is not a terminal
+	// ReadOnly are files and directories (with everything under them) that
+	// scripts may read but never write, whatever Dirs says: the
+	// configuration, the scripts and their modules. A directory of Dirs
+	// strictly inside one of them stays writable, except for .lua files.
+	ReadOnly []string
+	// Private are files and directories scripts may neither read nor write:
+	// the runner's state.
+	Private  []string
+	KV       KV           // the job's persistent key-value state; nil: kv is unavailable
+	History  History      // past runs of the configured jobs; nil: history is unavailable
+	HTTP     *http.Client // used by the http module; nil: a client with a 30s timeout
+	Progress io.Writer    // progress lines for long work; nil when stderr is not a terminal
 }
+
+// MaxString is the longest string a script may build or read at once (a
+// file read by fs.read, the result of a string function).
+const MaxString = 64 << 20
 
 // History reads the outcome of jobs' past runs, for reports.
 type History interface {

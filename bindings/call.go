@@ -377,21 +377,16 @@ func luaKind(k reflect.Kind) string {
 func (a *args) upload(name string) *wecom.Upload {
 	switch v := a.value(name).(type) {
 	case lua.LString:
-		p, err := resolvePath(a.env, string(v))
+		t, err := newArea(a.env).locate(string(v), false)
 		if err != nil {
 			a.failArg(name, "%v", err)
 		}
-		f, err := os.Open(p)
+		f, size, err := t.openFile()
 		if err != nil {
 			a.failArg(name, "%v", err)
-		}
-		st, err := f.Stat()
-		if err != nil || st.IsDir() {
-			f.Close()
-			a.failArg(name, "%s is not a file", string(v))
 		}
 		closeWhenDone(a.L, f)
-		return &wecom.Upload{Filename: filepath.Base(p), Content: f, Size: st.Size()}
+		return &wecom.Upload{Filename: filepath.Base(t.path()), Content: f, Size: size}
 	case *lua.LTable:
 		fn, ok1 := v.RawGetString("filename").(lua.LString)
 		content, ok2 := v.RawGetString("content").(lua.LString)

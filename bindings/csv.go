@@ -47,13 +47,13 @@ package bindings
 // naming the row and field.
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,11 +64,11 @@ import (
 )
 
 type csvModule struct {
-	dirs []string
+	area *area
 }
 
 func newCSVModule(env *Env) module {
-	return &csvModule{dirs: env.Dirs}
+	return &csvModule{area: newArea(env)}
 }
 
 func (m *csvModule) exports() map[string]lua.LGFunction {
@@ -154,11 +154,11 @@ func (m *csvModule) read(L *lua.LState) int {
 	case path != "" && opts.text != nil:
 		L.ArgError(1, "want a path or {string=...}, not both")
 	case path != "":
-		p, err := resolveIn(m.dirs, path)
+		t, err := m.area.locate(path, false)
 		if err != nil {
 			L.ArgError(1, err.Error())
 		}
-		if data, err = os.ReadFile(p); err != nil {
+		if data, err = readCSVFile(t); err != nil {
 			L.RaiseError("csv.read: %v", err)
 		}
 		name = path
@@ -230,6 +230,48 @@ func parseCSV(L *lua.LState, name string, data []byte, opts readOptions) (*lua.L
 		rows.Append(row)
 	}
 	return rows, nil
+}
+
+// Bounds of a file csv.read reads: its size, and the length of a line, so
+// that a file of one endless line fails at once instead of filling the
+// memory.
+const (
+	maxCSVFile = MaxString
+	maxCSVLine = 1 << 20
+)
+
+// readCSVFile reads the file t, failing with the file, line and limit when
+// the file or one of its lines is longer than the bounds.
+func readCSVFile(t *target) ([]byte, error) {
+	f, size, err := t.openFile()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if size > maxCSVFile {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a CSV file may have", t.name, size, maxCSVFile)
+	}
+	data := make([]byte, 0, size)
+	r := bufio.NewReader(io.LimitReader(f, maxCSVFile+1))
+	for line, n := 1, 0; ; {
+		chunk, err := r.ReadSlice('\n')
+		data = append(data, chunk...)
+		if n += len(chunk); n > maxCSVLine {
+			return nil, fmt.Errorf("%s:%d: a line longer than %d bytes, the limit of a CSV line", t.name, line, maxCSVLine)
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			if len(data) > maxCSVFile {
+				return nil, fmt.Errorf("%s: more than the %d bytes a CSV file may have", t.name, maxCSVFile)
+			}
+			return data, nil
+		case err != nil:
+			return nil, t.pathErr(err)
+		}
+		line, n = line+1, 0
+	}
 }
 
 // checkHeader trims the column names of header and refuses empty and
@@ -346,7 +388,7 @@ func (m *csvModule) write(L *lua.LState) int {
 	path := L.CheckString(1)
 	rows := L.CheckTable(2)
 	opts := checkWriteOptions(L, 3)
-	p, err := resolveIn(m.dirs, path)
+	t, err := m.area.locate(path, true)
 	if err != nil {
 		L.ArgError(1, err.Error())
 	}
@@ -354,7 +396,7 @@ func (m *csvModule) write(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("csv.write: %v", err)
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := t.writeFile(data); err != nil {
 		L.RaiseError("csv.write: %v", err)
 	}
 	return 0

@@ -20,8 +20,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/wecomrunner/runner/wecom"
 )
@@ -49,13 +47,13 @@ var mediaGroup = group{
 // download is the call that fetches the file req names: into the file at
 // the argument path, inside the allowed directories, or into memory.
 func download(a *args, req *wecom.Request) call {
-	path := ""
+	var dest *target
 	if a.has("path") {
-		p, err := resolvePath(a.env, a.str("path"))
+		t, err := newArea(a.env).locate(a.str("path"), true)
 		if err != nil {
 			a.failArg("path", "%v", err)
 		}
-		path = p
+		dest = t
 	}
 	c := a.client
 	return func(ctx context.Context) (any, error) {
@@ -65,7 +63,7 @@ func download(a *args, req *wecom.Request) call {
 		}
 		defer f.Body.Close()
 		res := map[string]any{"content_type": f.ContentType, "filename": f.Filename}
-		if path == "" {
+		if dest == nil {
 			b, err := io.ReadAll(f.Body)
 			if err != nil {
 				return nil, fmt.Errorf("wecom %s: reading the file: %w", req.API, err)
@@ -73,35 +71,11 @@ func download(a *args, req *wecom.Request) call {
 			res["content"], res["size"] = b, len(b)
 			return res, nil
 		}
-		n, err := saveFile(path, f.Body)
+		n, err := dest.save(f.Body)
 		if err != nil {
 			return nil, fmt.Errorf("wecom %s: saving the file: %w", req.API, err)
 		}
-		res["path"], res["size"] = path, n
+		res["path"], res["size"] = dest.path(), n
 		return res, nil
 	}
-}
-
-// saveFile writes r to the file path through a temporary file beside it,
-// so that a download that fails leaves no partial file behind.
-func saveFile(path string, r io.Reader) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return 0, err
-	}
-	n, err := io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return 0, err
-	}
-	return n, nil
 }

@@ -27,6 +27,9 @@ const (
 	DefaultTimeout    = time.Hour
 	DefaultBackoff    = 30 * time.Second
 	DefaultMaxBackoff = 10 * time.Minute
+	// DefaultData is the directory scripts may use when dirs: is unset,
+	// beside jobs.yaml; it is created when a script first writes to it.
+	DefaultData = "data"
 )
 
 // Config is a loaded jobs.yaml. Parse fills it from the file; Validate checks
@@ -60,7 +63,9 @@ type Config struct {
 	// require, besides the script's own directory.
 	LuaPath []string
 	// Dirs (dirs:) lists the directories scripts may read and write files in
-	// (fs, csv, media uploads); the directory of jobs.yaml when unset.
+	// (fs, csv, media uploads); DefaultData beside jobs.yaml when unset.
+	// Whatever it says, scripts never write the configuration, the scripts
+	// and lua_path, nor read or write the state (see ReadOnly and Private).
 	Dirs []string
 	// Env (env:) is the allow-list of environment variables scripts may read.
 	Env []string
@@ -69,6 +74,8 @@ type Config struct {
 
 	// Location is the time zone named by Timezone; set by Validate.
 	Location *time.Location
+
+	defaultDirs bool // Dirs is the default, created on demand
 
 	lines    map[string]int // YAML path ("jobs.3.schedule") to line
 	problems Problems       // found while parsing, reported by Validate
@@ -241,6 +248,10 @@ type (
 	}
 )
 
+// MaxConfigSize bounds the size of a jobs file: parsing YAML takes several
+// times its size in memory.
+const MaxConfigSize = 4 << 20
+
 // Load reads and parses the jobs file at path; getenv expands ${VAR}. The
 // result still has to be validated.
 func Load(path string, getenv func(string) string) (*Config, error) {
@@ -258,11 +269,14 @@ func Load(path string, getenv func(string) string) (*Config, error) {
 // fields, wrong types, unset variables) is reported by Validate along with the
 // other problems.
 func Parse(r io.Reader, filename string, getenv func(string) string) (*Config, error) {
-	src, err := io.ReadAll(r)
+	src, err := io.ReadAll(io.LimitReader(r, MaxConfigSize+1))
 	if err != nil {
 		return nil, err
 	}
 	c := &Config{File: filename, Dir: filepath.Dir(filename)}
+	if len(src) > MaxConfigSize {
+		return nil, Problems{{File: filename, Msg: fmt.Sprintf("more than %d bytes (%d MiB), the limit of a jobs file", MaxConfigSize, MaxConfigSize>>20)}}
+	}
 
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
@@ -318,7 +332,8 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 		c.Dirs = append(c.Dirs, c.path(p))
 	}
 	if y.Dirs == nil {
-		c.Dirs = []string{c.Dir}
+		c.Dirs = []string{filepath.Join(c.Dir, DefaultData)}
+		c.defaultDirs = true
 	}
 	c.Env = y.Env
 

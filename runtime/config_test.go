@@ -42,8 +42,8 @@ func TestLoad(t *testing.T) {
 	if got, want := cfg.LuaPath, []string{filepath.Join(dir, "scripts")}; !reflect.DeepEqual(got, want) {
 		t.Errorf("LuaPath = %q, want %q", got, want)
 	}
-	if got, want := cfg.Dirs, []string{dir}; !reflect.DeepEqual(got, want) {
-		t.Errorf("Dirs = %q, want %q (the file's directory by default)", got, want)
+	if got, want := cfg.Dirs, []string{filepath.Join(dir, "data")}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Dirs = %q, want %q (data beside the file by default)", got, want)
 	}
 	if len(cfg.Jobs) != 4 {
 		t.Fatalf("got %d jobs, want 4", len(cfg.Jobs))
@@ -211,5 +211,13 @@ func TestClientTimeout(t *testing.T) {
 	err = cfg.Validate()
 	if err == nil || !strings.Contains(err.Error(), "clients.b.timeout: must not be negative") {
 		t.Errorf("Validate() = %v, want the negative timeout reported", err)
+	}
+}
+
+func TestParseRefusesHugeFile(t *testing.T) {
+	big := strings.NewReader("jobs: []\n# " + strings.Repeat("x", MaxConfigSize) + "\n")
+	_, err := Parse(big, "big.yaml", env(nil))
+	if err == nil || !strings.Contains(err.Error(), "big.yaml: more than 4194304 bytes (4 MiB), the limit of a jobs file") {
+		t.Errorf("Parse of a file over the limit: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"io"
+	"path/filepath"
 	"sync"
 
 	"github.com/wecomrunner/runner/bindings"
@@ -104,6 +105,8 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 			Getenv:   e.getenv,
 			EnvAllow: e.cfg.Env,
 			Dirs:     e.cfg.Dirs,
+			ReadOnly: append(e.cfg.ReadOnly(), filepath.Dir(job.Script)),
+			Private:  e.cfg.Private(),
 			KV:       kv,
 			History:  e.history,
 			Progress: e.progress,

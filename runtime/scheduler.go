@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -77,6 +78,7 @@ type Scheduler struct {
 	cancelRuns context.CancelCauseFunc // cancels runCtx after the grace period
 	stopping   bool                    // shutdown has begun: no new runs
 	wake       chan struct{}           // tells the loop that entries changed
+	widenings  []Widening              // reloads that widened scripts' permissions, newest last
 
 	runs sync.WaitGroup // firings and runs in progress
 }
@@ -662,10 +664,31 @@ func (s *Scheduler) Reload(cfg *Config) error {
 	default:
 	}
 	s.log.Info("jobs reloaded", "file", cfg.File, "jobs", len(cfg.Jobs))
+	if changes := widened(old, cfg); len(changes) > 0 {
+		w := Widening{Time: time.Now(), File: cfg.File, Changes: changes}
+		s.log.Warn("RELOAD WIDENED WHAT SCRIPTS MAY DO: check that this change was intended", "file", cfg.File, "widened", strings.Join(changes, "; "))
+		s.mu.Lock()
+		s.widenings = append(s.widenings, w)
+		if len(s.widenings) > maxWidenings {
+			s.widenings = s.widenings[len(s.widenings)-maxWidenings:]
+		}
+		s.mu.Unlock()
+	}
 	if cfg.State != old.State || cfg.History != old.History {
 		s.log.Warn("state: and history: changes take effect at the next start")
 	}
 	return nil
+}
+
+// maxWidenings is how many widening reloads the scheduler remembers.
+const maxWidenings = 10
+
+// Widenings returns the reloads since the start that widened what scripts
+// may do (the newest last; at most maxWidenings), for the status page.
+func (s *Scheduler) Widenings() []Widening {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.widenings)
 }
 
 // ReloadFile loads and validates the jobs file at path and reloads it. A file

@@ -74,6 +74,7 @@ func (h *statusHandler) index(w http.ResponseWriter, r *http.Request) {
 		"Instance": h.s.Store().Instance(),
 		"Now":      formatTime(time.Now(), cfg.Location),
 		"Jobs":     rows,
+		"Widened":  h.s.Widenings(),
 	})
 }
 
@@ -173,6 +174,7 @@ th { background: #f5f5f5; }
 code, pre { font: 13px/1.4 ui-monospace, monospace; }
 pre { background: #f7f7f7; padding: 1em; overflow-x: auto; white-space: pre-wrap; }
 .muted { color: #777; }
+.warn { background: #fff3e0; border-left: 4px solid #ef6c00; padding: .4em .8em; }
 .r { display: inline-block; padding: 0 .45em; border-radius: 3px; color: #fff; text-decoration: none; font-size: 12px; }
 .r-ok { background: #2e7d32; } .r-failed, .r-timed_out { background: #c62828; }
 .r-skipped { background: #9e9e9e; } .r-interrupted { background: #ef6c00; } .r-running { background: #1565c0; }
@@ -193,7 +195,8 @@ func page(body string) *template.Template {
 
 var indexPage = page(`{{define "heading"}} · jobs{{end}}{{define "body"}}
 <p class="muted">{{.File}} · {{len .Jobs}} jobs · {{.Instance}} · {{.Now}}</p>
-<table>
+{{range .Widened}}<p class="warn">Reload at {{.Time.Format "2006-01-02 15:04:05"}} widened what scripts may do: {{range $i, $c := .Changes}}{{if $i}}; {{end}}<code>{{$c}}</code>{{end}}</p>
+{{end}}<table>
 <tr><th>Job</th><th>Schedule</th><th>Next run</th><th>Running</th><th>Last runs (newest first)</th></tr>
 {{range .Jobs}}<tr>
 <td><a href="/jobs/{{.Job.Name}}">{{.Job.Name}}</a></td>

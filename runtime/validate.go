@@ -185,6 +185,9 @@ func (v *validator) config() {
 		}
 	}
 	for i, dir := range c.Dirs {
+		if _, err := os.Stat(dir); c.defaultDirs && errors.Is(err, os.ErrNotExist) {
+			continue // created on demand
+		}
 		if err := isDir(dir); err != nil {
 			top(fmt.Sprintf("dirs.%d", i), "%v", err)
 		}

@@ -24,7 +24,7 @@ local csv = require("csv")
 local args = require("args")
 local log = require("log")
 
-local source = args.get("source", "scripts/examples/data/hr_departments.csv")
+local source = args.get("source", "hr_departments.csv")
 local allow_delete = args.bool("allow_delete", false)
 local max_delete = args.number("max_delete", 3)
 

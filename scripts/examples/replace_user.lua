@@ -25,7 +25,7 @@ local args = require("args")
 local log = require("log")
 local time = require("time")
 
-local source = args.get("source", "scripts/examples/data/hr_members.csv")
+local source = args.get("source", "hr_members.csv")
 local max_share = args.number("max_remove_share", 0.1)
 local allow_mass_remove = args.bool("allow_mass_remove", false)
 local max_row_errors = args.number("max_row_errors", 0)
