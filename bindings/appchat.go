@@ -30,33 +30,34 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-var appchatGroup = group{
-	"create": {params: []string{"chat_id", "name", "owner", "user_list"}, doc: "Creates a group chat (创建群聊会话).", prepare: func(a *args) call {
-		return send(a, a.client.AppChat.CreateRequest(&wecom.AppChat{
-			ChatID:   a.optStr("chat_id", ""),
-			Name:     a.optStr("name", ""),
-			Owner:    a.optStr("owner", ""),
-			UserList: a.list("user_list"),
-		}))
-	}},
-	"get": {params: []string{"chat_id"}, doc: "Reads a group chat (获取群聊会话).", prepare: func(a *args) call {
-		return send(a, a.client.AppChat.GetRequest(a.str("chat_id")))
-	}},
-	"update": {params: []string{"chat_id", "name", "owner", "add_user_list", "del_user_list"}, doc: "Renames a group chat, changes its owner or its members (修改群聊会话).", prepare: func(a *args) call {
-		return send(a, a.client.AppChat.UpdateRequest(&wecom.AppChatUpdate{
-			ChatID:      a.str("chat_id"),
-			Name:        a.optStr("name", ""),
-			Owner:       a.optStr("owner", ""),
-			AddUserList: a.list("add_user_list"),
-			DelUserList: a.list("del_user_list"),
-		}))
-	}},
-	"send":     {params: []string{"chat_id", "msg_type"}, kwargs: true, doc: "Posts a message to a group chat (应用推送消息).", prepare: appchatSend},
-	"send_msg": {params: []string{"chat_id", "msg_type"}, kwargs: true, doc: "Posts a message to a group chat; the former name of appchat.send.", prepare: appchatSend},
-	"send_text": {params: []string{"chat_id", "content", "safe"}, doc: "Posts a text message to a group chat (应用推送消息).", prepare: func(a *args) call {
-		return send(a, a.client.AppChat.SendRequest(a.str("chat_id"), wecom.TextContent{Content: a.str("content")}, a.optInt("safe", 0)))
-	}},
+// appchatCreate is appchat.create.
+func appchatCreate(a *args) call {
+	return send(a, a.client.AppChat.CreateRequest(&wecom.AppChat{
+		ChatID:   a.str("chat_id"),
+		Name:     a.str("name"),
+		Owner:    a.str("owner"),
+		UserList: a.list("user_list"),
+	}))
 }
+
+// appchatUpdate is appchat.update.
+func appchatUpdate(a *args) call {
+	return send(a, a.client.AppChat.UpdateRequest(&wecom.AppChatUpdate{
+		ChatID:      a.str("chat_id"),
+		Name:        a.str("name"),
+		Owner:       a.str("owner"),
+		AddUserList: a.list("add_user_list"),
+		DelUserList: a.list("del_user_list"),
+	}))
+}
+
+// appchatSendText is appchat.send_text.
+func appchatSendText(a *args) call {
+	return send(a, a.client.AppChat.SendRequest(a.str("chat_id"), wecom.TextContent{Content: a.str("content")}, a.int("safe")))
+}
+
+// appchatSendMsg is appchat.send_msg, the former name of appchat.send.
+func appchatSendMsg(a *args) call { return appchatSend(a) }
 
 // appchatFields are the named arguments of appchat.send that make the
 // message, by msg_type.
@@ -105,9 +106,9 @@ func appchatSend(a *args) call {
 	case "file":
 		c = wecom.FileContent{MediaID: a.str("media_id")}
 	case "video":
-		c = wecom.VideoContent{MediaID: a.str("media_id"), Title: a.optStr("title", ""), Description: a.optStr("description", "")}
+		c = wecom.VideoContent{MediaID: a.str("media_id"), Title: a.optStr("title"), Description: a.optStr("description")}
 	case "textcard":
-		c = wecom.TextCardContent{Title: a.str("title"), Description: a.str("description"), URL: a.str("url"), BtnTxt: a.optStr("btntxt", "")}
+		c = wecom.TextCardContent{Title: a.str("title"), Description: a.str("description"), URL: a.str("url"), BtnTxt: a.optStr("btntxt")}
 	case "news":
 		var news wecom.NewsContent
 		decodeArticles(a, &news.Articles)
@@ -117,5 +118,5 @@ func appchatSend(a *args) call {
 		decodeArticles(a, &mpnews.Articles)
 		c = mpnews
 	}
-	return send(a, a.client.AppChat.SendRequest(chatID, c, a.optInt("safe", 0)))
+	return send(a, a.client.AppChat.SendRequest(chatID, c, a.optInt("safe")))
 }

@@ -37,12 +37,35 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-// method is one Lua function of an API group.
+// method is one Lua function of an API group. Its spec comes from wecom's
+// method table (methods_gen.go); prepare is generated for a plain method and
+// written by hand for one with real logic.
 type method struct {
-	params  []string           // wechatpy's parameter names, in order
-	kwargs  bool               // other named arguments are passed on (**kwargs)
-	prepare func(a *args) call // reads and checks the arguments; no I/O
 	doc     string             // one line for editor stubs: what it does
+	http    string             // the APIs it calls: "POST tag/addtagusers"; "" for none
+	params  []param            // wechatpy's parameters, in order
+	kwargs  string             // what the other named arguments are, for a method that passes them on (**kwargs)
+	result  string             // the LuaLS type of its result; "" for table
+	prepare func(a *args) call // reads and checks the arguments; no I/O
+}
+
+// param is the spec of one parameter: its checks, its default and its doc.
+type param struct {
+	name  string
+	typ   string     // its LuaLS type: "integer", "string[]|string"
+	opt   bool       // it may be left out
+	def   lua.LValue // the value taken when it is left out; nil for none
+	agent bool       // left out, it is the client's agent id
+	doc   string     // its meaning, from wechatpy's documentation or the official API's
+}
+
+// names are the names of m's parameters.
+func (m *method) names() []string {
+	names := make([]string, len(m.params))
+	for i, p := range m.params {
+		names[i] = p.name
+	}
+	return names
 }
 
 // call does the I/O of one prepared method call. Its result is a
@@ -74,13 +97,13 @@ func newArgs(L *lua.LState, fn string, m *method, env *Env, c *wecom.Client, val
 				if !ok {
 					a.fail("named arguments must have string keys, got %s", k.Type())
 				}
-				if !m.kwargs && a.index(string(name)) < 0 {
-					a.fail("unknown argument %q (%s takes %s)", string(name), fn, strings.Join(m.params, ", "))
+				if m.kwargs == "" && a.index(string(name)) < 0 {
+					a.fail("unknown argument %q (%s takes %s)", string(name), fn, strings.Join(m.names(), ", "))
 				}
 			})
 		}
 	}
-	if len(a.pos) > len(m.params) && !m.kwargs {
+	if len(a.pos) > len(m.params) && m.kwargs == "" {
 		a.fail("%s takes at most %d arguments, got %d", fn, len(m.params), len(a.pos))
 	}
 	return a
@@ -95,21 +118,30 @@ func isNamed(m *method, t *lua.LTable) bool {
 	t.ForEach(func(k, _ lua.LValue) {
 		if s, ok := k.(lua.LString); ok {
 			hasString = true
-			if slices.Contains(m.params, string(s)) {
+			if slices.Contains(m.names(), string(s)) {
 				named = true
 			}
 		}
 	})
-	return named || (m.kwargs && hasString)
+	return named || (m.kwargs != "" && hasString)
 }
 
 func (a *args) index(name string) int {
 	for i, p := range a.m.params {
-		if p == name {
+		if p.name == name {
 			return i
 		}
 	}
 	return -1
+}
+
+// spec is the parameter name, or nil for a named argument that is not one
+// (a message field of appchat.send).
+func (a *args) spec(name string) *param {
+	if i := a.index(name); i >= 0 {
+		return &a.m.params[i]
+	}
+	return nil
 }
 
 // fail raises an argument error naming the function.
@@ -140,22 +172,41 @@ func (a *args) value(name string) lua.LValue {
 // has reports whether the argument name was given (and is not nil).
 func (a *args) has(name string) bool { return a.value(name) != lua.LNil }
 
-// str is a required string argument; numbers are accepted as their decimal form.
-func (a *args) str(name string) string {
+// orDefault is the argument name, or its parameter's default when it was
+// not given, or LNil. It raises, with the message "<want> expected, got
+// nil", for a required parameter that was not given.
+func (a *args) orDefault(name, want string) lua.LValue {
 	v := a.value(name)
+	if v != lua.LNil {
+		return v
+	}
+	p := a.spec(name)
+	switch {
+	case p == nil || (!p.opt && !p.agent):
+		a.failArg(name, "%s expected, got nil", want)
+	case p.def != nil:
+		return p.def
+	}
+	return lua.LNil
+}
+
+// str is a string argument; numbers are accepted as their decimal form. A
+// left-out optional parameter is its default, or "".
+func (a *args) str(name string) string {
+	v := a.orDefault(name, "string")
 	if v == lua.LNil {
-		a.failArg(name, "string expected, got nil")
+		return ""
 	}
 	return a.toStr(name, v)
 }
 
-// optStr is an optional string argument.
-func (a *args) optStr(name, def string) string {
-	v := a.value(name)
-	if v == lua.LNil {
-		return def
+// optStr is a named argument that is not a parameter (a message field of
+// appchat.send), or "" when it was not given.
+func (a *args) optStr(name string) string {
+	if !a.has(name) {
+		return ""
 	}
-	return a.toStr(name, v)
+	return a.toStr(name, a.value(name))
 }
 
 func (a *args) toStr(name string, v lua.LValue) string {
@@ -169,22 +220,29 @@ func (a *args) toStr(name string, v lua.LValue) string {
 	return ""
 }
 
-// int is a required integer argument; numeric strings are accepted.
+// int is an integer argument; numeric strings are accepted. A left-out
+// optional parameter is its default, or 0; an agent id is the client's.
 func (a *args) int(name string) int {
-	v := a.value(name)
+	if p := a.spec(name); p != nil && p.agent && !a.has(name) {
+		if id := a.client.AgentID(); id != 0 {
+			return id
+		}
+		a.failArg(name, "agent id expected (none given, and the client has no agent_id)")
+	}
+	v := a.orDefault(name, "number")
 	if v == lua.LNil {
-		a.failArg(name, "number expected, got nil")
+		return 0
 	}
 	return a.toInt(name, v)
 }
 
-// optInt is an optional integer argument.
-func (a *args) optInt(name string, def int) int {
-	v := a.value(name)
-	if v == lua.LNil {
-		return def
+// optInt is a named argument that is not a parameter (safe, sent with every
+// message of appchat.send), or 0 when it was not given.
+func (a *args) optInt(name string) int {
+	if !a.has(name) {
+		return 0
 	}
-	return a.toInt(name, v)
+	return a.toInt(name, a.value(name))
 }
 
 func (a *args) toInt(name string, v lua.LValue) int {
@@ -207,12 +265,13 @@ func (a *args) toInt(name string, v lua.LValue) int {
 	return 0
 }
 
-// optBool is an optional boolean argument. Lua has no falsy 0, so 0 and 1
-// are accepted as well, as wechatpy's callers pass them.
-func (a *args) optBool(name string, def bool) bool {
-	switch v := a.value(name).(type) {
+// bool is a boolean argument. Lua has no falsy 0, so 0 and 1 are accepted
+// as well, as wechatpy's callers pass them. A left-out optional parameter is
+// its default, or false.
+func (a *args) bool(name string) bool {
+	switch v := a.orDefault(name, "boolean").(type) {
 	case *lua.LNilType:
-		return def
+		return false
 	case lua.LBool:
 		return bool(v)
 	case lua.LNumber:
@@ -221,18 +280,6 @@ func (a *args) optBool(name string, def bool) bool {
 		a.failArg(name, "boolean expected, got %s", v.Type())
 		return false
 	}
-}
-
-// agentID is the agent id argument, defaulting to the client's agent id.
-func (a *args) agentID(name string) int {
-	if a.has(name) {
-		return a.int(name)
-	}
-	if id := a.client.AgentID(); id != 0 {
-		return id
-	}
-	a.failArg(name, "agent id expected (none given, and the client has no agent_id)")
-	return 0
 }
 
 // list is an array argument of strings (numbers as their decimal form).

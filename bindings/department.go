@@ -20,37 +20,28 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-var departmentGroup = group{
-	"create": {params: []string{"name", "parent_id", "order", "id"}, doc: "Creates a department (创建部门).", prepare: func(a *args) call {
-		d := &wecom.DepartmentInput{Name: a.str("name"), ParentID: a.optInt("parent_id", 1), ID: a.optInt("id", 0), Order: optOrder(a)}
-		return send(a, a.client.Department.CreateRequest(d))
-	}},
-	"update": {params: []string{"id", "name", "parent_id", "order"}, doc: "Changes the given fields of a department (更新部门).", prepare: func(a *args) call {
-		d := &wecom.DepartmentInput{ID: a.int("id"), Name: a.optStr("name", ""), ParentID: a.optInt("parent_id", 0), Order: optOrder(a)}
-		return send(a, a.client.Department.UpdateRequest(d))
-	}},
-	"delete": {params: []string{"id"}, doc: "Deletes a department (删除部门).", prepare: func(a *args) call {
-		return send(a, a.client.Department.DeleteRequest(a.int("id")))
-	}},
-	"get": {params: []string{"id"}, doc: "Lists a department and its descendants, or all departments (获取部门列表).", prepare: func(a *args) call {
-		return send(a, a.client.Department.ListRequest(a.optInt("id", 0)))
-	}},
-	"simplelist": {params: []string{"id"}, doc: "Lists department ids, parents and orders (获取子部门ID列表).", prepare: func(a *args) call {
-		return send(a, a.client.Department.SimpleListRequest(a.optInt("id", 0)))
-	}},
-	"get_detail": {params: []string{"id"}, doc: "Reads one department (获取单个部门详情).", prepare: func(a *args) call {
-		return send(a, a.client.Department.GetRequest(a.int("id")))
-	}},
-	"get_users": {params: []string{"id", "status", "fetch_child", "simple"}, doc: "Lists a department's members, briefly unless simple is false (获取部门成员).", prepare: func(a *args) call {
-		return memberList(a, "id", true)
-	}},
-	"get_map_users": {params: []string{"id", "key", "status", "fetch_child"}, doc: "Maps a field of members, the name by default, to their userids.", prepare: func(a *args) call {
-		c, id, key := a.client, a.optInt("id", 0), a.optStr("key", "name")
-		opt := &wecom.UserListOptions{FetchChild: a.optBool("fetch_child", false), Status: a.optInt("status", 0)}
-		return func(ctx context.Context) (any, error) {
-			return c.Department.GetMapUsers(ctx, id, key, opt)
-		}
-	}},
+// departmentCreate is department.create.
+func departmentCreate(a *args) call {
+	d := &wecom.DepartmentInput{Name: a.str("name"), ParentID: a.int("parent_id"), ID: a.int("id"), Order: optOrder(a)}
+	return send(a, a.client.Department.CreateRequest(d))
+}
+
+// departmentUpdate is department.update.
+func departmentUpdate(a *args) call {
+	d := &wecom.DepartmentInput{ID: a.int("id"), Name: a.str("name"), ParentID: a.int("parent_id"), Order: optOrder(a)}
+	return send(a, a.client.Department.UpdateRequest(d))
+}
+
+// departmentGetUsers is department.get_users.
+func departmentGetUsers(a *args) call { return memberList(a, "id") }
+
+// departmentGetMapUsers is department.get_map_users.
+func departmentGetMapUsers(a *args) call {
+	c, id, key := a.client, a.int("id"), a.str("key")
+	opt := &wecom.UserListOptions{FetchChild: a.bool("fetch_child"), Status: a.int("status")}
+	return func(ctx context.Context) (any, error) {
+		return c.Department.GetMapUsers(ctx, id, key, opt)
+	}
 }
 
 // optOrder is the optional order argument: 0 is an order, absent is none.

@@ -139,7 +139,7 @@ var fuzzKeys = sync.OnceValue(func() []string {
 		"text", "articles", "button", "attrs", "extattr", "type", "value", "title", "url", "", "__index", "1"}
 	for _, grp := range groups {
 		for _, m := range grp {
-			for _, p := range m.params {
+			for _, p := range m.names() {
 				if !slices.Contains(keys, p) {
 					keys = append(keys, p)
 				}

@@ -27,40 +27,51 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-var materialGroup = group{
-	"add_articles": {params: []string{"articles", "agent_id"}, doc: "Stores articles as a permanent mpnews material (上传永久图文素材).", prepare: func(a *args) call {
-		return send(a, a.client.Material.AddArticlesRequest(a.optInt("agent_id", a.client.AgentID()), materialArticles(a)))
-	}},
-	"add": {params: []string{"agent_id", "media_type", "media_file"}, doc: "Uploads a permanent image, voice, video or file (上传其他类型永久素材).", prepare: func(a *args) call {
-		return send(a, a.client.Material.AddRequest(a.agentID("agent_id"), a.str("media_type"), a.upload("media_file")))
-	}},
-	"get_url": {params: []string{"agent_id", "media_id"}, doc: "Returns the address of a permanent material, with the current access token (获取永久素材).", prepare: func(a *args) call {
-		c, agentID, mediaID := a.client, a.agentID("agent_id"), a.str("media_id")
-		return func(ctx context.Context) (any, error) { return c.Material.GetURL(ctx, agentID, mediaID) }
-	}},
-	"get": {params: []string{"agent_id", "media_id", "path"}, doc: "Downloads a permanent material into memory or into the file at path (获取永久素材).", prepare: func(a *args) call {
-		return download(a, a.client.Material.GetRequest(a.agentID("agent_id"), a.str("media_id")))
-	}},
-	"get_articles": {params: []string{"agent_id", "media_id"}, doc: "Reads the articles of a permanent mpnews material (获取永久素材).", prepare: func(a *args) call {
-		return send(a, a.client.Material.GetRequest(a.agentID("agent_id"), a.str("media_id")))
-	}},
-	"delete": {params: []string{"agent_id", "media_id"}, doc: "Deletes a permanent material (删除永久素材).", prepare: func(a *args) call {
-		return send(a, a.client.Material.DeleteRequest(a.agentID("agent_id"), a.str("media_id")))
-	}},
-	"update_articles": {params: []string{"agent_id", "media_id", "articles"}, doc: "Replaces the articles of a permanent mpnews material (修改永久图文素材).", prepare: func(a *args) call {
-		return send(a, a.client.Material.UpdateArticlesRequest(a.agentID("agent_id"), a.str("media_id"), materialArticles(a)))
-	}},
-	"get_count": {params: []string{"agent_id"}, doc: "Counts the permanent materials of an application (获取素材总数).", prepare: func(a *args) call {
-		return send(a, a.client.Material.GetCountRequest(a.agentID("agent_id")))
-	}},
-	"batchget": {params: []string{"agent_id", "media_type", "offset", "count"}, doc: "Lists a page of an application's permanent materials of one type (获取素材列表).", prepare: func(a *args) call {
-		return send(a, a.client.Material.BatchGetRequest(&wecom.MaterialQuery{
-			AgentID: a.agentID("agent_id"),
-			Type:    a.str("media_type"),
-			Offset:  a.optInt("offset", 0),
-			Count:   a.optInt("count", 20),
-		}))
-	}},
+// materialAddArticles is material.add_articles. agentid is sent when
+// agent_id is given or the client has an agent id.
+func materialAddArticles(a *args) call {
+	agentID := a.client.AgentID()
+	if a.has("agent_id") {
+		agentID = a.int("agent_id")
+	}
+	return send(a, a.client.Material.AddArticlesRequest(agentID, materialArticles(a)))
+}
+
+// materialAdd is material.add, an upload.
+func materialAdd(a *args) call {
+	return send(a, a.client.Material.AddRequest(a.int("agent_id"), a.str("media_type"), a.upload("media_file")))
+}
+
+// materialGetURL is material.get_url, built locally.
+func materialGetURL(a *args) call {
+	c, agentID, mediaID := a.client, a.int("agent_id"), a.str("media_id")
+	return func(ctx context.Context) (any, error) { return c.Material.GetURL(ctx, agentID, mediaID) }
+}
+
+// materialGet is material.get, a download.
+func materialGet(a *args) call {
+	return download(a, a.client.Material.GetRequest(a.int("agent_id"), a.str("media_id")))
+}
+
+// materialGetArticles is material.get_articles: material/get of an mpnews
+// material, whose answer is JSON.
+func materialGetArticles(a *args) call {
+	return send(a, a.client.Material.GetRequest(a.int("agent_id"), a.str("media_id")))
+}
+
+// materialUpdateArticles is material.update_articles.
+func materialUpdateArticles(a *args) call {
+	return send(a, a.client.Material.UpdateArticlesRequest(a.int("agent_id"), a.str("media_id"), materialArticles(a)))
+}
+
+// materialBatchget is material.batchget.
+func materialBatchget(a *args) call {
+	return send(a, a.client.Material.BatchGetRequest(&wecom.MaterialQuery{
+		AgentID: a.int("agent_id"),
+		Type:    a.str("media_type"),
+		Offset:  a.int("offset"),
+		Count:   a.int("count"),
+	}))
 }
 
 // materialArticles is the required argument articles.

@@ -24,24 +24,31 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-var mediaGroup = group{
-	"upload": {params: []string{"media_type", "media_file"}, doc: "Uploads a temporary image, voice, video or file (上传临时素材).", prepare: func(a *args) call {
-		return send(a, a.client.Media.UploadRequest(a.str("media_type"), a.upload("media_file")))
-	}},
-	"upload_img": {params: []string{"image_file"}, doc: "Uploads an image for mpnews articles and returns its permanent URL (上传图片).", prepare: func(a *args) call {
-		return send(a, a.client.Media.UploadImgRequest(a.upload("image_file")))
-	}},
-	"get_url": {params: []string{"media_id"}, doc: "Returns the address of a temporary file, with the current access token (获取临时素材).", prepare: func(a *args) call {
-		c, id := a.client, a.str("media_id")
-		return func(ctx context.Context) (any, error) { return c.Media.GetURL(ctx, id) }
-	}},
-	"get_jssdk_url": {params: []string{"media_id"}, doc: "Returns the address of a JS-SDK voice recording in high definition (获取高清语音素材).", prepare: func(a *args) call {
-		c, id := a.client, a.str("media_id")
-		return func(ctx context.Context) (any, error) { return c.Media.GetJSSDKURL(ctx, id) }
-	}},
-	"download": {params: []string{"media_id", "path"}, doc: "Downloads a temporary file into memory or into the file at path (获取临时素材).", prepare: func(a *args) call {
-		return download(a, a.client.Media.DownloadRequest(a.str("media_id")))
-	}},
+// mediaUpload is media.upload.
+func mediaUpload(a *args) call {
+	return send(a, a.client.Media.UploadRequest(a.str("media_type"), a.upload("media_file")))
+}
+
+// mediaUploadImg is media.upload_img.
+func mediaUploadImg(a *args) call {
+	return send(a, a.client.Media.UploadImgRequest(a.upload("image_file")))
+}
+
+// mediaGetURL is media.get_url, built locally.
+func mediaGetURL(a *args) call {
+	c, id := a.client, a.str("media_id")
+	return func(ctx context.Context) (any, error) { return c.Media.GetURL(ctx, id) }
+}
+
+// mediaGetJssdkURL is media.get_jssdk_url, built locally.
+func mediaGetJssdkURL(a *args) call {
+	c, id := a.client, a.str("media_id")
+	return func(ctx context.Context) (any, error) { return c.Media.GetJSSDKURL(ctx, id) }
+}
+
+// mediaDownload is media.download.
+func mediaDownload(a *args) call {
+	return download(a, a.client.Media.DownloadRequest(a.str("media_id")))
 }
 
 // download is the call that fetches the file req names: into the file at

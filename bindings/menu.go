@@ -12,26 +12,21 @@ package bindings
 
 import "context"
 
-var menuGroup = group{
-	"create": {params: []string{"agent_id", "menu_data"}, doc: "Sets an application's menu (创建菜单).", prepare: func(a *args) call {
-		return send(a, a.client.Menu.CreateRequest(a.agentID("agent_id"), menuData(a)))
-	}},
-	"get": {params: []string{"agent_id"}, doc: "Reads an application's menu (获取菜单).", prepare: func(a *args) call {
-		return send(a, a.client.Menu.GetRequest(a.agentID("agent_id")))
-	}},
-	"delete": {params: []string{"agent_id"}, doc: "Removes an application's menu (删除菜单).", prepare: func(a *args) call {
-		return send(a, a.client.Menu.DeleteRequest(a.agentID("agent_id")))
-	}},
-	"update": {params: []string{"agent_id", "menu_data"}, doc: "Replaces an application's menu: delete, then create.", prepare: func(a *args) call {
-		c, id := a.client, a.agentID("agent_id")
-		del, create := c.Menu.DeleteRequest(id), c.Menu.CreateRequest(id, menuData(a))
-		return func(ctx context.Context) (any, error) {
-			if _, err := do(ctx, c, del); err != nil {
-				return nil, err
-			}
-			return do(ctx, c, create)
+// menuCreate is menu.create.
+func menuCreate(a *args) call {
+	return send(a, a.client.Menu.CreateRequest(a.int("agent_id"), menuData(a)))
+}
+
+// menuUpdate is menu.update: menu.delete, then menu.create.
+func menuUpdate(a *args) call {
+	c, id := a.client, a.int("agent_id")
+	del, create := c.Menu.DeleteRequest(id), c.Menu.CreateRequest(id, menuData(a))
+	return func(ctx context.Context) (any, error) {
+		if _, err := do(ctx, c, del); err != nil {
+			return nil, err
 		}
-	}},
+		return do(ctx, c, create)
+	}
 }
 
 // menuData is the required menu_data argument as a Go value.

@@ -26,73 +26,83 @@ package bindings
 
 import "github.com/wecomrunner/runner/wecom"
 
-var messageGroup = group{
-	"send": {params: []string{"agent_id", "user_ids", "party_ids", "tag_ids", "msg"}, doc: "Sends an application message given as WeCom's fields (发送应用消息).", prepare: func(a *args) call {
-		m := recipients(a)
-		switch msg := a.any("msg").(type) {
-		case nil:
-		case map[string]any:
-			m.Extra = msg
-		case []any:
-			if len(msg) > 0 {
-				a.failArg("msg", "table of message fields expected, got an array")
-			}
-		default:
-			a.failArg("msg", "table of message fields expected, got %s", a.value("msg").Type())
+// messageSend is message.send: msg holds the message's fields as WeCom
+// takes them.
+func messageSend(a *args) call {
+	m := recipients(a)
+	switch msg := a.any("msg").(type) {
+	case nil:
+	case map[string]any:
+		m.Extra = msg
+	case []any:
+		if len(msg) > 0 {
+			a.failArg("msg", "table of message fields expected, got an array")
 		}
-		return send(a, a.client.Message.SendRequest(m))
-	}},
-	"send_text": {params: []string{"agent_id", "user_ids", "content", "party_ids", "tag_ids", "safe"}, doc: "Sends a text message (发送文本消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.TextContent{Content: a.str("content")})
-	}},
-	"send_text_card": {params: []string{"agent_id", "user_ids", "title", "description", "url", "btntxt", "party_ids", "tag_ids"}, doc: "Sends a text card message (发送文本卡片消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.TextCardContent{Title: a.str("title"), Description: a.str("description"), URL: a.str("url"), BtnTxt: a.optStr("btntxt", "详情")})
-	}},
-	"send_image": {params: []string{"agent_id", "user_ids", "media_id", "party_ids", "tag_ids", "safe"}, doc: "Sends an image message (发送图片消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.ImageContent{MediaID: a.str("media_id")})
-	}},
-	"send_voice": {params: []string{"agent_id", "user_ids", "media_id", "party_ids", "tag_ids", "safe"}, doc: "Sends a voice message (发送语音消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.VoiceContent{MediaID: a.str("media_id")})
-	}},
-	"send_video": {params: []string{"agent_id", "user_ids", "media_id", "title", "description", "party_ids", "tag_ids", "safe"}, doc: "Sends a video message (发送视频消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.VideoContent{MediaID: a.str("media_id"), Title: a.optStr("title", ""), Description: a.optStr("description", "")})
-	}},
-	"send_file": {params: []string{"agent_id", "user_ids", "media_id", "party_ids", "tag_ids", "safe"}, doc: "Sends a file message (发送文件消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.FileContent{MediaID: a.str("media_id")})
-	}},
-	"send_articles": {params: []string{"agent_id", "user_ids", "articles", "party_ids", "tag_ids"}, doc: "Sends a news message of linked articles (发送图文消息).", prepare: func(a *args) call {
-		var articles []struct {
-			wecom.NewsArticle
-			Image string `json:"image"` // wechatpy's name for picurl
+	default:
+		a.failArg("msg", "table of message fields expected, got %s", a.value("msg").Type())
+	}
+	return send(a, a.client.Message.SendRequest(m))
+}
+
+// The message.send_* functions send a message of one type.
+
+func messageSendText(a *args) call {
+	return sendMessage(a, wecom.TextContent{Content: a.str("content")})
+}
+
+func messageSendTextCard(a *args) call {
+	return sendMessage(a, wecom.TextCardContent{Title: a.str("title"), Description: a.str("description"), URL: a.str("url"), BtnTxt: a.str("btntxt")})
+}
+
+func messageSendImage(a *args) call {
+	return sendMessage(a, wecom.ImageContent{MediaID: a.str("media_id")})
+}
+
+func messageSendVoice(a *args) call {
+	return sendMessage(a, wecom.VoiceContent{MediaID: a.str("media_id")})
+}
+
+func messageSendVideo(a *args) call {
+	return sendMessage(a, wecom.VideoContent{MediaID: a.str("media_id"), Title: a.str("title"), Description: a.str("description")})
+}
+
+func messageSendFile(a *args) call {
+	return sendMessage(a, wecom.FileContent{MediaID: a.str("media_id")})
+}
+
+// messageSendArticles is message.send_articles, whose articles name the
+// picture's URL image (wechatpy's name) or picurl (WeCom's).
+func messageSendArticles(a *args) call {
+	var articles []struct {
+		wecom.NewsArticle
+		Image string `json:"image"` // wechatpy's name for picurl
+	}
+	decodeArticles(a, &articles)
+	c := wecom.NewsContent{Articles: make([]wecom.NewsArticle, len(articles))}
+	for i, art := range articles {
+		c.Articles[i] = art.NewsArticle
+		if art.Image != "" {
+			c.Articles[i].PicURL = art.Image
 		}
-		decodeArticles(a, &articles)
-		c := wecom.NewsContent{Articles: make([]wecom.NewsArticle, len(articles))}
-		for i, art := range articles {
-			c.Articles[i] = art.NewsArticle
-			if art.Image != "" {
-				c.Articles[i].PicURL = art.Image
-			}
-		}
-		return sendMessage(a, c)
-	}},
-	"send_mp_articles": {params: []string{"agent_id", "user_ids", "articles", "party_ids", "tag_ids", "safe"}, doc: "Sends an mpnews message of articles stored in WeCom (发送图文消息（mpnews）).", prepare: func(a *args) call {
-		var c wecom.MPNewsContent
-		decodeArticles(a, &c.Articles)
-		return sendMessage(a, c)
-	}},
-	"send_markdown": {params: []string{"agent_id", "user_ids", "content", "party_ids", "tag_ids"}, doc: "Sends a markdown message (发送markdown消息).", prepare: func(a *args) call {
-		return sendMessage(a, wecom.MarkdownContent{Content: a.str("content")})
-	}},
-	"recall": {params: []string{"msgid"}, doc: "Recalls a message sent in the last 24 hours (撤回应用消息).", prepare: func(a *args) call {
-		return send(a, a.client.Message.RecallRequest(a.str("msgid")))
-	}},
+	}
+	return sendMessage(a, c)
+}
+
+func messageSendMpArticles(a *args) call {
+	var c wecom.MPNewsContent
+	decodeArticles(a, &c.Articles)
+	return sendMessage(a, c)
+}
+
+func messageSendMarkdown(a *args) call {
+	return sendMessage(a, wecom.MarkdownContent{Content: a.str("content")})
 }
 
 // recipients is the message of the arguments agent_id, user_ids, party_ids
 // and tag_ids, without content.
 func recipients(a *args) *wecom.Message {
 	return &wecom.Message{
-		AgentID: a.agentID("agent_id"),
+		AgentID: a.int("agent_id"),
 		ToUser:  a.list("user_ids"),
 		ToParty: a.idList("party_ids"),
 		ToTag:   a.idList("tag_ids"),
@@ -104,7 +114,9 @@ func recipients(a *args) *wecom.Message {
 func sendMessage(a *args, c wecom.Content) call {
 	m := recipients(a)
 	m.Content = c
-	m.Safe = a.optInt("safe", 0)
+	if a.spec("safe") != nil {
+		m.Safe = a.int("safe")
+	}
 	return send(a, a.client.Message.SendRequest(m))
 }
 

@@ -37,9 +37,6 @@ var groups = map[string]group{
 	"shakearound": shakearoundGroup,
 }
 
-// legacy names the groups WeCom no longer develops.
-var legacy = map[string]bool{"chat": true, "material": true, "shakearound": true}
-
 // helpers is every helper module, by its require name.
 var helpers = map[string]func(env *Env) module{
 	"args":    newArgsModule,

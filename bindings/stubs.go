@@ -11,7 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 // stubLibrary is the folder, inside the directory given to WriteStubs, that
@@ -99,26 +102,6 @@ function os.date(format, time) end
 function os.clock() end
 `
 
-// groupTitles are the API groups' titles in the WeCom documentation.
-var groupTitles = map[string]string{
-	"agent":       "应用管理",
-	"appchat":     "群聊会话",
-	"batch":       "异步批量接口",
-	"chat":        "企业会话 (legacy 企业号 API)",
-	"department":  "部门管理",
-	"jsapi":       "JS-SDK",
-	"material":    "永久素材 (legacy 企业号 API)",
-	"media":       "素材管理",
-	"menu":        "自定义菜单",
-	"message":     "消息推送",
-	"misc":        "工具类接口",
-	"oauth":       "身份验证 (OAuth2)",
-	"service":     "应用授权 (服务商、第三方应用)",
-	"shakearound": "摇一摇周边 (legacy 企业号 API)",
-	"tag":         "标签管理",
-	"user":        "成员管理",
-}
-
 // rootStub describes require("wecom"): the default client, wecom.client and
 // fanout.
 func rootStub() string {
@@ -131,7 +114,7 @@ func rootStub() string {
 		"arguments; an API failure raises {errcode = ..., errmsg = ..., api = ...}.")
 	w.line("---@class wecom.Client")
 	for _, name := range sortedKeys(groups) {
-		w.line("---@field %s wecom.%s %s", name, name, groupTitles[name])
+		w.line("---@field %s wecom.%s %s", name, name, groupTitle(name))
 	}
 	w.line("local Client = {}")
 	w.line("")
@@ -168,7 +151,7 @@ func groupStub(name string, g group) string {
 	var w stubWriter
 	w.line("---@meta wecom.%s", name)
 	w.line("")
-	title := groupTitles[name]
+	title := groupTitle(name)
 	if legacy[name] {
 		title += ". WeCom no longer develops this group: a run that uses it logs a warning"
 	}
@@ -184,23 +167,27 @@ func groupStub(name string, g group) string {
 	return w.String()
 }
 
-// method describes one API function.
+// groupTitle is the title of the group name in the stubs.
+func groupTitle(name string) string {
+	if legacy[name] {
+		return groupTitles[name] + " (legacy 企业号 API)"
+	}
+	return groupTitles[name]
+}
+
+// method describes one API function, with the types, defaults and meanings
+// of its parameters.
 func (w *stubWriter) method(group, name string, m *method) {
-	docs := paramDocs[group+"."+name]
 	doc := m.doc
 	if len(m.params) > 0 {
 		example := make([]string, len(m.params))
 		for i, p := range m.params {
-			example[i] = p + " = ..."
+			example[i] = p.name + " = ..."
 		}
 		doc += fmt.Sprintf("\n\nPositional, or one table of named arguments: `wecom.%s.%s{%s}`.", group, name, strings.Join(example, ", "))
 	}
-	if m.kwargs {
-		doc += "\nOther named arguments go into the request body"
-		if d := docs["kwargs"].doc; d != "" {
-			doc += ": " + d
-		}
-		doc += "."
+	if m.kwargs != "" {
+		doc += "\nOther named arguments go into the request body: " + m.kwargs + "."
 	}
 	w.doc(doc)
 	if legacy[group] {
@@ -208,30 +195,41 @@ func (w *stubWriter) method(group, name string, m *method) {
 	}
 	fields := make([]string, 0, len(m.params)+1)
 	for _, p := range m.params {
-		d := docs[p]
-		opt, desc := "", d.doc
+		opt, desc := "", p.doc
 		switch {
-		case d.def == "nil":
-			opt = "?"
-			desc = joinDoc(desc, "optional")
-		case d.def != "":
-			opt = "?"
-			desc = joinDoc(desc, "default "+d.def)
-		case p == "agent_id":
+		case p.agent:
 			opt = "?"
 			desc = joinDoc(desc, "default: the client's agent_id")
+		case p.opt && p.def != nil:
+			opt = "?"
+			desc = joinDoc(desc, "default "+luaLiteral(p.def))
+		case p.opt:
+			opt = "?"
+			desc = joinDoc(desc, "optional")
 		}
-		w.line("---@param %s%s any %s", p, opt, desc)
-		fields = append(fields, p+opt+": any")
+		w.line("---@param %s%s %s %s", p.name, opt, p.typ, desc)
+		fields = append(fields, p.name+opt+": "+p.typ)
 	}
-	w.line("---@return any result as wechatpy returns it; an API error raises {errcode, errmsg, api}")
-	if len(m.params) > 0 || m.kwargs {
-		if m.kwargs {
+	result := m.result
+	if result == "" {
+		result = "table"
+	}
+	w.line("---@return %s result as wechatpy returns it; an API error raises {errcode, errmsg, api}", result)
+	if len(m.params) > 0 || m.kwargs != "" {
+		if m.kwargs != "" {
 			fields = append(fields, "[string]: any")
 		}
-		w.line("---@overload fun(args: {%s}): any", strings.Join(fields, ", "))
+		w.line("---@overload fun(args: {%s}): %s", strings.Join(fields, ", "), result)
 	}
-	w.line("function %s.%s(%s) end", group, name, strings.Join(m.params, ", "))
+	w.line("function %s.%s(%s) end", group, name, strings.Join(m.names(), ", "))
+}
+
+// luaLiteral is v as Lua source.
+func luaLiteral(v lua.LValue) string {
+	if s, ok := v.(lua.LString); ok {
+		return strconv.Quote(string(s))
+	}
+	return v.String()
 }
 
 func joinDoc(doc, note string) string {

@@ -117,9 +117,10 @@ func TestStubsCoverEveryBinding(t *testing.T) {
 	}
 }
 
-// TestStubDocs checks that the documentation the stubs are made of matches
-// the registry: every method has a doc line, its parameters are documented,
-// and no documentation is left for a parameter or function that is gone.
+// TestStubDocs checks that the documentation the stubs are made of is
+// complete: every group has a title, every method a doc line, every
+// parameter a type and a doc, and no helper documentation is left for a
+// function that is gone.
 func TestStubDocs(t *testing.T) {
 	for gname, g := range groups {
 		if groupTitles[gname] == "" {
@@ -130,26 +131,11 @@ func TestStubDocs(t *testing.T) {
 			if m.doc == "" {
 				t.Errorf("%s has no doc", key)
 			}
-			docs, ok := paramDocs[key]
-			if !ok {
-				t.Errorf("%s: no parameter docs", key)
-				continue
-			}
 			for _, p := range m.params {
-				if _, ok := docs[p]; !ok {
-					t.Errorf("%s: parameter %s is not documented", key, p)
+				if p.doc == "" || p.typ == "" {
+					t.Errorf("%s: parameter %s has no doc or no type", key, p.name)
 				}
 			}
-			for p := range docs {
-				if !slices.Contains(m.params, p) && !(p == "kwargs" && m.kwargs) {
-					t.Errorf("%s: documented parameter %s is not a parameter", key, p)
-				}
-			}
-		}
-	}
-	for key := range paramDocs {
-		if _, ok := lookup(key); !ok {
-			t.Errorf("parameter docs for %s, which is not a method", key)
 		}
 	}
 	for key := range helperFuncs {
@@ -199,9 +185,10 @@ func TestGroupStub(t *testing.T) {
 	for _, want := range []string{
 		"---@meta wecom.oauth\n",
 		"---@class wecom.oauth\n",
-		"---@param redirect_uri any 授权后重定向的回调链接地址\n",
-		"---@param state? any 重定向后会带上 state 参数 (optional)\n",
-		"---@overload fun(args: {redirect_uri: any, state?: any}): any\n",
+		"---@param redirect_uri string 授权后重定向的回调链接地址\n",
+		"---@param state? string 重定向后会带上 state 参数 (optional)\n",
+		"---@return string result as wechatpy returns it",
+		"---@overload fun(args: {redirect_uri: string, state?: string}): string\n",
 		"function oauth.authorize_url(redirect_uri, state) end\n",
 		"return oauth\n",
 	} {

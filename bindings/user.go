@@ -26,56 +26,33 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 )
 
-var userGroup = group{
-	"create": {params: []string{"user_id", "name", "department", "position", "mobile", "gender", "tel", "email", "weixin_id", "extattr"}, kwargs: true,
-		doc: "Creates a member (创建成员).", prepare: func(a *args) call {
-			a.str("name") // required, unlike in update
-			return send(a, a.client.User.CreateRequest(memberBody(a)))
-		}},
-	"get": {params: []string{"user_id"}, doc: "Reads a member (读取成员).", prepare: func(a *args) call {
-		return send(a, a.client.User.GetRequest(a.str("user_id")))
-	}},
-	"update": {params: []string{"user_id", "name", "department", "position", "mobile", "gender", "tel", "email", "weixin_id", "enable", "extattr"}, kwargs: true,
-		doc: "Changes the given fields of a member (更新成员).", prepare: func(a *args) call {
-			return send(a, a.client.User.UpdateRequest(memberBody(a)))
-		}},
-	"delete": {params: []string{"user_id"}, doc: "Deletes a member (删除成员).", prepare: func(a *args) call {
-		return send(a, a.client.User.DeleteRequest(a.str("user_id")))
-	}},
-	"batch_delete": {params: []string{"user_ids"}, doc: "Deletes up to 200 members (批量删除成员).", prepare: func(a *args) call {
-		return send(a, a.client.User.BatchDeleteRequest(a.list("user_ids")))
-	}},
-	"list": {params: []string{"department_id", "fetch_child", "status", "simple"}, doc: "Lists a department's members, in detail unless simple (获取部门成员详情).", prepare: func(a *args) call {
-		return memberList(a, "department_id", false)
-	}},
-	"list_id": {params: []string{"cursor", "limit"}, doc: "Reads one page of the corp's (userid, department) pairs (获取成员ID列表).", prepare: func(a *args) call {
-		return send(a, a.client.User.ListIDRequest(a.optStr("cursor", ""), a.optInt("limit", wecom.MaxListIDLimit)))
-	}},
-	"all_ids": {doc: "Reads every (userid, department) pair of the corp, page after page (获取成员ID列表).", prepare: func(a *args) call {
-		c := a.client
-		return func(ctx context.Context) (any, error) {
-			rows := []any{}
-			for ref, err := range c.User.AllIDs(ctx) {
-				if err != nil {
-					return nil, err
-				}
-				rows = append(rows, map[string]any{"userid": ref.UserID, "department": ref.Department})
+// userCreate is user.create.
+func userCreate(a *args) call {
+	a.str("name") // required, unlike in update
+	return send(a, a.client.User.CreateRequest(memberBody(a)))
+}
+
+// userUpdate is user.update.
+func userUpdate(a *args) call {
+	return send(a, a.client.User.UpdateRequest(memberBody(a)))
+}
+
+// userList is user.list.
+func userList(a *args) call { return memberList(a, "department_id") }
+
+// userAllIDs is user.all_ids: every page of user/list_id.
+func userAllIDs(a *args) call {
+	c := a.client
+	return func(ctx context.Context) (any, error) {
+		rows := []any{}
+		for ref, err := range c.User.AllIDs(ctx) {
+			if err != nil {
+				return nil, err
 			}
-			return rows, nil
+			rows = append(rows, map[string]any{"userid": ref.UserID, "department": ref.Department})
 		}
-	}},
-	"convert_to_openid": {params: []string{"user_id", "agent_id"}, doc: "Converts a userid to an openid (userid转openid).", prepare: func(a *args) call {
-		return send(a, a.client.User.ConvertToOpenIDRequest(a.str("user_id"), a.optInt("agent_id", 0)))
-	}},
-	"convert_to_user_id": {params: []string{"openid"}, doc: "Converts an openid to a userid (openid转userid).", prepare: func(a *args) call {
-		return send(a, a.client.User.ConvertToUserIDRequest(a.str("openid")))
-	}},
-	"verify": {params: []string{"user_id"}, doc: "Reports a member's passed second verification (二次验证).", prepare: func(a *args) call {
-		return send(a, a.client.User.VerifyRequest(a.str("user_id")))
-	}},
-	"get_info": {params: []string{"agent_id", "code"}, doc: "Reads who an OAuth code belongs to (根据code获取成员信息).", prepare: func(a *args) call {
-		return send(a, a.client.User.GetInfoRequest(a.agentID("agent_id"), a.str("code")))
-	}},
+		return rows, nil
+	}
 }
 
 // memberFields are the parameters of user.create and user.update whose
@@ -88,14 +65,14 @@ var memberFields = map[string]string{"user_id": "userid", "weixin_id": "weixinid
 func memberBody(a *args) map[string]any {
 	body := map[string]any{"userid": a.str("user_id")}
 	for _, p := range a.m.params[1:] {
-		if !a.has(p) {
+		if !a.has(p.name) {
 			continue
 		}
-		field, ok := memberFields[p]
+		field, ok := memberFields[p.name]
 		if !ok {
-			field = p
+			field = p.name
 		}
-		body[field] = a.any(p)
+		body[field] = a.any(p.name)
 	}
 	for name, v := range a.rest() {
 		if !memberKwargs[name] {
@@ -118,10 +95,10 @@ var memberKwargs = map[string]bool{
 // memberList is user.list and department.get_users: the members of the
 // department in parameter dep, from user/simplelist when simple (whose
 // default differs between the two) and user/list otherwise.
-func memberList(a *args, dep string, simple bool) call {
+func memberList(a *args, dep string) call {
 	id := a.int(dep)
-	opt := &wecom.UserListOptions{FetchChild: a.optBool("fetch_child", false), Status: a.optInt("status", 0)}
-	if a.optBool("simple", simple) {
+	opt := &wecom.UserListOptions{FetchChild: a.bool("fetch_child"), Status: a.int("status")}
+	if a.bool("simple") {
 		return send(a, a.client.User.SimpleListRequest(id, opt))
 	}
 	return send(a, a.client.User.ListRequest(id, opt))

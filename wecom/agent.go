@@ -3,8 +3,6 @@ package wecom
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // AgentService is the application API group (应用管理).
@@ -50,37 +48,6 @@ type AgentSettings struct {
 	IsReportEnter      *int   `json:"isreportenter,omitempty"`
 	IsReportUser       *int   `json:"isreportuser,omitempty"` // an older setting: report member changes
 	HomeURL            string `json:"home_url,omitempty"`
-}
-
-// GetRequest is the request of Get.
-func (s *AgentService) GetRequest(agentID int) *Request {
-	return &Request{Method: http.MethodGet, API: "agent/get", Query: url.Values{"agentid": {strconv.Itoa(agentID)}}, Read: true}
-}
-
-// Get reads an application (获取指定的应用详情).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
-func (s *AgentService) Get(ctx context.Context, agentID int) (*Agent, error) {
-	var a Agent
-	if err := s.client.Do(ctx, s.GetRequest(agentID), &a); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// ListRequest is the request of List.
-func (s *AgentService) ListRequest() *Request {
-	return &Request{Method: http.MethodGet, API: "agent/list", Result: "agentlist", Read: true}
-}
-
-// List returns the applications the access token may see: agentid, name
-// and logo only (获取access_token对应的应用列表).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
-func (s *AgentService) List(ctx context.Context) ([]Agent, error) {
-	var agents []Agent
-	err := s.client.Do(ctx, s.ListRequest(), &agents)
-	return agents, err
 }
 
 // SetRequest is the request of Set.

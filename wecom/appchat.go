@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"net/http"
-	"net/url"
 )
 
 // AppChatService is the application group chat API group (群聊会话): group
@@ -66,22 +65,6 @@ func (s *AppChatService) UpdateRequest(u *AppChatUpdate) *Request {
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90246
 func (s *AppChatService) Update(ctx context.Context, u *AppChatUpdate) error {
 	return s.client.Do(ctx, s.UpdateRequest(u), nil)
-}
-
-// GetRequest is the request of Get.
-func (s *AppChatService) GetRequest(chatID string) *Request {
-	return &Request{Method: http.MethodGet, API: "appchat/get", Query: url.Values{"chatid": {chatID}}, Result: "chat_info", Read: true}
-}
-
-// Get reads a group chat (获取群聊会话).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90247
-func (s *AppChatService) Get(ctx context.Context, chatID string) (*AppChat, error) {
-	var chat AppChat
-	if err := s.client.Do(ctx, s.GetRequest(chatID), &chat); err != nil {
-		return nil, err
-	}
-	return &chat, nil
 }
 
 // SendRequest is the request of Send. The safe field is always sent, as

@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"net/http"
-	"net/url"
 )
 
 // BatchService is the asynchronous batch API group (异步批量接口): imports
@@ -130,51 +129,6 @@ func (s *BatchService) job(ctx context.Context, req *Request) (string, error) {
 	}
 	err := s.client.Do(ctx, req, &ans)
 	return ans.JobID, err
-}
-
-// GetResultRequest is the request of GetResult.
-func (s *BatchService) GetResultRequest(jobID string) *Request {
-	return &Request{Method: http.MethodGet, API: "batch/getresult", Query: url.Values{"jobid": {jobID}}, Read: true}
-}
-
-// GetResult reads the progress of a batch job, and its outcome once it has
-// finished (获取异步任务结果). WeCom keeps the last 5 jobs.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90983
-func (s *BatchService) GetResult(ctx context.Context, jobID string) (*BatchResult, error) {
-	var r BatchResult
-	if err := s.client.Do(ctx, s.GetResultRequest(jobID), &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-// InviteRequest is the request of Invite. Nil lists are left out.
-func (s *BatchService) InviteRequest(users []string, parties, tags []int) *Request {
-	body := map[string]any{}
-	if users != nil {
-		body["user"] = users
-	}
-	if parties != nil {
-		body["party"] = parties
-	}
-	if tags != nil {
-		body["tag"] = tags
-	}
-	return &Request{Method: http.MethodPost, API: "batch/invite", Body: body}
-}
-
-// Invite invites members, the members of departments and the members of
-// tags to use WeCom (邀请成员): at most 1000 users, 100 departments and 100
-// tags.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90975
-func (s *BatchService) Invite(ctx context.Context, users []string, parties, tags []int) (*BatchInviteResult, error) {
-	var r BatchInviteResult
-	if err := s.client.Do(ctx, s.InviteRequest(users, parties, tags), &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
 }
 
 // InviteUserRequest is the request of InviteUser. An empty callback is left

@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"net/http"
-	"net/url"
 )
 
 // ChatService is the legacy enterprise chat API group (企业会话) of the
@@ -64,22 +63,6 @@ func (s *ChatService) Create(ctx context.Context, chat *Chat) error {
 	return s.client.Do(ctx, s.CreateRequest(chat), nil)
 }
 
-// GetRequest is the request of Get.
-func (s *ChatService) GetRequest(chatID string) *Request {
-	return &Request{Method: http.MethodGet, API: "chat/get", Query: url.Values{"chatid": {chatID}}, Result: "chat_info", Read: true}
-}
-
-// Get reads a conversation (获取会话).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
-func (s *ChatService) Get(ctx context.Context, chatID string) (*Chat, error) {
-	var chat Chat
-	if err := s.client.Do(ctx, s.GetRequest(chatID), &chat); err != nil {
-		return nil, err
-	}
-	return &chat, nil
-}
-
 // UpdateRequest is the request of Update.
 func (s *ChatService) UpdateRequest(u *ChatUpdate) *Request {
 	return &Request{Method: http.MethodPost, API: "chat/update", Body: u}
@@ -91,18 +74,6 @@ func (s *ChatService) UpdateRequest(u *ChatUpdate) *Request {
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
 func (s *ChatService) Update(ctx context.Context, u *ChatUpdate) error {
 	return s.client.Do(ctx, s.UpdateRequest(u), nil)
-}
-
-// QuitRequest is the request of Quit.
-func (s *ChatService) QuitRequest(chatID, opUser string) *Request {
-	return &Request{Method: http.MethodPost, API: "chat/quit", Body: map[string]any{"chatid": chatID, "op_user": opUser}}
-}
-
-// Quit makes the member opUser leave a conversation (退出会话).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
-func (s *ChatService) Quit(ctx context.Context, chatID, opUser string) error {
-	return s.client.Do(ctx, s.QuitRequest(chatID, opUser), nil)
 }
 
 // ClearNotifyRequest is the request of ClearNotify.

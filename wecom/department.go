@@ -71,71 +71,12 @@ func (s *DepartmentService) Update(ctx context.Context, d *DepartmentInput) erro
 	return s.client.Do(ctx, s.UpdateRequest(d), nil)
 }
 
-// DeleteRequest is the request of Delete.
-func (s *DepartmentService) DeleteRequest(id int) *Request {
-	return &Request{Method: http.MethodGet, API: "department/delete", Query: url.Values{"id": {strconv.Itoa(id)}}}
-}
-
-// Delete deletes a department, which must have no members and no
-// sub-departments (删除部门).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90207
-func (s *DepartmentService) Delete(ctx context.Context, id int) error {
-	return s.client.Do(ctx, s.DeleteRequest(id), nil)
-}
-
 // departmentQuery is the query of the department reads: id when not 0.
 func departmentQuery(id int) url.Values {
 	if id == 0 {
 		return nil
 	}
 	return url.Values{"id": {strconv.Itoa(id)}}
-}
-
-// ListRequest is the request of List.
-func (s *DepartmentService) ListRequest(id int) *Request {
-	return &Request{Method: http.MethodGet, API: "department/list", Query: departmentQuery(id), Result: "department", Read: true}
-}
-
-// List returns department id and all its descendants, or, for id 0, every
-// department the application may see (获取部门列表).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90208
-func (s *DepartmentService) List(ctx context.Context, id int) ([]Department, error) {
-	var deps []Department
-	err := s.client.Do(ctx, s.ListRequest(id), &deps)
-	return deps, err
-}
-
-// SimpleListRequest is the request of SimpleList.
-func (s *DepartmentService) SimpleListRequest(id int) *Request {
-	return &Request{Method: http.MethodGet, API: "department/simplelist", Query: departmentQuery(id), Result: "department_id", Read: true}
-}
-
-// SimpleList is List without names: ids, parents and orders only
-// (获取子部门ID列表). WeCom recommends it over List.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/95350
-func (s *DepartmentService) SimpleList(ctx context.Context, id int) ([]DepartmentRef, error) {
-	var deps []DepartmentRef
-	err := s.client.Do(ctx, s.SimpleListRequest(id), &deps)
-	return deps, err
-}
-
-// GetRequest is the request of Get.
-func (s *DepartmentService) GetRequest(id int) *Request {
-	return &Request{Method: http.MethodGet, API: "department/get", Query: url.Values{"id": {strconv.Itoa(id)}}, Result: "department", Read: true}
-}
-
-// Get reads one department, with its leaders (获取单个部门详情).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/95351
-func (s *DepartmentService) Get(ctx context.Context, id int) (*Department, error) {
-	var d Department
-	if err := s.client.Do(ctx, s.GetRequest(id), &d); err != nil {
-		return nil, err
-	}
-	return &d, nil
 }
 
 // GetMapUsers maps a field of the members of department id, or of every

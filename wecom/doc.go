@@ -44,4 +44,13 @@
 // private deployment or at the emulator in package
 // github.com/wecomrunner/runner/wecom/emulator. WithDryRun holds back every
 // write and answers it with a plausible success.
+//
+// The methods are declared once, in the method table of
+// wecom/internal/table: go generate writes from it the request builders and
+// the typed methods of the plain methods (methods_gen.go), whether each API
+// reads or writes, what a dry run answers, and the Lua functions of package
+// bindings. Methods with real logic (uploads, downloads, composite helpers)
+// are written by hand in the file of their group.
 package wecom
+
+//go:generate go run ./internal/gen

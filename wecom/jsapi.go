@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"net/http"
-	"net/url"
 	"strconv"
 )
 
@@ -20,42 +18,6 @@ type JSAPIService service
 type JSAPITicket struct {
 	Ticket    string `json:"ticket"`
 	ExpiresIn int    `json:"expires_in"`
-}
-
-// GetTicketRequest is the request of GetTicket.
-func (s *JSAPIService) GetTicketRequest() *Request {
-	return &Request{Method: http.MethodGet, API: "get_jsapi_ticket", Read: true}
-}
-
-// GetTicket fetches a new corp jsapi_ticket, for wx.config
-// (获取企业的jsapi_ticket). WeCom limits how often tickets may be fetched:
-// use CachedTicket unless the raw answer is needed.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90506
-func (s *JSAPIService) GetTicket(ctx context.Context) (*JSAPITicket, error) {
-	var t JSAPITicket
-	if err := s.client.Do(ctx, s.GetTicketRequest(), &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
-}
-
-// GetAgentTicketRequest is the request of GetAgentTicket.
-func (s *JSAPIService) GetAgentTicketRequest() *Request {
-	return &Request{Method: http.MethodGet, API: "ticket/get", Query: url.Values{"type": {"agent_config"}}, Read: true}
-}
-
-// GetAgentTicket fetches a new jsapi_ticket of the application, for
-// wx.agentConfig (获取应用的jsapi_ticket). Use CachedAgentTicket unless the
-// raw answer is needed.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90506
-func (s *JSAPIService) GetAgentTicket(ctx context.Context) (*JSAPITicket, error) {
-	var t JSAPITicket
-	if err := s.client.Do(ctx, s.GetAgentTicketRequest(), &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
 }
 
 // CachedTicket returns the corp jsapi_ticket (获取企业的jsapi_ticket),

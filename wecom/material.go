@@ -147,7 +147,7 @@ func (s *MaterialService) Add(ctx context.Context, agentID int, mediaType string
 
 // GetRequest is the request of Get and GetArticles.
 func (s *MaterialService) GetRequest(agentID int, mediaID string) *Request {
-	return &Request{Method: http.MethodGet, API: "material/get", Query: mediaQuery(agentID, mediaID), Read: true}
+	return &Request{Method: http.MethodGet, API: "material/get", Query: mediaQuery(agentID, mediaID)}
 }
 
 // Get fetches a permanent material that is a file (获取永久素材). The caller
@@ -186,18 +186,6 @@ func (s *MaterialService) GetArticles(ctx context.Context, agentID int, mediaID 
 	return articles(ans.MPNews.Articles), nil
 }
 
-// DeleteRequest is the request of Delete.
-func (s *MaterialService) DeleteRequest(agentID int, mediaID string) *Request {
-	return &Request{Method: http.MethodGet, API: "material/del", Query: mediaQuery(agentID, mediaID)}
-}
-
-// Delete deletes a permanent material (删除永久素材).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E5%88%A0%E9%99%A4%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
-func (s *MaterialService) Delete(ctx context.Context, agentID int, mediaID string) error {
-	return s.client.Do(ctx, s.DeleteRequest(agentID, mediaID), nil)
-}
-
 // UpdateArticlesRequest is the request of UpdateArticles. It follows WeCom's
 // documentation, material/update_mpnews with the articles in an mpnews
 // object; wechatpy sends the official account API's material/update_news.
@@ -214,25 +202,9 @@ func (s *MaterialService) UpdateArticles(ctx context.Context, agentID int, media
 	return s.client.Do(ctx, s.UpdateArticlesRequest(agentID, mediaID, articles), nil)
 }
 
-// GetCountRequest is the request of GetCount.
-func (s *MaterialService) GetCountRequest(agentID int) *Request {
-	return &Request{Method: http.MethodGet, API: "material/get_count", Query: url.Values{"agentid": {strconv.Itoa(agentID)}}, Read: true}
-}
-
-// GetCount counts the permanent materials of an application (获取素材总数).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E8%8E%B7%E5%8F%96%E7%B4%A0%E6%9D%90%E6%80%BB%E6%95%B0
-func (s *MaterialService) GetCount(ctx context.Context, agentID int) (*MaterialCount, error) {
-	var c MaterialCount
-	if err := s.client.Do(ctx, s.GetCountRequest(agentID), &c); err != nil {
-		return nil, err
-	}
-	return &c, nil
-}
-
 // BatchGetRequest is the request of BatchGet.
 func (s *MaterialService) BatchGetRequest(q *MaterialQuery) *Request {
-	return &Request{Method: http.MethodPost, API: "material/batchget", Body: q, Read: true}
+	return &Request{Method: http.MethodPost, API: "material/batchget", Body: q}
 }
 
 // BatchGet lists a page of the permanent materials of an application

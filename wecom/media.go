@@ -81,7 +81,7 @@ func (s *MediaService) UploadImg(ctx context.Context, image *Upload) (string, er
 
 // DownloadRequest is the request of Download, and the address GetURL gives.
 func (s *MediaService) DownloadRequest(mediaID string) *Request {
-	return &Request{Method: http.MethodGet, API: "media/get", Query: url.Values{"media_id": {mediaID}}, Read: true}
+	return &Request{Method: http.MethodGet, API: "media/get", Query: url.Values{"media_id": {mediaID}}}
 }
 
 // Download fetches a temporary file (获取临时素材). The caller closes the
@@ -103,7 +103,7 @@ func (s *MediaService) GetURL(ctx context.Context, mediaID string) (string, erro
 // DownloadJSSDKRequest is the request of DownloadJSSDK, and the address
 // GetJSSDKURL gives.
 func (s *MediaService) DownloadJSSDKRequest(mediaID string) *Request {
-	return &Request{Method: http.MethodGet, API: "media/get/jssdk", Query: url.Values{"media_id": {mediaID}}, Read: true}
+	return &Request{Method: http.MethodGet, API: "media/get/jssdk", Query: url.Values{"media_id": {mediaID}}}
 }
 
 // DownloadJSSDK fetches a voice recording uploaded with the JS-SDK's

@@ -50,11 +50,6 @@ func (s *MenuService) Create(ctx context.Context, agentID int, menu *Menu) error
 	return s.client.Do(ctx, s.CreateRequest(agentID, menu), nil)
 }
 
-// GetRequest is the request of Get.
-func (s *MenuService) GetRequest(agentID int) *Request {
-	return &Request{Method: http.MethodGet, API: "menu/get", Query: menuQuery(agentID), Read: true}
-}
-
 // Get reads an application's menu (获取菜单).
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90232
@@ -72,18 +67,6 @@ func (s *MenuService) Get(ctx context.Context, agentID int) (*Menu, error) {
 		return ans.Wrapped, nil
 	}
 	return &ans.Menu, nil
-}
-
-// DeleteRequest is the request of Delete.
-func (s *MenuService) DeleteRequest(agentID int) *Request {
-	return &Request{Method: http.MethodGet, API: "menu/delete", Query: menuQuery(agentID)}
-}
-
-// Delete removes an application's menu (删除菜单).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90233
-func (s *MenuService) Delete(ctx context.Context, agentID int) error {
-	return s.client.Do(ctx, s.DeleteRequest(agentID), nil)
 }
 
 // Update replaces an application's menu: Delete, then Create.

@@ -218,19 +218,6 @@ func (s *MessageService) Send(ctx context.Context, m *Message) (*SendResult, err
 	return &r, nil
 }
 
-// RecallRequest is the request of Recall.
-func (s *MessageService) RecallRequest(msgID string) *Request {
-	return &Request{Method: http.MethodPost, API: "message/recall", Body: map[string]any{"msgid": msgID}}
-}
-
-// Recall withdraws a message sent in the last 24 hours (撤回应用消息), given
-// the msgid that Send returned.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94867
-func (s *MessageService) Recall(ctx context.Context, msgID string) error {
-	return s.client.Do(ctx, s.RecallRequest(msgID), nil)
-}
-
 // joinInts joins ids with "|", as WeCom's recipient lists are written.
 func joinInts(ids []int) string {
 	parts := make([]string, len(ids))

@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"context"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -52,21 +50,4 @@ func (s *OAuthService) AuthorizeURL(redirectURI, state string) string {
 // "-._~", a space included (as %20).
 func escapeAll(s string) string {
 	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
-}
-
-// GetUserInfoRequest is the request of GetUserInfo.
-func (s *OAuthService) GetUserInfoRequest(code string) *Request {
-	return &Request{Method: http.MethodGet, API: "user/getuserinfo", Query: url.Values{"code": {code}}, Read: true}
-}
-
-// GetUserInfo identifies the visitor from the code WeCom appended to the
-// redirect (获取访问用户身份). A code can be used once, within five minutes.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91023
-func (s *OAuthService) GetUserInfo(ctx context.Context, code string) (*OAuthUser, error) {
-	var u OAuthUser
-	if err := s.client.Do(ctx, s.GetUserInfoRequest(code), &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
 }

@@ -32,13 +32,24 @@ type Request struct {
 	// e.g. "userlist"; empty for the whole answer.
 	Result string
 	// Read marks a call that changes nothing in WeCom: it may be replayed
-	// when its outcome is unknown, and a dry run sends it.
+	// when its outcome is unknown, and a dry run sends it. It matters only
+	// for APIs outside the method table: for those of the table (every
+	// service method's), the table says whether they read.
 	Read bool
 	// NoToken sends the call without the client's access token (gettoken,
 	// and the service calls that authenticate with secrets in their body).
 	NoToken bool
 	// Token, when set, is sent as the access token instead of the client's.
 	Token string
+}
+
+// isRead reports whether req changes nothing in WeCom: as the method table
+// says for its APIs (readAPIs), as req.Read says for others.
+func (req *Request) isRead() bool {
+	if read, ok := readAPIs[req.API]; ok {
+		return read
+	}
+	return req.Read
 }
 
 // Upload is a file sent as multipart/form-data.
@@ -147,7 +158,7 @@ func (c *Client) URL(ctx context.Context, req *Request) (string, error) {
 
 // send returns the body of WeCom's successful answer to req.
 func (c *Client) send(ctx context.Context, req *Request) ([]byte, error) {
-	if c.dryRun != nil && (!req.Read || isDryRunJob(req)) {
+	if c.dryRun != nil && (!req.isRead() || isDryRunJob(req)) {
 		return c.pretend(req)
 	}
 	return c.exchange(ctx, req, nil)
@@ -194,14 +205,14 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 		case body == nil && err == nil: // taken by stream
 			return nil, nil
 		case err != nil && ctx.Err() != nil:
-			if sent && !req.Read {
+			if sent && !req.isRead() {
 				return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, ctx.Err())
 			}
 			if limited != nil { // the deadline came while WeCom still limited the call
 				return nil, &RateLimitError{limited}
 			}
 			return nil, fmt.Errorf("wecom %s: %w", req.API, ctx.Err())
-		case err != nil && sent && !req.Read:
+		case err != nil && sent && !req.isRead():
 			return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, err)
 		case err != nil:
 			retry = err
@@ -275,7 +286,7 @@ func (c *Client) rateLimitDelay(limited time.Duration) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// roundTrip sends one HTTP request. For a write (req.Read false), sent
+// roundTrip sends one HTTP request. For a write (not req.isRead()), sent
 // reports whether the request was written to the network, so that a failure
 // after it leaves the outcome unknown.
 func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, token string, attempt int, stream func(*http.Response, context.CancelFunc) bool) (body []byte, status int, sent bool, err error) {
@@ -293,7 +304,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	}()
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	if !req.Read {
+	if !req.isRead() {
 		// Only a write's failure depends on whether it reached WeCom: a
 		// read is retried either way, and is spared the trace.
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) {
@@ -380,7 +391,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byt
 	if contentType != "" {
 		hreq.Header.Set("Content-Type", contentType)
 	}
-	if !req.Read && body == nil {
+	if !req.isRead() && body == nil {
 		// net/http replays a GET without a body when a reused connection
 		// drops; a write sent with GET (user/delete, ...) must not be
 		// replayed, so it gets an empty body the transport cannot replay
@@ -488,27 +499,21 @@ func (c *Client) pretend(req *Request) ([]byte, error) {
 		}
 	}
 	c.dryRun(d)
-	answer := map[string]any{"errcode": 0, "errmsg": "ok (dry run)"}
-	switch {
-	case req.API == "media/upload" || req.API == "material/add_material":
-		answer["media_id"] = "dry-run-media"
-		answer["type"] = req.Query.Get("type")
-		answer["created_at"] = strconv.FormatInt(time.Now().Unix(), 10)
-	case req.API == "media/uploadimg":
-		answer["url"] = "https://dry-run.invalid/image.png"
-	case isDryRunJob(req):
-		// The result of a batch job the dry run pretended to start: done,
-		// with nothing applied.
-		answer["status"], answer["type"], answer["total"], answer["percentage"] = 3, "", 0, 100
-		answer["result"] = []any{}
-	case strings.HasPrefix(req.API, "batch/") && req.API != "batch/invite":
-		answer["jobid"] = dryRunJobID
-	case req.API == "material/add_mpnews":
-		answer["media_id"] = "dry-run-media"
-	case req.API == "message/send" || req.API == "appchat/send":
-		answer["invaliduser"], answer["invalidparty"], answer["invalidtag"] = "", "", ""
-		answer["msgid"] = "dry-run-message"
+	answer := map[string]any{}
+	if more, ok := dryRunAnswers[req.API]; ok {
+		if err := json.Unmarshal([]byte(more), &answer); err != nil {
+			return nil, fmt.Errorf("wecom %s: the dry-run answer: %w", req.API, err)
+		}
 	}
+	for k, v := range answer {
+		switch s, _ := v.(string); {
+		case s == "$now":
+			answer[k] = strconv.FormatInt(time.Now().Unix(), 10)
+		case strings.HasPrefix(s, "$query."):
+			answer[k] = req.Query.Get(strings.TrimPrefix(s, "$query."))
+		}
+	}
+	answer["errcode"], answer["errmsg"] = 0, "ok (dry run)"
 	return json.Marshal(answer)
 }
 

@@ -129,7 +129,6 @@ func (s *ServiceService) GetProviderTokenRequest(providerSecret string) *Request
 		Method:  http.MethodPost,
 		API:     "service/get_provider_token",
 		Body:    map[string]any{"corpid": s.client.corpID, "provider_secret": providerSecret},
-		Read:    true,
 		NoToken: true,
 	}
 }
@@ -153,7 +152,6 @@ func (s *ServiceService) GetSuiteTokenRequest(suiteID, suiteSecret, suiteTicket 
 		Method:  http.MethodPost,
 		API:     "service/get_suite_token",
 		Body:    map[string]any{"suite_id": suiteID, "suite_secret": suiteSecret, "suite_ticket": suiteTicket},
-		Read:    true,
 		NoToken: true,
 	}
 }
@@ -178,7 +176,6 @@ func (s *ServiceService) GetLoginInfoRequest(authCode, providerAccessToken strin
 		Method: http.MethodPost,
 		API:    "service/get_login_info",
 		Body:   map[string]any{"auth_code": authCode},
-		Read:   true,
 		Token:  providerAccessToken,
 	}
 }
@@ -201,7 +198,6 @@ func (s *ServiceService) GetLoginURLRequest(p LoginURLParams) *Request {
 		Method: http.MethodPost,
 		API:    "service/get_login_url",
 		Body:   p,
-		Read:   true,
 		Token:  p.ProviderAccessToken,
 	}
 }

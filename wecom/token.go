@@ -69,7 +69,7 @@ func newTicket(c *Client, api string, query url.Values) *tokenSource {
 			Ticket    string `json:"ticket"`
 			ExpiresIn int    `json:"expires_in"`
 		}
-		if err := c.Do(ctx, &Request{Method: http.MethodGet, API: api, Query: query, Read: true}, &ans); err != nil {
+		if err := c.Do(ctx, &Request{Method: http.MethodGet, API: api, Query: query}, &ans); err != nil {
 			return Token{}, err
 		}
 		return Token{Value: ans.Ticket, ExpiresAt: time.Now().Add(time.Duration(ans.ExpiresIn) * time.Second)}, nil

@@ -170,22 +170,6 @@ func (s *UserService) Create(ctx context.Context, u *UserInput) error {
 	return s.client.Do(ctx, s.CreateRequest(u), nil)
 }
 
-// GetRequest is the request of Get.
-func (s *UserService) GetRequest(userID string) *Request {
-	return &Request{Method: http.MethodGet, API: "user/get", Query: url.Values{"userid": {userID}}, Read: true}
-}
-
-// Get reads one member (读取成员).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90196
-func (s *UserService) Get(ctx context.Context, userID string) (*User, error) {
-	var u User
-	if err := s.client.Do(ctx, s.GetRequest(userID), &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
-}
-
 // UpdateRequest is the request of Update. member is the body, as for
 // CreateRequest; fields left out are not changed.
 func (s *UserService) UpdateRequest(member any) *Request {
@@ -197,31 +181,6 @@ func (s *UserService) UpdateRequest(member any) *Request {
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90197
 func (s *UserService) Update(ctx context.Context, u *UserInput) error {
 	return s.client.Do(ctx, s.UpdateRequest(u), nil)
-}
-
-// DeleteRequest is the request of Delete.
-func (s *UserService) DeleteRequest(userID string) *Request {
-	return &Request{Method: http.MethodGet, API: "user/delete", Query: url.Values{"userid": {userID}}}
-}
-
-// Delete deletes a member (删除成员).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90198
-func (s *UserService) Delete(ctx context.Context, userID string) error {
-	return s.client.Do(ctx, s.DeleteRequest(userID), nil)
-}
-
-// BatchDeleteRequest is the request of BatchDelete.
-func (s *UserService) BatchDeleteRequest(userIDs []string) *Request {
-	return &Request{Method: http.MethodPost, API: "user/batchdelete", Body: map[string]any{"useridlist": userIDs}}
-}
-
-// BatchDelete deletes up to 200 members at once (批量删除成员). If one userid
-// is invalid, none is deleted.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90199
-func (s *UserService) BatchDelete(ctx context.Context, userIDs []string) error {
-	return s.client.Do(ctx, s.BatchDeleteRequest(userIDs), nil)
 }
 
 // userListQuery is the query of user/list and user/simplelist; fetch_child and
@@ -243,7 +202,7 @@ func userListQuery(departmentID int, opt *UserListOptions) url.Values {
 
 // ListRequest is the request of List.
 func (s *UserService) ListRequest(departmentID int, opt *UserListOptions) *Request {
-	return &Request{Method: http.MethodGet, API: "user/list", Query: userListQuery(departmentID, opt), Result: "userlist", Read: true}
+	return &Request{Method: http.MethodGet, API: "user/list", Query: userListQuery(departmentID, opt), Result: "userlist"}
 }
 
 // List returns the members of a department with their details
@@ -258,7 +217,7 @@ func (s *UserService) List(ctx context.Context, departmentID int, opt *UserListO
 
 // SimpleListRequest is the request of SimpleList.
 func (s *UserService) SimpleListRequest(departmentID int, opt *UserListOptions) *Request {
-	return &Request{Method: http.MethodGet, API: "user/simplelist", Query: userListQuery(departmentID, opt), Result: "userlist", Read: true}
+	return &Request{Method: http.MethodGet, API: "user/simplelist", Query: userListQuery(departmentID, opt), Result: "userlist"}
 }
 
 // SimpleList returns the members of a department, userid and name only
@@ -273,19 +232,6 @@ func (s *UserService) SimpleList(ctx context.Context, departmentID int, opt *Use
 
 // MaxListIDLimit is the largest page of ListID.
 const MaxListIDLimit = 10000
-
-// ListIDRequest is the request of ListID. An empty cursor asks for the first
-// page and a limit of 0 for WeCom's default; both are then left out.
-func (s *UserService) ListIDRequest(cursor string, limit int) *Request {
-	body := map[string]any{}
-	if cursor != "" {
-		body["cursor"] = cursor
-	}
-	if limit > 0 {
-		body["limit"] = limit
-	}
-	return &Request{Method: http.MethodPost, API: "user/list_id", Body: body, Read: true}
-}
 
 // ListID returns one page of the (member, department) pairs of the corp
 // (获取成员ID列表), and the cursor of the next page, empty after the last.
@@ -333,16 +279,6 @@ func (s *UserService) AllIDs(ctx context.Context) iter.Seq2[UserRef, error] {
 	}
 }
 
-// ConvertToOpenIDRequest is the request of ConvertToOpenID. agentID, sent
-// when not 0, is the older API's agent that pays red packets.
-func (s *UserService) ConvertToOpenIDRequest(userID string, agentID int) *Request {
-	body := map[string]any{"userid": userID}
-	if agentID != 0 {
-		body["agentid"] = agentID
-	}
-	return &Request{Method: http.MethodPost, API: "user/convert_to_openid", Body: body, Read: true}
-}
-
 // ConvertToOpenID returns the openid of a member, for WeChat Pay
 // (userid转openid).
 //
@@ -353,51 +289,4 @@ func (s *UserService) ConvertToOpenID(ctx context.Context, userID string) (strin
 	}
 	err := s.client.Do(ctx, s.ConvertToOpenIDRequest(userID, 0), &ans)
 	return ans.OpenID, err
-}
-
-// ConvertToUserIDRequest is the request of ConvertToUserID.
-func (s *UserService) ConvertToUserIDRequest(openID string) *Request {
-	return &Request{Method: http.MethodPost, API: "user/convert_to_userid", Body: map[string]any{"openid": openID}, Result: "userid", Read: true}
-}
-
-// ConvertToUserID returns the member whose openid is given (openid转userid).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90202
-func (s *UserService) ConvertToUserID(ctx context.Context, openID string) (string, error) {
-	var userID string
-	err := s.client.Do(ctx, s.ConvertToUserIDRequest(openID), &userID)
-	return userID, err
-}
-
-// VerifyRequest is the request of Verify.
-func (s *UserService) VerifyRequest(userID string) *Request {
-	return &Request{Method: http.MethodGet, API: "user/authsucc", Query: url.Values{"userid": {userID}}}
-}
-
-// Verify tells WeCom that a member passed the corp's own second
-// verification, which activates the member (二次验证).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90203
-func (s *UserService) Verify(ctx context.Context, userID string) error {
-	return s.client.Do(ctx, s.VerifyRequest(userID), nil)
-}
-
-// GetInfoRequest is the request of GetInfo.
-func (s *UserService) GetInfoRequest(agentID int, code string) *Request {
-	return &Request{Method: http.MethodGet, API: "user/getuserinfo", Query: url.Values{
-		"agentid": {strconv.Itoa(agentID)},
-		"code":    {code},
-	}, Read: true}
-}
-
-// GetInfo returns who an OAuth code belongs to (根据code获取成员信息). A code
-// is valid once, for five minutes.
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91023
-func (s *UserService) GetInfo(ctx context.Context, agentID int, code string) (*UserIdentity, error) {
-	var id UserIdentity
-	if err := s.client.Do(ctx, s.GetInfoRequest(agentID, code), &id); err != nil {
-		return nil, err
-	}
-	return &id, nil
 }

@@ -50,6 +50,17 @@ function TestEveryShortcut(t)
   m.send_articles(nil, to, {{title = "中秋", description = "礼品", url = "https://oa.example.com", image = "https://img.example.com/a.png"}})
   m.send_mp_articles(nil, to, {{title = "地球一小时", thumb_media_id = image, content = "<p>关灯</p>", author = "行政部",
     content_source_url = "https://work.weixin.qq.com", digest = "关灯一小时", show_cover_pic = 0}})
+  local voice = wecom.media.upload("voice", {filename = "提醒.amr", content = "AMR bytes"}).media_id
+  local file = wecom.media.upload("file", {filename = "制度.pdf", content = "PDF bytes"}).media_id
+  local r = m.send_voice(nil, to, voice)
+  assert_eq(r.errcode, 0)
+  assert_eq(r.invaliduser, "")
+  r = m.send_file{user_ids = to, media_id = file, safe = 1}
+  assert_eq(r.errcode, 0)
+  assert_eq(#r.msgid > 0, true)
+  local ok, err = pcall(m.send_file, nil, to, "no-such-media")
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 40007)
 end
 
 function TestMistypedArticleField(t)

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wecomrunner/runner/wecom/emulator"
+)
+
+// TestEveryMethodIsServedAndTested checks each row of the method table
+// against the rest of the tree: the emulator serves every API it calls, a Go
+// test calls its Go method, a Lua test (bindings/testdata/<group>_test.lua)
+// calls its Lua function, and a conformance case covers it.
+func TestEveryMethodIsServedAndTested(t *testing.T) {
+	methods, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	goTests := readAll(t, root, "wecom/*_test.go", "wecom/emulator/*_test.go")
+	cases := conformanceCases(t, root)
+
+	for _, m := range methods {
+		for _, e := range m.endpoints {
+			if !served(t, srv.BaseURL(), e) {
+				t.Errorf("%s: the emulator does not serve %s %s", m.key(), e.verb, e.api)
+			}
+		}
+		if m.Go != "" && m.HTTP != "" {
+			call := regexp.MustCompile(`\.` + m.group.Service + `\.` + m.Go + `(Request)?\(`)
+			if !call.MatchString(goTests) {
+				t.Errorf("%s: no Go test calls %s.%s", m.key(), m.group.Service, m.Go)
+			}
+		}
+		lua := readAll(t, root, "bindings/testdata/"+m.Group+"_test.lua")
+		if !regexp.MustCompile(`\.` + m.Name + `\s*[({"',]`).MatchString(lua) {
+			t.Errorf("%s: bindings/testdata/%s_test.lua does not call it", m.key(), m.Group)
+		}
+		if !cases[m.key()] {
+			t.Errorf("%s: no conformance case", m.key())
+		}
+	}
+}
+
+// served reports whether the emulator knows the API of e: it answers an
+// unknown one with HTTP 404.
+func served(t *testing.T, base string, e endpoint) bool {
+	t.Helper()
+	res, err := http.Post(base+e.api, "application/json", strings.NewReader("{}"))
+	if e.verb == "GET" {
+		res, err = http.Get(base + e.api)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode != http.StatusNotFound
+}
+
+// readAll is the content of the files that match the patterns under root.
+func readAll(t *testing.T, root string, patterns ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, pat := range patterns {
+		names, err := filepath.Glob(filepath.Join(root, pat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(data)
+		}
+	}
+	return b.String()
+}
+
+// conformanceCases are the methods the conformance cases of
+// bindings/testdata/conformance cover, as "group.method".
+func conformanceCases(t *testing.T, root string) map[string]bool {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(root, "bindings/testdata/conformance/*.jsonl"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no conformance cases: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, name := range names {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var c struct{ Group, Method string }
+			if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			covered[c.Group+"."+c.Method] = true
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return covered
+}
