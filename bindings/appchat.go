@@ -32,23 +32,15 @@ import (
 
 // appchatCreate is appchat.create.
 func appchatCreate(a *args) call {
-	return send(a, a.client.AppChat.CreateRequest(&wecom.AppChat{
-		ChatID:   a.str("chat_id"),
-		Name:     a.str("name"),
-		Owner:    a.str("owner"),
-		UserList: a.list("user_list"),
-	}))
+	chat := &wecom.AppChat{ChatID: a.str("chat_id"), Name: a.str("name"), Owner: a.str("owner"), UserList: a.list("user_list")}
+	return send(a, a.client.AppChat.CreateRequest(chat))
 }
 
-// appchatUpdate is appchat.update.
+// appchatUpdate is appchat.update: the fields given change, the others stay.
 func appchatUpdate(a *args) call {
-	return send(a, a.client.AppChat.UpdateRequest(&wecom.AppChatUpdate{
-		ChatID:      a.str("chat_id"),
-		Name:        a.str("name"),
-		Owner:       a.str("owner"),
-		AddUserList: a.list("add_user_list"),
-		DelUserList: a.list("del_user_list"),
-	}))
+	u := &wecom.AppChatUpdate{ChatID: a.str("chat_id"), Name: a.str("name"), Owner: a.str("owner")}
+	u.AddUserList, u.DelUserList = a.list("add_user_list"), a.list("del_user_list")
+	return send(a, a.client.AppChat.UpdateRequest(u))
 }
 
 // appchatSendText is appchat.send_text.

@@ -23,26 +23,17 @@ package bindings
 
 import "github.com/wecomrunner/runner/wecom"
 
-// chatCreate is chat.create.
+// chatCreate is chat.create: a conversation of 3 to 1000 members.
 func chatCreate(a *args) call {
-	return send(a, a.client.Chat.CreateRequest(&wecom.Chat{
-		ChatID:   a.str("chat_id"),
-		Name:     a.str("name"),
-		Owner:    a.str("owner"),
-		UserList: a.list("user_list"),
-	}))
+	chat := &wecom.Chat{ChatID: a.str("chat_id"), Name: a.str("name"), Owner: a.str("owner"), UserList: a.list("user_list")}
+	return send(a, a.client.Chat.CreateRequest(chat))
 }
 
-// chatUpdate is chat.update.
+// chatUpdate is chat.update, made by the member op_user.
 func chatUpdate(a *args) call {
-	return send(a, a.client.Chat.UpdateRequest(&wecom.ChatUpdate{
-		ChatID:      a.str("chat_id"),
-		OpUser:      a.str("op_user"),
-		Name:        a.str("name"),
-		Owner:       a.str("owner"),
-		AddUserList: a.list("add_user_list"),
-		DelUserList: a.list("del_user_list"),
-	}))
+	u := &wecom.ChatUpdate{ChatID: a.str("chat_id"), OpUser: a.str("op_user"), Name: a.str("name"), Owner: a.str("owner")}
+	u.AddUserList, u.DelUserList = a.list("add_user_list"), a.list("del_user_list")
+	return send(a, a.client.Chat.UpdateRequest(u))
 }
 
 // chatClearNotify is chat.clear_notify.

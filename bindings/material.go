@@ -66,12 +66,8 @@ func materialUpdateArticles(a *args) call {
 
 // materialBatchget is material.batchget.
 func materialBatchget(a *args) call {
-	return send(a, a.client.Material.BatchGetRequest(&wecom.MaterialQuery{
-		AgentID: a.int("agent_id"),
-		Type:    a.str("media_type"),
-		Offset:  a.int("offset"),
-		Count:   a.int("count"),
-	}))
+	q := &wecom.MaterialQuery{AgentID: a.int("agent_id"), Type: a.str("media_type"), Offset: a.int("offset"), Count: a.int("count")}
+	return send(a, a.client.Material.BatchGetRequest(q))
 }
 
 // materialArticles is the required argument articles.

@@ -1,10 +1,5 @@
 package wecom
 
-import (
-	"context"
-	"net/http"
-)
-
 // AgentService is the application API group (应用管理).
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90226
@@ -48,16 +43,4 @@ type AgentSettings struct {
 	IsReportEnter      *int   `json:"isreportenter,omitempty"`
 	IsReportUser       *int   `json:"isreportuser,omitempty"` // an older setting: report member changes
 	HomeURL            string `json:"home_url,omitempty"`
-}
-
-// SetRequest is the request of Set.
-func (s *AgentService) SetRequest(settings *AgentSettings) *Request {
-	return &Request{Method: http.MethodPost, API: "agent/set", Body: settings}
-}
-
-// Set changes the given settings of an application (设置应用).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90228
-func (s *AgentService) Set(ctx context.Context, settings *AgentSettings) error {
-	return s.client.Do(ctx, s.SetRequest(settings), nil)
 }

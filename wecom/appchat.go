@@ -54,19 +54,6 @@ func (s *AppChatService) Create(ctx context.Context, chat *AppChat) (string, err
 	return ans.ChatID, err
 }
 
-// UpdateRequest is the request of Update.
-func (s *AppChatService) UpdateRequest(u *AppChatUpdate) *Request {
-	return &Request{Method: http.MethodPost, API: "appchat/update", Body: u}
-}
-
-// Update renames a group chat, changes its owner, or adds and removes
-// members (修改群聊会话).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90246
-func (s *AppChatService) Update(ctx context.Context, u *AppChatUpdate) error {
-	return s.client.Do(ctx, s.UpdateRequest(u), nil)
-}
-
 // SendRequest is the request of Send. The safe field is always sent, as
 // wechatpy does.
 func (s *AppChatService) SendRequest(chatID string, c Content, safe int) *Request {

@@ -63,19 +63,6 @@ func (s *ChatService) Create(ctx context.Context, chat *Chat) error {
 	return s.client.Do(ctx, s.CreateRequest(chat), nil)
 }
 
-// UpdateRequest is the request of Update.
-func (s *ChatService) UpdateRequest(u *ChatUpdate) *Request {
-	return &Request{Method: http.MethodPost, API: "chat/update", Body: u}
-}
-
-// Update renames a conversation, changes its administrator, or adds and
-// removes members (修改会话).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
-func (s *ChatService) Update(ctx context.Context, u *ChatUpdate) error {
-	return s.client.Do(ctx, s.UpdateRequest(u), nil)
-}
-
 // ClearNotifyRequest is the request of ClearNotify.
 func (s *ChatService) ClearNotifyRequest(opUser string, chat ChatTarget) *Request {
 	return &Request{Method: http.MethodPost, API: "chat/clearnotify", Body: map[string]any{"op_user": opUser, "chat": chat}}

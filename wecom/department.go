@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 )
@@ -43,11 +42,6 @@ type DepartmentInput struct {
 	Order    *int   `json:"order,omitempty"`    // in [0, 2^32), larger first
 }
 
-// CreateRequest is the request of Create.
-func (s *DepartmentService) CreateRequest(d *DepartmentInput) *Request {
-	return &Request{Method: http.MethodPost, API: "department/create", Body: d}
-}
-
 // Create creates a department and returns its id (创建部门).
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90205
@@ -57,18 +51,6 @@ func (s *DepartmentService) Create(ctx context.Context, d *DepartmentInput) (int
 	}
 	err := s.client.Do(ctx, s.CreateRequest(d), &ans)
 	return ans.ID, err
-}
-
-// UpdateRequest is the request of Update.
-func (s *DepartmentService) UpdateRequest(d *DepartmentInput) *Request {
-	return &Request{Method: http.MethodPost, API: "department/update", Body: d}
-}
-
-// Update changes the given fields of department d.ID (更新部门).
-//
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90206
-func (s *DepartmentService) Update(ctx context.Context, d *DepartmentInput) error {
-	return s.client.Do(ctx, s.UpdateRequest(d), nil)
 }
 
 // departmentQuery is the query of the department reads: id when not 0.

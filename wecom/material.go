@@ -201,20 +201,3 @@ func (s *MaterialService) UpdateArticlesRequest(agentID int, mediaID string, art
 func (s *MaterialService) UpdateArticles(ctx context.Context, agentID int, mediaID string, articles []MaterialArticle) error {
 	return s.client.Do(ctx, s.UpdateArticlesRequest(agentID, mediaID, articles), nil)
 }
-
-// BatchGetRequest is the request of BatchGet.
-func (s *MaterialService) BatchGetRequest(q *MaterialQuery) *Request {
-	return &Request{Method: http.MethodPost, API: "material/batchget", Body: q}
-}
-
-// BatchGet lists a page of the permanent materials of an application
-// (获取素材列表).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E8%8E%B7%E5%8F%96%E7%B4%A0%E6%9D%90%E5%88%97%E8%A1%A8
-func (s *MaterialService) BatchGet(ctx context.Context, q *MaterialQuery) (*MaterialList, error) {
-	var l MaterialList
-	if err := s.client.Do(ctx, s.BatchGetRequest(q), &l); err != nil {
-		return nil, err
-	}
-	return &l, nil
-}

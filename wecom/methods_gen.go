@@ -9,8 +9,8 @@ import (
 	"strconv"
 )
 
-// readAPIs says, for every API of the method table, whether it is a read:
-// a call that changes nothing in WeCom, which a dry run sends and a retry may
+// readAPIs says, for every API of the method table, whether it is a read: a
+// call that changes nothing in WeCom, which a dry run sends and a retry may
 // replay.
 var readAPIs = map[string]bool{
 	"agent/get":                  true,
@@ -132,6 +132,18 @@ func (s *AgentService) List(ctx context.Context) ([]Agent, error) {
 	return res, err
 }
 
+// SetRequest is the request of Set (POST agent/set).
+func (s *AgentService) SetRequest(settings *AgentSettings) *Request {
+	return &Request{Method: http.MethodPost, API: "agent/set", Body: settings}
+}
+
+// Set changes the given settings of an application (设置应用).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90228
+func (s *AgentService) Set(ctx context.Context, settings *AgentSettings) error {
+	return s.client.Do(ctx, s.SetRequest(settings), nil)
+}
+
 // GetRequest is the request of Get (GET appchat/get).
 func (s *AppChatService) GetRequest(chatID string) *Request {
 	return &Request{Method: http.MethodGet, API: "appchat/get", Query: url.Values{"chatid": {chatID}}, Result: "chat_info"}
@@ -146,6 +158,18 @@ func (s *AppChatService) Get(ctx context.Context, chatID string) (*AppChat, erro
 		return nil, err
 	}
 	return &res, nil
+}
+
+// UpdateRequest is the request of Update (POST appchat/update).
+func (s *AppChatService) UpdateRequest(u *AppChatUpdate) *Request {
+	return &Request{Method: http.MethodPost, API: "appchat/update", Body: u}
+}
+
+// Update renames a group chat, changes its owner or its members (修改群聊会话).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90246
+func (s *AppChatService) Update(ctx context.Context, u *AppChatUpdate) error {
+	return s.client.Do(ctx, s.UpdateRequest(u), nil)
 }
 
 // GetResultRequest is the request of GetResult (GET batch/getresult).
@@ -207,6 +231,19 @@ func (s *ChatService) Get(ctx context.Context, chatID string) (*Chat, error) {
 	return &res, nil
 }
 
+// UpdateRequest is the request of Update (POST chat/update).
+func (s *ChatService) UpdateRequest(u *ChatUpdate) *Request {
+	return &Request{Method: http.MethodPost, API: "chat/update", Body: u}
+}
+
+// Update renames a conversation, changes its administrator or its members
+// (修改会话).
+//
+// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
+func (s *ChatService) Update(ctx context.Context, u *ChatUpdate) error {
+	return s.client.Do(ctx, s.UpdateRequest(u), nil)
+}
+
 // QuitRequest is the request of Quit (POST chat/quit).
 func (s *ChatService) QuitRequest(chatID string, opUser string) *Request {
 	return &Request{Method: http.MethodPost, API: "chat/quit", Body: map[string]any{"chatid": chatID, "op_user": opUser}}
@@ -217,6 +254,23 @@ func (s *ChatService) QuitRequest(chatID string, opUser string) *Request {
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
 func (s *ChatService) Quit(ctx context.Context, chatID string, opUser string) error {
 	return s.client.Do(ctx, s.QuitRequest(chatID, opUser), nil)
+}
+
+// CreateRequest is the request of Create (POST department/create).
+func (s *DepartmentService) CreateRequest(d *DepartmentInput) *Request {
+	return &Request{Method: http.MethodPost, API: "department/create", Body: d}
+}
+
+// UpdateRequest is the request of Update (POST department/update).
+func (s *DepartmentService) UpdateRequest(d *DepartmentInput) *Request {
+	return &Request{Method: http.MethodPost, API: "department/update", Body: d}
+}
+
+// Update changes the given fields of a department (更新部门).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90206
+func (s *DepartmentService) Update(ctx context.Context, d *DepartmentInput) error {
+	return s.client.Do(ctx, s.UpdateRequest(d), nil)
 }
 
 // DeleteRequest is the request of Delete (GET department/delete).
@@ -343,6 +397,23 @@ func (s *MaterialService) GetCountRequest(agentID int) *Request {
 func (s *MaterialService) GetCount(ctx context.Context, agentID int) (*MaterialCount, error) {
 	var res MaterialCount
 	if err := s.client.Do(ctx, s.GetCountRequest(agentID), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// BatchGetRequest is the request of BatchGet (POST material/batchget).
+func (s *MaterialService) BatchGetRequest(q *MaterialQuery) *Request {
+	return &Request{Method: http.MethodPost, API: "material/batchget", Body: q}
+}
+
+// BatchGet lists a page of an application's permanent materials of one type
+// (获取素材列表).
+//
+// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%B8%8A%E4%BC%A0%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
+func (s *MaterialService) BatchGet(ctx context.Context, q *MaterialQuery) (*MaterialList, error) {
+	var res MaterialList
+	if err := s.client.Do(ctx, s.BatchGetRequest(q), &res); err != nil {
 		return nil, err
 	}
 	return &res, nil

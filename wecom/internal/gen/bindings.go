@@ -62,7 +62,7 @@ func luaFunction(b *bytes.Buffer, m *method) {
 		}
 		w("\t\t},\n")
 	}
-	if !m.generated() {
+	if !m.luaGenerated() {
 		w("\t\tprepare: %s},\n", handName(m))
 		return
 	}

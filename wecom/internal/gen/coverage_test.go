@@ -18,11 +18,8 @@ import (
 // test calls its Go method, a Lua test (bindings/testdata/<group>_test.lua)
 // calls its Lua function, and a conformance case covers it.
 func TestEveryMethodIsServedAndTested(t *testing.T) {
+	root := testRoot(t)
 	methods, err := load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

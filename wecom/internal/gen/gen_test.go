@@ -10,10 +10,7 @@ import (
 // TestGeneratedFilesAreCurrent fails when a generated file differs from what
 // the method table makes: run go generate ./wecom after changing the table.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
+	root := testRoot(t)
 	files, err := generate(root)
 	if err != nil {
 		t.Fatal(err)
@@ -27,4 +24,14 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 			t.Errorf("%s is not what the method table makes: run go generate ./wecom", name)
 		}
 	}
+}
+
+// testRoot is the repository's folder.
+func testRoot(t *testing.T) string {
+	t.Helper()
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }

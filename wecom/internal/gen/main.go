@@ -20,19 +20,23 @@ import (
 
 func main() {
 	log.SetFlags(0)
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run() error {
 	root, err := repoRoot()
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	files, err := generate(root)
-	if err != nil {
-		log.Fatal(err)
-	}
 	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(root, name), content, 0o644); err != nil {
-			log.Fatal(err)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(root, name), content, 0o644)
 		}
 	}
+	return err
 }
 
 // repoRoot is the folder of go.mod above the working directory.

@@ -28,9 +28,25 @@ type endpoint struct {
 // key is "group.name".
 func (m *method) key() string { return m.Group + "." + m.Name }
 
-// generated reports whether the request builder and the Lua function are
-// generated.
+// generated reports whether the request builder is generated.
 func (m *method) generated() bool { return m.Hand != table.HandWritten }
+
+// luaGenerated reports whether the Lua function is generated.
+func (m *method) luaGenerated() bool { return m.generated() && m.Body == "" }
+
+// goParams are the parameters of the request builder and the typed method,
+// and the arguments that pass them on.
+func (m *method) goParams() (params, args []string) {
+	if m.Body != "" {
+		name, _, _ := strings.Cut(m.Body, " ")
+		return []string{m.Body}, []string{name}
+	}
+	for _, p := range m.Params {
+		params = append(params, goName(p)+" "+goTypes[p.Type])
+		args = append(args, goName(p))
+	}
+	return params, args
+}
 
 // load checks the table and returns its methods.
 func load() ([]*method, error) {
@@ -106,9 +122,12 @@ func load() ([]*method, error) {
 				fail(row, "a generated method needs a Go name, one endpoint and no kwargs")
 			}
 			for _, p := range row.Params {
-				if _, ok := goTypes[p.Type]; !ok {
+				if _, ok := goTypes[p.Type]; !ok && row.Body == "" {
 					fail(row, "parameter %s: a generated method cannot take a %s", p.Name, p.Type)
 				}
+			}
+			if _, typ, _ := strings.Cut(row.Body, " "); row.Body != "" && (typ == "" || m.endpoints[0].verb != "POST") {
+				fail(row, "a body is a POST's \"name Type\"")
 			}
 		}
 		out = append(out, m)

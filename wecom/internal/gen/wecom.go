@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -29,22 +29,10 @@ func wecomFile(methods []*method) []byte {
 			dryRuns[m.endpoints[0].api] = m.DryRun
 		}
 	}
-	w("// readAPIs says, for every API of the method table, whether it is a read:\n")
-	w("// a call that changes nothing in WeCom, which a dry run sends and a retry may\n")
-	w("// replay.\n")
-	w("var readAPIs = map[string]bool{\n")
-	for _, api := range sortedKeys(reads) {
-		w("\t%q: %v,\n", api, reads[api])
-	}
-	w("}\n\n")
-	w("// dryRunAnswers are the members a dry run adds to its pretended success, by\n")
-	w("// API. \"$now\" stands for the current Unix time and \"$query.NAME\" for a query\n")
-	w("// parameter of the request.\n")
-	w("var dryRunAnswers = map[string]string{\n")
-	for _, api := range sortedKeys(dryRuns) {
-		w("\t%q: `%s`,\n", api, dryRuns[api])
-	}
-	w("}\n")
+	goMap(&body, "readAPIs says, for every API of the method table, whether it is a read: a call that changes nothing in WeCom, which a dry run sends and a retry may replay.",
+		"map[string]bool", reads, func(read bool) string { return fmt.Sprint(read) })
+	goMap(&body, `dryRunAnswers are the members a dry run adds to its pretended success, by API. "$now" stands for the current Unix time and "$query.NAME" for a query parameter of the request.`,
+		"map[string]string", dryRuns, func(answer string) string { return "`" + answer + "`" })
 
 	for _, m := range methods {
 		if !m.generated() {
@@ -82,11 +70,8 @@ func wecomFile(methods []*method) []byte {
 // they are not their zero value.
 func builder(b *bytes.Buffer, m *method) {
 	e := m.endpoints[0]
-	var params []string
-	for _, p := range m.Params {
-		params = append(params, goName(p)+" "+goTypes[p.Type])
-	}
-	hasOptional := slices.ContainsFunc(m.Params, optional)
+	params, args := m.goParams()
+	hasOptional := m.Body == "" && slices.ContainsFunc(m.Params, optional)
 	doc := fmt.Sprintf("%sRequest is the request of %s (%s %s).", m.Go, m.Go, e.verb, e.api)
 	if hasOptional {
 		doc += " Optional arguments left at their zero value are left out."
@@ -102,16 +87,19 @@ func builder(b *bytes.Buffer, m *method) {
 		}
 		return fmt.Sprintf("%q: %s", name, value)
 	}
-	for _, k := range sortedKeys(e.query) {
+	for _, k := range slices.Sorted(maps.Keys(e.query)) {
 		entries = append(entries, entry(k, fmt.Sprintf("%q", e.query.Get(k))))
 	}
 	for _, p := range m.Params {
-		if !optional(p) {
+		if !optional(p) && m.Body == "" {
 			entries = append(entries, entry(wire(p), encode(e, p.Type, goName(p))))
 		}
 	}
 	method, name, field, literal := "http.MethodGet", "q", "Query", "url.Values{"+strings.Join(entries, ", ")+"}"
-	if e.verb == "POST" {
+	switch {
+	case m.Body != "":
+		method, name, field, literal = "http.MethodPost", "body", "Body", args[0]
+	case e.verb == "POST":
 		method, name, field, literal = "http.MethodPost", "body", "Body", "map[string]any{"+strings.Join(entries, ", ")+"}"
 	}
 	fields := []string{"Method: " + method, fmt.Sprintf("API: %q", e.api)}
@@ -136,6 +124,16 @@ func builder(b *bytes.Buffer, m *method) {
 		fields = append(fields, fmt.Sprintf("Result: %q", m.Result))
 	}
 	fmt.Fprintf(b, "\treturn &Request{%s}\n}\n", strings.Join(fields, ", "))
+}
+
+// goMap writes a map variable named by the first word of doc, its keys sorted.
+func goMap[V any](b *bytes.Buffer, doc, typ string, m map[string]V, value func(V) string) {
+	b.WriteString(comment(doc))
+	fmt.Fprintf(b, "var %s = %s{\n", strings.Fields(doc)[0], typ)
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		fmt.Fprintf(b, "\t%q: %s,\n", k, value(m[k]))
+	}
+	b.WriteString("}\n")
 }
 
 // optional reports whether p may be left out of the request.
@@ -177,11 +175,7 @@ func encode(e endpoint, t table.Type, value string) string {
 
 // typedMethod writes the method's typed Go method.
 func typedMethod(b *bytes.Buffer, m *method) {
-	var params, args []string
-	for _, p := range m.Params {
-		params = append(params, goName(p)+" "+goTypes[p.Type])
-		args = append(args, goName(p))
-	}
+	params, args := m.goParams()
 	req := fmt.Sprintf("s.%sRequest(%s)", m.Go, strings.Join(args, ", "))
 	b.WriteString(comment(m.Go + " " + lowerFirst(m.Doc)))
 	fmt.Fprintf(b, "//\n// WeCom API docs: %s\n", docURL(m.Docs))
@@ -220,13 +214,4 @@ func lowerFirst(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToLower(r[0])
 	return string(r)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -108,7 +108,7 @@ var Methods = []Method{
 	{Group: "agent", Name: "list", Go: "List", HTTP: "GET agent/list", Read: true, Docs: "90227",
 		Doc:    "Lists the applications the access token may see: agentid, name and logo only (获取access_token对应的应用列表).",
 		Result: "agentlist", GoResult: "[]Agent", LuaResult: "table[]"},
-	{Group: "agent", Name: "set", Go: "Set", HTTP: "POST agent/set", Docs: "90228", Hand: HandWritten,
+	{Group: "agent", Name: "set", Go: "Set", HTTP: "POST agent/set", Docs: "90228", Body: "settings *AgentSettings",
 		Doc: "Changes the given settings of an application (设置应用).",
 		Params: []Param{
 			agentID,
@@ -133,7 +133,7 @@ var Methods = []Method{
 	{Group: "appchat", Name: "get", Go: "Get", HTTP: "GET appchat/get", Read: true, Docs: "90247",
 		Doc:    "Reads a group chat (获取群聊会话).",
 		Params: []Param{appchatID}, Result: "chat_info", GoResult: "*AppChat"},
-	{Group: "appchat", Name: "update", Go: "Update", HTTP: "POST appchat/update", Docs: "90246", Hand: HandWritten,
+	{Group: "appchat", Name: "update", Go: "Update", HTTP: "POST appchat/update", Docs: "90246", Body: "u *AppChatUpdate",
 		Doc: "Renames a group chat, changes its owner or its members (修改群聊会话).",
 		Params: []Param{
 			appchatID,
@@ -199,7 +199,7 @@ var Methods = []Method{
 	{Group: "chat", Name: "get", Go: "Get", HTTP: "GET chat/get", Read: true, Docs: chatDocs,
 		Doc:    "Reads a conversation (获取会话).",
 		Params: []Param{chatID}, Result: "chat_info", GoResult: "*Chat"},
-	{Group: "chat", Name: "update", Go: "Update", HTTP: "POST chat/update", Docs: chatDocs, Hand: HandWritten,
+	{Group: "chat", Name: "update", Go: "Update", HTTP: "POST chat/update", Docs: chatDocs, Body: "u *ChatUpdate",
 		Doc: "Renames a conversation, changes its administrator or its members (修改会话).",
 		Params: []Param{
 			chatID, opUser,
@@ -248,7 +248,7 @@ var Methods = []Method{
 		Params: []Param{sender, groupReceiver, chatFile}},
 
 	// department
-	{Group: "department", Name: "create", Go: "Create", HTTP: "POST department/create", Docs: "90205", Hand: HandWritten,
+	{Group: "department", Name: "create", Go: "Create", HTTP: "POST department/create", Docs: "90205", Body: "d *DepartmentInput", Hand: HandMethod,
 		Doc: "Creates a department (创建部门).",
 		Params: []Param{
 			departmentName,
@@ -256,7 +256,7 @@ var Methods = []Method{
 			departmentOrder,
 			{Name: "id", Type: Int, Default: Optional, Doc: "部门id,32位整型,指定时必须大于1。若不填该参数,将自动生成id"},
 		}},
-	{Group: "department", Name: "update", Go: "Update", HTTP: "POST department/update", Docs: "90206", Hand: HandWritten,
+	{Group: "department", Name: "update", Go: "Update", HTTP: "POST department/update", Docs: "90206", Body: "d *DepartmentInput",
 		Doc: "Changes the given fields of a department (更新部门).",
 		Params: []Param{
 			{Name: "id", Type: Int, Doc: "部门 id"},
@@ -353,7 +353,7 @@ var Methods = []Method{
 	{Group: "material", Name: "get_count", Go: "GetCount", HTTP: "GET material/get_count", Read: true, Docs: materialDocs,
 		Doc:    "Counts the permanent materials of an application (获取素材总数).",
 		Params: []Param{agentID}, GoResult: "*MaterialCount"},
-	{Group: "material", Name: "batchget", Go: "BatchGet", HTTP: "POST material/batchget", Read: true, Docs: materialDocs, Hand: HandWritten,
+	{Group: "material", Name: "batchget", Go: "BatchGet", HTTP: "POST material/batchget", Read: true, Docs: materialDocs, Body: "q *MaterialQuery", GoResult: "*MaterialList",
 		Doc: "Lists a page of an application's permanent materials of one type (获取素材列表).",
 		Params: []Param{
 			agentID,

@@ -53,7 +53,11 @@ type Method struct {
 	// success {"errcode":0,"errmsg":"ok (dry run)"}. "$now" stands for the
 	// current Unix time and "$query.NAME" for the request's query parameter.
 	DryRun string
-	Hand   Hand
+	// Body, for a POST whose Go request builder takes the whole body as one
+	// value, is that parameter: "settings *AgentSettings". The Lua function,
+	// which makes the body from the parameters, is then written by hand.
+	Body string
+	Hand Hand
 }
 
 // Hand says which parts of a method are written by hand.
