@@ -744,6 +744,14 @@ var userGroup = group{
 			{name: "openid", typ: "string", doc: "在使用微信支付、微信红包和企业转账之后,返回结果的openid"},
 		},
 		prepare: func(a *args) call { return send(a, a.client.User.ConvertToUserIDRequest(a.str("openid"))) }},
+	"get_userid_by_email": {doc: "Finds the member whose corp or personal email is given (邮箱获取userid).", http: "POST user/get_userid_by_email", result: "string",
+		params: []param{
+			{name: "email", typ: "string", doc: "邮箱"},
+			{name: "email_type", typ: "integer", opt: true, def: lua.LNumber(1), doc: "邮箱类型:1-企业邮箱(默认);2-个人邮箱"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.User.GetUserIDByEmailRequest(a.str("email"), a.int("email_type")))
+		}},
 	"verify": {doc: "Reports a member's passed second verification, which activates the member (二次验证).", http: "GET user/authsucc",
 		params: []param{
 			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号"},

@@ -77,6 +77,7 @@ var readAPIs = map[string]bool{
 	"user/create":                false,
 	"user/delete":                false,
 	"user/get":                   true,
+	"user/get_userid_by_email":   true,
 	"user/getuserinfo":           true,
 	"user/list":                  true,
 	"user/list_id":               true,
@@ -668,6 +669,27 @@ func (s *UserService) ConvertToUserIDRequest(openID string) *Request {
 func (s *UserService) ConvertToUserID(ctx context.Context, openID string) (string, error) {
 	var res string
 	err := s.client.Do(ctx, s.ConvertToUserIDRequest(openID), &res)
+	return res, err
+}
+
+// GetUserIDByEmailRequest is the request of GetUserIDByEmail (POST
+// user/get_userid_by_email). Optional arguments left at their zero value are
+// left out.
+func (s *UserService) GetUserIDByEmailRequest(email string, emailType int) *Request {
+	body := map[string]any{"email": email}
+	if emailType != 0 {
+		body["email_type"] = emailType
+	}
+	return &Request{Method: http.MethodPost, API: "user/get_userid_by_email", Body: body, Result: "userid"}
+}
+
+// GetUserIDByEmail finds the member whose corp or personal email is given
+// (邮箱获取userid).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/95895
+func (s *UserService) GetUserIDByEmail(ctx context.Context, email string, emailType int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.GetUserIDByEmailRequest(email, emailType), &res)
 	return res, err
 }
 

@@ -310,6 +310,25 @@ func TestUserService_ConvertToUserID(t *testing.T) {
 	}
 }
 
+func TestUserService_GetUserIDByEmail(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/get_userid_by_email", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"email":"zhangsan@example.com","email_type":2}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
+	})
+	got, err := c.User.GetUserIDByEmail(t.Context(), "zhangsan@example.com", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "zhangsan" {
+		t.Errorf("got %q, want zhangsan", got)
+	}
+	// 0 leaves email_type out: WeCom then looks up the corp email.
+	testRequestBody(t, c.User.GetUserIDByEmailRequest("zhangsan@tengfei.wecom.work", 0), `{"email":"zhangsan@tengfei.wecom.work"}`)
+}
+
 func TestUserService_Verify(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

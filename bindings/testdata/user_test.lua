@@ -105,6 +105,21 @@ function TestConvertAndVerify(t)
   assert_eq(wecom.user.verify("lisi").errcode, 0)
 end
 
+function TestGetUserIDByEmail(t)
+  assert_eq(wecom.user.get_userid_by_email("lisi@tengfei.wecom.work"), "lisi") -- the corp email by default
+  assert_eq(wecom.user.get_userid_by_email{email = "lisi@tengfei.example.com", email_type = 2}, "lisi")
+  contacts.user.create{user_id = "sunli", name = "孙丽", department = {2}, email = "sunli@example.com"}
+  assert_eq(wecom.user.get_userid_by_email("SunLi@example.com", 2), "sunli")
+  contacts.user.delete("sunli")
+  local ok, err = pcall(wecom.user.get_userid_by_email, "sunli@example.com", 2)
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 46004)
+  ok, err = pcall(wecom.user.get_userid_by_email, {email_type = 2})
+  assert_eq(ok, false)
+  assert_eq(contains(err, "bad argument"), true)
+  assert_eq(contains(err, "email"), true)
+end
+
 function TestGetInfoDefaultsAgentID(t)
   local r = wecom.user.get_info{code = emulator.oauth_code("lisi")}
   assert_eq(r.UserId, "lisi")

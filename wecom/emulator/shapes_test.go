@@ -143,7 +143,7 @@ var shapeCases = map[string]func(t *testing.T, s *Server) result{
 		return opsApp(t, s).post("user/getuserid", map[string]string{"mobile": "13800138002"})
 	},
 	"user/get_userid_by_email": func(t *testing.T, s *Server) result {
-		return opsApp(t, s).post("user/get_userid_by_email", map[string]any{"email": "lisi@tengfei.example.com", "email_type": 1})
+		return opsApp(t, s).post("user/get_userid_by_email", map[string]any{"email": "lisi@tengfei.example.com", "email_type": 2})
 	},
 	"user/getuserinfo": func(t *testing.T, s *Server) result {
 		code, _ := s.NewOAuthCode("zhangsan")

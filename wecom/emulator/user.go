@@ -748,7 +748,10 @@ func (s *Server) userByMobile(c *call) (any, *apiError) {
 	return userIDAnswer{okStatus, m.UserID}, nil
 }
 
-// userByEmail serves POST user/get_userid_by_email {"email": ...}.
+// userByEmail serves POST user/get_userid_by_email {"email": ..., "email_type": ...}:
+// the member whose corp email (biz_mail; email_type 1, the default) or
+// personal email (email_type 2) it is, compared without case, within the
+// caller's visible range.
 func (s *Server) userByEmail(c *call) (any, *apiError) {
 	var req struct {
 		Email     string  `json:"email"`
@@ -757,17 +760,27 @@ func (s *Server) userByEmail(c *call) (any, *apiError) {
 	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
+	if req.Email == "" {
+		return nil, errorf(40058, "email is empty")
+	}
+	if req.EmailType != 0 && req.EmailType != 1 && req.EmailType != 2 {
+		return nil, errorf(40058, "email_type %d is not 1 (corp) or 2 (personal)", req.EmailType)
+	}
 	st := s.st
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	var found *member
 	for _, m := range st.users {
-		if req.EmailType == 2 && strings.EqualFold(m.BizMail, req.Email) ||
-			req.EmailType != 2 && strings.EqualFold(m.Email, req.Email) {
+		mail := m.BizMail
+		if req.EmailType == 2 {
+			mail = m.Email
+		}
+		if strings.EqualFold(mail, req.Email) {
 			found = m
+			break
 		}
 	}
-	if req.Email == "" || found == nil || !st.userVisible(c.app(), found) {
+	if found == nil || !st.userVisible(c.app(), found) {
 		return nil, errorf(46004, "no member with this email")
 	}
 	return userIDAnswer{okStatus, found.UserID}, nil

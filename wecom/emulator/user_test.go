@@ -204,8 +204,53 @@ func TestUserConvertAndLookups(t *testing.T) {
 	if r := c.post("user/getuserid", map[string]any{"mobile": "13800138002"}); r.str("userid") != "zhangsan" {
 		t.Errorf("getuserid = %v", r)
 	}
-	if r := c.post("user/get_userid_by_email", map[string]any{"email": "lisi@tengfei.example.com", "email_type": 1}); r.str("userid") != "lisi" {
-		t.Errorf("get_userid_by_email = %v", r)
+	for _, tc := range []struct {
+		body any
+		want string // the userid, or the errcode
+	}{
+		{map[string]any{"email": "lisi@tengfei.example.com", "email_type": 2}, "lisi"},
+		{map[string]any{"email": "LISI@tengfei.wecom.work", "email_type": 1}, "lisi"},
+		{map[string]any{"email": "lisi@tengfei.wecom.work"}, "lisi"}, // corp email by default
+		{map[string]any{"email": "lisi@tengfei.example.com", "email_type": 1}, "46004"},
+		{map[string]any{"email": "lisi@tengfei.wecom.work", "email_type": 2}, "46004"},
+		{map[string]any{"email": "lisi@tengfei.wecom.work", "email_type": 3}, "40058"},
+		{map[string]any{"email": ""}, "40058"},
+	} {
+		r := c.post("user/get_userid_by_email", tc.body)
+		if got := r.str("userid"); got != tc.want && fmt.Sprint(r.code()) != tc.want {
+			t.Errorf("get_userid_by_email %v = %v, want %s", tc.body, r, tc.want)
+		}
 	}
 	wantCode(t, reportApp(t, s).post("user/convert_to_openid", map[string]any{"userid": "chenjing"}), 60011)
+}
+
+// TestUserByEmail finds members by the emails they have now, within the
+// caller's visible range.
+func TestUserByEmail(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	c := contacts(t, s)
+	wantCode(t, c.post("user/create", map[string]any{"userid": "wangfang", "name": "王芳", "department": []int{2},
+		"email": "wangfang@example.com", "biz_mail": "wangfang@tengfei.wecom.work"}), 0)
+	find := func(c *apiClient, email string, typ int) result {
+		return c.post("user/get_userid_by_email", map[string]any{"email": email, "email_type": typ})
+	}
+	if r := find(c, "wangfang@tengfei.wecom.work", 1); r.str("userid") != "wangfang" {
+		t.Errorf("by corp email: %v", r)
+	}
+	if r := find(c, "WangFang@Example.com", 2); r.str("userid") != "wangfang" {
+		t.Errorf("by personal email: %v", r)
+	}
+	wantCode(t, c.post("user/update", map[string]any{"userid": "wangfang", "email": "fang.wang@example.com"}), 0)
+	wantCode(t, find(c, "wangfang@example.com", 2), 46004)
+	if r := find(c, "fang.wang@example.com", 2); r.str("userid") != "wangfang" {
+		t.Errorf("by the new personal email: %v", r)
+	}
+	wantCode(t, c.get("user/delete", "userid", "wangfang"), 0)
+	wantCode(t, find(c, "fang.wang@example.com", 2), 46004)
+	// The report app does not see chenjing.
+	if r := find(c, "chenjing@tengfei.wecom.work", 1); r.str("userid") != "chenjing" {
+		t.Errorf("chenjing by corp email: %v", r)
+	}
+	wantCode(t, find(reportApp(t, s), "chenjing@tengfei.wecom.work", 1), 46004)
 }

@@ -585,6 +585,13 @@ var Methods = []Method{
 		Doc:    "Converts an openid to a userid (openid转userid).",
 		Params: []Param{{Name: "openid", Type: String, Doc: "在使用微信支付、微信红包和企业转账之后,返回结果的openid", Go: "openID"}},
 		Result: "userid", GoResult: "string", LuaResult: "string"},
+	{Group: "user", Name: "get_userid_by_email", Go: "GetUserIDByEmail", HTTP: "POST user/get_userid_by_email", Read: true, Docs: "95895",
+		Doc: "Finds the member whose corp or personal email is given (邮箱获取userid).",
+		Params: []Param{
+			{Name: "email", Type: String, Doc: "邮箱"},
+			{Name: "email_type", Type: Int, Default: "1", Doc: "邮箱类型:1-企业邮箱(默认);2-个人邮箱"},
+		},
+		Result: "userid", GoResult: "string", LuaResult: "string"},
 	{Group: "user", Name: "verify", Go: "Verify", HTTP: "GET user/authsucc", Docs: "90203",
 		Doc:    "Reports a member's passed second verification, which activates the member (二次验证).",
 		Params: []Param{userID}},
