@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -139,5 +142,47 @@ func TestHelpOfBinary(t *testing.T) {
 	_, stderr, code := runner(t, t.TempDir(), nil, "exec")
 	if code != 2 || !strings.Contains(stderr, "  --dry-run ") {
 		t.Errorf("runner exec: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestReadingJobsNeedsNoSecrets: jobs list and jobs history read the example
+// jobs.yaml with none of its variables set (${VAR:-default} applies before
+// any check), while validate and the commands that call WeCom still name
+// the unset variables.
+func TestReadingJobsNeedsNoSecrets(t *testing.T) {
+	config := filepath.Join(exampleDir(t), "jobs.yaml")
+	stdout := wantOutput(t, []string{"jobs", "list", "--config", config}, 0, []string{"nightly-department-sync", "daily-report"})
+	if strings.Contains(stdout, "(unset)") {
+		t.Errorf("jobs list shows placeholders:\n%s", stdout)
+	}
+	wantOutput(t, []string{"jobs", "history", "--config", config, "daily-report"}, 0, []string{"daily-report has not run yet"})
+	stdout, _, code := runCLI(t, nil, "validate", "--config", config)
+	if code != 2 || !strings.Contains(stdout, "WECOM_CONTACTS_SECRET is not set") {
+		t.Errorf("validate without the secrets: exit %d, stdout:\n%s", code, stdout)
+	}
+	wantOutput(t, []string{"jobs", "run", "--config", config, "daily-report"}, 2, []string{"WECOM_SECRET is not set"})
+}
+
+// TestLogTimesInConfiguredZone: the log lines of runner exec --config carry
+// the times of jobs.yaml's timezone, not UTC.
+func TestLogTimesInConfiguredZone(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"jobs.yaml":  "timezone: Asia/Kolkata\njobs: []\n",
+		"script.lua": `require("log").info("hello")`,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, format := range []string{"text", "json"} {
+		_, stderr, code := runCLI(t, nil, "exec", "--log-format", format, "--config", filepath.Join(dir, "jobs.yaml"), filepath.Join(dir, "script.lua"))
+		if code != 0 || !strings.Contains(stderr, "hello") {
+			t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+		}
+		if !regexp.MustCompile(`time"?[=:]"?\d{4}-\d\d-\d\dT[\d:.]+\+05:30`).MatchString(stderr) {
+			t.Errorf("--log-format %s: the log times are not in Asia/Kolkata (+05:30):\n%s", format, stderr)
+		}
 	}
 }

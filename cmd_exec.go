@@ -69,15 +69,21 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	}
 	defer env.close()
 	logger := env.logger
-	baseURL := firstNonEmpty(env.baseURL, o.baseURL)
+	env.baseURL = firstNonEmpty(env.baseURL, o.baseURL)
 
 	cfg, err := execConfig(o.config, env.getenv)
 	if err != nil {
 		return err
 	}
+	env.setZone(cfg.Location)
 	proto, err := runtime.Compile(script)
 	if err != nil {
 		return &configError{err}
+	}
+	if len(cfg.Clients) == 0 && runtime.Mentions(proto, "wecom") {
+		return configf("%s calls WeCom, but no client is configured: set WECOM_CORP_ID and WECOM_SECRET "+
+			"(an app's secret) or WECOM_CONTACTS_SECRET (the contacts sync's), pass --config jobs.yaml, "+
+			"or --emulator to run against the built-in emulator", script)
 	}
 	job := &runtime.Job{
 		Name:   strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)),
@@ -90,32 +96,27 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 		return usagef("--client %q: no such client in %s", o.client, describeSource(o.config))
 	}
 
-	opts := runtime.EngineOptions{Getenv: env.getenv, BaseURL: baseURL}
+	var store runtime.Store
+	if o.config != "" {
+		if store, err = runtime.OpenStore(cfg, logger); err != nil {
+			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
+			store = nil
+		} else {
+			defer store.Close()
+		}
+	}
+	opts := env.engineOptions(c, store, nil)
 	var writes dryRunLog
 	if o.dryRun {
 		opts.DryRun = writes.record(logger)
-	}
-	if isTerminal(c.stderr) {
-		opts.Progress = c.stderr
-	}
-	kv := runtime.Store(nil)
-	if o.config != "" {
-		store, err := runtime.OpenStore(cfg, logger)
-		if err != nil {
-			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
-		} else {
-			defer store.Close()
-			kv = store
-			opts.Store = store
-		}
 	}
 	engine := runtime.NewEngine(cfg, opts)
 
 	ctx, cancel := runtime.Deadline(ctx, o.timeout)
 	defer cancel()
 	attempt := &runtime.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
-	if kv != nil {
-		attempt.KV = kv.KV(job.Name)
+	if store != nil {
+		attempt.KV = store.KV(job.Name)
 	}
 	runErr := engine.Execute(ctx, job, attempt)
 	if o.dryRun {
@@ -204,17 +205,6 @@ func parseArgs(pairs []string) (map[string]any, error) {
 		out[k] = v
 	}
 	return out, nil
-}
-
-// newLogger is the logger of the CLI on stderr.
-func newLogger(w io.Writer, format string) (*slog.Logger, error) {
-	switch format {
-	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
-	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
-	}
-	return nil, usagef("--log-format %q: want text or json", format)
 }
 
 // isTerminal reports whether w is a terminal, where progress lines belong.

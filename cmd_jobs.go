@@ -66,7 +66,7 @@ when a run does not succeed.`,
 }
 
 func jobsList(ctx context.Context, c *cli, config string) error {
-	cfg, err := loadJobs(config, withoutSecrets(c.getenv))
+	cfg, err := loadJobsToRead(config, c.getenv)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func jobsRun(ctx context.Context, c *cli, rf *runFlags, config string, names []s
 		return err
 	}
 	defer env.close()
-	cfg, err := loadJobs(config, env.getenv)
+	cfg, err := env.loadJobs(config)
 	if err != nil {
 		return err
 	}
@@ -150,20 +150,25 @@ type historyOptions struct {
 }
 
 func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) error {
-	cfg, err := loadJobs(*o.config, withoutSecrets(c.getenv))
+	cfg, err := loadJobsToRead(*o.config, c.getenv)
 	if err != nil {
 		return err
 	}
+	job := findJob(cfg, name)
 	loc := cfg.Location
-	if job := findJob(cfg, name); job != nil {
+	if job != nil {
 		loc = job.Location
 	}
 	store, err := openHistory(cfg)
 	if err != nil {
 		return err
 	}
-	if store == nil {
+	if store == nil && (job == nil || o.log != "") {
 		return fmt.Errorf("no runs of %s: the state file %s does not exist yet", name, cfg.State)
+	}
+	if store == nil {
+		fmt.Fprintf(c.stdout, "%s has not run yet\n", name)
+		return nil
 	}
 	defer store.Close()
 
@@ -186,7 +191,7 @@ func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) er
 		return err
 	}
 	if len(runs) == 0 {
-		if findJob(cfg, name) == nil {
+		if job == nil {
 			return configf("no job %q in %s, and no runs of it", name, cfg.File)
 		}
 		fmt.Fprintf(c.stdout, "%s has not run yet\n", name)
@@ -203,17 +208,6 @@ func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) er
 			formatWhen(r.Scheduled.In(loc)), formatWhen(r.Started.In(loc)), runDuration(r), attempts, resultText(r))
 	}
 	return tw.Flush()
-}
-
-// withoutSecrets is getenv for the commands that only read the history: they
-// call no API, so an unset variable (a client's secret) is no problem there.
-func withoutSecrets(getenv func(string) string) func(string) string {
-	return func(name string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return "(unset)"
-	}
 }
 
 // openHistory opens the state for reading: a bbolt file read-only, so that

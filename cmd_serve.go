@@ -60,7 +60,7 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 
-	cfg, err := loadJobs(config, env.getenv)
+	cfg, err := env.loadJobs(config)
 	if err != nil {
 		return err
 	}
@@ -87,6 +87,7 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	reload := func(why string) {
 		logger.Info("reloading", "file", config, "why", why)
 		sched.ReloadFile(config, env.getenv) // logs its problems
+		env.setZone(sched.Config().Location)
 		watch.reset(sched.Config())
 	}
 	signals := 0

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -40,22 +39,6 @@ func runValidate(_ context.Context, c *cli, config string) error {
 	}
 	printSchedule(c.stdout, cfg, time.Now(), 3)
 	return nil
-}
-
-// loadJobs loads and validates a jobs file. Its problems are a usage error
-// (exit 2), as runtime.Problems.
-func loadJobs(path string, getenv func(string) string) (*runtime.Config, error) {
-	cfg, err := runtime.Load(path, getenv)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, configf("%s: no such file (--config names the jobs file)", path)
-	}
-	if err == nil {
-		err = cfg.Validate()
-	}
-	if err != nil {
-		return nil, &configError{err}
-	}
-	return cfg, nil
 }
 
 // printSchedule writes each job with its next n runs in its time zone.

@@ -138,11 +138,18 @@ func TestExecFailures(t *testing.T) {
 
 func TestExecUsesEnvironmentClient(t *testing.T) {
 	t.Parallel()
-	script := writeScript(t, `print(require("wecom").user.get("lisi").name)`)
-	// No client configured: the script's first API call explains what to set.
-	_, errOut, code := runner(t, filepath.Dir(script), nil, "exec", script)
-	if code != 1 || !strings.Contains(errOut, "WECOM_CORP_ID") {
-		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	script := writeScript(t, `print("started") print(require("wecom").user.get("lisi").name)`)
+	// No client configured: a configuration error before the script starts
+	// explains what to set.
+	out, errOut, code := runner(t, filepath.Dir(script), nil, "exec", script)
+	if code != 2 || out != "" || !strings.Contains(errOut, "no client is configured: set WECOM_CORP_ID and WECOM_SECRET") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	// With the variables the emulator prints, the same script runs.
+	_, env := startEmulator(t)
+	out, errOut, code = runner(t, filepath.Dir(script), env, "exec", script)
+	if code != 0 || out != "started\n李四\n" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
 	}
 }
 
@@ -206,4 +213,22 @@ func startEmulator(t *testing.T) (*emulator.Server, []string) {
 		env = append(env, kv[0]+"="+kv[1])
 	}
 	return srv, env
+}
+
+// TestExecWrongBaseURL: a base URL without /cgi-bin/ fails with the URL
+// named, and no secret shown.
+func TestExecWrongBaseURL(t *testing.T) {
+	t.Parallel()
+	srv, env := startEmulator(t)
+	wrong := strings.TrimSuffix(srv.BaseURL(), "cgi-bin/")
+	script := writeScript(t, `print(require("wecom").user.get("lisi").name)`)
+	_, errOut, code := runner(t, filepath.Dir(script), env, "exec", "--base-url", wrong, script)
+	if code != 1 || !strings.Contains(errOut, "HTTP 404 Not Found from GET "+wrong+"gettoken?corpid=") {
+		t.Errorf("exit %d, stderr:\n%s", code, errOut)
+	}
+	for _, kv := range env {
+		if name, secret, _ := strings.Cut(kv, "="); strings.HasSuffix(name, "SECRET") && strings.Contains(errOut, secret) {
+			t.Errorf("stderr shows %s:\n%s", name, errOut)
+		}
+	}
 }

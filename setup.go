@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
+	"io"
 	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -34,6 +39,7 @@ func (f *runFlags) declare(fs *pflag.FlagSet) {
 // WeCom.
 type runEnv struct {
 	logger  *slog.Logger
+	zone    *atomic.Pointer[time.Location] // of the logger's times
 	getenv  func(string) string
 	baseURL string // replaces every client's base URL (--emulator, --base-url)
 	stop    func()
@@ -43,11 +49,12 @@ type runEnv struct {
 // emulator, whose credentials then stand in for the environment's. close
 // stops it.
 func (f *runFlags) start(c *cli) (*runEnv, error) {
-	logger, err := newLogger(c.stderr, f.logFormat)
+	zone := new(atomic.Pointer[time.Location])
+	logger, err := newLogger(c.stderr, f.logFormat, zone)
 	if err != nil {
 		return nil, err
 	}
-	env := &runEnv{logger: logger, getenv: c.getenv, stop: func() {}}
+	env := &runEnv{logger: logger, zone: zone, getenv: c.getenv, stop: func() {}}
 	if f.emulator {
 		if env.getenv, env.baseURL, env.stop, err = inProcessEmulator(c.getenv); err != nil {
 			return nil, err
@@ -59,6 +66,39 @@ func (f *runFlags) start(c *cli) (*runEnv, error) {
 
 func (e *runEnv) close() { e.stop() }
 
+// setZone makes the logger stamp its lines in loc, the configuration's time
+// zone (timezone: in jobs.yaml); nil keeps the local time.
+func (e *runEnv) setZone(loc *time.Location) { e.zone.Store(loc) }
+
+// loadJobs loads the jobs file with e's environment, and stamps e's log
+// lines in its time zone.
+func (e *runEnv) loadJobs(path string) (*runtime.Config, error) {
+	cfg, err := loadJobs(path, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	e.setZone(cfg.Location)
+	return cfg, nil
+}
+
+// newLogger is the logger of the CLI on stderr, in format text or json. Its
+// times are in the zone zone holds, local time while it holds none.
+func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if loc := zone.Load(); loc != nil && a.Key == slog.TimeKey && len(groups) == 0 {
+			a.Value = slog.TimeValue(a.Value.Time().In(loc))
+		}
+		return a
+	}}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
+}
+
 // scheduler opens the state store of cfg and returns a scheduler of cfg's
 // jobs that runs them with e's clients, and the function that closes the
 // store.
@@ -69,12 +109,56 @@ func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOp
 	}
 	metrics := runtime.NewMetrics()
 	opts.Logger, opts.Metrics = e.logger, metrics
-	sched, err := runtime.NewScheduler(cfg, newExecutor(c, e.getenv, store, metrics, e.baseURL), store, opts)
+	engine := runtime.NewEngine(cfg, e.engineOptions(c, store, metrics))
+	sched, err := runtime.NewScheduler(cfg, engine, store, opts)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
 	}
 	return sched, func() { store.Close() }, nil
+}
+
+// engineOptions are the options of the engine that runs e's scripts: access
+// tokens kept in store, API calls counted in metrics, progress lines on a
+// terminal.
+func (e *runEnv) engineOptions(c *cli, store runtime.Store, metrics *runtime.Metrics) runtime.EngineOptions {
+	opts := runtime.EngineOptions{Getenv: e.getenv, BaseURL: e.baseURL, Metrics: metrics}
+	if store != nil {
+		opts.Store = store
+	}
+	if isTerminal(c.stderr) {
+		opts.Progress = c.stderr
+	}
+	return opts
+}
+
+// loadJobs loads and validates a jobs file. Its problems are a
+// configuration error (exit 2), as runtime.Problems.
+func loadJobs(path string, getenv func(string) string) (*runtime.Config, error) {
+	return load(path, getenv, nil)
+}
+
+// loadJobsToRead is loadJobs for the commands that read the jobs and their
+// history and call no API: the clients' variables (secrets) may be unset.
+func loadJobsToRead(path string, getenv func(string) string) (*runtime.Config, error) {
+	return load(path, getenv, (*runtime.Config).ClientVariablesOptional)
+}
+
+func load(path string, getenv func(string) string, prepare func(*runtime.Config)) (*runtime.Config, error) {
+	cfg, err := runtime.Load(path, getenv)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, configf("%s: no such file (--config names the jobs file)", path)
+	}
+	if err == nil {
+		if prepare != nil {
+			prepare(cfg)
+		}
+		err = cfg.Validate()
+	}
+	if err != nil {
+		return nil, &configError{err}
+	}
+	return cfg, nil
 }
 
 // lookupJob returns the job called name, or a configuration error naming

@@ -80,6 +80,8 @@ type Config struct {
 	lines    map[string]int // YAML path ("jobs.3.schedule") to line
 	problems Problems       // found while parsing, reported by Validate
 	valid    bool           // Validate found no problem
+
+	clientVarsOptional bool // see ClientVariablesOptional
 }
 
 // ClientConfig is one WeCom client (an app, or the contacts sync) of clients:.
@@ -401,12 +403,19 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 		if v == "" {
 			c.problems = append(c.problems, Problem{
 				File: c.File, Line: c.line(at),
-				Msg: fmt.Sprintf("%s: environment variable %s is not set", at, name),
+				Msg:       fmt.Sprintf("%s: environment variable %s is not set", at, name),
+				clientVar: strings.HasPrefix(at, "clients."),
 			})
 		}
 		return v
 	})
 }
+
+// ClientVariablesOptional makes Validate accept unset environment variables
+// in clients: (their secrets, usually). It is for the commands that read the
+// jobs and their history and call no API, such as runner jobs list, so that
+// they work without the secrets.
+func (c *Config) ClientVariablesOptional() { c.clientVarsOptional = true }
 
 // line returns the line of a YAML path ("jobs.3.retries.max"), or of its
 // nearest parent that has one.

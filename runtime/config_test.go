@@ -221,3 +221,37 @@ func TestParseRefusesHugeFile(t *testing.T) {
 		t.Errorf("Parse of a file over the limit: %v", err)
 	}
 }
+
+// TestClientVariablesOptional: the commands that call no API accept unset
+// variables in clients:, while ${VAR:-default} still applies and every other
+// unset variable is still a problem.
+func TestClientVariablesOptional(t *testing.T) {
+	src := `clients:
+  contacts: {corp_id: "${CORP}", secret: "${SECRET}", base_url: "${BASE:-https://qyapi.weixin.qq.com/cgi-bin/}"}
+jobs: []
+`
+	parse := func(src string) *Config {
+		cfg, err := Parse(strings.NewReader(src), filepath.Join(t.TempDir(), "jobs.yaml"), env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	cfg := parse(src)
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "SECRET is not set") {
+		t.Errorf("Validate() = %v, want the unset secret reported", err)
+	}
+	cfg = parse(src)
+	cfg.ClientVariablesOptional()
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("Validate() without the secrets = %v, want no problem", err)
+	}
+	if got := cfg.Clients["contacts"].BaseURL; got != "https://qyapi.weixin.qq.com/cgi-bin/" {
+		t.Errorf("base_url = %q, want the default", got)
+	}
+	cfg = parse(src + "state: \"${STATE}\"\n")
+	cfg.ClientVariablesOptional()
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "state: environment variable STATE is not set") {
+		t.Errorf("Validate() = %v, want the unset state variable reported", err)
+	}
+}

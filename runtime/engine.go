@@ -4,21 +4,36 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"strings"
 	"sync"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/wecomrunner/runner/bindings"
 	"github.com/wecomrunner/runner/wecom"
 )
 
-// Engine runs job scripts with the configuration's WeCom clients. It builds
-// one client per configured client and shares it between runs, so that runs
-// share access tokens and rate limits. It implements Executor.
+// Engine runs job scripts with the configuration's WeCom clients. It
+// implements Executor, and follows reloads: each attempt runs with the
+// configuration it carries (Attempt.Config), whose clients, directories, Lua
+// path and env allow-list it uses. A client is built once and shared by every
+// run while its settings stay the same, so that runs share its access token
+// and rate limits across reloads that only change jobs; a client whose
+// settings changed is rebuilt for the runs that start after the reload, while
+// the runs in flight finish with the one they started with.
 type Engine struct {
-	cfg      *Config
-	clients  map[string]*wecom.Client
-	getenv   func(string) string
-	progress io.Writer
-	history  bindings.History
+	cfg     *Config // the configuration of attempts that carry none
+	opts    EngineOptions
+	history bindings.History
+
+	mu      sync.Mutex
+	clients map[string]engineClient // by client name
+}
+
+// engineClient is a client with the settings it was built from.
+type engineClient struct {
+	cc     ClientConfig
+	client *wecom.Client
 }
 
 // EngineOptions configure NewEngine.
@@ -42,52 +57,74 @@ type EngineOptions struct {
 	ClientOptions []wecom.Option
 }
 
-// NewEngine builds the clients of cfg.
+// NewEngine returns an engine that runs attempts with the clients of cfg, or
+// of the configuration an attempt carries.
 func NewEngine(cfg *Config, opts EngineOptions) *Engine {
-	e := &Engine{cfg: cfg, clients: map[string]*wecom.Client{}, getenv: opts.Getenv, progress: opts.Progress}
+	e := &Engine{cfg: cfg, opts: opts}
 	if opts.Store != nil {
 		e.history = storeHistory{opts.Store}
 	}
-	for name, cc := range cfg.Clients {
-		var o []wecom.Option
-		if base := firstNonZero(opts.BaseURL, cc.BaseURL); base != "" {
-			o = append(o, wecom.WithBaseURL(base))
-		}
-		if cc.AgentID != 0 {
-			o = append(o, wecom.WithAgentID(cc.AgentID))
-		}
-		if cc.Timeout > 0 {
-			o = append(o, wecom.WithTimeout(cc.Timeout))
-		}
-		if opts.Store != nil {
-			o = append(o, wecom.WithTokenCache(opts.Store))
-		}
-		if m := opts.Metrics; m != nil {
-			o = append(o, wecom.WithHook(func(c wecom.Call) {
-				if c.API == "gettoken" {
-					m.TokenFetch()
-				}
-				m.APICall(c.API, c.Errcode, c.Duration)
-			}))
-		}
-		if opts.DryRun != nil {
-			o = append(o, wecom.WithDryRun(opts.DryRun))
-		}
-		o = append(o, opts.ClientOptions...)
-		e.clients[name] = wecom.New(cc.CorpID, cc.Secret, o...)
-	}
+	e.clientsOf(cfg)
 	return e
 }
 
-// Client returns the configured client name.
-func (e *Engine) Client(name string) (*wecom.Client, bool) {
-	c, ok := e.clients[name]
-	return c, ok
+// clientsOf returns the clients of cfg by name: the ones already built when
+// their settings did not change, new ones otherwise. Clients cfg no longer
+// has are forgotten (runs that hold them keep them).
+func (e *Engine) clientsOf(cfg *Config) map[string]*wecom.Client {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	built := make(map[string]engineClient, len(cfg.Clients))
+	out := make(map[string]*wecom.Client, len(cfg.Clients))
+	for name, cc := range cfg.Clients {
+		ec, ok := e.clients[name]
+		if !ok || ec.cc != cc {
+			ec = engineClient{cc: cc, client: e.newClient(cc)}
+		}
+		built[name], out[name] = ec, ec.client
+	}
+	e.clients = built
+	return out
+}
+
+// newClient builds the client of one clients: entry.
+func (e *Engine) newClient(cc ClientConfig) *wecom.Client {
+	opts := e.opts
+	var o []wecom.Option
+	if base := firstNonZero(opts.BaseURL, cc.BaseURL); base != "" {
+		o = append(o, wecom.WithBaseURL(base))
+	}
+	if cc.AgentID != 0 {
+		o = append(o, wecom.WithAgentID(cc.AgentID))
+	}
+	if cc.Timeout > 0 {
+		o = append(o, wecom.WithTimeout(cc.Timeout))
+	}
+	if opts.Store != nil {
+		o = append(o, wecom.WithTokenCache(opts.Store))
+	}
+	if m := opts.Metrics; m != nil {
+		o = append(o, wecom.WithHook(func(c wecom.Call) {
+			if c.API == "gettoken" {
+				m.TokenFetch()
+			}
+			m.APICall(c.API, c.Errcode, c.Duration)
+		}))
+	}
+	if opts.DryRun != nil {
+		o = append(o, wecom.WithDryRun(opts.DryRun))
+	}
+	o = append(o, opts.ClientOptions...)
+	return wecom.New(cc.CorpID, cc.Secret, o...)
 }
 
 // Execute runs one attempt of job: its compiled script in a fresh sandbox,
 // with the job's client as the default one.
 func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
+	cfg := a.Config
+	if cfg == nil {
+		cfg = e.cfg
+	}
 	kv := a.KV
 	if kv == nil {
 		kv = NewMemoryKV()
@@ -95,21 +132,21 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	return Run(ctx, &Script{
 		Proto:   job.Proto,
 		Path:    job.Script,
-		LibDirs: e.cfg.LuaPath,
+		LibDirs: cfg.LuaPath,
 		Env: &bindings.Env{
-			Clients:  e.clients,
+			Clients:  e.clientsOf(cfg),
 			Default:  job.Client,
 			Logger:   a.Logger,
 			Stdout:   a.Stdout,
 			Args:     job.Args,
-			Getenv:   e.getenv,
-			EnvAllow: e.cfg.Env,
-			Dirs:     e.cfg.Dirs,
-			ReadOnly: append(e.cfg.ReadOnly(), filepath.Dir(job.Script)),
-			Private:  e.cfg.Private(),
+			Getenv:   e.opts.Getenv,
+			EnvAllow: cfg.Env,
+			Dirs:     cfg.Dirs,
+			ReadOnly: append(cfg.ReadOnly(), filepath.Dir(job.Script)),
+			Private:  cfg.Private(),
 			KV:       kv,
 			History:  e.history,
-			Progress: e.progress,
+			Progress: e.opts.Progress,
 		},
 	})
 }
@@ -165,4 +202,22 @@ func (h storeHistory) LastRun(ctx context.Context, job string) (bindings.RunSumm
 		return bindings.RunSummary{ID: r.ID, Result: string(r.Result), Error: r.Error, Started: r.Started, Finished: r.Finished}, true, nil
 	}
 	return bindings.RunSummary{}, false, nil
+}
+
+// Mentions reports whether the compiled script names the module: a string
+// constant equal to it or to one of its submodules (require("wecom"),
+// require("wecom.user"), a global wecom). It lets a command refuse, before
+// the run, a script that calls WeCom when no client is configured.
+func Mentions(proto *lua.FunctionProto, module string) bool {
+	for _, c := range proto.Constants {
+		if s, ok := c.(lua.LString); ok && (string(s) == module || strings.HasPrefix(string(s), module+".")) {
+			return true
+		}
+	}
+	for _, p := range proto.FunctionPrototypes {
+		if Mentions(p, module) {
+			return true
+		}
+	}
+	return false
 }

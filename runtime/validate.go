@@ -26,8 +26,9 @@ type Problem struct {
 	Job  string // the job's name, empty for problems outside a job
 	Msg  string
 
-	anchor int  // line in jobs.yaml the problem sorts by
-	decode bool // found while decoding: the value did not fit its field
+	anchor    int  // line in jobs.yaml the problem sorts by
+	decode    bool // found while decoding: the value did not fit its field
+	clientVar bool // an unset environment variable in clients:
 }
 
 // String formats the problem as "file:line: job "name": message".
@@ -73,6 +74,9 @@ func (c *Config) Validate() error {
 		v.job(j)
 	}
 	v.dropEchoes()
+	if c.clientVarsOptional {
+		v.problems = slices.DeleteFunc(v.problems, func(p Problem) bool { return p.clientVar })
+	}
 	sort.SliceStable(v.problems, func(a, b int) bool {
 		pa, pb := v.problems[a], v.problems[b]
 		if pa.sortLine() != pb.sortLine() {

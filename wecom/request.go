@@ -217,9 +217,9 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 		case err != nil:
 			retry = err
 		case status >= 500:
-			retry = fmt.Errorf("wecom %s: HTTP %d", req.API, status)
+			retry = c.statusError(req, status)
 		case status != http.StatusOK:
-			return nil, fmt.Errorf("wecom %s: HTTP %d", req.API, status)
+			return nil, c.statusError(req, status)
 		default:
 			code, msg, err := envelope(body)
 			if err != nil {
@@ -264,6 +264,23 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 	}
 }
 
+// statusError is the error of an HTTP answer other than 200 OK. It names the
+// URL, secrets redacted: a 404 usually means a base URL without /cgi-bin/.
+func (c *Client) statusError(req *Request, status int) error {
+	u := c.baseURL + req.API
+	if len(req.Query) > 0 {
+		u += "?" + req.Query.Encode()
+	}
+	if pu, err := url.Parse(u); err == nil {
+		u = pu.Redacted()
+	}
+	hint := ""
+	if status == http.StatusNotFound {
+		hint = " (is the base URL right? WeCom's ends in /cgi-bin/)"
+	}
+	return fmt.Errorf("wecom %s: HTTP %d %s from %s %s%s", req.API, status, http.StatusText(status), methodOf(req), redact(u), hint)
+}
+
 // maxRateLimitWait bounds the waiting on WeCom's frequency limit of a call
 // whose context has no deadline.
 const maxRateLimitWait = 2 * time.Minute
@@ -284,6 +301,14 @@ func (c *Client) rateLimitDelay(limited time.Duration) time.Duration {
 	d := max(c.backoff*5, limited/2)
 	d = min(d, 10*time.Second)
 	return d/2 + rand.N(d/2+1)
+}
+
+// methodOf is the HTTP method of req: GET unless it says otherwise.
+func methodOf(req *Request) string {
+	if req.Method == "" {
+		return http.MethodGet
+	}
+	return req.Method
 }
 
 // roundTrip sends one HTTP request. For a write (not req.isRead()), sent
@@ -364,10 +389,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byt
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	method := req.Method
-	if method == "" {
-		method = http.MethodGet
-	}
+	method := methodOf(req)
 	var body io.Reader
 	contentType := ""
 	length := int64(-1)

@@ -99,11 +99,6 @@ func WithRateLimit(perMinute int) Option {
 	return func(c *Client) { c.limits.perMinute = perMinute }
 }
 
-// WithAPIRateLimit sets the limit of one API, e.g. "message/send".
-func WithAPIRateLimit(api string, perMinute int) Option {
-	return func(c *Client) { c.limits.override[api] = perMinute }
-}
-
 // WithTokenCache keeps access tokens and tickets in cache as well as in
 // memory, so that a restarted process or another process reuses them.
 func WithTokenCache(tc TokenCache) Option {
