@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/runner
 PKGS    := ./...
 
-.PHONY: all build test lint vet fmt-check bench demo emulator golden reliability clean
+.PHONY: all build test lint vet fmt-check bench demo emulator golden generate reliability clean
 
 all: build
 
@@ -53,6 +53,10 @@ reliability:
 
 golden:
 	$(GO) test $(PKGS) -update
+
+## generate: the code and docs made from wecom's method table (wecom/internal/table).
+generate:
+	$(GO) generate ./wecom
 
 clean:
 	rm -rf bin .runner

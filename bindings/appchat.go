@@ -2,13 +2,6 @@ package bindings
 
 // wecom.appchat: 群聊会话.
 //
-//	appchat.create(chat_id?, name?, owner?, user_list?) -> {errcode, errmsg, chatid}
-//	appchat.get(chat_id) -> {chatid, name, owner, userlist, chat_type}
-//	appchat.update(chat_id, name?, owner?, add_user_list?, del_user_list?) -> {errcode, errmsg}
-//	appchat.send{chat_id = ..., msg_type = ..., <the message's fields>, safe = 0} -> {errcode, errmsg}
-//	appchat.send_msg{...} -> as appchat.send, its former name
-//	appchat.send_text(chat_id, content, safe?) -> {errcode, errmsg}
-//
 // The fields of appchat.send are named arguments, after its msg_type:
 //
 //	text, markdown          content

@@ -2,13 +2,6 @@ package bindings
 
 // wecom.batch: 异步批量接口.
 //
-//	batch.sync_user(url, token, encoding_aes_key, media_id, to_invite?) -> {errcode, errmsg, jobid}
-//	batch.replace_user(url, token, encoding_aes_key, media_id, to_invite?) -> {errcode, errmsg, jobid}
-//	batch.replace_party(url, token, encoding_aes_key, media_id) -> {errcode, errmsg, jobid}
-//	batch.get_result(job_id) -> {errcode, errmsg, status, type, total, percentage, result}
-//	batch.invite(user?, party?, tag?) -> {errcode, errmsg, invaliduser?, invalidparty?, invalidtag?}
-//	batch.invite_user(url, token, encoding_aes_key, user_ids?, party_ids?, tag_ids?, invite_tips?) -> {errcode, errmsg, jobid}
-//
 // url, token and encoding_aes_key are the callback that WeCom notifies when
 // the job ends; pass nil for all three to go without one.
 

@@ -4,6 +4,12 @@
 // A run builds one Env and calls Preload on a fresh Lua state; every module
 // then reads what it needs (clients, logger, arguments, allowed directories,
 // the job's key-value store) from that Env.
+//
+// The functions of the API groups and the specs of their parameters (type,
+// default, doc), which check every call's arguments and make the editor
+// stubs, are generated from wecom's method table into methods_gen.go. A
+// function with real logic is written by hand in its group's file, named
+// after it: userAllIDs is user.all_ids.
 package bindings
 
 import (

@@ -2,22 +2,6 @@ package bindings
 
 // wecom.chat: 企业会话, the legacy chat API of the former 企业号.
 //
-//	chat.create(chat_id, name, owner, user_list) -> {errcode, errmsg}
-//	chat.get(chat_id) -> {chatid, name, owner, userlist}
-//	chat.update(chat_id, op_user, name?, owner?, add_user_list?, del_user_list?) -> {errcode, errmsg}
-//	chat.quit(chat_id, op_user) -> {errcode, errmsg}
-//	chat.clear_notify(op_user, type, id) -> {errcode, errmsg}
-//	chat.set_mute(user_mute_list) -> {errcode, errmsg, invaliduser}
-//	chat.send_text(sender, receiver_type, receiver_id, content) -> {errcode, errmsg}
-//	chat.send_single_text(sender, receiver, content) -> {errcode, errmsg}
-//	chat.send_group_text(sender, receiver, content) -> {errcode, errmsg}
-//	chat.send_image(sender, receiver_type, receiver_id, media_id) -> {errcode, errmsg}
-//	chat.send_single_image(sender, receiver, media_id) -> {errcode, errmsg}
-//	chat.send_group_image(sender, receiver, media_id) -> {errcode, errmsg}
-//	chat.send_file(sender, receiver_type, receiver_id, media_id) -> {errcode, errmsg}
-//	chat.send_single_file(sender, receiver, media_id) -> {errcode, errmsg}
-//	chat.send_group_file(sender, receiver, media_id) -> {errcode, errmsg}
-//
 // type and receiver_type are "single" (id is a userid) or "group" (id is a
 // chat id); user_mute_list is {{userid = "zhangsan", status = 1}, ...}.
 

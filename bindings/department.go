@@ -2,15 +2,6 @@ package bindings
 
 // wecom.department: 部门管理.
 //
-//	department.create(name, parent_id?, order?, id?) -> {errcode, errmsg, id}
-//	department.update(id, name?, parent_id?, order?) -> {errcode, errmsg}
-//	department.delete(id) -> {errcode, errmsg}
-//	department.get(id?) -> {{id, name, parentid, order, ...}, ...}: department id and its descendants, or all
-//	department.simplelist(id?) -> {{id, parentid, order}, ...}
-//	department.get_detail(id) -> {id, name, name_en, department_leader, parentid, order}
-//	department.get_users(id, status?, fetch_child?, simple?) -> {{userid, name, ...}, ...}
-//	department.get_map_users(id?, key?, status?, fetch_child?) -> {[member[key]] = userid, ...}
-//
 // department.get is wechatpy's name for department/list; department/get,
 // one department, is department.get_detail.
 

@@ -1,12 +1,6 @@
 package bindings
 
 // wecom.jsapi: JS-SDK 接口.
-//
-//	jsapi.get_ticket() -> {errcode, errmsg, ticket, expires_in}
-//	jsapi.get_agent_ticket() -> {errcode, errmsg, ticket, expires_in}
-//	jsapi.get_jsapi_ticket() -> ticket (string), cached until it expires
-//	jsapi.get_agent_jsapi_ticket() -> ticket (string), cached until it expires
-//	jsapi.get_jsapi_signature(noncestr, ticket, timestamp, url) -> signature (hex string)
 
 import "context"
 

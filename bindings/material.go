@@ -2,17 +2,6 @@ package bindings
 
 // wecom.material: 永久素材, the legacy permanent material API of the former 企业号.
 //
-//	material.add_articles(articles, agent_id?) -> {errcode, errmsg, media_id}
-//	material.add(agent_id?, media_type, media_file) -> {errcode, errmsg, media_id}
-//	material.get_url(agent_id?, media_id) -> string, the material's address with the current access token
-//	material.get(agent_id?, media_id) -> {content, size, content_type, filename}
-//	material.get(agent_id?, media_id, path) -> {path, size, content_type, filename}
-//	material.get_articles(agent_id?, media_id) -> {errcode, errmsg, type, mpnews = {articles = {...}}}
-//	material.delete(agent_id?, media_id) -> {errcode, errmsg}
-//	material.update_articles(agent_id?, media_id, articles) -> {errcode, errmsg}
-//	material.get_count(agent_id?) -> {errcode, errmsg, total_count, image_count, voice_count, video_count, file_count, mpnews_count}
-//	material.batchget(agent_id?, media_type, offset?, count?) -> {errcode, errmsg, type, total_count, item_count, itemlist}
-//
 // agent_id defaults to the client's agent id. An article is {thumb_media_id,
 // title, content, author?, content_source_url?, digest?, show_cover_pic?}.
 // add_articles sends agentid, which WeCom's documentation requires, when

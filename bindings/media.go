@@ -2,13 +2,6 @@ package bindings
 
 // wecom.media: 素材管理 (temporary media, kept by WeCom for 3 days).
 //
-//	media.upload(media_type, media_file) -> {errcode, errmsg, type, media_id, created_at}
-//	media.upload_img(image_file) -> {errcode, errmsg, url}
-//	media.get_url(media_id) -> string, the file's address with the current access token
-//	media.get_jssdk_url(media_id) -> string, the address of a JS-SDK voice recording
-//	media.download(media_id) -> {content, size, content_type, filename}
-//	media.download(media_id, path) -> {path, size, content_type, filename}
-//
 // A file to upload is a path inside the allowed directories, or
 // {filename = "x.csv", content = "..."}; it is streamed, and WeCom keeps its
 // file name. download returns the bytes as a Lua string in content, or,

@@ -2,11 +2,6 @@ package bindings
 
 // wecom.menu: 自定义菜单.
 //
-//	menu.create(agent_id?, menu_data) -> {errcode, errmsg}
-//	menu.get(agent_id?) -> {errcode, errmsg, button = {...}}
-//	menu.delete(agent_id?) -> {errcode, errmsg}
-//	menu.update(agent_id?, menu_data) -> {errcode, errmsg}: menu.delete, then menu.create
-//
 // agent_id defaults to the client's agent id. menu_data is the menu as
 // WeCom takes it: {button = {{type = "click", name = "签到", key = "CHECKIN"}, ...}}.
 

@@ -2,18 +2,6 @@ package bindings
 
 // wecom.message: 消息推送.
 //
-//	message.send(agent_id?, user_ids, party_ids?, tag_ids?, msg?) -> {errcode, errmsg, invaliduser, invalidparty, invalidtag, msgid, ...}
-//	message.send_text(agent_id?, user_ids, content, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_text_card(agent_id?, user_ids, title, description, url, btntxt?, party_ids?, tag_ids?) -> as message.send
-//	message.send_image(agent_id?, user_ids, media_id, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_voice(agent_id?, user_ids, media_id, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_video(agent_id?, user_ids, media_id, title?, description?, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_file(agent_id?, user_ids, media_id, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_articles(agent_id?, user_ids, articles, party_ids?, tag_ids?) -> as message.send
-//	message.send_mp_articles(agent_id?, user_ids, articles, party_ids?, tag_ids?, safe?) -> as message.send
-//	message.send_markdown(agent_id?, user_ids, content, party_ids?, tag_ids?) -> as message.send
-//	message.recall(msgid) -> {errcode, errmsg}
-//
 // agent_id defaults to the client's agent id. user_ids is an array of
 // userids or a '|'-joined string ("@all" for everyone who can see the
 // application); party_ids and tag_ids are arrays of ids or '|'-joined

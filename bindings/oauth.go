@@ -1,9 +1,6 @@
 package bindings
 
 // wecom.oauth: 身份验证 (OAuth2).
-//
-//	oauth.authorize_url(redirect_uri [, state]) -> url (string), built locally
-//	oauth.get_user_info(code) -> {errcode, errmsg, UserId | OpenId, DeviceId, ...}
 
 import "context"
 

@@ -2,11 +2,6 @@ package bindings
 
 // wecom.service: 应用授权 (service providers and third-party applications).
 //
-//	service.get_provider_token(provider_secret) -> {provider_access_token, expires_in}
-//	service.get_suite_token(suite_id, suite_secret, suite_ticket) -> {suite_access_token, expires_in, ...}
-//	service.get_login_info(auth_code [, provider_access_token]) -> {user_info, corp_info, agent, auth_info, ...}
-//	service.get_login_url(login_ticket, target [, agentid [, provider_access_token]]) -> {login_url, ...}
-//
 // get_provider_token and get_suite_token send no access token (the secrets
 // authenticate them); get_login_info and get_login_url send
 // provider_access_token as the access token when it is given, else the

@@ -189,6 +189,9 @@ func (w *stubWriter) method(group, name string, m *method) {
 	if m.kwargs != "" {
 		doc += "\nOther named arguments go into the request body: " + m.kwargs + "."
 	}
+	if m.http != "" {
+		doc += "\nWeCom API: `" + strings.ReplaceAll(m.http, ", ", "`, `") + "`."
+	}
 	w.doc(doc)
 	if legacy[group] {
 		w.line("---@deprecated")

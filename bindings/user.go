@@ -2,19 +2,6 @@ package bindings
 
 // wecom.user: 成员管理.
 //
-//	user.create(user_id, name, department?, position?, mobile?, gender?, tel?, email?, weixin_id?, extattr?, ...) -> {errcode, errmsg}
-//	user.get(user_id) -> {errcode, errmsg, userid, name, department, ...}
-//	user.update(user_id, name?, department?, position?, mobile?, gender?, tel?, email?, weixin_id?, enable?, extattr?, ...) -> {errcode, errmsg}
-//	user.delete(user_id) -> {errcode, errmsg}
-//	user.batch_delete(user_ids) -> {errcode, errmsg}
-//	user.list(department_id, fetch_child?, status?, simple?) -> {{userid, name, ...}, ...}
-//	user.list_id(cursor?, limit?) -> {errcode, errmsg, next_cursor, dept_user = {{userid, department}, ...}}
-//	user.all_ids() -> {{userid, department}, ...}, every page of user.list_id
-//	user.convert_to_openid(user_id, agent_id?) -> {errcode, errmsg, openid}
-//	user.convert_to_user_id(openid) -> userid
-//	user.verify(user_id) -> {errcode, errmsg}
-//	user.get_info(agent_id, code) -> {errcode, errmsg, UserId, DeviceId, ...}
-//
 // create and update send every argument given, under its WeCom name
 // (weixin_id as weixinid), with its Lua type, and any other named argument
 // as a field of the body: user.create{user_id = "lisi", name = "李四",
