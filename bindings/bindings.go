@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/callback"
 )
 
 // Env is what one run gives the modules. The zero value of every field is
@@ -34,6 +35,7 @@ type Env struct {
 	Stdout io.Writer    // where print writes
 
 	Args     map[string]any      // the job's arguments, as args.* in Lua
+	Event    callback.Event      // the event that triggered the run: require("event") and the global event; nil for none
 	Getenv   func(string) string // reads the process environment
 	EnvAllow []string            // the variables env.get may read
 	Dirs     []string            // the directories fs, csv and uploads may touch

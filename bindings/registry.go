@@ -42,6 +42,7 @@ var helpers = map[string]func(env *Env) module{
 	"args":    newArgsModule,
 	"csv":     newCSVModule,
 	"env":     newEnvModule,
+	"event":   newEventModule,
 	"fs":      newFSModule,
 	"history": newHistoryModule,
 	"http":    newHTTPModule,
@@ -68,6 +69,7 @@ func Preload(L *lua.LState, env *Env) {
 			return 1
 		})
 	}
+	setEventGlobal(L, env)
 }
 
 // wecomModule is the wecom module of one run: a table per client, each with

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -47,6 +48,8 @@ type BoltStore struct {
 	claims map[string]claim // "job\x00scheduled" to its claim
 	locks  map[string]bool  // jobs whose running lock is held
 	pruned time.Time        // when expired claims were last dropped
+
+	seenPruned atomic.Int64 // when expired seen keys were last dropped (Unix ns)
 }
 
 type claim struct {
@@ -63,6 +66,7 @@ var (
 	bucketRunning = []byte("running") // "job\x00id" of runs not finished
 	bucketLast    = []byte("last")    // job: last scheduled instant (RFC 3339, UTC)
 	bucketKV      = []byte("kv")      // job / key: value
+	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
 )
 
 // owner is the process that has the file open, recorded at open.
@@ -121,7 +125,7 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 // init creates the buckets, records this process as the owner and marks the
 // runs a previous owner left running as interrupted.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
-	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV} {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -415,6 +419,48 @@ func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) 
 			s.mu.Unlock()
 		})
 	}, s.instance, nil
+}
+
+// seenPruneEvery is how often FirstSeen drops the expired keys.
+const seenPruneEvery = time.Minute
+
+// FirstSeen records key until ttl has passed, in the file, so that a
+// restart within ttl still knows it.
+func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	now := time.Now()
+	var first bool
+	err := s.db.Batch(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSeen)
+		if v := b.Get([]byte(key)); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
+			first = false
+			return nil
+		}
+		first = true
+		return b.Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(now.Add(ttl).UnixNano())))
+	})
+	if err != nil {
+		return false, err
+	}
+	if last := s.seenPruned.Load(); now.UnixNano()-last > int64(seenPruneEvery) && s.seenPruned.CompareAndSwap(last, now.UnixNano()) {
+		s.pruneSeen(now)
+	}
+	return first, nil
+}
+
+// pruneSeen drops the seen keys expired at now; a failure leaves them for
+// the next time.
+func (s *BoltStore) pruneSeen(now time.Time) {
+	s.db.Batch(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketSeen).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) <= now.UnixNano() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }
 
 // boltKV is one job's kv bucket.

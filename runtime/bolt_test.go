@@ -48,6 +48,26 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 		}
 	})
 
+	t.Run("seen", func(t *testing.T) {
+		s := newStore(t, 10)
+		ctx := t.Context()
+		for i, want := range []bool{true, false, false} {
+			if got, err := s.FirstSeen(ctx, "contacts:event:abc", time.Hour); err != nil || got != want {
+				t.Errorf("FirstSeen #%d = %v, %v, want %v", i+1, got, err, want)
+			}
+		}
+		if got, _ := s.FirstSeen(ctx, "contacts:event:other", time.Hour); !got {
+			t.Error("another key is seen already")
+		}
+		if got, _ := s.FirstSeen(ctx, "short", 50*time.Millisecond); !got {
+			t.Error("a new key is seen already")
+		}
+		time.Sleep(100 * time.Millisecond)
+		if got, _ := s.FirstSeen(ctx, "short", time.Hour); !got {
+			t.Error("a key is still seen after its ttl")
+		}
+	})
+
 	t.Run("runs", func(t *testing.T) {
 		s := newStore(t, 3)
 		ctx := t.Context()

@@ -69,6 +69,12 @@ type Config struct {
 	Dirs []string
 	// Env (env:) is the allow-list of environment variables scripts may read.
 	Env []string
+	// Callbacks (callbacks:) are the callback URLs WeCom pushes events to,
+	// by name: runner serve answers /callback/NAME.
+	Callbacks map[string]CallbackConfig
+	// Events (events:) bounds the queue and the concurrent runs of jobs
+	// triggered by events.
+	Events EventsConfig
 	// Jobs (jobs:) are the scheduled jobs, in file order.
 	Jobs []*Job
 
@@ -157,8 +163,12 @@ type Job struct {
 	// Name (name:) identifies the job in logs, history and the command line.
 	Name string
 	// Schedule (schedule:) is a cron spec: 5 fields, or 6 with seconds first,
-	// a descriptor (@daily, @hourly, ...) or @every with a duration.
+	// a descriptor (@daily, @hourly, ...) or @every with a duration. A job
+	// with On may have none.
 	Schedule string
+	// On (on:) are the events that trigger the job, besides or instead of
+	// its schedule.
+	On []*On
 	// Timezone (timezone:) is the IANA zone the schedule is evaluated in; the
 	// top-level timezone when unset.
 	Timezone string
@@ -213,16 +223,18 @@ func (j *Job) Next(t time.Time) time.Time {
 // explicit zero.
 type (
 	fileYAML struct {
-		Timezone string                  `yaml:"timezone"`
-		State    string                  `yaml:"state"`
-		Clients  map[string]ClientConfig `yaml:"clients"`
-		Defaults jobOptionsYAML          `yaml:"defaults"`
-		History  *int                    `yaml:"history"`
-		Grace    *time.Duration          `yaml:"grace"`
-		LuaPath  []string                `yaml:"lua_path"`
-		Dirs     []string                `yaml:"dirs"`
-		Env      []string                `yaml:"env"`
-		Jobs     []jobYAML               `yaml:"jobs"`
+		Timezone  string                  `yaml:"timezone"`
+		State     string                  `yaml:"state"`
+		Clients   map[string]ClientConfig `yaml:"clients"`
+		Defaults  jobOptionsYAML          `yaml:"defaults"`
+		History   *int                    `yaml:"history"`
+		Grace     *time.Duration          `yaml:"grace"`
+		LuaPath   []string                `yaml:"lua_path"`
+		Dirs      []string                `yaml:"dirs"`
+		Env       []string                `yaml:"env"`
+		Callbacks map[string]callbackYAML `yaml:"callbacks"`
+		Events    eventsYAML              `yaml:"events"`
+		Jobs      []jobYAML               `yaml:"jobs"`
 	}
 	// jobOptionsYAML holds what defaults: may set for every job.
 	jobOptionsYAML struct {
@@ -246,6 +258,7 @@ type (
 		Script         string         `yaml:"script"`
 		Args           map[string]any `yaml:"args"`
 		Enabled        *bool          `yaml:"enabled"`
+		On             yaml.Node      `yaml:"on"`
 		jobOptionsYAML `yaml:",inline"`
 	}
 )
@@ -338,10 +351,19 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 		c.defaultDirs = true
 	}
 	c.Env = y.Env
+	c.fillEvents(y, getenv)
 
 	c.Jobs = make([]*Job, len(y.Jobs))
 	for i := range y.Jobs {
 		c.Jobs[i] = c.job(i, &y.Jobs[i], &y.Defaults)
+	}
+	// Triggers are read once every job exists, so that their problems name
+	// their job. A job without a client of its own takes its callbacks'.
+	for i, j := range c.Jobs {
+		j.On = c.parseOn(i, &y.Jobs[i].On)
+		if cc := c.callbackClient(j.On); y.Jobs[i].Client == "" && cc != "" {
+			j.Client = cc
+		}
 	}
 }
 

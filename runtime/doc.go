@@ -39,6 +39,14 @@
 // unset); with catchup "skip" (the default) it is recorded as skipped. Earlier
 // missed firings are logged and dropped.
 //
+// Triggered runs: Scheduler.Trigger starts a run outside the schedule, by
+// hand (trigger "manual") or for an event WeCom pushed to a callback (trigger
+// "event", see CallbackHandler), through the same overlap policy, timeout,
+// retries and history. A run for an event records the event's XML
+// (EventInfo) and hands it to the script as require("event"). With
+// RunRequest.Wait a run of a "forbid" job waits for the running one instead
+// of being skipped, so that events queue rather than get lost.
+//
 // Shutdown stops scheduling, waits up to the grace period for running jobs, then
 // cancels them; cancelled runs are recorded as interrupted. A run left
 // "running" by a process that died (kill -9, power loss) is marked interrupted

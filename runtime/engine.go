@@ -129,6 +129,10 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	if kv == nil {
 		kv = NewMemoryKV()
 	}
+	args := job.Args
+	if a.Args != nil {
+		args = a.Args
+	}
 	return Run(ctx, &Script{
 		Proto:   job.Proto,
 		Path:    job.Script,
@@ -138,7 +142,8 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 			Default:  job.Client,
 			Logger:   a.Logger,
 			Stdout:   a.Stdout,
-			Args:     job.Args,
+			Args:     args,
+			Event:    a.Event,
 			Getenv:   e.opts.Getenv,
 			EnvAllow: cfg.Env,
 			Dirs:     cfg.Dirs,

@@ -547,6 +547,11 @@ func (s *RedisStore) Claim(ctx context.Context, job string, scheduled time.Time,
 	return value != "", holder, nil
 }
 
+// FirstSeen sets the key for ttl unless it is set: SET NX PX.
+func (s *RedisStore) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	return s.rdb.SetNX(ctx, s.key("seen", key), s.instance, max(ttl, time.Millisecond)).Result()
+}
+
 // LockJob takes the job's running lock. While it is held, the lock is renewed
 // every ttl/3, so that it expires at most ttl after its holder died.
 func (s *RedisStore) LockJob(ctx context.Context, job string, ttl time.Duration) (func(), string, error) {

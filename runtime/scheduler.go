@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"runtime/debug"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wecomrunner/runner/bindings"
+	"github.com/wecomrunner/runner/wecom/callback"
 )
 
 // Executor runs one attempt of a job's script; the Lua VM implements it. It
@@ -29,6 +31,11 @@ type Attempt struct {
 	Number    int       // 1 for the first attempt
 	Scheduled time.Time // the firing (UTC); for a manual run, when it was asked for
 	Trigger   Trigger
+	// Event is the event that triggered the run (the fields of a WeCom
+	// callback message), or nil.
+	Event callback.Event
+	// Args, when not nil, are the run's arguments instead of the job's.
+	Args map[string]any
 	// Logger is tagged with job, run and attempt; its lines go to the
 	// scheduler's logger (stderr) and to the run's stored log as they happen.
 	Logger *slog.Logger
@@ -74,7 +81,8 @@ type Scheduler struct {
 	cfg        *Config
 	entries    map[string]*entry       // the scheduled jobs by name, while Run runs
 	active     map[string][]*activeRun // running runs by job
-	runCtx     context.Context         // parent of scheduled runs, while Run runs
+	running    bool                    // Run has been called
+	runCtx     context.Context         // parent of every run; see lifetime
 	cancelRuns context.CancelCauseFunc // cancels runCtx after the grace period
 	stopping   bool                    // shutdown has begun: no new runs
 	wake       chan struct{}           // tells the loop that entries changed
@@ -96,12 +104,19 @@ type activeRun struct {
 	done   chan struct{} // closed when the run has ended and been recorded
 }
 
-// firing is one scheduled instant of a job, to run or to record as skipped.
+// firing is one scheduled instant of a job, or one run asked for by
+// Trigger, to run or to record as skipped.
 type firing struct {
 	job       *Job
 	scheduled time.Time
 	trigger   Trigger
 	skip      string // why the firing is recorded as skipped instead of run
+
+	by     string         // who asked for a triggered run
+	event  *EventInfo     // the event of a run for an event
+	fields callback.Event // the event, parsed
+	args   map[string]any // the arguments of a triggered run, over the job's
+	wait   bool           // wait for the running run instead of skipping
 }
 
 const (
@@ -192,11 +207,12 @@ func (s *Scheduler) Jobs() []JobStatus {
 // running jobs, cancels those still running and waits for them to return.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Lock()
-	if s.runCtx != nil {
+	if s.running {
 		s.mu.Unlock()
 		return errors.New("runtime: the scheduler is already running")
 	}
-	s.runCtx, s.cancelRuns = context.WithCancelCause(context.WithoutCancel(ctx))
+	s.running = true
+	s.lifetime(ctx)
 	defer s.cancelRuns(errShutdown)
 	cfg := s.cfg
 	s.mu.Unlock()
@@ -219,6 +235,17 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 	s.loop(ctx)
 	return s.shutdown()
+}
+
+// lifetime returns the context of the scheduler's runs, which shutdown
+// cancels once the grace period is over. The first of Run and Trigger creates
+// it, so that runs triggered before Run starts are bound to it too. Called
+// with s.mu held.
+func (s *Scheduler) lifetime(ctx context.Context) context.Context {
+	if s.runCtx == nil {
+		s.runCtx, s.cancelRuns = context.WithCancelCause(context.WithoutCancel(ctx))
+	}
+	return s.runCtx
 }
 
 // seedMetrics sets the last success time of a job from its history, so that
@@ -393,14 +420,55 @@ func (s *Scheduler) fire(ctx context.Context, f firing) {
 	s.mu.Lock()
 	runCtx := s.runCtx
 	s.mu.Unlock()
-	s.execute(runCtx, job, f)
+	s.execute(runCtx, job, f, s.newRecord(job, f))
 }
 
-// RunNow runs a job now, enabled or not, through the same overlap guard and
-// history as a scheduled firing, and returns its record once it has ended or
-// was skipped. The run is interrupted if ctx is cancelled or the scheduler
-// shuts down.
-func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) {
+// RunRequest asks for a run outside the schedule: by hand (runner jobs run,
+// the control API) or for an event.
+type RunRequest struct {
+	// Trigger is what asks: TriggerManual when empty, or TriggerEvent.
+	Trigger Trigger
+	// By names who or what asked ("cli", "callback contacts"); it is
+	// recorded with the run.
+	By string
+	// Event is the event the run handles: recorded with the run, and the
+	// script's event table (its XML, parsed).
+	Event *EventInfo
+	// Args replace the job's arguments of the same names for this run.
+	Args map[string]any
+	// Wait makes a run of a job with concurrency forbid wait for the running
+	// run to end (on any instance), instead of being recorded as skipped:
+	// events queue, they are not dropped.
+	Wait bool
+}
+
+// TriggeredRun is a run started by Trigger.
+type TriggeredRun struct {
+	// ID is the run's id in the history.
+	ID string
+	// Job is the job's name.
+	Job string
+
+	done chan struct{}
+	rec  RunRecord
+}
+
+// Done is closed when the run has ended, or was skipped, and is recorded.
+func (r *TriggeredRun) Done() <-chan struct{} { return r.done }
+
+// Record is the run's final record, once Done is closed.
+func (r *TriggeredRun) Record() RunRecord {
+	<-r.done
+	return r.rec
+}
+
+// Trigger starts a run of the named job now, enabled or not, through the same
+// overlap guard, timeout, retries and history as a scheduled firing, and
+// returns at once. The run is interrupted if ctx is cancelled or, after the
+// grace period, when the scheduler shuts down; a run that had to wait and
+// had not started by then is recorded as interrupted. Trigger fails for an
+// unknown job and once shutdown has begun.
+func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*TriggeredRun, error) {
 	s.mu.Lock()
 	var job *Job
 	for _, j := range s.cfg.Jobs {
@@ -411,44 +479,87 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) 
 	switch {
 	case job == nil:
 		s.mu.Unlock()
-		return RunRecord{}, fmt.Errorf("no job %q in %s", name, s.cfg.File)
+		return nil, fmt.Errorf("no job %q in %s", name, s.cfg.File)
 	case s.stopping:
 		s.mu.Unlock()
-		return RunRecord{}, errors.New("the scheduler is shutting down")
+		return nil, ErrStopping
 	}
 	s.runs.Add(1)
-	runCtx := s.runCtx
+	runCtx := s.lifetime(ctx)
 	s.mu.Unlock()
-	defer s.runs.Done()
 
-	if runCtx != nil {
-		var cancel context.CancelCauseFunc
-		ctx, cancel = context.WithCancelCause(ctx)
+	f := firing{job: job, scheduled: time.Now(), trigger: firstNonZero(req.Trigger, TriggerManual),
+		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), wait: req.Wait}
+	if req.Event != nil {
+		var err error
+		if f.fields, err = callback.ParseEvent([]byte(req.Event.XML)); err != nil {
+			s.runs.Done()
+			return nil, err
+		}
+	}
+	rec := s.newRecord(job, f)
+	run := &TriggeredRun{ID: rec.ID, Job: job.Name, done: make(chan struct{})}
+	go func() {
+		defer s.runs.Done()
+		defer close(run.done)
+		ctx, cancel := context.WithCancelCause(ctx)
 		defer cancel(nil)
 		defer context.AfterFunc(runCtx, func() { cancel(context.Cause(runCtx)) })()
+		run.rec = s.execute(ctx, job, f, rec)
+	}()
+	return run, nil
+}
+
+// ErrStopping is the error of Trigger once the scheduler is shutting down.
+var ErrStopping = errors.New("the scheduler is shutting down")
+
+// mergeArgs returns the job's arguments with those of a request over them,
+// or nil when the request has none.
+func mergeArgs(job, req map[string]any) map[string]any {
+	if req == nil {
+		return nil
 	}
-	return s.execute(ctx, job, firing{job: job, scheduled: time.Now(), trigger: TriggerManual}), nil
+	out := make(map[string]any, len(job)+len(req))
+	maps.Copy(out, job)
+	maps.Copy(out, req)
+	return out
+}
+
+// RunNow runs a job now, enabled or not, through the same overlap guard and
+// history as a scheduled firing, and returns its record once it has ended or
+// was skipped. The run is interrupted if ctx is cancelled or the scheduler
+// shuts down.
+func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) {
+	run, err := s.Trigger(ctx, name, RunRequest{Trigger: TriggerManual})
+	if err != nil {
+		return RunRecord{}, err
+	}
+	return run.Record(), nil
 }
 
 // execute runs a firing through the overlap guard, the attempts and the
 // history, and returns its record.
-func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecord {
+func (s *Scheduler) execute(parent context.Context, job *Job, f firing, rec RunRecord) RunRecord {
 	bg := context.WithoutCancel(parent)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	rec := s.newRecord(job, f)
 	ar := &activeRun{id: rec.ID, cancel: cancel, done: make(chan struct{})}
-	if reason := s.admit(ctx, job, ar); reason != "" {
-		return s.record(bg, rec, job, ResultSkipped, reason)
+	if reason := s.admit(ctx, job, ar, f.wait); reason != "" {
+		result := ResultSkipped
+		if ctx.Err() != nil && f.wait {
+			result = ResultInterrupted
+		}
+		return s.record(bg, rec, job, result, reason)
 	}
 	defer s.release(job.Name, ar)
 	if job.Concurrency == ConcurrencyForbid {
-		unlock, holder, err := s.store.LockJob(bg, job.Name, runningLockLease)
-		switch {
-		case err != nil:
-			return s.record(bg, rec, job, ResultSkipped, fmt.Sprintf("cannot take the running lock: %v", err))
-		case unlock == nil:
-			return s.record(bg, rec, job, ResultSkipped, "still running on "+holder)
+		unlock, reason := s.lockJob(ctx, job, f.wait)
+		if unlock == nil {
+			result := ResultSkipped
+			if ctx.Err() != nil && f.wait {
+				result = ResultInterrupted
+			}
+			return s.record(bg, rec, job, result, reason)
 		}
 		defer unlock()
 	}
@@ -467,9 +578,13 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing) RunRecor
 	if f.trigger != TriggerManual {
 		s.metrics.startDelay(rec.Started.Sub(f.scheduled))
 	}
-	logger.Info("run started", "trigger", f.trigger, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339))
+	started := []any{"trigger", f.trigger, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339)}
+	if f.by != "" {
+		started = append(started, "by", f.by)
+	}
+	logger.Info("run started", started...)
 
-	err := s.attempts(ctx, job, &rec, logger, stored)
+	err := s.attempts(ctx, job, f, &rec, logger, stored)
 	rec.Finished = time.Now().UTC()
 	rec.Result, rec.Error = outcome(ctx, err, job.Timeout)
 	level := slog.LevelInfo
@@ -499,6 +614,8 @@ func (s *Scheduler) newRecord(job *Job, f firing) RunRecord {
 		ID:        newRunID(time.Now()),
 		Job:       job.Name,
 		Trigger:   f.trigger,
+		By:        f.by,
+		Event:     f.event,
 		Scheduled: f.scheduled.UTC(),
 		Instance:  s.store.Instance(),
 	}
@@ -513,7 +630,7 @@ func (s *Scheduler) skip(ctx context.Context, job *Job, f firing, reason string)
 func (s *Scheduler) record(ctx context.Context, rec RunRecord, job *Job, result Result, reason string) RunRecord {
 	now := time.Now().UTC()
 	rec.Started, rec.Finished, rec.Result, rec.Error = now, now, result, reason
-	s.log.Warn("run skipped", "job", job.Name, "run", rec.ID, "scheduled", rec.Scheduled.In(job.Location).Format(time.RFC3339), "reason", reason)
+	s.log.Warn("run "+string(result), "job", job.Name, "run", rec.ID, "scheduled", rec.Scheduled.In(job.Location).Format(time.RFC3339), "reason", reason)
 	if err := s.store.PutRun(ctx, rec); err != nil {
 		s.log.Error("cannot record the skipped run", "job", job.Name, "run", rec.ID, "error", err)
 	}
@@ -523,8 +640,9 @@ func (s *Scheduler) record(ctx context.Context, rec RunRecord, job *Job, result 
 
 // admit applies the overlap policy: it registers ar as a run of the job, or
 // returns why the run is skipped. With "replace" it cancels the running runs
-// and waits for them to end first.
-func (s *Scheduler) admit(ctx context.Context, job *Job, ar *activeRun) (skip string) {
+// and waits for them to end first; with "forbid" and wait it waits for them
+// to end by themselves.
+func (s *Scheduler) admit(ctx context.Context, job *Job, ar *activeRun, wait bool) (skip string) {
 	for {
 		s.mu.Lock()
 		running := slices.Clone(s.active[job.Name])
@@ -533,22 +651,68 @@ func (s *Scheduler) admit(ctx context.Context, job *Job, ar *activeRun) (skip st
 			s.mu.Unlock()
 			return ""
 		}
-		if job.Concurrency != ConcurrencyReplace {
+		switch {
+		case job.Concurrency == ConcurrencyReplace:
+			for _, r := range running {
+				r.cancel(fmt.Errorf("replaced by run %s", ar.id))
+			}
+		case !wait:
 			s.mu.Unlock()
 			return fmt.Sprintf("still running (run %s)", running[0].id)
-		}
-		for _, r := range running {
-			r.cancel(fmt.Errorf("replaced by run %s", ar.id))
 		}
 		s.mu.Unlock()
 		for _, r := range running {
 			select {
 			case <-r.done:
 			case <-ctx.Done():
+				if wait {
+					return fmt.Sprintf("%s: it was waiting for run %s to end", stopReason(ctx), r.id)
+				}
 				return "cancelled while waiting for the replaced run to end"
 			}
 		}
 	}
+}
+
+// lockRetry is how often a waiting run tries again to take the running lock
+// that another instance holds.
+const lockRetry = 500 * time.Millisecond
+
+// lockJob takes the job's running lock in the store, which keeps concurrency
+// "forbid" across instances. Without wait a held lock skips the run; with
+// wait the lock is tried again until ctx ends. It returns the unlock
+// function, or nil and why the run does not start.
+func (s *Scheduler) lockJob(ctx context.Context, job *Job, wait bool) (unlock func(), reason string) {
+	bg := context.WithoutCancel(ctx)
+	for {
+		unlock, holder, err := s.store.LockJob(bg, job.Name, runningLockLease)
+		switch {
+		case err != nil:
+			return nil, fmt.Sprintf("cannot take the running lock: %v", err)
+		case unlock != nil:
+			return unlock, ""
+		case !wait:
+			return nil, "still running on " + holder
+		}
+		t := time.NewTimer(lockRetry)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Sprintf("%s: it was waiting for the run on %s to end", stopReason(ctx), holder)
+		}
+	}
+}
+
+// stopReason says why ctx ended, for a run that could not start.
+func stopReason(ctx context.Context) string {
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errShutdown):
+		return "the runner stopped before the run could start"
+	case cause != nil && !errors.Is(cause, context.Canceled):
+		return cause.Error()
+	}
+	return "cancelled"
 }
 
 func (s *Scheduler) release(job string, ar *activeRun) {
@@ -563,7 +727,7 @@ func (s *Scheduler) release(job string, ar *activeRun) {
 
 // attempts runs the attempts of a run until one succeeds, the retries are
 // used up, or ctx ends. It returns the last attempt's error.
-func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logger, stored *slog.Logger) error {
+func (s *Scheduler) attempts(ctx context.Context, job *Job, f firing, rec *RunRecord, logger, stored *slog.Logger) error {
 	cfg := s.Config()
 	kv := s.store.KV(job.Name)
 	for n := 1; ; n++ {
@@ -573,6 +737,8 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, rec *RunRecord, logg
 			Number:    n,
 			Scheduled: rec.Scheduled,
 			Trigger:   rec.Trigger,
+			Event:     f.fields,
+			Args:      f.args,
 			Logger:    logger.With("attempt", n),
 			KV:        kv,
 			Config:    cfg,

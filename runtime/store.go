@@ -61,6 +61,11 @@ type Store interface {
 	// and holder names it.
 	LockJob(ctx context.Context, job string, ttl time.Duration) (unlock func(), holder string, err error)
 
+	// FirstSeen records key for ttl and reports whether it was not already
+	// recorded: the deduplication of WeCom's repeated deliveries, across the
+	// instances that share the store. A key stays seen until ttl has passed.
+	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+
 	// Instance names this process in claims, locks and run records
 	// ("host:pid").
 	Instance() string
@@ -109,20 +114,32 @@ const (
 	TriggerSchedule Trigger = "schedule" // the schedule, on time
 	TriggerCatchup  Trigger = "catchup"  // a firing missed while the runner was not running
 	TriggerManual   Trigger = "manual"   // runner jobs run NAME
+	TriggerEvent    Trigger = "event"    // an event WeCom pushed to a callback
 )
 
 // RunRecord is one run in the history.
 type RunRecord struct {
-	ID        string    `json:"id"`        // sorts by start time: "20250102-020000.123-a1b2c3"
-	Job       string    `json:"job"`       // the job's name
-	Trigger   Trigger   `json:"trigger"`   // what started it
-	Scheduled time.Time `json:"scheduled"` // the firing; for a manual run, when it was asked for
-	Started   time.Time `json:"started"`
-	Finished  time.Time `json:"finished,omitzero"` // zero while running, and for an interrupted run whose end is unknown
-	Result    Result    `json:"result"`
-	Error     string    `json:"error,omitempty"`    // why it failed, timed out, was skipped or interrupted
-	Attempts  int       `json:"attempts,omitempty"` // 0 for a run that was skipped
-	Instance  string    `json:"instance"`           // the process that ran it ("host:pid")
+	ID        string     `json:"id"`              // sorts by start time: "20250102-020000.123-a1b2c3"
+	Job       string     `json:"job"`             // the job's name
+	Trigger   Trigger    `json:"trigger"`         // what started it
+	By        string     `json:"by,omitempty"`    // who or what asked for a triggered run
+	Event     *EventInfo `json:"event,omitempty"` // the event a run for an event handled
+	Scheduled time.Time  `json:"scheduled"`       // the firing; for a manual run, when it was asked for
+	Started   time.Time  `json:"started"`
+	Finished  time.Time  `json:"finished,omitzero"` // zero while running, and for an interrupted run whose end is unknown
+	Result    Result     `json:"result"`
+	Error     string     `json:"error,omitempty"`    // why it failed, timed out, was skipped or interrupted
+	Attempts  int        `json:"attempts,omitempty"` // 0 for a run that was skipped
+	Instance  string     `json:"instance"`           // the process that ran it ("host:pid")
+}
+
+// EventInfo is the event a run handled, as recorded with the run: the
+// decrypted message, which holds none of the callback's secrets.
+type EventInfo struct {
+	Callback string `json:"callback,omitempty"` // the callback that received it; empty for a replay
+	Type     string `json:"type"`               // change_contact, batch_job_result, text, ...
+	Key      string `json:"key"`                // its deduplication key (callback.Event.Key)
+	XML      string `json:"xml"`                // the message, as decrypted
 }
 
 // Duration is how long the run took, or 0 when that is not known.

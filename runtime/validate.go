@@ -157,6 +157,7 @@ func (v *validator) config() {
 	if c.Grace < 0 {
 		top("grace", "must not be negative")
 	}
+	v.callbacks(top)
 
 	for _, name := range sortedKeys(c.Clients) {
 		cc := c.Clients[name]
@@ -266,9 +267,9 @@ func (v *validator) job(j *Job) {
 		bad("timezone", "%v", err)
 	}
 	j.Location = loc
-	if j.Schedule == "" {
-		bad("schedule", "required")
-	} else if loc != nil {
+	if j.Schedule == "" && len(j.On) == 0 {
+		bad("schedule", "required, unless on: says which events run the job")
+	} else if j.Schedule != "" && loc != nil {
 		sched, err := parseSchedule(j.Schedule, loc)
 		switch {
 		case err != nil:
@@ -298,6 +299,11 @@ func (v *validator) job(j *Job) {
 			bad("script", "%v", s.err)
 		}
 	}
+
+	v.on(j, func(path, format string, args ...any) {
+		msg := strings.TrimPrefix(path, fmt.Sprintf("jobs.%d.", j.index)) + ": " + fmt.Sprintf(format, args...)
+		v.problems = append(v.problems, Problem{File: c.File, Line: c.line(path), Job: j.Name, Msg: msg, anchor: j.Line})
+	})
 
 	if _, ok := c.Clients[j.Client]; j.Client != "" && !ok {
 		bad("client", "no client %q in clients:%s", j.Client, listOf(sortedKeys(c.Clients)))

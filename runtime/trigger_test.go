@@ -1,0 +1,173 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+const testEventXML = `<xml><ToUserName>ww1</ToUserName><FromUserName>sys</FromUserName><CreateTime>1700000000</CreateTime>` +
+	`<MsgType>event</MsgType><Event>change_contact</Event><ChangeType>create_user</ChangeType><UserID>xiaoming</UserID><Department>2,5</Department></xml>`
+
+func testEvent() *EventInfo {
+	return &EventInfo{Callback: "contacts", Type: "change_contact", Key: "event:test", XML: testEventXML}
+}
+
+// TestTrigger starts runs the way the callback receiver and the control API
+// do: Trigger returns at once with the run's id; the run carries who asked,
+// the event and the arguments, and is recorded with them.
+func TestTrigger(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type seen struct {
+			trigger Trigger
+			user    string
+			args    map[string]any
+		}
+		got := make(chan seen, 1)
+		release := make(chan struct{})
+		exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+			got <- seen{a.Trigger, a.Event.Get("UserID"), a.Args}
+			<-release
+			return nil
+		})
+		job := testJob("welcome", every(time.Hour), func(j *Job) { j.Args = map[string]any{"chat": "c1", "greet": true} })
+		h := start(t, testConfig(job), exec, nil)
+
+		run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{
+			Trigger: TriggerEvent, By: "callback contacts", Event: testEvent(),
+			Args: map[string]any{"chat": "c2"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.ID == "" || run.Job != "welcome" {
+			t.Errorf("run = %+v", run)
+		}
+		s := <-got
+		if s.trigger != TriggerEvent || s.user != "xiaoming" {
+			t.Errorf("attempt saw trigger %q, UserID %q", s.trigger, s.user)
+		}
+		if want := map[string]any{"chat": "c2", "greet": true}; !reflect.DeepEqual(s.args, want) {
+			t.Errorf("args = %v, want %v (the request's over the job's)", s.args, want)
+		}
+		select {
+		case <-run.Done():
+			t.Fatal("Done before the run ended")
+		default:
+		}
+		close(release)
+		rec := run.Record()
+		if rec.ID != run.ID || rec.Result != ResultOK || rec.Trigger != TriggerEvent || rec.By != "callback contacts" || *rec.Event != *testEvent() {
+			t.Errorf("record = %+v", rec)
+		}
+		stored, err := h.store.Run(t.Context(), "welcome", run.ID)
+		if err != nil || stored.By != "callback contacts" || stored.Event == nil || stored.Event.XML != testEventXML {
+			t.Errorf("stored record = %+v, %v", stored, err)
+		}
+
+		if _, err := h.s.Trigger(t.Context(), "nope", RunRequest{}); err == nil {
+			t.Error("Trigger of an unknown job succeeded")
+		}
+		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Event: &EventInfo{XML: "<html>"}}); err == nil {
+			t.Error("Trigger with an event that does not parse succeeded")
+		}
+		h.shutdown()
+		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrStopping) {
+			t.Errorf("Trigger after shutdown = %v, want ErrStopping", err)
+		}
+	})
+}
+
+// TestTriggerWait queues runs of a forbid job: with Wait, each waits for the
+// one before instead of being skipped, so a burst of events loses none.
+func TestTriggerWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		running, most := 0, 0
+		exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			time.Sleep(time.Second)
+			mu.Lock()
+			running--
+			mu.Unlock()
+			return nil
+		})
+		h := start(t, testConfig(testJob("welcome", every(24*time.Hour))), exec, nil)
+		var runs []*TriggeredRun
+		for range 10 {
+			run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Trigger: TriggerEvent, Event: testEvent(), Wait: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, run)
+		}
+		for _, r := range runs {
+			if rec := r.Record(); rec.Result != ResultOK {
+				t.Errorf("run %s = %s: %s", rec.ID, rec.Result, rec.Error)
+			}
+		}
+		if most != 1 {
+			t.Errorf("%d runs of a forbid job ran at once", most)
+		}
+		// Without Wait, a run that finds the job running is skipped.
+		first, _ := h.s.Trigger(t.Context(), "welcome", RunRequest{})
+		second, _ := h.s.Trigger(t.Context(), "welcome", RunRequest{})
+		results := []Result{first.Record().Result, second.Record().Result}
+		if !reflect.DeepEqual(results, []Result{ResultOK, ResultSkipped}) && !reflect.DeepEqual(results, []Result{ResultSkipped, ResultOK}) {
+			t.Errorf("results without Wait = %v, want one ok and one skipped", results)
+		}
+		h.shutdown()
+	})
+}
+
+// TestTriggerInterruptedAtShutdown: runs still waiting for their turn when
+// the grace period ends are recorded as interrupted, not lost.
+func TestTriggerInterruptedAtShutdown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		cfg := testConfig(testJob("welcome", every(24*time.Hour)))
+		cfg.Grace = time.Minute
+		h := start(t, cfg, exec, nil)
+		var runs []*TriggeredRun
+		for range 3 {
+			run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Trigger: TriggerEvent, Event: testEvent(), Wait: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, run)
+		}
+		time.Sleep(time.Second)
+		if err := h.shutdown(); err != nil {
+			t.Fatal(err)
+		}
+		waited := 0
+		for i, r := range runs {
+			rec := r.Record()
+			if rec.Result != ResultInterrupted {
+				t.Errorf("run %d = %s: %s, want interrupted", i, rec.Result, rec.Error)
+			}
+			if strings.HasPrefix(rec.Error, "the runner stopped before the run could start: it was waiting for run ") {
+				waited++
+			}
+		}
+		if waited != 2 {
+			t.Errorf("%d runs were interrupted while waiting, want 2", waited)
+		}
+		for _, rec := range h.runs("welcome") {
+			if rec.Result != ResultInterrupted || rec.Event == nil {
+				t.Errorf("stored %+v", rec)
+			}
+		}
+	})
+}
