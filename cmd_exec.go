@@ -224,7 +224,7 @@ func (d *dryRunLog) record(logger *slog.Logger) func(wecom.DryRun) {
 		d.mu.Lock()
 		d.writes = append(d.writes, w)
 		d.mu.Unlock()
-		logger.Info("dry run: not sent", "method", w.Method, "api", w.API, "query", w.Query, "body", string(w.Body))
+		runtime.LogDryRun(logger, w)
 	}
 }
 

@@ -120,7 +120,7 @@ func jobsRun(ctx context.Context, c *cli, rf *runFlags, config string, names []s
 			return err
 		}
 	}
-	sched, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
+	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
 	if err != nil {
 		return err
 	}
@@ -154,7 +154,7 @@ func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) er
 	if err != nil {
 		return err
 	}
-	job := findJob(cfg, name)
+	job := cfg.JobNamed(name)
 	loc := cfg.Location
 	if job != nil {
 		loc = job.Location

@@ -23,7 +23,15 @@ var serveCmd = &command{
 	name:    "serve",
 	summary: "run the jobs of jobs.yaml on their schedules",
 	doc: `Serve runs the jobs of the jobs file on their schedules until SIGTERM or
-SIGINT, and serves a status page, /metrics and /healthz on --listen.
+SIGINT, and serves the console (a status page with run now, cancel, pause
+and live logs), the control API (/api/v1/), /metrics and /healthz on
+--listen. It records that address in the state, so that runner jobs and
+runner reload of the same configuration go through it.
+
+The control API and the console's forms need a token: control_token: in
+jobs.yaml, or else a random one that serve keeps in control.token beside the
+state (mode 0600) for the command line of this machine. Serving on an
+address other than loopback needs control_token.
 
 The first signal stops scheduling and waits for running jobs up to the grace
 period (grace: in jobs.yaml), then cancels them; a second signal exits at
@@ -64,14 +72,29 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	if err != nil {
 		return err
 	}
-	sched, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{})
+	sched, store, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{})
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
+	// The control API's reloads are made by the loop below, one at a time
+	// with those of SIGHUP and of file changes.
+	reloads := make(chan chan error)
 	if listen != "" {
-		stop, err := serveStatus(listen, sched, logger)
+		opts := []runtime.ServiceOption{runtime.WithReload(func() error {
+			answer := make(chan error, 1)
+			select {
+			case reloads <- answer:
+				return <-answer
+			case <-ctx.Done():
+				return runtime.ErrStopping
+			}
+		})}
+		if env.emulator {
+			opts = append(opts, runtime.WithEmulator())
+		}
+		stop, err := serveStatus(ctx, listen, cfg, sched, store, logger, env.emulator, opts)
 		if err != nil {
 			return err
 		}
@@ -84,11 +107,12 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	watch := newWatcher(config, cfg)
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
-	reload := func(why string) {
+	reload := func(why string) error {
 		logger.Info("reloading", "file", config, "why", why)
-		sched.ReloadFile(config, env.getenv) // logs its problems
+		err := sched.ReloadFile(config, env.getenv) // logs its problems
 		env.setZone(sched.Config().Location)
 		watch.reset(sched.Config())
+		return err
 	}
 	signals := 0
 	for {
@@ -102,6 +126,8 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 			logger.Info("stopping; a second signal stops at once")
 		case <-hup:
 			reload("SIGHUP")
+		case answer := <-reloads:
+			answer <- reload("asked through the control API")
 		case <-tick.C:
 			if watch.changed() {
 				reload("the file or a script changed")
@@ -110,20 +136,37 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	}
 }
 
-// serveStatus serves the status page, /metrics and /healthz on addr, and
-// returns a function that closes the server.
-func serveStatus(addr string, sched *runtime.Scheduler, logger *slog.Logger) (stop func(), err error) {
+// serveStatus serves the console, the control API, /metrics and /healthz on
+// addr, records the address in the state for the command line, and returns
+// a function that closes the server. An address other than loopback needs
+// control_token in jobs.yaml.
+func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *runtime.Scheduler, store runtime.Store, logger *slog.Logger, emulator bool, opts []runtime.ServiceOption) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, configf("--listen %s: %v", addr, err)
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		if cfg.ControlToken == "" {
+			ln.Close()
+			return nil, configf("--listen %s is reachable from the network, where anyone could run and stop jobs: set control_token: \"${RUNNER_CONTROL_TOKEN}\" in %s (a long random value, e.g. openssl rand -hex 32), or listen on 127.0.0.1", addr, cfg.File)
+		}
 		logger.Warn("the status page and /metrics are reachable from the network; they show job names, schedules and logs", "listen", ln.Addr().String())
 	}
-	srv := &http.Server{Handler: runtime.StatusHandler(sched), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	token, err := runtime.ServeControlToken(cfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	opts = append(opts, runtime.WithControlToken(token))
+	srv := &http.Server{Handler: runtime.StatusHandler(sched, opts...), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
-	logger.Info("status page", "url", "http://"+ln.Addr().String()+"/")
+	url := "http://" + ln.Addr().String() + "/"
+	svc := runtime.ServiceInfo{URL: url, Instance: store.Instance(), Started: time.Now().UTC(), Emulator: emulator}
+	if err := store.Advertise(ctx, svc); err != nil {
+		logger.Warn("cannot record the control address in the state: runner jobs will not find this serve", "error", err)
+	}
+	logger.Info("status page", "url", url)
 	return func() { srv.Close() }, nil
 }
 

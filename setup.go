@@ -38,11 +38,12 @@ func (f *runFlags) declare(fs *pflag.FlagSet) {
 // clients and scripts read, and, with --emulator, the emulator in place of
 // WeCom.
 type runEnv struct {
-	logger  *slog.Logger
-	zone    *atomic.Pointer[time.Location] // of the logger's times
-	getenv  func(string) string
-	baseURL string // replaces every client's base URL (--emulator, --base-url)
-	stop    func()
+	logger   *slog.Logger
+	zone     *atomic.Pointer[time.Location] // of the logger's times
+	getenv   func(string) string
+	baseURL  string // replaces every client's base URL (--emulator, --base-url)
+	emulator bool   // the in-process emulator stands in for WeCom
+	stop     func()
 }
 
 // start makes the logger and, with --emulator, starts the in-process
@@ -59,6 +60,7 @@ func (f *runFlags) start(c *cli) (*runEnv, error) {
 		if env.getenv, env.baseURL, env.stop, err = inProcessEmulator(c.getenv); err != nil {
 			return nil, err
 		}
+		env.emulator = true
 		logger.Info("running against the WeCom emulator", "base_url", env.baseURL)
 	}
 	return env, nil
@@ -71,11 +73,16 @@ func (e *runEnv) close() { e.stop() }
 func (e *runEnv) setZone(loc *time.Location) { e.zone.Store(loc) }
 
 // loadJobs loads the jobs file with e's environment, and stamps e's log
-// lines in its time zone.
+// lines in its time zone. Against the emulator, the state is a file of its
+// own (runtime.Config.UseEmulatorState): demo runs never land in the
+// production history.
 func (e *runEnv) loadJobs(path string) (*runtime.Config, error) {
 	cfg, err := loadJobs(path, e.getenv)
 	if err != nil {
 		return nil, err
+	}
+	if e.emulator {
+		cfg.UseEmulatorState()
 	}
 	e.setZone(cfg.Location)
 	return cfg, nil
@@ -100,12 +107,12 @@ func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) 
 }
 
 // scheduler opens the state store of cfg and returns a scheduler of cfg's
-// jobs that runs them with e's clients, and the function that closes the
-// store.
-func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOptions) (*runtime.Scheduler, func(), error) {
+// jobs that runs them with e's clients, the store, and the function that
+// closes it.
+func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOptions) (*runtime.Scheduler, runtime.Store, func(), error) {
 	store, err := runtime.OpenStore(cfg, e.logger)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	metrics := runtime.NewMetrics()
 	opts.Logger, opts.Metrics = e.logger, metrics
@@ -113,9 +120,9 @@ func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOp
 	sched, err := runtime.NewScheduler(cfg, engine, store, opts)
 	if err != nil {
 		store.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return sched, func() { store.Close() }, nil
+	return sched, store, func() { store.Close() }, nil
 }
 
 // engineOptions are the options of the engine that runs e's scripts: access
@@ -164,17 +171,8 @@ func load(path string, getenv func(string) string, prepare func(*runtime.Config)
 // lookupJob returns the job called name, or a configuration error naming
 // the file.
 func lookupJob(cfg *runtime.Config, name string) (*runtime.Job, error) {
-	if j := findJob(cfg, name); j != nil {
+	if j := cfg.JobNamed(name); j != nil {
 		return j, nil
 	}
 	return nil, configf("no job %q in %s", name, cfg.File)
-}
-
-func findJob(cfg *runtime.Config, name string) *runtime.Job {
-	for _, j := range cfg.Jobs {
-		if j.Name == name {
-			return j
-		}
-	}
-	return nil
 }

@@ -40,14 +40,17 @@ type BoltOptions struct {
 // memory, since no other process can use the file meanwhile.
 type BoltStore struct {
 	db       *bbolt.DB
+	path     string
 	history  int
 	instance string
 	readOnly bool
 
 	mu     sync.Mutex
-	claims map[string]claim // "job\x00scheduled" to its claim
-	locks  map[string]bool  // jobs whose running lock is held
-	pruned time.Time        // when expired claims were last dropped
+	claims map[string]claim  // "job\x00scheduled" to its claim
+	locks  map[string]bool   // jobs whose running lock is held
+	pruned time.Time         // when expired claims were last dropped
+	cancel map[string]string // "job\x00id" of runs asked to stop, to who asked
+	served bool              // Advertise wrote the service file
 
 	seenPruned atomic.Int64 // when expired seen keys were last dropped (Unix ns)
 }
@@ -67,6 +70,7 @@ var (
 	bucketLast    = []byte("last")    // job: last scheduled instant (RFC 3339, UTC)
 	bucketKV      = []byte("kv")      // job / key: value
 	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
+	bucketPaused  = []byte("paused")  // job: JSON Pause
 )
 
 // owner is the process that has the file open, recorded at open.
@@ -106,11 +110,13 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 	db.MaxBatchDelay = 2 * time.Millisecond
 	s := &BoltStore{
 		db:       db,
+		path:     path,
 		history:  opts.History,
 		instance: instanceName(),
 		readOnly: opts.ReadOnly,
 		claims:   make(map[string]claim),
 		locks:    make(map[string]bool),
+		cancel:   make(map[string]string),
 	}
 	if opts.ReadOnly {
 		return s, nil
@@ -125,7 +131,7 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 // init creates the buckets, records this process as the owner and marks the
 // runs a previous owner left running as interrupted.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
-	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen} {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -174,8 +180,17 @@ func interrupted(r *RunRecord) {
 // Instance names this process: "host:pid".
 func (s *BoltStore) Instance() string { return s.instance }
 
-// Close closes the file.
-func (s *BoltStore) Close() error { return s.db.Close() }
+// Close closes the file, and removes the service file that Advertise wrote.
+func (s *BoltStore) Close() error {
+	s.mu.Lock()
+	served := s.served
+	s.served = false
+	s.mu.Unlock()
+	if served {
+		os.Remove(serviceFile(s.path))
+	}
+	return s.db.Close()
+}
 
 // LoadToken returns a cached token.
 func (s *BoltStore) LoadToken(ctx context.Context, key string) (t wecom.Token, ok bool, err error) {
@@ -461,6 +476,70 @@ func (s *BoltStore) pruneSeen(now time.Time) {
 		}
 		return nil
 	})
+}
+
+// SetPause pauses or resumes a job.
+func (s *BoltStore) SetPause(ctx context.Context, job string, p *Pause) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketPaused)
+		if p == nil {
+			return b.Delete([]byte(job))
+		}
+		v, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(job), v)
+	})
+}
+
+// Pauses returns the paused jobs.
+func (s *BoltStore) Pauses(ctx context.Context) (map[string]Pause, error) {
+	out := map[string]Pause{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketPaused)
+		if b == nil { // a file written before pauses existed, opened read-only
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p Pause
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("pause of job %s: %w", k, err)
+			}
+			out[string(k)] = p
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RequestCancel records that a run should stop. The file has one user at a
+// time, so the request is kept in memory, for the scheduler of this process.
+func (s *BoltStore) RequestCancel(ctx context.Context, job, id, by string) error {
+	s.mu.Lock()
+	s.cancel[string(joinKey(job, id))] = by
+	s.mu.Unlock()
+	return nil
+}
+
+// CancelRequested returns who asked to cancel a run.
+func (s *BoltStore) CancelRequested(ctx context.Context, job, id string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	by, ok := s.cancel[string(joinKey(job, id))]
+	return by, ok, nil
+}
+
+// Advertise writes the service file next to the state file (mode 0600): the
+// state file itself stays locked while this process has it open.
+func (s *BoltStore) Advertise(ctx context.Context, svc ServiceInfo) error {
+	if err := writeServiceFile(serviceFile(s.path), svc); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.served = true
+	s.mu.Unlock()
+	return nil
 }
 
 // boltKV is one job's kv bucket.

@@ -194,6 +194,45 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 			again()
 		}
 	})
+
+	t.Run("pauses", func(t *testing.T) {
+		s := newStore(t, 10)
+		ctx := t.Context()
+		if got, err := s.Pauses(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("Pauses of a new store = %v, %v", got, err)
+		}
+		at := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+		if err := s.SetPause(ctx, "sync", &Pause{By: "alice@host", At: at}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Pauses(ctx)
+		if err != nil || len(got) != 1 || got["sync"].By != "alice@host" || !got["sync"].At.Equal(at) {
+			t.Errorf("Pauses = %v, %v", got, err)
+		}
+		if err := s.SetPause(ctx, "sync", nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Pauses(ctx); len(got) != 0 {
+			t.Errorf("after resuming, Pauses = %v", got)
+		}
+	})
+
+	t.Run("cancel requests", func(t *testing.T) {
+		s := newStore(t, 10)
+		ctx := t.Context()
+		if _, ok, err := s.CancelRequested(ctx, "sync", "r1"); ok || err != nil {
+			t.Fatalf("CancelRequested before any request = %v, %v", ok, err)
+		}
+		if err := s.RequestCancel(ctx, "sync", "r1", "bob@host"); err != nil {
+			t.Fatal(err)
+		}
+		if by, ok, err := s.CancelRequested(ctx, "sync", "r1"); !ok || err != nil || by != "bob@host" {
+			t.Errorf("CancelRequested = %q, %v, %v", by, ok, err)
+		}
+		if _, ok, _ := s.CancelRequested(ctx, "sync", "r2"); ok {
+			t.Error("another run is asked to stop too")
+		}
+	})
 }
 
 func TestBoltFile(t *testing.T) {

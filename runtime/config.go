@@ -77,6 +77,15 @@ type Config struct {
 	Events EventsConfig
 	// Jobs (jobs:) are the scheduled jobs, in file order.
 	Jobs []*Job
+	// ControlToken (control_token:) is the token of the control API and the
+	// console's forms, written as ${VAR}. When unset, runner serve makes a
+	// random one in a file next to the state (ControlTokenFile), for the
+	// command line of the same machine; serving on an address other than
+	// loopback then refuses to start.
+	ControlToken string
+	// PublicURL (public_url:) is the address at which people reach the
+	// console, used for the links in alerts ("https://runner.example.com/").
+	PublicURL string
 
 	// Location is the time zone named by Timezone; set by Validate.
 	Location *time.Location
@@ -210,6 +219,28 @@ type Job struct {
 	index int           // position in Config.Jobs, for line lookups
 }
 
+// UseEmulatorState points the state at a file of its own for runs against
+// the WeCom emulator, so that they never write into the production history:
+// emulator.db beside the state file, or in .runner/ beside jobs.yaml when
+// the state is in Redis.
+func (c *Config) UseEmulatorState() {
+	dir := filepath.Join(c.Dir, ".runner")
+	if !isRedis(c.State) {
+		dir = filepath.Dir(c.State)
+	}
+	c.State = filepath.Join(dir, "emulator.db")
+}
+
+// JobNamed returns the job with the name, or nil.
+func (c *Config) JobNamed(name string) *Job {
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j
+		}
+	}
+	return nil
+}
+
 // Next returns the job's first firing after t, in the job's time zone, or the
 // zero time if the schedule never fires again. It needs a validated job.
 func (j *Job) Next(t time.Time) time.Time {
@@ -235,6 +266,8 @@ type (
 		Callbacks map[string]callbackYAML `yaml:"callbacks"`
 		Events    eventsYAML              `yaml:"events"`
 		Jobs      []jobYAML               `yaml:"jobs"`
+		Token     string                  `yaml:"control_token"`
+		Public    string                  `yaml:"public_url"`
 	}
 	// jobOptionsYAML holds what defaults: may set for every job.
 	jobOptionsYAML struct {
@@ -352,6 +385,8 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 	}
 	c.Env = y.Env
 	c.fillEvents(y, getenv)
+	c.ControlToken = c.expand(y.Token, "control_token", getenv)
+	c.PublicURL = c.expand(y.Public, "public_url", getenv)
 
 	c.Jobs = make([]*Job, len(y.Jobs))
 	for i := range y.Jobs {
@@ -426,7 +461,7 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 			c.problems = append(c.problems, Problem{
 				File: c.File, Line: c.line(at),
 				Msg:       fmt.Sprintf("%s: environment variable %s is not set", at, name),
-				clientVar: strings.HasPrefix(at, "clients."),
+				clientVar: strings.HasPrefix(at, "clients.") || at == "control_token",
 			})
 		}
 		return v
@@ -434,7 +469,7 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 }
 
 // ClientVariablesOptional makes Validate accept unset environment variables
-// in clients: (their secrets, usually). It is for the commands that read the
+// in clients: (their secrets, usually) and control_token:. It is for the commands that read the
 // jobs and their history and call no API, such as runner jobs list, so that
 // they work without the secrets.
 func (c *Config) ClientVariablesOptional() { c.clientVarsOptional = true }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -79,7 +80,7 @@ func (e *Engine) clientsOf(cfg *Config) map[string]*wecom.Client {
 	for name, cc := range cfg.Clients {
 		ec, ok := e.clients[name]
 		if !ok || ec.cc != cc {
-			ec = engineClient{cc: cc, client: e.newClient(cc)}
+			ec = engineClient{cc: cc, client: e.newClient(cc, e.opts.DryRun)}
 		}
 		built[name], out[name] = ec, ec.client
 	}
@@ -87,8 +88,9 @@ func (e *Engine) clientsOf(cfg *Config) map[string]*wecom.Client {
 	return out
 }
 
-// newClient builds the client of one clients: entry.
-func (e *Engine) newClient(cc ClientConfig) *wecom.Client {
+// newClient builds the client of one clients: entry; dryRun, when set,
+// receives its writes instead of WeCom.
+func (e *Engine) newClient(cc ClientConfig, dryRun func(wecom.DryRun)) *wecom.Client {
 	opts := e.opts
 	var o []wecom.Option
 	if base := firstNonZero(opts.BaseURL, cc.BaseURL); base != "" {
@@ -111,15 +113,17 @@ func (e *Engine) newClient(cc ClientConfig) *wecom.Client {
 			m.APICall(c.API, c.Errcode, c.Duration)
 		}))
 	}
-	if opts.DryRun != nil {
-		o = append(o, wecom.WithDryRun(opts.DryRun))
+	if dryRun != nil {
+		o = append(o, wecom.WithDryRun(dryRun))
 	}
 	o = append(o, opts.ClientOptions...)
 	return wecom.New(cc.CorpID, cc.Secret, o...)
 }
 
 // Execute runs one attempt of job: its compiled script in a fresh sandbox,
-// with the job's client as the default one.
+// with the job's client as the default one. The attempt's arguments replace
+// the job's when set; a dry-run attempt gets clients of its own, which log
+// the writes they hold back to the attempt's logger.
 func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	cfg := a.Config
 	if cfg == nil {
@@ -133,12 +137,19 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	if a.Args != nil {
 		args = a.Args
 	}
+	clients := e.clientsOf(cfg)
+	if a.DryRun && e.opts.DryRun == nil {
+		log := a.Logger
+		for name := range clients {
+			clients[name] = e.newClient(cfg.Clients[name], func(w wecom.DryRun) { LogDryRun(log, w) })
+		}
+	}
 	return Run(ctx, &Script{
 		Proto:   job.Proto,
 		Path:    job.Script,
 		LibDirs: cfg.LuaPath,
 		Env: &bindings.Env{
-			Clients:  e.clientsOf(cfg),
+			Clients:  clients,
 			Default:  job.Client,
 			Logger:   a.Logger,
 			Stdout:   a.Stdout,
@@ -154,6 +165,11 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 			Progress: e.opts.Progress,
 		},
 	})
+}
+
+// LogDryRun logs a write that a dry run held back.
+func LogDryRun(l *slog.Logger, w wecom.DryRun) {
+	l.Info("dry run: not sent", "method", w.Method, "api", w.API, "query", w.Query, "body", string(w.Body))
 }
 
 // MemoryKV is a bindings.KV that lives as long as the process: the state of

@@ -35,17 +35,17 @@ func (c *Config) ReadOnly() []string {
 }
 
 // Private lists the files and directories scripts may neither read nor
-// write: the state file, the runner's directory .runner beside the
-// configuration (where the state and the runner's other files live by
-// default), and the state file's own directory when it is kept apart from
-// the configuration's.
+// write: the state file with the service file beside it, the control token
+// file, the runner's directory .runner beside the configuration (where the
+// state and the runner's other files live by default), and the state file's
+// own directory when it is kept apart from the configuration's.
 func (c *Config) Private() []string {
 	if c.File == "" {
 		return nil
 	}
 	out := []string{filepath.Join(c.Dir, ".runner")}
 	if c.State != "" && !strings.Contains(c.State, "://") {
-		out = append(out, c.State)
+		out = append(out, c.State, serviceFile(c.State), ControlTokenFile(c))
 		if d := filepath.Dir(c.State); d != filepath.Clean(c.Dir) && !slices.ContainsFunc(c.Dirs, func(a string) bool { return within(d, a) }) {
 			out = append(out, d)
 		}

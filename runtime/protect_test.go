@@ -44,7 +44,7 @@ func TestConfigProtectedPaths(t *testing.T) {
 	if got, want := cfg.ReadOnly(), []string{filepath.Join(dir, "jobs.yaml"), dir}; !slices.Equal(got, want) {
 		t.Errorf("ReadOnly = %q, want %q", got, want)
 	}
-	if got, want := cfg.Private(), []string{filepath.Join(dir, ".runner"), "/var/lib/runner/state.db", "/var/lib/runner"}; !slices.Equal(got, want) {
+	if got, want := cfg.Private(), []string{filepath.Join(dir, ".runner"), "/var/lib/runner/state.db", "/var/lib/runner/state.db.service", "/var/lib/runner/control.token", "/var/lib/runner"}; !slices.Equal(got, want) {
 		t.Errorf("Private = %q, want %q", got, want)
 	}
 }

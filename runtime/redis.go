@@ -63,6 +63,9 @@ type RedisOptions struct {
 //	claim:<job>:<unix>      the instance that claimed the firing at <unix> (UTC seconds)
 //	lock:<job>              the instance holding the job's running lock
 //	instance:<instance>     the heartbeat of a live instance
+//	service:<instance>      JSON ServiceInfo of the instance's control API, as long as its heartbeat
+//	paused                  hash of job to JSON Pause
+//	cancel:<job>:<run id>   who asked to cancel a run, for a day
 //
 // Claims, locks and heartbeats hold "<instance>/<random token>", so that a
 // holder recognizes its own key.
@@ -82,6 +85,9 @@ type RedisStore struct {
 	heartbeat  time.Duration // lifetime of the instance key
 	sweepEvery time.Duration // interval of the sweeps
 	beat       string        // value of the instance key
+
+	mu      sync.Mutex
+	service []byte // JSON ServiceInfo kept with the heartbeat (Advertise); nil when none
 
 	closed    chan struct{} // closed by Close: stops the lock renewals and the heartbeat
 	closeOnce sync.Once
@@ -122,19 +128,10 @@ const (
 // Once open, the store survives Redis going away: its calls fail until Redis
 // answers again, and then work without reopening.
 func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
-	o, err := parseRedisURL(url)
+	rdb, o, err := redisClient(url)
 	if err != nil {
 		return nil, err
 	}
-	o.ContextTimeoutEnabled = true
-	// One dial per attempt (go-redis still retries a failed command a few
-	// times): with Redis down, a call fails within a fraction of a second,
-	// so a firing is skipped close to its time.
-	o.DialerRetries = 1
-	// go-redis logs to stderr by itself (a setting of the whole process);
-	// every failure it logs is also returned to, and handled by, the
-	// store's callers.
-	redis.SetLogger(&logging.VoidLogger{})
 	if opts.History <= 0 {
 		opts.History = DefaultHistory
 	}
@@ -154,7 +151,7 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 		opts.sweep = sweepEvery
 	}
 	s := &RedisStore{
-		rdb:        redis.NewClient(o),
+		rdb:        rdb,
 		prefix:     opts.Prefix,
 		history:    opts.History,
 		instance:   opts.Instance,
@@ -185,6 +182,24 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 		s.beatLoop()
 	}()
 	return s, nil
+}
+
+// redisClient returns a client of the Redis database named by url.
+func redisClient(url string) (*redis.Client, *redis.Options, error) {
+	o, err := parseRedisURL(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	o.ContextTimeoutEnabled = true
+	// One dial per attempt (go-redis still retries a failed command a few
+	// times): with Redis down, a call fails within a fraction of a second,
+	// so a firing is skipped close to its time.
+	o.DialerRetries = 1
+	// go-redis logs to stderr by itself (a setting of the whole process);
+	// every failure it logs is also returned to, and handled by, the
+	// store's callers.
+	redis.SetLogger(&logging.VoidLogger{})
+	return redis.NewClient(o), o, nil
 }
 
 // parseRedisURL reads the connection options of a redis:// or rediss:// URL.
@@ -236,14 +251,120 @@ func (s *RedisStore) Close() error {
 		if !s.release(context.Background(), s.key("instance", s.instance), s.beat) {
 			s.log.Warn("the instance heartbeat was not deleted; it expires by itself", "within", s.heartbeat)
 		}
+		if s.advertised() != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+			s.rdb.Del(ctx, s.key("service", s.instance))
+			cancel()
+		}
 		err = s.rdb.Close()
 	})
 	return err
 }
 
-// beatOnce sets the instance's heartbeat key for its lifetime.
+// beatOnce sets the instance's heartbeat key, and its service key when it
+// has one, for their lifetime.
 func (s *RedisStore) beatOnce(ctx context.Context) error {
-	return s.rdb.Set(ctx, s.key("instance", s.instance), s.beat, s.heartbeat).Err()
+	if err := s.rdb.Set(ctx, s.key("instance", s.instance), s.beat, s.heartbeat).Err(); err != nil {
+		return err
+	}
+	if svc := s.advertised(); svc != nil {
+		return s.rdb.Set(ctx, s.key("service", s.instance), svc, s.heartbeat).Err()
+	}
+	return nil
+}
+
+func (s *RedisStore) advertised() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.service
+}
+
+// Advertise records the instance's control API under service:<instance>,
+// renewed with the heartbeat and deleted by Close.
+func (s *RedisStore) Advertise(ctx context.Context, svc ServiceInfo) error {
+	b, err := json.Marshal(svc)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.service = b
+	s.mu.Unlock()
+	return s.beatOnce(ctx)
+}
+
+// redisServices reads the control APIs that live instances advertise.
+func redisServices(ctx context.Context, url string) ([]ServiceInfo, error) {
+	rdb, o, err := redisClient(url)
+	if err != nil {
+		return nil, err
+	}
+	defer rdb.Close()
+	prefix := "runner:service:"
+	var out []ServiceInfo
+	iter := rdb.Scan(ctx, 0, escapeGlob(prefix)+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		b, err := rdb.Get(ctx, iter.Val()).Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
+		}
+		var svc ServiceInfo
+		if json.Unmarshal(b, &svc) == nil && svc.URL != "" {
+			out = append(out, svc)
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
+	}
+	return out, nil
+}
+
+// SetPause pauses or resumes a job.
+func (s *RedisStore) SetPause(ctx context.Context, job string, p *Pause) error {
+	if p == nil {
+		return s.rdb.HDel(ctx, s.key("paused"), job).Err()
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return s.rdb.HSet(ctx, s.key("paused"), job, b).Err()
+}
+
+// Pauses returns the paused jobs.
+func (s *RedisStore) Pauses(ctx context.Context) (map[string]Pause, error) {
+	all, err := s.rdb.HGetAll(ctx, s.key("paused")).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Pause, len(all))
+	for job, v := range all {
+		var p Pause
+		if err := json.Unmarshal([]byte(v), &p); err != nil {
+			return nil, fmt.Errorf("pause of job %s: %w", job, err)
+		}
+		out[job] = p
+	}
+	return out, nil
+}
+
+// cancelKeep is how long a request to cancel a run is kept.
+const cancelKeep = 24 * time.Hour
+
+// RequestCancel records that a run should stop, for the instance running it.
+func (s *RedisStore) RequestCancel(ctx context.Context, job, id, by string) error {
+	return s.rdb.Set(ctx, s.key("cancel", job, id), by, cancelKeep).Err()
+}
+
+// CancelRequested returns who asked to cancel a run.
+func (s *RedisStore) CancelRequested(ctx context.Context, job, id string) (string, bool, error) {
+	by, err := s.rdb.Get(ctx, s.key("cancel", job, id)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", false, nil
+	}
+	return by, err == nil, err
 }
 
 // beatLoop renews the heartbeat every third of its lifetime, and sweeps the

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +49,8 @@ type Attempt struct {
 	Config *Config
 	// Metrics counts the API calls and token fetches of the run.
 	Metrics *Metrics
+	// DryRun holds back the attempt's writes to WeCom.
+	DryRun bool
 }
 
 // runningLockLease is how long a job's running lock outlives a holder that
@@ -85,6 +88,7 @@ type Scheduler struct {
 	runCtx     context.Context         // parent of every run; see lifetime
 	cancelRuns context.CancelCauseFunc // cancels runCtx after the grace period
 	stopping   bool                    // shutdown has begun: no new runs
+	rejected   *ReloadStatus           // the last reload, when it was rejected
 	wake       chan struct{}           // tells the loop that entries changed
 	widenings  []Widening              // reloads that widened scripts' permissions, newest last
 
@@ -97,11 +101,17 @@ type entry struct {
 	next time.Time
 }
 
-// activeRun is a run in progress, which a replacing run can cancel.
+// activeRun is a run in progress, which a replacing run or a cancel can
+// stop.
 type activeRun struct {
 	id     string
 	cancel context.CancelCauseFunc
 	done   chan struct{} // closed when the run has ended and been recorded
+	final  RunRecord     // the record of the ended run, set before done is closed
+}
+
+func newActiveRun(id string, cancel context.CancelCauseFunc) *activeRun {
+	return &activeRun{id: id, cancel: cancel, done: make(chan struct{})}
 }
 
 // firing is one scheduled instant of a job, or one run asked for by
@@ -116,7 +126,9 @@ type firing struct {
 	event  *EventInfo     // the event of a run for an event
 	fields callback.Event // the event, parsed
 	args   map[string]any // the arguments of a triggered run, over the job's
+	given  map[string]any // the arguments the request gave
 	wait   bool           // wait for the running run instead of skipping
+	dryRun bool           // hold back the run's writes to WeCom
 }
 
 const (
@@ -407,6 +419,13 @@ func (s *Scheduler) fire(ctx context.Context, f firing) {
 		s.skip(bg, job, f, "claimed by "+holder)
 		return
 	}
+	if p, err := s.paused(bg, job.Name); err != nil {
+		s.skip(bg, job, f, fmt.Sprintf("cannot read whether the job is paused: %v", err))
+		return
+	} else if p != nil {
+		s.log.Info("firing passed over: the job is paused", "job", job.Name, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339), "paused_by", p.By)
+		return
+	}
 	if job.Jitter > 0 {
 		t := time.NewTimer(s.jitter(job.Jitter))
 		select {
@@ -420,7 +439,7 @@ func (s *Scheduler) fire(ctx context.Context, f firing) {
 	s.mu.Lock()
 	runCtx := s.runCtx
 	s.mu.Unlock()
-	s.execute(runCtx, job, f, s.newRecord(job, f))
+	s.admitAndRun(runCtx, job, f, s.newRecord(job, f))
 }
 
 // RunRequest asks for a run outside the schedule: by hand (runner jobs run,
@@ -437,10 +456,26 @@ type RunRequest struct {
 	// Args replace the job's arguments of the same names for this run.
 	Args map[string]any
 	// Wait makes a run of a job with concurrency forbid wait for the running
-	// run to end (on any instance), instead of being recorded as skipped:
-	// events queue, they are not dropped.
+	// run to end (on any instance), instead of being refused: events queue,
+	// they are not dropped.
 	Wait bool
+	// DryRun holds back the run's writes to WeCom.
+	DryRun bool
 }
+
+// The errors of a request the scheduler refuses; nothing is run or recorded.
+var (
+	// ErrPaused: the job is paused.
+	ErrPaused = errors.New("paused")
+	// ErrBusy: the job is still running and its concurrency is forbid.
+	ErrBusy = errors.New("still running")
+	// ErrEnded: a cancel of a run that has already ended.
+	ErrEnded = errors.New("already ended")
+)
+
+// cancelPoll is how often a run looks for a request to cancel it made
+// through another instance (RequestCancel).
+const cancelPoll = 2 * time.Second
 
 // TriggeredRun is a run started by Trigger.
 type TriggeredRun struct {
@@ -448,6 +483,9 @@ type TriggeredRun struct {
 	ID string
 	// Job is the job's name.
 	Job string
+	// Initial is the run's record when Trigger returned: running, or not
+	// started yet for a run that waits for its turn (Wait).
+	Initial RunRecord
 
 	done chan struct{}
 	rec  RunRecord
@@ -464,22 +502,28 @@ func (r *TriggeredRun) Record() RunRecord {
 
 // Trigger starts a run of the named job now, enabled or not, through the same
 // overlap guard, timeout, retries and history as a scheduled firing, and
-// returns at once. The run is interrupted if ctx is cancelled or, after the
-// grace period, when the scheduler shuts down; a run that had to wait and
-// had not started by then is recorded as interrupted. Trigger fails for an
-// unknown job and once shutdown has begun.
+// returns at once. It is the one way in for runs outside the schedule:
+// manual (the command line, the control API, the console) and for events.
+// The run is recorded with the request's trigger, who asked, the event and
+// the arguments, and moves no scheduled firing.
+//
+// Without Wait, a job that is running (on any instance sharing the state)
+// with concurrency forbid refuses the request with ErrBusy; with Wait, the
+// run waits for its turn. A paused job refuses it with ErrPaused, an unknown
+// job with an error wrapping ErrNotFound, and a scheduler shutting down with
+// ErrStopping: a refused request runs and records nothing.
+//
+// The run is interrupted if ctx is cancelled or, after the grace period,
+// when the scheduler shuts down; a run that had to wait and had not started
+// by then is recorded as interrupted.
 func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*TriggeredRun, error) {
 	s.mu.Lock()
-	var job *Job
-	for _, j := range s.cfg.Jobs {
-		if j.Name == name {
-			job = j
-		}
-	}
+	cfg := s.cfg
+	job := cfg.JobNamed(name)
 	switch {
 	case job == nil:
 		s.mu.Unlock()
-		return nil, fmt.Errorf("no job %q in %s", name, s.cfg.File)
+		return nil, errNoJob(cfg, name)
 	case s.stopping:
 		s.mu.Unlock()
 		return nil, ErrStopping
@@ -487,31 +531,80 @@ func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*
 	s.runs.Add(1)
 	runCtx := s.lifetime(ctx)
 	s.mu.Unlock()
+	started := false
+	defer func() {
+		if !started {
+			s.runs.Done()
+		}
+	}()
 
 	f := firing{job: job, scheduled: time.Now(), trigger: firstNonZero(req.Trigger, TriggerManual),
-		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), wait: req.Wait}
+		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), given: req.Args, wait: req.Wait, dryRun: req.DryRun}
 	if req.Event != nil {
 		var err error
 		if f.fields, err = callback.ParseEvent([]byte(req.Event.XML)); err != nil {
-			s.runs.Done()
 			return nil, err
 		}
 	}
+	if p, err := s.paused(ctx, name); err != nil {
+		return nil, fmt.Errorf("cannot read whether %s is paused: %w", name, err)
+	} else if p != nil {
+		return nil, refuse(ErrPaused, "%s is paused (by %s at %s); resume it first", name, p.By, formatTime(p.At, job.Location))
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	stop := context.AfterFunc(runCtx, func() { cancel(context.Cause(runCtx)) })
 	rec := s.newRecord(job, f)
-	run := &TriggeredRun{ID: rec.ID, Job: job.Name, done: make(chan struct{})}
+	ar := newActiveRun(rec.ID, cancel)
+	var leave func()
+	if !f.wait {
+		// Admitted now, so that a refusal is the caller's answer.
+		var reason string
+		if leave, reason = s.enter(ctx, job, ar, false); reason != "" {
+			stop()
+			cancel(nil)
+			return nil, refuse(ErrBusy, "%s is %s; its concurrency is %s", name, reason, job.Concurrency)
+		}
+		s.recordStart(context.WithoutCancel(ctx), &rec)
+	}
+	started = true
+	run := &TriggeredRun{ID: rec.ID, Job: job.Name, Initial: rec, done: make(chan struct{})}
 	go func() {
 		defer s.runs.Done()
 		defer close(run.done)
-		ctx, cancel := context.WithCancelCause(ctx)
 		defer cancel(nil)
-		defer context.AfterFunc(runCtx, func() { cancel(context.Cause(runCtx)) })()
-		run.rec = s.execute(ctx, job, f, rec)
+		defer stop()
+		if leave != nil {
+			run.rec = s.run(ctx, job, f, rec, ar, leave)
+		} else {
+			run.rec = s.admitAndRun(ctx, job, f, rec)
+		}
 	}()
 	return run, nil
 }
 
 // ErrStopping is the error of Trigger once the scheduler is shutting down.
 var ErrStopping = errors.New("the scheduler is shutting down")
+
+// errNoJob is the error about a job that cfg does not have.
+func errNoJob(cfg *Config, name string) error {
+	return refuse(ErrNotFound, "no job %q in %s", name, cfg.File)
+}
+
+// refusal is an error of a given kind (ErrNotFound, ErrBusy, ...) whose
+// message says it all.
+type refusal struct {
+	msg  string
+	kind error
+}
+
+func (e *refusal) Error() string { return e.msg }
+func (e *refusal) Unwrap() error { return e.kind }
+
+// refuse returns a refusal of the kind with a formatted message.
+func refuse(kind error, format string, args ...any) error {
+	return &refusal{msg: fmt.Sprintf(format, args...), kind: kind}
+}
 
 // mergeArgs returns the job's arguments with those of a request over them,
 // or nil when the request has none.
@@ -526,9 +619,9 @@ func mergeArgs(job, req map[string]any) map[string]any {
 }
 
 // RunNow runs a job now, enabled or not, through the same overlap guard and
-// history as a scheduled firing, and returns its record once it has ended or
-// was skipped. The run is interrupted if ctx is cancelled or the scheduler
-// shuts down.
+// history as a scheduled firing, and returns its record once it has ended.
+// The run is interrupted if ctx is cancelled or the scheduler shuts down. A
+// run refused as Trigger refuses it is an error, and not recorded.
 func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) {
 	run, err := s.Trigger(ctx, name, RunRequest{Trigger: TriggerManual})
 	if err != nil {
@@ -537,54 +630,88 @@ func (s *Scheduler) RunNow(ctx context.Context, name string) (RunRecord, error) 
 	return run.Record(), nil
 }
 
-// execute runs a firing through the overlap guard, the attempts and the
-// history, and returns its record.
-func (s *Scheduler) execute(parent context.Context, job *Job, f firing, rec RunRecord) RunRecord {
+// admitAndRun runs a firing, or a triggered run that waits for its turn,
+// through the overlap guard, the attempts and the history, and returns its
+// record.
+func (s *Scheduler) admitAndRun(parent context.Context, job *Job, f firing, rec RunRecord) RunRecord {
 	bg := context.WithoutCancel(parent)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	ar := &activeRun{id: rec.ID, cancel: cancel, done: make(chan struct{})}
-	if reason := s.admit(ctx, job, ar, f.wait); reason != "" {
+	ar := newActiveRun(rec.ID, cancel)
+	leave, reason := s.enter(ctx, job, ar, f.wait)
+	if reason != "" {
 		result := ResultSkipped
 		if ctx.Err() != nil && f.wait {
 			result = ResultInterrupted
 		}
 		return s.record(bg, rec, job, result, reason)
 	}
-	defer s.release(job.Name, ar)
-	if job.Concurrency == ConcurrencyForbid {
-		unlock, reason := s.lockJob(ctx, job, f.wait)
-		if unlock == nil {
-			result := ResultSkipped
-			if ctx.Err() != nil && f.wait {
-				result = ResultInterrupted
-			}
-			return s.record(bg, rec, job, result, reason)
-		}
-		defer unlock()
+	s.recordStart(bg, &rec)
+	return s.run(ctx, job, f, rec, ar, leave)
+}
+
+// enter applies the overlap policy to a new run, here and, with forbid,
+// across the instances sharing the store; with wait it waits for its turn.
+// It returns the function that releases what it took, or why the run may
+// not start.
+func (s *Scheduler) enter(ctx context.Context, job *Job, ar *activeRun, wait bool) (leave func(), reason string) {
+	if reason := s.admit(ctx, job, ar, wait); reason != "" {
+		return nil, reason
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, job.Timeout)
+	unlock := func() {}
+	if job.Concurrency == ConcurrencyForbid {
+		var reason string
+		if unlock, reason = s.lockJob(ctx, job, wait); unlock == nil {
+			s.release(job.Name, ar)
+			return nil, reason
+		}
+	}
+	return func() {
+		unlock()
+		s.release(job.Name, ar)
+	}, ""
+}
+
+// recordStart records an admitted run as running, so that it is in the
+// history from now on.
+func (s *Scheduler) recordStart(ctx context.Context, rec *RunRecord) {
+	rec.Started = time.Now().UTC()
+	rec.Result = ResultRunning
+	if err := s.store.PutRun(ctx, *rec); err != nil {
+		s.log.Error("cannot record the run's start", "job", rec.Job, "run", rec.ID, "error", err)
+	}
+}
+
+// run runs the attempts of an admitted run, recorded as started, and
+// records its end; leave releases its admission once the record is stored.
+func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, ar *activeRun, leave func()) RunRecord {
+	bg := context.WithoutCancel(ctx)
+	defer leave()
+	ctx, cancelTimeout := context.WithDeadline(ctx, rec.Started.Add(job.Timeout))
 	defer cancelTimeout()
 
 	rl := newRunLog(bg, s.store, job.Name, rec.ID, s.log)
 	logger := slog.New(slog.NewMultiHandler(s.log.Handler(), rl.handler())).With("job", job.Name, "run", rec.ID)
 	stored := slog.New(rl.handler()).With("job", job.Name, "run", rec.ID)
-	rec.Started = time.Now().UTC()
-	rec.Result = ResultRunning
-	if err := s.store.PutRun(bg, rec); err != nil {
-		logger.Error("cannot record the run's start", "error", err)
-	}
 	s.metrics.runStarted(job.Name)
-	if f.trigger != TriggerManual {
+	if f.trigger == TriggerSchedule || f.trigger == TriggerCatchup {
 		s.metrics.startDelay(rec.Started.Sub(f.scheduled))
 	}
 	started := []any{"trigger", f.trigger, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339)}
 	if f.by != "" {
 		started = append(started, "by", f.by)
 	}
+	if rec.Args != "" {
+		started = append(started, "args", rec.Args)
+	}
+	if rec.DryRun {
+		started = append(started, "dry_run", true)
+	}
 	logger.Info("run started", started...)
+	stopWatch := s.watchCancel(ctx, job.Name, ar)
 
 	err := s.attempts(ctx, job, f, &rec, logger, stored)
+	stopWatch()
 	rec.Finished = time.Now().UTC()
 	rec.Result, rec.Error = outcome(ctx, err, job.Timeout)
 	level := slog.LevelInfo
@@ -606,11 +733,158 @@ func (s *Scheduler) execute(parent context.Context, job *Job, f firing, rec RunR
 	logger.Log(bg, level, "run finished", attrs...)
 	rl.Close()
 	s.metrics.runFinished(job.Name, rec.Result, rec.Duration(), rec.Finished)
+	ar.final = rec
 	return rec
 }
 
+// watchCancel cancels a run when the store holds a request to cancel it,
+// made through another instance. It returns the function that stops the
+// watch.
+func (s *Scheduler) watchCancel(ctx context.Context, job string, ar *activeRun) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(cancelPoll)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			if by, ok, err := s.store.CancelRequested(ctx, job, ar.id); err == nil && ok {
+				ar.cancel(cancelledBy(by))
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// cancelledBy is the cause of a run cancelled by hand.
+func cancelledBy(by string) error {
+	if by == "" {
+		return errors.New("cancelled")
+	}
+	return fmt.Errorf("cancelled by %s", by)
+}
+
+// Cancel stops a run in progress; by names who asked. A run of this process
+// is cancelled at once and Cancel returns its final record; a run of another
+// instance sharing the state is asked to stop (RequestCancel) and its record
+// is returned still running. A run that has ended fails with ErrEnded, an
+// unknown one with ErrNotFound.
+func (s *Scheduler) Cancel(ctx context.Context, id, by string) (RunRecord, error) {
+	rec, err := s.FindRun(ctx, id)
+	if err != nil {
+		return RunRecord{}, err
+	}
+	if rec.Ended() {
+		return rec, refuse(ErrEnded, "run %s of %s has already ended: %s", id, rec.Job, rec.Result)
+	}
+	if ar := s.activeRun(id); ar != nil {
+		ar.cancel(cancelledBy(by))
+		select {
+		case <-ar.done:
+			return ar.final, nil
+		case <-ctx.Done():
+			return RunRecord{}, ctx.Err()
+		}
+	}
+	if err := s.store.RequestCancel(ctx, rec.Job, id, by); err != nil {
+		return RunRecord{}, err
+	}
+	return rec, nil
+}
+
+// FindRun returns a run of one of the configured jobs by its id.
+func (s *Scheduler) FindRun(ctx context.Context, id string) (RunRecord, error) {
+	cfg := s.Config()
+	for _, j := range cfg.Jobs {
+		rec, err := s.store.Run(ctx, j.Name, id)
+		if err == nil {
+			return rec, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return RunRecord{}, err
+		}
+	}
+	return RunRecord{}, refuse(ErrNotFound, "no run %s of the jobs of %s", id, cfg.File)
+}
+
+// activeRun returns the run of this process with the id, or nil.
+func (s *Scheduler) activeRun(id string) *activeRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, runs := range s.active {
+		for _, ar := range runs {
+			if ar.id == id {
+				return ar
+			}
+		}
+	}
+	return nil
+}
+
+// Pause stops a job's scheduled firings, on every instance sharing the
+// state, until Resume; by names who asked. Triggered runs are refused
+// meanwhile; a run in progress goes on.
+func (s *Scheduler) Pause(ctx context.Context, name, by string) error {
+	cfg := s.Config()
+	if cfg.JobNamed(name) == nil {
+		return errNoJob(cfg, name)
+	}
+	if err := s.store.SetPause(ctx, name, &Pause{By: by, At: time.Now().UTC()}); err != nil {
+		return err
+	}
+	s.log.Info("job paused", "job", name, "by", by)
+	return nil
+}
+
+// Resume undoes Pause: the job's next firing runs.
+func (s *Scheduler) Resume(ctx context.Context, name, by string) error {
+	cfg := s.Config()
+	if cfg.JobNamed(name) == nil {
+		return errNoJob(cfg, name)
+	}
+	if err := s.store.SetPause(ctx, name, nil); err != nil {
+		return err
+	}
+	s.log.Info("job resumed", "job", name, "by", by)
+	return nil
+}
+
+// paused returns the pause of a job, or nil.
+func (s *Scheduler) paused(ctx context.Context, job string) (*Pause, error) {
+	all, err := s.store.Pauses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := all[job]; ok {
+		return &p, nil
+	}
+	return nil, nil
+}
+
+// ReloadStatus is a reload that was rejected: the file kept its problems
+// and the schedule stayed as it was.
+type ReloadStatus struct {
+	File     string    `json:"file"`
+	At       time.Time `json:"at"`
+	Problems []string  `json:"problems"`
+}
+
+// Rejected returns the last reload, when it was rejected and no reload has
+// succeeded since; nil otherwise.
+func (s *Scheduler) Rejected() *ReloadStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rejected
+}
+
 func (s *Scheduler) newRecord(job *Job, f firing) RunRecord {
-	return RunRecord{
+	rec := RunRecord{
 		ID:        newRunID(time.Now()),
 		Job:       job.Name,
 		Trigger:   f.trigger,
@@ -618,7 +892,13 @@ func (s *Scheduler) newRecord(job *Job, f firing) RunRecord {
 		Event:     f.event,
 		Scheduled: f.scheduled.UTC(),
 		Instance:  s.store.Instance(),
+		DryRun:    f.dryRun,
 	}
+	if len(f.given) > 0 {
+		b, _ := json.Marshal(f.given)
+		rec.Args = string(b)
+	}
+	return rec
 }
 
 // skip records a firing that does not run.
@@ -739,6 +1019,7 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, f firing, rec *RunRe
 			Trigger:   rec.Trigger,
 			Event:     f.fields,
 			Args:      f.args,
+			DryRun:    f.dryRun,
 			Logger:    logger.With("attempt", n),
 			KV:        kv,
 			Config:    cfg,
@@ -867,16 +1148,25 @@ func (s *Scheduler) ReloadFile(path string, getenv func(string) string) error {
 	}
 	if err != nil {
 		s.log.Error("reload failed; keeping the current schedule", "file", path)
+		rejected := ReloadStatus{File: path, At: time.Now().UTC()}
 		var problems Problems
 		if errors.As(err, &problems) {
 			for _, p := range problems {
 				s.log.Error("reload: " + p.String())
+				rejected.Problems = append(rejected.Problems, p.String())
 			}
 		} else {
 			s.log.Error("reload: " + err.Error())
+			rejected.Problems = []string{err.Error()}
 		}
+		s.mu.Lock()
+		s.rejected = &rejected
+		s.mu.Unlock()
 		return err
 	}
+	s.mu.Lock()
+	s.rejected = nil
+	s.mu.Unlock()
 	return s.Reload(cfg)
 }
 

@@ -538,7 +538,8 @@ func TestRunNow(t *testing.T) {
 		h := start(t, testConfig(job), blockUntilDone(started, release), nil)
 
 		// A manual run of a disabled job runs; a second one meanwhile is
-		// skipped by the same overlap guard as scheduled firings.
+		// refused by the same overlap guard as scheduled firings, and not
+		// recorded.
 		first := make(chan RunRecord)
 		go func() {
 			r, err := h.s.RunNow(t.Context(), "sync")
@@ -548,23 +549,20 @@ func TestRunNow(t *testing.T) {
 			first <- r
 		}()
 		<-started
-		second, err := h.s.RunNow(t.Context(), "sync")
-		if err != nil {
-			t.Fatal(err)
+		_, err := h.s.RunNow(t.Context(), "sync")
+		if !errors.Is(err, ErrBusy) || !strings.HasPrefix(err.Error(), "sync is still running (run ") {
+			t.Errorf("second manual run: %v, want refused as still running", err)
 		}
 		close(release)
 		if r := <-first; r.Result != ResultOK || r.Trigger != TriggerManual {
 			t.Errorf("first manual run = %+v", r)
 		}
-		if second.Result != ResultSkipped || !strings.HasPrefix(second.Error, "still running") {
-			t.Errorf("second manual run = %+v, want skipped", second)
-		}
-		if _, err := h.s.RunNow(t.Context(), "nope"); err == nil {
-			t.Error("RunNow of an unknown job succeeded")
+		if _, err := h.s.RunNow(t.Context(), "nope"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("RunNow of an unknown job: %v", err)
 		}
 		time.Sleep(2 * time.Hour) // disabled: never scheduled
 		h.shutdown()
-		wantResults(t, h.runs("sync"), "ok", "skipped")
+		wantResults(t, h.runs("sync"), "ok")
 	})
 }
 

@@ -15,11 +15,19 @@ import (
 //	/jobs/{job}               a job's settings and run history
 //	/jobs/{job}/runs/{run}    a run and its log
 //
+// and the control API under /api/v1/ (see api.go), enabled by
+// WithControlToken.
+//
 // The pages are plain HTML. They show no secret: client secrets and job
 // arguments are left out.
-func StatusHandler(s *Scheduler) http.Handler {
+func StatusHandler(s *Scheduler, opts ...ServiceOption) http.Handler {
 	h := &statusHandler{s: s}
+	svc := &service{s: s, started: time.Now().UTC()}
+	for _, o := range opts {
+		o(svc)
+	}
 	mux := http.NewServeMux()
+	svc.routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))

@@ -65,6 +65,19 @@ type Store interface {
 	// recorded: the deduplication of WeCom's repeated deliveries, across the
 	// instances that share the store. A key stays seen until ttl has passed.
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// SetPause pauses a job (p not nil) or resumes it (p nil). Every instance
+	// sharing the state sees it.
+	SetPause(ctx context.Context, job string, p *Pause) error
+	// Pauses returns the paused jobs.
+	Pauses(ctx context.Context) (map[string]Pause, error)
+	// RequestCancel asks the instance running a run to cancel it; by names who
+	// asked. The instance notices within a few seconds.
+	RequestCancel(ctx context.Context, job, id, by string) error
+	// CancelRequested returns who asked to cancel a run, if anyone did.
+	CancelRequested(ctx context.Context, job, id string) (by string, ok bool, err error)
+	// Advertise records where this instance serves its control API, until
+	// Close, so that the command line finds it (FindServices).
+	Advertise(ctx context.Context, svc ServiceInfo) error
 
 	// Instance names this process in claims, locks and run records
 	// ("host:pid").
@@ -113,16 +126,22 @@ type Trigger string
 const (
 	TriggerSchedule Trigger = "schedule" // the schedule, on time
 	TriggerCatchup  Trigger = "catchup"  // a firing missed while the runner was not running
-	TriggerManual   Trigger = "manual"   // runner jobs run NAME
+	TriggerManual   Trigger = "manual"   // runner jobs run NAME, the control API, the console
 	TriggerEvent    Trigger = "event"    // an event WeCom pushed to a callback
 )
+
+// Pause is why a job does not run on its schedule.
+type Pause struct {
+	By string    `json:"by"` // who paused it ("alice@host", "console")
+	At time.Time `json:"at"`
+}
 
 // RunRecord is one run in the history.
 type RunRecord struct {
 	ID        string     `json:"id"`              // sorts by start time: "20250102-020000.123-a1b2c3"
 	Job       string     `json:"job"`             // the job's name
 	Trigger   Trigger    `json:"trigger"`         // what started it
-	By        string     `json:"by,omitempty"`    // who or what asked for a triggered run
+	By        string     `json:"by,omitempty"`    // who or what asked for a triggered run ("alice@host", "console")
 	Event     *EventInfo `json:"event,omitempty"` // the event a run for an event handled
 	Scheduled time.Time  `json:"scheduled"`       // the firing; for a manual run, when it was asked for
 	Started   time.Time  `json:"started"`
@@ -131,6 +150,11 @@ type RunRecord struct {
 	Error     string     `json:"error,omitempty"`    // why it failed, timed out, was skipped or interrupted
 	Attempts  int        `json:"attempts,omitempty"` // 0 for a run that was skipped
 	Instance  string     `json:"instance"`           // the process that ran it ("host:pid")
+	// Args are the arguments given with a triggered run, over the job's
+	// args:, as a JSON object (a string, so that records stay comparable).
+	Args string `json:"args,omitempty"`
+	// DryRun marks a run whose writes to WeCom were held back.
+	DryRun bool `json:"dry_run,omitempty"`
 }
 
 // EventInfo is the event a run handled, as recorded with the run: the
@@ -141,6 +165,9 @@ type EventInfo struct {
 	Key      string `json:"key"`                // its deduplication key (callback.Event.Key)
 	XML      string `json:"xml"`                // the message, as decrypted
 }
+
+// Ended reports whether the run has a final result.
+func (r RunRecord) Ended() bool { return r.Result != ResultRunning && r.Result != "" }
 
 // Duration is how long the run took, or 0 when that is not known.
 func (r RunRecord) Duration() time.Duration {

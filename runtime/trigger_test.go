@@ -117,12 +117,20 @@ func TestTriggerWait(t *testing.T) {
 		if most != 1 {
 			t.Errorf("%d runs of a forbid job ran at once", most)
 		}
-		// Without Wait, a run that finds the job running is skipped.
-		first, _ := h.s.Trigger(t.Context(), "welcome", RunRequest{})
-		second, _ := h.s.Trigger(t.Context(), "welcome", RunRequest{})
-		results := []Result{first.Record().Result, second.Record().Result}
-		if !reflect.DeepEqual(results, []Result{ResultOK, ResultSkipped}) && !reflect.DeepEqual(results, []Result{ResultSkipped, ResultOK}) {
-			t.Errorf("results without Wait = %v, want one ok and one skipped", results)
+		// Without Wait, a run that finds the job running is refused, and
+		// not recorded.
+		first, err := h.s.Trigger(t.Context(), "welcome", RunRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrBusy) {
+			t.Errorf("a second run without Wait: %v, want ErrBusy", err)
+		}
+		if rec := first.Record(); rec.Result != ResultOK {
+			t.Errorf("the first run without Wait = %s: %s", rec.Result, rec.Error)
+		}
+		if n := len(h.runs("welcome")); n != 11 {
+			t.Errorf("%d runs recorded, want the 10 queued and the first without Wait", n)
 		}
 		h.shutdown()
 	})

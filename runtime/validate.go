@@ -28,7 +28,7 @@ type Problem struct {
 
 	anchor    int  // line in jobs.yaml the problem sorts by
 	decode    bool // found while decoding: the value did not fit its field
-	clientVar bool // an unset environment variable in clients:
+	clientVar bool // an unset environment variable of a credential: in clients: or control_token:
 }
 
 // String formats the problem as "file:line: job "name": message".
@@ -200,6 +200,15 @@ func (v *validator) config() {
 	for i, name := range c.Env {
 		if !envNameRegex.MatchString(name) {
 			top(fmt.Sprintf("env.%d", i), "%q is not an environment variable name", name)
+		}
+	}
+	if n := len(c.ControlToken); n > 0 && n < minControlToken {
+		top("control_token", "%d characters, fewer than %d: use a long random value (openssl rand -hex 32)", n, minControlToken)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			top("public_url", "not an http:// or https:// URL")
 		}
 	}
 }

@@ -1,0 +1,153 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ControlClient calls the control API of a running runner serve; it is how
+// the command line goes through the service.
+type ControlClient struct {
+	base  string // ends in "/"
+	token string
+	http  *http.Client
+}
+
+// NewControlClient returns a client of the serve at baseURL (its
+// ServiceInfo.URL) sending token.
+func NewControlClient(baseURL, token string) *ControlClient {
+	if !strings.HasSuffix(baseURL, "/") {
+		baseURL += "/"
+	}
+	return &ControlClient{base: baseURL, token: token, http: &http.Client{}}
+}
+
+// ControlError is an answer of the control API other than a success.
+type ControlError struct {
+	Status int    // the HTTP status
+	Msg    string // the API's error message
+}
+
+func (e *ControlError) Error() string { return e.Msg }
+
+// Service returns what the serve says about itself.
+func (c *ControlClient) Service(ctx context.Context) (ServiceStatus, error) {
+	var v ServiceStatus
+	return v, c.call(ctx, "GET", "api/v1/service", nil, &v)
+}
+
+// Jobs returns every job with its state.
+func (c *ControlClient) Jobs(ctx context.Context) ([]JobInfo, error) {
+	var v struct{ Jobs []JobInfo }
+	return v.Jobs, c.call(ctx, "GET", "api/v1/jobs", nil, &v)
+}
+
+// Runs returns a job's runs, newest first; limit 0 returns every run kept.
+func (c *ControlClient) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
+	var v struct{ Runs []RunRecord }
+	return v.Runs, c.call(ctx, "GET", "api/v1/jobs/"+url.PathEscape(job)+"/runs?limit="+strconv.Itoa(limit), nil, &v)
+}
+
+// RunNow starts a run of a job and returns it as it started.
+func (c *ControlClient) RunNow(ctx context.Context, job string, body RunBody) (RunRecord, error) {
+	var v RunRecord
+	return v, c.call(ctx, "POST", "api/v1/jobs/"+url.PathEscape(job)+"/runs", body, &v)
+}
+
+// Run returns one run.
+func (c *ControlClient) Run(ctx context.Context, id string) (RunRecord, error) {
+	var v RunRecord
+	return v, c.call(ctx, "GET", "api/v1/runs/"+url.PathEscape(id), nil, &v)
+}
+
+// Cancel stops a run in progress.
+func (c *ControlClient) Cancel(ctx context.Context, id, by string) (RunRecord, error) {
+	var v RunRecord
+	return v, c.call(ctx, "POST", "api/v1/runs/"+url.PathEscape(id)+"/cancel", ByBody{By: by}, &v)
+}
+
+// Pause pauses a job.
+func (c *ControlClient) Pause(ctx context.Context, job, by string) (JobInfo, error) {
+	var v JobInfo
+	return v, c.call(ctx, "POST", "api/v1/jobs/"+url.PathEscape(job)+"/pause", ByBody{By: by}, &v)
+}
+
+// Resume resumes a paused job.
+func (c *ControlClient) Resume(ctx context.Context, job, by string) (JobInfo, error) {
+	var v JobInfo
+	return v, c.call(ctx, "POST", "api/v1/jobs/"+url.PathEscape(job)+"/resume", ByBody{By: by}, &v)
+}
+
+// Reload makes the serve reload jobs.yaml; a file with problems is a
+// ControlError (422) listing them.
+func (c *ControlClient) Reload(ctx context.Context) (jobs int, err error) {
+	var v struct{ Jobs int }
+	return v.Jobs, c.call(ctx, "POST", "api/v1/reload", nil, &v)
+}
+
+// Log copies a run's log to w; with follow it goes on until the run has
+// ended.
+func (c *ControlClient) Log(ctx context.Context, id string, follow bool, w io.Writer) error {
+	resp, err := c.do(ctx, "GET", "api/v1/runs/"+url.PathEscape(id)+"/log?follow="+strconv.FormatBool(follow), nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
+// call sends a request with body as JSON and decodes the answer into out.
+func (c *ControlClient) call(ctx context.Context, method, path string, body, out any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	resp, err := c.do(ctx, method, path, r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("control API %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// do sends a request and returns a successful response; any other answer is
+// a ControlError.
+func (c *ControlClient) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 == 2 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	var e struct{ Error string }
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if json.Unmarshal(b, &e) != nil || e.Error == "" {
+		e.Error = fmt.Sprintf("control API %s %s: %s", method, path, resp.Status)
+	}
+	return nil, &ControlError{Status: resp.StatusCode, Msg: e.Error}
+}
