@@ -157,6 +157,15 @@ type Retries struct {
 	MaxBackoff time.Duration
 }
 
+// String is how a job page shows the retries: "no retries", or "2 (backoff
+// 1m0s, at most 10m0s)".
+func (r Retries) String() string {
+	if r.Max == 0 {
+		return "no retries"
+	}
+	return fmt.Sprintf("%d (backoff %v, at most %v)", r.Max, r.Backoff, r.MaxBackoff)
+}
+
 // Delay returns how long to wait after the given failed attempt (1 for the
 // first) before the next one.
 func (r Retries) Delay(attempt int) time.Duration {

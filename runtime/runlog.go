@@ -21,7 +21,8 @@ type runLog struct {
 	ctx     context.Context
 	store   Store
 	job, id string
-	errlog  *slog.Logger // where a failure to store lines is reported, once
+	loc     *time.Location // the job's time zone, of the lines' times
+	errlog  *slog.Logger   // where a failure to store lines is reported, once
 
 	mu       sync.Mutex
 	pending  []string
@@ -33,9 +34,12 @@ type runLog struct {
 	done     chan struct{}
 }
 
-func newRunLog(ctx context.Context, store Store, job, id string, errlog *slog.Logger) *runLog {
+func newRunLog(ctx context.Context, store Store, job, id string, loc *time.Location, errlog *slog.Logger) *runLog {
+	if loc == nil {
+		loc = time.UTC
+	}
 	l := &runLog{
-		ctx: ctx, store: store, job: job, id: id, errlog: errlog,
+		ctx: ctx, store: store, job: job, id: id, loc: loc, errlog: errlog,
 		kick: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
@@ -45,7 +49,7 @@ func newRunLog(ctx context.Context, store Store, job, id string, errlog *slog.Lo
 
 // handler returns a slog handler that writes text lines to the log. The job
 // and run attributes are left out (every line of the log has them) and times
-// are UTC.
+// are in the job's time zone.
 func (l *runLog) handler() slog.Handler {
 	return slog.NewTextHandler(l, &slog.HandlerOptions{
 		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
@@ -56,7 +60,7 @@ func (l *runLog) handler() slog.Handler {
 			case "job", "run":
 				return slog.Attr{}
 			case slog.TimeKey:
-				return slog.String(slog.TimeKey, a.Value.Time().UTC().Format("2006-01-02T15:04:05.000Z"))
+				return slog.String(slog.TimeKey, a.Value.Time().In(l.loc).Format("2006-01-02T15:04:05.000Z07:00"))
 			}
 			return a
 		},

@@ -224,7 +224,7 @@ var jobPage = page(`{{define "title"}}{{.Job.Name}} · runner{{end}}{{define "he
 {{with .Job.Client}}<dt>Client</dt><dd>{{.}}</dd>{{end}}
 <dt>Timeout</dt><dd>{{.Job.Timeout}}</dd>
 <dt>Concurrency</dt><dd>{{.Job.Concurrency}}</dd>
-<dt>Retries</dt><dd>{{.Job.Retries.Max}} (backoff {{.Job.Retries.Backoff}}, at most {{.Job.Retries.MaxBackoff}})</dd>
+<dt>Retries</dt><dd>{{.Job.Retries}}</dd>
 <dt>Catch-up</dt><dd>{{.Job.Catchup}}{{if .Job.StartingDeadline}} within {{.Job.StartingDeadline}}{{end}}</dd>
 {{if .Job.Jitter}}<dt>Jitter</dt><dd>{{.Job.Jitter}}</dd>{{end}}
 <dt>Defined at</dt><dd>{{.Job.File}}:{{.Job.Line}}</dd>

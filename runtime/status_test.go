@@ -68,8 +68,10 @@ func TestStatusPages(t *testing.T) {
 			`class="r r-ok" href="/jobs/nightly-department-sync/runs/` + ok.ID,
 			`class="r r-failed"`,
 		}},
-		{"/jobs/daily-report", 200, []string{"Europe/Paris", "replace", "once within 2h0m0s", "no figures", "manual"}},
-		{"/jobs/nightly-department-sync/runs/" + ok.ID, 200, []string{ok.ID, "r-ok", "synced &lt;departments&gt;", "created=3"}},
+		{"/jobs/daily-report", 200, []string{"Europe/Paris", "replace", "once within 2h0m0s", "no figures", "manual", "<dd>no retries</dd>"}},
+		{"/jobs/nightly-department-sync", 200, []string{"<dd>2 (backoff 1m0s, at most 10m0s)</dd>"}},
+		// The run's log lines are stamped in the job's zone, Asia/Shanghai.
+		{"/jobs/nightly-department-sync/runs/" + ok.ID, 200, []string{ok.ID, "r-ok", "synced &lt;departments&gt;", "created=3", "&#43;08:00 level=INFO"}},
 		{"/jobs/nope", 404, nil},
 		{"/jobs/nightly-department-sync/runs/nope", 404, nil},
 		{"/metrics", 200, []string{
