@@ -138,7 +138,7 @@ func startServe(t *testing.T, dir string, args ...string) (*exec.Cmd, string, *s
 	select {
 	case u := <-url:
 		return cmd, u, log
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatalf("serve did not start:\n%s", log)
 	}
 	return nil, "", nil
@@ -169,11 +169,22 @@ jobs:
 `, map[string]string{"tick.lua": `require("log").info("tick", {n = 1})` + "\n"})
 
 	cmd, url, log := startServe(t, dir)
-	time.Sleep(2500 * time.Millisecond)
+	// Two runs of tick, for the history below.
+	for deadline := time.Now().Add(time.Minute); strings.Count(log.String(), `msg="run finished" job=tick`) < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("tick did not run twice:\n%s", log)
+		}
+	}
 	if body := httpBody(t, url+"healthz"); body != "ok\n" {
 		t.Errorf("/healthz = %q", body)
 	}
-	if body := httpBody(t, url+"metrics"); !strings.Contains(body, `runner_job_runs_total{job="tick",result="ok"}`) {
+	const runs = `runner_job_runs_total{job="tick",result="ok"}`
+	body := httpBody(t, url+"metrics")
+	for deadline := time.Now().Add(time.Minute); !strings.Contains(body, runs) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		body = httpBody(t, url+"metrics")
+	}
+	if !strings.Contains(body, runs) {
 		t.Errorf("/metrics lacks the runs of tick:\n%s", body)
 	}
 	if body := httpBody(t, url); !strings.Contains(body, `href="/jobs/tick"`) {
@@ -231,16 +242,13 @@ jobs:
     script: slow.lua
 `, map[string]string{"slow.lua": `require("log").info("sleeping"); require("time").sleep(60)` + "\n"})
 	cmd, _, log := startServe(t, dir)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(log.String(), "msg=sleeping") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	waitFor(t, log, "msg=sleeping")
 	cmd.Process.Signal(syscall.SIGTERM)
-	time.Sleep(300 * time.Millisecond)
+	waitFor(t, log, "a second signal stops at once")
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // the run would go on for a minute
 		t.Errorf("serve took %v to exit after the second signal", d)
 	}
 	if exitErr, ok := err.(*exec.ExitError); !ok || exitErr.ExitCode() != 1 {
@@ -278,7 +286,7 @@ func TestServeReload(t *testing.T) {
 
 func waitFor(t *testing.T, log *serveLog, text string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(log.String(), text) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no %q in serve's log:\n%s", text, log)

@@ -142,7 +142,7 @@ func runServeBriefly(t *testing.T, dir string, env, args []string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {

@@ -254,7 +254,7 @@ func TestBoltFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "locked by another runner") {
 		t.Errorf("second open: err = %v, want a clear locked error", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > time.Minute { // bbolt waits forever without its timeout
 		t.Errorf("second open took %v, want about its timeout", d)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -13,6 +14,24 @@ import (
 type fakeHeap struct{ all, live atomic.Uint64 }
 
 func (h *fakeHeap) read() (uint64, uint64) { return h.all.Load(), h.live.Load() }
+
+// idle waits, in a synctest bubble, until the guard's sampling goroutine has
+// ended, as it does once no run is registered.
+func (g *memoryGuard) idle() {
+	for {
+		g.mu.Lock()
+		sampling := g.sampling
+		g.mu.Unlock()
+		if !sampling {
+			return
+		}
+		time.Sleep(g.every)
+	}
+}
+
+// The memory guard tests run in a synctest bubble: the guard's ticker is
+// fake, so "not stopped after 100 samples" means exactly that, however busy
+// the machine is.
 
 func TestMemoryGuard(t *testing.T) {
 	t.Parallel()
@@ -30,26 +49,29 @@ func TestMemoryGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var heap fakeHeap
-			heap.all.Store(tt.all)
-			heap.live.Store(tt.live)
-			g := &memoryGuard{every: time.Millisecond, limit: limit, heap: heap.read}
-			ctx, cancel := context.WithCancelCause(t.Context())
-			release := g.watch(cancel)
-			select {
-			case <-ctx.Done():
-				if !tt.stopped {
-					t.Errorf("stopped at %d bytes, %d live", tt.all, tt.live)
+			synctest.Test(t, func(t *testing.T) {
+				var heap fakeHeap
+				heap.all.Store(tt.all)
+				heap.live.Store(tt.live)
+				g := &memoryGuard{every: time.Millisecond, limit: limit, heap: heap.read}
+				ctx, cancel := context.WithCancelCause(t.Context())
+				defer g.idle()
+				release := g.watch(cancel)
+				defer release()
+				select {
+				case <-ctx.Done():
+					if !tt.stopped {
+						t.Errorf("stopped at %d bytes, %d live", tt.all, tt.live)
+					}
+					if !errors.Is(context.Cause(ctx), ErrMemory) {
+						t.Errorf("cause %v, want ErrMemory", context.Cause(ctx))
+					}
+				case <-time.After(100 * time.Millisecond): // 100 samples
+					if tt.stopped {
+						t.Errorf("not stopped at %d bytes, %d live", tt.all, tt.live)
+					}
 				}
-				if !errors.Is(context.Cause(ctx), ErrMemory) {
-					t.Errorf("cause %v, want ErrMemory", context.Cause(ctx))
-				}
-			case <-time.After(100 * time.Millisecond):
-				if tt.stopped {
-					t.Errorf("not stopped at %d bytes, %d live", tt.all, tt.live)
-				}
-			}
-			release()
+			})
 		})
 	}
 }
@@ -58,27 +80,30 @@ func TestMemoryGuard(t *testing.T) {
 // guard collects their garbage before it looks at the heap again.
 func TestMemoryGuardSparesTheNextRun(t *testing.T) {
 	t.Parallel()
-	var heap fakeHeap
-	heap.all.Store(5000)
-	heap.live.Store(5000)
-	g := &memoryGuard{every: time.Millisecond, limit: 1000, heap: heap.read}
-	ctx, cancel := context.WithCancelCause(t.Context())
-	release := g.watch(cancel)
-	<-ctx.Done()
-	// The next run starts before the stopped one has ended, while the heap
-	// still holds its garbage.
-	next, cancelNext := context.WithCancelCause(t.Context())
-	releaseNext := g.watch(cancelNext)
-	defer releaseNext()
-	time.Sleep(20 * time.Millisecond)
-	heap.all.Store(100) // what the collection after the stopped run finds
-	heap.live.Store(100)
-	release()
-	select {
-	case <-next.Done():
-		t.Errorf("the next run was stopped: %v", context.Cause(next))
-	case <-time.After(100 * time.Millisecond):
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var heap fakeHeap
+		heap.all.Store(5000)
+		heap.live.Store(5000)
+		g := &memoryGuard{every: time.Millisecond, limit: 1000, heap: heap.read}
+		defer g.idle()
+		ctx, cancel := context.WithCancelCause(t.Context())
+		release := g.watch(cancel)
+		<-ctx.Done()
+		// The next run starts before the stopped one has ended, while the
+		// heap still holds its garbage.
+		next, cancelNext := context.WithCancelCause(t.Context())
+		releaseNext := g.watch(cancelNext)
+		defer releaseNext()
+		time.Sleep(20 * time.Millisecond) // 20 samples
+		heap.all.Store(100)               // what the collection after the stopped run finds
+		heap.live.Store(100)
+		release()
+		select {
+		case <-next.Done():
+			t.Errorf("the next run was stopped: %v", context.Cause(next))
+		case <-time.After(100 * time.Millisecond):
+		}
+	})
 }
 
 func TestSandboxBoundsCoroutines(t *testing.T) {

@@ -238,14 +238,30 @@ func TestRedisClaimsAndLocks(t *testing.T) {
 		t.Error("a claim does not expire after its ttl")
 	}
 
-	// A held lock is renewed beyond its ttl.
-	unlock, _, err := a.LockJob(ctx, "sync", 300*time.Millisecond)
+	// A held lock is renewed beyond its ttl: its lifetime goes up again
+	// at each renewal, every third of the ttl. The ttl leaves a busy machine
+	// seconds to renew.
+	const lease = 3 * time.Second
+	unlock, _, err := a.LockJob(ctx, "sync", lease)
 	if unlock == nil || err != nil {
 		t.Fatalf("a.LockJob: unlock is nil, err = %v", err)
 	}
-	time.Sleep(time.Second)
+	renewals := 0
+	lockKey := a.key("lock", "sync")
+	last := a.rdb.PTTL(ctx, lockKey).Val()
+	waitFor(t, 30*time.Second, "three renewals of the lock", func() bool {
+		left := a.rdb.PTTL(ctx, lockKey).Val()
+		if left <= 0 {
+			t.Fatalf("the lock expired while its holder runs (%v left)", left)
+		}
+		if left > last {
+			renewals++
+		}
+		last = left
+		return renewals >= 3
+	})
 	if again, holder, err := b.LockJob(ctx, "sync", time.Minute); again != nil || holder != "a" || err != nil {
-		t.Errorf("b.LockJob of a lock held for 3 ttls = %v, %q, %v, want nil, \"a\"", again != nil, holder, err)
+		t.Errorf("b.LockJob of a lock renewed 3 times = %v, %q, %v, want nil, \"a\"", again != nil, holder, err)
 	}
 	unlock()
 	unlock()
@@ -261,14 +277,14 @@ func TestRedisClaimsAndLocks(t *testing.T) {
 
 	// The lock of an instance that died expires.
 	d := r.open(t, RedisOptions{Instance: "d"})
-	if unlock, _, _ := d.LockJob(ctx, "sync", 300*time.Millisecond); unlock == nil {
+	if unlock, _, _ := d.LockJob(ctx, "sync", lease); unlock == nil {
 		t.Fatal("d.LockJob failed")
 	}
 	d.Close()
 	if again, holder, _ := b.LockJob(ctx, "sync", time.Minute); again != nil || holder != "d" {
 		t.Fatalf("b.LockJob right after d died = %v, %q, want the lock held by d", again != nil, holder)
 	}
-	waitFor(t, 5*time.Second, "the lock of the dead instance to expire", func() bool {
+	waitFor(t, 10*lease, "the lock of the dead instance to expire", func() bool {
 		unlock, _, err := b.LockJob(ctx, "sync", time.Minute)
 		if unlock != nil {
 			unlock()
@@ -295,7 +311,9 @@ func crash(s *RedisStore) {
 func TestRedisInterruptedAfterCrash(t *testing.T) {
 	r := startRedis(t)
 	ctx := t.Context()
-	const ttl = 300 * time.Millisecond
+	// The heartbeats of the instances that must look alive last long
+	// enough for a busy machine to renew them.
+	const ttl = 3 * time.Second
 	started := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
 	running := func(s *RedisStore, job string) RunRecord {
 		t.Helper()
@@ -330,7 +348,10 @@ func TestRedisInterruptedAfterCrash(t *testing.T) {
 		t.Error("Close leaves the instance heartbeat")
 	}
 
-	time.Sleep(3 * ttl)
+	waitFor(t, 10*ttl, "the heartbeat of the crashed instance to expire", func() bool {
+		n, err := live.rdb.Exists(ctx, live.key("instance", "dead")).Result()
+		return err == nil && n == 0
+	})
 	if n, _ := live.rdb.Exists(ctx, live.key("instance", "live")).Result(); n != 1 {
 		t.Fatal("the heartbeat of a live instance expired")
 	}
@@ -368,10 +389,10 @@ func TestRedisInterruptedAfterCrash(t *testing.T) {
 
 	// An open store sweeps the runs of instances that crash later.
 	sweeper := r.open(t, RedisOptions{Instance: "sweeper", heartbeat: ttl, sweep: 100 * time.Millisecond})
-	late := r.open(t, RedisOptions{Instance: "late", heartbeat: ttl})
+	late := r.open(t, RedisOptions{Instance: "late", heartbeat: 300 * time.Millisecond})
 	lateRun := running(late, "sync")
 	crash(late)
-	waitFor(t, 5*time.Second, "the sweep to mark the run of a crashed instance", func() bool {
+	waitFor(t, 30*time.Second, "the sweep to mark the run of a crashed instance", func() bool {
 		got, _ := sweeper.Run(ctx, "sync", lateRun.ID)
 		return got.Result == ResultInterrupted
 	})
@@ -567,8 +588,10 @@ func (n *node) shutdown() error {
 }
 
 // TestRedisThreeInstances runs three schedulers with the same job every
-// second on one Redis, then stops one of them during a run: every firing
-// runs exactly once, none is missed, and the token is fetched once.
+// second on one Redis, then stops one of them during a run: no firing runs
+// twice, none is missed, and the token is fetched once. A firing may find the
+// run of the previous one still going on a busy machine: it is then recorded
+// as skipped (concurrency: forbid holds across instances), not missed.
 func TestRedisThreeInstances(t *testing.T) {
 	r := startRedis(t)
 	srv, err := emulator.Start(emulator.DemoOrg())
@@ -589,19 +612,29 @@ func TestRedisThreeInstances(t *testing.T) {
 		}, nil)
 	}
 
-	time.Sleep(5 * time.Second)
+	ranSince := func(since time.Time) int {
+		ran, _ := log.instants()
+		n := 0
+		for _, at := range ran {
+			if at.After(since) {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, time.Minute, "five firings", func() bool { return ranSince(time.Time{}) >= 5 })
 	armed.Store(true)
 	var victim string
 	select {
 	case victim = <-started:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("no run started")
 	}
 	if err := nodes[victim].shutdown(); err != nil {
 		t.Errorf("stopping %s: %v", victim, err)
 	}
 	stopped := time.Now()
-	time.Sleep(5 * time.Second)
+	waitFor(t, time.Minute, "three firings after an instance stopped", func() bool { return ranSince(stopped) >= 3 })
 	for _, n := range nodes {
 		if err := n.shutdown(); err != nil {
 			t.Errorf("stopping %s: %v", n.name, err)
@@ -614,23 +647,12 @@ func TestRedisThreeInstances(t *testing.T) {
 	if len(twice) > 0 {
 		t.Errorf("firings ran twice: %v", twice)
 	}
-	if missed := gaps(ran); len(missed) > 0 {
-		t.Errorf("firings missed: %v", missed)
-	}
-	if len(ran) < 8 {
-		t.Errorf("%d firings ran in 10 seconds, want at least 8", len(ran))
-	}
-	var after int
 	for _, at := range ran {
 		if at.After(stopped) {
-			after++
 			if by := log.ranBy(at); slices.Contains(by, victim) {
 				t.Errorf("the firing at %s ran on the stopped instance %s", at.Format(time.TimeOnly), victim)
 			}
 		}
-	}
-	if after < 3 {
-		t.Errorf("%d firings ran after %s stopped, want the others to go on", after, victim)
 	}
 	if n := srv.TokenRequests(); n != 1 {
 		t.Errorf("gettoken called %d times by three instances, want 1", n)
@@ -642,7 +664,8 @@ func TestRedisThreeInstances(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ok := map[int64]int{} // successful runs by firing (Unix seconds)
+	ok := map[int64]int{}           // successful runs by firing (Unix seconds)
+	overlapped := map[string]bool{} // firings skipped while the previous run went on
 	var claimed int
 	for _, rec := range runs {
 		switch {
@@ -650,9 +673,20 @@ func TestRedisThreeInstances(t *testing.T) {
 			ok[rec.Scheduled.Unix()]++
 		case rec.Result == ResultSkipped && strings.HasPrefix(rec.Error, "claimed by "):
 			claimed++
+		case rec.Result == ResultSkipped && strings.HasPrefix(rec.Error, "still running on "):
+			overlapped[rec.Scheduled.Format(time.TimeOnly)] = true
 		default:
 			t.Errorf("unexpected run at %s on %s: %s %s", rec.Scheduled.Format(time.TimeOnly), rec.Instance, rec.Result, rec.Error)
 		}
+	}
+	var missed []string
+	for _, at := range gaps(ran) {
+		if !overlapped[at] {
+			missed = append(missed, at)
+		}
+	}
+	if len(missed) > 0 {
+		t.Errorf("firings missed: %v", missed)
 	}
 	for _, at := range ran {
 		if n := ok[at.Unix()]; n != 1 {
@@ -677,7 +711,7 @@ func TestRedisDown(t *testing.T) {
 			return log.executor(name, nil, nil, nil)
 		}, logs))
 	}
-	waitFor(t, 10*time.Second, "two firings", func() bool {
+	waitFor(t, time.Minute, "two firings", func() bool {
 		ran, _ := log.instants()
 		return len(ran) >= 2
 	})
@@ -687,7 +721,7 @@ func TestRedisDown(t *testing.T) {
 	time.Sleep(5 * time.Second)
 	restarted := time.Now()
 	r.start()
-	waitFor(t, 20*time.Second, "three firings after Redis restarted", func() bool {
+	waitFor(t, time.Minute, "three firings after Redis restarted", func() bool {
 		ran, _ := log.instants()
 		var n int
 		for _, at := range ran {
