@@ -46,7 +46,7 @@ func TestHTTPModule(t *testing.T) {
 	defer srv.Close()
 
 	runLuaTests(t, "testdata/http_test.lua", func(L *lua.LState) {
-		L.PreloadModule("http", load(&httpModule{client: srv.Client(), maxBody: 1024}))
+		L.PreloadModule("http", load("http", &httpModule{client: srv.Client(), maxBody: 1024}))
 		L.SetGlobal("BASE", lua.LString(srv.URL))
 	})
 }

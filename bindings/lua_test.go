@@ -296,7 +296,7 @@ var helperModules = map[string]func(*Env) module{
 func preloadHelpers(env *Env) func(L *lua.LState) {
 	return func(L *lua.LState) {
 		for name, newModule := range helperModules {
-			L.PreloadModule(name, load(newModule(env)))
+			L.PreloadModule(name, load(name, newModule(env)))
 		}
 	}
 }

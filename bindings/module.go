@@ -18,20 +18,30 @@ type finisher interface {
 	finish(L *lua.LState, mod *lua.LTable) lua.LValue
 }
 
-// load returns the package.preload loader of m: it builds a fresh table of
-// m's exports in the requiring state, lets m finish it, and returns it.
-func load(m module) lua.LGFunction {
+// load returns the package.preload loader of the module name: it opens m in
+// the requiring state.
+func load(name string, m module) lua.LGFunction {
 	return func(L *lua.LState) int {
-		funcs := m.exports()
-		mod := L.CreateTable(0, len(funcs))
-		L.SetFuncs(mod, funcs)
-		var v lua.LValue = mod
-		if f, ok := m.(finisher); ok {
-			v = f.finish(L, mod)
-		}
-		L.Push(v)
+		L.Push(open(L, name, m))
 		return 1
 	}
+}
+
+// open builds the Lua value of the module name: a fresh table of m's
+// exports, which m may finish. A plain table of functions is strict: reading
+// a name it lacks raises an error suggesting the nearest.
+func open(L *lua.LState, name string, m module) lua.LValue {
+	funcs := m.exports()
+	mod := L.CreateTable(0, len(funcs))
+	L.SetFuncs(mod, funcs)
+	var v lua.LValue = mod
+	if f, ok := m.(finisher); ok {
+		v = f.finish(L, mod)
+	}
+	if v == mod && mod.Metatable == lua.LNil {
+		strict(L, mod, name)
+	}
+	return v
 }
 
 // contextOf is the run's context of L. A state without one (a bare state in

@@ -53,16 +53,28 @@ var helpers = map[string]func(env *Env) module{
 }
 
 // Preload makes every module requirable in L for the run env:
-// require("wecom"), require("wecom.user"), require("json"), ...
+// require("wecom"), require("wecom.user"), require("json"), ... The helper
+// modules and wecom are globals too, as string and table are: json.encode
+// works without a require, and require("json") returns the same table.
 func Preload(L *lua.LState, env *Env) {
+	loaded, _ := L.GetField(L.GetGlobal("package"), "loaded").(*lua.LTable)
+	global := func(name string, v lua.LValue) {
+		L.SetGlobal(name, v)
+		if loaded != nil {
+			loaded.RawSetString(name, v)
+		}
+	}
 	for name, newModule := range helpers {
-		L.PreloadModule(name, load(newModule(env)))
+		m := newModule(env)
+		L.PreloadModule(name, load(name, m))
+		global(name, open(L, name, m))
 	}
 	w := &wecomModule{env: env, clients: map[string]*lua.LTable{}}
 	L.PreloadModule("wecom", func(L *lua.LState) int {
 		L.Push(w.root(L))
 		return 1
 	})
+	global("wecom", w.root(L))
 	for name := range groups {
 		L.PreloadModule("wecom."+name, func(L *lua.LState) int {
 			L.Push(L.GetField(w.root(L), name))
@@ -128,7 +140,11 @@ func (w *wecomModule) clientTable(L *lua.LState, name string) *lua.LTable {
 		}
 		g, ok := groups[key]
 		if !ok {
-			return 0
+			names := append(stringKeys(t), "dry_run")
+			for name := range groups {
+				names = append(names, name)
+			}
+			noSuch(L, "wecom", "module", key, names)
 		}
 		c := w.client(L, name)
 		if legacy[key] {
@@ -140,6 +156,7 @@ func (w *wecomModule) clientTable(L *lua.LState, name string) *lua.LTable {
 		for mname, m := range g {
 			gt.RawSetString(mname, function(L, w.env, c, key+"."+mname, m))
 		}
+		strict(L, gt, "wecom."+key)
 		t.RawSetString(key, gt)
 		L.Push(gt)
 		return 1
