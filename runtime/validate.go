@@ -16,26 +16,29 @@ import (
 
 	"github.com/robfig/cron/v3"
 	lua "github.com/yuin/gopher-lua"
-	"github.com/yuin/gopher-lua/parse"
 )
 
 // Problem is one thing wrong with a jobs file, located by file and line.
 type Problem struct {
-	File string
-	Line int    // 0 when unknown
-	Job  string // the job's name, empty for problems outside a job
-	Msg  string
+	File   string
+	Line   int    // 0 when unknown
+	Column int    // 0 when unknown
+	Job    string // the job's name, empty for problems outside a job
+	Msg    string
 
 	anchor    int  // line in jobs.yaml the problem sorts by
 	decode    bool // found while decoding: the value did not fit its field
 	clientVar bool // an unset environment variable of a credential: in clients: or control_token:
 }
 
-// String formats the problem as "file:line: job "name": message".
+// String formats the problem as "file:line[:column]: job "name": message".
 func (p Problem) String() string {
 	loc := p.File
 	if p.Line > 0 {
 		loc += ":" + strconv.Itoa(p.Line)
+		if p.Column > 0 {
+			loc += ":" + strconv.Itoa(p.Column)
+		}
 	}
 	if p.Job != "" {
 		return fmt.Sprintf("%s: job %q: %s", loc, p.Job, p.Msg)
@@ -300,10 +303,10 @@ func (v *validator) job(j *Job) {
 			v.scripts[j.Script] = s
 		}
 		j.Proto = s.proto
-		var le *luaError
+		var se *SyntaxError
 		switch {
-		case errors.As(s.err, &le):
-			v.problems = append(v.problems, Problem{File: j.Script, Line: le.line, Job: j.Name, Msg: le.msg, anchor: j.Line})
+		case errors.As(s.err, &se):
+			v.problems = append(v.problems, Problem{File: j.Script, Line: se.Line, Column: se.Column, Job: j.Name, Msg: se.Msg, anchor: j.Line})
 		case s.err != nil:
 			bad("script", "%v", s.err)
 		}
@@ -431,14 +434,6 @@ func minInterval(s cron.Schedule, t time.Time) time.Duration {
 	return gap
 }
 
-// luaError is a syntax or compile error in a script, located in the script.
-type luaError struct {
-	line int
-	msg  string
-}
-
-func (e *luaError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
-
 // compileScript compiles a script file with Compile. A first line starting
 // with '#' (a shebang) is blanked, as the Lua interpreter ignores it.
 func compileScript(path string) (*lua.FunctionProto, error) {
@@ -459,23 +454,11 @@ func compileScript(path string) (*lua.FunctionProto, error) {
 		src = append(bytes.Repeat([]byte(" "), end), src[end:]...)
 	}
 	proto, err := CompileReader(bytes.NewReader(src), path)
-	var (
-		pe *parse.Error
-		ce *lua.CompileError
-	)
-	switch {
-	case errors.As(err, &pe):
-		msg := strings.TrimSpace(pe.Message)
-		if pe.Token != "" {
-			msg = fmt.Sprintf("%s near '%s'", msg, pe.Token)
-		}
-		return nil, &luaError{line: pe.Pos.Line, msg: msg}
-	case errors.As(err, &ce):
-		return nil, &luaError{line: ce.Line, msg: ce.Message}
-	case err != nil:
+	var se *SyntaxError
+	if err != nil && !errors.As(err, &se) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	return proto, nil
+	return proto, err
 }
 
 func isDir(path string) error {

