@@ -10,8 +10,8 @@ import (
 
 // TestReferenceCopies checks that the tests' copies of the team's reference
 // data are the same as the reference, when the reference is at ../shared (as
-// in the team's worktrees and CI); a clone of the project alone runs on its
-// copies.
+// in the team's worktrees and CI): a clone of the project alone runs every
+// test on its copies.
 func TestReferenceCopies(t *testing.T) {
 	for _, c := range []struct{ shared, copy string }{
 		{"../shared/reference/official-examples", "wecom/emulator/testdata/official-examples"},
@@ -21,8 +21,10 @@ func TestReferenceCopies(t *testing.T) {
 			if _, err := os.Stat(c.shared); err != nil {
 				t.Skipf("no reference to compare with: %v", err)
 			}
+			// The copy may hold files of its own (its NOTICE, cases the
+			// project adds); each file of the reference must be there, the
+			// same.
 			want, got := readTree(t, c.shared), readTree(t, c.copy)
-			delete(got, "NOTICE") // the copy's own
 			for name, data := range want {
 				switch have, ok := got[name]; {
 				case !ok:
@@ -31,10 +33,8 @@ func TestReferenceCopies(t *testing.T) {
 					t.Errorf("%s/%s differs from %s/%s: copy it again", c.copy, name, c.shared, name)
 				}
 			}
-			for name := range got {
-				if _, ok := want[name]; !ok {
-					t.Errorf("%s/%s is not in %s: remove it", c.copy, name, c.shared)
-				}
+			if _, ok := got["NOTICE"]; !ok {
+				t.Errorf("%s has no NOTICE naming the origin of its files", c.copy)
 			}
 		})
 	}
