@@ -44,7 +44,7 @@ package bindings
 // (name, id, parentid or parent_id, order) and writes 部门名称,部门ID,父部门ID,排序.
 // Both validate every row (required fields, formats, duplicate userids,
 // mobiles, emails or department ids, unknown parents) and raise an error
-// naming the row and field.
+// naming each bad row (the first 50, and how many more) and its field.
 
 import (
 	"bufio"
@@ -416,12 +416,16 @@ func (m *csvModule) format(L *lua.LState) int {
 // formatCSV writes rows as CSV.
 func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 	var list []*lua.LTable
+	bad := &badRows{what: "rows"}
 	for i := 1; i <= rows.Len(); i++ {
 		row, ok := rows.RawGetInt(i).(*lua.LTable)
 		if !ok {
-			return nil, fmt.Errorf("rows[%d] is a %s, not a table", i, rows.RawGetInt(i).Type())
+			bad.add("rows[%d] is a %s, not a table", i, rows.RawGetInt(i).Type())
 		}
 		list = append(list, row)
+	}
+	if err := bad.err(rows.Len()); err != nil {
+		return nil, err
 	}
 	header := opts.header
 	if header == nil {
@@ -456,11 +460,15 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 	for i, row := range list {
 		rec, err := record(row, header)
 		if err != nil {
-			return nil, fmt.Errorf("rows[%d]: %w", i+1, err)
+			bad.add("rows[%d]: %v", i+1, err)
+			continue
 		}
 		if err := write(rec); err != nil {
 			return nil, err
 		}
+	}
+	if err := bad.err(len(list)); err != nil {
+		return nil, err
 	}
 	w.Flush()
 	out := buf.Bytes()
@@ -470,6 +478,39 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 		out = append([]byte(utf8BOM), out...)
 	}
 	return out, w.Error()
+}
+
+// maxBadRows bounds the problems an error lists; it counts the others.
+const maxBadRows = 50
+
+// badRows collects the problems of the rows of a file, one per row, so that
+// a file is refused with every row to fix instead of the first.
+type badRows struct {
+	what  string   // "members": what the rows are
+	list  []string // the first maxBadRows problems
+	count int
+}
+
+func (b *badRows) add(format string, args ...any) {
+	if b.count++; len(b.list) < maxBadRows {
+		b.list = append(b.list, fmt.Sprintf(format, args...))
+	}
+}
+
+// err is nil without problems; the problem itself when there is one; else
+// the count and a list, one problem a line.
+func (b *badRows) err(total int) error {
+	switch b.count {
+	case 0:
+		return nil
+	case 1:
+		return errors.New(b.list[0])
+	}
+	msg := fmt.Sprintf("%d of the %d %s are wrong:\n\t%s", b.count, total, b.what, strings.Join(b.list, "\n\t"))
+	if more := b.count - len(b.list); more > 0 {
+		msg += fmt.Sprintf("\n\t... and %d more", more)
+	}
+	return errors.New(msg)
 }
 
 // utf8BOM is the UTF-8 byte order mark.
@@ -614,10 +655,12 @@ func memberCSV(members *lua.LTable) ([]byte, error) {
 		mobiles = map[string]int{}
 		emails  = map[string]int{}
 	)
+	bad := &badRows{what: "members"}
 	for i := 1; i <= n; i++ {
 		t, ok := members.RawGetInt(i).(*lua.LTable)
 		if !ok {
-			return nil, fmt.Errorf("members[%d] is a %s, not a table", i, members.RawGetInt(i).Type())
+			bad.add("members[%d] is a %s, not a table", i, members.RawGetInt(i).Type())
+			continue
 		}
 		cells, attrs, err := memberCells(t)
 		where := fmt.Sprintf("members[%d]", i)
@@ -625,8 +668,10 @@ func memberCSV(members *lua.LTable) ([]byte, error) {
 			where += fmt.Sprintf(" (userid %q)", string(id))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
+			bad.add("%s: %v", where, err)
+			continue
 		}
+		repeats := false
 		for _, u := range []struct {
 			column string
 			seen   map[string]int
@@ -635,10 +680,15 @@ func memberCSV(members *lua.LTable) ([]byte, error) {
 			if v == "" {
 				continue
 			}
-			if j, dup := u.seen[v]; dup {
-				return nil, fmt.Errorf("%s: %s %q repeats members[%d]", where, memberField(u.column), cells[u.column], j)
+			if j, dup := u.seen[v]; dup && !repeats {
+				bad.add("%s: %s %q repeats members[%d]", where, memberField(u.column), cells[u.column], j)
+				repeats = true
+			} else if !dup {
+				u.seen[v] = i
 			}
-			u.seen[v] = i
+		}
+		if repeats {
+			continue
 		}
 		for _, c := range memberColumns {
 			if cells[c.header] != "" {
@@ -652,6 +702,9 @@ func memberCSV(members *lua.LTable) ([]byte, error) {
 			}
 		}
 		rows = append(rows, cells)
+	}
+	if err := bad.err(n); err != nil {
+		return nil, err
 	}
 	var header []string
 	for _, c := range memberColumns {
@@ -978,6 +1031,7 @@ type department struct {
 	name              string
 	id, parent, order int64
 	hasOrder          bool
+	row               int // in the list given, from 1
 }
 
 // departmentCSV validates departments and writes them as WeCom's batch
@@ -988,37 +1042,43 @@ func departmentCSV(departments *lua.LTable) ([]byte, error) {
 		return nil, errors.New("no departments (the file would be empty)")
 	}
 	var list []department
-	byID := map[int64]int{}
+	byID := map[int64]int{} // index in list
+	bad := &badRows{what: "departments"}
 	for i := 1; i <= n; i++ {
 		t, ok := departments.RawGetInt(i).(*lua.LTable)
 		if !ok {
-			return nil, fmt.Errorf("departments[%d] is a %s, not a table", i, departments.RawGetInt(i).Type())
+			bad.add("departments[%d] is a %s, not a table", i, departments.RawGetInt(i).Type())
+			continue
 		}
 		d, err := departmentRow(t)
-		where := fmt.Sprintf("departments[%d]", i)
-		if err == nil {
-			where += fmt.Sprintf(" (id %d)", d.id)
-		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", where, err)
+			bad.add("departments[%d]: %v", i, err)
+			continue
 		}
+		d.row = i
 		if j, dup := byID[d.id]; dup {
-			return nil, fmt.Errorf("%s: id %d repeats departments[%d]", where, d.id, j)
+			bad.add("departments[%d] (id %d): id %d repeats departments[%d]", i, d.id, d.id, list[j].row)
+			continue
 		}
-		byID[d.id] = i
+		byID[d.id] = len(list)
 		list = append(list, d)
 	}
+	// A row that is wrong may be the parent others name: their parents are
+	// checked once every row is right.
+	checkParents := bad.count == 0
 	siblings := map[[2]string]int{}
-	for i, d := range list {
-		where := fmt.Sprintf("departments[%d] (id %d)", i+1, d.id)
-		if _, ok := byID[d.parent]; !ok && d.parent != 1 && d.id != 1 {
-			return nil, fmt.Errorf("%s: parentid %d is neither in the file nor the root (1)", where, d.parent)
+	for _, d := range list {
+		where := fmt.Sprintf("departments[%d] (id %d)", d.row, d.id)
+		if _, ok := byID[d.parent]; checkParents && !ok && d.parent != 1 && d.id != 1 {
+			bad.add("%s: parentid %d is neither in the file nor the root (1)", where, d.parent)
+			continue
 		}
 		key := [2]string{strconv.FormatInt(d.parent, 10), d.name}
 		if j, dup := siblings[key]; dup {
-			return nil, fmt.Errorf("%s: name %q repeats departments[%d] under the same parent", where, d.name, j)
+			bad.add("%s: name %q repeats departments[%d] under the same parent", where, d.name, j)
+			continue
 		}
-		siblings[key] = i + 1
+		siblings[key] = d.row
 		// Walk up the parents: a walk longer than the list is a cycle.
 		p := d.parent
 		for steps := 0; ; steps++ {
@@ -1027,10 +1087,14 @@ func departmentCSV(departments *lua.LTable) ([]byte, error) {
 				break
 			}
 			if steps > len(list) {
-				return nil, fmt.Errorf("%s: its parents form a cycle", where)
+				bad.add("%s: its parents form a cycle", where)
+				break
 			}
-			p = list[j-1].parent
+			p = list[j].parent
 		}
+	}
+	if err := bad.err(n); err != nil {
+		return nil, err
 	}
 	rows := make([]map[string]string, len(list))
 	for i, d := range list {

@@ -162,3 +162,54 @@ function TestDepartmentFileErrors(t)
     contains(fails(csv.department_file, c[1]), c[2])
   end
 end
+
+function TestMemberFileReportsEveryBadRow(t)
+  local members = {
+    {userid = "a1", name = "甲", department = {1}, mobile = "13800000001"},
+    {userid = "a2", department = {1}, mobile = "13800000002"},
+    {userid = "a3", name = "丙", department = {1}, mobile = "13800000003"},
+    {userid = "A1", name = "丁", department = {1}, mobile = "13800000004"},
+    {userid = "a5", name = "戊", department = {0}, mobile = "13800000005"},
+  }
+  local err = fails(csv.member_file, members)
+  contains(err, "3 of the 5 members are wrong:\n" ..
+    '\tmembers[2] (userid "a2"): name is required\n' ..
+    '\tmembers[4] (userid "A1"): userid "A1" repeats members[1]\n' ..
+    '\tmembers[5] (userid "a5"): department: 0 is not a department id')
+  assert_eq(err:find("members[3]", 1, true), nil, "a good row is not listed")
+
+  -- Many bad rows: the first 50 are listed, the others counted.
+  local many = {}
+  for i = 1, 120 do many[i] = {userid = "u" .. i, department = {1}, mobile = "138" .. i} end
+  err = fails(csv.member_file, many)
+  contains(err, "120 of the 120 members are wrong:\n")
+  contains(err, 'members[50] (userid "u50"): name is required\n\t... and 70 more')
+  assert_eq(err:find("members[51]", 1, true), nil, "row 51 is counted, not listed")
+end
+
+function TestDepartmentFileReportsEveryBadRow(t)
+  local err = fails(csv.department_file, {
+    {name = "研发部", id = 2, parentid = 1},
+    {name = "a:b", id = 3, parentid = 2},
+    {name = "测试部", id = 2, parentid = 1},
+    {name = "后台组", id = "x", parentid = 2},
+  })
+  contains(err, "3 of the 4 departments are wrong:\n" ..
+    '\tdepartments[2]: name: "a:b" contains the forbidden character \':\'\n' ..
+    "\tdepartments[3] (id 2): id 2 repeats departments[1]\n" ..
+    "\tdepartments[4]: id: x is not an integer")
+  -- Once every row is right, parents and cycles are checked, for every row.
+  err = fails(csv.department_file, {
+    {name = "a", id = 2, parentid = 9},
+    {name = "b", id = 3, parentid = 8},
+    {name = "c", id = 4, parentid = 1},
+  })
+  contains(err, "2 of the 3 departments are wrong:\n" ..
+    "\tdepartments[1] (id 2): parentid 9 is neither in the file nor the root (1)\n" ..
+    "\tdepartments[2] (id 3): parentid 8 is neither in the file nor the root (1)")
+end
+
+function TestFormatReportsEveryBadRow(t)
+  local err = fails(csv.format, {{"a", "b"}, {"c"}, {"d", {}}}, {header = {"x", "y"}})
+  contains(err, "2 of the 3 rows are wrong:\n\trows[2]: 1 cells for 2 columns\n\trows[3]: cell 2: a table cannot be a cell")
+end
