@@ -67,7 +67,9 @@ func Preload(L *lua.LState, env *Env) {
 	for name, newModule := range helpers {
 		m := newModule(env)
 		L.PreloadModule(name, load(name, m))
-		global(name, open(L, name, m))
+		if name != "event" { // a global only in a run with an event: see setEventGlobal
+			global(name, open(L, name, m))
+		}
 	}
 	w := &wecomModule{env: env, clients: map[string]*lua.LTable{}}
 	L.PreloadModule("wecom", func(L *lua.LState) int {
