@@ -201,14 +201,14 @@ func TestFindServicesBolt(t *testing.T) {
 func TestFindServicesRedis(t *testing.T) {
 	r := startRedis(t)
 	cfg := &Config{Dir: t.TempDir(), State: r.url()}
-	a := r.open(t, RedisOptions{Instance: "a", heartbeat: 300 * time.Millisecond})
+	a := r.open(t, RedisOptions{Instance: "a", heartbeat: 3 * time.Second}) // a busy machine renews it in time
 	b := r.open(t, RedisOptions{Instance: "b"})
 	for _, s := range []*RedisStore{a, b} {
 		if err := s.Advertise(t.Context(), ServiceInfo{URL: "http://" + s.Instance() + "/", Instance: s.Instance()}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(time.Second) // a's heartbeat renews its service key
+	waitRenewals(t, a, a.key("service", "a"), 2) // a's heartbeat renews its service key
 	svcs, err := FindServices(t.Context(), cfg)
 	if err != nil || len(svcs) != 2 {
 		t.Fatalf("FindServices = %+v, %v", svcs, err)

@@ -77,7 +77,7 @@ func (r *redisServer) start() {
 	if err := r.cmd.Start(); err != nil {
 		r.t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); !r.answers(); {
+	for deadline := time.Now().Add(time.Minute); !r.answers(); {
 		if time.Now().After(deadline) {
 			r.stop()
 			log, _ := os.ReadFile(logFile)
@@ -246,20 +246,7 @@ func TestRedisClaimsAndLocks(t *testing.T) {
 	if unlock == nil || err != nil {
 		t.Fatalf("a.LockJob: unlock is nil, err = %v", err)
 	}
-	renewals := 0
-	lockKey := a.key("lock", "sync")
-	last := a.rdb.PTTL(ctx, lockKey).Val()
-	waitFor(t, 30*time.Second, "three renewals of the lock", func() bool {
-		left := a.rdb.PTTL(ctx, lockKey).Val()
-		if left <= 0 {
-			t.Fatalf("the lock expired while its holder runs (%v left)", left)
-		}
-		if left > last {
-			renewals++
-		}
-		last = left
-		return renewals >= 3
-	})
+	waitRenewals(t, a, a.key("lock", "sync"), 3)
 	if again, holder, err := b.LockJob(ctx, "sync", time.Minute); again != nil || holder != "a" || err != nil {
 		t.Errorf("b.LockJob of a lock renewed 3 times = %v, %q, %v, want nil, \"a\"", again != nil, holder, err)
 	}
@@ -290,6 +277,25 @@ func TestRedisClaimsAndLocks(t *testing.T) {
 			unlock()
 		}
 		return err == nil && unlock != nil
+	})
+}
+
+// waitRenewals waits until the lifetime of key has gone up n times, each
+// time a renewal by its holder; the key expiring meanwhile fails the test.
+func waitRenewals(t *testing.T, s *RedisStore, key string, n int) {
+	t.Helper()
+	renewals := 0
+	last := s.rdb.PTTL(t.Context(), key).Val()
+	waitFor(t, 30*time.Second, fmt.Sprintf("%d renewals of %s", n, key), func() bool {
+		left := s.rdb.PTTL(t.Context(), key).Val()
+		if left <= 0 {
+			t.Fatalf("%s expired while its holder lives (%v left)", key, left)
+		}
+		if left > last {
+			renewals++
+		}
+		last = left
+		return renewals >= n
 	})
 }
 
