@@ -47,8 +47,6 @@ type Attempt struct {
 	KV bindings.KV
 	// Config is the configuration the job belongs to (clients, dirs, env).
 	Config *Config
-	// Metrics counts the API calls and token fetches of the run.
-	Metrics *Metrics
 	// DryRun holds back the attempt's writes to WeCom.
 	DryRun bool
 }
@@ -1023,7 +1021,6 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, f firing, rec *RunRe
 			Logger:    logger.With("attempt", n),
 			KV:        kv,
 			Config:    cfg,
-			Metrics:   s.metrics,
 		}
 		out := &lineWriter{log: a.Logger}
 		if s.stdout != nil {
@@ -1034,7 +1031,11 @@ func (s *Scheduler) attempts(ctx context.Context, job *Job, f firing, rec *RunRe
 		out.flush()
 		var se *ScriptError
 		if errors.As(err, &se) && se.Traceback != "" {
-			a.Logger.Error("script failed", "error", se.Msg, "traceback", se.Traceback)
+			attrs := []any{"error", se.Msg}
+			if se.API != "" {
+				attrs = append(attrs, "api", se.API, "errcode", se.Errcode)
+			}
+			a.Logger.Error("script failed", append(attrs, "traceback", se.Traceback)...)
 		}
 		if err == nil || ctx.Err() != nil || n > job.Retries.Max {
 			return err

@@ -141,7 +141,7 @@ func TestScheduleRuns(t *testing.T) {
 			mu.Unlock()
 			a.Logger.Info("working", "n", 1)
 			fmt.Fprintln(a.Stdout, "printed line")
-			if a.KV == nil || a.Config == nil || a.Metrics == nil || a.Number != 1 || a.Trigger != TriggerSchedule {
+			if a.KV == nil || a.Config == nil || a.Number != 1 || a.Trigger != TriggerSchedule {
 				t.Errorf("attempt = %+v", a)
 			}
 			if d := time.Since(a.Scheduled); d < 0 || d > 10*time.Millisecond {
@@ -730,5 +730,29 @@ func TestHistoryAfterRestart(t *testing.T) {
 func TestNewSchedulerNeedsValidConfig(t *testing.T) {
 	if _, err := NewScheduler(&Config{}, nil, nil, SchedulerOptions{}); err == nil {
 		t.Error("NewScheduler accepted a configuration that was not validated")
+	}
+}
+
+// TestScriptFailureLogsAPIError: a script stopped by a WeCom error logs the
+// API and its errcode with the traceback, in the run's log.
+func TestScriptFailureLogsAPIError(t *testing.T) {
+	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		return &ScriptError{Msg: "sync.lua:3: wecom user/get: errcode 60111", Traceback: "stack traceback:\n\tsync.lua:3: in main chunk", Errcode: 60111, API: "user/get"}
+	})
+	store := openTestStore(t, BoltOptions{})
+	s, err := NewScheduler(testConfig(testJob("sync", cron.Every(time.Hour))), exec, store, SchedulerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.RunNow(t.Context(), "sync")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := store.Log(t.Context(), "sync", r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if log := strings.Join(lines, "\n"); !strings.Contains(log, `msg="script failed"`) || !strings.Contains(log, "api=user/get errcode=60111 traceback=") {
+		t.Errorf("the run's log lacks the API error:\n%s", log)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
 )
 
 // DepartmentService is the department API group (部门管理). The members of
@@ -51,14 +49,6 @@ func (s *DepartmentService) Create(ctx context.Context, d *DepartmentInput) (int
 	}
 	err := s.client.Do(ctx, s.CreateRequest(d), &ans)
 	return ans.ID, err
-}
-
-// departmentQuery is the query of the department reads: id when not 0.
-func departmentQuery(id int) url.Values {
-	if id == 0 {
-		return nil
-	}
-	return url.Values{"id": {strconv.Itoa(id)}}
 }
 
 // GetMapUsers maps a field of the members of department id, or of every
