@@ -59,6 +59,8 @@ when a run does not succeed.`,
 				o.config = configFlag(fs)
 				fs.StringVar(&o.log, "log", "", "print the log of this run")
 				fs.IntVar(&o.limit, "limit", 20, "how many runs to show, newest first (0: all kept)")
+				fs.IntVar(&o.from, "from", 1, "with --log: the first line of the log to print")
+				fs.IntVar(&o.lines, "lines", logPage, "with --log: how many lines of the log to print (0: all)")
 				return func(ctx context.Context, c *cli, args []string) error { return jobsHistory(ctx, c, &o, args[0]) }
 			},
 		},
@@ -144,12 +146,16 @@ func jobsRun(ctx context.Context, c *cli, rf *runFlags, config string, names []s
 
 // historyOptions are the flags of runner jobs history.
 type historyOptions struct {
-	config *string
-	log    string
-	limit  int
+	config      *string
+	log         string
+	limit       int
+	from, lines int // the first line of the log printed (from 1), and how many (0: all)
 }
 
 func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) error {
+	if o.from < 1 || o.lines < 0 {
+		return usagef("--from must be at least 1 and --lines at least 0")
+	}
 	cfg, err := loadJobsToRead(*o.config, c.getenv)
 	if err != nil {
 		return err
@@ -176,14 +182,7 @@ func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) er
 		if _, err := store.Run(ctx, name, o.log); err != nil {
 			return err
 		}
-		lines, err := store.Log(ctx, name, o.log)
-		if err != nil {
-			return err
-		}
-		for _, l := range lines {
-			fmt.Fprintln(c.stdout, l)
-		}
-		return nil
+		return printLog(ctx, c, store, name, o.log, o.from-1, o.lines)
 	}
 
 	runs, err := store.Runs(ctx, name, o.limit)
@@ -208,6 +207,39 @@ func jobsHistory(ctx context.Context, c *cli, o *historyOptions, name string) er
 			formatWhen(r.Scheduled.In(loc)), formatWhen(r.Started.In(loc)), runDuration(r), attempts, resultText(r))
 	}
 	return tw.Flush()
+}
+
+// logPage is how many lines of a log runner jobs history reads at a time,
+// and prints by default.
+const logPage = 1000
+
+// printLog prints n lines (0: all) of a run's log from line from (0 is the
+// first), reading them a page at a time, and says on stderr how to see the
+// rest when lines remain.
+func printLog(ctx context.Context, c *cli, store runtime.Store, job, id string, from, n int) error {
+	printed, total := 0, 0
+	for n == 0 || printed < n {
+		want := logPage
+		if n > 0 {
+			want = min(want, n-printed)
+		}
+		lines, t, err := store.Log(ctx, job, id, from+printed, want)
+		if err != nil {
+			return err
+		}
+		total = t
+		for _, l := range lines {
+			fmt.Fprintln(c.stdout, l)
+		}
+		printed += len(lines)
+		if len(lines) < want {
+			break
+		}
+	}
+	if next := from + printed; next < total {
+		fmt.Fprintf(c.stderr, "runner: lines %d-%d of %d; --from %d prints the next ones, --lines 0 all of them\n", from+1, next, total, next+1)
+	}
+	return nil
 }
 
 // openHistory opens the state for reading: a bbolt file read-only, so that

@@ -52,9 +52,10 @@ func relOrg() *emulator.Org {
 // relRig is an emulator with the suite's organisation, and a directory that
 // is the working directory of the runs, and so their allowed directory.
 type relRig struct {
-	srv *emulator.Server
-	dir string
-	env []string
+	srv  *emulator.Server
+	dir  string
+	env  []string
+	wrap []string // a command that runs runner, such as prlimit with its options
 
 	mu        sync.Mutex
 	secrets   []string // secrets and issued access tokens
@@ -228,7 +229,8 @@ func (r *relRig) start(t *testing.T, args ...string) *relProc {
 // (NAME=value entries replace the rig's).
 func (r *relRig) startEnv(t *testing.T, env []string, args ...string) *relProc {
 	t.Helper()
-	cmd := exec.Command(runnerBin, args...)
+	argv := append(append(slices.Clone(r.wrap), runnerBin), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = r.dir
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for _, kv := range r.env {
@@ -1495,4 +1497,113 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 	}
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	relWantRun(t, p.wait(t), 0)
+}
+
+// TestReliabilityLogBound: a run that prints 32 MB in short lines and 4 MB
+// lines stores at most its log_limit (10 MB by default), ending with a marker;
+// the state file stays small; runner jobs history --log and the status page
+// show the log a page at a time.
+func TestReliabilityLogBound(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: chatty, schedule: "@daily", script: chatty.lua, client: contacts}
+`))
+	r.script(t, "chatty.lua", `
+		local line = string.rep("x", 1000)
+		for i = 1, 32 * 1024 do print(i, line) end
+		local big = string.rep("y", 4 * 1024 * 1024)
+		for i = 1, 8 do print(big) end
+	`)
+	run := r.run(t, "jobs", "run", "chatty")
+	relWantRun(t, run, 0, `msg="the run's log reached its limit: later lines are not stored" job=chatty`, `log_limit="10 MB"`)
+	if n := strings.Count(run.stdout, "\n"); n < 32*1024+8 {
+		t.Errorf("runner jobs run printed %d lines, want every line the script printed", n)
+	}
+	id := strings.Fields(historyLines(r.history(t, "chatty"), "manual")[0])[0]
+
+	all := r.run(t, "jobs", "history", "chatty", "--log", id, "--lines", "0")
+	relWantRun(t, all, 0)
+	lines := strings.Split(strings.TrimSuffix(all.stdout, "\n"), "\n")
+	if len(all.stdout) > 10_000_000+1000 || len(all.stdout) < 9_000_000 {
+		t.Errorf("the stored log holds %d bytes, want at most the 10 MB of log_limit", len(all.stdout))
+	}
+	if n := len(lines); n < 3 || !strings.HasPrefix(lines[n-2], "[log truncated: a run stores at most 10 MB (log_limit)") ||
+		!regexp.MustCompile(`^\[\d+ more lines \(\d+ MB\) were not stored\]$`).MatchString(lines[n-1]) {
+		t.Errorf("the log does not end with the marker and the summary:\n%.300s", lines[max(n-2, 0):])
+	}
+	page := r.run(t, "jobs", "history", "chatty", "--log", id)
+	relWantRun(t, page, 0, fmt.Sprintf("runner: lines 1-1000 of %d; --from 1001 prints the next ones, --lines 0 all of them", len(lines)))
+	if n := strings.Count(page.stdout, "\n"); n != 1000 {
+		t.Errorf("runner jobs history --log printed %d lines, want a page of 1000", n)
+	}
+	tail := r.run(t, "jobs", "history", "chatty", "--log", id, "--from", strconv.Itoa(len(lines)-1), "--lines", "5")
+	relWantRun(t, tail, 0)
+	if want := strings.Join(lines[len(lines)-2:], "\n") + "\n"; tail.stdout != want || tail.stderr != "" {
+		t.Errorf("--from %d: %q\n%s, want the last two lines", len(lines)-1, tail.stdout, tail.stderr)
+	}
+	state, err := os.Stat(filepath.Join(r.dir, ".runner/state.db"))
+	if err != nil || state.Size() > 32<<20 {
+		t.Errorf("the state file after 64 MB of output: %v bytes, %v; want at most 32 MB", state.Size(), err)
+	}
+	t.Logf("state file: %d bytes; stored log: %d bytes in %d lines", state.Size(), len(all.stdout), len(lines))
+
+	p, url := r.serve(t)
+	body := r.get(t, url+"jobs/chatty/runs/"+id)
+	if len(body) > 1_200_000 || !regexp.MustCompile(fmt.Sprintf(`lines 1–(\d+) of %d ·\nfirst · previous ·\n<a href="\?from=(\d+)">next</a>`, len(lines))).MatchString(body) {
+		t.Errorf("the run's page is %d bytes: %.300s", len(body), body[strings.Index(body, "<h2>Log"):])
+	}
+	body = r.get(t, fmt.Sprintf("%sjobs/chatty/runs/%s?from=%d", url, id, len(lines)-3))
+	if !strings.Contains(body, "[log truncated: a run stores at most 10 MB") {
+		t.Errorf("the last page lacks the marker: %.300s", body[strings.Index(body, "<h2>Log"):])
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, p.wait(t), 0)
+}
+
+// TestReliabilityHealthzStateFull: with a state file that cannot grow (a
+// full disk, here a file size limit), the runs' logs cannot be stored and
+// /healthz answers 503 with the reason.
+func TestReliabilityHealthzStateFull(t *testing.T) {
+	t.Parallel()
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("prlimit (util-linux) is not installed")
+	}
+	r := newRelRig(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: chatty, schedule: "* * * * * *", script: chatty.lua, client: contacts}
+`))
+	// bbolt grows its file by doubling: the size limit stops it at 1 MiB.
+	r.script(t, "chatty.lua", `
+		local line = string.rep("x", 1000)
+		for i = 1, 3000 do print(i, line) end
+	`)
+	p, url := r.serve(t)
+	if res, err := http.Get(url + "healthz"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("/healthz before the state is full: %v %v", res, err)
+	}
+	r.wrap = []string{prlimit, "--fsize=2000000", "--"}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, p.wait(t), 0)
+	os.Remove(filepath.Join(r.dir, ".runner/state.db"))
+
+	p, url = r.serve(t)
+	var body string
+	relWait(t, "/healthz to fail", func() bool {
+		res, err := http.Get(url + "healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = relReadAll(t, res.Body)
+		res.Body.Close()
+		return res.StatusCode == http.StatusServiceUnavailable
+	})
+	if !strings.HasPrefix(body, "degraded: a write to the state failed") || !strings.Contains(body, "file too large") {
+		t.Errorf("/healthz = %q, want why", body)
+	}
+	r.assertNoSecrets(t, "/healthz", body)
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	run := p.wait(t)
+	relWantRun(t, run, 0, `msg="cannot store the run's log" job=chatty`)
 }

@@ -318,6 +318,7 @@ func (a *service) apiLog(w http.ResponseWriter, r *http.Request) (any, error) {
 // instance sharing the state.
 func (s *Scheduler) followLog(ctx context.Context, rec RunRecord, from int, follow bool, emit func([]string) error) error {
 	var endedAt time.Time
+	last := "" // the last line emitted
 	for {
 		var err error
 		if follow && !rec.Ended() {
@@ -325,15 +326,20 @@ func (s *Scheduler) followLog(ctx context.Context, rec RunRecord, from int, foll
 				return err
 			}
 		}
-		lines, err := s.store.Log(ctx, rec.Job, rec.ID)
+		// The log is read a page at a time: a run may store 10 MB of it.
+		lines, total, err := s.store.Log(ctx, rec.Job, rec.ID, from, logPageLines)
 		if err != nil {
 			return err
 		}
-		if from < len(lines) {
-			if err := emit(lines[from:]); err != nil {
+		if len(lines) > 0 {
+			if err := emit(lines); err != nil {
 				return err
 			}
-			from = len(lines)
+			from += len(lines)
+			last = lines[len(lines)-1]
+		}
+		if from < total {
+			continue
 		}
 		if !follow {
 			return nil
@@ -344,7 +350,7 @@ func (s *Scheduler) followLog(ctx context.Context, rec RunRecord, from int, foll
 			if endedAt.IsZero() {
 				endedAt = time.Now()
 			}
-			if logEnded(lines) || time.Since(endedAt) > 2*time.Second {
+			if logEnded(last) || time.Since(endedAt) > 2*time.Second {
 				return nil
 			}
 		}
@@ -356,9 +362,10 @@ func (s *Scheduler) followLog(ctx context.Context, rec RunRecord, from int, foll
 	}
 }
 
-// logEnded reports whether a run's log has its last line.
-func logEnded(lines []string) bool {
-	return len(lines) > 0 && strings.Contains(lines[len(lines)-1], `msg="run finished"`)
+// logEnded reports whether last is the last line of a run's log: the end of
+// the run, or the summary of what a truncated log did not store.
+func logEnded(last string) bool {
+	return strings.Contains(last, `msg="run finished"`) || strings.HasSuffix(last, notStoredSuffix)
 }
 
 // decodeBody reads a JSON request body of at most maxBody bytes into v; an

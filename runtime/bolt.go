@@ -53,6 +53,8 @@ type BoltStore struct {
 	served bool              // Advertise wrote the service file
 
 	seenPruned atomic.Int64 // when expired seen keys were last dropped (Unix ns)
+
+	health writeHealth
 }
 
 type claim struct {
@@ -62,7 +64,7 @@ type claim struct {
 
 // The buckets of the file.
 var (
-	bucketMeta    = []byte("meta")    // "owner": the process that has the file open
+	bucketMeta    = []byte("meta")    // "owner": the process that has the file open; "probe": the last Health
 	bucketTokens  = []byte("tokens")  // token key: JSON wecom.Token
 	bucketRuns    = []byte("runs")    // job / run id: JSON RunRecord
 	bucketLogs    = []byte("logs")    // job / run id / sequence: log line
@@ -211,9 +213,9 @@ func (s *BoltStore) StoreToken(ctx context.Context, key string, t wecom.Token) e
 	if err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bbolt.Tx) error {
+	return s.health.note(s.db.Update(func(tx *bbolt.Tx) error {
 		return tx.Bucket(bucketTokens).Put([]byte(key), v)
-	})
+	}))
 }
 
 // PutRun records a run, dropping the job's oldest runs beyond the history
@@ -224,7 +226,7 @@ func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 		return err
 	}
 	job, id := []byte(r.Job), []byte(r.ID)
-	return s.db.Batch(func(tx *bbolt.Tx) error {
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
 		runs, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists(job)
 		if err != nil {
 			return err
@@ -243,7 +245,7 @@ func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 			return err
 		}
 		return s.trim(tx, runs, job)
-	})
+	}))
 }
 
 // trim drops the oldest runs of a job beyond the history limit, with their
@@ -324,7 +326,7 @@ func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []strin
 	if len(lines) == 0 {
 		return nil
 	}
-	return s.db.Batch(func(tx *bbolt.Tx) error {
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
 		jobs, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(job))
 		if err != nil {
 			return err
@@ -333,6 +335,7 @@ func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []strin
 		if err != nil {
 			return err
 		}
+		log.FillPercent = 1 // the keys only grow: full pages take half the space
 		for _, line := range lines {
 			seq, err := log.NextSequence()
 			if err != nil {
@@ -343,23 +346,33 @@ func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []strin
 			}
 		}
 		return nil
-	})
+	}))
 }
 
-// Log returns a run's log lines.
-func (s *BoltStore) Log(ctx context.Context, job, id string) ([]string, error) {
-	var lines []string
-	err := s.db.View(func(tx *bbolt.Tx) error {
+// Log returns lines of a run's log. Line i is stored under the sequence
+// number i+1, so a page starts with a seek.
+func (s *BoltStore) Log(ctx context.Context, job, id string, from, n int) (lines []string, total int, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
 		log := boltBucket(tx, bucketLogs, []byte(job), []byte(id))
 		if log == nil {
 			return nil
 		}
-		return log.ForEach(func(_, v []byte) error {
+		total = int(log.Sequence())
+		c := log.Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, uint64(max(from, 0))+1)); k != nil && (n <= 0 || len(lines) < n); k, v = c.Next() {
 			lines = append(lines, string(v))
-			return nil
-		})
+		}
+		return nil
 	})
-	return lines, err
+	return lines, total, err
+}
+
+// Health writes the time to the meta bucket.
+func (s *BoltStore) Health(ctx context.Context) error {
+	now, _ := time.Now().UTC().MarshalText()
+	return s.health.check(s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put([]byte("probe"), now)
+	}))
 }
 
 // LastScheduled returns the job's latest recorded firing.
@@ -381,7 +394,7 @@ func (s *BoltStore) SetLastScheduled(ctx context.Context, job string, t time.Tim
 	if err != nil {
 		return err
 	}
-	return s.db.Batch(func(tx *bbolt.Tx) error {
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketLast)
 		if old := b.Get([]byte(job)); old != nil {
 			var prev time.Time
@@ -390,11 +403,13 @@ func (s *BoltStore) SetLastScheduled(ctx context.Context, job string, t time.Tim
 			}
 		}
 		return b.Put([]byte(job), v)
-	})
+	}))
 }
 
 // KV returns the job's key-value state.
-func (s *BoltStore) KV(job string) bindings.KV { return boltKV{db: s.db, job: []byte(job)} }
+func (s *BoltStore) KV(job string) bindings.KV {
+	return boltKV{db: s.db, job: []byte(job), health: &s.health}
+}
 
 // Claim takes a firing for this process. The file has one user at a time, so
 // the claim only guards against the same firing being started twice here.
@@ -544,8 +559,9 @@ func (s *BoltStore) Advertise(ctx context.Context, svc ServiceInfo) error {
 
 // boltKV is one job's kv bucket.
 type boltKV struct {
-	db  *bbolt.DB
-	job []byte
+	db     *bbolt.DB
+	job    []byte
+	health *writeHealth
 }
 
 func (kv boltKV) Get(ctx context.Context, key string) (value string, ok bool, err error) {
@@ -562,25 +578,25 @@ func (kv boltKV) Set(ctx context.Context, key, value string) error {
 	if key == "" {
 		return errors.New("kv: empty key")
 	}
-	return kv.db.Update(func(tx *bbolt.Tx) error {
+	return kv.health.note(kv.db.Update(func(tx *bbolt.Tx) error {
 		b, err := tx.Bucket(bucketKV).CreateBucketIfNotExists(kv.job)
 		if err != nil {
 			return err
 		}
 		return b.Put([]byte(key), []byte(value))
-	})
+	}))
 }
 
 func (kv boltKV) Delete(ctx context.Context, key string) error {
 	if key == "" {
 		return nil
 	}
-	return kv.db.Update(func(tx *bbolt.Tx) error {
+	return kv.health.note(kv.db.Update(func(tx *bbolt.Tx) error {
 		if b := tx.Bucket(bucketKV).Bucket(kv.job); b != nil {
 			return b.Delete([]byte(key))
 		}
 		return nil
-	})
+	}))
 }
 
 // boltBucket returns the bucket at a path of nested names, or nil.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,14 +111,48 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 		if _, err := s.Run(ctx, "sync", ids[0]); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Run of a dropped run: err = %v, want ErrNotFound", err)
 		}
-		if lines, err := s.Log(ctx, "sync", ids[4]); err != nil || !reflect.DeepEqual(lines, []string{"line 1 of " + ids[4], "line 2"}) {
-			t.Errorf("Log = %q, %v", lines, err)
+		if lines, total, err := s.Log(ctx, "sync", ids[4], 0, 0); err != nil || total != 2 || !reflect.DeepEqual(lines, []string{"line 1 of " + ids[4], "line 2"}) {
+			t.Errorf("Log = %q, %d, %v", lines, total, err)
 		}
-		if lines, _ := s.Log(ctx, "sync", ids[0]); len(lines) != 0 {
-			t.Errorf("the log of a dropped run is kept: %q", lines)
+		if lines, total, _ := s.Log(ctx, "sync", ids[0], 0, 0); len(lines) != 0 || total != 0 {
+			t.Errorf("the log of a dropped run is kept: %q, %d lines", lines, total)
 		}
 		if runs, err := s.Runs(ctx, "other", 0); err != nil || len(runs) != 0 {
 			t.Errorf("Runs of a job without runs = %v, %v", runs, err)
+		}
+	})
+
+	t.Run("log pages", func(t *testing.T) {
+		s := newStore(t, 10)
+		ctx := t.Context()
+		var all []string
+		for batch := range 3 {
+			var lines []string
+			for i := range 4 {
+				lines = append(lines, fmt.Sprintf("line %d", batch*4+i))
+			}
+			if err := s.AppendLog(ctx, "sync", "run1", lines); err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, lines...)
+		}
+		for _, tt := range []struct{ from, n, lo, hi int }{
+			{0, 0, 0, 12}, {0, 5, 0, 5}, {5, 5, 5, 10}, {10, 5, 10, 12}, {12, 5, 12, 12}, {30, 5, 12, 12}, {7, 0, 7, 12}, {-3, 2, 0, 2},
+		} {
+			lines, total, err := s.Log(ctx, "sync", "run1", tt.from, tt.n)
+			if want := all[tt.lo:tt.hi]; err != nil || total != 12 || !slices.Equal(lines, want) {
+				t.Errorf("Log(from %d, n %d) = %q, %d, %v; want %q, 12", tt.from, tt.n, lines, total, err, want)
+			}
+		}
+		if lines, total, err := s.Log(ctx, "sync", "nope", 0, 10); err != nil || total != 0 || len(lines) != 0 {
+			t.Errorf("Log of a run without a log = %q, %d, %v", lines, total, err)
+		}
+	})
+
+	t.Run("health", func(t *testing.T) {
+		s := newStore(t, 10)
+		if err := s.Health(t.Context()); err != nil {
+			t.Errorf("Health of a new store = %v", err)
 		}
 	})
 

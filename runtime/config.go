@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/robfig/cron/v3"
 	lua "github.com/yuin/gopher-lua"
 	"gopkg.in/yaml.v3"
@@ -30,15 +32,24 @@ const (
 	// DefaultData is the directory scripts may use when dirs: is unset,
 	// beside jobs.yaml; it is created when a script first writes to it.
 	DefaultData = "data"
+	// DefaultLogLimit bounds the stored log of one run (10 MB).
+	DefaultLogLimit = 10_000_000
+)
+
+// The bounds of log_limit.
+const (
+	minLogLimit = 1_000         // 1 kB: a few lines
+	maxLogLimit = 1_000_000_000 // 1 GB
 )
 
 // Config is a loaded jobs.yaml. Parse fills it from the file; Validate checks
 // it and prepares its jobs to run. Only a validated Config can be scheduled.
 //
 // The file's defaults: section sets client, timeout, concurrency, retries,
-// catchup, starting_deadline and jitter for the jobs that do not set them; it
-// is applied to Jobs by Parse. Durations are Go durations ("90s", "30m",
-// "1h30m").
+// catchup, starting_deadline, jitter and log_limit for the jobs that do not
+// set them; it is applied to Jobs by Parse. Durations are Go durations ("90s",
+// "30m", "1h30m"); sizes are bytes with an optional unit ("10MB", "512kB",
+// "1GiB").
 type Config struct {
 	// File is the path the configuration was read from.
 	File string
@@ -214,6 +225,10 @@ type Job struct {
 	Jitter time.Duration
 	// Enabled (enabled:) is false for a job that only runs by hand.
 	Enabled bool
+	// LogLimit (log_limit:) bounds the bytes of a run's stored log; later
+	// lines are not stored (they still reach stderr) and a marker line says
+	// so. 10 MB when unset.
+	LogLimit int64
 
 	// File and Line locate the job in jobs.yaml.
 	File string
@@ -224,8 +239,9 @@ type Job struct {
 	// Proto is the compiled script, shared by every run; set by Validate.
 	Proto *lua.FunctionProto
 
-	sched cron.Schedule // set by Validate
-	index int           // position in Config.Jobs, for line lookups
+	sched       cron.Schedule // set by Validate
+	index       int           // position in Config.Jobs, for line lookups
+	logLimitErr error         // why log_limit could not be read, reported by Validate
 }
 
 // UseEmulatorState points the state at a file of its own for runs against
@@ -287,6 +303,7 @@ type (
 		Catchup          string         `yaml:"catchup"`
 		StartingDeadline *time.Duration `yaml:"starting_deadline"`
 		Jitter           *time.Duration `yaml:"jitter"`
+		LogLimit         string         `yaml:"log_limit"`
 	}
 	retriesYAML struct {
 		Max        *int           `yaml:"max"`
@@ -437,6 +454,10 @@ func (c *Config) job(i int, y *jobYAML, d *jobOptionsYAML) *Job {
 	j.Timeout = firstSetOr(DefaultTimeout, y.Timeout, d.Timeout)
 	j.StartingDeadline = firstSetOr(time.Duration(0), y.StartingDeadline, d.StartingDeadline)
 	j.Jitter = firstSetOr(time.Duration(0), y.Jitter, d.Jitter)
+	j.LogLimit = DefaultLogLimit
+	if text := firstNonZero(y.LogLimit, d.LogLimit); text != "" {
+		j.LogLimit, j.logLimitErr = parseSize(text)
+	}
 	j.Retries = Retries{
 		Max:        firstSetOr(0, y.Retries.Max, d.Retries.Max),
 		Backoff:    firstSetOr(DefaultBackoff, y.Retries.Backoff, d.Retries.Backoff),
@@ -451,6 +472,16 @@ func (c *Config) path(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// parseSize reads a size: bytes, or a number with a unit (kB, MB, GB are
+// powers of 1000, KiB, MiB, GiB of 1024).
+func parseSize(s string) (int64, error) {
+	n, err := humanize.ParseBytes(s)
+	if err != nil || n > math.MaxInt64 || strings.HasPrefix(strings.TrimSpace(s), "-") {
+		return 0, fmt.Errorf("%q is not a size (such as 10MB, 512kB or 1GiB)", s)
+	}
+	return int64(n), nil
 }
 
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-[^}]*)?\}`)

@@ -62,8 +62,9 @@ func TestLoad(t *testing.T) {
 		Retries:     Retries{Max: 2, Backoff: time.Minute, MaxBackoff: DefaultMaxBackoff},
 		Catchup:     CatchupSkip,
 		Enabled:     true,
+		LogLimit:    5_000_000,
 		File:        "testdata/valid/jobs.yaml",
-		Line:        16,
+		Line:        17,
 	}
 	got := *sync
 	got.Location, got.Proto, got.sched, got.index = nil, nil, nil, 0
@@ -77,7 +78,7 @@ func TestLoad(t *testing.T) {
 	if got, want := report.Retries, (Retries{Max: 5, Backoff: time.Minute, MaxBackoff: DefaultMaxBackoff}); got != want {
 		t.Errorf("job 1 retries = %+v, want %+v (max from the job, backoff from defaults)", got, want)
 	}
-	if every.Timeout != 5*time.Second || every.Concurrency != ConcurrencyAllow {
+	if every.Timeout != 5*time.Second || every.Concurrency != ConcurrencyAllow || every.LogLimit != 512<<10 {
 		t.Errorf("job 2 = %+v", every)
 	}
 	if hourly.Enabled {

@@ -76,7 +76,7 @@ func TestInterruptedAfterKill(t *testing.T) {
 	if r.Result != ResultInterrupted || !strings.HasSuffix(r.Instance, wantInstance) || !strings.Contains(r.Error, "stopped during the run") {
 		t.Errorf("run after kill -9 = %+v, want interrupted by the child (pid %d)", r, cmd.Process.Pid)
 	}
-	if lines, _ := store.Log(t.Context(), "blocker", id); !strings.Contains(strings.Join(lines, "\n"), "blocking") {
+	if lines, _, _ := store.Log(t.Context(), "blocker", id, 0, 0); !strings.Contains(strings.Join(lines, "\n"), "blocking") {
 		t.Errorf("the log written before the kill is lost: %q", lines)
 	}
 }
@@ -92,7 +92,7 @@ func blockingRun(path string) {
 	s, err := NewScheduler(testConfig(testJob("blocker", every(time.Hour))), execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
 		a.Logger.Info("blocking")
 		for { // until the log line is stored
-			lines, err := store.Log(ctx, job.Name, a.RunID)
+			lines, _, err := store.Log(ctx, job.Name, a.RunID, 0, 0)
 			if err == nil && strings.Contains(strings.Join(lines, "\n"), "blocking") || ctx.Err() != nil {
 				break
 			}

@@ -66,6 +66,7 @@ type RedisOptions struct {
 //	service:<instance>      JSON ServiceInfo of the instance's control API, as long as its heartbeat
 //	paused                  hash of job to JSON Pause
 //	cancel:<job>:<run id>   who asked to cancel a run, for a day
+//	probe:<instance>        the last write of Health
 //
 // Claims, locks and heartbeats hold "<instance>/<random token>", so that a
 // holder recognizes its own key.
@@ -88,6 +89,8 @@ type RedisStore struct {
 
 	mu      sync.Mutex
 	service []byte // JSON ServiceInfo kept with the heartbeat (Advertise); nil when none
+
+	health writeHealth
 
 	closed    chan struct{} // closed by Close: stops the lock renewals and the heartbeat
 	closeOnce sync.Once
@@ -500,7 +503,7 @@ func (s *RedisStore) StoreToken(ctx context.Context, key string, t wecom.Token) 
 	if err != nil {
 		return err
 	}
-	return s.rdb.Set(ctx, s.key("token", key), b, max(time.Until(t.ExpiresAt), 0)+tokenKeep).Err()
+	return s.health.note(s.rdb.Set(ctx, s.key("token", key), b, max(time.Until(t.ExpiresAt), 0)+tokenKeep).Err())
 }
 
 // LockToken takes the lock around the fetch of the token named key. When
@@ -558,7 +561,7 @@ func (s *RedisStore) PutRun(ctx context.Context, r RunRecord) error {
 		return err
 	}
 	keys := []string{s.key("runs", r.Job), s.key("run", r.Job)}
-	return putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, "")).Err()
+	return s.health.note(putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, "")).Err())
 }
 
 // Runs returns a job's runs, newest first.
@@ -615,12 +618,34 @@ func (s *RedisStore) AppendLog(ctx context.Context, job, id string, lines []stri
 	for i, l := range lines {
 		values[i] = l
 	}
-	return s.rdb.RPush(ctx, s.key("log", job, id), values...).Err()
+	return s.health.note(s.rdb.RPush(ctx, s.key("log", job, id), values...).Err())
 }
 
-// Log returns a run's log lines.
-func (s *RedisStore) Log(ctx context.Context, job, id string) ([]string, error) {
-	return s.rdb.LRange(ctx, s.key("log", job, id), 0, -1).Result()
+// Log returns lines of a run's log, with one LLEN and one LRANGE in a
+// transaction.
+func (s *RedisStore) Log(ctx context.Context, job, id string, from, n int) ([]string, int, error) {
+	key := s.key("log", job, id)
+	from = max(from, 0)
+	stop := int64(from + n - 1)
+	if n <= 0 {
+		stop = -1
+	}
+	var total *redis.IntCmd
+	var lines *redis.StringSliceCmd
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		total = p.LLen(ctx, key)
+		lines = p.LRange(ctx, key, int64(from), stop)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return lines.Val(), int(total.Val()), nil
+}
+
+// Health sets the instance's probe key, which expires after a minute.
+func (s *RedisStore) Health(ctx context.Context) error {
+	return s.health.check(s.rdb.Set(ctx, s.key("probe", s.instance), time.Now().UTC().Format(time.RFC3339), time.Minute).Err())
 }
 
 // LastScheduled returns the job's latest recorded firing, to the
@@ -649,12 +674,12 @@ return 0
 // SetLastScheduled records a firing, keeping the later of t and the recorded
 // time.
 func (s *RedisStore) SetLastScheduled(ctx context.Context, job string, t time.Time) error {
-	return setLaterScript.Run(ctx, s.rdb, []string{s.key("last", job)}, t.UnixMicro()).Err()
+	return s.health.note(setLaterScript.Run(ctx, s.rdb, []string{s.key("last", job)}, t.UnixMicro()).Err())
 }
 
 // KV returns the job's key-value state.
 func (s *RedisStore) KV(job string) bindings.KV {
-	return redisKV{rdb: s.rdb, key: s.key("kv", job)}
+	return redisKV{rdb: s.rdb, key: s.key("kv", job), health: &s.health}
 }
 
 // Claim takes the firing of job at the scheduled instant (to the second) for
@@ -793,8 +818,9 @@ func randomHex(n int) string {
 
 // redisKV is one job's kv hash.
 type redisKV struct {
-	rdb *redis.Client
-	key string
+	rdb    *redis.Client
+	key    string
+	health *writeHealth
 }
 
 func (kv redisKV) Get(ctx context.Context, key string) (string, bool, error) {
@@ -809,12 +835,12 @@ func (kv redisKV) Set(ctx context.Context, key, value string) error {
 	if key == "" {
 		return errors.New("kv: empty key")
 	}
-	return kv.rdb.HSet(ctx, kv.key, key, value).Err()
+	return kv.health.note(kv.rdb.HSet(ctx, kv.key, key, value).Err())
 }
 
 func (kv redisKV) Delete(ctx context.Context, key string) error {
 	if key == "" {
 		return nil
 	}
-	return kv.rdb.HDel(ctx, kv.key, key).Err()
+	return kv.health.note(kv.rdb.HDel(ctx, kv.key, key).Err())
 }

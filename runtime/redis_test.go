@@ -210,6 +210,38 @@ func TestRedisOpen(t *testing.T) {
 	}
 }
 
+// TestRedisHealth: Health fails while Redis refuses writes (its memory is
+// full) though it still answers reads, and says why without the password.
+func TestRedisHealth(t *testing.T) {
+	const password = "health-secret-pw"
+	r := startRedis(t, "--requirepass", password)
+	ctx := t.Context()
+	s, err := OpenRedis("redis://:"+password+"@"+r.addr()+"/0", RedisOptions{Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Health(ctx); err != nil {
+		t.Fatalf("Health = %v", err)
+	}
+	if err := s.rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Runs(ctx, "sync", 0); err != nil {
+		t.Errorf("reads fail too: %v", err)
+	}
+	err = s.Health(ctx)
+	if err == nil || !strings.Contains(err.Error(), "the state cannot be written: OOM") || strings.Contains(err.Error(), password) {
+		t.Errorf("Health with the memory of Redis full = %v, want an OOM error", err)
+	}
+	if err := s.rdb.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Health(ctx); err != nil {
+		t.Errorf("Health once Redis takes writes again = %v", err)
+	}
+}
+
 // TestRedisClaimsAndLocks checks claims and running locks between two
 // instances.
 func TestRedisClaimsAndLocks(t *testing.T) {

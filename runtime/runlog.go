@@ -8,38 +8,62 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/dustin/go-humanize"
 )
 
-// maxLogLines bounds the lines stored for one run; later lines still reach
-// stderr.
-const maxLogLines = 10000
+// The bounds of a run's stored log, besides the job's log_limit (bytes):
+// what goes beyond them still reaches stderr.
+const (
+	// maxLogLines bounds the lines stored for one run, whatever their size.
+	maxLogLines = 100_000
+	// maxLogLine bounds one stored line; a longer line is cut, and says so,
+	// so that a page of the log stays small.
+	maxLogLine = 64 << 10
+)
 
-// runLog stores a run's log lines as they are written. Lines are written to
-// the store by a goroutine of their own, in batches: while one batch is being
-// stored, the next lines gather. Close stores what is left.
+// notStoredSuffix ends the last line of a truncated log, which counts the
+// lines not stored.
+const notStoredSuffix = " were not stored]"
+
+// runLog stores a run's log lines as they are written, up to the job's
+// log_limit: the first line that would pass it is replaced by a marker line,
+// and the later ones are counted, not stored. Lines are written to the store
+// by a goroutine of their own, in batches: while one batch is being stored,
+// the next lines gather. Close stores what is left.
 type runLog struct {
 	ctx     context.Context
 	store   Store
 	job, id string
 	loc     *time.Location // the job's time zone, of the lines' times
-	errlog  *slog.Logger   // where a failure to store lines is reported, once
+	limit   int64          // bytes of lines (newlines counted) stored at most
+	errlog  *slog.Logger   // where a failure to store lines, and the truncation, are reported, once
 
-	mu       sync.Mutex
-	pending  []string
-	accepted int
-	dropped  int
-	closed   bool
-	failed   bool
-	kick     chan struct{}
-	done     chan struct{}
+	mu           sync.Mutex
+	pending      []string
+	lines        int   // lines accepted
+	size         int64 // bytes accepted
+	truncated    bool  // the log reached a bound: nothing more is stored
+	droppedLines int
+	droppedBytes int64
+	closed       bool
+	failed       bool
+	kick         chan struct{}
+	done         chan struct{}
 }
 
-func newRunLog(ctx context.Context, store Store, job, id string, loc *time.Location, errlog *slog.Logger) *runLog {
+// newRunLog starts the stored log of a run, whose lines' times are in loc
+// (UTC when nil); limit <= 0 is DefaultLogLimit.
+func newRunLog(ctx context.Context, store Store, job, id string, loc *time.Location, limit int64, errlog *slog.Logger) *runLog {
 	if loc == nil {
 		loc = time.UTC
 	}
+	if limit <= 0 {
+		limit = DefaultLogLimit
+	}
 	l := &runLog{
-		ctx: ctx, store: store, job: job, id: id, loc: loc, errlog: errlog,
+		ctx: ctx, store: store, job: job, id: id, loc: loc, limit: limit, errlog: errlog,
 		kick: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
@@ -71,23 +95,54 @@ func (l *runLog) handler() slog.Handler {
 // call).
 func (l *runLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return len(p), nil
 	}
+	truncatedNow := false
 	for line := range bytes.Lines(p) {
-		if l.accepted >= maxLogLines {
-			l.dropped++
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		if l.truncated {
+			l.droppedLines++
+			l.droppedBytes += int64(len(line)) + 1
 			continue
 		}
-		l.accepted++
-		l.pending = append(l.pending, string(bytes.TrimSuffix(line, []byte("\n"))))
+		text := cutLine(line)
+		size := int64(len(text)) + 1
+		if l.lines >= maxLogLines || l.size+size > l.limit {
+			l.truncated, truncatedNow = true, true
+			l.droppedLines++
+			l.droppedBytes += int64(len(line)) + 1
+			l.pending = append(l.pending, fmt.Sprintf("[log truncated: a run stores at most %s (log_limit) and %d lines of log; the rest went to stderr only]",
+				humanize.Bytes(uint64(l.limit)), maxLogLines))
+			continue
+		}
+		l.lines++
+		l.size += size
+		l.pending = append(l.pending, text)
 	}
 	select {
 	case l.kick <- struct{}{}:
 	default:
 	}
+	l.mu.Unlock()
+	if truncatedNow {
+		l.errlog.Warn("the run's log reached its limit: later lines are not stored", "job", l.job, "run", l.id, "log_limit", humanize.Bytes(uint64(l.limit)))
+	}
 	return len(p), nil
+}
+
+// cutLine returns line, or its first maxLogLine bytes (whole UTF-8
+// characters) followed by a note of its length when it is longer.
+func cutLine(line []byte) string {
+	if len(line) <= maxLogLine {
+		return string(line)
+	}
+	n := maxLogLine
+	for n > 0 && !utf8.RuneStart(line[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s… [line cut: %d bytes]", line[:n], len(line))
 }
 
 func (l *runLog) loop() {
@@ -122,8 +177,8 @@ func (l *runLog) Close() {
 		return
 	}
 	l.closed = true
-	if l.dropped > 0 {
-		l.pending = append(l.pending, fmt.Sprintf("(%d more lines are not stored: a run keeps at most %d)", l.dropped, maxLogLines))
+	if l.droppedLines > 0 {
+		l.pending = append(l.pending, fmt.Sprintf("[%d more lines (%s)%s", l.droppedLines, humanize.Bytes(uint64(l.droppedBytes)), notStoredSuffix))
 	}
 	close(l.kick)
 	l.mu.Unlock()

@@ -688,7 +688,7 @@ func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, 
 	ctx, cancelTimeout := context.WithDeadline(ctx, rec.Started.Add(job.Timeout))
 	defer cancelTimeout()
 
-	rl := newRunLog(bg, s.store, job.Name, rec.ID, job.Location, s.log)
+	rl := newRunLog(bg, s.store, job.Name, rec.ID, job.Location, job.LogLimit, s.log)
 	logger := slog.New(slog.NewMultiHandler(s.log.Handler(), rl.handler())).With("job", job.Name, "run", rec.ID)
 	stored := slog.New(rl.handler()).With("job", job.Name, "run", rec.ID)
 	s.metrics.runStarted(job.Name)

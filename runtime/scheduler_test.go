@@ -169,7 +169,7 @@ func TestScheduleRuns(t *testing.T) {
 		if r.Trigger != TriggerSchedule || r.Attempts != 1 || r.Instance != h.store.Instance() || r.Duration() > 10*time.Millisecond {
 			t.Errorf("run = %+v", r)
 		}
-		lines, _ := h.store.Log(context.Background(), "sync", r.ID)
+		lines, _, _ := h.store.Log(context.Background(), "sync", r.ID, 0, 0)
 		log := strings.Join(lines, "\n")
 		for _, want := range []string{"msg=\"run started\" trigger=schedule", "msg=working attempt=1 n=1", `msg="printed line" attempt=1`, `msg="run finished" result=ok`} {
 			if !strings.Contains(log, want) {
@@ -198,7 +198,7 @@ func TestLogStreamed(t *testing.T) {
 		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, nil)
 		id := <-logged
 		time.Sleep(time.Second) // the run goes on; its line is stored meanwhile
-		lines, err := h.store.Log(context.Background(), "sync", id)
+		lines, _, err := h.store.Log(context.Background(), "sync", id, 0, 0)
 		if err != nil || !strings.Contains(strings.Join(lines, "\n"), "first step done") {
 			t.Errorf("log while running = %q, %v; want the line already stored", lines, err)
 		}
@@ -710,7 +710,7 @@ func TestHistoryAfterRestart(t *testing.T) {
 		if len(before) != 3 || !slices.EqualFunc(before, after, func(a, b RunRecord) bool { return a.ID == b.ID && a.Result == b.Result }) {
 			t.Errorf("history before the restart %v, after %v", results(before), results(after))
 		}
-		if lines, _ := store.Log(context.Background(), "sync", after[2].ID); !strings.Contains(strings.Join(lines, "\n"), "hello") {
+		if lines, _, _ := store.Log(context.Background(), "sync", after[2].ID, 0, 0); !strings.Contains(strings.Join(lines, "\n"), "hello") {
 			t.Errorf("log after the restart = %q", lines)
 		}
 		if v, _, _ := store.KV("sync").Get(context.Background(), "count"); v != after[2].ID {
@@ -748,7 +748,7 @@ func TestScriptFailureLogsAPIError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines, err := store.Log(t.Context(), "sync", r.ID)
+	lines, _, err := store.Log(t.Context(), "sync", r.ID, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

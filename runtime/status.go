@@ -1,19 +1,22 @@
 package runtime
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 )
 
 // StatusHandler serves the scheduler's status over HTTP:
 //
-//	/healthz                  "ok"
+//	/healthz                  "ok", or 503 and why the state cannot be written
 //	/metrics                  Prometheus text format
 //	/                         the jobs: schedule, next run, last results
 //	/jobs/{job}               a job's settings and run history
-//	/jobs/{job}/runs/{run}    a run and its log
+//	/jobs/{job}/runs/{run}    a run and a page of its log (?from=line)
 //
 // and the control API under /api/v1/ (see api.go), enabled by
 // WithControlToken.
@@ -28,10 +31,7 @@ func StatusHandler(s *Scheduler, opts ...ServiceOption) http.Handler {
 	}
 	mux := http.NewServeMux()
 	svc.routes(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", healthz(s.Store()))
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		s.Metrics().WriteTo(w)
@@ -119,12 +119,79 @@ func (h *statusHandler) run(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading the run: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	lines, err := h.s.Store().Log(r.Context(), name, rec.ID)
+	from, _ := strconv.Atoi(r.URL.Query().Get("from"))
+	log, err := readLogPage(r.Context(), h.s.Store(), name, rec.ID, from)
 	if err != nil {
 		http.Error(w, "reading the log: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
-	render(w, runPage, map[string]any{"Run": runRows([]RunRecord{rec}, loc)[0], "Log": lines})
+	render(w, runPage, map[string]any{"Run": runRows([]RunRecord{rec}, loc)[0], "Log": log})
+}
+
+// healthTimeout bounds the probe write of /healthz.
+const healthTimeout = 5 * time.Second
+
+// healthz answers "ok" when the state can be written, and 503 with the
+// reason when it cannot: runs would go on without history, logs, claims or
+// cached tokens. Store errors name files and hosts, never passwords.
+func healthz(store Store) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		if err := store.Health(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, "degraded: %v\n", err)
+			return
+		}
+		w.Write([]byte("ok\n"))
+	}
+}
+
+// A page of a run's log shows up to logPageLines lines, fewer when they
+// pass logPageBytes (a stored line is at most maxLogLine bytes).
+const (
+	logPageLines = 1000
+	logPageBytes = 1 << 20
+)
+
+// logPage is a page of a run's log.
+type logPage struct {
+	Lines      []string
+	First      int // number of the first line shown, from 1
+	Last       int // number of the last line shown
+	Total      int // lines in the log
+	Prev, Next int // from= of the previous and next pages; -1 when there is none
+	End        int // from= of the last page (of as many lines as this one)
+}
+
+// readLogPage reads the page of a run's log that starts at line from (0 is
+// the first line).
+func readLogPage(ctx context.Context, store Store, job, id string, from int) (logPage, error) {
+	from = max(from, 0)
+	lines, total, err := store.Log(ctx, job, id, from, logPageLines)
+	if err != nil {
+		return logPage{}, err
+	}
+	size := 0
+	for i, l := range lines {
+		if size += len(l) + 1; size > logPageBytes && i > 0 {
+			lines = lines[:i]
+			break
+		}
+	}
+	// The neighbouring pages are taken to hold as many lines as this one.
+	step := max(len(lines), 1)
+	p := logPage{Lines: lines, First: from + 1, Last: from + len(lines), Total: total, Prev: -1, Next: -1,
+		End: max(total-step, 0)}
+	if from > 0 {
+		p.Prev = max(from-step, 0)
+	}
+	if p.Last < total {
+		p.Next = p.Last
+	}
+	return p, nil
 }
 
 // lookup finds a job of the current configuration.
@@ -251,5 +318,8 @@ var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{
 <dt>Instance</dt><dd>{{.Run.Instance}}</dd>
 </dl>
 <h2>Log</h2>
-{{if .Log}}<pre>{{range .Log}}{{.}}
-{{end}}</pre>{{else}}<p class="muted">no log lines</p>{{end}}{{end}}`)
+{{with .Log}}{{if .Lines}}{{if or (ge .Prev 0) (ge .Next 0)}}{{template "logNav" .}}{{end}}<pre>{{range .Lines}}{{.}}
+{{end}}</pre>{{if ge .Next 0}}{{template "logNav" .}}{{end}}{{else}}<p class="muted">no log lines</p>{{end}}{{end}}{{end}}
+{{define "logNav"}}<p class="muted">lines {{.First}}–{{.Last}} of {{.Total}} ·
+{{if ge .Prev 0}}<a href="?from=0">first</a> · <a href="?from={{.Prev}}">previous</a>{{else}}first · previous{{end}} ·
+{{if ge .Next 0}}<a href="?from={{.Next}}">next</a> · <a href="?from={{.End}}">last</a>{{else}}next · last{{end}}</p>{{end}}`)

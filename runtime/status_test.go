@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -132,4 +133,93 @@ func TestMetricsFormat(t *testing.T) {
 	var nilMetrics *Metrics
 	nilMetrics.APICall("user/get", 0, time.Second) // a nil *Metrics counts nothing
 	nilMetrics.TokenFetch()
+}
+
+// TestStatusLogPages: a run's page shows its log a page at a time, with
+// links to the other pages, and a page of long lines stays near 1 MB.
+func TestStatusLogPages(t *testing.T) {
+	long := strings.Repeat("长", 20_000) // 60 kB
+	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		n, text := 2500, "step"
+		if job.Name == "long" {
+			n, text = 100, long
+		}
+		for i := range n {
+			a.Logger.Info(text, "i", i)
+		}
+		return nil
+	})
+	store := openTestStore(t, BoltOptions{})
+	s, err := NewScheduler(testConfig(testJob("many", every(time.Hour)), testJob("long", every(time.Hour))), exec, store, SchedulerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(StatusHandler(s))
+	defer srv.Close()
+	many, err := s.RunNow(t.Context(), "many")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, total, _ := store.Log(t.Context(), "many", many.ID, 0, 0)
+	page := "/jobs/many/runs/" + many.ID
+	for _, tt := range []struct {
+		from       string
+		want, lack []string
+	}{
+		{"", []string{fmt.Sprintf("lines 1–1000 of %d", total), `<a href="?from=1000">next</a>`, fmt.Sprintf(`<a href="?from=%d">last</a>`, total-1000), "i=0\n", "i=998\n"},
+			[]string{`href="?from=0"`, "i=999\n"}},
+		{"?from=1000", []string{fmt.Sprintf("lines 1001–2000 of %d", total), `<a href="?from=0">previous</a>`, `<a href="?from=2000">next</a>`, "i=999\n", "i=1998\n"},
+			[]string{"i=998\n", "i=1999\n"}},
+		{fmt.Sprintf("?from=%d", total-1000), []string{fmt.Sprintf("lines %d–%d of %d", total-999, total, total), "run finished"}, []string{`">next</a>`}},
+		{"?from=99999", []string{"no log lines"}, nil},
+		{"?from=-5", []string{"lines 1–1000"}, nil},
+	} {
+		status, body := httpGet(t, srv, page+tt.from)
+		if status != 200 {
+			t.Errorf("GET %s%s: status %d", page, tt.from, status)
+		}
+		for _, want := range tt.want {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s lacks %q", tt.from, want)
+			}
+		}
+		for _, lack := range tt.lack {
+			if strings.Contains(body, lack) {
+				t.Errorf("GET %s has %q", tt.from, lack)
+			}
+		}
+	}
+
+	long1, err := s.RunNow(t.Context(), "long")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := httpGet(t, srv, "/jobs/long/runs/"+long1.ID)
+	if status != 200 || len(body) > logPageBytes+maxLogLine+10_000 || !strings.Contains(body, "lines 1–18 of 102") || !strings.Contains(body, `<a href="?from=18">next</a> · <a href="?from=84">last</a>`) {
+		t.Errorf("a page of 60 kB lines: status %d, %d bytes, %.300q", status, len(body), body[strings.Index(body, "<h2>Log"):])
+	}
+}
+
+// TestHealthz: /healthz fails with the reason when the state cannot be
+// written, or a write failed within the last minute.
+func TestHealthz(t *testing.T) {
+	store := openTestStore(t, BoltOptions{})
+	s, err := NewScheduler(testConfig(testJob("sync", every(time.Hour))), execFunc(func(context.Context, *Job, *Attempt) error { return nil }), store, SchedulerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(StatusHandler(s))
+	defer srv.Close()
+	if status, body := httpGet(t, srv, "/healthz"); status != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q, want 200 ok", status, body)
+	}
+	store.health.note(errors.New("write state.db: no space left on device"))
+	if status, body := httpGet(t, srv, "/healthz"); status != 503 || !strings.Contains(body, "degraded: a write to the state failed") || !strings.Contains(body, "no space left on device") {
+		t.Errorf("/healthz after a failed write = %d %q, want 503 and the error", status, body)
+	}
+	store.health = writeHealth{}
+	store.db.Close()
+	if status, body := httpGet(t, srv, "/healthz"); status != 503 || body != "degraded: the state cannot be written: database not open\n" {
+		t.Errorf("/healthz with the state closed = %d %q, want 503 and why", status, body)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wecomrunner/runner/bindings"
@@ -38,8 +39,10 @@ type Store interface {
 	Run(ctx context.Context, job, id string) (RunRecord, error)
 	// AppendLog adds lines to a run's log.
 	AppendLog(ctx context.Context, job, id string, lines []string) error
-	// Log returns a run's log lines in order.
-	Log(ctx context.Context, job, id string) ([]string, error)
+	// Log returns up to n lines of a run's log (all the rest when n <= 0),
+	// in order, from line from (0 is the first), and how many lines the log
+	// has. A run without a log has 0 lines.
+	Log(ctx context.Context, job, id string, from, n int) (lines []string, total int, err error)
 
 	// LastScheduled returns the job's latest recorded firing, or the zero time.
 	LastScheduled(ctx context.Context, job string) (time.Time, error)
@@ -79,6 +82,12 @@ type Store interface {
 	// Close, so that the command line finds it (FindServices).
 	Advertise(ctx context.Context, svc ServiceInfo) error
 
+	// Health writes a small value to the state. It returns an error when that
+	// fails, or when another write of the store failed within the last
+	// minute: a full disk still takes small writes (into free pages) while
+	// the logs of runs are lost.
+	Health(ctx context.Context) error
+
 	// Instance names this process in claims, locks and run records
 	// ("host:pid").
 	Instance() string
@@ -103,6 +112,40 @@ func OpenStore(cfg *Config, logger *slog.Logger) (Store, error) {
 		return s, nil
 	}
 	return OpenBolt(cfg.State, BoltOptions{History: cfg.History, Logger: logger})
+}
+
+// healthWindow is how long a failed write makes Health fail.
+const healthWindow = time.Minute
+
+// writeHealth remembers the last failed write of a store, for Health.
+type writeHealth struct {
+	mu     sync.Mutex
+	failed time.Time
+	err    error
+}
+
+// note records err, the result of a write, and returns it. A write cancelled
+// by its caller says nothing about the store.
+func (h *writeHealth) note(err error) error {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		h.mu.Lock()
+		h.failed, h.err = time.Now(), err
+		h.mu.Unlock()
+	}
+	return err
+}
+
+// check returns the error of Health, given the result of the probe write.
+func (h *writeHealth) check(probe error) error {
+	if probe != nil {
+		return fmt.Errorf("the state cannot be written: %w", probe)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if ago := time.Since(h.failed); !h.failed.IsZero() && ago < healthWindow {
+		return fmt.Errorf("a write to the state failed %v ago: %w", ago.Round(time.Second), h.err)
+	}
+	return nil
 }
 
 // Result is the outcome of a run.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/robfig/cron/v3"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -344,6 +345,12 @@ func (v *validator) job(j *Job) {
 	case CatchupSkip, CatchupOnce:
 	default:
 		bad("catchup", "%q is not skip or once", j.Catchup)
+	}
+	switch {
+	case j.logLimitErr != nil:
+		bad("log_limit", "%v", j.logLimitErr)
+	case j.LogLimit < minLogLimit || j.LogLimit > maxLogLimit:
+		bad("log_limit", "%s is not between %s and %s", humanize.Bytes(uint64(j.LogLimit)), humanize.Bytes(minLogLimit), humanize.Bytes(maxLogLimit))
 	}
 	if j.StartingDeadline < 0 {
 		bad("starting_deadline", "must not be negative")

@@ -62,6 +62,8 @@ func TestValidateProblems(t *testing.T) {
 		`job "nonsense": timeout: must be positive`,
 		`job "nonsense": jitter: 2h0m0s is not shorter than the time between firings (1h0m0s)`,
 		`unknown field "shedule"`,
+		`job "nonsense": log_limit: "10XB" is not a size (such as 10MB, 512kB or 1GiB)`,
+		`job "wrong-type": log_limit: 100 B is not between 1.0 kB and 1.0 GB`,
 		`30 is not a duration`,
 	} {
 		if !strings.Contains(err.Error(), want) {
