@@ -38,7 +38,8 @@ type command struct {
 
 	// setup declares the command's flags on fs and returns the function that
 	// runs the command with the positional arguments once fs is parsed. It
-	// runs once per invocation, so flag values are never shared.
+	// runs once per invocation, so flag values are never shared, and also to
+	// print the flags in the help: it declares flags and does nothing else.
 	setup func(fs *pflag.FlagSet) runFunc
 
 	// subcommands makes the command a group; setup is then unused.
