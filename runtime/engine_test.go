@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -177,5 +180,51 @@ func TestMentions(t *testing.T) {
 		if got := Mentions(proto, "wecom"); got != tt.want {
 			t.Errorf("Mentions(%q, wecom) = %v, want %v", tt.src, got, tt.want)
 		}
+	}
+}
+
+// TestSchedulerReloadKeepsClients: through the scheduler, a reload that adds
+// a job keeps the client and its token; one that changes the client's
+// secret gets a new client for the next run.
+func TestSchedulerReloadKeepsClients(t *testing.T) {
+	r := newEngineRig(t)
+	cfgFor := func(app int, names ...string) *Config {
+		var jobs []*Job
+		for _, name := range names {
+			j := testJob(name, cron.Every(time.Hour))
+			j.Client, j.Proto = "app", r.job.Proto
+			jobs = append(jobs, j)
+		}
+		cfg := testConfig(jobs...)
+		cfg.Clients = r.config(app, "").Clients
+		return cfg
+	}
+	cfg := cfgFor(0, "a")
+	s, err := NewScheduler(cfg, NewEngine(cfg, EngineOptions{}), openTestStore(t, BoltOptions{}), SchedulerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(job string) {
+		t.Helper()
+		rec, err := s.RunNow(t.Context(), job)
+		if err != nil || rec.Result != ResultOK {
+			t.Fatalf("run of %s: %v, %+v", job, err, rec)
+		}
+	}
+	run("a")
+	if err := s.Reload(cfgFor(0, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	run("b")
+	if n := r.srv.TokenRequests(); n != 1 {
+		t.Errorf("%d token fetches after a reload that added a job, want 1", n)
+	}
+	if err := s.Reload(cfgFor(1, "a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	run("b")
+	agents := r.agents()
+	if n := r.srv.TokenRequests(); n != 2 || agents[len(agents)-1] != r.srv.Credentials().Apps[1].AgentID {
+		t.Errorf("after a reload that changed the secret: %d token fetches, calls by agents %v", n, agents)
 	}
 }
