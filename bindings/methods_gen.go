@@ -744,6 +744,11 @@ var userGroup = group{
 			{name: "openid", typ: "string", doc: "在使用微信支付、微信红包和企业转账之后,返回结果的openid"},
 		},
 		prepare: func(a *args) call { return send(a, a.client.User.ConvertToUserIDRequest(a.str("openid"))) }},
+	"getuserid": {doc: "Finds the member whose mobile number is given (手机号获取userid).", http: "POST user/getuserid", result: "string",
+		params: []param{
+			{name: "mobile", typ: "string", doc: "用户在企业微信通讯录中的手机号码。长度为5~32个字节"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.User.GetUserIDRequest(a.str("mobile"))) }},
 	"get_userid_by_email": {doc: "Finds the member whose corp or personal email is given (邮箱获取userid).", http: "POST user/get_userid_by_email", result: "string",
 		params: []param{
 			{name: "email", typ: "string", doc: "邮箱"},

@@ -78,6 +78,7 @@ var readAPIs = map[string]bool{
 	"user/delete":                false,
 	"user/get":                   true,
 	"user/get_userid_by_email":   true,
+	"user/getuserid":             true,
 	"user/getuserinfo":           true,
 	"user/list":                  true,
 	"user/list_id":               true,
@@ -669,6 +670,20 @@ func (s *UserService) ConvertToUserIDRequest(openID string) *Request {
 func (s *UserService) ConvertToUserID(ctx context.Context, openID string) (string, error) {
 	var res string
 	err := s.client.Do(ctx, s.ConvertToUserIDRequest(openID), &res)
+	return res, err
+}
+
+// GetUserIDRequest is the request of GetUserID (POST user/getuserid).
+func (s *UserService) GetUserIDRequest(mobile string) *Request {
+	return &Request{Method: http.MethodPost, API: "user/getuserid", Body: map[string]any{"mobile": mobile}, Result: "userid"}
+}
+
+// GetUserID finds the member whose mobile number is given (手机号获取userid).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/95402
+func (s *UserService) GetUserID(ctx context.Context, mobile string) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.GetUserIDRequest(mobile), &res)
 	return res, err
 }
 

@@ -310,6 +310,23 @@ func TestUserService_ConvertToUserID(t *testing.T) {
 	}
 }
 
+func TestUserService_GetUserID(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "user/getuserid", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"mobile":"13430388888"}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
+	})
+	got, err := c.User.GetUserID(t.Context(), "13430388888")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "zhangsan" {
+		t.Errorf("got %q, want zhangsan", got)
+	}
+}
+
 func TestUserService_GetUserIDByEmail(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

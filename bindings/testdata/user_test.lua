@@ -105,6 +105,19 @@ function TestConvertAndVerify(t)
   assert_eq(wecom.user.verify("lisi").errcode, 0)
 end
 
+function TestGetUserIDByMobile(t)
+  assert_eq(wecom.user.getuserid("13800138002"), "zhangsan")
+  contacts.user.create{user_id = "sunli", name = "孙丽", department = {2}, mobile = "13911112222"}
+  assert_eq(wecom.user.getuserid{mobile = "13911112222"}, "sunli")
+  contacts.user.delete("sunli")
+  local ok, err = pcall(wecom.user.getuserid, "13911112222")
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 46004)
+  ok, err = pcall(wecom.user.getuserid)
+  assert_eq(ok, false)
+  assert_eq(contains(err, "mobile"), true)
+end
+
 function TestGetUserIDByEmail(t)
   assert_eq(wecom.user.get_userid_by_email("lisi@tengfei.wecom.work"), "lisi") -- the corp email by default
   assert_eq(wecom.user.get_userid_by_email{email = "lisi@tengfei.example.com", email_type = 2}, "lisi")

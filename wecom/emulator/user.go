@@ -730,13 +730,17 @@ func (s *Server) userAuthSucc(c *call) (any, *apiError) {
 	return okStatus, nil
 }
 
-// userByMobile serves POST user/getuserid {"mobile": ...}.
+// userByMobile serves POST user/getuserid {"mobile": ...}: the member
+// using this mobile within the caller's visible range; 46004 otherwise.
 func (s *Server) userByMobile(c *call) (any, *apiError) {
 	var req struct {
 		Mobile string `json:"mobile"`
 	}
 	if e := c.decode(&req); e != nil {
 		return nil, e
+	}
+	if n := len(req.Mobile); n < 5 || n > 32 {
+		return nil, errorf(40058, "mobile must be 5 to 32 bytes")
 	}
 	st := s.st
 	st.mu.RLock()

@@ -254,3 +254,33 @@ func TestUserByEmail(t *testing.T) {
 	}
 	wantCode(t, find(reportApp(t, s), "chenjing@tengfei.wecom.work", 1), 46004)
 }
+
+// TestUserByMobile finds members by the mobile they have now, within the
+// caller's visible range.
+func TestUserByMobile(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	c := contacts(t, s)
+	find := func(c *apiClient, mobile string) result {
+		return c.post("user/getuserid", map[string]any{"mobile": mobile})
+	}
+	wantCode(t, c.post("user/create", map[string]any{"userid": "wangfang", "name": "王芳", "department": []int{2},
+		"mobile": "13912340000"}), 0)
+	if r := find(c, "13912340000"); r.str("userid") != "wangfang" {
+		t.Errorf("by mobile: %v", r)
+	}
+	wantCode(t, c.post("user/update", map[string]any{"userid": "wangfang", "mobile": "13912340001"}), 0)
+	wantCode(t, find(c, "13912340000"), 46004)
+	if r := find(c, "13912340001"); r.str("userid") != "wangfang" {
+		t.Errorf("by the new mobile: %v", r)
+	}
+	wantCode(t, c.get("user/delete", "userid", "wangfang"), 0)
+	wantCode(t, find(c, "13912340001"), 46004)
+	wantCode(t, find(c, ""), 40058)
+	wantCode(t, find(c, "1380"), 40058)
+	// The report app does not see chenjing.
+	if r := find(c, "13800138006"); r.str("userid") != "chenjing" {
+		t.Errorf("chenjing by mobile: %v", r)
+	}
+	wantCode(t, find(reportApp(t, s), "13800138006"), 46004)
+}

@@ -585,6 +585,10 @@ var Methods = []Method{
 		Doc:    "Converts an openid to a userid (openid转userid).",
 		Params: []Param{{Name: "openid", Type: String, Doc: "在使用微信支付、微信红包和企业转账之后,返回结果的openid", Go: "openID"}},
 		Result: "userid", GoResult: "string", LuaResult: "string"},
+	{Group: "user", Name: "getuserid", Go: "GetUserID", HTTP: "POST user/getuserid", Read: true, Docs: "95402",
+		Doc:    "Finds the member whose mobile number is given (手机号获取userid).",
+		Params: []Param{{Name: "mobile", Type: String, Doc: "用户在企业微信通讯录中的手机号码。长度为5~32个字节"}},
+		Result: "userid", GoResult: "string", LuaResult: "string"},
 	{Group: "user", Name: "get_userid_by_email", Go: "GetUserIDByEmail", HTTP: "POST user/get_userid_by_email", Read: true, Docs: "95895",
 		Doc: "Finds the member whose corp or personal email is given (邮箱获取userid).",
 		Params: []Param{
