@@ -63,6 +63,7 @@ func init() {
 			serveCmd,
 			validateCmd,
 			jobsCmd,
+			reloadCmd,
 			emulatorCmd,
 			stubsCmd,
 			versionCmd,

@@ -7,10 +7,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
+	"github.com/wecomrunner/runner/internal/redistest"
 	"github.com/wecomrunner/runner/runtime"
 )
 
@@ -45,7 +48,7 @@ jobs:
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := client.Log(ctx, rec.ID, true, &out); err != nil {
+	if err := client.Log(ctx, rec.ID, 0, true, &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `msg="hello alice"`) || !strings.Contains(out.String(), `msg="run finished" result=ok`) {
@@ -93,5 +96,194 @@ jobs:
 	}
 	if _, stderr, code := runner(t, dir, nil, "validate"); code != 2 || !strings.Contains(stderr+"", "problems") {
 		t.Errorf("validate without the secrets: exit %d\n%s", code, stderr)
+	}
+}
+
+// runID returns the run id that a line of runner jobs run starts with
+// ("NAME ID: ...").
+func runID(t *testing.T, out, job string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(job) + ` (\d{8}-\d{6}\.\d{3}-[0-9a-f]{6}): `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no run id of %s in:\n%s", job, out)
+	}
+	return m[1]
+}
+
+// operateJobs runs the jobs commands an admin uses against the serves of dir
+// (they run its slow, hello and fails jobs): runs, follows, refusals,
+// cancel, pause and resume, reload, and the errors of bad input. It returns
+// the id of the run of hello it made.
+func operateJobs(t *testing.T, dir string) string {
+	t.Helper()
+	user := []string{"USER=alice"}
+	host, _ := os.Hostname()
+	want := func(what string, code, wantCode int, out string, texts ...string) {
+		t.Helper()
+		if code != wantCode {
+			t.Errorf("%s: exit %d, want %d\n%s", what, code, wantCode, out)
+		}
+		for _, s := range texts {
+			if !strings.Contains(out, s) {
+				t.Errorf("%s: no %q in\n%s", what, s, out)
+			}
+		}
+	}
+
+	stdout, stderr, code := runner(t, dir, user, "jobs", "list")
+	want("jobs list", code, 0, stdout+stderr, "hello", "slow", "disabled")
+
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "hello", "--arg", "who=alice", "--follow")
+	want("jobs run --follow", code, 0, stdout+stderr, `msg="hello alice"`, "by=alice@"+host, `msg="run finished" result=ok`)
+	hello := runID(t, stdout, "hello")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "history", "hello")
+	want("jobs history", code, 0, stdout+stderr, hello, " manual ", "alice@"+host)
+	stdout, stderr, code = runner(t, dir, user, "jobs", "logs", hello)
+	want("jobs logs", code, 0, stdout+stderr, `msg="hello alice"`)
+	stdout, stderr, code = runner(t, dir, user, "jobs", "logs", hello, "--lines", "1")
+	want("jobs logs --lines 1", code, 0, stderr, "runner: lines 1-1 of ", "--from 2 prints the next ones")
+	if strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, `msg="run started"`) {
+		t.Errorf("jobs logs --lines 1 printed:\n%s", stdout)
+	}
+
+	// A failing run through the service exits 1 and says why.
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "fails", "--follow")
+	want("jobs run of a failing job", code, 1, stdout+stderr, "failed at ", "boom", "runs did not succeed: fails (failed)")
+
+	// With forbid, a second run is refused while the first goes on, and the
+	// follow of a run that is cancelled ends with the run.
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "slow")
+	want("jobs run slow", code, 0, stdout+stderr, "started at", "runner jobs logs --follow")
+	slow := runID(t, stdout, "slow")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "slow")
+	want("a second run of slow", code, 1, stdout+stderr, "slow is still running", "its concurrency is forbid")
+	follow := background(t, dir, user, "jobs", "logs", "--follow", slow)
+	waitUntil(t, "slow's log shows it working", func() bool {
+		out, _, _ := runner(t, dir, user, "jobs", "logs", slow)
+		return strings.Contains(out, "msg=working")
+	})
+	stdout, stderr, code = runner(t, dir, user, "jobs", "cancel", slow)
+	want("jobs cancel", code, 0, stdout+stderr, "slow "+slow)
+	stdout, stderr, code = follow()
+	want("jobs logs --follow of the cancelled run", code, 1, stdout+stderr, "msg=working", "interrupted", "cancelled by alice@"+host)
+	stdout, stderr, code = runner(t, dir, user, "jobs", "cancel", slow)
+	want("a second cancel", code, 1, stdout+stderr, "has already ended: interrupted")
+
+	// Pause and resume.
+	stdout, stderr, code = runner(t, dir, user, "jobs", "pause", "hello")
+	want("jobs pause", code, 0, stdout+stderr, "hello paused")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "hello")
+	want("a run of a paused job", code, 1, stdout+stderr, "hello is paused (by alice@"+host, "resume it first")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "list")
+	want("jobs list of a paused job", code, 0, stdout+stderr, "paused by alice@"+host)
+	stdout, stderr, code = runner(t, dir, user, "jobs", "resume", "hello")
+	want("jobs resume", code, 0, stdout+stderr, "hello resumed")
+
+	// Bad input: clear answers, exit 2, nothing run.
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "nope")
+	want("jobs run of an unknown job", code, 2, stdout+stderr, `no job "nope"`)
+	stdout, stderr, code = runner(t, dir, user, "jobs", "logs", "20250101-000000.000-abcdef")
+	want("jobs logs of an unknown run", code, 2, stdout+stderr, "no run 20250101-000000.000-abcdef")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "cancel", "nope")
+	want("jobs cancel of an unknown run", code, 2, stdout+stderr, "no run nope")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "hello", "--arg", "who")
+	want("a bad --arg", code, 2, stdout+stderr, "want key=value")
+
+	stdout, stderr, code = runner(t, dir, user, "reload")
+	want("runner reload", code, 0, stdout+stderr, "jobs.yaml reloaded: 3 jobs")
+	return hello
+}
+
+// waitUntil polls cond until it holds, for a generous while.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 30s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+const operateJobsYAML = `timezone: UTC
+grace: 10s
+jobs:
+  - {name: hello, schedule: "@daily", script: hello.lua, enabled: false}
+  - {name: slow, schedule: "@daily", script: slow.lua, enabled: false}
+  - {name: fails, schedule: "@daily", script: fails.lua, enabled: false}
+`
+
+var operateJobsScripts = map[string]string{
+	"hello.lua": `print("hello " .. require("args").get("who", "nobody"))` + "\n",
+	"slow.lua":  `require("log").info("working"); require("time").sleep(60)` + "\n",
+	"fails.lua": `error("boom")` + "\n",
+}
+
+// TestJobsCommandsThroughServe runs the jobs commands while serve runs on a
+// bbolt state, which it holds locked: they go through its control API. Once
+// serve has stopped they work on the state directly.
+func TestJobsCommandsThroughServe(t *testing.T) {
+	t.Parallel()
+	dir := jobsDir(t, operateJobsYAML, operateJobsScripts)
+	cmd, _, log := startServe(t, dir)
+	hello := operateJobs(t, dir)
+
+	// A wrong token is refused, and not shown.
+	tokenFile := filepath.Join(dir, ".runner", "control.token")
+	token := readToken(t, dir)
+	os.WriteFile(tokenFile, []byte("not-the-token-0123456789\n"), 0o600)
+	stdout, stderr, code := runner(t, dir, nil, "jobs", "list")
+	if code != 1 || !strings.Contains(stderr, "missing or wrong control token") || strings.Contains(stdout+stderr, "not-the-token") {
+		t.Errorf("jobs list with a wrong token: exit %d\n%s%s", code, stdout, stderr)
+	}
+	os.WriteFile(tokenFile, []byte(token+"\n"), 0o600)
+
+	// A bad file is reported by reload, and the serve keeps its jobs.
+	good, _ := os.ReadFile(filepath.Join(dir, "jobs.yaml"))
+	os.WriteFile(filepath.Join(dir, "jobs.yaml"), append(good, "  - {name: bad, schedule: often, script: hello.lua}\n"...), 0o644)
+	if _, stderr, code := runner(t, dir, nil, "reload"); code != 2 || !strings.Contains(stderr, `job "bad": schedule`) {
+		t.Errorf("reload of a bad file: exit %d\n%s", code, stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "jobs.yaml"), good, 0o644)
+
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, log)
+	}
+	if strings.Contains(log.String(), token) {
+		t.Error("serve logged its control token")
+	}
+	// Without serve, on the state directly.
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "history", "hello"); code != 0 || !strings.Contains(stdout, hello) {
+		t.Errorf("jobs history without serve: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "pause", "slow"); code != 0 || !strings.Contains(stdout, "slow paused") {
+		t.Errorf("jobs pause without serve: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, _, _ := runner(t, dir, nil, "jobs", "list"); !regexp.MustCompile(`(?m)^slow .* paused by cli@`).MatchString(stdout) {
+		t.Errorf("jobs list without serve does not show the pause:\n%s", stdout)
+	}
+	if _, stderr, code := runner(t, dir, nil, "reload"); code != 1 || !strings.Contains(stderr, "no runner serve of jobs.yaml is running") {
+		t.Errorf("reload without serve: exit %d\n%s", code, stderr)
+	}
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "hello", "--arg", "who=bob"); code != 0 || !strings.Contains(stdout, "hello bob") {
+		t.Errorf("jobs run without serve: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestJobsCommandsThroughRedis runs the jobs commands against two serves
+// sharing a real Redis: each run asked for happens once, a pause holds on
+// both, and the state's history shows every run.
+func TestJobsCommandsThroughRedis(t *testing.T) {
+	t.Parallel()
+	r := redistest.Start(t)
+	dir := jobsDir(t, "state: "+r.URL()+"\n"+operateJobsYAML, operateJobsScripts)
+	startServe(t, dir)
+	startServe(t, dir)
+	hello := operateJobs(t, dir)
+
+	stdout, _, _ := runner(t, dir, nil, "jobs", "history", "--limit", "0", "hello")
+	if n := strings.Count(stdout, " manual "); n != 1 || !strings.Contains(stdout, hello) {
+		t.Errorf("hello ran %d times, want once:\n%s", n, stdout)
 	}
 }

@@ -36,20 +36,33 @@ func TestMain(m *testing.M) {
 // and returns stdout, stderr and the exit code.
 func runner(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
 	t.Helper()
+	return background(t, dir, env, args...)()
+}
+
+// background runs the binary in dir like runner, without waiting: wait
+// returns its stdout, stderr and exit code once it has exited.
+func background(t *testing.T, dir string, env []string, args ...string) (wait func() (string, string, int)) {
+	t.Helper()
 	cmd := exec.Command(runnerBin, args...)
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var exitErr *exec.ExitError
-	if errors.As(err, &exitErr) {
-		code = exitErr.ExitCode()
-	} else if err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return stdout.String(), stderr.String(), code
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return func() (string, string, int) {
+		err := cmd.Wait()
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			return stdout.String(), stderr.String(), exitErr.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String(), stderr.String(), 0
+	}
 }
 
 // writeScript writes a Lua script into a new directory and returns its path.

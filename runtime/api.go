@@ -31,7 +31,8 @@ import (
 //	POST /api/v1/jobs/{job}/pause     {"by": "..."}
 //	POST /api/v1/jobs/{job}/resume    {"by": "..."}
 //	GET  /api/v1/runs/{run}           one run
-//	GET  /api/v1/runs/{run}/log       its log as text lines (?from=N skips N lines; ?follow=true streams until the run ends)
+//	GET  /api/v1/runs/{run}/log       its log as text lines (?from=N skips N lines; ?lines=N: N of them, with
+//	                                  their total in X-Log-Lines; ?follow=true streams until the run ends)
 //	POST /api/v1/runs/{run}/cancel    {"by": "..."}
 //	POST /api/v1/reload               reload jobs.yaml
 
@@ -67,6 +68,7 @@ func WithEmulator() ServiceOption {
 // service is the state of StatusHandler's handlers.
 type service struct {
 	s        *Scheduler
+	c        *Control
 	token    string
 	reload   func() error
 	emulator bool
@@ -171,7 +173,7 @@ func (a *service) apiService(w http.ResponseWriter, r *http.Request) (any, error
 }
 
 func (a *service) apiJobs(w http.ResponseWriter, r *http.Request) (any, error) {
-	jobs, err := a.s.JobInfos(r.Context())
+	jobs, err := a.c.Jobs(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +181,7 @@ func (a *service) apiJobs(w http.ResponseWriter, r *http.Request) (any, error) {
 }
 
 func (a *service) apiJob(w http.ResponseWriter, r *http.Request) (any, error) {
-	return a.s.JobInfo(r.Context(), r.PathValue("job"))
+	return a.c.Job(r.Context(), r.PathValue("job"))
 }
 
 func (a *service) apiRuns(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -192,15 +194,9 @@ func (a *service) apiRuns(w http.ResponseWriter, r *http.Request) (any, error) {
 		}
 		limit = n
 	}
-	runs, err := a.s.Store().Runs(r.Context(), name, limit)
+	runs, err := a.c.Runs(r.Context(), name, limit)
 	if err != nil {
 		return nil, err
-	}
-	if len(runs) == 0 && a.s.Config().JobNamed(name) == nil {
-		return nil, errNoJob(a.s.Config(), name)
-	}
-	if runs == nil {
-		runs = []RunRecord{}
 	}
 	return map[string]any{"runs": runs}, nil
 }
@@ -224,26 +220,23 @@ func (a *service) apiRunNow(w http.ResponseWriter, r *http.Request) (any, error)
 }
 
 func (a *service) apiPause(w http.ResponseWriter, r *http.Request) (any, error) {
-	return a.pauseOrResume(w, r, a.s.Pause)
+	return a.pauseOrResume(w, r, a.c.Pause)
 }
 
 func (a *service) apiResume(w http.ResponseWriter, r *http.Request) (any, error) {
-	return a.pauseOrResume(w, r, a.s.Resume)
+	return a.pauseOrResume(w, r, a.c.Resume)
 }
 
-func (a *service) pauseOrResume(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, name, by string) error) (any, error) {
+func (a *service) pauseOrResume(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, name, by string) (JobInfo, error)) (any, error) {
 	by, err := readBody(w, r, &ByBody{})
 	if err != nil {
 		return nil, err
 	}
-	if err := do(r.Context(), r.PathValue("job"), by); err != nil {
-		return nil, err
-	}
-	return a.s.JobInfo(r.Context(), r.PathValue("job"))
+	return do(r.Context(), r.PathValue("job"), by)
 }
 
 func (a *service) apiRun(w http.ResponseWriter, r *http.Request) (any, error) {
-	return a.s.FindRun(r.Context(), r.PathValue("run"))
+	return a.c.Run(r.Context(), r.PathValue("run"))
 }
 
 func (a *service) apiCancel(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -251,7 +244,7 @@ func (a *service) apiCancel(w http.ResponseWriter, r *http.Request) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := a.s.Cancel(r.Context(), r.PathValue("run"), by)
+	rec, err := a.c.Cancel(r.Context(), r.PathValue("run"), by)
 	if err != nil {
 		return nil, err
 	}
@@ -287,29 +280,70 @@ func (a *service) doReload() error {
 // has ended, or the client goes away.
 func (a *service) apiLog(w http.ResponseWriter, r *http.Request) (any, error) {
 	ctx := r.Context()
-	rec, err := a.s.FindRun(ctx, r.PathValue("run"))
+	id := r.PathValue("run")
+	q := r.URL.Query()
+	from, err := lineParam(q.Get("from"), "from")
 	if err != nil {
 		return nil, err
 	}
-	from := 0
-	if v := r.URL.Query().Get("from"); v != "" {
-		if from, err = strconv.Atoi(v); err != nil || from < 0 {
-			return nil, &apiError{http.StatusBadRequest, fmt.Sprintf("from=%q: want a line number", v)}
-		}
+	n, err := lineParam(q.Get("lines"), "lines")
+	if err != nil {
+		return nil, err
 	}
-	follow, _ := strconv.ParseBool(r.URL.Query().Get("follow"))
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	follow, _ := strconv.ParseBool(q.Get("follow"))
+	if n > 0 && !follow {
+		lines, total, err := a.c.LogLines(ctx, id, from, n)
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set(logTotalHeader, strconv.Itoa(total))
+		return nil, writeLines(textHeaders(w), lines)
+	}
+	if _, err := a.c.Run(ctx, id); err != nil {
+		return nil, err
+	}
+	textHeaders(w)
 	rc := http.NewResponseController(w)
-	return nil, a.s.followLog(ctx, rec, from, follow, func(lines []string) error {
-		for _, l := range lines {
-			if _, err := io.WriteString(w, l+"\n"); err != nil {
-				return err
-			}
+	return nil, a.c.LogFrom(ctx, id, from, follow, func(lines []string) error {
+		if err := writeLines(w, lines); err != nil {
+			return err
 		}
 		rc.Flush()
 		return nil
 	})
+}
+
+// logTotalHeader says how many lines a run's log has, in the answer to a
+// page of it (?lines=N).
+const logTotalHeader = "X-Log-Lines"
+
+// lineParam reads a line number or count of the query; "" is 0.
+func lineParam(v, name string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, &apiError{http.StatusBadRequest, fmt.Sprintf("%s=%q: want a whole number", name, v)}
+	}
+	return n, nil
+}
+
+// textHeaders makes w answer plain text.
+func textHeaders(w http.ResponseWriter) http.ResponseWriter {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	return w
+}
+
+// writeLines writes lines to w, each ended by a newline.
+func writeLines(w io.Writer, lines []string) error {
+	for _, l := range lines {
+		if _, err := io.WriteString(w, l+"\n"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // followLog calls emit with a run's log lines from line from, as they are

@@ -146,7 +146,7 @@ func TestAPIRunNow(t *testing.T) {
 		t.Errorf("the started run = %+v", rec)
 	}
 	var log bytes.Buffer
-	if err := a.client.Log(ctx, rec.ID, true, &log); err != nil {
+	if err := a.client.Log(ctx, rec.ID, 0, true, &log); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`msg="run started" trigger=manual`, "by=alice@laptop", "dry_run=true", "msg=working attempt=1 who=alice", `msg="run finished" result=ok`} {
@@ -180,11 +180,19 @@ func TestAPIRunNow(t *testing.T) {
 	}
 	// A log read without follow, from a line on.
 	var rest bytes.Buffer
-	if err := a.client.Log(ctx, rec.ID, false, &rest); err != nil || rest.String() != log.String() {
+	if err := a.client.Log(ctx, rec.ID, 0, false, &rest); err != nil || rest.String() != log.String() {
 		t.Errorf("the log read again differs: %v\n%s", err, rest.String())
 	}
 	if code, body := a.request(t, "GET", "/api/v1/runs/"+rec.ID+"/log?from=1", ""); code != 200 || strings.Contains(body, "run started") || !strings.Contains(body, "run finished") {
 		t.Errorf("log from line 1: %d\n%s", code, body)
+	}
+	all := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	page, total, err := a.client.LogLines(ctx, rec.ID, 1, 1)
+	if err != nil || total != len(all) || len(page) != 1 || page[0] != all[1] {
+		t.Errorf("LogLines(from 1, 1 line) = %q, %d, %v; the log has %d lines", page, total, err, len(all))
+	}
+	if code, body := a.request(t, "GET", "/api/v1/runs/"+rec.ID+"/log?lines=x", ""); code != 400 {
+		t.Errorf("lines=x: %d %s", code, body)
 	}
 }
 
@@ -270,7 +278,7 @@ func TestAPICancel(t *testing.T) {
 	followed := make(chan string)
 	go func() {
 		var b bytes.Buffer
-		if err := a.client.Log(ctx, rec.ID, true, &b); err != nil {
+		if err := a.client.Log(ctx, rec.ID, 0, true, &b); err != nil {
 			t.Error(err)
 		}
 		followed <- b.String()

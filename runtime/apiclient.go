@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -92,16 +93,37 @@ func (c *ControlClient) Reload(ctx context.Context) (jobs int, err error) {
 	return v.Jobs, c.call(ctx, "POST", "api/v1/reload", nil, &v)
 }
 
-// Log copies a run's log to w; with follow it goes on until the run has
-// ended.
-func (c *ControlClient) Log(ctx context.Context, id string, follow bool, w io.Writer) error {
-	resp, err := c.do(ctx, "GET", "api/v1/runs/"+url.PathEscape(id)+"/log?follow="+strconv.FormatBool(follow), nil)
+// Log copies a run's log to w from line from (0 is the first); with follow
+// it goes on until the run has ended.
+func (c *ControlClient) Log(ctx context.Context, id string, from int, follow bool, w io.Writer) error {
+	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&follow=%t", url.PathEscape(id), from, follow), nil)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	_, err = io.Copy(w, resp.Body)
 	return err
+}
+
+// LogLines returns up to n lines (n > 0) of a run's log from line from (0 is
+// the first), and how many lines the log has.
+func (c *ControlClient) LogLines(ctx context.Context, id string, from, n int) ([]string, int, error) {
+	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&lines=%d", url.PathEscape(id), from, n), nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	total, err := strconv.Atoi(resp.Header.Get(logTotalHeader))
+	if err != nil {
+		return nil, 0, fmt.Errorf("control API: the log has no %s", logTotalHeader)
+	}
+	var lines []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	return lines, total, sc.Err()
 }
 
 // call sends a request with body as JSON and decodes the answer into out.

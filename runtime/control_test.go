@@ -200,7 +200,7 @@ func TestFindServicesBolt(t *testing.T) {
 
 func TestFindServicesRedis(t *testing.T) {
 	r := startRedis(t)
-	cfg := &Config{Dir: t.TempDir(), State: r.url()}
+	cfg := &Config{Dir: t.TempDir(), State: r.URL()}
 	a := r.open(t, RedisOptions{Instance: "a", heartbeat: 3 * time.Second}) // a busy machine renews it in time
 	b := r.open(t, RedisOptions{Instance: "b"})
 	for _, s := range []*RedisStore{a, b} {

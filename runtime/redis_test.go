@@ -1,116 +1,34 @@
 package runtime
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/internal/redistest"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
 // The Redis store tests run against a real redis-server that each test starts
-// on a free loopback port and kills at its end. Without redis-server they
-// skip, except in CI (CI=true), where they fail.
+// on a free loopback port and kills at its end (internal/redistest).
 
 // redisServer is a redis-server started by a test.
-type redisServer struct {
-	t    *testing.T
-	path string // of the redis-server binary
-	dir  string
-	port int
-	args []string // extra arguments, e.g. --requirepass
-	cmd  *exec.Cmd
-}
+type redisServer struct{ *redistest.Server }
 
 // startRedis starts a redis-server without persistence on a free port of
 // 127.0.0.1; it is killed when the test ends.
 func startRedis(t *testing.T, args ...string) *redisServer {
 	t.Helper()
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not installed; the Redis store tests must run in CI")
-		}
-		t.Skip("redis-server is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	r := &redisServer{t: t, path: path, dir: t.TempDir(), port: port, args: args}
-	r.start()
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *redisServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(r.port)) }
-
-// url is the state URL of database 0.
-func (r *redisServer) url() string { return "redis://" + r.addr() + "/0" }
-
-// start starts the server on its port and waits until it answers.
-func (r *redisServer) start() {
-	r.t.Helper()
-	logFile := filepath.Join(r.dir, "redis.log")
-	args := append([]string{
-		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", r.dir, "--logfile", logFile,
-	}, r.args...)
-	r.cmd = exec.Command(r.path, args...)
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	for deadline := time.Now().Add(time.Minute); !r.answers(); {
-		if time.Now().After(deadline) {
-			r.stop()
-			log, _ := os.ReadFile(logFile)
-			r.t.Fatalf("redis-server does not answer on %s:\n%s", r.addr(), log)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// answers reports whether the server replies to PING (with PONG, or with an
-// authentication error).
-func (r *redisServer) answers() bool {
-	conn, err := net.DialTimeout("tcp", r.addr(), time.Second)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
-		return false
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
-	return err == nil && (strings.HasPrefix(line, "+PONG") || strings.HasPrefix(line, "-NOAUTH"))
-}
-
-// stop kills the server, as a crash would.
-func (r *redisServer) stop() {
-	if r.cmd == nil {
-		return
-	}
-	r.cmd.Process.Kill()
-	r.cmd.Wait()
-	r.cmd = nil
+	return &redisServer{redistest.Start(t, args...)}
 }
 
 // open opens a store on the server's database 0, closed when the test ends.
@@ -119,7 +37,7 @@ func (r *redisServer) open(t *testing.T, opts RedisOptions) *RedisStore {
 	if opts.Logger == nil {
 		opts.Logger = testLogger(t)
 	}
-	s, err := OpenRedis(r.url(), opts)
+	s, err := OpenRedis(r.URL(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +105,7 @@ func TestRedisOpen(t *testing.T) {
 	r := startRedis(t, "--requirepass", password)
 	ctx := t.Context()
 
-	store, err := OpenStore(&Config{State: "redis://:" + password + "@" + r.addr() + "/2", History: 5}, testLogger(t))
+	store, err := OpenStore(&Config{State: "redis://:" + password + "@" + r.Addr() + "/2", History: 5}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,13 +117,13 @@ func TestRedisOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err = OpenRedis("redis://:wrong-secret@"+r.addr()+"/2", RedisOptions{})
+	_, err = OpenRedis("redis://:wrong-secret@"+r.Addr()+"/2", RedisOptions{})
 	if err == nil || strings.Contains(err.Error(), "wrong-secret") {
 		t.Errorf("OpenRedis with a wrong password: err = %v, want an error without the password", err)
 	}
 	free := startRedis(t)
-	free.stop()
-	if _, err := OpenRedis(free.url(), RedisOptions{}); err == nil {
+	free.Stop()
+	if _, err := OpenRedis(free.URL(), RedisOptions{}); err == nil {
 		t.Error("OpenRedis succeeded with no server")
 	}
 }
@@ -216,7 +134,7 @@ func TestRedisHealth(t *testing.T) {
 	const password = "health-secret-pw"
 	r := startRedis(t, "--requirepass", password)
 	ctx := t.Context()
-	s, err := OpenRedis("redis://:"+password+"@"+r.addr()+"/0", RedisOptions{Logger: testLogger(t)})
+	s, err := OpenRedis("redis://:"+password+"@"+r.Addr()+"/0", RedisOptions{Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,7 +418,7 @@ func TestRedisTokenOnce(t *testing.T) {
 	}
 
 	alone := client(r.open(t, RedisOptions{Instance: "e"}))
-	r.stop()
+	r.Stop()
 	if _, err := clients[0].Department.List(t.Context(), 0); err != nil {
 		t.Errorf("with Redis down, a client with a token: %v", err)
 	}
@@ -754,11 +672,11 @@ func TestRedisDown(t *testing.T) {
 		return len(ran) >= 2
 	})
 
-	r.stop()
+	r.Stop()
 	killed := time.Now()
 	time.Sleep(5 * time.Second)
 	restarted := time.Now()
-	r.start()
+	r.Restart()
 	waitFor(t, time.Minute, "three firings after Redis restarted", func() bool {
 		ran, _ := log.instants()
 		var n int

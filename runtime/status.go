@@ -25,7 +25,7 @@ import (
 // arguments are left out.
 func StatusHandler(s *Scheduler, opts ...ServiceOption) http.Handler {
 	h := &statusHandler{s: s}
-	svc := &service{s: s, started: time.Now().UTC()}
+	svc := &service{s: s, c: NewControl(s), started: time.Now().UTC()}
 	for _, o := range opts {
 		o(svc)
 	}
