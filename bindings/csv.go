@@ -30,6 +30,17 @@ package bindings
 // blank line, and a first cell that starts with U+FEFF gets a byte order
 // mark before it.
 //
+// Written files are opened in spreadsheets, which run a cell that starts
+// with =, +, -, @, a tab or a carriage return as a formula (CSV injection:
+// a member named =HYPERLINK(...) in an export). Such cells, header included,
+// are written with a ' before them, as OWASP recommends; a cell that is
+// only a number (-5, +1.5e3) is left as it is. The option raw = true
+// writes every cell unchanged, for files read by programs. A NUL byte in a
+// cell is an error naming the row and column, whatever raw says.
+// member_file and department_file never prefix: WeCom's importer reads
+// them, and their cells are checked field by field (a mobile such as
+// +86 13800000000 must stay as it is).
+//
 // member_file takes member tables with WeCom's field names (userid, name,
 // department, mobile, email, position, gender, is_leader_in_dept, order,
 // alias, address, telephone, enable, extattr) and writes the columns of
@@ -54,6 +65,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,6 +361,7 @@ type writeOptions struct {
 	sep    rune
 	bom    bool
 	crlf   bool
+	raw    bool // cells that a spreadsheet runs as formulas are written unchanged
 }
 
 func checkWriteOptions(L *lua.LState, n int) writeOptions {
@@ -377,6 +390,8 @@ func checkWriteOptions(L *lua.LState, n int) writeOptions {
 			o.bom = lua.LVAsBool(v)
 		case "crlf":
 			o.crlf = lua.LVAsBool(v)
+		case "raw":
+			o.raw = lua.LVAsBool(v)
 		default:
 			L.ArgError(n, fmt.Sprintf("unknown option %q", k.String()))
 		}
@@ -439,6 +454,11 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 	w.Comma = opts.sep
 	w.UseCRLF = opts.crlf
 	write := func(rec []string) error {
+		if !opts.raw {
+			for i, cell := range rec {
+				rec[i] = neutralize(cell)
+			}
+		}
 		if len(rec) != 1 || rec[0] != "" {
 			return w.Write(rec)
 		}
@@ -453,7 +473,12 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 		return w.Error()
 	}
 	if header != nil {
-		if err := write(header); err != nil {
+		for i, name := range header {
+			if strings.IndexByte(name, 0) >= 0 {
+				return nil, fmt.Errorf("header[%d]: %w", i+1, errNUL)
+			}
+		}
+		if err := write(slices.Clone(header)); err != nil {
 			return nil, err
 		}
 	}
@@ -479,6 +504,23 @@ func formatCSV(rows *lua.LTable, opts writeOptions) ([]byte, error) {
 	}
 	return out, w.Error()
 }
+
+// neutralize returns cell with a ' before it when a spreadsheet would run
+// it as a formula: it starts with =, +, -, @, a tab or a carriage return and
+// is not just a number.
+func neutralize(cell string) string {
+	if cell == "" || !strings.ContainsRune("=+-@\t\r", rune(cell[0])) || plainNumber.MatchString(cell) {
+		return cell
+	}
+	return "'" + cell
+}
+
+// plainNumber is a decimal number, which a spreadsheet reads as a number.
+var plainNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// errNUL is the error of a cell that holds a NUL byte: CSV cannot carry one
+// (readers stop at it or drop it).
+var errNUL = errors.New("a NUL byte cannot be written in a CSV cell")
 
 // maxBadRows bounds the problems an error lists; it counts the others.
 const maxBadRows = 50
@@ -576,6 +618,9 @@ func cellString(v lua.LValue) (string, error) {
 	case *lua.LNilType:
 		return "", nil
 	case lua.LString:
+		if strings.IndexByte(string(v), 0) >= 0 {
+			return "", errNUL
+		}
 		return string(v), nil
 	case lua.LNumber:
 		b, err := appendNumber(nil, float64(v))

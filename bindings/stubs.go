@@ -315,7 +315,7 @@ var helperFields = map[string][]luaParam{
 
 var (
 	csvReadOpts  = luaParam{"opts?", "{header?: boolean, sep?: string, encoding?: string, string?: string}", `header (default true: rows keyed by the first record's names; false: arrays), sep (default ","), encoding ("utf-8" or "gbk")`}
-	csvWriteOpts = luaParam{"opts?", "{header?: string[], sep?: string, bom?: boolean, crlf?: boolean}", "header: the column names, written first; bom: start with a UTF-8 byte order mark (for Excel); crlf: end lines with \\r\\n"}
+	csvWriteOpts = luaParam{"opts?", "{header?: string[], sep?: string, bom?: boolean, crlf?: boolean, raw?: boolean}", "header: the column names, written first; bom: start with a UTF-8 byte order mark (for Excel); crlf: end lines with \\r\\n; raw: keep cells starting with = + - @ as they are (else they get a ' so that spreadsheets do not run them)"}
 	csvRows      = luaParam{"rows", "table[]", "tables keyed by column name, or arrays of cells"}
 	httpOpts     = "{headers?: table<string, string>, query?: table<string, any>, timeout?: number}"
 	httpResponse = luaParam{"response", "{status: integer, headers: table<string, string>, body: string, json: any}", "header names are lower case; json is set when the body is JSON"}

@@ -1,4 +1,5 @@
 local csv = require("csv")
+local fs = require("fs")
 
 function TestParseWithHeader(t)
   local rows = csv.parse("姓名,帐号,部门\n张三,zhangsan,1;2\n\"李, 四\",lisi,\"3\"\n")
@@ -66,6 +67,38 @@ function TestFormat(t)
   assert_eq(csv.format({{"x", "y"}}, {sep = "\t"}), "x\ty\n")
   contains(fails(csv.format, {{name = "a", nmae = "b"}}, {header = {"name"}}), "rows[1]: nmae is not a column of the header")
   contains(fails(csv.format, {{{}}}), "rows[1]: cell 1: a table cannot be a cell")
+end
+
+function TestFormatNeutralizesFormulas(t)
+  -- A spreadsheet runs these cells; each gets a ' before it. Numbers do not.
+  assert_eq(csv.format({
+    {"=HYPERLINK(A1)", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"},
+    {"-5", "+1.5e3", -7, ".5", "a=b", "-"},
+  }), "'=HYPERLINK(A1),'+1+1,'-2+3,'@SUM(A1),'\tx,\"'\rx\"\n" ..
+    "-5,+1.5e3,-7,.5,a=b,'-\n")
+  assert_eq(csv.format({{["=cmd"] = "=1"}}), "'=cmd\n'=1\n", "the header too")
+  -- raw writes them as they are, and they read back unchanged.
+  local rows = {{"=1+1", "@x", "-", "+86 13800000000"}}
+  local s = csv.format(rows, {raw = true})
+  assert_eq(s, "=1+1,@x,-,+86 13800000000\n")
+  assert_eq(csv.parse(s, {header = false}), rows)
+  csv.write("out/formulas.csv", {{name = "=cmd|' /C calc'!A0"}}, {header = {"name"}})
+  assert_eq(csv.read("out/formulas.csv"), {{name = "'=cmd|' /C calc'!A0"}})
+end
+
+function TestFormatRefusesNUL(t)
+  contains(fails(csv.format, {{"a", "b"}, {"ok", "x\0y"}}), "rows[2]: cell 2: a NUL byte cannot be written in a CSV cell")
+  contains(fails(csv.format, {{name = "a"}, {name = "b\0"}}, {header = {"name"}}), "rows[2]: name: a NUL byte cannot be written in a CSV cell")
+  contains(fails(csv.format, {{"a"}}, {raw = true, header = {"x\0"}}), "header[1]: a NUL byte cannot be written in a CSV cell")
+  contains(fails(csv.write, "out/nul.csv", {{"\0"}}, {raw = true}), "csv.write: rows[1]: cell 1: a NUL byte")
+  assert_eq(fs.exists("out/nul.csv"), false)
+end
+
+function TestBatchFilesKeepTheirCells(t)
+  -- WeCom reads these files, not a spreadsheet: nothing is prefixed.
+  local s = csv.member_file({{userid = "a1", name = "甲", department = 1, mobile = "+86 13800000001", position = "-", alias = "-"}})
+  assert_eq(s, "姓名,帐号,手机号,所在部门,职位,别名\n甲,a1,+86 13800000001,1,-,-\n")
+  contains(fails(csv.member_file, {{userid = "a1", name = "甲\0", department = 1, mobile = "13800000001"}}), "members[1] (userid \"a1\"): name: a NUL byte cannot be written in a CSV cell")
 end
 
 function TestWriteThenRead(t)
