@@ -15,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -1652,5 +1654,96 @@ func TestReliabilityCSVInjection(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(data, "nul.csv")); err == nil {
 		t.Error("a file with a NUL byte was written")
+	}
+}
+
+// TestReliabilityEchoingGateway puts a gateway that echoes the request (its
+// URL with the access token, its body, the secret) into every WeCom error
+// message between runner and the emulator: no secret reaches runner exec's
+// output, serve's log, the history, a run's log or the status page.
+func TestReliabilityEchoingGateway(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	emu, err := url.Parse(r.srv.BaseURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: emu.Scheme, Host: emu.Host})
+	proxy.ModifyResponse = func(res *http.Response) error {
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			return err
+		}
+		var answer map[string]any
+		if json.Unmarshal(body, &answer) == nil && answer["errcode"] != nil && answer["errcode"] != float64(0) {
+			// The secret of the client: the one gettoken was sent, else the
+			// contacts client's, whose token the other calls carry.
+			secret := res.Request.URL.Query().Get("corpsecret")
+			if secret == "" {
+				secret = relContactsSecret
+			}
+			answer["errmsg"] = fmt.Sprintf("%v; gateway echo: %s %s body %s; secret %s", answer["errmsg"],
+				res.Request.Method, res.Request.URL.RequestURI(), res.Request.Header.Get("X-Echo-Body"), secret)
+			body, _ = json.Marshal(answer)
+		}
+		res.Body = io.NopCloser(bytes.NewReader(body))
+		res.ContentLength = int64(len(body))
+		res.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.Header.Set("X-Echo-Body", string(body))
+		proxy.ServeHTTP(w, req)
+	}))
+	defer gw.Close()
+	for i, kv := range r.env {
+		if strings.HasPrefix(kv, "WECOM_BASE_URL=") {
+			r.env[i] = "WECOM_BASE_URL=" + gw.URL + emu.Path
+		}
+	}
+
+	const script = `
+		local wecom = require("wecom")
+		local ok, err = pcall(wecom.user.get, "nobody")
+		print(tostring(err))
+		require("log").warn("lookup failed", {err = err})
+		wecom.department.create{name = "` + relDept + `", parent_id = 424242}
+	`
+	run := r.exec(t, script)
+	relWantRun(t, run, 1, "errcode 60004", "gateway echo: POST /cgi-bin/department/create?access_token=REDACTED", "secret REDACTED")
+	if !strings.Contains(run.stdout, "errcode 60111") || !strings.Contains(run.stdout, "access_token=REDACTED&userid=nobody") {
+		t.Errorf("the error printed by the script:\n%s", run.stdout)
+	}
+	wrong := r.startEnv(t, []string{"WECOM_CONTACTS_SECRET=SECRET-wrong-5e6f70-never-appear"}, "exec", "--client", "contacts", r.script(t, "wrong.lua", script))
+	r.mu.Lock()
+	r.secrets = append(r.secrets, "SECRET-wrong-5e6f70-never-appear")
+	r.mu.Unlock()
+	relWantRun(t, wrong.wait(t), 1, "errcode 40001", "corpsecret=REDACTED")
+
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+  - {name: echo, schedule: "* * * * * *", script: echo.lua, client: contacts}
+`))
+	r.script(t, "echo.lua", script)
+	p, status := r.serve(t)
+	relWait(t, "a failed run", func() bool { return strings.Contains(p.errOut.String(), `msg="run finished" job=echo`) })
+	index := r.get(t, status)
+	for _, href := range regexp.MustCompile(`href="(/jobs/echo/runs/[^"]+)"`).FindAllStringSubmatch(index, -1) {
+		if page := r.get(t, strings.TrimSuffix(status, "/")+href[1]); !strings.Contains(page, "REDACTED") {
+			t.Errorf("the run's page shows no redacted echo:\n%s", page)
+		}
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, p.wait(t), 0)
+	history := r.history(t, "echo")
+	r.assertNoSecrets(t, "jobs history", history)
+	if !strings.Contains(history, "access_token=REDACTED") {
+		t.Errorf("the history shows no redacted echo:\n%s", history)
+	}
+	id := strings.Fields(historyLines(history, "schedule")[0])[0]
+	log := r.run(t, "jobs", "history", "echo", "--log", id)
+	if !strings.Contains(log.stdout, "secret REDACTED") {
+		t.Errorf("the run's log shows no redacted echo:\n%s", log.stdout)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 )
 
 // APIError is an answer of WeCom with a non-zero errcode.
@@ -94,27 +95,66 @@ func rateLimited(code int) bool {
 	return code == CodeFrequencyLimited || code == CodeConcurrencyLimited
 }
 
-// secretParams are the query and body parameters that never leave the
-// client in an error or a log.
-var secretPattern = regexp.MustCompile(`(?i)((?:access_token|corpsecret|secret|provider_secret|suite_secret|ticket)=)[^&\s"]*`)
+// secretPattern finds the values of the query and body parameters that
+// never leave the client in an error or a log, written as a query
+// (corpsecret=...) or as JSON ("corpsecret":"...").
+var secretPattern = regexp.MustCompile(`(?i)((?:access_token|corpsecret|secret|provider_secret|suite_secret|suite_access_token|provider_access_token|ticket|suite_ticket|permanent_code)(?:=|"\s*:\s*"))[^&\s"]*`)
 
-// redact removes secrets from s, a URL or a message that may quote one.
-func redact(s string) string {
-	return secretPattern.ReplaceAllString(s, "${1}REDACTED")
+// minSecret is the length from which a known secret value is replaced
+// wherever it appears: shorter values would replace ordinary text.
+const minSecret = 6
+
+// redact removes secrets from s, a URL or a message that may quote one: the
+// values of secret parameters, and each of the known secret values (the
+// client's secret, the access token sent) wherever they appear, as a
+// gateway that echoes the request puts them.
+func redact(s string, known ...string) string {
+	s = secretPattern.ReplaceAllString(s, "${1}REDACTED")
+	for _, k := range known {
+		if len(k) >= minSecret {
+			s = strings.ReplaceAll(s, k, "REDACTED")
+		}
+	}
+	return s
 }
 
-// redactError returns err with every URL in it redacted. *url.Error quotes
-// the whole request URL, access token included.
-func redactError(err error) error {
+// redactError returns err with every URL in it redacted, and the known
+// secret values removed from its text. *url.Error quotes the whole request
+// URL, access token included.
+func redactError(err error, known ...string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: redact(ue.URL), Err: redactedErr{ue.Err}}
+		return &url.Error{Op: ue.Op, URL: redact(ue.URL, known...), Err: redactedErr{ue.Err, known}}
 	}
-	return redactedErr{err}
+	return redactedErr{err, known}
 }
 
 // redactedErr prints its error with secrets removed and still unwraps to it.
-type redactedErr struct{ err error }
+type redactedErr struct {
+	err   error
+	known []string
+}
 
-func (e redactedErr) Error() string { return redact(e.err.Error()) }
+func (e redactedErr) Error() string { return redact(e.err.Error(), e.known...) }
 func (e redactedErr) Unwrap() error { return e.err }
+
+// secretsOf returns the secret values a request carries besides the
+// client's: its explicit token and the values of secret parameters in its
+// query and body, which an answer must not echo.
+func (c *Client) secretsOf(req *Request, token string) []string {
+	known := []string{c.secret, token}
+	isSecret := func(name string) bool { return secretPattern.MatchString(name + "=") }
+	for name, values := range req.Query {
+		if isSecret(name) {
+			known = append(known, values...)
+		}
+	}
+	if body, ok := req.Body.(map[string]any); ok {
+		for name, v := range body {
+			if s, ok := v.(string); ok && isSecret(name) {
+				known = append(known, s)
+			}
+		}
+	}
+	return known
+}

@@ -223,12 +223,14 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.R
 		default:
 			code, msg, err := envelope(body)
 			if err != nil {
-				return nil, fmt.Errorf("wecom %s: %w", req.API, err)
+				return nil, fmt.Errorf("wecom %s: %w", req.API, redactError(err, c.secretsOf(req, token)...))
 			}
 			if code == CodeOK {
 				return body, nil
 			}
-			apiErr := &APIError{Code: code, Msg: msg, API: req.API}
+			// A gateway may echo the request in errmsg: its secrets are
+			// removed once, here, for the error, the logs and the history.
+			apiErr := &APIError{Code: code, Msg: redact(msg, c.secretsOf(req, token)...), API: req.API}
 			switch {
 			case staleToken(code) && !req.NoToken && req.Token == "" && !refreshed:
 				// One refresh and one retry; a second stale answer is final.
@@ -346,7 +348,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	res, err := c.http.Do(hreq)
 	if err != nil {
 		cancel()
-		return nil, 0, sent, fmt.Errorf("wecom %s: %w", req.API, redactError(err))
+		return nil, 0, sent, fmt.Errorf("wecom %s: %w", req.API, redactError(err, c.secretsOf(req, token)...))
 	}
 	status = res.StatusCode
 	if stream != nil && stream(res, cancel) {
@@ -356,7 +358,7 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	defer res.Body.Close()
 	body, err = readAnswer(res)
 	if err != nil {
-		return nil, status, true, fmt.Errorf("wecom %s: reading the answer: %w", req.API, redactError(err))
+		return nil, status, true, fmt.Errorf("wecom %s: reading the answer: %w", req.API, redactError(err, c.secretsOf(req, token)...))
 	}
 	return body, status, true, nil
 }

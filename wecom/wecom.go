@@ -18,6 +18,7 @@ const DefaultBaseURL = "https://qyapi.weixin.qq.com/cgi-bin/"
 type Client struct {
 	baseURL  string
 	corpID   string
+	secret   string // never printed: errors are redacted of it
 	agentID  int
 	http     *http.Client
 	timeout  time.Duration
@@ -143,6 +144,7 @@ func New(corpID, secret string, opts ...Option) *Client {
 	c := &Client{
 		baseURL:  DefaultBaseURL,
 		corpID:   corpID,
+		secret:   secret,
 		http:     &http.Client{},
 		timeout:  30 * time.Second,
 		tries:    3,
