@@ -10,9 +10,17 @@ package bindings
 // send_articles' articles are {title, description, url, image}, image being
 // the picture's URL (WeCom's picurl, also accepted); send_mp_articles' are
 // {title, thumb_media_id, author, content_source_url, content, digest,
-// show_cover_pic}.
+// show_cover_pic}. Every send_* takes enable_duplicate_check (off by
+// default) and duplicate_check_interval (seconds, 1800 by default), WeCom's
+// duplicate check; send_template_card's template_card is the card as WeCom
+// takes it, and an interactive card's answer has the response_code that
+// update_template_card uses.
 
-import "github.com/wecomrunner/runner/wecom"
+import (
+	"time"
+
+	"github.com/wecomrunner/runner/wecom"
+)
 
 // messageSend is message.send: msg holds the message's fields as WeCom
 // takes them.
@@ -86,15 +94,42 @@ func messageSendMarkdown(a *args) call {
 	return sendMessage(a, wecom.MarkdownContent{Content: a.str("content")})
 }
 
+// messageSendTemplateCard is message.send_template_card: template_card is
+// the card as WeCom takes it.
+func messageSendTemplateCard(a *args) call {
+	var card map[string]any
+	if !a.has("template_card") {
+		a.failArg("template_card", "table of card fields expected, got nil")
+	}
+	a.decode("template_card", &card)
+	if card == nil {
+		a.failArg("template_card", "table of card fields expected, got an array")
+	}
+	if s, _ := card["card_type"].(string); s == "" {
+		a.failArg("template_card", "card_type is required (text_notice, news_notice, button_interaction, vote_interaction or multiple_interaction)")
+	}
+	m := recipients(a)
+	m.Content = wecom.TemplateCardContent(card)
+	m.EnableIDTrans = a.bool("enable_id_trans")
+	return send(a, a.client.Message.SendRequest(m))
+}
+
 // recipients is the message of the arguments agent_id, user_ids, party_ids
-// and tag_ids, without content.
+// and tag_ids, without content, with the duplicate check of the arguments
+// enable_duplicate_check and duplicate_check_interval (seconds) where the
+// method takes them.
 func recipients(a *args) *wecom.Message {
-	return &wecom.Message{
+	m := &wecom.Message{
 		AgentID: a.int("agent_id"),
 		ToUser:  a.list("user_ids"),
 		ToParty: a.idList("party_ids"),
 		ToTag:   a.idList("tag_ids"),
 	}
+	if a.spec("enable_duplicate_check") != nil && a.bool("enable_duplicate_check") {
+		m.EnableDuplicateCheck = true
+		m.DuplicateCheckInterval = time.Duration(a.int("duplicate_check_interval")) * time.Second
+	}
+	return m
 }
 
 // sendMessage is the call that sends c to the recipients, with the argument

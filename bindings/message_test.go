@@ -2,4 +2,4 @@ package bindings
 
 import "testing"
 
-func TestMessageModule(t *testing.T) { runModuleTests(t, "testdata/message_test.lua") }
+func TestMessageModule(t *testing.T) { runGroupTests(t, "testdata/message_test.lua") }

@@ -23,8 +23,9 @@ type Message struct {
 	ToTag   []int    // tag ids
 
 	// Content is the message: a TextContent, ImageContent, VoiceContent,
-	// VideoContent, FileContent, TextCardContent, NewsContent, MPNewsContent
-	// or MarkdownContent (or a pointer to one), or any other Content. Nil
+	// VideoContent, FileContent, TextCardContent, NewsContent, MPNewsContent,
+	// MarkdownContent or TemplateCardContent (or a pointer to one), or any
+	// other Content. Nil
 	// sends no msgtype: the message is then entirely in Extra.
 	Content Content
 	// Safe is 1 for a confidential message (保密消息): it cannot be
@@ -38,7 +39,7 @@ type Message struct {
 
 	// Extra holds more fields of the request, sent as given and overriding
 	// the fields above: a message type without a Go type here
-	// ({"msgtype": "template_card", "template_card": {...}}), or a field
+	// ({"msgtype": "miniprogram_notice", "miniprogram_notice": {...}}), or a field
 	// WeCom added later.
 	Extra map[string]any
 }
@@ -126,6 +127,16 @@ type MPNewsArticle struct {
 type MarkdownContent struct {
 	Content string `json:"content"`
 }
+
+// TemplateCardContent is a template card message (模板卡片消息), as WeCom
+// takes it: card_type (text_notice, news_notice, button_interaction,
+// vote_interaction or multiple_interaction) and the fields of that type.
+// Sending an interactive card answers a ResponseCode, which updates the card
+// once (MessageService.UpdateTemplateCard).
+type TemplateCardContent map[string]any
+
+// MsgType is "template_card".
+func (TemplateCardContent) MsgType() string { return "template_card" }
 
 // MsgType is "text".
 func (TextContent) MsgType() string { return "text" }

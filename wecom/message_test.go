@@ -128,3 +128,40 @@ func testRequestBody(t *testing.T, req *Request, want string) {
 	}
 	testJSONBody(t, httptest.NewRequest(req.Method, "/", bytes.NewReader(b)), want)
 }
+
+func TestMessageService_SendTemplateCard(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "message/send", func(w http.ResponseWriter, r *http.Request) {
+		testJSONBody(t, r, `{"agentid":1,"touser":"UserID1","toparty":"","totag":"","msgtype":"template_card",
+			"template_card":{"card_type":"button_interaction","task_id":"task_id","main_title":{"title":"欢迎使用企业微信"}},
+			"enable_duplicate_check":1,"duplicate_check_interval":1800}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"xx","response_code":"xyzxyz"}`)
+	})
+	r, err := c.Message.Send(t.Context(), &Message{AgentID: 1, ToUser: []string{"UserID1"},
+		Content: TemplateCardContent{"card_type": "button_interaction", "task_id": "task_id",
+			"main_title": map[string]any{"title": "欢迎使用企业微信"}},
+		EnableDuplicateCheck: true, DuplicateCheckInterval: 30 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ResponseCode != "xyzxyz" || r.MsgID != "xx" {
+		t.Errorf("got %+v", r)
+	}
+}
+
+func TestMessageService_UpdateTemplateCard(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "message/update_template_card", func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, `{"userids":["userid1","userid2"],"partyids":[2,3],"tagids":[44,55],"agentid":1,
+			"response_code":"response_code","button":{"replace_name":"replace_name"}}`)
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
+	})
+	err := c.Message.UpdateTemplateCard(t.Context(), 1, "response_code", map[string]any{"replace_name": "replace_name"}, nil,
+		[]string{"userid1", "userid2"}, []int{2, 3}, []int{44, 55}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

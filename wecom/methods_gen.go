@@ -13,94 +13,96 @@ import (
 // call that changes nothing in WeCom, which a dry run sends and a retry may
 // replay.
 var readAPIs = map[string]bool{
-	"agent/get":                  true,
-	"agent/list":                 true,
-	"agent/set":                  false,
-	"appchat/create":             false,
-	"appchat/get":                true,
-	"appchat/send":               false,
-	"appchat/update":             false,
-	"batch/getresult":            true,
-	"batch/invite":               false,
-	"batch/inviteuser":           false,
-	"batch/replaceparty":         false,
-	"batch/replaceuser":          false,
-	"batch/syncuser":             false,
-	"chat/clearnotify":           false,
-	"chat/create":                false,
-	"chat/get":                   true,
-	"chat/quit":                  false,
-	"chat/send":                  false,
-	"chat/setmute":               false,
-	"chat/update":                false,
-	"department/create":          false,
-	"department/delete":          false,
-	"department/get":             true,
-	"department/list":            true,
-	"department/simplelist":      true,
-	"department/update":          false,
-	"get_jsapi_ticket":           true,
-	"getcallbackip":              true,
-	"material/add_material":      false,
-	"material/add_mpnews":        false,
-	"material/batchget":          true,
-	"material/del":               false,
-	"material/get":               true,
-	"material/get_count":         true,
-	"material/update_mpnews":     false,
-	"media/get":                  true,
-	"media/get/jssdk":            true,
-	"media/upload":               false,
-	"media/uploadimg":            false,
-	"menu/create":                false,
-	"menu/delete":                false,
-	"menu/get":                   true,
-	"message/recall":             false,
-	"message/send":               false,
-	"service/get_login_info":     true,
-	"service/get_login_url":      true,
-	"service/get_provider_token": true,
-	"service/get_suite_token":    true,
-	"shakearound/getshakeinfo":   true,
-	"tag/addtagusers":            false,
-	"tag/create":                 false,
-	"tag/delete":                 false,
-	"tag/deltagusers":            false,
-	"tag/get":                    true,
-	"tag/list":                   true,
-	"tag/update":                 false,
-	"ticket/get":                 true,
-	"user/authsucc":              false,
-	"user/batchdelete":           false,
-	"user/convert_to_openid":     true,
-	"user/convert_to_userid":     true,
-	"user/create":                false,
-	"user/delete":                false,
-	"user/get":                   true,
-	"user/get_userid_by_email":   true,
-	"user/getuserid":             true,
-	"user/getuserinfo":           true,
-	"user/list":                  true,
-	"user/list_id":               true,
-	"user/simplelist":            true,
-	"user/update":                false,
+	"agent/get":                    true,
+	"agent/list":                   true,
+	"agent/set":                    false,
+	"appchat/create":               false,
+	"appchat/get":                  true,
+	"appchat/send":                 false,
+	"appchat/update":               false,
+	"batch/getresult":              true,
+	"batch/invite":                 false,
+	"batch/inviteuser":             false,
+	"batch/replaceparty":           false,
+	"batch/replaceuser":            false,
+	"batch/syncuser":               false,
+	"chat/clearnotify":             false,
+	"chat/create":                  false,
+	"chat/get":                     true,
+	"chat/quit":                    false,
+	"chat/send":                    false,
+	"chat/setmute":                 false,
+	"chat/update":                  false,
+	"department/create":            false,
+	"department/delete":            false,
+	"department/get":               true,
+	"department/list":              true,
+	"department/simplelist":        true,
+	"department/update":            false,
+	"get_jsapi_ticket":             true,
+	"getcallbackip":                true,
+	"material/add_material":        false,
+	"material/add_mpnews":          false,
+	"material/batchget":            true,
+	"material/del":                 false,
+	"material/get":                 true,
+	"material/get_count":           true,
+	"material/update_mpnews":       false,
+	"media/get":                    true,
+	"media/get/jssdk":              true,
+	"media/upload":                 false,
+	"media/uploadimg":              false,
+	"menu/create":                  false,
+	"menu/delete":                  false,
+	"menu/get":                     true,
+	"message/recall":               false,
+	"message/send":                 false,
+	"message/update_template_card": false,
+	"service/get_login_info":       true,
+	"service/get_login_url":        true,
+	"service/get_provider_token":   true,
+	"service/get_suite_token":      true,
+	"shakearound/getshakeinfo":     true,
+	"tag/addtagusers":              false,
+	"tag/create":                   false,
+	"tag/delete":                   false,
+	"tag/deltagusers":              false,
+	"tag/get":                      true,
+	"tag/list":                     true,
+	"tag/update":                   false,
+	"ticket/get":                   true,
+	"user/authsucc":                false,
+	"user/batchdelete":             false,
+	"user/convert_to_openid":       true,
+	"user/convert_to_userid":       true,
+	"user/create":                  false,
+	"user/delete":                  false,
+	"user/get":                     true,
+	"user/get_userid_by_email":     true,
+	"user/getuserid":               true,
+	"user/getuserinfo":             true,
+	"user/list":                    true,
+	"user/list_id":                 true,
+	"user/simplelist":              true,
+	"user/update":                  false,
 }
 
 // dryRunAnswers are the members a dry run adds to its pretended success, by
 // API. "$now" stands for the current Unix time and "$query.NAME" for a query
 // parameter of the request.
 var dryRunAnswers = map[string]string{
-	"appchat/send":          `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
-	"batch/getresult":       `{"status": 3, "type": "", "total": 0, "percentage": 100, "result": []}`,
-	"batch/inviteuser":      `{"jobid": "dry-run-job"}`,
-	"batch/replaceparty":    `{"jobid": "dry-run-job"}`,
-	"batch/replaceuser":     `{"jobid": "dry-run-job"}`,
-	"batch/syncuser":        `{"jobid": "dry-run-job"}`,
-	"material/add_material": `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
-	"material/add_mpnews":   `{"media_id": "dry-run-media"}`,
-	"media/upload":          `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
-	"media/uploadimg":       `{"url": "https://dry-run.invalid/image.png"}`,
-	"message/send":          `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
+	"appchat/send":                 `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
+	"batch/getresult":              `{"status": 3, "type": "", "total": 0, "percentage": 100, "result": []}`,
+	"batch/inviteuser":             `{"jobid": "dry-run-job"}`,
+	"batch/replaceparty":           `{"jobid": "dry-run-job"}`,
+	"batch/replaceuser":            `{"jobid": "dry-run-job"}`,
+	"batch/syncuser":               `{"jobid": "dry-run-job"}`,
+	"material/add_material":        `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
+	"material/add_mpnews":          `{"media_id": "dry-run-media"}`,
+	"media/upload":                 `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
+	"media/uploadimg":              `{"url": "https://dry-run.invalid/image.png"}`,
+	"message/send":                 `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
+	"message/update_template_card": `{"invaliduser":[]}`,
 }
 
 // GetRequest is the request of Get (GET agent/get).
@@ -436,6 +438,41 @@ func (s *MenuService) DeleteRequest(agentID int) *Request {
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90233
 func (s *MenuService) Delete(ctx context.Context, agentID int) error {
 	return s.client.Do(ctx, s.DeleteRequest(agentID), nil)
+}
+
+// UpdateTemplateCardRequest is the request of UpdateTemplateCard (POST
+// message/update_template_card). Optional arguments left at their zero value
+// are left out.
+func (s *MessageService) UpdateTemplateCardRequest(agentID int, responseCode string, button any, templateCard any, userIDs []string, partyIDs []int, tagIDs []int, atall int) *Request {
+	body := map[string]any{"agentid": agentID, "response_code": responseCode}
+	if button != nil {
+		body["button"] = button
+	}
+	if templateCard != nil {
+		body["template_card"] = templateCard
+	}
+	if userIDs != nil {
+		body["userids"] = userIDs
+	}
+	if partyIDs != nil {
+		body["partyids"] = partyIDs
+	}
+	if tagIDs != nil {
+		body["tagids"] = tagIDs
+	}
+	if atall != 0 {
+		body["atall"] = atall
+	}
+	return &Request{Method: http.MethodPost, API: "message/update_template_card", Body: body}
+}
+
+// UpdateTemplateCard updates a sent interactive template card by its
+// response_code, once and within 72 hours: a button's text or the whole card
+// (更新模版卡片消息).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94888
+func (s *MessageService) UpdateTemplateCard(ctx context.Context, agentID int, responseCode string, button any, templateCard any, userIDs []string, partyIDs []int, tagIDs []int, atall int) error {
+	return s.client.Do(ctx, s.UpdateTemplateCardRequest(agentID, responseCode, button, templateCard, userIDs, partyIDs, tagIDs, atall), nil)
 }
 
 // RecallRequest is the request of Recall (POST message/recall).

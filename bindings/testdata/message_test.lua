@@ -105,3 +105,59 @@ function TestArticleFieldType(t)
     t:errorf("error %q", tostring(err))
   end
 end
+
+-- last_message is the last app message the emulator received.
+local function last_message()
+  local all = emulator.messages()
+  return all[#all]
+end
+
+function TestDuplicateCheckOnEverySend(t)
+  local r = wecom.message.send_text{user_ids = "zhangsan", content = "值班提醒", enable_duplicate_check = true,
+    duplicate_check_interval = 600}
+  assert_eq(r.errcode, 0)
+  local p = last_message().payload
+  assert_eq(p.enable_duplicate_check, 1)
+  assert_eq(p.duplicate_check_interval, 600)
+  -- positional, after wechatpy's arguments; the interval defaults to 1800 s
+  wecom.message.send_markdown(nil, "zhangsan", "**值班**", nil, nil, true)
+  p = last_message().payload
+  assert_eq(p.enable_duplicate_check, 1)
+  assert_eq(p.duplicate_check_interval, 1800)
+  -- off by default: neither field is sent
+  wecom.message.send_text(nil, "zhangsan", "hi")
+  p = last_message().payload
+  assert_eq(p.enable_duplicate_check, nil)
+  assert_eq(p.duplicate_check_interval, nil)
+end
+
+function TestTemplateCard(t)
+  local r = wecom.message.send_template_card{user_ids = {"zhangsan", "lisi"}, template_card = {
+    card_type = "button_interaction", task_id = "leave-42", main_title = {title = "请假申请"},
+    button_list = {{text = "批准", key = "approve"}, {text = "驳回", key = "reject"}},
+  }, enable_duplicate_check = 1}
+  assert_eq(r.errcode, 0)
+  assert_eq(#r.response_code > 0, true)
+  local m = last_message()
+  assert_eq(m.msgtype, "template_card")
+  assert_eq(m.payload.template_card.task_id, "leave-42")
+  assert_eq(m.payload.enable_duplicate_check, 1)
+  local u = wecom.message.update_template_card{response_code = r.response_code, user_ids = {"zhangsan", "nobody"},
+    button = {replace_name = "已批准"}}
+  assert_eq(u.errcode, 0)
+  assert_eq(u.invaliduser, {"nobody"})
+  assert_eq(last_message().card_updates[1].button.replace_name, "已批准")
+  -- a code updates its card once
+  local ok, err = pcall(wecom.message.update_template_card, {response_code = r.response_code, button = {replace_name = "x"}})
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 40058)
+  assert_eq(err.api, "message/update_template_card")
+  -- a card needs its card_type, checked before the call
+  ok, err = pcall(wecom.message.send_template_card, nil, "zhangsan", {main_title = {title = "x"}})
+  assert_eq(ok, false)
+  assert_eq(tostring(err):find("card_type", 1, true) ~= nil, true)
+  -- a text_notice card answers no response_code
+  r = wecom.message.send_template_card(nil, "zhangsan", {card_type = "text_notice", main_title = {title = "通知"},
+    card_action = {type = 1, url = "https://oa.example.com"}})
+  assert_eq(r.response_code, nil)
+end

@@ -296,8 +296,9 @@ func (s *Server) routeTable() map[string]route {
 		"material/batchget":      legacy(post(s.materialBatchGet)),
 
 		// message
-		"message/send":   post(s.messageSend),
-		"message/recall": post(s.messageRecall),
+		"message/send":                 post(s.messageSend),
+		"message/recall":               post(s.messageRecall),
+		"message/update_template_card": post(s.updateTemplateCard),
 
 		// legacy chat
 		"chat/create":      legacy(post(s.chatCreate)),

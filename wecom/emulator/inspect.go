@@ -52,6 +52,11 @@ type Message struct {
 	// Payload is the full request body.
 	Payload  json.RawMessage `json:"payload"`
 	Recalled bool            `json:"recalled,omitempty"`
+	// ResponseCode is the code answered for an interactive template card;
+	// CardUpdates are the bodies of message/update_template_card that used
+	// it (at most one: a code updates the card once).
+	ResponseCode string            `json:"response_code,omitempty"`
+	CardUpdates  []json.RawMessage `json:"card_updates,omitempty"`
 }
 
 // ChatMessage is a message sent to a group chat with appchat/send, or with

@@ -98,6 +98,7 @@ func (s *Server) messageSend(c *call) (any, *apiError) {
 		json.Unmarshal(obj, &card)
 		if interactiveCards[card.CardType] {
 			out.ResponseCode = randomID(48)
+			msg.ResponseCode = out.ResponseCode
 		}
 	}
 	s.out.mu.Lock()

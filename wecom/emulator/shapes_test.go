@@ -96,6 +96,12 @@ var shapeCases = map[string]func(t *testing.T, s *Server) result{
 			"template_card": map[string]any{"card_type": "button_interaction", "main_title": map[string]string{"title": "审批"}},
 		})
 	},
+	"message/update_template_card": func(t *testing.T, s *Server) result {
+		c := opsApp(t, s)
+		code := c.post("message/send", buttonCard("zhangsan")).str("response_code")
+		return c.post("message/update_template_card", readExample(t, "message/update_template_card.request.json",
+			"agentid", DemoOpsAgentID, "response_code", code, "userids", []string{"zhangsan"}, "partyids", nil, "tagids", nil))
+	},
 	"message/recall": func(t *testing.T, s *Server) result {
 		c := opsApp(t, s)
 		id := c.post("message/send", readExample(t, "message/send.request.json", "touser", "zhangsan", "toparty", "", "totag", "", "agentid", DemoOpsAgentID)).str("msgid")
