@@ -72,6 +72,8 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	if err != nil {
 		return err
 	}
+	// Changes are noticed from here on, also those made while serve starts.
+	watch := newWatcher(config, cfg)
 	sched, store, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{})
 	if err != nil {
 		return err
@@ -104,7 +106,6 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	done := make(chan error, 1)
 	go func() { done <- sched.Run(ctx) }()
 
-	watch := newWatcher(config, cfg)
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
 	reload := func(why string) error {
