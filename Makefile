@@ -12,8 +12,11 @@ build:
 	$(GO) build -o $(BIN) .
 
 ## test: formatting, vet, and every test with the race detector (what CI runs).
+## The package of the binary's end-to-end tests takes minutes, and on a busy
+## machine more than go test's default limit of 10 minutes.
+TESTTIMEOUT ?= 30m
 test: fmt-check vet
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) $(PKGS)
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -44,7 +47,7 @@ emulator: build
 ## its seed corpus in testdata/fuzz/ (about three minutes in all).
 FUZZTIME ?= 10s
 reliability:
-	$(GO) test -race -count=1 -run 'TestReliability' .
+	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) -run 'TestReliability' .
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVParse$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzMemberFile$$' -fuzztime $(FUZZTIME) ./bindings
