@@ -134,7 +134,7 @@ func rootStub() string {
 	w.line("function Client.fanout(method, items, opts) end")
 	w.line("")
 	w.line("---@class wecom: wecom.Client")
-	w.line("local wecom = {}")
+	w.line("wecom = {}") // a global as well as require("wecom")
 	w.line("")
 	w.doc("Returns the client name of the configuration (another application's secret), with the same\n" +
 		"API groups and fanout. Raises if the configuration has no such client.")
@@ -267,7 +267,7 @@ func helperStub(name string, funcs []string) string {
 	for _, f := range helperFields[name] {
 		w.line("---@field %s %s %s", f.name, f.typ, f.doc)
 	}
-	w.line("local %s = {}", name)
+	w.line("%s = {}", name) // a global as well as require(name)
 	for _, fn := range funcs {
 		w.line("")
 		d, ok := helperFuncs[name+"."+fn]
