@@ -424,6 +424,22 @@ var mediaGroup = group{
 			{name: "media_id", typ: "string", doc: "通过JSSDK的uploadVoice接口上传的语音文件id"},
 		},
 		prepare: mediaGetJssdkURL},
+	"upload_by_url": {doc: "Starts WeCom's asynchronous download of a large video or file (up to 200 MB) from a URL into temporary media (生成异步上传任务); the jobid is polled with get_upload_by_url_result.", http: "POST media/upload_by_url", result: "string",
+		params: []param{
+			{name: "media_type", typ: "string", doc: "媒体文件类型。目前仅支持video-视频,file-普通文件"},
+			{name: "filename", typ: "string", doc: "文件名,标识文件展示的名称。不超过128字节"},
+			{name: "url", typ: "string", doc: "文件cdn url。url要求支持Range分块下载,不超过1024字节"},
+			{name: "md5", typ: "string", doc: "文件md5。对比从url下载下来的文件md5是否一致"},
+			{name: "scene", typ: "integer", opt: true, def: lua.LNumber(1), doc: "场景值。1-客户联系入群欢迎语素材(目前仅支持1)"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.Media.UploadByURLRequest(a.str("media_type"), a.str("filename"), a.str("url"), a.str("md5"), a.int("scene")))
+		}},
+	"get_upload_by_url_result": {doc: "Reads an asynchronous upload's status (1 processing, 2 done, 3 failed) and detail, with the media_id when done (查询异步任务结果).", http: "POST media/get_upload_by_url_result",
+		params: []param{
+			{name: "jobid", typ: "string", doc: "任务id。最长为128字节,60分钟内有效"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.Media.GetUploadByURLResultRequest(a.str("jobid"))) }},
 	"download": {doc: "Downloads a temporary file into memory or into the file at path (获取临时素材).", http: "GET media/get",
 		params: []param{
 			{name: "media_id", typ: "string", doc: "媒体文件id"},

@@ -122,3 +122,17 @@ func (s *MediaService) DownloadJSSDK(ctx context.Context, mediaID string) (*File
 func (s *MediaService) GetJSSDKURL(ctx context.Context, mediaID string) (string, error) {
 	return s.client.URL(ctx, s.DownloadJSSDKRequest(mediaID))
 }
+
+// UploadByURLResult is the state of an asynchronous upload
+// (media/get_upload_by_url_result): Status 1 while WeCom downloads the file,
+// 2 when done (Detail.MediaID is the temporary media, valid 3 days), 3 when
+// it failed (Detail.ErrCode says why).
+type UploadByURLResult struct {
+	Status int `json:"status"`
+	Detail struct {
+		ErrCode   int    `json:"errcode"`
+		ErrMsg    string `json:"errmsg"`
+		MediaID   string `json:"media_id"`
+		CreatedAt string `json:"created_at"`
+	} `json:"detail"`
+}

@@ -13,78 +13,80 @@ import (
 // call that changes nothing in WeCom, which a dry run sends and a retry may
 // replay.
 var readAPIs = map[string]bool{
-	"agent/get":                    true,
-	"agent/list":                   true,
-	"agent/set":                    false,
-	"appchat/create":               false,
-	"appchat/get":                  true,
-	"appchat/send":                 false,
-	"appchat/update":               false,
-	"batch/getresult":              true,
-	"batch/invite":                 false,
-	"batch/inviteuser":             false,
-	"batch/replaceparty":           false,
-	"batch/replaceuser":            false,
-	"batch/syncuser":               false,
-	"chat/clearnotify":             false,
-	"chat/create":                  false,
-	"chat/get":                     true,
-	"chat/quit":                    false,
-	"chat/send":                    false,
-	"chat/setmute":                 false,
-	"chat/update":                  false,
-	"department/create":            false,
-	"department/delete":            false,
-	"department/get":               true,
-	"department/list":              true,
-	"department/simplelist":        true,
-	"department/update":            false,
-	"get_jsapi_ticket":             true,
-	"getcallbackip":                true,
-	"material/add_material":        false,
-	"material/add_mpnews":          false,
-	"material/batchget":            true,
-	"material/del":                 false,
-	"material/get":                 true,
-	"material/get_count":           true,
-	"material/update_mpnews":       false,
-	"media/get":                    true,
-	"media/get/jssdk":              true,
-	"media/upload":                 false,
-	"media/uploadimg":              false,
-	"menu/create":                  false,
-	"menu/delete":                  false,
-	"menu/get":                     true,
-	"message/recall":               false,
-	"message/send":                 false,
-	"message/update_template_card": false,
-	"service/get_login_info":       true,
-	"service/get_login_url":        true,
-	"service/get_provider_token":   true,
-	"service/get_suite_token":      true,
-	"shakearound/getshakeinfo":     true,
-	"tag/addtagusers":              false,
-	"tag/create":                   false,
-	"tag/delete":                   false,
-	"tag/deltagusers":              false,
-	"tag/get":                      true,
-	"tag/list":                     true,
-	"tag/update":                   false,
-	"ticket/get":                   true,
-	"user/authsucc":                false,
-	"user/batchdelete":             false,
-	"user/convert_to_openid":       true,
-	"user/convert_to_userid":       true,
-	"user/create":                  false,
-	"user/delete":                  false,
-	"user/get":                     true,
-	"user/get_userid_by_email":     true,
-	"user/getuserid":               true,
-	"user/getuserinfo":             true,
-	"user/list":                    true,
-	"user/list_id":                 true,
-	"user/simplelist":              true,
-	"user/update":                  false,
+	"agent/get":                      true,
+	"agent/list":                     true,
+	"agent/set":                      false,
+	"appchat/create":                 false,
+	"appchat/get":                    true,
+	"appchat/send":                   false,
+	"appchat/update":                 false,
+	"batch/getresult":                true,
+	"batch/invite":                   false,
+	"batch/inviteuser":               false,
+	"batch/replaceparty":             false,
+	"batch/replaceuser":              false,
+	"batch/syncuser":                 false,
+	"chat/clearnotify":               false,
+	"chat/create":                    false,
+	"chat/get":                       true,
+	"chat/quit":                      false,
+	"chat/send":                      false,
+	"chat/setmute":                   false,
+	"chat/update":                    false,
+	"department/create":              false,
+	"department/delete":              false,
+	"department/get":                 true,
+	"department/list":                true,
+	"department/simplelist":          true,
+	"department/update":              false,
+	"get_jsapi_ticket":               true,
+	"getcallbackip":                  true,
+	"material/add_material":          false,
+	"material/add_mpnews":            false,
+	"material/batchget":              true,
+	"material/del":                   false,
+	"material/get":                   true,
+	"material/get_count":             true,
+	"material/update_mpnews":         false,
+	"media/get":                      true,
+	"media/get/jssdk":                true,
+	"media/get_upload_by_url_result": true,
+	"media/upload":                   false,
+	"media/upload_by_url":            false,
+	"media/uploadimg":                false,
+	"menu/create":                    false,
+	"menu/delete":                    false,
+	"menu/get":                       true,
+	"message/recall":                 false,
+	"message/send":                   false,
+	"message/update_template_card":   false,
+	"service/get_login_info":         true,
+	"service/get_login_url":          true,
+	"service/get_provider_token":     true,
+	"service/get_suite_token":        true,
+	"shakearound/getshakeinfo":       true,
+	"tag/addtagusers":                false,
+	"tag/create":                     false,
+	"tag/delete":                     false,
+	"tag/deltagusers":                false,
+	"tag/get":                        true,
+	"tag/list":                       true,
+	"tag/update":                     false,
+	"ticket/get":                     true,
+	"user/authsucc":                  false,
+	"user/batchdelete":               false,
+	"user/convert_to_openid":         true,
+	"user/convert_to_userid":         true,
+	"user/create":                    false,
+	"user/delete":                    false,
+	"user/get":                       true,
+	"user/get_userid_by_email":       true,
+	"user/getuserid":                 true,
+	"user/getuserinfo":               true,
+	"user/list":                      true,
+	"user/list_id":                   true,
+	"user/simplelist":                true,
+	"user/update":                    false,
 }
 
 // dryRunAnswers are the members a dry run adds to its pretended success, by
@@ -100,6 +102,7 @@ var dryRunAnswers = map[string]string{
 	"material/add_material":        `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
 	"material/add_mpnews":          `{"media_id": "dry-run-media"}`,
 	"media/upload":                 `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
+	"media/upload_by_url":          `{"jobid": "dry-run-job"}`,
 	"media/uploadimg":              `{"url": "https://dry-run.invalid/image.png"}`,
 	"message/send":                 `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
 	"message/update_template_card": `{"invaliduser":[]}`,
@@ -418,6 +421,45 @@ func (s *MaterialService) BatchGetRequest(q *MaterialQuery) *Request {
 func (s *MaterialService) BatchGet(ctx context.Context, q *MaterialQuery) (*MaterialList, error) {
 	var res MaterialList
 	if err := s.client.Do(ctx, s.BatchGetRequest(q), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// UploadByURLRequest is the request of UploadByURL (POST media/upload_by_url).
+// Optional arguments left at their zero value are left out.
+func (s *MediaService) UploadByURLRequest(mediaType string, filename string, url string, md5 string, scene int) *Request {
+	body := map[string]any{"type": mediaType, "filename": filename, "url": url, "md5": md5}
+	if scene != 0 {
+		body["scene"] = scene
+	}
+	return &Request{Method: http.MethodPost, API: "media/upload_by_url", Body: body, Result: "jobid"}
+}
+
+// UploadByURL starts WeCom's asynchronous download of a large video or file (up
+// to 200 MB) from a URL into temporary media (生成异步上传任务); the jobid is polled
+// with get_upload_by_url_result.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/96219
+func (s *MediaService) UploadByURL(ctx context.Context, mediaType string, filename string, url string, md5 string, scene int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.UploadByURLRequest(mediaType, filename, url, md5, scene), &res)
+	return res, err
+}
+
+// GetUploadByURLResultRequest is the request of GetUploadByURLResult (POST
+// media/get_upload_by_url_result).
+func (s *MediaService) GetUploadByURLResultRequest(jobID string) *Request {
+	return &Request{Method: http.MethodPost, API: "media/get_upload_by_url_result", Body: map[string]any{"jobid": jobID}}
+}
+
+// GetUploadByURLResult reads an asynchronous upload's status (1 processing, 2
+// done, 3 failed) and detail, with the media_id when done (查询异步任务结果).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/96219
+func (s *MediaService) GetUploadByURLResult(ctx context.Context, jobID string) (*UploadByURLResult, error) {
+	var res UploadByURLResult
+	if err := s.client.Do(ctx, s.GetUploadByURLResultRequest(jobID), &res); err != nil {
 		return nil, err
 	}
 	return &res, nil

@@ -65,3 +65,24 @@ function TestURLs(t)
     t:errorf("jssdk url %q", url)
   end
 end
+
+function TestUploadByURL(t)
+  local job = wecom.media.upload_by_url("video", "欢迎.mp4", "https://cdn.example.com/welcome.mp4",
+    "0cc175b9c0f1b6a831c399e269772661")
+  assert_eq(type(job), "string")
+  -- the emulator's job is processing at the first poll and done at the next
+  local r = wecom.media.get_upload_by_url_result(job)
+  assert_eq(r.status, 1)
+  r = wecom.media.get_upload_by_url_result{jobid = job}
+  assert_eq(r.status, 2)
+  assert_eq(r.detail.errcode, 0)
+  assert_eq(#r.detail.media_id > 0, true)
+  assert_eq(wecom.message.send_video{user_ids = "zhangsan", media_id = r.detail.media_id}.errcode, 0)
+  local ok, err = pcall(wecom.media.upload_by_url, {media_type = "image", filename = "a.png",
+    url = "https://cdn.example.com/a.png", md5 = "x"})
+  assert_eq(ok, false)
+  assert_eq(err.errcode, 40004)
+  ok, err = pcall(wecom.media.upload_by_url, {media_type = "file", filename = "a.pdf"})
+  assert_eq(ok, false)
+  assert_eq(tostring(err):find("url", 1, true) ~= nil, true)
+end

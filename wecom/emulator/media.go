@@ -36,8 +36,9 @@ var mediaLimits = map[string]int{
 // mediaStore holds uploaded files: temporary media (media/upload),
 // permanent material (material/*) and images (media/uploadimg).
 type mediaStore struct {
-	mu    sync.RWMutex
-	items map[string]*mediaItem
+	mu      sync.RWMutex
+	items   map[string]*mediaItem
+	urlJobs map[string]*urlJob // media/upload_by_url
 }
 
 type mediaItem struct {
@@ -70,7 +71,9 @@ type MediaInfo struct {
 	Image bool `json:"image,omitempty"`
 }
 
-func newMediaStore() *mediaStore { return &mediaStore{items: map[string]*mediaItem{}} }
+func newMediaStore() *mediaStore {
+	return &mediaStore{items: map[string]*mediaItem{}, urlJobs: map[string]*urlJob{}}
+}
 
 // exists reports whether id is a usable media id at now: temporary media
 // within 3 days, or permanent material.

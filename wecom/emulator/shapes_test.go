@@ -78,6 +78,9 @@ var shapeCases = map[string]func(t *testing.T, s *Server) result{
 	"media/upload": func(t *testing.T, s *Server) result {
 		return opsApp(t, s).upload("media/upload", "a.png", pngBytes, "type", "image")
 	},
+	"media/upload_by_url": func(t *testing.T, s *Server) result {
+		return opsApp(t, s).post("media/upload_by_url", readExample(t, "media/upload_by_url.request.json"))
+	},
 	"media/uploadimg": func(t *testing.T, s *Server) result {
 		return opsApp(t, s).upload("media/uploadimg", "a.png", pngBytes)
 	},
