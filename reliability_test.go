@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -1746,4 +1747,60 @@ func TestReliabilityEchoingGateway(t *testing.T) {
 	if !strings.Contains(log.stdout, "secret REDACTED") {
 		t.Errorf("the run's log shows no redacted echo:\n%s", log.stdout)
 	}
+}
+
+// TestReliabilityHTTPAllow: a script cannot use http to reach the cloud's
+// metadata service, the status page, the emulator or a private network,
+// whether it names the address, a name that resolves to it, or a server that
+// redirects there; what http_allow lists stays reachable, and so does WeCom
+// through its client.
+func TestReliabilityHTTPAllow(t *testing.T) {
+	t.Parallel()
+	r := newRelRig(t)
+	hr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if to := req.URL.Query().Get("to"); to != "" {
+			http.Redirect(w, req, to, http.StatusFound)
+			return
+		}
+		io.WriteString(w, "employees")
+	}))
+	defer hr.Close()
+	_, hrPort, _ := net.SplitHostPort(hr.Listener.Addr().String())
+	hrByName := "http://localhost:" + hrPort + "/"
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\nhttp_allow: [localhost]\n"+relClients+`jobs:
+  - {name: probe, schedule: "@daily", script: probe.lua, client: contacts}
+`))
+	r.script(t, "probe.lua", "-- written once the status page's address is known\n")
+	serve, status := r.serve(t)
+	targets := []struct{ name, url, want string }{
+		{"metadata", "http://169.254.169.254/latest/meta-data/iam/security-credentials/", "169.254.169.254 is a link-local address"},
+		{"metadata, IPv4 in IPv6", "http://[::ffff:a9fe:a9fe]/latest/meta-data/", "is a link-local address"},
+		{"status page", status + "jobs/probe", "127.0.0.1 is a loopback address"},
+		{"emulator", r.srv.BaseURL() + "gettoken?corpid=x&corpsecret=y", "127.0.0.1 is a loopback address"},
+		{"private", "http://10.255.255.1/", "10.255.255.1 is a private address"},
+		{"shared", "http://100.100.100.200/latest/meta-data/", "100.100.100.200 is a reserved address"},
+		{"unspecified", "http://0.0.0.0:" + hrPort + "/", "0.0.0.0 is an unspecified address"},
+		{"redirect to the status page", hrByName + "?to=" + url.QueryEscape(status), "redirected to " + status + ": 127.0.0.1 is a loopback address"},
+		{"redirect to metadata", hrByName + "?to=" + url.QueryEscape("http://169.254.169.254/latest/"), "redirected to http://169.254.169.254/latest/: 169.254.169.254 is a link-local address"},
+		{"listed by name", hrByName, "ok employees"},
+	}
+	var src strings.Builder
+	src.WriteString("local http = require(\"http\")\n")
+	for _, tt := range targets {
+		fmt.Fprintf(&src, "do local ok, r = pcall(http.get, %q, {timeout = 20}); print(%q, ok and \"ok \" .. r.body or tostring(r)) end\n", tt.url, tt.name)
+	}
+	src.WriteString(`print("wecom", require("wecom").user.get("zhangsan").name)` + "\n")
+	run := r.run(t, "exec", "--config", "jobs.yaml", "--client", "contacts", r.script(t, "probe.lua", src.String()))
+	relWantRun(t, run, 0)
+	for _, tt := range targets {
+		line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tt.name) + `\t(.*)$`).FindStringSubmatch(run.stdout)
+		if line == nil || !strings.Contains(line[1], tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, line, tt.want)
+		}
+	}
+	if !strings.Contains(run.stdout, "wecom\t张三\n") {
+		t.Errorf("the WeCom client does not reach the emulator:\n%s", run.stdout)
+	}
+	serve.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, serve.wait(t), 0)
 }

@@ -16,7 +16,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/wecomrunner/runner/wecom"
@@ -46,11 +45,14 @@ type Env struct {
 	ReadOnly []string
 	// Private are files and directories scripts may neither read nor write:
 	// the runner's state.
-	Private  []string
-	KV       KV           // the job's persistent key-value state; nil: kv is unavailable
-	History  History      // past runs of the configured jobs; nil: history is unavailable
-	HTTP     *http.Client // used by the http module; nil: a client with a 30s timeout
-	Progress io.Writer    // progress lines for long work; nil when stderr is not a terminal
+	Private []string
+	// HTTPAllow lists what http may reach besides public addresses: host
+	// names ("hr.example.com", "*.corp.example"), addresses and networks
+	// ("10.2.0.0/16"); see CheckHTTPAllow.
+	HTTPAllow []string
+	KV        KV        // the job's persistent key-value state; nil: kv is unavailable
+	History   History   // past runs of the configured jobs; nil: history is unavailable
+	Progress  io.Writer // progress lines for long work; nil when stderr is not a terminal
 }
 
 // MaxString is the longest string a script may build or read at once (a

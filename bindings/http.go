@@ -17,6 +17,10 @@ package bindings
 // parameter). json is encoded like json.encode and sent as
 // application/json; body is sent as is. timeout is in seconds; the default is
 // the client's (30 s). The request ends when the run is cancelled.
+//
+// http reaches public addresses, and others only as Env.HTTPAllow (jobs.yaml's
+// http_allow) says: see httpallow.go. A refused address raises an error
+// naming it, before anything is sent.
 
 import (
 	"bytes"
@@ -43,11 +47,7 @@ type httpModule struct {
 }
 
 func newHTTPModule(env *Env) module {
-	c := env.HTTP
-	if c == nil {
-		c = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &httpModule{client: c, maxBody: maxResponseBody}
+	return &httpModule{client: newHTTPPolicy(env.HTTPAllow).client(30 * time.Second), maxBody: maxResponseBody}
 }
 
 func (m *httpModule) exports() map[string]lua.LGFunction {
@@ -195,6 +195,10 @@ func (m *httpModule) do(L *lua.LState, r *httpRequest) *lua.LTable {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err // its message repeats the URL, query included
+		}
+		var blocked *blockedError
+		if errors.As(err, &blocked) && !strings.HasPrefix(err.Error(), "redirected") {
+			err = blocked // without the dial's "dial tcp addr:port: "
 		}
 		L.RaiseError("%s: %v", where, err)
 	}

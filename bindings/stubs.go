@@ -300,7 +300,7 @@ var helperTitles = map[string]string{
 	"env":     "Reads the environment variables the configuration allows.",
 	"fs":      "Reads and writes files inside the run's allowed directories. A relative path is relative to the\nfirst allowed directory.",
 	"history": "Reads the outcome of jobs' past runs, for reports.",
-	"http":    "Reads other systems (an HR system's export) over HTTP. A status ≥ 400 is a response, not an error.",
+	"http":    "Reads other systems (an HR system's export) over HTTP. A status ≥ 400 is a response, not an error. Loopback, private and link-local addresses are reachable only when http_allow in jobs.yaml lists them.",
 	"json":    "Converts between JSON text and Lua values. An integer beyond ±2^53 (a 64-bit id) decodes as a\nstring of its digits; an empty table encodes as [] unless it was decoded from {} or tagged with\njson.object.",
 	"kv":      "Keeps small values between runs of a job (yesterday's headcount, a sync cursor), stored as JSON.",
 	"log":     "Writes to the run's structured log.",

@@ -80,6 +80,11 @@ type Config struct {
 	Dirs []string
 	// Env (env:) is the allow-list of environment variables scripts may read.
 	Env []string
+	// HTTPAllow (http_allow:) lists what the http module may reach besides
+	// public addresses: host names (hr.example.com, *.corp.example),
+	// addresses and networks (10.2.0.0/16). Loopback, private, link-local
+	// and reserved addresses are refused unless listed.
+	HTTPAllow []string
 	// Callbacks (callbacks:) are the callback URLs WeCom pushes events to,
 	// by name: runner serve answers /callback/NAME.
 	Callbacks map[string]CallbackConfig
@@ -288,6 +293,7 @@ type (
 		LuaPath   []string                `yaml:"lua_path"`
 		Dirs      []string                `yaml:"dirs"`
 		Env       []string                `yaml:"env"`
+		HTTPAllow []string                `yaml:"http_allow"`
 		Callbacks map[string]callbackYAML `yaml:"callbacks"`
 		Events    eventsYAML              `yaml:"events"`
 		Jobs      []jobYAML               `yaml:"jobs"`
@@ -410,6 +416,7 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 		c.defaultDirs = true
 	}
 	c.Env = y.Env
+	c.HTTPAllow = y.HTTPAllow
 	c.fillEvents(y, getenv)
 	c.ControlToken = c.expand(y.Token, "control_token", getenv)
 	c.PublicURL = c.expand(y.Public, "public_url", getenv)

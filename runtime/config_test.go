@@ -45,6 +45,9 @@ func TestLoad(t *testing.T) {
 	if got, want := cfg.Dirs, []string{filepath.Join(dir, "data")}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Dirs = %q, want %q (data beside the file by default)", got, want)
 	}
+	if got, want := cfg.HTTPAllow, []string{"hr.example.com", "*.corp.example", "10.2.0.0/16"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("HTTPAllow = %q, want %q", got, want)
+	}
 	if len(cfg.Jobs) != 4 {
 		t.Fatalf("got %d jobs, want 4", len(cfg.Jobs))
 	}

@@ -89,5 +89,10 @@ func widened(old, cfg *Config) []string {
 			changes = append(changes, "env: +"+name)
 		}
 	}
+	for _, entry := range cfg.HTTPAllow {
+		if !slices.Contains(old.HTTPAllow, entry) {
+			changes = append(changes, "http_allow: +"+entry)
+		}
+	}
 	return changes
 }

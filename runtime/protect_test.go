@@ -99,17 +99,17 @@ func TestReloadWidening(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, cfg.File, "timezone: UTC\nenv: [HR_TOKEN, WECOM_SECRET]\ndirs: [/]\nlua_path: [data]\njobs:\n  - {name: a, schedule: '@daily', script: job.lua}\n")
+	writeFile(t, cfg.File, "timezone: UTC\nenv: [HR_TOKEN, WECOM_SECRET]\ndirs: [/]\nlua_path: [data]\nhttp_allow: [169.254.169.254]\njobs:\n  - {name: a, schedule: '@daily', script: job.lua}\n")
 	os.Mkdir(filepath.Join(cfg.Dir, "data"), 0o755)
 	if err := s.ReloadFile(cfg.File, env(nil)); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"level=WARN", "RELOAD WIDENED", "dirs: +/", "env: +WECOM_SECRET", "lua_path: +" + filepath.Join(cfg.Dir, "data")} {
+	for _, want := range []string{"level=WARN", "RELOAD WIDENED", "dirs: +/", "env: +WECOM_SECRET", "lua_path: +" + filepath.Join(cfg.Dir, "data"), "http_allow: +169.254.169.254"} {
 		if !strings.Contains(log.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, log.String())
 		}
 	}
-	if w := s.Widenings(); len(w) != 1 || len(w[0].Changes) != 3 {
+	if w := s.Widenings(); len(w) != 1 || len(w[0].Changes) != 4 {
 		t.Errorf("Widenings = %+v", w)
 	}
 	srv := httptest.NewServer(StatusHandler(s))

@@ -17,6 +17,8 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/robfig/cron/v3"
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/wecomrunner/runner/bindings"
 )
 
 // Problem is one thing wrong with a jobs file, located by file and line.
@@ -204,6 +206,11 @@ func (v *validator) config() {
 	for i, name := range c.Env {
 		if !envNameRegex.MatchString(name) {
 			top(fmt.Sprintf("env.%d", i), "%q is not an environment variable name", name)
+		}
+	}
+	for i, entry := range c.HTTPAllow {
+		if err := bindings.CheckHTTPAllow(entry); err != nil {
+			top(fmt.Sprintf("http_allow.%d", i), "%v", err)
 		}
 	}
 	if n := len(c.ControlToken); n > 0 && n < minControlToken {

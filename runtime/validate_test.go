@@ -63,6 +63,8 @@ func TestValidateProblems(t *testing.T) {
 		`job "nonsense": jitter: 2h0m0s is not shorter than the time between firings (1h0m0s)`,
 		`unknown field "shedule"`,
 		`job "nonsense": log_limit: "10XB" is not a size (such as 10MB, 512kB or 1GiB)`,
+		`http_allow.0: "http://hr.example.com": write a host name, an address or a network (10.0.0.0/8), without scheme, port or path`,
+		`http_allow.2: "*" is not a host name`,
 		`job "wrong-type": log_limit: 100 B is not between 1.0 kB and 1.0 GB`,
 		`30 is not a duration`,
 	} {
