@@ -149,6 +149,11 @@ func operateJobs(t *testing.T, dir string) string {
 	// A failing run through the service exits 1 and says why.
 	stdout, stderr, code = runner(t, dir, user, "jobs", "run", "fails", "--follow")
 	want("jobs run of a failing job", code, 1, stdout+stderr, "failed at ", "boom", "runs did not succeed: fails (failed)")
+	stdout, stderr, code = runner(t, dir, user, "jobs", "logs", runID(t, stdout, "fails"))
+	want("jobs logs of a failing run", code, 0, stdout+stderr, `traceback="stack traceback:"`+"\n\t")
+	if strings.Contains(stdout, `\n\t`) {
+		t.Errorf("jobs logs shows a traceback as \\n\\t:\n%s", stdout)
+	}
 
 	// With forbid, a second run is refused while the first goes on, and the
 	// follow of a run that is cancelled ends with the run.
@@ -285,5 +290,42 @@ func TestJobsCommandsThroughRedis(t *testing.T) {
 	stdout, _, _ := runner(t, dir, nil, "jobs", "history", "--limit", "0", "hello")
 	if n := strings.Count(stdout, " manual "); n != 1 || !strings.Contains(stdout, hello) {
 		t.Errorf("hello ran %d times, want once:\n%s", n, stdout)
+	}
+}
+
+// TestEmulatorKeepsItsOwnState: runs against the emulator never land in the
+// production history, and the pages of serve --emulator say so.
+func TestEmulatorKeepsItsOwnState(t *testing.T) {
+	t.Parallel()
+	dir := jobsDir(t, `timezone: UTC
+clients:
+  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}"}
+jobs:
+  - {name: who, schedule: "@daily", script: who.lua, enabled: false}
+`, map[string]string{"who.lua": `print(require("wecom").user.get("zhangsan").name)` + "\n"})
+	stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "--emulator", "who")
+	if code != 0 || !strings.Contains(stdout, "张三") {
+		t.Fatalf("jobs run --emulator: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "history", "who"); code != 0 || !strings.Contains(stdout, "who has not run yet") {
+		t.Errorf("the production history has the emulator's run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "history", "--emulator", "who"); code != 0 || !strings.Contains(stdout, " manual ") {
+		t.Errorf("jobs history --emulator: exit %d\n%s%s", code, stdout, stderr)
+	}
+	cmd, url, log := startServe(t, dir, "--emulator")
+	if body := httpBody(t, url); !strings.Contains(body, `id="emulator"`) || !strings.Contains(body, "<title>[emulator] ") {
+		t.Errorf("the page of serve --emulator does not say emulator:\n%s", body)
+	}
+	// The command line with --emulator goes through the emulator's serve.
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "--emulator", "--follow", "who"); code != 0 || !strings.Contains(stdout, `msg=张三`) {
+		t.Errorf("jobs run --emulator through serve --emulator: exit %d\n%s%s", code, stdout, stderr)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, log)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".runner", "state.db")); !os.IsNotExist(err) {
+		t.Errorf("the emulator's runs made a production state file: %v", err)
 	}
 }

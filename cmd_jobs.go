@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,7 +212,10 @@ func runThroughService(ctx context.Context, c *cli, client *runtime.ControlClien
 			fmt.Fprintf(c.stdout, "%s %s: started at %s on %s (runner jobs logs --follow %s)\n", name, rec.ID, formatWhen(rec.Started.In(loc)), rec.Instance, rec.ID)
 			continue
 		}
-		if err := client.Log(ctx, rec.ID, 0, true, c.stdout); err != nil {
+		out := &readableLog{w: c.stdout, loc: loc}
+		err = client.Log(ctx, rec.ID, 0, true, out)
+		out.flush()
+		if err != nil {
 			return err
 		}
 		if rec, err = client.Run(ctx, rec.ID); err != nil {
@@ -327,14 +332,21 @@ func jobsLogs(ctx context.Context, c *cli, sf *stateFlags, id string, page logFl
 		return err
 	}
 	defer op.close()
-	if !follow {
-		return operationError(printLog(ctx, c, op, id, page.from-1, page.lines))
-	}
-	if err := op.Log(ctx, id, page.from-1, true, c.stdout); err != nil {
-		return operationError(err)
-	}
 	rec, err := op.Run(ctx, id)
 	if err != nil {
+		return operationError(err)
+	}
+	loc := op.zone(rec.Job)
+	if !follow {
+		return operationError(printLog(ctx, c, op, id, loc, page.from-1, page.lines))
+	}
+	out := &readableLog{w: c.stdout, loc: loc}
+	err = op.Log(ctx, id, page.from-1, true, out)
+	out.flush()
+	if err != nil {
+		return operationError(err)
+	}
+	if rec, err = op.Run(ctx, id); err != nil {
 		return operationError(err)
 	}
 	fmt.Fprintf(c.stderr, "%s %s: %s\n", rec.Job, rec.ID, describeRun(rec, op.zone(rec.Job)))
@@ -387,7 +399,7 @@ func jobsPause(ctx context.Context, c *cli, sf *stateFlags, name string, pause b
 // printLog prints n lines (0: all) of a run's log from line from (0 is the
 // first), reading them a page at a time, and says on stderr how to see the
 // rest when lines remain.
-func printLog(ctx context.Context, c *cli, op operations, id string, from, n int) error {
+func printLog(ctx context.Context, c *cli, op operations, id string, loc *time.Location, from, n int) error {
 	printed, total := 0, 0
 	for n == 0 || printed < n {
 		want := logPage
@@ -400,7 +412,7 @@ func printLog(ctx context.Context, c *cli, op operations, id string, from, n int
 		}
 		total = t
 		for _, l := range lines {
-			fmt.Fprintln(c.stdout, l)
+			fmt.Fprintln(c.stdout, runtime.ReadableLogLine(l, loc))
 		}
 		printed += len(lines)
 		if len(lines) < want {
@@ -411,6 +423,36 @@ func printLog(ctx context.Context, c *cli, op operations, id string, from, n int
 		fmt.Fprintf(c.stderr, "runner: lines %d-%d of %d; --from %d prints the next ones, --lines 0 all of them\n", from+1, next, total, next+1)
 	}
 	return nil
+}
+
+// readableLog writes the log lines written to it as people read them
+// (runtime.ReadableLogLine): in the job's time zone, a traceback as lines.
+type readableLog struct {
+	w   io.Writer
+	loc *time.Location
+	buf []byte
+}
+
+func (r *readableLog) Write(p []byte) (int, error) {
+	r.buf = append(r.buf, p...)
+	for {
+		i := bytes.IndexByte(r.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		if _, err := fmt.Fprintln(r.w, runtime.ReadableLogLine(string(r.buf[:i]), r.loc)); err != nil {
+			return 0, err
+		}
+		r.buf = r.buf[i+1:]
+	}
+}
+
+// flush writes a last line that had no newline.
+func (r *readableLog) flush() {
+	if len(r.buf) > 0 {
+		fmt.Fprintln(r.w, runtime.ReadableLogLine(string(r.buf), r.loc))
+		r.buf = nil
+	}
 }
 
 // stateFlags are the flags of the commands that read or change the state:
@@ -482,30 +524,48 @@ func (f *stateFlags) open(ctx context.Context, c *cli, write bool) (*opened, err
 	if client != nil {
 		return &opened{operations: client, cfg: cfg, close: func() {}}, nil
 	}
-	store, err := openState(cfg, write)
+	store, closeStore, err := openState(cfg, write)
 	if err != nil {
 		return nil, err
 	}
 	sched, err := runtime.NewScheduler(cfg, nil, store, runtime.SchedulerOptions{})
 	if err != nil {
-		store.Close()
+		closeStore()
 		return nil, err
 	}
-	return &opened{operations: runtime.NewControl(sched), cfg: cfg, close: func() { store.Close() }}, nil
+	return &opened{operations: runtime.NewControl(sched), cfg: cfg, close: closeStore}, nil
 }
 
-// openState opens the state of cfg: a bbolt file read-only unless write is
-// set, so that listings do not take the file from a runner that is about to
-// start. A file that does not exist yet is made.
-func openState(cfg *runtime.Config, write bool) (runtime.Store, error) {
+// openState opens the state of cfg and returns it with the function that
+// closes it: a bbolt file read-only unless write is set, so that listings do
+// not take the file from a runner that is about to start. A state file that
+// does not exist yet is made to change it; to read it, an empty one in a
+// temporary directory stands in.
+func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
 	quiet := slog.New(slog.DiscardHandler)
-	if !write && !strings.Contains(cfg.State, "://") {
-		store, err := runtime.OpenBolt(cfg.State, runtime.BoltOptions{ReadOnly: true, History: cfg.History})
-		if !errors.Is(err, os.ErrNotExist) {
-			return store, err
+	opened := func(s runtime.Store, err error) (runtime.Store, func(), error) {
+		if err != nil {
+			return nil, nil, err
 		}
+		return s, func() { s.Close() }, nil
 	}
-	return runtime.OpenStore(cfg, quiet)
+	if write || strings.Contains(cfg.State, "://") {
+		return opened(runtime.OpenStore(cfg, quiet))
+	}
+	store, err := runtime.OpenBolt(cfg.State, runtime.BoltOptions{ReadOnly: true, History: cfg.History})
+	if !errors.Is(err, os.ErrNotExist) {
+		return opened(store, err)
+	}
+	dir, err := os.MkdirTemp("", "runner-empty-state")
+	if err != nil {
+		return nil, nil, err
+	}
+	empty, err := runtime.OpenBolt(filepath.Join(dir, "state.db"), runtime.BoltOptions{History: cfg.History})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return empty, func() { empty.Close(); os.RemoveAll(dir) }, nil
 }
 
 // findService returns a client of the running serve of cfg, found through

@@ -681,10 +681,16 @@ func (s *Scheduler) recordStart(ctx context.Context, rec *RunRecord) {
 }
 
 // run runs the attempts of an admitted run, recorded as started, and
-// records its end; leave releases its admission once the record is stored.
+// records its end; leave releases its admission as soon as the attempts are
+// over, so that a run asked for once this one is seen ended is not refused.
 func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, ar *activeRun, leave func()) RunRecord {
 	bg := context.WithoutCancel(ctx)
-	defer leave()
+	left := false
+	defer func() {
+		if !left {
+			leave()
+		}
+	}()
 	ctx, cancelTimeout := context.WithDeadline(ctx, rec.Started.Add(job.Timeout))
 	defer cancelTimeout()
 
@@ -723,6 +729,9 @@ func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, 
 	if rec.Error != "" {
 		attrs = append(attrs, "error", rec.Error)
 	}
+	ar.final = rec
+	left = true
+	leave()
 	// The result is stored before it is logged: a runner killed after
 	// logging it must not leave the run to be marked interrupted.
 	if err := s.store.PutRun(bg, rec); err != nil {
@@ -731,7 +740,6 @@ func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, 
 	logger.Log(bg, level, "run finished", attrs...)
 	rl.Close()
 	s.metrics.runFinished(job.Name, rec.Result, rec.Duration(), rec.Finished)
-	ar.final = rec
 	return rec
 }
 

@@ -1,131 +1,182 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// StatusHandler serves the scheduler's status over HTTP:
+// StatusHandler serves the scheduler's console over HTTP:
 //
 //	/healthz                  "ok", or 503 and why the state cannot be written
 //	/metrics                  Prometheus text format
-//	/                         the jobs: schedule, next run, last results
+//	/                         the jobs: schedule, next run, last success, last failure, runs
 //	/jobs/{job}               a job's settings and run history
-//	/jobs/{job}/runs/{run}    a run and a page of its log (?from=line)
+//	/jobs/{job}/runs/{run}    a run and a page of its log (?from=line), live while it runs
 //
-// and the control API under /api/v1/ (see api.go), enabled by
-// WithControlToken.
+// with the console's forms (console.go) and the control API under /api/v1/
+// (api.go), both enabled by WithControlToken.
 //
-// The pages are plain HTML. They show no secret: client secrets and job
-// arguments are left out.
+// The pages are plain HTML, readable without JavaScript (which only adds the
+// live log and the auto-refresh); times are in each job's time zone. They
+// show no secret: client secrets, tokens and the jobs' own arguments are
+// left out.
 func StatusHandler(s *Scheduler, opts ...ServiceOption) http.Handler {
-	h := &statusHandler{s: s}
 	svc := &service{s: s, c: NewControl(s), started: time.Now().UTC()}
 	for _, o := range opts {
 		o(svc)
 	}
 	mux := http.NewServeMux()
 	svc.routes(mux)
+	svc.consoleRoutes(mux)
 	mux.HandleFunc("GET /healthz", healthz(s.Store()))
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		s.Metrics().WriteTo(w)
 	})
-	mux.HandleFunc("GET /{$}", h.index)
-	mux.HandleFunc("GET /jobs/{job}", h.job)
-	mux.HandleFunc("GET /jobs/{job}/runs/{run}", h.run)
+	mux.HandleFunc("GET /{$}", svc.index)
+	mux.HandleFunc("GET /jobs/{job}", svc.job)
+	mux.HandleFunc("GET /jobs/{job}/runs/{run}", svc.run)
 	return mux
-}
-
-type statusHandler struct {
-	s *Scheduler
 }
 
 // recentRuns is how many results the index shows per job.
 const recentRuns = 5
 
+// refreshEvery is how often, in seconds, the index and the page of a job
+// with a run in progress reload themselves.
+const refreshEvery = 10
+
+// jobRow is a job as the pages show it.
 type jobRow struct {
-	Job     *Job
-	Next    string
-	Running int
-	Runs    []runRow
+	JobInfo
+	Job         *Job
+	Next        string // the next firing, or why there is none
+	Paused      string // who paused it and when; "" when it is not paused
+	LastSuccess string // "3 h ago"; "" for never
+	SuccessAt   string // when, in the job's zone
+	Failure     *runRow
+	Running     []runRow
+	Runs        []runRow
 }
 
 type runRow struct {
 	RunRecord
 	Scheduled, Started, Duration string
+	Ago                          string // when it started: "3 h ago"
+	ErrorLine                    string // the first line of its error
+	ErrorMore                    string // the other lines of its error (a traceback)
 }
 
-func (h *statusHandler) index(w http.ResponseWriter, r *http.Request) {
-	cfg := h.s.Config()
+func (a *service) index(w http.ResponseWriter, r *http.Request) {
+	cfg := a.s.Config()
+	infos, err := a.c.Jobs(r.Context())
+	if err != nil {
+		a.errorPage(w, r, http.StatusInternalServerError, "Cannot read the state", err.Error())
+		return
+	}
 	var rows []jobRow
-	for _, st := range h.s.Jobs() {
-		row := jobRow{Job: st.Job, Next: formatTime(st.Next, st.Job.Location), Running: len(st.Running)}
-		if !st.Job.Enabled {
-			row.Next = "disabled"
-		}
-		runs, err := h.s.Store().Runs(r.Context(), st.Job.Name, recentRuns)
+	for _, info := range infos {
+		row, err := a.jobRow(r.Context(), info, recentRuns)
 		if err != nil {
-			http.Error(w, "reading the history: "+err.Error(), http.StatusInternalServerError)
+			a.errorPage(w, r, http.StatusInternalServerError, "Cannot read the history", err.Error())
 			return
 		}
-		row.Runs = runRows(runs, st.Job.Location)
 		rows = append(rows, row)
 	}
-	render(w, indexPage, map[string]any{
+	a.render(w, r, http.StatusOK, indexPage, map[string]any{
 		"File":     cfg.File,
-		"Instance": h.s.Store().Instance(),
+		"Instance": a.s.Store().Instance(),
 		"Now":      formatTime(time.Now(), cfg.Location),
 		"Jobs":     rows,
-		"Widened":  h.s.Widenings(),
+		"Refresh":  refreshEvery,
 	})
 }
 
-func (h *statusHandler) job(w http.ResponseWriter, r *http.Request) {
-	st, ok := h.lookup(r.PathValue("job"))
-	if !ok {
-		http.NotFound(w, r)
-		return
+// jobRow reads what the pages show of a job: its state and its last n runs
+// (all kept when n is 0).
+func (a *service) jobRow(ctx context.Context, info JobInfo, n int) (jobRow, error) {
+	j := info.job
+	loc := j.Location
+	now := time.Now()
+	row := jobRow{JobInfo: info, Job: j, Next: formatTime(info.Next, loc)}
+	switch {
+	case info.Paused != nil:
+		row.Paused = fmt.Sprintf("paused by %s, %s", info.Paused.By, ago(info.Paused.At, now))
+		row.Next = "none while paused"
+	case !j.Enabled:
+		row.Next = "disabled: runs only by hand"
 	}
-	runs, err := h.s.Store().Runs(r.Context(), st.Job.Name, 0)
+	if s := info.LastSuccess; s != nil {
+		row.LastSuccess, row.SuccessAt = ago(s.Finished, now), formatTime(s.Finished, loc)
+	}
+	if f := info.LastFailure; f != nil {
+		row.Failure = &runRows([]RunRecord{*f}, loc)[0]
+	}
+	runs, err := a.s.Store().Runs(ctx, j.Name, n)
 	if err != nil {
-		http.Error(w, "reading the history: "+err.Error(), http.StatusInternalServerError)
-		return
+		return row, err
 	}
-	next := formatTime(st.Next, st.Job.Location)
-	if !st.Job.Enabled {
-		next = "disabled"
+	row.Runs = runRows(runs, loc)
+	for _, r := range row.Runs {
+		if r.Result == ResultRunning {
+			row.Running = append(row.Running, r)
+		}
 	}
-	render(w, jobPage, map[string]any{"Job": st.Job, "Next": next, "Running": st.Running, "Runs": runRows(runs, st.Job.Location)})
+	return row, nil
 }
 
-func (h *statusHandler) run(w http.ResponseWriter, r *http.Request) {
-	name := r.PathValue("job")
-	loc := time.UTC
-	if st, ok := h.lookup(name); ok {
-		loc = st.Job.Location
-	}
-	rec, err := h.s.Store().Run(r.Context(), name, r.PathValue("run"))
-	if errors.Is(err, ErrNotFound) {
-		http.NotFound(w, r)
+func (a *service) job(w http.ResponseWriter, r *http.Request) {
+	info, err := a.c.Job(r.Context(), r.PathValue("job"))
+	if err != nil {
+		a.errorPage(w, r, errorStatus(err), "No such job", err.Error())
 		return
 	}
+	row, err := a.jobRow(r.Context(), info, 0)
 	if err != nil {
-		http.Error(w, "reading the run: "+err.Error(), http.StatusInternalServerError)
+		a.errorPage(w, r, http.StatusInternalServerError, "Cannot read the history", err.Error())
+		return
+	}
+	refresh := 0
+	if len(row.Running) > 0 {
+		refresh = refreshEvery
+	}
+	a.render(w, r, http.StatusOK, jobPage, map[string]any{"Row": row, "Refresh": refresh})
+}
+
+func (a *service) run(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("job")
+	loc := a.zone(name)
+	rec, err := a.s.Store().Run(r.Context(), name, r.PathValue("run"))
+	if err != nil {
+		a.errorPage(w, r, errorStatus(err), "No such run", err.Error())
 		return
 	}
 	from, _ := strconv.Atoi(r.URL.Query().Get("from"))
-	log, err := readLogPage(r.Context(), h.s.Store(), name, rec.ID, from)
+	log, err := readLogPage(r.Context(), a.s.Store(), name, rec.ID, from)
 	if err != nil {
-		http.Error(w, "reading the log: "+err.Error(), http.StatusInternalServerError)
+		a.errorPage(w, r, http.StatusInternalServerError, "Cannot read the log", err.Error())
 		return
 	}
-	render(w, runPage, map[string]any{"Run": runRows([]RunRecord{rec}, loc)[0], "Log": log})
+	lines := make([]LogLine, len(log.Lines))
+	for i, l := range log.Lines {
+		lines[i] = ReadableLogLine(l, loc)
+	}
+	// The log is live on its last page while the run goes on; without
+	// JavaScript the page reloads itself instead.
+	refresh := 0
+	if !rec.Ended() {
+		refresh = 5
+	}
+	a.render(w, r, http.StatusOK, runPage, map[string]any{
+		"Run": runRows([]RunRecord{rec}, loc)[0], "Log": log, "Lines": lines,
+		"Live": !rec.Ended() && log.Next < 0, "LiveFrom": log.Last, "Refresh": refresh,
+	})
 }
 
 // healthTimeout bounds the probe write of /healthz.
@@ -194,20 +245,13 @@ func readLogPage(ctx context.Context, store Store, job, id string, from int) (lo
 	return p, nil
 }
 
-// lookup finds a job of the current configuration.
-func (h *statusHandler) lookup(name string) (JobStatus, bool) {
-	for _, st := range h.s.Jobs() {
-		if st.Job.Name == name {
-			return st, true
-		}
-	}
-	return JobStatus{}, false
-}
-
 func runRows(runs []RunRecord, loc *time.Location) []runRow {
 	rows := make([]runRow, len(runs))
+	now := time.Now()
 	for i, r := range runs {
-		rows[i] = runRow{RunRecord: r, Scheduled: formatTime(r.Scheduled, loc), Started: formatTime(r.Started, loc)}
+		rows[i] = runRow{RunRecord: r, Scheduled: formatTime(r.Scheduled, loc), Started: formatTime(r.Started, loc),
+			Ago: ago(r.Started, now)}
+		rows[i].ErrorLine, rows[i].ErrorMore, _ = strings.Cut(r.Error, "\n")
 		switch {
 		case r.Result == ResultRunning:
 			rows[i].Duration = time.Since(r.Started).Round(time.Second).String() + " so far"
@@ -216,6 +260,41 @@ func runRows(runs []RunRecord, loc *time.Location) []runRow {
 		}
 	}
 	return rows
+}
+
+// render writes a page of the console with a status. Every page gets, as
+// .Page, what the frame shows: the emulator mark, the last rejected reload,
+// the widenings of reloads, and the session (with the CSRF token of its
+// forms).
+func (a *service) render(w http.ResponseWriter, r *http.Request, status int, t *template.Template, data map[string]any) {
+	session := a.session(r)
+	refresh, _ := data["Refresh"].(int)
+	data["Page"] = map[string]any{
+		"Emulator": a.emulator,
+		"Rejected": a.s.Rejected(),
+		"Widened":  a.s.Widenings(),
+		"Session":  session != "",
+		"Forms":    a.token != "",
+		"CSRF":     a.csrf(session),
+		"Path":     r.URL.RequestURI(),
+		"Refresh":  refresh,
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	if status != http.StatusOK {
+		h.Set("Cache-Control", "no-store")
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(status)
+	w.Write(b.Bytes())
 }
 
 func formatTime(t time.Time, loc *time.Location) string {
@@ -228,41 +307,29 @@ func formatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
-func render(w http.ResponseWriter, t *template.Template, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if err := t.Execute(w, data); err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-	}
-}
-
-const pageHead = `<!doctype html>
+const pageFrame = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{block "title" .}}runner{{end}}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 75em; padding: 0 1em; color: #222; }
-h1 { font-size: 1.4em; } h1 a { color: inherit; text-decoration: none; }
-table { border-collapse: collapse; width: 100%; margin: 1em 0; }
-th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #ddd; vertical-align: top; }
-th { background: #f5f5f5; }
-code, pre { font: 13px/1.4 ui-monospace, monospace; }
-pre { background: #f7f7f7; padding: 1em; overflow-x: auto; white-space: pre-wrap; }
-.muted { color: #777; }
-.warn { background: #fff3e0; border-left: 4px solid #ef6c00; padding: .4em .8em; }
-.r { display: inline-block; padding: 0 .45em; border-radius: 3px; color: #fff; text-decoration: none; font-size: 12px; }
-.r-ok { background: #2e7d32; } .r-failed, .r-timed_out { background: #c62828; }
-.r-skipped { background: #9e9e9e; } .r-interrupted { background: #ef6c00; } .r-running { background: #1565c0; }
-dl { display: grid; grid-template-columns: max-content auto; gap: .25em 1em; } dt { color: #555; }
-</style></head><body>
-<h1><a href="/">runner</a>{{block "heading" .}}{{end}}</h1>
-`
+<title>{{if .Page.Emulator}}[emulator] {{end}}{{block "title" .}}runner{{end}}</title>
+{{with .Page.Refresh}}<noscript><meta http-equiv="refresh" content="{{.}}"></noscript>{{end}}
+<link rel="stylesheet" href="/static/console.css">
+<script src="/static/console.js" defer></script>
+</head><body{{with .Page.Refresh}} data-refresh="{{.}}"{{end}}>
+<header><h1><a href="/">runner</a>{{block "heading" .}}{{end}}</h1>
+<span class="who">{{if .Page.Session}}logged in · <form class="inline" method="post" action="/logout"><button>log out</button></form>
+{{else if .Page.Forms}}<a href="/login?next={{.Page.Path}}">log in</a> to run, cancel and pause jobs{{end}}</span></header>
+{{if .Page.Emulator}}<p class="banner emulator" id="emulator">EMULATOR — these jobs run against the built-in WeCom emulator, not the real WeCom; their history is the emulator's own.</p>
+{{end}}{{with .Page.Rejected}}<div class="banner rejected" id="rejected"><p><strong>{{.File}} was not reloaded</strong> ({{.At.Format "2006-01-02 15:04:05 MST"}}): it has problems, and the jobs still run as before the change.</p>
+<ul>{{range .Problems}}<li><code>{{.}}</code></li>{{end}}</ul></div>
+{{end}}{{range .Page.Widened}}<p class="warn">Reload at {{.Time.Format "2006-01-02 15:04:05"}} widened what scripts may do: {{range $i, $c := .Changes}}{{if $i}}; {{end}}<code>{{$c}}</code>{{end}}</p>
+{{end}}`
 
 // layout is the frame of every page; a page defines "title", "heading" and
 // "body".
-var layout = template.Must(template.New("page").Parse(pageHead + `{{block "body" .}}{{end}}
+var layout = template.Must(template.New("page").Parse(pageFrame + `{{block "body" .}}{{end}}
 </body></html>
-`))
+{{define "csrf"}}<input type="hidden" name="csrf" value="{{.}}">{{end}}
+{{define "badge"}}<span class="r r-{{.Result}}">{{.Result}}</span>{{if .DryRun}} <span class="muted">dry run</span>{{end}}{{end}}`))
 
 func page(body string) *template.Template {
 	return template.Must(template.Must(layout.Clone()).Parse(body))
@@ -270,23 +337,28 @@ func page(body string) *template.Template {
 
 var indexPage = page(`{{define "heading"}} · jobs{{end}}{{define "body"}}
 <p class="muted">{{.File}} · {{len .Jobs}} jobs · {{.Instance}} · {{.Now}}</p>
-{{range .Widened}}<p class="warn">Reload at {{.Time.Format "2006-01-02 15:04:05"}} widened what scripts may do: {{range $i, $c := .Changes}}{{if $i}}; {{end}}<code>{{$c}}</code>{{end}}</p>
-{{end}}<table>
-<tr><th>Job</th><th>Schedule</th><th>Next run</th><th>Running</th><th>Last runs (newest first)</th></tr>
-{{range .Jobs}}<tr>
-<td><a href="/jobs/{{.Job.Name}}">{{.Job.Name}}</a></td>
-<td><code>{{.Job.Schedule}}</code> <span class="muted">{{.Job.Timezone}}</span></td>
-<td>{{.Next}}</td>
-<td>{{if .Running}}{{.Running}}{{end}}</td>
-<td>{{$job := .Job.Name}}{{range .Runs}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}" title="{{.Started}} {{.Error}}">{{.Result}}</a> {{else}}<span class="muted">no runs yet</span>{{end}}</td>
+<table>
+<tr><th>Job</th><th>Schedule</th><th>Next run</th><th>Last success</th><th>Last failure</th><th>Runs (newest first)</th><th></th></tr>
+{{$page := .Page}}{{range .Jobs}}{{$job := .Name}}<tr id="job-{{$job}}">
+<td><a href="/jobs/{{$job}}">{{$job}}</a>{{with .Paused}} <span class="r r-paused" title="{{.}}">paused</span>{{end}}</td>
+<td><code>{{.Schedule}}</code> <span class="muted">{{.Timezone}}</span></td>
+<td>{{.Next}}{{with .Paused}}<br><span class="muted">{{.}}</span>{{end}}</td>
+<td>{{if .LastSuccess}}<span class="last-success" title="{{.SuccessAt}}">{{.LastSuccess}}</span>{{else}}<span class="muted">never</span>{{end}}</td>
+<td>{{with .Failure}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a> <span title="{{.Started}}">{{.Ago}}</span><br><span class="failure-reason">{{.ErrorLine}}</span>{{else}}<span class="muted">-</span>{{end}}</td>
+<td>{{range .Runs}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}" title="{{.Started}} {{.ErrorLine}}">{{.Result}}</a> {{else}}<span class="muted">no runs yet</span>{{end}}</td>
+<td><a href="/jobs/{{$job}}/run">Run now</a>{{if $page.Session}}
+<form class="inline" method="post" action="/jobs/{{$job}}/{{if .Paused}}resume{{else}}pause{{end}}">{{template "csrf" $page.CSRF}}<input type="hidden" name="back" value="/"><button>{{if .Paused}}Resume{{else}}Pause{{end}}</button></form>{{end}}</td>
 </tr>
 {{end}}</table>
-<p class="muted"><a href="/metrics">metrics</a> · <a href="/healthz">health</a></p>{{end}}`)
+<p class="muted"><a href="/metrics">metrics</a> · <a href="/healthz">health</a>{{if .Page.Session}} · <form class="inline" method="post" action="/reload">{{template "csrf" .Page.CSRF}}<button>Reload jobs.yaml</button></form>{{end}}</p>{{end}}`)
 
-var jobPage = page(`{{define "title"}}{{.Job.Name}} · runner{{end}}{{define "heading"}} · {{.Job.Name}}{{end}}{{define "body"}}
-<dl>
+var jobPage = page(`{{define "title"}}{{.Row.Name}} · runner{{end}}{{define "heading"}} · {{.Row.Name}}{{end}}{{define "body"}}
+{{$page := .Page}}{{with .Row}}{{$job := .Name}}<dl>
 <dt>Schedule</dt><dd><code>{{.Job.Schedule}}</code> in {{.Job.Timezone}}</dd>
 <dt>Next run</dt><dd>{{.Next}}</dd>
+{{with .Paused}}<dt>Paused</dt><dd><span class="r r-paused">paused</span> {{.}}</dd>{{end}}
+<dt>Last success</dt><dd>{{if .LastSuccess}}{{.LastSuccess}} <span class="muted">{{.SuccessAt}}</span>{{else}}never{{end}}</dd>
+{{with .Failure}}<dt>Last failure</dt><dd><a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a> {{.Ago}}: <span class="failure-reason">{{.ErrorLine}}</span></dd>{{end}}
 <dt>Script</dt><dd><code>{{.Job.Script}}</code></dd>
 {{with .Job.Client}}<dt>Client</dt><dd>{{.}}</dd>{{end}}
 <dt>Timeout</dt><dd>{{.Job.Timeout}}</dd>
@@ -296,30 +368,60 @@ var jobPage = page(`{{define "title"}}{{.Job.Name}} · runner{{end}}{{define "he
 {{if .Job.Jitter}}<dt>Jitter</dt><dd>{{.Job.Jitter}}</dd>{{end}}
 <dt>Defined at</dt><dd>{{.Job.File}}:{{.Job.Line}}</dd>
 </dl>
+<p><a href="/jobs/{{$job}}/run">Run now</a>{{if $page.Session}} ·
+<form class="inline" method="post" action="/jobs/{{$job}}/{{if .Paused}}resume{{else}}pause{{end}}">{{template "csrf" $page.CSRF}}<input type="hidden" name="back" value="/jobs/{{$job}}"><button>{{if .Paused}}Resume{{else}}Pause{{end}}</button></form>{{end}}</p>
 <h2>Runs</h2>
 <table>
-<tr><th>Run</th><th>Trigger</th><th>Scheduled</th><th>Started</th><th>Duration</th><th>Attempts</th><th>Result</th></tr>
-{{$job := .Job.Name}}{{range .Runs}}<tr>
+<tr><th>Run</th><th>Trigger</th><th>By</th><th>Scheduled</th><th>Started</th><th>Duration</th><th>Attempts</th><th>Result</th></tr>
+{{range .Runs}}<tr>
 <td><a href="/jobs/{{$job}}/runs/{{.ID}}"><code>{{.ID}}</code></a></td>
-<td>{{.Trigger}}</td><td>{{.Scheduled}}</td><td>{{.Started}}</td><td>{{.Duration}}</td><td>{{if .Attempts}}{{.Attempts}}{{end}}</td>
-<td><span class="r r-{{.Result}}">{{.Result}}</span> {{.Error}}</td>
+<td>{{.Trigger}}</td><td>{{.By}}</td><td>{{.Scheduled}}</td><td>{{.Started}}</td><td>{{.Duration}}</td><td>{{if .Attempts}}{{.Attempts}}{{end}}</td>
+<td>{{template "badge" .}} {{.ErrorLine}}</td>
 </tr>
-{{else}}<tr><td colspan="7" class="muted">no runs yet</td></tr>
-{{end}}</table>{{end}}`)
+{{else}}<tr><td colspan="8" class="muted">no runs yet</td></tr>
+{{end}}</table>{{end}}{{end}}`)
 
 var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{{define "heading"}} · <a href="/jobs/{{.Run.Job}}">{{.Run.Job}}</a> · {{.Run.ID}}{{end}}{{define "body"}}
 <dl>
-<dt>Result</dt><dd><span class="r r-{{.Run.Result}}">{{.Run.Result}}</span> {{.Run.Error}}</dd>
-<dt>Trigger</dt><dd>{{.Run.Trigger}}</dd>
+<dt>Result</dt><dd id="result">{{template "badge" .Run}} {{.Run.ErrorLine}}</dd>
+<dt>Trigger</dt><dd>{{.Run.Trigger}}{{with .Run.By}} by {{.}}{{end}}</dd>
+{{with .Run.Args}}<dt>Arguments</dt><dd><code>{{.}}</code></dd>{{end}}
 <dt>Scheduled</dt><dd>{{.Run.Scheduled}}</dd>
 <dt>Started</dt><dd>{{.Run.Started}}</dd>
 {{with .Run.Duration}}<dt>Duration</dt><dd>{{.}}</dd>{{end}}
 {{with .Run.Attempts}}<dt>Attempts</dt><dd>{{.}}</dd>{{end}}
 <dt>Instance</dt><dd>{{.Run.Instance}}</dd>
 </dl>
+{{with .Run.ErrorMore}}<pre class="error-more">{{.}}</pre>{{end}}
+{{if and (eq .Run.Result "running") .Page.Session}}<form method="post" action="/jobs/{{.Run.Job}}/runs/{{.Run.ID}}/cancel">{{template "csrf" .Page.CSRF}}<button id="cancel">Cancel this run</button></form>{{end}}
 <h2>Log</h2>
-{{with .Log}}{{if .Lines}}{{if or (ge .Prev 0) (ge .Next 0)}}{{template "logNav" .}}{{end}}<pre>{{range .Lines}}{{.}}
-{{end}}</pre>{{if ge .Next 0}}{{template "logNav" .}}{{end}}{{else}}<p class="muted">no log lines</p>{{end}}{{end}}{{end}}
+{{if .Live}}<pre id="live-log" data-src="/jobs/{{.Run.Job}}/runs/{{.Run.ID}}/lines" data-from="{{.LiveFrom}}">{{template "lines" .Lines}}</pre>
+{{else}}{{$lines := .Lines}}{{with .Log}}{{if .Lines}}{{if or (ge .Prev 0) (ge .Next 0)}}{{template "logNav" .}}{{end}}<pre id="log">{{template "lines" $lines}}</pre>{{if ge .Next 0}}{{template "logNav" .}}{{end}}{{else}}<p class="muted">no log lines</p>{{end}}{{end}}{{end}}{{end}}
+{{define "lines"}}{{range .}}{{.Text}}
+{{range .More}}<span class="more">{{.}}</span>
+{{end}}{{end}}{{end}}
 {{define "logNav"}}<p class="muted">lines {{.First}}–{{.Last}} of {{.Total}} ·
 {{if ge .Prev 0}}<a href="?from=0">first</a> · <a href="?from={{.Prev}}">previous</a>{{else}}first · previous{{end}} ·
 {{if ge .Next 0}}<a href="?from={{.Next}}">next</a> · <a href="?from={{.End}}">last</a>{{else}}next · last{{end}}</p>{{end}}`)
+
+var runFormPage = page(`{{define "title"}}Run {{.Job.Name}} · runner{{end}}{{define "heading"}} · <a href="/jobs/{{.Job.Name}}">{{.Job.Name}}</a> · run now{{end}}{{define "body"}}
+{{if .Job.Paused}}<p class="error">{{.Job.Name}} is paused (by {{.Job.Paused.By}}): resume it first.</p>
+{{else if not .Page.Session}}<p class="error">Running a job needs the control token: <a href="/login?next={{.Page.Path}}">log in</a> first.</p>
+{{else}}<form method="post" action="/jobs/{{.Job.Name}}/run">{{template "csrf" .Page.CSRF}}
+<p>Run <strong>{{.Job.Name}}</strong> now{{if .Page.Emulator}}, against the emulator{{end}}. It is recorded as a manual run by the console; with concurrency {{.Job.Concurrency}}{{if eq .Job.Concurrency "forbid"}}, it is refused while the job is running{{end}}. The schedule does not move.</p>
+<p><label for="args">Arguments, one <code>key=value</code> a line, over the job's own:</label><br>
+<textarea id="args" name="args" rows="4" placeholder="source=data/hr_departments.csv"></textarea></p>
+<p><label><input type="checkbox" name="dry_run" value="1"> Dry run: send reads, hold back every write</label></p>
+<p><button id="confirm-run">Run {{.Job.Name}} now</button> · <a href="/jobs/{{.Job.Name}}">cancel</a></p>
+</form>{{end}}{{end}}`)
+
+var loginPage = page(`{{define "title"}}Log in · runner{{end}}{{define "heading"}} · log in{{end}}{{define "body"}}
+{{if .Wrong}}<p class="error">That is not the control token.</p>{{end}}
+<form method="post" action="/login"><input type="hidden" name="next" value="{{.Next}}">
+<p><label for="token">Control token</label>{{if .TokenFile}} <span class="muted">(in <code>{{.TokenFile}}</code> on the machine runner serves from)</span>{{else}} <span class="muted">(control_token: of jobs.yaml)</span>{{end}}<br>
+<input id="token" name="token" type="password" autocomplete="current-password" size="70"></p>
+<p><button id="login">Log in</button></p></form>{{end}}`)
+
+var errorPage = page(`{{define "title"}}{{.Title}} · runner{{end}}{{define "heading"}} · {{.Title}}{{end}}{{define "body"}}
+<p class="error" id="error">{{.Message}}</p>
+<p><a href="/">back to the jobs</a></p>{{end}}`)
