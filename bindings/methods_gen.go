@@ -6,22 +6,24 @@ import lua "github.com/yuin/gopher-lua"
 
 // groupTitles are the API groups' titles in the WeCom documentation.
 var groupTitles = map[string]string{
-	"agent":       "应用管理",
-	"appchat":     "群聊会话",
-	"batch":       "异步批量接口",
-	"chat":        "企业会话",
-	"department":  "部门管理",
-	"jsapi":       "JS-SDK",
-	"material":    "永久素材",
-	"media":       "素材管理",
-	"menu":        "自定义菜单",
-	"message":     "消息推送",
-	"misc":        "工具类接口",
-	"oauth":       "身份验证 (OAuth2)",
-	"service":     "应用授权 (服务商、第三方应用)",
-	"shakearound": "摇一摇周边",
-	"tag":         "标签管理",
-	"user":        "成员管理",
+	"agent":                       "应用管理",
+	"appchat":                     "群聊会话",
+	"batch":                       "异步批量接口",
+	"chat":                        "企业会话",
+	"department":                  "部门管理",
+	"jsapi":                       "JS-SDK",
+	"material":                    "永久素材",
+	"media":                       "素材管理",
+	"menu":                        "自定义菜单",
+	"message":                     "消息推送",
+	"misc":                        "工具类接口",
+	"oauth":                       "身份验证 (OAuth2)",
+	"service":                     "应用授权 (服务商、第三方应用)",
+	"shakearound":                 "摇一摇周边",
+	"tag":                         "标签管理",
+	"user":                        "成员管理",
+	"external_contact":            "客户联系",
+	"external_contact_group_chat": "客户群管理",
 }
 
 // legacy names the groups WeCom no longer develops.
@@ -828,4 +830,185 @@ var userGroup = group{
 			{name: "code", typ: "string", doc: "通过成员授权获取到的code"},
 		},
 		prepare: func(a *args) call { return send(a, a.client.User.GetInfoRequest(a.int("agent_id"), a.str("code"))) }},
+}
+
+// externalContactGroup is wecom.external_contact: 客户联系.
+var externalContactGroup = group{
+	"get_follow_user_list": {doc: "Lists the members configured for customer contact that the caller may see (获取配置了客户联系功能的成员列表).", http: "GET externalcontact/get_follow_user_list",
+		prepare: func(a *args) call { return send(a, a.client.ExternalContact.GetFollowUserListRequest()) }},
+	"list": {doc: "Lists the external userids of a member's customers (获取客户列表).", http: "GET externalcontact/list",
+		params: []param{
+			{name: "userid", typ: "string", doc: "企业成员的userid"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.ExternalContact.ListRequest(a.str("userid"))) }},
+	"batch_get_by_user": {doc: "Reads one page of the customers of members, each with the member's follow info (批量获取客户详情).", http: "POST externalcontact/batch/get_by_user",
+		params: []param{
+			{name: "userid", typ: "string[]|string", doc: "企业成员的userid,或最多100个userid的列表"},
+			{name: "cursor", typ: "string", opt: true, def: lua.LString(""), doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用可不填"},
+			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(50), doc: "返回的最大记录数,整型,最大值100,默认值50,超过最大值时取最大值"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.BatchGetByUserRequest(a.list("userid"), a.str("cursor"), a.int("limit")))
+		}},
+	"gen_all_by_user": {doc: "Reads every customer of members, page after page, each with the member's follow info (批量获取客户详情).", http: "POST externalcontact/batch/get_by_user", result: "table[]",
+		params: []param{
+			{name: "userid", typ: "string[]|string", doc: "企业成员的userid,或最多100个userid的列表"},
+			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(50), doc: "每次请求返回的最大记录数,最大值100,默认值50"},
+		},
+		prepare: externalContactGenAllByUser},
+	"get": {doc: "Reads a customer with the members who added them (获取客户详情).", http: "GET externalcontact/get",
+		params: []param{
+			{name: "external_userid", typ: "string", doc: "外部联系人的userid,注意不是企业成员的帐号"},
+			{name: "cursor", typ: "string", opt: true, doc: "上次请求返回的next_cursor;客户的跟进人超过500人时分页获取"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.GetRequest(a.str("external_userid"), a.str("cursor")))
+		}},
+	"get_unassigned_list": {doc: "Reads one page of the customers of members who left, not yet assigned to anyone (获取待分配的离职成员列表).", http: "POST externalcontact/get_unassigned_list",
+		params: []param{
+			{name: "page_id", typ: "integer", opt: true, def: lua.LNumber(0), doc: "分页查询,要查询页号,从0开始"},
+			{name: "page_size", typ: "integer", opt: true, def: lua.LNumber(1000), doc: "每次返回的最大记录数,默认为1000,最大值为1000"},
+			{name: "cursor", typ: "string", opt: true, doc: "分页查询游标,字符串类型,适用于数据量较大的情况,如果使用该参数则无需填写page_id,该参数由上一次调用返回"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.GetUnassignedListRequest(a.int("page_id"), a.int("page_size"), a.str("cursor")))
+		}},
+	"transfer_customer": {doc: "Hands customers of a member in post to another member, who takes them over 24 hours later unless the customer refuses (分配在职成员的客户); the answer has an errcode per customer.", http: "POST externalcontact/transfer_customer",
+		params: []param{
+			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid"},
+			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			{name: "external_userid", typ: "string[]|string", doc: "客户的external_userid列表,每次最多分配100个客户"},
+			{name: "transfer_success_msg", typ: "string", opt: true, doc: "转移成功后发给客户的消息,最多200个字符,不填则使用默认文案"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.TransferCustomerRequest(a.str("handover_userid"), a.str("takeover_userid"), a.list("external_userid"), a.str("transfer_success_msg")))
+		}},
+	"transfer_result": {doc: "Reads the state of the customers handed from one member in post to another (查询客户接替状态).", http: "POST externalcontact/transfer_result",
+		params: []param{
+			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid"},
+			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			{name: "cursor", typ: "string", opt: true, doc: "分页查询的cursor,每个分页返回的数据不会超过1000条;不填或为空表示获取第一个分页"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.TransferResultRequest(a.str("handover_userid"), a.str("takeover_userid"), a.str("cursor")))
+		}},
+	"resigned_transfer_customer": {doc: "Assigns customers of a member who left to another member, who takes them over 24 hours later (分配离职成员的客户); the answer has an errcode per customer.", http: "POST externalcontact/resigned/transfer_customer",
+		params: []param{
+			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid,必须是已离职用户"},
+			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			{name: "external_userid", typ: "string[]|string", doc: "客户的external_userid列表,最多一次转移100个客户"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.ResignedTransferCustomerRequest(a.str("handover_userid"), a.str("takeover_userid"), a.list("external_userid")))
+		}},
+	"resigned_transfer_result": {doc: "Reads the state of the customers assigned from a member who left to another member (查询离职客户接替状态).", http: "POST externalcontact/resigned/transfer_result",
+		params: []param{
+			{name: "handover_userid", typ: "string", doc: "原添加成员的userid"},
+			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			{name: "cursor", typ: "string", opt: true, doc: "分页查询的cursor,每个分页返回的数据不会超过1000条;不填或为空表示获取第一个分页"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.ResignedTransferResultRequest(a.str("handover_userid"), a.str("takeover_userid"), a.str("cursor")))
+		}},
+	"get_corp_tag_list": {doc: "Lists the corp's customer tag groups and their tags, all or those given (获取企业标签库).", http: "POST externalcontact/get_corp_tag_list",
+		params: []param{
+			{name: "tag_ids", typ: "string[]|string", opt: true, doc: "要查询的标签id;不填则获取该企业的所有客户标签"},
+			{name: "group_ids", typ: "string[]|string", opt: true, doc: "要查询的标签组id,返回该标签组以及其下的所有标签信息;同时传递tag_id和group_id时,忽略tag_id"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.GetCorpTagListRequest(a.list("tag_ids"), a.list("group_ids")))
+		}},
+	"add_corp_tag": {doc: "Adds tags to a customer tag group, created when only its name is given (添加企业客户标签).", http: "POST externalcontact/add_corp_tag",
+		params: []param{
+			{name: "group_id", typ: "string", opt: true, doc: "标签组id;填写时group_name和order被忽略"},
+			{name: "group_name", typ: "string", opt: true, doc: "标签组名称,最长为30个字符;已存在时在此标签组下新建标签"},
+			{name: "order", typ: "integer", opt: true, doc: "标签组次序值。order值大的排序靠前。有效的值范围是[0, 2^32)"},
+			{name: "tags", typ: "table", doc: "需要添加的标签列表,每个为 {name = ..., order = ...};同一标签组内同名标签只创建一个"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.AddCorpTagRequest(a.str("group_id"), a.str("group_name"), a.int("order"), a.any("tags")))
+		}},
+	"edit_corp_tag": {doc: "Renames or reorders a customer tag or tag group (编辑企业客户标签).", http: "POST externalcontact/edit_corp_tag",
+		params: []param{
+			{name: "id", typ: "string", doc: "标签或标签组的id"},
+			{name: "name", typ: "string", opt: true, doc: "新的标签或标签组名称,最长为30个字符;不能与同一标签组内其他标签(或其他标签组)重名"},
+			{name: "order", typ: "integer", opt: true, doc: "标签/标签组的次序值。order值大的排序靠前。有效的值范围是[0, 2^32)"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.EditCorpTagRequest(a.str("id"), a.str("name"), a.int("order")))
+		}},
+	"del_corp_tag": {doc: "Deletes customer tags or whole tag groups; a group left without tags is deleted too (删除企业客户标签).", http: "POST externalcontact/del_corp_tag",
+		params: []param{
+			{name: "tag_id", typ: "string[]|string", opt: true, doc: "标签的id列表;tag_id和group_id不可同时为空"},
+			{name: "group_id", typ: "string[]|string", opt: true, doc: "标签组的id列表"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.DeleteCorpTagRequest(a.list("tag_id"), a.list("group_id")))
+		}},
+	"mark_tag": {doc: "Adds corp tags to and removes them from a member's customer (编辑客户企业标签).", http: "POST externalcontact/mark_tag",
+		params: []param{
+			{name: "userid", typ: "string", doc: "添加外部联系人的userid"},
+			{name: "external_userid", typ: "string", doc: "外部联系人userid;必须是userid的客户"},
+			{name: "add_tag", typ: "string[]|string", opt: true, doc: "要标记的标签列表"},
+			{name: "remove_tag", typ: "string[]|string", opt: true, doc: "要移除的标签列表;add_tag和remove_tag不可同时为空"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContact.MarkTagRequest(a.str("userid"), a.str("external_userid"), a.list("add_tag"), a.list("remove_tag")))
+		}},
+	"get_group_chat_list": {doc: "Reads one page of the customer groups, as external_contact_group_chat.list with the owner filter given as a table (获取客户群列表).", http: "POST externalcontact/groupchat/list",
+		params: []param{
+			{name: "limit", typ: "integer", doc: "分页,预期请求的数据量,取值范围 1 ~ 1000"},
+			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
+			{name: "owner_filter", typ: "table", opt: true, doc: "群主过滤:{userid_list = {...}};如果不填,表示获取应用可见范围内全部群主的数据"},
+			{name: "cursor", typ: "string", opt: true, doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用不填"},
+		},
+		prepare: externalContactGetGroupChatList},
+	"get_group_chat_info": {doc: "Reads a customer group, as external_contact_group_chat.get (获取客户群详情).", http: "POST externalcontact/groupchat/get",
+		params: []param{
+			{name: "chat_id", typ: "string", doc: "客户群ID"},
+		},
+		prepare: externalContactGetGroupChatInfo},
+}
+
+// externalContactGroupChatGroup is wecom.external_contact_group_chat: 客户群管理.
+var externalContactGroupChatGroup = group{
+	"list": {doc: "Reads one page of the customer groups, by follow-up status and owner (获取客户群列表).", http: "POST externalcontact/groupchat/list",
+		params: []param{
+			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
+			{name: "owner_userid_list", typ: "string[]|string", opt: true, doc: "根据群主id过滤。如果不填,表示获取应用可见范围内全部群主的数据;当群主为离职成员时,必须要指定群主过滤才可拉取对应数据"},
+			{name: "cursor", typ: "string", opt: true, doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用不填"},
+			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(100), doc: "分页,预期请求的数据量,取值范围 1 ~ 1000,默认100"},
+		},
+		prepare: externalContactGroupChatList},
+	"list_all": {doc: "Reads every customer group, page after page, by follow-up status and owner (获取客户群列表).", http: "POST externalcontact/groupchat/list", result: "table[]",
+		params: []param{
+			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
+			{name: "owner_userid_list", typ: "string[]|string", opt: true, doc: "根据群主id过滤。如果不填,表示获取应用可见范围内全部群主的数据;当群主为离职成员时,必须要指定群主过滤才可拉取对应数据"},
+			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(100), doc: "每次请求的数据量,取值范围 1 ~ 1000,默认100"},
+		},
+		prepare: externalContactGroupChatListAll},
+	"get": {doc: "Reads a customer group: name, owner, members with how and when they joined, administrators (获取客户群详情).", http: "POST externalcontact/groupchat/get",
+		params: []param{
+			{name: "chat_id", typ: "string", doc: "客户群ID"},
+			{name: "need_name", typ: "integer", opt: true, doc: "是否需要返回群成员的名字group_chat.member_list.name。0-不返回;1-返回。默认不返回"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContactGroupChat.GetRequest(a.str("chat_id"), a.int("need_name")))
+		}},
+	"transfer": {doc: "Gives the customer groups of owners who left to a new owner (分配离职成员的客户群); the answer lists the groups that failed.", http: "POST externalcontact/groupchat/transfer",
+		params: []param{
+			{name: "chat_id_list", typ: "string[]|string", doc: "需要转群主的客户群ID列表。取值范围: 1 ~ 100"},
+			{name: "new_owner", typ: "string", doc: "新群主ID"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContactGroupChat.TransferRequest(a.list("chat_id_list"), a.str("new_owner")))
+		}},
+	"onjob_transfer": {doc: "Gives the customer groups of owners in post to a new owner (分配在职成员的客户群); the answer lists the groups that failed.", http: "POST externalcontact/groupchat/onjob_transfer",
+		params: []param{
+			{name: "chat_id_list", typ: "string[]|string", doc: "需要转群主的客户群ID列表。取值范围: 1 ~ 100"},
+			{name: "new_owner", typ: "string", doc: "新群主ID"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.ExternalContactGroupChat.OnJobTransferRequest(a.list("chat_id_list"), a.str("new_owner")))
+		}},
 }

@@ -21,15 +21,19 @@ var groups = map[string]group{
 	"appchat":    appchatGroup,
 	"batch":      batchGroup,
 	"department": departmentGroup,
-	"jsapi":      jsapiGroup,
-	"media":      mediaGroup,
-	"menu":       menuGroup,
-	"message":    messageGroup,
-	"misc":       miscGroup,
-	"oauth":      oauthGroup,
-	"service":    serviceGroup,
-	"tag":        tagGroup,
-	"user":       userGroup,
+
+	"external_contact":            externalContactGroup,
+	"external_contact_group_chat": externalContactGroupChatGroup,
+
+	"jsapi":   jsapiGroup,
+	"media":   mediaGroup,
+	"menu":    menuGroup,
+	"message": messageGroup,
+	"misc":    miscGroup,
+	"oauth":   oauthGroup,
+	"service": serviceGroup,
+	"tag":     tagGroup,
+	"user":    userGroup,
 
 	// legacy: kept for scripts written against wechatpy, warned about once per run
 	"chat":        chatGroup,

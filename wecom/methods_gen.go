@@ -13,99 +13,122 @@ import (
 // call that changes nothing in WeCom, which a dry run sends and a retry may
 // replay.
 var readAPIs = map[string]bool{
-	"agent/get":                      true,
-	"agent/list":                     true,
-	"agent/set":                      false,
-	"appchat/create":                 false,
-	"appchat/get":                    true,
-	"appchat/send":                   false,
-	"appchat/update":                 false,
-	"batch/getresult":                true,
-	"batch/invite":                   false,
-	"batch/inviteuser":               false,
-	"batch/replaceparty":             false,
-	"batch/replaceuser":              false,
-	"batch/syncuser":                 false,
-	"chat/clearnotify":               false,
-	"chat/create":                    false,
-	"chat/get":                       true,
-	"chat/quit":                      false,
-	"chat/send":                      false,
-	"chat/setmute":                   false,
-	"chat/update":                    false,
-	"department/create":              false,
-	"department/delete":              false,
-	"department/get":                 true,
-	"department/list":                true,
-	"department/simplelist":          true,
-	"department/update":              false,
-	"get_jsapi_ticket":               true,
-	"getcallbackip":                  true,
-	"material/add_material":          false,
-	"material/add_mpnews":            false,
-	"material/batchget":              true,
-	"material/del":                   false,
-	"material/get":                   true,
-	"material/get_count":             true,
-	"material/update_mpnews":         false,
-	"media/get":                      true,
-	"media/get/jssdk":                true,
-	"media/get_upload_by_url_result": true,
-	"media/upload":                   false,
-	"media/upload_by_url":            false,
-	"media/uploadimg":                false,
-	"menu/create":                    false,
-	"menu/delete":                    false,
-	"menu/get":                       true,
-	"message/recall":                 false,
-	"message/send":                   false,
-	"message/update_template_card":   false,
-	"service/get_login_info":         true,
-	"service/get_login_url":          true,
-	"service/get_provider_token":     true,
-	"service/get_suite_token":        true,
-	"shakearound/getshakeinfo":       true,
-	"tag/addtagusers":                false,
-	"tag/create":                     false,
-	"tag/delete":                     false,
-	"tag/deltagusers":                false,
-	"tag/get":                        true,
-	"tag/list":                       true,
-	"tag/update":                     false,
-	"ticket/get":                     true,
-	"user/authsucc":                  false,
-	"user/batchdelete":               false,
-	"user/convert_to_openid":         true,
-	"user/convert_to_userid":         true,
-	"user/create":                    false,
-	"user/delete":                    false,
-	"user/get":                       true,
-	"user/get_userid_by_email":       true,
-	"user/getuserid":                 true,
-	"user/getuserinfo":               true,
-	"user/list":                      true,
-	"user/list_id":                   true,
-	"user/simplelist":                true,
-	"user/update":                    false,
+	"agent/get":                                  true,
+	"agent/list":                                 true,
+	"agent/set":                                  false,
+	"appchat/create":                             false,
+	"appchat/get":                                true,
+	"appchat/send":                               false,
+	"appchat/update":                             false,
+	"batch/getresult":                            true,
+	"batch/invite":                               false,
+	"batch/inviteuser":                           false,
+	"batch/replaceparty":                         false,
+	"batch/replaceuser":                          false,
+	"batch/syncuser":                             false,
+	"chat/clearnotify":                           false,
+	"chat/create":                                false,
+	"chat/get":                                   true,
+	"chat/quit":                                  false,
+	"chat/send":                                  false,
+	"chat/setmute":                               false,
+	"chat/update":                                false,
+	"department/create":                          false,
+	"department/delete":                          false,
+	"department/get":                             true,
+	"department/list":                            true,
+	"department/simplelist":                      true,
+	"department/update":                          false,
+	"externalcontact/add_corp_tag":               false,
+	"externalcontact/batch/get_by_user":          true,
+	"externalcontact/del_corp_tag":               false,
+	"externalcontact/edit_corp_tag":              false,
+	"externalcontact/get":                        true,
+	"externalcontact/get_corp_tag_list":          true,
+	"externalcontact/get_follow_user_list":       true,
+	"externalcontact/get_unassigned_list":        true,
+	"externalcontact/groupchat/get":              true,
+	"externalcontact/groupchat/list":             true,
+	"externalcontact/groupchat/onjob_transfer":   false,
+	"externalcontact/groupchat/transfer":         false,
+	"externalcontact/list":                       true,
+	"externalcontact/mark_tag":                   false,
+	"externalcontact/resigned/transfer_customer": false,
+	"externalcontact/resigned/transfer_result":   true,
+	"externalcontact/transfer_customer":          false,
+	"externalcontact/transfer_result":            true,
+	"get_jsapi_ticket":                           true,
+	"getcallbackip":                              true,
+	"material/add_material":                      false,
+	"material/add_mpnews":                        false,
+	"material/batchget":                          true,
+	"material/del":                               false,
+	"material/get":                               true,
+	"material/get_count":                         true,
+	"material/update_mpnews":                     false,
+	"media/get":                                  true,
+	"media/get/jssdk":                            true,
+	"media/get_upload_by_url_result":             true,
+	"media/upload":                               false,
+	"media/upload_by_url":                        false,
+	"media/uploadimg":                            false,
+	"menu/create":                                false,
+	"menu/delete":                                false,
+	"menu/get":                                   true,
+	"message/recall":                             false,
+	"message/send":                               false,
+	"message/update_template_card":               false,
+	"service/get_login_info":                     true,
+	"service/get_login_url":                      true,
+	"service/get_provider_token":                 true,
+	"service/get_suite_token":                    true,
+	"shakearound/getshakeinfo":                   true,
+	"tag/addtagusers":                            false,
+	"tag/create":                                 false,
+	"tag/delete":                                 false,
+	"tag/deltagusers":                            false,
+	"tag/get":                                    true,
+	"tag/list":                                   true,
+	"tag/update":                                 false,
+	"ticket/get":                                 true,
+	"user/authsucc":                              false,
+	"user/batchdelete":                           false,
+	"user/convert_to_openid":                     true,
+	"user/convert_to_userid":                     true,
+	"user/create":                                false,
+	"user/delete":                                false,
+	"user/get":                                   true,
+	"user/get_userid_by_email":                   true,
+	"user/getuserid":                             true,
+	"user/getuserinfo":                           true,
+	"user/list":                                  true,
+	"user/list_id":                               true,
+	"user/simplelist":                            true,
+	"user/update":                                false,
 }
 
 // dryRunAnswers are the members a dry run adds to its pretended success, by
 // API. "$now" stands for the current Unix time and "$query.NAME" for a query
 // parameter of the request.
 var dryRunAnswers = map[string]string{
-	"appchat/send":                 `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
-	"batch/getresult":              `{"status": 3, "type": "", "total": 0, "percentage": 100, "result": []}`,
-	"batch/inviteuser":             `{"jobid": "dry-run-job"}`,
-	"batch/replaceparty":           `{"jobid": "dry-run-job"}`,
-	"batch/replaceuser":            `{"jobid": "dry-run-job"}`,
-	"batch/syncuser":               `{"jobid": "dry-run-job"}`,
-	"material/add_material":        `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
-	"material/add_mpnews":          `{"media_id": "dry-run-media"}`,
-	"media/upload":                 `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
-	"media/upload_by_url":          `{"jobid": "dry-run-job"}`,
-	"media/uploadimg":              `{"url": "https://dry-run.invalid/image.png"}`,
-	"message/send":                 `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
-	"message/update_template_card": `{"invaliduser":[]}`,
+	"appchat/send":                               `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
+	"batch/getresult":                            `{"status": 3, "type": "", "total": 0, "percentage": 100, "result": []}`,
+	"batch/inviteuser":                           `{"jobid": "dry-run-job"}`,
+	"batch/replaceparty":                         `{"jobid": "dry-run-job"}`,
+	"batch/replaceuser":                          `{"jobid": "dry-run-job"}`,
+	"batch/syncuser":                             `{"jobid": "dry-run-job"}`,
+	"externalcontact/add_corp_tag":               `{"tag_group": {"group_id": "dry-run-group", "tag": []}}`,
+	"externalcontact/groupchat/onjob_transfer":   `{"failed_chat_list": []}`,
+	"externalcontact/groupchat/transfer":         `{"failed_chat_list": []}`,
+	"externalcontact/resigned/transfer_customer": `{"customer": []}`,
+	"externalcontact/transfer_customer":          `{"customer": []}`,
+	"material/add_material":                      `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
+	"material/add_mpnews":                        `{"media_id": "dry-run-media"}`,
+	"media/upload":                               `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`,
+	"media/upload_by_url":                        `{"jobid": "dry-run-job"}`,
+	"media/uploadimg":                            `{"url": "https://dry-run.invalid/image.png"}`,
+	"message/send":                               `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
+	"message/update_template_card":               `{"invaliduser":[]}`,
 }
 
 // GetRequest is the request of Get (GET agent/get).
@@ -814,4 +837,288 @@ func (s *UserService) GetInfo(ctx context.Context, agentID int, code string) (*U
 		return nil, err
 	}
 	return &res, nil
+}
+
+// GetFollowUserListRequest is the request of GetFollowUserList (GET
+// externalcontact/get_follow_user_list).
+func (s *ExternalContactService) GetFollowUserListRequest() *Request {
+	return &Request{Method: http.MethodGet, API: "externalcontact/get_follow_user_list"}
+}
+
+// ListRequest is the request of List (GET externalcontact/list).
+func (s *ExternalContactService) ListRequest(userID string) *Request {
+	return &Request{Method: http.MethodGet, API: "externalcontact/list", Query: url.Values{"userid": {userID}}}
+}
+
+// BatchGetByUserRequest is the request of BatchGetByUser (POST
+// externalcontact/batch/get_by_user). Optional arguments left at their zero
+// value are left out.
+func (s *ExternalContactService) BatchGetByUserRequest(userIDs []string, cursor string, limit int) *Request {
+	body := map[string]any{"userid_list": userIDs}
+	if cursor != "" {
+		body["cursor"] = cursor
+	}
+	if limit != 0 {
+		body["limit"] = limit
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/batch/get_by_user", Body: body}
+}
+
+// BatchGetByUser reads one page of the customers of members, each with the
+// member's follow info (批量获取客户详情).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92994
+func (s *ExternalContactService) BatchGetByUser(ctx context.Context, userIDs []string, cursor string, limit int) (*CustomerPage, error) {
+	var res CustomerPage
+	if err := s.client.Do(ctx, s.BatchGetByUserRequest(userIDs, cursor, limit), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetRequest is the request of Get (GET externalcontact/get). Optional
+// arguments left at their zero value are left out.
+func (s *ExternalContactService) GetRequest(externalUserID string, cursor string) *Request {
+	q := url.Values{"external_userid": {externalUserID}}
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	return &Request{Method: http.MethodGet, API: "externalcontact/get", Query: q}
+}
+
+// Get reads a customer with the members who added them (获取客户详情).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92114
+func (s *ExternalContactService) Get(ctx context.Context, externalUserID string, cursor string) (*Customer, error) {
+	var res Customer
+	if err := s.client.Do(ctx, s.GetRequest(externalUserID, cursor), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetUnassignedListRequest is the request of GetUnassignedList (POST
+// externalcontact/get_unassigned_list). Optional arguments left at their zero
+// value are left out.
+func (s *ExternalContactService) GetUnassignedListRequest(pageID int, pageSize int, cursor string) *Request {
+	body := map[string]any{}
+	if pageID != 0 {
+		body["page_id"] = pageID
+	}
+	if pageSize != 0 {
+		body["page_size"] = pageSize
+	}
+	if cursor != "" {
+		body["cursor"] = cursor
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/get_unassigned_list", Body: body}
+}
+
+// GetUnassignedList reads one page of the customers of members who left, not
+// yet assigned to anyone (获取待分配的离职成员列表).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92124
+func (s *ExternalContactService) GetUnassignedList(ctx context.Context, pageID int, pageSize int, cursor string) (*UnassignedPage, error) {
+	var res UnassignedPage
+	if err := s.client.Do(ctx, s.GetUnassignedListRequest(pageID, pageSize, cursor), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// TransferCustomerRequest is the request of TransferCustomer (POST
+// externalcontact/transfer_customer). Optional arguments left at their zero
+// value are left out.
+func (s *ExternalContactService) TransferCustomerRequest(handoverUserID string, takeoverUserID string, externalUserIDs []string, successMsg string) *Request {
+	body := map[string]any{"handover_userid": handoverUserID, "takeover_userid": takeoverUserID, "external_userid": externalUserIDs}
+	if successMsg != "" {
+		body["transfer_success_msg"] = successMsg
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/transfer_customer", Body: body}
+}
+
+// TransferResultRequest is the request of TransferResult (POST
+// externalcontact/transfer_result). Optional arguments left at their zero value
+// are left out.
+func (s *ExternalContactService) TransferResultRequest(handoverUserID string, takeoverUserID string, cursor string) *Request {
+	body := map[string]any{"handover_userid": handoverUserID, "takeover_userid": takeoverUserID}
+	if cursor != "" {
+		body["cursor"] = cursor
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/transfer_result", Body: body}
+}
+
+// TransferResult reads the state of the customers handed from one member in
+// post to another (查询客户接替状态).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94088
+func (s *ExternalContactService) TransferResult(ctx context.Context, handoverUserID string, takeoverUserID string, cursor string) (*TransferResultPage, error) {
+	var res TransferResultPage
+	if err := s.client.Do(ctx, s.TransferResultRequest(handoverUserID, takeoverUserID, cursor), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// ResignedTransferCustomerRequest is the request of ResignedTransferCustomer
+// (POST externalcontact/resigned/transfer_customer).
+func (s *ExternalContactService) ResignedTransferCustomerRequest(handoverUserID string, takeoverUserID string, externalUserIDs []string) *Request {
+	return &Request{Method: http.MethodPost, API: "externalcontact/resigned/transfer_customer", Body: map[string]any{"handover_userid": handoverUserID, "takeover_userid": takeoverUserID, "external_userid": externalUserIDs}}
+}
+
+// ResignedTransferResultRequest is the request of ResignedTransferResult (POST
+// externalcontact/resigned/transfer_result). Optional arguments left at their
+// zero value are left out.
+func (s *ExternalContactService) ResignedTransferResultRequest(handoverUserID string, takeoverUserID string, cursor string) *Request {
+	body := map[string]any{"handover_userid": handoverUserID, "takeover_userid": takeoverUserID}
+	if cursor != "" {
+		body["cursor"] = cursor
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/resigned/transfer_result", Body: body}
+}
+
+// ResignedTransferResult reads the state of the customers assigned from a
+// member who left to another member (查询离职客户接替状态).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94082
+func (s *ExternalContactService) ResignedTransferResult(ctx context.Context, handoverUserID string, takeoverUserID string, cursor string) (*TransferResultPage, error) {
+	var res TransferResultPage
+	if err := s.client.Do(ctx, s.ResignedTransferResultRequest(handoverUserID, takeoverUserID, cursor), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCorpTagListRequest is the request of GetCorpTagList (POST
+// externalcontact/get_corp_tag_list). Optional arguments left at their zero
+// value are left out.
+func (s *ExternalContactService) GetCorpTagListRequest(tagIDs []string, groupIDs []string) *Request {
+	body := map[string]any{}
+	if tagIDs != nil {
+		body["tag_id"] = tagIDs
+	}
+	if groupIDs != nil {
+		body["group_id"] = groupIDs
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/get_corp_tag_list", Body: body}
+}
+
+// AddCorpTagRequest is the request of AddCorpTag (POST
+// externalcontact/add_corp_tag). Optional arguments left at their zero value
+// are left out.
+func (s *ExternalContactService) AddCorpTagRequest(groupID string, groupName string, order int, tags any) *Request {
+	body := map[string]any{"tag": tags}
+	if groupID != "" {
+		body["group_id"] = groupID
+	}
+	if groupName != "" {
+		body["group_name"] = groupName
+	}
+	if order != 0 {
+		body["order"] = order
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/add_corp_tag", Body: body}
+}
+
+// EditCorpTagRequest is the request of EditCorpTag (POST
+// externalcontact/edit_corp_tag). Optional arguments left at their zero value
+// are left out.
+func (s *ExternalContactService) EditCorpTagRequest(id string, name string, order int) *Request {
+	body := map[string]any{"id": id}
+	if name != "" {
+		body["name"] = name
+	}
+	if order != 0 {
+		body["order"] = order
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/edit_corp_tag", Body: body}
+}
+
+// EditCorpTag renames or reorders a customer tag or tag group (编辑企业客户标签).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92117
+func (s *ExternalContactService) EditCorpTag(ctx context.Context, id string, name string, order int) error {
+	return s.client.Do(ctx, s.EditCorpTagRequest(id, name, order), nil)
+}
+
+// DeleteCorpTagRequest is the request of DeleteCorpTag (POST
+// externalcontact/del_corp_tag). Optional arguments left at their zero value
+// are left out.
+func (s *ExternalContactService) DeleteCorpTagRequest(tagIDs []string, groupIDs []string) *Request {
+	body := map[string]any{}
+	if tagIDs != nil {
+		body["tag_id"] = tagIDs
+	}
+	if groupIDs != nil {
+		body["group_id"] = groupIDs
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/del_corp_tag", Body: body}
+}
+
+// DeleteCorpTag deletes customer tags or whole tag groups; a group left without
+// tags is deleted too (删除企业客户标签).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92117
+func (s *ExternalContactService) DeleteCorpTag(ctx context.Context, tagIDs []string, groupIDs []string) error {
+	return s.client.Do(ctx, s.DeleteCorpTagRequest(tagIDs, groupIDs), nil)
+}
+
+// MarkTagRequest is the request of MarkTag (POST externalcontact/mark_tag).
+// Optional arguments left at their zero value are left out.
+func (s *ExternalContactService) MarkTagRequest(userID string, externalUserID string, addTag []string, removeTag []string) *Request {
+	body := map[string]any{"userid": userID, "external_userid": externalUserID}
+	if addTag != nil {
+		body["add_tag"] = addTag
+	}
+	if removeTag != nil {
+		body["remove_tag"] = removeTag
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/mark_tag", Body: body}
+}
+
+// MarkTag adds corp tags to and removes them from a member's customer
+// (编辑客户企业标签).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92118
+func (s *ExternalContactService) MarkTag(ctx context.Context, userID string, externalUserID string, addTag []string, removeTag []string) error {
+	return s.client.Do(ctx, s.MarkTagRequest(userID, externalUserID, addTag, removeTag), nil)
+}
+
+// ListRequest is the request of List (POST externalcontact/groupchat/list).
+func (s *ExternalContactGroupChatService) ListRequest(q *GroupChatQuery) *Request {
+	return &Request{Method: http.MethodPost, API: "externalcontact/groupchat/list", Body: q}
+}
+
+// List reads one page of the customer groups, by follow-up status and owner
+// (获取客户群列表).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/92120
+func (s *ExternalContactGroupChatService) List(ctx context.Context, q *GroupChatQuery) (*GroupChatPage, error) {
+	var res GroupChatPage
+	if err := s.client.Do(ctx, s.ListRequest(q), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetRequest is the request of Get (POST externalcontact/groupchat/get).
+// Optional arguments left at their zero value are left out.
+func (s *ExternalContactGroupChatService) GetRequest(chatID string, needName int) *Request {
+	body := map[string]any{"chat_id": chatID}
+	if needName != 0 {
+		body["need_name"] = needName
+	}
+	return &Request{Method: http.MethodPost, API: "externalcontact/groupchat/get", Body: body}
+}
+
+// TransferRequest is the request of Transfer (POST
+// externalcontact/groupchat/transfer).
+func (s *ExternalContactGroupChatService) TransferRequest(chatIDs []string, newOwner string) *Request {
+	return &Request{Method: http.MethodPost, API: "externalcontact/groupchat/transfer", Body: map[string]any{"chat_id_list": chatIDs, "new_owner": newOwner}}
+}
+
+// OnJobTransferRequest is the request of OnJobTransfer (POST
+// externalcontact/groupchat/onjob_transfer).
+func (s *ExternalContactGroupChatService) OnJobTransferRequest(chatIDs []string, newOwner string) *Request {
+	return &Request{Method: http.MethodPost, API: "externalcontact/groupchat/onjob_transfer", Body: map[string]any{"chat_id_list": chatIDs, "new_owner": newOwner}}
 }

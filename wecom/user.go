@@ -2,7 +2,6 @@ package wecom
 
 import (
 	"context"
-	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -247,36 +246,12 @@ func (s *UserService) ListID(ctx context.Context, cursor string, limit int) ([]U
 	return page.DeptUser, page.NextCursor, err
 }
 
-// errStuckCursor reports a user/list_id answer whose next cursor is the one
-// just sent: following it would never end.
-var errStuckCursor = errors.New("wecom user/list_id: the next cursor is the one sent")
-
 // AllIDs iterates over every (member, department) pair of the corp, reading
 // user/list_id page by page. It stops at the first error, which it yields.
 func (s *UserService) AllIDs(ctx context.Context) iter.Seq2[UserRef, error] {
-	return func(yield func(UserRef, error) bool) {
-		cursor := ""
-		for {
-			refs, next, err := s.ListID(ctx, cursor, MaxListIDLimit)
-			if err != nil {
-				yield(UserRef{}, err)
-				return
-			}
-			for _, r := range refs {
-				if !yield(r, nil) {
-					return
-				}
-			}
-			switch next {
-			case "":
-				return
-			case cursor:
-				yield(UserRef{}, errStuckCursor)
-				return
-			}
-			cursor = next
-		}
-	}
+	return CursorPages(ctx, "user/list_id", func(ctx context.Context, cursor string) ([]UserRef, string, error) {
+		return s.ListID(ctx, cursor, MaxListIDLimit)
+	})
 }
 
 // ConvertToOpenID returns the openid of a member, for WeChat Pay

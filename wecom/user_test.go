@@ -224,7 +224,7 @@ func TestUserService_AllIDsStops(t *testing.T) {
 		want   func(error) bool
 	}{
 		{"on an error", `{"errcode":50100,"errmsg":"invalid cursor"}`, func(err error) bool { return IsCode(err, 50100) }},
-		{"on a cursor that does not advance", `{"errcode":0,"errmsg":"ok","next_cursor":"same","dept_user":[]}`, func(err error) bool { return errors.Is(err, errStuckCursor) }},
+		{"on a cursor that does not advance", `{"errcode":0,"errmsg":"ok","next_cursor":"same","dept_user":[]}`, func(err error) bool { var e *StuckCursorError; return errors.As(err, &e) && e.API == "user/list_id" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

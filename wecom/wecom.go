@@ -35,12 +35,16 @@ type Client struct {
 
 	common service // shared by the services below
 
-	Agent       *AgentService
-	AppChat     *AppChatService
-	Batch       *BatchService
-	Chat        *ChatService
-	Department  *DepartmentService
-	JSAPI       *JSAPIService
+	Agent      *AgentService
+	AppChat    *AppChatService
+	Batch      *BatchService
+	Chat       *ChatService
+	Department *DepartmentService
+	JSAPI      *JSAPIService
+
+	ExternalContact          *ExternalContactService
+	ExternalContactGroupChat *ExternalContactGroupChatService
+
 	Material    *MaterialService
 	Media       *MediaService
 	Menu        *MenuService
@@ -168,6 +172,8 @@ func New(corpID, secret string, opts ...Option) *Client {
 	c.Batch = (*BatchService)(&c.common)
 	c.Chat = (*ChatService)(&c.common)
 	c.Department = (*DepartmentService)(&c.common)
+	c.ExternalContact = (*ExternalContactService)(&c.common)
+	c.ExternalContactGroupChat = (*ExternalContactGroupChatService)(&c.common)
 	c.JSAPI = (*JSAPIService)(&c.common)
 	c.Material = (*MaterialService)(&c.common)
 	c.Media = (*MediaService)(&c.common)

@@ -189,9 +189,12 @@ func (s *Server) getToken(c *call) (any, *apiError) {
 		return nil, newError(40013)
 	}
 	agentID := -1
-	if secret == s.contactsSecret {
+	switch secret {
+	case s.contactsSecret:
 		agentID = 0
-	} else {
+	case s.externalContactSecret:
+		agentID = externalContactAgent
+	default:
 		s.st.mu.RLock()
 		for id, a := range s.st.apps {
 			if a.Secret == secret {
@@ -200,7 +203,7 @@ func (s *Server) getToken(c *call) (any, *apiError) {
 		}
 		s.st.mu.RUnlock()
 	}
-	if agentID < 0 {
+	if agentID == -1 {
 		return nil, newError(40001)
 	}
 	now := s.now()

@@ -19,13 +19,21 @@ const (
 	DemoReportAgentID = 1000003
 	// DemoReportSecret is the secret of the demo app 日报.
 	DemoReportSecret = "rD5bT8yN2mK6wQ9xV3cJ7hF1gL4pZ0aS8eR2uI5oW1n"
+	// DemoCustomerAgentID is the agent id of the demo app 客户助手, configured
+	// to call the customer contact API (客户联系 → 可调用应用) and visible to
+	// the 市场部 department tree, where the salespeople are.
+	DemoCustomerAgentID = 1000004
+	// DemoCustomerSecret is the secret of the demo app 客户助手.
+	DemoCustomerSecret = "kH6cV9bN3mQ7wE1rT4yU8iO2pA5sD0fG3hJ6kL9zX2c"
 )
 
 // DemoOrg returns the built-in demo organisation 腾飞科技: 13 departments
-// over three levels, 40 members, 3 tags, the contacts-sync secret, two apps
-// (DemoOpsAgentID visible to everyone, DemoReportAgentID with a narrower
-// range), a service provider with one suite, and one app chat. Each call
-// returns a fresh copy.
+// over three levels, 40 members, 3 tags, the contacts-sync secret, three
+// apps (DemoOpsAgentID visible to everyone, DemoReportAgentID with a
+// narrower range, DemoCustomerAgentID for customer contact), a service
+// provider with one suite, one app chat, and the customers and customer
+// groups of the salespeople (see demoCustomers). Each call returns a fresh
+// copy.
 func DemoOrg() *Org {
 	org := &Org{
 		CorpID:         DemoCorpID,
@@ -64,6 +72,17 @@ func DemoOrg() *Org {
 				AllowParties:   []int{2},
 				AllowUsers:     []string{"wangwu"},
 				AllowTags:      []int{1},
+			},
+			{
+				AgentID:         DemoCustomerAgentID,
+				Name:            "客户助手",
+				Secret:          DemoCustomerSecret,
+				Description:     "客户交接与客户标签管理",
+				SquareLogoURL:   "https://p.qlogo.cn/bizmail/customer/0",
+				HomeURL:         "https://crm.tengfei.example.com",
+				RedirectDomain:  "crm.tengfei.example.com",
+				AllowParties:    []int{8},
+				ExternalContact: true,
 			},
 		},
 		Departments: []Department{
@@ -178,5 +197,77 @@ func DemoOrg() *Org {
 		}
 		org.Users = append(org.Users, u)
 	}
+	org.ExternalContact = demoCustomers()
 	return org
+}
+
+// demoCustomers is the customer contact data of the demo organisation:
+// the salespeople of 市场部 and 王五 are configured for customer contact;
+// 林峰 (linfeng, 华东销售部, led by 郭强) has four customers and owns two
+// customer groups, so that deleting him leaves customers and groups to
+// hand over; 王五's customer is outside the range of the app 客户助手.
+func demoCustomers() *ExternalContact {
+	const day = 86400
+	at := func(n int) int64 { return 1767225600 + int64(n)*day } // days after 2026-01-01 (UTC+8)
+	return &ExternalContact{
+		FollowUsers: []string{"hutao", "guoqiang", "linfeng", "heyan", "dongxue", "gaoyuan", "luojun", "liangchen", "yuanhang", "wangwu"},
+		TagGroups: []CorpTagGroup{
+			{GroupID: "etTFlevelGroup0000000000000000A", GroupName: "客户等级", CreateTime: at(0), Order: 2, Tags: []CorpTag{
+				{ID: "etTFlevelKey00000000000000000AA", Name: "重点客户", CreateTime: at(0), Order: 2},
+				{ID: "etTFlevelNormal0000000000000AAA", Name: "普通客户", CreateTime: at(0), Order: 1},
+			}},
+			{GroupID: "etTFregionGroup000000000000000A", GroupName: "所在地区", CreateTime: at(0), Order: 1, Tags: []CorpTag{
+				{ID: "etTFregionEast000000000000000AA", Name: "华东", CreateTime: at(0)},
+				{ID: "etTFregionSouth00000000000000AA", Name: "华南", CreateTime: at(0)},
+			}},
+		},
+		Customers: []Customer{
+			{ExternalUserID: "wmTFcustWangJianguo0000000000AA", Name: "王建国", Type: 1, Gender: 1, UnionID: "ozTFunionWangJianguo000000AA", Follow: []CustomerFollow{
+				{UserID: "linfeng", Remark: "王总", Description: "宏达制造采购负责人", CreateTime: at(10), TagIDs: []string{"etTFlevelKey00000000000000000AA", "etTFregionEast000000000000000AA"}, AddWay: 1},
+				{UserID: "heyan", Remark: "王建国", CreateTime: at(12), AddWay: 3},
+			}},
+			{ExternalUserID: "wmTFcustLiMing000000000000000AA", Name: "李明", Type: 2, Gender: 1, Position: "采购经理", CorpName: "宏达制造", CorpFullName: "宏达制造有限公司", Follow: []CustomerFollow{
+				{UserID: "linfeng", Remark: "李经理", CreateTime: at(15), TagIDs: []string{"etTFlevelKey00000000000000000AA"}, AddWay: 2},
+			}},
+			{ExternalUserID: "wmTFcustZhaoLi000000000000000AA", Name: "赵丽", Type: 1, Gender: 2, Follow: []CustomerFollow{
+				{UserID: "linfeng", Remark: "赵丽", CreateTime: at(20), TagIDs: []string{"etTFlevelNormal0000000000000AAA"}, AddWay: 1},
+			}},
+			{ExternalUserID: "wmTFcustChenQiang00000000000AAA", Name: "陈强", Type: 2, Gender: 1, Position: "总经理", CorpName: "远航物流", CorpFullName: "上海远航物流有限公司", Follow: []CustomerFollow{
+				{UserID: "linfeng", Remark: "陈总", CreateTime: at(25), AddWay: 3},
+				{UserID: "guoqiang", Remark: "远航陈总", CreateTime: at(5), TagIDs: []string{"etTFlevelKey00000000000000000AA"}, AddWay: 2},
+			}},
+			{ExternalUserID: "wmTFcustLiuFang000000000000000A", Name: "刘芳", Type: 1, Gender: 2, Follow: []CustomerFollow{
+				{UserID: "heyan", Remark: "刘女士", CreateTime: at(30), TagIDs: []string{"etTFregionEast000000000000000AA"}, AddWay: 1},
+			}},
+			{ExternalUserID: "wmTFcustSunWei000000000000000AA", Name: "孙伟", Type: 2, Gender: 1, Position: "IT总监", CorpName: "星辰科技", CorpFullName: "深圳星辰科技有限公司", Follow: []CustomerFollow{
+				{UserID: "gaoyuan", Remark: "孙总监", CreateTime: at(8), TagIDs: []string{"etTFlevelKey00000000000000000AA", "etTFregionSouth00000000000000AA"}, AddWay: 2},
+			}},
+			{ExternalUserID: "wmTFcustZhouMin00000000000000AA", Name: "周敏", Type: 1, Gender: 2, Follow: []CustomerFollow{
+				{UserID: "luojun", Remark: "周敏", CreateTime: at(40), AddWay: 1},
+			}},
+			{ExternalUserID: "wmTFcustWuLei0000000000000000AA", Name: "吴磊", Type: 1, Gender: 1, Follow: []CustomerFollow{
+				{UserID: "wangwu", Remark: "吴磊(产品试用)", CreateTime: at(45), AddWay: 1},
+			}},
+		},
+		GroupChats: []CustomerGroup{
+			{ChatID: "wrTFchatHongda000000000000000AA", Name: "宏达制造对接群", Owner: "linfeng", CreateTime: at(16), Notice: "项目资料请发群文件", Members: []CustomerGroupMember{
+				{UserID: "linfeng", Type: 1, JoinTime: at(16), JoinScene: 1, GroupNickname: "林峰"},
+				{UserID: "heyan", Type: 1, JoinTime: at(16), JoinScene: 1, Invitor: "linfeng"},
+				{UserID: "wmTFcustLiMing000000000000000AA", Type: 2, JoinTime: at(16), JoinScene: 1, Invitor: "linfeng"},
+				{UserID: "wmTFcustWangJianguo0000000000AA", Type: 2, JoinTime: at(17), JoinScene: 3, GroupNickname: "王总"},
+			}, Admins: []string{"heyan"}},
+			{ChatID: "wrTFchatEastChannel0000000000AA", Name: "华东渠道交流群", Owner: "linfeng", CreateTime: at(26), Members: []CustomerGroupMember{
+				{UserID: "linfeng", Type: 1, JoinTime: at(26), JoinScene: 1},
+				{UserID: "guoqiang", Type: 1, JoinTime: at(26), JoinScene: 1, Invitor: "linfeng"},
+				{UserID: "wmTFcustChenQiang00000000000AAA", Type: 2, JoinTime: at(26), JoinScene: 2},
+				{UserID: "wmTFcustZhaoLi000000000000000AA", Type: 2, JoinTime: at(27), JoinScene: 2},
+			}},
+			{ChatID: "wrTFchatSouthKey00000000000000A", Name: "华南大客户群", Owner: "gaoyuan", CreateTime: at(9), Members: []CustomerGroupMember{
+				{UserID: "gaoyuan", Type: 1, JoinTime: at(9), JoinScene: 1},
+				{UserID: "luojun", Type: 1, JoinTime: at(9), JoinScene: 1, Invitor: "gaoyuan"},
+				{UserID: "wmTFcustSunWei000000000000000AA", Type: 2, JoinTime: at(10), JoinScene: 1, Invitor: "gaoyuan"},
+				{UserID: "wmTFcustZhouMin00000000000000AA", Type: 2, JoinTime: at(41), JoinScene: 3},
+			}},
+		},
+	}
 }

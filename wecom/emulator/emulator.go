@@ -30,9 +30,10 @@ type Server struct {
 	log    *requestLog
 	routes map[string]route
 
-	contactsSecret string
-	provider       *Provider
-	tokenCalls     atomic.Int64
+	contactsSecret        string
+	externalContactSecret string
+	provider              *Provider
+	tokenCalls            atomic.Int64
 
 	mu      sync.Mutex // guards srv and baseURL
 	srv     *http.Server
@@ -49,6 +50,7 @@ type options struct {
 	jitter        time.Duration
 	clock         func() time.Time
 	batchDuration time.Duration
+	transferDelay time.Duration
 	logSize       int
 }
 
@@ -85,6 +87,14 @@ func WithBatchDuration(d time.Duration) Option {
 	return func(o *options) { o.batchDuration = d }
 }
 
+// WithTransferDelay sets how long a customer transfer (transfer_customer,
+// resigned/transfer_customer) waits, by the server's clock, before the
+// member taking over gets the customer (default 24 hours, WeCom's).
+// transfer_result answers "waiting" until then.
+func WithTransferDelay(d time.Duration) Option {
+	return func(o *options) { o.transferDelay = d }
+}
+
 // WithRequestLogSize sets how many recent requests the request log keeps
 // (default 10000).
 func WithRequestLogSize(n int) Option {
@@ -105,22 +115,25 @@ func New(org *Org, opts ...Option) *Server {
 		expiredCode:   42001,
 		clock:         time.Now,
 		batchDuration: 200 * time.Millisecond,
+		transferDelay: 24 * time.Hour,
 		logSize:       10000,
 	}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	s := &Server{
-		opts:           o,
-		st:             newState(org),
-		auth:           newAuthStore(),
-		out:            &outbox{},
-		media:          newMediaStore(),
-		jobs:           &jobStore{},
-		faults:         newFaultSet(o.latency, o.jitter),
-		log:            newRequestLog(o.logSize),
-		contactsSecret: org.ContactsSecret,
+		opts:                  o,
+		st:                    newState(org),
+		auth:                  newAuthStore(),
+		out:                   &outbox{},
+		media:                 newMediaStore(),
+		jobs:                  &jobStore{},
+		faults:                newFaultSet(o.latency, o.jitter),
+		log:                   newRequestLog(o.logSize),
+		contactsSecret:        org.ContactsSecret,
+		externalContactSecret: org.ExternalContactSecret,
 	}
+	s.st.customers = newCustomerState(org, o.clock, o.transferDelay)
 	if org.Provider != nil {
 		p := *org.Provider
 		s.provider = &p
@@ -188,6 +201,9 @@ type Credentials struct {
 	Apps           []AppCredentials
 	// Provider is the service provider, or nil if the org has none.
 	Provider *Provider
+	// ExternalContactSecret is the secret of the system application 客户联系,
+	// or "" if the org has none.
+	ExternalContactSecret string
 }
 
 // AppCredentials identify one app.
@@ -202,7 +218,7 @@ type AppCredentials struct {
 func (s *Server) Credentials() Credentials {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	c := Credentials{CorpID: s.st.corpID, ContactsSecret: s.contactsSecret}
+	c := Credentials{CorpID: s.st.corpID, ContactsSecret: s.contactsSecret, ExternalContactSecret: s.externalContactSecret}
 	for _, id := range sortedKeys(s.st.apps) {
 		a := s.st.apps[id]
 		c.Apps = append(c.Apps, AppCredentials{AgentID: a.AgentID, Name: a.Name, Secret: a.Secret})
@@ -349,6 +365,26 @@ func (s *Server) routeTable() map[string]route {
 		"user/authsucc":            get(s.userAuthSucc),
 		"user/getuserid":           post(s.userByMobile),
 		"user/get_userid_by_email": post(s.userByEmail),
+
+		// customer contact
+		"externalcontact/get_follow_user_list":       get(s.ecFollowUsers),
+		"externalcontact/list":                       get(s.ecList),
+		"externalcontact/get":                        get(s.ecGet),
+		"externalcontact/batch/get_by_user":          post(s.ecBatchGetByUser),
+		"externalcontact/get_unassigned_list":        post(s.ecUnassigned),
+		"externalcontact/transfer_customer":          post(s.ecTransfer(false)),
+		"externalcontact/transfer_result":            post(s.ecTransferResult(false)),
+		"externalcontact/resigned/transfer_customer": post(s.ecTransfer(true)),
+		"externalcontact/resigned/transfer_result":   post(s.ecTransferResult(true)),
+		"externalcontact/get_corp_tag_list":          post(s.ecTagList),
+		"externalcontact/add_corp_tag":               post(s.ecTagAdd),
+		"externalcontact/edit_corp_tag":              post(s.ecTagEdit),
+		"externalcontact/del_corp_tag":               post(s.ecTagDelete),
+		"externalcontact/mark_tag":                   post(s.ecMarkTag),
+		"externalcontact/groupchat/list":             post(s.gcList),
+		"externalcontact/groupchat/get":              post(s.gcGet),
+		"externalcontact/groupchat/transfer":         post(s.gcTransfer(true)),
+		"externalcontact/groupchat/onjob_transfer":   post(s.gcTransfer(false)),
 	}
 }
 
@@ -360,7 +396,7 @@ type call struct {
 	api     string
 	query   url.Values
 	body    []byte
-	agentID int  // the token's app; 0 for the contacts secret
+	agentID int  // the token's app; 0 for the contacts secret, externalContactAgent for the 客户联系 secret
 	written bool // the handler wrote the response itself
 }
 
@@ -530,6 +566,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.agentID = id
 		entry.AgentID = id
+		if e := c.permit(); e != nil {
+			s.finish(w, r, &entry, nil, e)
+			return
+		}
 	case authProvider:
 		if e := s.auth.checkProvider(c.param("access_token"), start, s.opts.expiredCode); e != nil {
 			s.finish(w, r, &entry, nil, e)

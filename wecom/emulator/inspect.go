@@ -158,8 +158,10 @@ func cloneEach[T any](list []T, deepen func(*T)) []T {
 }
 
 // Snapshot returns a copy of the current organisation: departments, users,
-// tags, apps (without secrets) and app chats. It is a valid org file once
-// secrets are added.
+// tags, apps (without secrets), app chats, and the customer contact data of
+// the members in post (customers and customer groups of members who left
+// are left out until a member takes them over). It is a valid org file
+// once secrets are added.
 func (s *Server) Snapshot() *Org {
 	s.jobs.tick(s)
 	s.st.mu.RLock()

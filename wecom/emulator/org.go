@@ -35,6 +35,14 @@ type Org struct {
 	Tags []Tag `json:"tags,omitempty" yaml:"tags,omitempty"`
 	// AppChats are the app group chats (应用群聊).
 	AppChats []AppChat `json:"appchats,omitempty" yaml:"appchats,omitempty"`
+	// ExternalContactSecret is the secret of the system application 客户联系,
+	// which WeCom accepts only from corps created before 2023-12-01: leave
+	// it out for a newer corp, whose apps configured in 可调用应用
+	// (App.ExternalContact) call the customer contact API.
+	ExternalContactSecret string `json:"external_contact_secret,omitempty" yaml:"external_contact_secret,omitempty"`
+	// ExternalContact is the customer contact data (客户联系): customers,
+	// customer tags and customer groups.
+	ExternalContact *ExternalContact `json:"external_contact,omitempty" yaml:"external_contact,omitempty"`
 }
 
 // Provider is a service provider (服务商) with its suites (第三方应用).
@@ -70,6 +78,9 @@ type App struct {
 	AllowUsers         []string `json:"allow_users,omitempty" yaml:"allow_users,omitempty"`
 	AllowParties       []int    `json:"allow_parties,omitempty" yaml:"allow_parties,omitempty"`
 	AllowTags          []int    `json:"allow_tags,omitempty" yaml:"allow_tags,omitempty"`
+	// ExternalContact puts the app in the list of applications that may call
+	// the customer contact API (客户联系 → 可调用应用).
+	ExternalContact bool `json:"external_contact,omitempty" yaml:"external_contact,omitempty"`
 	// SensitiveFields lets the app read members' mobile, email, gender,
 	// avatar, address and QR code, as apps created before 2022-06-20 could.
 	// Without it those fields are left out of user reads, as WeCom does.
@@ -348,6 +359,8 @@ func (o *Org) Validate() error {
 			bad("appchat %q: unknown app %d", c.ChatID, c.AgentID)
 		}
 	}
+
+	errs = append(errs, o.validateExternalContact()...)
 
 	if p := o.Provider; p != nil {
 		if p.CorpID == "" || p.Secret == "" {

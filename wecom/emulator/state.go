@@ -29,6 +29,8 @@ type state struct {
 	apps    map[int]*appState
 	chats   map[string]*AppChat
 
+	customers *customerState // customer contact (客户联系)
+
 	seq         uint64 // creation sequence of members, for a stable order
 	nextDeptID  int
 	nextTagID   int
@@ -191,7 +193,8 @@ func (st *state) unindexMember(m *member) {
 }
 
 // removeMember deletes m everywhere: departments, tags, app ranges, chats
-// and leader lists.
+// and leader lists. Their customers and customer groups stay, waiting for a
+// member to take them over.
 func (st *state) removeMember(m *member) {
 	key := strings.ToLower(m.UserID)
 	st.unindexMember(m)
@@ -209,6 +212,7 @@ func (st *state) removeMember(m *member) {
 	for _, other := range st.users {
 		other.DirectLeader = slices.DeleteFunc(other.DirectLeader, func(id string) bool { return strings.EqualFold(id, key) })
 	}
+	st.customers.memberLeft(m.UserID)
 }
 
 // user returns the member with this userid (case-insensitive), or nil.
@@ -457,6 +461,7 @@ func (st *state) snapshot() *Org {
 		c.Users = slices.Clone(c.Users)
 		org.AppChats = append(org.AppChats, c)
 	}
+	org.ExternalContact = st.customers.snapshot(st)
 	return org
 }
 

@@ -2,10 +2,8 @@ package emulator
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -637,15 +635,6 @@ func (s *Server) userListID(c *call) (any, *apiError) {
 	if limit < 0 || limit > 10000 {
 		return nil, errorf(40058, "limit must be 1 to 10000")
 	}
-	offset := 0
-	if req.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(req.Cursor)
-		n, cerr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
-		if err != nil || cerr != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 {
-			return nil, newError(50100)
-		}
-		offset = n
-	}
 	st := s.st
 	st.mu.RLock()
 	defer st.mu.RUnlock()
@@ -659,15 +648,14 @@ func (s *Server) userListID(c *call) (any, *apiError) {
 			rows = append(rows, deptUser{m.UserID, d})
 		}
 	}
-	out := listIDAnswer{status: okStatus, DeptUser: []deptUser{}}
-	if offset < len(rows) {
-		end := min(len(rows), offset+limit)
-		out.DeptUser = rows[offset:end]
-		if end < len(rows) {
-			out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
-		}
+	list, next, e := page(rows, req.Cursor, limit)
+	if e != nil {
+		return nil, e
 	}
-	return out, nil
+	if list == nil {
+		list = []deptUser{}
+	}
+	return listIDAnswer{okStatus, next, list}, nil
 }
 
 type openIDAnswer struct {

@@ -33,7 +33,8 @@ func bindingsFile(methods []*method) []byte {
 	w("%s}\n", strings.Join(names, ", "))
 
 	for _, g := range table.Groups {
-		w("\n// %sGroup is wecom.%s: %s.\nvar %sGroup = group{\n", g.Name, g.Name, g.Title, g.Name)
+		v := groupVar(g.Name)
+		w("\n// %sGroup is wecom.%s: %s.\nvar %sGroup = group{\n", v, g.Name, g.Title, v)
 		for _, m := range methods {
 			if m.Group == g.Name {
 				luaFunction(&b, m)
@@ -118,8 +119,12 @@ func luaValue(lit string) string {
 }
 
 // handName is the Go function of a hand-written Lua function: userAllIDs
-// for user.all_ids.
+// for user.all_ids, externalContactGetGroupChatList for
+// external_contact.get_group_chat_list.
 func handName(m *method) string {
 	name := goName(table.Param{Name: m.Name})
-	return m.Group + strings.ToUpper(name[:1]) + name[1:]
+	return groupVar(m.Group) + strings.ToUpper(name[:1]) + name[1:]
 }
+
+// groupVar is a group's name in Go identifiers: user, externalContact.
+func groupVar(group string) string { return goName(table.Param{Name: group}) }

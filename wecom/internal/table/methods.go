@@ -1,7 +1,13 @@
 package table
 
-// Groups is every API group, in the order of the Lua module's fields.
-var Groups = []Group{
+import "slices"
+
+// Groups is every API group, in the order of the Lua module's fields: the
+// groups of this file, then those of the other files of the table.
+var Groups = slices.Concat(groups, externalContactGroups)
+
+// groups are the API groups whose methods are in this file.
+var groups = []Group{
 	{Name: "agent", Service: "Agent", Title: "应用管理"},
 	{Name: "appchat", Service: "AppChat", Title: "群聊会话"},
 	{Name: "batch", Service: "Batch", Title: "异步批量接口"},
@@ -101,8 +107,12 @@ const (
 	dryRunUpload  = `{"media_id": "dry-run-media", "type": "$query.type", "created_at": "$now"}`
 )
 
-// Methods is every function of every API group, in each group in wechatpy's order.
-var Methods = []Method{
+// Methods is every function of every API group, in each group in wechatpy's
+// order: the methods of this file, then those of the other files.
+var Methods = slices.Concat(methods, externalContactMethods)
+
+// methods are the functions of the groups of this file.
+var methods = []Method{
 	// agent
 	{Group: "agent", Name: "get", Go: "Get", HTTP: "GET agent/get", Read: true, Docs: "90227",
 		Doc:    "Reads an application (获取指定的应用详情).",
