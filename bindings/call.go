@@ -349,9 +349,10 @@ func (a *args) idList(name string) []int {
 }
 
 // any is an argument converted to a Go value (tables to maps and slices), for
-// free-form JSON such as a message body or a menu.
+// free-form JSON such as a message body or a menu. A required parameter
+// left out raises.
 func (a *args) any(name string) any {
-	v := a.value(name)
+	v := a.orDefault(name, "value")
 	if v == lua.LNil {
 		return nil
 	}

@@ -118,7 +118,18 @@ func TestConformance(t *testing.T) {
 	if len(cases) != 123 {
 		t.Errorf("loaded %d cases, want 123", len(cases))
 	}
-	for _, tc := range append(cases, loadConformanceCases(t, "official.jsonl")...) {
+	// The other files hold the cases written from the official API's
+	// examples: official.jsonl, and one file per API area.
+	others, err := filepath.Glob("testdata/conformance/*.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range others {
+		if name = filepath.Base(name); name != "cases.jsonl" {
+			cases = append(cases, loadConformanceCases(t, name)...)
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.ID, func(t *testing.T) {
 			t.Parallel()
 			runConformanceCase(t, tc)

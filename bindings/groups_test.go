@@ -27,11 +27,18 @@ func TestLuaMisc(t *testing.T)        { runGroupTests(t, "testdata/misc_test.lua
 func TestLuaOAuth(t *testing.T)       { runGroupTests(t, "testdata/oauth_test.lua") }
 func TestLuaService(t *testing.T)     { runGroupTests(t, "testdata/service_test.lua") }
 func TestLuaShakeAround(t *testing.T) { runGroupTests(t, "testdata/shakearound_test.lua") }
+func TestLuaExternalContact(t *testing.T) {
+	runGroupTests(t, "testdata/external_contact_test.lua")
+}
+func TestLuaExternalContactGroupChat(t *testing.T) {
+	runGroupTests(t, "testdata/external_contact_group_chat_test.lua")
+}
 
 // runGroupTests runs the Lua tests of file against one emulator with the
 // demo organisation, shared by the file's tests, which run in order. The
-// run has four clients: the default (the app 运维助手 with its agent id,
-// from emulatorEnv), "report" (the app 日报 with its agent id), "contacts"
+// run has five clients: the default (the app 运维助手 with its agent id,
+// from emulatorEnv), "report" (the app 日报 with its agent id), "customers"
+// (the app 客户助手, configured for the customer contact API), "contacts"
 // (the contacts-sync secret, no agent id) and "provider" (the service
 // provider's corp, no secret). Each test also sees the globals
 //
@@ -50,6 +57,7 @@ func runGroupTests(t *testing.T, file string) {
 	creds := srv.Credentials()
 	base := wecom.WithBaseURL(srv.BaseURL())
 	env.Clients["report"] = wecom.New(creds.CorpID, emulator.DemoReportSecret, base, wecom.WithAgentID(emulator.DemoReportAgentID))
+	env.Clients["customers"] = wecom.New(creds.CorpID, emulator.DemoCustomerSecret, base, wecom.WithAgentID(emulator.DemoCustomerAgentID))
 	env.Clients["contacts"] = wecom.New(creds.CorpID, creds.ContactsSecret, base)
 	if creds.Provider == nil || len(creds.Provider.Suites) == 0 {
 		t.Fatal("the demo organisation has no service provider with a suite")

@@ -166,8 +166,9 @@ type chatTransferAnswer struct {
 // gcTransfer serves POST externalcontact/groupchat/transfer (resigned: the
 // owners must have left, 90500 otherwise) and groupchat/onjob_transfer (the
 // owners must be in post, 90502 otherwise). Each group that can moves to
-// new_owner at once; the others are listed with their errcode: 90501 not a
-// customer group, 90504 new_owner owns it already.
+// new_owner at once, without the owner who left; the others are listed
+// with their errcode: 90501 not a customer group, 90504 new_owner owns it
+// already.
 func (s *Server) gcTransfer(resigned bool) func(c *call) (any, *apiError) {
 	return func(c *call) (any, *apiError) {
 		var req struct {
@@ -208,10 +209,14 @@ func (s *Server) gcTransfer(resigned bool) func(c *call) (any, *apiError) {
 				out.FailedChatList = append(out.FailedChatList, failedChat{id, code, errorText[code]})
 				continue
 			}
-			ch.Owner = owner.UserID
 			if resigned {
+				// The member who left is no longer in the group.
+				gone := ch.Owner
+				ch.Members = slices.DeleteFunc(ch.Members, func(m CustomerGroupMember) bool { return strings.EqualFold(m.UserID, gone) })
+				ch.Admins = slices.DeleteFunc(ch.Admins, func(a string) bool { return strings.EqualFold(a, gone) })
 				ch.status = 3
 			}
+			ch.Owner = owner.UserID
 			if !slices.ContainsFunc(ch.Members, func(m CustomerGroupMember) bool { return strings.EqualFold(m.UserID, owner.UserID) }) {
 				ch.Members = append(ch.Members, CustomerGroupMember{UserID: owner.UserID, Type: 1, JoinTime: now, JoinScene: 1})
 			}
