@@ -17,8 +17,8 @@ var emulatorCmd = &command{
 	summary: "serve a local WeCom API with a demo organisation",
 	doc: `Emulator serves the WeCom API from memory until interrupted, and prints the
 variables a client needs to call it (WECOM_BASE_URL, WECOM_CORP_ID,
-WECOM_CONTACTS_SECRET, WECOM_SECRET, WECOM_AGENT_ID) on stdout, one per line,
-so that another shell can source them.`,
+WECOM_CONTACTS_SECRET, WECOM_CUSTOMER_SECRET, WECOM_SECRET, WECOM_AGENT_ID) on
+stdout, one per line, so that another shell can source them.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var o emulatorOptions
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
@@ -132,6 +132,13 @@ func emulatorEnv(srv *emulator.Server) [][2]string {
 		{"WECOM_BASE_URL", srv.BaseURL()},
 		{"WECOM_CORP_ID", cred.CorpID},
 		{"WECOM_CONTACTS_SECRET", cred.ContactsSecret},
+	}
+	// The secret of the first app that may call the customer contact API.
+	for _, a := range cred.Apps {
+		if a.ExternalContact {
+			env = append(env, [2]string{"WECOM_CUSTOMER_SECRET", a.Secret})
+			break
+		}
 	}
 	if len(cred.Apps) > 0 {
 		env = append(env,

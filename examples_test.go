@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -291,5 +292,148 @@ func TestExampleReferenceScripts(t *testing.T) {
 	msgs := srv.Messages()
 	if len(msgs) != 1 || msgs[0].ToUser != "xinren" || msgs[0].MsgType != "textcard" || !strings.Contains(string(msgs[0].Payload), "辛仁，你好") {
 		t.Errorf("messages = %+v, want one welcome card to xinren", msgs)
+	}
+}
+
+// runLog returns the log lines of the run rec.
+func (r *exampleRig) runLog(t *testing.T, rec runtime.RunRecord) string {
+	t.Helper()
+	lines, _, err := r.store.Log(t.Context(), rec.Job, rec.ID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// customerClient is the app 客户助手 of the rig's emulator, configured to
+// call the customer contact API.
+func (r *exampleRig) customerClient() *wecom.Client {
+	return wecom.New(emulator.DemoCorpID, emulator.DemoCustomerSecret, wecom.WithBaseURL(r.srv.BaseURL()))
+}
+
+// leave deletes the member id, as HR's offboarding does.
+func (r *exampleRig) leave(t *testing.T, id string) {
+	t.Helper()
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(r.srv.BaseURL()))
+	if err := c.User.Delete(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// customerTransfers lists the customer and group transfers sent.
+func (r *exampleRig) customerTransfers() []string {
+	var out []string
+	for _, req := range r.srv.Requests() {
+		if strings.HasSuffix(req.API, "transfer_customer") || strings.HasSuffix(req.API, "groupchat/transfer") {
+			out = append(out, req.API)
+		}
+	}
+	return out
+}
+
+func TestExampleOffboardCustomers(t *testing.T) {
+	t.Parallel()
+	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	// The first run has nothing to hand over; it remembers the managers.
+	rec := r.run(t, "offboard-customers")
+	if log := r.runLog(t, rec); !strings.Contains(log, "no customers or groups of members who left to hand over") {
+		t.Errorf("first run log:\n%s", log)
+	}
+	r.leave(t, "linfeng")
+	rec = r.run(t, "offboard-customers")
+	log := r.runLog(t, rec)
+	if !strings.Contains(log, "linfeng → guoqiang: 4 customers assigned (0 taken over, 4 waiting, takeover from ") ||
+		!strings.Contains(log, "2 groups moved") {
+		t.Errorf("second run log:\n%s", log)
+	}
+
+	ctx := t.Context()
+	c := r.customerClient()
+	un, err := c.ExternalContact.GetUnassignedList(ctx, 0, 1000, "")
+	if err != nil || len(un.Info) != 0 {
+		t.Errorf("unassigned customers after the run = %+v, %v", un, err)
+	}
+	res, err := c.ExternalContact.ResignedTransferResult(ctx, "linfeng", "guoqiang", "")
+	if err != nil || len(res.Customer) != 4 || res.Customer[0].Status != wecom.TransferWaiting {
+		t.Errorf("transfer result = %+v, %v; want 4 customers waiting for guoqiang", res, err)
+	}
+	groups, err := c.ExternalContactGroupChat.List(ctx, &wecom.GroupChatQuery{StatusFilter: wecom.GroupChatInheritDone,
+		OwnerFilter: &wecom.OwnerFilter{UserIDList: []string{"guoqiang"}}, Limit: 100})
+	if err != nil || len(groups.GroupChatList) != 2 {
+		t.Errorf("groups guoqiang inherited = %+v, %v", groups, err)
+	}
+	msgs := r.srv.Messages()
+	if len(msgs) != 1 || msgs[0].ToUser != "guoqiang" || !strings.Contains(string(msgs[0].Payload), "4 位客户和 2 个客户群已分配给你") {
+		t.Errorf("messages = %+v, want one to guoqiang", msgs)
+	}
+
+	// A third run finds nothing left and transfers nothing again.
+	before := len(r.customerTransfers())
+	rec = r.run(t, "offboard-customers")
+	if log := r.runLog(t, rec); !strings.Contains(log, "no customers or groups of members who left to hand over") {
+		t.Errorf("third run log:\n%s", log)
+	}
+	if after := r.customerTransfers(); len(after) != before {
+		t.Errorf("third run sent %v", after[before:])
+	}
+}
+
+// setArgs returns a configure function of newExampleRig that sets arguments
+// of job.
+func setArgs(job string, args map[string]any) func(cfg *runtime.Config) {
+	return func(cfg *runtime.Config) {
+		for _, j := range cfg.Jobs {
+			if j.Name == job {
+				maps.Copy(j.Args, args)
+			}
+		}
+	}
+}
+
+func TestExampleOffboardCustomersRefusesTooMany(t *testing.T) {
+	t.Parallel()
+	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"max_transfer": 3}), runtime.EngineOptions{})
+	r.run(t, "offboard-customers")
+	r.leave(t, "linfeng")
+	rec, err := r.sched.RunNow(t.Context(), "offboard-customers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Result != runtime.ResultFailed || !strings.Contains(rec.Error, "refusing to transfer 4 customers in one run (max_transfer 3)") {
+		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
+	}
+	if w := r.customerTransfers(); len(w) != 0 {
+		t.Errorf("the refused run sent %v", w)
+	}
+}
+
+func TestExampleOffboardCustomersDryRun(t *testing.T) {
+	t.Parallel()
+	var held []wecom.DryRun
+	// A leaver the job never saw: the manager comes from args.takeover.
+	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"takeover": map[string]any{"linfeng": "guoqiang"}}),
+		runtime.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
+	r.leave(t, "linfeng")
+	before, _ := json.Marshal(r.srv.Snapshot())
+	rec := r.run(t, "offboard-customers")
+	if log := r.runLog(t, rec); !strings.Contains(log, "linfeng → guoqiang: would assign 4 customers and 2 groups (dry run)") {
+		t.Errorf("dry run log:\n%s", log)
+	}
+	if after, _ := json.Marshal(r.srv.Snapshot()); string(before) != string(after) {
+		t.Error("the dry run changed the organisation")
+	}
+	if w := r.customerTransfers(); len(w) != 0 {
+		t.Errorf("the dry run sent %v", w)
+	}
+	var apis []string
+	for _, d := range held {
+		apis = append(apis, d.API)
+	}
+	if !slices.Equal(apis, []string{"externalcontact/resigned/transfer_customer", "externalcontact/groupchat/transfer"}) {
+		t.Errorf("held back %v", apis)
+	}
+	un, err := r.customerClient().ExternalContact.GetUnassignedList(t.Context(), 0, 1000, "")
+	if err != nil || len(un.Info) != 4 {
+		t.Errorf("unassigned after the dry run = %+v, %v; want linfeng's 4", un, err)
 	}
 }

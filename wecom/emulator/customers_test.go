@@ -338,16 +338,27 @@ func transferCodes(t *testing.T, r result) []int {
 	return out
 }
 
-// statuses returns external_userid:status of a transfer_result answer.
-func statuses(t *testing.T, r result) []string {
+// pairs returns "key:value" for each element of the array list of the
+// successful answer r; value names a string or a number field.
+func pairs(t *testing.T, r result, list, key, value string) []string {
 	t.Helper()
 	wantCode(t, r, 0)
 	var out []string
-	for _, e := range r.list("customer") {
+	for _, e := range r.list(list) {
 		e := result(e.(map[string]any))
-		out = append(out, e.str("external_userid")+":"+itoa(e.num("status")))
+		v := e.str(value)
+		if _, isNum := e[value].(float64); isNum {
+			v = itoa(e.num(value))
+		}
+		out = append(out, e.str(key)+":"+v)
 	}
 	return out
+}
+
+// statuses returns external_userid:status of a transfer_result answer.
+func statuses(t *testing.T, r result) []string {
+	t.Helper()
+	return pairs(t, r, "customer", "external_userid", "status")
 }
 
 // TestTransferInPost hands customers of a member in post to another: they
@@ -438,14 +449,7 @@ func TestResignedTransfer(t *testing.T) {
 	s := startServer(t, WithClock(clock.Now), WithTransferDelay(time.Hour), WithTokenLifetime(1000*24*time.Hour))
 	c := customerApp(t, s)
 	unassigned := func() []string {
-		r := c.post("externalcontact/get_unassigned_list", map[string]any{})
-		wantCode(t, r, 0)
-		var out []string
-		for _, e := range r.list("info") {
-			e := result(e.(map[string]any))
-			out = append(out, e.str("handover_userid")+":"+e.str("external_userid"))
-		}
-		return out
+		return pairs(t, c.post("externalcontact/get_unassigned_list", map[string]any{}), "info", "handover_userid", "external_userid")
 	}
 	if got := unassigned(); len(got) != 0 {
 		t.Fatalf("unassigned before anyone left = %v", got)
@@ -506,14 +510,7 @@ func TestResignedTransfer(t *testing.T) {
 	// The groups of the leaver: listed with an owner filter only.
 	list := func(body map[string]any) []string {
 		body["limit"] = 100
-		r := c.post("externalcontact/groupchat/list", body)
-		wantCode(t, r, 0)
-		var out []string
-		for _, e := range r.list("group_chat_list") {
-			e := result(e.(map[string]any))
-			out = append(out, e.str("chat_id")+":"+itoa(e.num("status")))
-		}
-		return out
+		return pairs(t, c.post("externalcontact/groupchat/list", body), "group_chat_list", "chat_id", "status")
 	}
 	if got := list(map[string]any{}); !slices.Equal(got, []string{chatSouth + ":0"}) {
 		t.Errorf("groups without filter = %v, want gaoyuan's only", got)
@@ -522,13 +519,7 @@ func TestResignedTransfer(t *testing.T) {
 		t.Errorf("groups of linfeng waiting for an owner = %v", got)
 	}
 	r = c.post("externalcontact/groupchat/transfer", map[string]any{"chat_id_list": []string{chatHongda, chatSouth, "wrNope", chatEast}, "new_owner": "guoqiang"})
-	wantCode(t, r, 0)
-	var failed []string
-	for _, f := range r.list("failed_chat_list") {
-		f := result(f.(map[string]any))
-		failed = append(failed, f.str("chat_id")+":"+itoa(f.num("errcode")))
-	}
-	if !slices.Equal(failed, []string{chatSouth + ":90500", "wrNope:90501"}) {
+	if failed := pairs(t, r, "failed_chat_list", "chat_id", "errcode"); !slices.Equal(failed, []string{chatSouth + ":90500", "wrNope:90501"}) {
 		t.Errorf("failed chats = %v", failed)
 	}
 	if got := list(map[string]any{"owner_filter": map[string]any{"userid_list": []string{"guoqiang"}}}); !slices.Equal(got, []string{chatHongda + ":3", chatEast + ":3"}) {

@@ -100,7 +100,41 @@
 //	appchats:
 //	  - {chatid: OPSONCALL2024, name: 运维值班群, owner: zhangsan, userlist: [zhangsan, lisi], agentid: 1000002}
 //
+//	external_contact_secret: ...   # the system app 客户联系's, for a corp created before 2023-12-01
+//	external_contact:              # customer contact (客户联系); apps need external_contact: true
+//	  follow_users: [zhangsan]     # members configured for customer contact
+//	  tag_groups:
+//	    - {group_id: etGROUP, group_name: 客户等级, tag: [{id: etTAG, name: 重点客户, order: 1}]}
+//	  customers:
+//	    - external_userid: wmCUSTOMER  # required: external_userid, name, type (1 WeChat, 2 WeCom)
+//	      name: 王建国
+//	      type: 1
+//	      follow_user: [{userid: zhangsan, remark: 王总, createtime: 1767225600, tag_id: [etTAG], add_way: 1}]
+//	      gender, avatar, position, corp_name, corp_full_name, unionid: optional
+//	  group_chats:
+//	    - chat_id: wrCHAT
+//	      name: 对接群
+//	      owner: zhangsan            # a follow user
+//	      member_list: [{userid: zhangsan, type: 1}, {userid: wmCUSTOMER, type: 2, join_scene: 3}]
+//	      admin_list: [zhangsan]
+//
 // A tag's owner is the agent id of the app that created it (0: the
 // administrator); only its owner may change it (81011). An app chat's
 // agentid is the app that created it, the only one that may use it.
+//
+// # Customer contact
+//
+// The customer contact API (externalcontact/) answers the apps configured
+// in 客户联系 → 可调用应用 (App.ExternalContact), within their visible range,
+// and the 客户联系 secret of an older corp; others get 48002 (see permit in
+// permissions.go, the one place that says which secret calls what).
+// Customers are followed by the members who added them; corp tags mark
+// follows. A member deleted keeps their follows: the customers are listed
+// by get_unassigned_list, the groups they owned have status 1 and are
+// listed only with an owner filter. A customer transfer (in post or
+// resigned) starts at once and completes when the server's clock passes
+// the takeover time, 24 hours later (WithTransferDelay); until then
+// transfer_result answers 2 (waiting) and the customer stays with the
+// member handing over. A customer moves at most twice in 90 days between
+// members in post (40128). A group transfer is immediate.
 package emulator

@@ -211,6 +211,9 @@ type AppCredentials struct {
 	AgentID int
 	Name    string
 	Secret  string
+	// ExternalContact says the app may call the customer contact API
+	// (客户联系 → 可调用应用).
+	ExternalContact bool
 }
 
 // Credentials returns the corp id, the contacts-sync secret and each app's
@@ -221,7 +224,7 @@ func (s *Server) Credentials() Credentials {
 	c := Credentials{CorpID: s.st.corpID, ContactsSecret: s.contactsSecret, ExternalContactSecret: s.externalContactSecret}
 	for _, id := range sortedKeys(s.st.apps) {
 		a := s.st.apps[id]
-		c.Apps = append(c.Apps, AppCredentials{AgentID: a.AgentID, Name: a.Name, Secret: a.Secret})
+		c.Apps = append(c.Apps, AppCredentials{AgentID: a.AgentID, Name: a.Name, Secret: a.Secret, ExternalContact: a.ExternalContact})
 	}
 	if s.provider != nil {
 		p := *s.provider

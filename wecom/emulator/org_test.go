@@ -51,6 +51,12 @@ func TestLoadOrgYAML(t *testing.T) {
 		t.Errorf("extattr = %v", u["extattr"])
 	}
 	wantCode(t, as(t, srv, org.Apps[1].Secret).get("user/get", "userid", "qianfang"), 60011)
+	r := c.get("externalcontact/get", "external_userid", "wmQScustWuHua00000000000000000A")
+	wantCode(t, r, 0)
+	if f := r.list("follow_user"); len(f) != 1 || result(f[0].(map[string]any)).list("tags")[0].(map[string]any)["tag_name"] != "货主" {
+		t.Errorf("the customer of the org file = %v", r)
+	}
+	wantCode(t, as(t, srv, org.Apps[1].Secret).get("externalcontact/list", "userid", "liqiang"), 48002)
 }
 
 func TestLoadOrgJSON(t *testing.T) {
