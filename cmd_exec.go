@@ -43,6 +43,7 @@ clients, state, directories and env allow-list of that jobs file.`,
 		fs.StringVar(&o.baseURL, "base-url", "", "WeCom API base URL (overrides WECOM_BASE_URL and the configuration)")
 		fs.BoolVar(&o.dryRun, "dry-run", false, "send reads; log writes without sending them")
 		fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the script after this long")
+		fs.StringVar(&o.memory, "memory-limit", "", "stop the script when the heap passes this size, such as 256MiB (default: the configuration's memory_limit, else 1GiB)")
 		fs.StringArrayVar(&o.args, "arg", nil, "key=value for args.key in the script (repeatable)")
 		return func(ctx context.Context, c *cli, args []string) error {
 			return runExec(ctx, c, &rf, &o, args[0])
@@ -53,6 +54,7 @@ clients, state, directories and env allow-list of that jobs file.`,
 // execOptions are the flags of runner exec besides runFlags.
 type execOptions struct {
 	config, client, baseURL string
+	memory                  string
 	dryRun                  bool
 	timeout                 time.Duration
 	args                    []string
@@ -76,6 +78,13 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 		return err
 	}
 	env.setZone(cfg.Location)
+	if o.memory != "" {
+		n, err := runtime.ParseSize(o.memory)
+		if err != nil {
+			return usagef("--memory-limit: %v", err)
+		}
+		cfg.MemoryLimit = uint64(n)
+	}
 	proto, err := runtime.Compile(script)
 	if err != nil {
 		return &configError{err}

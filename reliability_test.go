@@ -27,6 +27,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -188,6 +189,7 @@ type relRun struct {
 	stdout, stderr string
 	code           int
 	elapsed        time.Duration
+	maxRSS         int64 // peak resident memory of the process, bytes
 }
 
 // relProc is a run of the binary in progress.
@@ -200,6 +202,7 @@ type relProc struct {
 	exited chan struct{} // closed when the process has exited
 	err    error         // cmd.Wait's, once exited is closed
 	killed bool          // the test killed it with SIGKILL
+	peak   atomic.Int64  // the highest peak resident memory read, bytes
 	// onExit, when set, runs as soon as the process has exited.
 	onExit func()
 }
@@ -253,6 +256,7 @@ func (r *relRig) startEnv(t *testing.T, env []string, args ...string) *relProc {
 		p.err = cmd.Wait()
 		close(p.exited)
 	}()
+	go p.watchMemory()
 	t.Cleanup(func() {
 		select {
 		case <-p.exited:
@@ -263,6 +267,29 @@ func (r *relRig) startEnv(t *testing.T, env []string, args ...string) *relProc {
 	})
 	return p
 }
+
+// watchMemory reads the process's peak resident memory (VmHWM, which
+// counts from its exec, unlike the rusage of a child forked from the test)
+// every few milliseconds until it exits.
+func (p *relProc) watchMemory() {
+	path := fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			if m := vmHWM.FindSubmatch(b); m != nil {
+				if kb, err := strconv.ParseInt(string(m[1]), 10, 64); err == nil && kb<<10 > p.peak.Load() {
+					p.peak.Store(kb << 10)
+				}
+			}
+		}
+		select {
+		case <-p.exited:
+			return
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
+
+var vmHWM = regexp.MustCompile(`VmHWM:\s+(\d+) kB`)
 
 // running reports whether the process has not exited yet.
 func (p *relProc) running() bool {
@@ -300,7 +327,7 @@ func (p *relProc) wait(t *testing.T) relRun {
 		<-p.exited
 		t.Fatalf("runner %s still running after %s, killed\nstderr:\n%s", strings.Join(p.cmd.Args[1:], " "), procLimit, p.errOut)
 	}
-	run := relRun{stdout: p.out.String(), stderr: p.errOut.String(), elapsed: time.Since(p.start)}
+	run := relRun{stdout: p.out.String(), stderr: p.errOut.String(), elapsed: time.Since(p.start), maxRSS: p.peak.Load()}
 	if p.onExit != nil {
 		p.onExit()
 	}
@@ -878,7 +905,7 @@ func TestReliabilitySandbox(t *testing.T) {
 		{name: "doubling a string", src: `
 			local s = "x"
 			for i = 1, 40 do s = s .. s end
-			print(#s)`, args: []string{"--timeout", "60s"}, stderr: []string{"out of memory"}, memory: true},
+			print(#s)`, args: []string{"--timeout", "60s"}, stderr: []string{"script.lua:3:", "exceeds the limit"}},
 		{name: "growing a table", src: `
 			local t = {}
 			while true do t[#t + 1] = string.rep("x", 4096) .. #t end`, args: []string{"--timeout", "60s"}, stderr: []string{"out of memory"}, memory: true},
@@ -1803,4 +1830,142 @@ func TestReliabilityHTTPAllow(t *testing.T) {
 	}
 	serve.cmd.Process.Signal(syscall.SIGTERM)
 	relWantRun(t, serve.wait(t), 0)
+}
+
+// relMemoryLimit is the memory limit of the runaway runs below: small, so
+// that 1.5 times it is far below what the attacks would take unbounded.
+const relMemoryLimit = 128 << 20
+
+// TestReliabilityRunawayBuiltins: scripts that make a builtin take unbounded
+// time, memory or values, each run by runner exec with --memory-limit 128MiB:
+// the values a real report needs work (no Go panic: gopher-lua's registry
+// grows), every attack fails with a message naming the limit or the
+// timeout, none takes the process past 1.5 times the memory limit, and none
+// outlives its timeout by more than the second the run has to stop.
+func TestReliabilityRunawayBuiltins(t *testing.T) {
+	limit := []string{"--memory-limit", "128MiB"}
+	tests := []struct {
+		name    string
+		src     string
+		args    []string
+		code    int
+		stdout  string
+		stderr  []string
+		timeout time.Duration // the --timeout given, whose overrun is checked
+	}{
+		{name: "table.concat of a million strings", src: `
+			local p = {} for i = 1, 1000000 do p[i] = "a" end
+			print(#table.concat(p, ","))`, stdout: "1999999\n"},
+		{name: "3000 values", src: `
+			local p = {} for i = 1, 3000 do p[i] = "a" end
+			print(#table.concat(p, ","), select("#", unpack(p)), #string.char(string.byte(("x"):rep(3000), 1, -1)))`, stdout: "5999\t3000\t3000\n"},
+		{name: "unpack beyond the registry", src: `
+			local p = {} for i = 1, 1100000 do p[i] = i end
+			print(select("#", unpack(p)))`, code: 1, stderr: []string{"runner: ", "script.lua:"}},
+		{name: "doubling a string", src: `local s = "x" while true do s = s .. s end`,
+			code: 1, stderr: []string{"script.lua:1:", "concatenation (..): result of", "exceeds the limit of 33554432"}},
+		{name: "gsub x to xx over 1 MB, repeated", src: `local s = ("x"):rep(1e6) while true do s = s:gsub("x", "xx") end`,
+			code: 1, stderr: []string{"string.gsub: result of", "exceeds the limit"}},
+		{name: "gsub with a huge replacement", src: `local s = ("x"):rep(1e5):gsub(".", ("a"):rep(1e6))`,
+			code: 1, stderr: []string{"string.gsub: result of", "exceeds the limit"}},
+		{name: "pathological pattern", src: `print(string.find(("a"):rep(5000), ("a*"):rep(100) .. "b"))`,
+			args: []string{"--timeout", "3s"}, code: 1, stderr: []string{"timed out"}, timeout: 3 * time.Second},
+		{name: "gsub in a loop past the timeout", src: `local s = ("x"):rep(5e5) while true do s:gsub("x", "y") end`,
+			args: []string{"--timeout", "3s"}, code: 1, stderr: []string{"timed out"}, timeout: 3 * time.Second},
+		{name: "string.format width", src: `print(string.format("%99999999d", 1))`, code: 1, stderr: []string{"invalid format"}},
+		{name: "growing a table", src: `local t = {} while true do t[#t + 1] = ("x"):rep(4096) .. #t end`,
+			args: []string{"--timeout", "60s"}, code: 1, stderr: []string{"out of memory", "the limit of 128 MiB"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRelRig(t)
+			run := r.exec(t, tt.src, append(append([]string{}, limit...), tt.args...)...)
+			relWantRun(t, run, tt.code, tt.stderr...)
+			if tt.stdout != "" && run.stdout != tt.stdout {
+				t.Errorf("stdout = %q, want %q", run.stdout, tt.stdout)
+			}
+			t.Logf("peak RSS %d MiB with a limit of %d MiB; %v", run.maxRSS>>20, relMemoryLimit>>20, run.elapsed.Round(time.Millisecond))
+			if run.maxRSS > relMemoryLimit*3/2 {
+				t.Errorf("peak RSS %d MiB, more than 1.5 times the limit of %d MiB", run.maxRSS>>20, relMemoryLimit>>20)
+			}
+			// The process starts, runs for the timeout, stops within a
+			// second, and exits: a busy machine gets a few more seconds,
+			// the 13 minutes of an unchecked builtin do not pass.
+			if tt.timeout > 0 && run.elapsed > tt.timeout+5*time.Second {
+				t.Errorf("the run took %v with --timeout %v", run.elapsed, tt.timeout)
+			}
+		})
+	}
+}
+
+// TestReliabilityHugeInputs: a CSV file of one endless line and a huge jobs
+// file fail at once with the file and the limit, within 1.5 times the
+// memory limit.
+func TestReliabilityHugeInputs(t *testing.T) {
+	r := newRelRig(t)
+	line := bytes.Repeat([]byte("x"), 32<<20)
+	r.write(t, "one-line.csv", append([]byte("name,mobile\n"), line...))
+	run := r.exec(t, `print(#require("csv").read("one-line.csv"))`, "--memory-limit", "128MiB")
+	relWantRun(t, run, 1, "one-line.csv:2: a line longer than 1048576 bytes, the limit of a CSV line")
+	t.Logf("csv.read of a 32 MiB line: peak RSS %d MiB", run.maxRSS>>20)
+	if run.maxRSS > relMemoryLimit*3/2 {
+		t.Errorf("csv.read: peak RSS %d MiB", run.maxRSS>>20)
+	}
+
+	big := append([]byte("timezone: UTC\n# "), line...)
+	r.write(t, "big.yaml", big)
+	for _, args := range [][]string{{"validate", "--config", "big.yaml"}, {"exec", "--config", "big.yaml", "script.lua"}} {
+		r.script(t, "script.lua", `print("ran")`)
+		run := r.run(t, args...)
+		relWantRun(t, run, 2)
+		if !strings.Contains(run.stdout+run.stderr, "big.yaml: more than 4194304 bytes (4 MiB), the limit of a jobs file") {
+			t.Errorf("runner %s: the limit is not named:\n%s%s", args[0], run.stdout, run.stderr)
+		}
+		t.Logf("runner %s of a 32 MiB jobs file: peak RSS %d MiB", args[0], run.maxRSS>>20)
+		if run.maxRSS > relMemoryLimit*3/2 {
+			t.Errorf("%s: peak RSS %d MiB", args[0], run.maxRSS>>20)
+		}
+	}
+}
+
+// TestReliabilityBusyBuiltinSignals: runner exec inside a builtin that
+// would run for hours stops at SIGTERM; under serve, a job stuck in one
+// times out at its timeout, the next firing runs, and shutdown keeps to the
+// grace period.
+func TestReliabilityBusyBuiltinSignals(t *testing.T) {
+	t.Parallel()
+	const busy = `print("busy") string.find(("a"):rep(5000), ("a*"):rep(100) .. "b")`
+	r := newRelRig(t)
+	p := r.startExec(t, busy, "--timeout", "10m")
+	relWait(t, "the script to start", func() bool { return strings.Contains(p.out.String(), "busy") })
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	run := p.wait(t)
+	relWantRun(t, run, 1, "cancelled")
+	t.Logf("runner exec stopped %v after it started (SIGTERM)", run.elapsed.Round(time.Millisecond))
+
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\ngrace: 3s\n"+relClients+`jobs:
+  - {name: busy, schedule: "*/3 * * * * *", script: busy.lua, client: contacts, timeout: 1s}
+`))
+	r.script(t, "busy.lua", busy)
+	srv, _ := r.serve(t)
+	relWait(t, "a timed-out run followed by another run", func() bool {
+		log := srv.errOut.String()
+		i := strings.Index(log, "result=timed_out")
+		return i >= 0 && strings.Contains(log[i:], `msg="run started" job=busy`)
+	})
+	if strings.Contains(srv.errOut.String(), "still running") {
+		t.Errorf("a firing was skipped because the stuck run was still running:\n%s", srv.errOut)
+	}
+	signalled := time.Now()
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	run = srv.wait(t)
+	stopped := time.Since(signalled)
+	t.Logf("serve stopped %v after SIGTERM with grace 3s", stopped.Round(time.Millisecond))
+	if stopped > 3*time.Second+5*time.Second {
+		t.Errorf("serve took %v to stop with grace 3s", stopped)
+	}
+	history := r.history(t, "busy")
+	if !strings.Contains(history, "timed_out: timed out after 1s") {
+		t.Errorf("no run timed out:\n%s", history)
+	}
 }

@@ -91,6 +91,9 @@ type Config struct {
 	// Events (events:) bounds the queue and the concurrent runs of jobs
 	// triggered by events.
 	Events EventsConfig
+	// MemoryLimit (memory_limit:, "512MiB", "1GiB") bounds the heap while
+	// scripts run (see DefaultMemoryLimit, the default).
+	MemoryLimit uint64
 	// Jobs (jobs:) are the scheduled jobs, in file order.
 	Jobs []*Job
 	// ControlToken (control_token:) is the token of the control API and the
@@ -296,6 +299,7 @@ type (
 		HTTPAllow []string                `yaml:"http_allow"`
 		Callbacks map[string]callbackYAML `yaml:"callbacks"`
 		Events    eventsYAML              `yaml:"events"`
+		Memory    string                  `yaml:"memory_limit"`
 		Jobs      []jobYAML               `yaml:"jobs"`
 		Token     string                  `yaml:"control_token"`
 		Public    string                  `yaml:"public_url"`
@@ -420,6 +424,17 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 	c.fillEvents(y, getenv)
 	c.ControlToken = c.expand(y.Token, "control_token", getenv)
 	c.PublicURL = c.expand(y.Public, "public_url", getenv)
+	c.MemoryLimit = DefaultMemoryLimit
+	if y.Memory != "" {
+		n, err := ParseSize(y.Memory)
+		if err == nil && n < minMemoryLimit {
+			err = fmt.Errorf("less than the minimum of %d MiB", minMemoryLimit>>20)
+		}
+		if err != nil {
+			c.problems = append(c.problems, Problem{File: c.File, Line: c.line("memory_limit"), Msg: fmt.Sprintf("memory_limit: %v", err)})
+		}
+		c.MemoryLimit = uint64(max(n, 0))
+	}
 
 	c.Jobs = make([]*Job, len(y.Jobs))
 	for i := range y.Jobs {
@@ -463,7 +478,7 @@ func (c *Config) job(i int, y *jobYAML, d *jobOptionsYAML) *Job {
 	j.Jitter = firstSetOr(time.Duration(0), y.Jitter, d.Jitter)
 	j.LogLimit = DefaultLogLimit
 	if text := firstNonZero(y.LogLimit, d.LogLimit); text != "" {
-		j.LogLimit, j.logLimitErr = parseSize(text)
+		j.LogLimit, j.logLimitErr = ParseSize(text)
 	}
 	j.Retries = Retries{
 		Max:        firstSetOr(0, y.Retries.Max, d.Retries.Max),
@@ -481,9 +496,9 @@ func (c *Config) path(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-// parseSize reads a size: bytes, or a number with a unit (kB, MB, GB are
+// ParseSize reads a size: bytes, or a number with a unit (kB, MB, GB are
 // powers of 1000, KiB, MiB, GiB of 1024).
-func parseSize(s string) (int64, error) {
+func ParseSize(s string) (int64, error) {
 	n, err := humanize.ParseBytes(s)
 	if err != nil || n > math.MaxInt64 || strings.HasPrefix(strings.TrimSpace(s), "-") {
 		return 0, fmt.Errorf("%q is not a size (such as 10MB, 512kB or 1GiB)", s)

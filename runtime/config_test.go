@@ -259,3 +259,24 @@ jobs: []
 		t.Errorf("Validate() = %v, want the unset state variable reported", err)
 	}
 }
+
+func TestMemoryLimit(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"memory_limit: 1MiB\njobs: []\n":   "jobs.yaml:1: memory_limit: less than the minimum of 16 MiB",
+		"memory_limit: lots\njobs: []\n":   `jobs.yaml:1: memory_limit: "lots" is not a size`,
+		"memory_limit: 256MiB\njobs: []\n": "",
+	} {
+		cfg, err := Parse(strings.NewReader(yaml), "jobs.yaml", env(nil))
+		if err == nil {
+			err = cfg.Validate()
+		}
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q: %v", yaml, err)
+		case want == "" && cfg.MemoryLimit != 256<<20:
+			t.Errorf("%q: MemoryLimit = %d", yaml, cfg.MemoryLimit)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%q: %v, want %q", yaml, err, want)
+		}
+	}
+}

@@ -129,6 +129,7 @@ func (e *Engine) Execute(ctx context.Context, job *Job, a *Attempt) error {
 	if cfg == nil {
 		cfg = e.cfg
 	}
+	SetMemoryLimit(firstNonZero(cfg.MemoryLimit, DefaultMemoryLimit))
 	kv := a.KV
 	if kv == nil {
 		kv = NewMemoryKV()

@@ -136,8 +136,9 @@ const (
 	// maxWait bounds the loop's sleep, so that a change of the wall clock is
 	// noticed within a minute.
 	maxWait = time.Minute
-	// stopTimeout is how long shutdown waits for cancelled runs to return.
-	stopTimeout = 10 * time.Second
+	// maxStopBudget bounds the part of the grace period that shutdown keeps
+	// for cancelled runs to return (a quarter of it otherwise).
+	maxStopBudget = 2 * time.Second
 )
 
 // errShutdown is the cause of runs cancelled after the grace period.
@@ -1179,8 +1180,12 @@ func (s *Scheduler) ReloadFile(path string, getenv func(string) string) error {
 	return s.Reload(cfg)
 }
 
-// shutdown waits for the firings and runs in progress, up to the grace
-// period, then cancels them.
+// shutdown waits for the firings and runs in progress, within the grace
+// period: until a stop budget before its end (a quarter of it, at most
+// maxStopBudget), then it cancels them and waits for them to return until
+// the end of the grace period. Runs that still have not returned are
+// abandoned and recorded interrupted: shutdown never outlasts the grace
+// period.
 func (s *Scheduler) shutdown() error {
 	s.mu.Lock()
 	s.stopping = true
@@ -1199,7 +1204,8 @@ func (s *Scheduler) shutdown() error {
 	if running > 0 {
 		s.log.Info("stopping: waiting for running jobs", "running", running, "grace", grace)
 	}
-	t := time.NewTimer(grace)
+	budget := min(grace/4, maxStopBudget)
+	t := time.NewTimer(grace - budget)
 	defer t.Stop()
 	select {
 	case <-done:
@@ -1207,14 +1213,46 @@ func (s *Scheduler) shutdown() error {
 		return nil
 	case <-t.C:
 	}
-	s.log.Warn("grace period over: cancelling running jobs")
+	s.log.Warn("grace period almost over: cancelling running jobs")
 	s.cancelRuns(errShutdown)
-	t.Reset(stopTimeout)
+	t.Reset(budget * 3 / 4)
 	select {
 	case <-done:
 		s.log.Info("scheduler stopped")
 		return nil
 	case <-t.C:
-		return errors.New("runtime: runs did not return after being cancelled")
 	}
+	n := s.abandon(budget / 4)
+	return fmt.Errorf("runtime: %d runs did not return after being cancelled; abandoned and recorded interrupted", n)
+}
+
+// abandon records the runs still in progress as interrupted, within
+// timeout, and returns how many there were.
+func (s *Scheduler) abandon(timeout time.Duration) int {
+	s.mu.Lock()
+	active := make(map[string][]string)
+	for job, rs := range s.active {
+		for _, r := range rs {
+			active[job] = append(active[job], r.id)
+		}
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	n := 0
+	for job, ids := range active {
+		for _, id := range ids {
+			n++
+			rec, err := s.store.Run(ctx, job, id)
+			if err != nil || rec.Result != ResultRunning {
+				continue
+			}
+			rec.Result, rec.Error, rec.Finished = ResultInterrupted, "abandoned at shutdown: the run did not stop within the grace period", time.Now().UTC()
+			if err := s.store.PutRun(ctx, rec); err != nil {
+				s.log.Error("cannot record the abandoned run", "job", job, "run", id, "error", err)
+			}
+			s.log.Warn("run abandoned", "job", job, "run", id)
+		}
+	}
+	return n
 }

@@ -511,11 +511,40 @@ func TestGracefulShutdown(t *testing.T) {
 		if err := h.shutdown(); err != nil {
 			t.Errorf("Run = %v", err)
 		}
-		if d := time.Since(begin); d < 2*time.Minute || d > 2*time.Minute+time.Second {
-			t.Errorf("shutdown took %v, want the grace period", d)
+		if d := time.Since(begin); d < 2*time.Minute-maxStopBudget || d > 2*time.Minute {
+			t.Errorf("shutdown took %v, want the grace period less the stop budget", d)
 		}
 		wantResults(t, h.runs("short"), "ok")
 		wantResults(t, h.runs("long"), "interrupted: "+errShutdown.Error())
+	})
+}
+
+// TestShutdownAbandonsStuckRun: a run that ignores its cancellation does
+// not keep shutdown past the grace period; it is recorded interrupted.
+func TestShutdownAbandonsStuckRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stuck := make(chan struct{})
+		started := make(chan struct{}, 1)
+		exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+			started <- struct{}{}
+			<-stuck // ignores ctx
+			return nil
+		})
+		cfg := testConfig(testJob("stuck", every(time.Minute)))
+		cfg.Grace = 10 * time.Second
+		h := start(t, cfg, exec, nil)
+		<-started
+		begin := time.Now()
+		err := h.shutdown()
+		if d := time.Since(begin); d > cfg.Grace {
+			t.Errorf("shutdown took %v, want the grace period %v", d, cfg.Grace)
+		}
+		if err == nil || !strings.Contains(err.Error(), "abandoned") {
+			t.Errorf("Run = %v, want the abandoned run reported", err)
+		}
+		wantResults(t, h.runs("stuck"), "interrupted: abandoned at shutdown: the run did not stop within the grace period")
+		close(stuck)
+		time.Sleep(time.Minute) // the abandoned run ends, and records its end
 	})
 }
 

@@ -21,12 +21,24 @@ import (
 // fails with "stack overflow" instead of growing without bound, coroutines
 // resumed inside each other more than maxCoroutineDepth deep fail likewise
 // (as Lua's own limit of 200 nested C calls does), and no string function
-// builds a string longer than maxString.
+// builds a string longer than the run's string limit (see stringLimit).
+//
+// The value stack (gopher-lua's registry) starts at registrySize values and
+// grows registryGrowStep at a time up to registryMaxSize (16 MiB of values),
+// so that unpack of a million values works (table.concat does not use it);
+// beyond, a call fails with "registry overflow".
 const (
 	callStackSize     = 1000
 	maxCoroutineDepth = 200
-	maxString         = 64 << 20
+	registrySize      = 1 << 12
+	registryGrowStep  = 1 << 18
+	registryMaxSize   = 1 << 20
 )
+
+// stopWait is how long a run stopped by its context (timeout, cancellation,
+// the memory guard) has to return before it is abandoned: its error is
+// returned, and the goroutine running it is left to end on its own.
+const stopWait = 500 * time.Millisecond
 
 // Compile parses and compiles the Lua script at path. Errors name the file
 // and line.
@@ -72,6 +84,7 @@ func CompileReader(r io.Reader, name string) (*lua.FunctionProto, error) {
 	if err != nil {
 		return nil, syntaxError(src, name, err)
 	}
+	boundConcat(chunk)
 	proto, err := lua.Compile(chunk, name)
 	if err != nil {
 		return nil, syntaxError(src, name, err)
@@ -90,11 +103,47 @@ type Script struct {
 
 // Run executes s in a fresh sandboxed Lua state until it returns, fails or
 // ctx ends. The error of a failed script carries its file:line and a Lua
-// traceback; an API failure keeps WeCom's errcode and errmsg.
+// traceback; an API failure keeps WeCom's errcode and errmsg. A Go panic
+// inside the run becomes its error. Once ctx ends, Run returns within
+// stopWait even if the script is inside a call that does not notice.
 func Run(ctx context.Context, s *Script) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	defer guard.watch(cancel)()
+	release := guard.watch(cancel)
+	done := make(chan error, 1)
+	go func() {
+		defer release()
+		done <- runScript(ctx, s)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(stopWait)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		err := stopError(ctx, errors.New("the script did not stop: abandoned"))
+		return err
+	}
+}
+
+// runScript is run; tests replace it with a run that ignores its context.
+var runScript = run
+
+// run is Run's work, in the goroutine Run waits for.
+func run(ctx context.Context, s *Script) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ScriptError{Msg: fmt.Sprintf("%s: the Lua VM failed: %v", s.Path, r)}
+			if ctx.Err() != nil {
+				err = stopError(ctx, err)
+			}
+		}
+	}()
 	L := newState(s)
 	defer L.Close()
 	L.SetContext(ctx)
@@ -102,23 +151,31 @@ func Run(ctx context.Context, s *Script) error {
 
 	var trace string
 	L.Push(L.NewFunctionFromProto(s.Proto))
-	err := L.PCall(0, 0, L.NewFunction(func(L *lua.LState) int {
+	err = L.PCall(0, 0, L.NewFunction(func(L *lua.LState) int {
 		trace = stackTrace(L)
 		return traceback(L)
 	}))
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(context.Cause(ctx), ErrMemory):
-		return stopped(ErrMemory, "the run was stopped: "+ErrMemory.Error(), err)
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return stopped(ErrTimeout, "the run timed out", err)
-	case ctx.Err() != nil:
-		return stopped(ctx.Err(), "the run was cancelled", err)
+	}
+	if ctx.Err() != nil {
+		return stopError(ctx, err)
 	}
 	se := scriptError(err)
 	se.Traceback = trace
 	return se
+}
+
+// stopError is the error of a run that ctx stopped: timed out, out of
+// memory, or cancelled; err is the error the stop raised in the script.
+func stopError(ctx context.Context, err error) *ScriptError {
+	switch {
+	case errors.Is(context.Cause(ctx), ErrMemory):
+		return stopped(ErrMemory, "the run was stopped: "+memoryError(), err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return stopped(ErrTimeout, "the run timed out", err)
+	}
+	return stopped(ctx.Err(), "the run was cancelled", err)
 }
 
 // stopped is the error of a run that its context stopped: msg, followed by
@@ -236,7 +293,13 @@ func whereLua(L *lua.LState) string {
 // table, string, math, coroutine, and os with time, date and clock alone.
 // There is no io, no debug, no os.execute, no os.exit.
 func newState(s *Script) *lua.LState {
-	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: callStackSize})
+	L := lua.NewState(lua.Options{
+		SkipOpenLibs:     true,
+		CallStackSize:    callStackSize,
+		RegistrySize:     registrySize,
+		RegistryGrowStep: registryGrowStep,
+		RegistryMaxSize:  registryMaxSize,
+	})
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
@@ -255,12 +318,11 @@ func newState(s *Script) *lua.LState {
 	for _, name := range []string{"dofile", "loadfile"} {
 		L.SetGlobal(name, lua.LNil)
 	}
-	L.SetGlobal("load", L.NewFunction(sourceOnly(L.GetGlobal("load").(*lua.LFunction))))
-	L.SetGlobal("loadstring", L.NewFunction(sourceOnly(L.GetGlobal("loadstring").(*lua.LFunction))))
+	loaders(L)
 	L.SetGlobal("print", L.NewFunction(printTo(s.Env.Stdout)))
 	os := safeOS(L)
 	L.SetGlobal("os", os)
-	limitStrings(L)
+	strLib(L, stringLimit())
 	limitCoroutines(L)
 
 	pkg := L.GetGlobal("package").(*lua.LTable)
@@ -277,24 +339,6 @@ func newState(s *Script) *lua.LState {
 	return L
 }
 
-// sourceOnly wraps load/loadstring so that they refuse precompiled chunks.
-func sourceOnly(fn *lua.LFunction) lua.LGFunction {
-	return func(L *lua.LState) int {
-		if s, ok := L.Get(1).(lua.LString); ok && strings.HasPrefix(string(s), "\x1bLua") {
-			L.Push(lua.LNil)
-			L.Push(lua.LString("loading precompiled Lua is not allowed"))
-			return 2
-		}
-		top := L.GetTop()
-		L.Push(fn)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, lua.MultRet)
-		return L.GetTop() - top
-	}
-}
-
 // safeOS is the os table of a script: time, date and clock.
 func safeOS(L *lua.LState) *lua.LTable {
 	L.Push(L.NewFunction(lua.OpenOs))
@@ -307,25 +351,6 @@ func safeOS(L *lua.LState) *lua.LTable {
 		os.RawSetString(name, full.RawGetString(name))
 	}
 	return os
-}
-
-// limitStrings replaces string.rep with a version that refuses results
-// longer than maxString, so a script cannot exhaust memory in one call.
-func limitStrings(L *lua.LState) {
-	str := L.GetGlobal("string").(*lua.LTable)
-	rep := str.RawGetString("rep").(*lua.LFunction)
-	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
-		s := L.CheckString(1)
-		n := L.CheckInt(2)
-		if n > 0 && len(s) > 0 && int64(len(s))*int64(n) > maxString {
-			L.RaiseError("string.rep: result of %d bytes exceeds the limit of %d", int64(len(s))*int64(n), maxString)
-		}
-		L.Push(rep)
-		L.Push(lua.LString(s))
-		L.Push(lua.LNumber(n))
-		L.Call(2, 1)
-		return 1
-	}))
 }
 
 // limitCoroutines bounds the nesting of coroutines. Each coroutine has its
@@ -362,18 +387,27 @@ func limitCoroutines(L *lua.LState) {
 	}))
 }
 
-// printTo is print writing to w (tab-separated, one line per call).
+// printTo is print writing to w (tab-separated, one line per call). A line
+// longer than the run's string limit is an error, and a print of very many
+// values checks the run's context as it goes.
 func printTo(w io.Writer) lua.LGFunction {
 	if w == nil {
 		w = io.Discard
 	}
 	return func(L *lua.LState) int {
 		var b strings.Builder
+		limit := stringLimit()
 		for i := 1; i <= L.GetTop(); i++ {
 			if i > 1 {
 				b.WriteByte('\t')
 			}
 			b.WriteString(L.ToStringMeta(L.Get(i)).String())
+			if b.Len() > limit {
+				L.RaiseError("print: a line of more than %d bytes", limit)
+			}
+			if ctx := L.Context(); i%1024 == 0 && ctx != nil && ctx.Err() != nil {
+				L.RaiseError("%v", context.Cause(ctx))
+			}
 		}
 		b.WriteByte('\n')
 		io.WriteString(w, b.String())

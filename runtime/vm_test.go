@@ -95,3 +95,30 @@ func TestScriptErrorHasFileAndLine(t *testing.T) {
 		t.Errorf("err = %v, want test.lua:2: boom", err)
 	}
 }
+
+// TestRunAbandonsStuckScript: a run stuck where nothing checks its
+// context returns stopWait after its timeout, timed out.
+func TestRunAbandonsStuckScript(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	runScript = func(context.Context, *Script) error { <-stuck; return nil }
+	defer func() { runScript = run }()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Millisecond)
+	defer cancel()
+	err := Run(ctx, &Script{Path: "stuck.lua"})
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "the run timed out (the script did not stop: abandoned)") {
+		t.Errorf("Run = %v, want a timeout naming the abandon", err)
+	}
+}
+
+// TestRunPanicIsItsError: a Go panic inside a run is the run's error.
+func TestRunPanicIsItsError(t *testing.T) {
+	runScript = func(ctx context.Context, s *Script) error {
+		return run(ctx, &Script{Path: s.Path}) // no Env: Preload panics
+	}
+	defer func() { runScript = run }()
+	err := Run(t.Context(), &Script{Path: "p.lua"})
+	if err == nil || !strings.Contains(err.Error(), "p.lua: the Lua VM failed: ") {
+		t.Errorf("Run = %v", err)
+	}
+}
