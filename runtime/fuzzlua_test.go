@@ -63,10 +63,10 @@ func assemble(data string) string {
 // FuzzLuaScript runs random scripts (the fuzzer's bytes as Lua source, and
 // a script assembled from fragments by them) under a 200 ms timeout and a
 // 128 MiB memory limit, and fails on a Go panic inside the run or a run that
-// does not return within its timeout and a second. (A run abandoned after
-// its timeout is within that second: a builtin that does not check the
-// context, such as unpack of a million values on a loaded machine, may
-// still be finishing its bounded work.)
+// overruns its timeout. Run returns within half a second of the deadline
+// (abandoning a builtin that does not check the context, such as unpack of a
+// million values); the fuzzer allows a few seconds more, for a loaded
+// machine where the process gets little CPU.
 func FuzzLuaScript(f *testing.F) {
 	for _, s := range []string{
 		`print("hello")`,
@@ -92,7 +92,7 @@ func FuzzLuaScript(f *testing.F) {
 			start := time.Now()
 			err = Run(ctx, &Script{Proto: proto, Path: dir + "/fuzz.lua", Env: &bindings.Env{Stdout: io.Discard, Dirs: []string{dir}}})
 			cancel()
-			if d := time.Since(start); d > timeout+time.Second {
+			if d := time.Since(start); d > timeout+5*time.Second {
 				t.Fatalf("the run took %v with a timeout of %v:\n%s", d, timeout, src)
 			}
 			if err == nil {

@@ -126,8 +126,7 @@ func Run(ctx context.Context, s *Script) error {
 	case err := <-done:
 		return err
 	case <-t.C:
-		err := stopError(ctx, errors.New("the script did not stop: abandoned"))
-		return err
+		return stopError(ctx, errors.New("the script did not stop: abandoned"))
 	}
 }
 
@@ -137,11 +136,19 @@ var runScript = run
 // run is Run's work, in the goroutine Run waits for.
 func run(ctx context.Context, s *Script) (err error) {
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		if r == nil {
+			return
+		}
+		// A Lua error raised while handling another (the value stack
+		// full) escapes PCall; anything else is a Go panic.
+		if apiErr, ok := r.(*lua.ApiError); ok {
+			err = scriptError(apiErr)
+		} else {
 			err = &ScriptError{Msg: fmt.Sprintf("%s: the Lua VM failed: %v", s.Path, r)}
-			if ctx.Err() != nil {
-				err = stopError(ctx, err)
-			}
+		}
+		if ctx.Err() != nil {
+			err = stopError(ctx, err)
 		}
 	}()
 	L := newState(s)
