@@ -111,9 +111,10 @@ func Run(ctx context.Context, s *Script) error {
 	defer cancel(nil)
 	release := guard.watch(cancel)
 	done := make(chan error, 1)
+	work := runScript
 	go func() {
 		defer release()
-		done <- runScript(ctx, s)
+		done <- work(ctx, s)
 	}()
 	select {
 	case err := <-done:
