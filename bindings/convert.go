@@ -741,6 +741,9 @@ func (e *encoder) newline() {
 }
 
 func (e *encoder) value(v lua.LValue) error {
+	if len(e.buf) > MaxString {
+		return e.errorf("the JSON text is longer than %d bytes, the limit of a string", MaxString)
+	}
 	switch v := v.(type) {
 	case *lua.LNilType:
 		e.buf = append(e.buf, "null"...)

@@ -211,3 +211,20 @@ func TestConcatenationBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestAmplifyingBuiltinsBounded: builtins whose output is many times their
+// input refuse inputs that would exceed the limits.
+func TestAmplifyingBuiltinsBounded(t *testing.T) {
+	for src, want := range map[string]string{
+		`os.date(("%c"):rep(1e6))`: "os.date: a format of 2000000 bytes, more than 4096",
+		`local s = ("x"):rep(1e7) local t = {} for i = 1, 100 do t[i] = s end require("json").encode(t)`: "the JSON text is longer than",
+	} {
+		_, err := runLua(t, t.Context(), src)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", src, err, want)
+		}
+	}
+	if _, err := runLua(t, t.Context(), `assert(#os.date("%Y-%m-%d") == 10)`); err != nil {
+		t.Error(err)
+	}
+}

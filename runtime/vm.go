@@ -347,7 +347,8 @@ func newState(s *Script) *lua.LState {
 	return L
 }
 
-// safeOS is the os table of a script: time, date and clock.
+// safeOS is the os table of a script: time, date and clock. os.date takes
+// formats of at most maxDateFormat bytes: its output is many times longer.
 func safeOS(L *lua.LState) *lua.LTable {
 	L.Push(L.NewFunction(lua.OpenOs))
 	L.Push(lua.LString(lua.OsLibName))
@@ -355,11 +356,27 @@ func safeOS(L *lua.LState) *lua.LTable {
 	full := L.Get(-1).(*lua.LTable)
 	L.Pop(1)
 	os := L.CreateTable(0, 3)
-	for _, name := range []string{"time", "date", "clock"} {
+	for _, name := range []string{"time", "clock"} {
 		os.RawSetString(name, full.RawGetString(name))
 	}
+	date := full.RawGetString("date")
+	os.RawSetString("date", L.NewFunction(func(L *lua.LState) int {
+		if f, ok := L.Get(1).(lua.LString); ok && len(f) > maxDateFormat {
+			L.RaiseError("os.date: a format of %d bytes, more than %d", len(f), maxDateFormat)
+		}
+		top := L.GetTop()
+		L.Push(date)
+		for i := 1; i <= top; i++ {
+			L.Push(L.Get(i))
+		}
+		L.Call(top, 1)
+		return 1
+	}))
 	return os
 }
+
+// maxDateFormat bounds the format of os.date.
+const maxDateFormat = 4096
 
 // limitCoroutines bounds the nesting of coroutines. Each coroutine has its
 // own call stack and runs nested in the Go stack of the one that resumed it:
