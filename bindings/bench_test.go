@@ -340,3 +340,40 @@ end`)
 		run()
 	}
 }
+
+// largeOrgClient starts the emulator serving emulator.LargeOrg(departments,
+// members) and returns a client of its contacts-sync secret, after one full
+// member list so that the emulator's first answer is not measured.
+func largeOrgClient(b *testing.B, departments, members int) *wecom.Client {
+	b.Helper()
+	srv, err := emulator.Start(emulator.LargeOrg(departments, members))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
+	var raw json.RawMessage
+	if err := c.Do(b.Context(), c.User.ListRequest(1, &wecom.UserListOptions{FetchChild: true}), &raw); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkLuaUserListOrg50k is wecom.user.list(1, true) from Lua against
+// the emulator over loopback, serving emulator.LargeOrg(100, 50000): members
+// with every field WeCom returns, about 35 MB of user/list JSON. It is the
+// in-process side of BenchmarkUserListProcess50k (package main), which
+// compares the same list with Python's.
+func BenchmarkLuaUserListOrg50k(b *testing.B) {
+	c := largeOrgClient(b, 100, 50000)
+	run := benchFunc(b, benchState(b, c), `
+local wecom = require("wecom")
+return function()
+  local users = wecom.user.list(1, true)
+  if #users ~= 50000 then error(#users .. " members") end
+end`)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}
