@@ -11,7 +11,6 @@ import (
 	"flag"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,11 +30,11 @@ func largeEmulator(b *testing.B, departments, members int) map[string]string {
 }
 
 // process is one run of a child process: what it printed on its last line
-// of stdout, and its peak resident memory.
+// of stdout, its peak resident memory and its CPU time.
 type process struct {
 	last   string
 	maxRSS int64 // bytes
-	wall   time.Duration
+	cpu    time.Duration
 }
 
 // runProcess runs name with args in a clean environment plus env, and fails
@@ -46,14 +45,55 @@ func runProcess(b *testing.B, env []string, name string, args ...string) process
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir()}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s: %v\n%s", name, err, stderr.String())
 	}
-	wall := time.Since(start)
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return process{last: lines[len(lines)-1], maxRSS: ru.Maxrss * 1024, wall: wall}
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return process{last: lines[len(lines)-1], maxRSS: ru.Maxrss * 1024, cpu: cpu}
+}
+
+// listed is what the list scripts print: the members they saw and the
+// seconds the list took.
+type listed struct {
+	Members int     `json:"members"`
+	Seconds float64 `json:"seconds"`
+}
+
+// figures collects the medians a process benchmark reports for one kind of
+// process: the list's time (-s), the process's CPU time (-cpu-s) and peak
+// RSS (-MB).
+type figures struct {
+	name                string
+	seconds, cpu, rssMB []float64
+}
+
+// add runs one process and records its figures, failing b unless it listed
+// members members.
+func (f *figures) add(b *testing.B, members int, env []string, name string, args ...string) {
+	b.Helper()
+	p := runProcess(b, env, name, args...)
+	var r listed
+	if err := json.Unmarshal([]byte(p.last), &r); err != nil {
+		b.Fatalf("%s printed %q: %v", f.name, p.last, err)
+	}
+	if r.Members != members {
+		b.Fatalf("%s listed %d members, want %d", f.name, r.Members, members)
+	}
+	f.seconds = append(f.seconds, r.Seconds)
+	f.cpu = append(f.cpu, p.cpu.Seconds())
+	f.rssMB = append(f.rssMB, float64(p.maxRSS)/1e6)
+}
+
+// report reports the medians, if any process ran.
+func (f *figures) report(b *testing.B) {
+	if len(f.seconds) == 0 {
+		return
+	}
+	b.ReportMetric(medianOf(f.seconds), f.name+"-s")
+	b.ReportMetric(medianOf(f.cpu), f.name+"-cpu-s")
+	b.ReportMetric(medianOf(f.rssMB), f.name+"-MB")
 }
 
 // userListScript lists the members of the whole organisation into Lua
@@ -69,67 +109,74 @@ local seconds = time.now() - start
 print(string.format('{"members": %d, "seconds": %.6f}', #users, seconds))
 `
 
+// userEachScript counts the active members of the whole organisation with
+// wecom.user.each, one member at a time.
+const userEachScript = `
+local wecom = require("wecom")
+local time = require("time")
+wecom.user.get("zhangsan")
+local start = time.now()
+local members, active = 0, 0
+for u in wecom.user.each(1, true) do
+  members = members + 1
+  if u.status == 1 then active = active + 1 end
+end
+local seconds = time.now() - start
+print(string.format('{"members": %d, "seconds": %.6f}', members, seconds))
+`
+
 // BenchmarkUserListProcess50k compares wecom.user.list(1, true) in a runner
 // process (runner exec) with the same list in a Python process doing what
 // wechatpy does (bench/python/wechatpy_userlist.py: http.client and
-// json.loads), against the emulator serving emulator.LargeOrg(100, 50000):
-// 35 MB of user/list JSON. Each op runs one process of each, in turn, so
-// that both see the same load of a shared machine. It reports the median
-// time of the list inside each process (runner-s, python-s, and their
-// ratio), and the median peak RSS of each process (runner-MB, python-MB).
-// Without python3 it reports the runner's figures only. With
-// -before=PATH, it runs that runner binary too (before-s, before-MB).
+// json.loads), against runner emulator --members 50000 (emulator.LargeOrg,
+// 35 MB of user/list JSON) in a third process. Each op runs one process of
+// each, in turn, so that all see the same load of a shared machine. It
+// reports the medians of the time of the list inside each process
+// (runner-s, python-s, and runner/python), of each process's CPU time
+// (-cpu-s) and of its peak RSS (-MB). Without python3 it reports the
+// runner's figures only. With -before=PATH, it runs that runner binary too
+// (before-s, before-MB, ...).
 func BenchmarkUserListProcess50k(b *testing.B) {
 	const members = 50000
-	script := filepath.Join(b.TempDir(), "userlist.lua")
-	if err := os.WriteFile(script, []byte(userListScript), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	vars := largeEmulator(b, 100, members)
+	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
+	script := writeScript(b, userListScript)
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		b.Log("python3 not found: no baseline")
 	}
-	vars := largeEmulator(b, 100, members)
-	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
-	type result struct {
-		Members int     `json:"members"`
-		Seconds float64 `json:"seconds"`
-	}
-	parse := func(p process) result {
-		var r result
-		if err := json.Unmarshal([]byte(p.last), &r); err != nil {
-			b.Fatalf("%q: %v", p.last, err)
-		}
-		if r.Members != members {
-			b.Fatalf("%d members, want %d", r.Members, members)
-		}
-		return r
-	}
 	runProcess(b, env, runnerBin, "exec", script) // the emulator's first answer is not measured
-	var runnerS, pythonS, runnerRSS, pythonRSS, beforeS, beforeRSS []float64
+	runner, before, py := figures{name: "runner"}, figures{name: "before"}, figures{name: "python"}
 	for b.Loop() {
-		p := runProcess(b, env, runnerBin, "exec", script)
-		runnerS, runnerRSS = append(runnerS, parse(p).Seconds), append(runnerRSS, float64(p.maxRSS)/1e6)
+		runner.add(b, members, env, runnerBin, "exec", script)
 		if *beforeRunner != "" {
-			p := runProcess(b, env, *beforeRunner, "exec", script)
-			beforeS, beforeRSS = append(beforeS, parse(p).Seconds), append(beforeRSS, float64(p.maxRSS)/1e6)
+			before.add(b, members, env, *beforeRunner, "exec", script)
 		}
 		if python != "" {
-			p := runProcess(b, nil, python, "bench/python/wechatpy_userlist.py", vars["WECOM_BASE_URL"], vars["WECOM_CORP_ID"], vars["WECOM_CONTACTS_SECRET"], "1")
-			pythonS, pythonRSS = append(pythonS, parse(p).Seconds), append(pythonRSS, float64(p.maxRSS)/1e6)
+			py.add(b, members, nil, python, "bench/python/wechatpy_userlist.py", vars["WECOM_BASE_URL"], vars["WECOM_CORP_ID"], vars["WECOM_CONTACTS_SECRET"], "1")
 		}
 	}
-	b.ReportMetric(medianOf(runnerS), "runner-s")
-	b.ReportMetric(medianOf(runnerRSS), "runner-MB")
-	if *beforeRunner != "" {
-		b.ReportMetric(medianOf(beforeS), "before-s")
-		b.ReportMetric(medianOf(beforeRSS), "before-MB")
+	runner.report(b)
+	before.report(b)
+	py.report(b)
+	if len(py.seconds) > 0 {
+		b.ReportMetric(medianOf(runner.seconds)/medianOf(py.seconds), "runner/python")
 	}
-	if python != "" {
-		b.ReportMetric(medianOf(pythonS), "python-s")
-		b.ReportMetric(medianOf(pythonRSS), "python-MB")
-		b.ReportMetric(medianOf(runnerS)/medianOf(pythonS), "runner/python")
+}
+
+// BenchmarkUserEachProcess50k counts the same organisation's active members
+// with wecom.user.each in a runner process: its peak RSS (runner-MB) stays
+// near that of a process that lists nothing.
+func BenchmarkUserEachProcess50k(b *testing.B) {
+	const members = 50000
+	vars := largeEmulator(b, 100, members)
+	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
+	script := writeScript(b, userEachScript)
+	runner := figures{name: "runner"}
+	for b.Loop() {
+		runner.add(b, members, env, runnerBin, "exec", script)
 	}
+	runner.report(b)
 }
 
 // medianOf is the median of xs, which it sorts.

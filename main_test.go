@@ -66,7 +66,7 @@ func background(t *testing.T, dir string, env []string, args ...string) (wait fu
 }
 
 // writeScript writes a Lua script into a new directory and returns its path.
-func writeScript(t *testing.T, src string) string {
+func writeScript(t testing.TB, src string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "script.lua")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -141,6 +142,10 @@ func decodeJSONStream(L *lua.LState, r io.Reader) (lua.LValue, error) {
 // newDecoder returns a decoder of r, or of d.data when r is nil.
 func newDecoder(L *lua.LState, r io.Reader) *decoder {
 	d := &decoder{L: L, r: r, names: make(map[string]lua.LValue)}
+	d.tables.min, d.tables.max = 8, tableBlock
+	d.slab.min, d.slab.max = 64, slotBlock
+	d.strs.min, d.strs.max = 16, strBlock
+	d.arena.min, d.arena.max = 1024, arenaBlock
 	if r != nil {
 		d.buf = make([]byte, streamWindow)
 	}
@@ -182,7 +187,6 @@ type decoder struct {
 	base  int       // the offset in the input of data[0]
 	lines int       // the newlines of the input before data[0]
 	owned bool      // the string str just returned is a copy (it had escapes)
-	arena []byte    // the rest of the current block of string bytes of a stream
 
 	vals  []lua.LValue // values of the arrays and objects still open
 	keys  []lua.LValue // keys of the objects still open
@@ -191,13 +195,71 @@ type decoder struct {
 	null              lua.LValue
 	objectMT, arrayMT *lua.LTable
 
-	tables []lua.LTable // the rest of the current block of tables
-	slab   []lua.LValue // the rest of the current block of element slots
-	tableN int          // the size of the last block of tables
-	slotN  int          // the size of the last block of slots
+	// Blocks the decoder carves its values out of (see cut).
+	tables blocks[lua.LTable]  // tables
+	slab   blocks[lua.LValue]  // the elements of arrays and the keys of objects
+	strs   blocks[lua.LString] // the headers of boxed strings
+	arena  blocks[byte]        // the bytes of the strings of a stream
 
-	keyLists map[uint64][]lua.LValue // the key lists of objects, shared by objects with the same keys
-	strs     []lua.LString           // the rest of the current block of boxed strings
+	elements int // the elements of lists decoded, for cut
+
+	shapes map[uint64]*objectShape // the shapes of objects by a hash of their keys; nil until a second object has them
+}
+
+// blocks hands out slices carved from blocks of T, allocated a few at a
+// time rather than each on its own. A block lives as long as any slice of
+// it: cut starts new blocks, so that what is decoded after shares none with
+// what was decoded before.
+type blocks[T any] struct {
+	free     []T // the rest of the current block
+	size     int // the size of the current block
+	min, max int // the sizes of blocks
+	next     int // the size of the next block; 0 to double the current one
+	taken    int // how many elements were taken since the last cut
+}
+
+// take returns n elements, zero, from the current block or a new one.
+func (b *blocks[T]) take(n int) []T {
+	if len(b.free) < n {
+		size := b.next
+		if size == 0 {
+			size = min(max(2*b.size, b.min), b.max)
+		}
+		b.size, b.next = size, 0
+		b.free = make([]T, max(size, n))
+	}
+	s := b.free[:n:n]
+	b.free = b.free[n:]
+	b.taken += n
+	return s
+}
+
+// cut makes the next take start a new block, the size of what was taken
+// since the last cut (and an eighth more): the elements of a list are about
+// the same size.
+func (b *blocks[T]) cut() {
+	if b.taken > 0 {
+		b.free = nil
+		b.next = min(b.taken+b.taken/8+1, b.max)
+		b.taken = 0
+	}
+}
+
+// cutEvery is how many elements of a list share blocks.
+const cutEvery = 32
+
+// cut is called before each element of a large list (a member): every
+// cutEvery elements it starts new blocks, so that a member a script keeps
+// keeps alive the few members decoded with it, not, through the elements
+// that blocks hold, every block decoded before it.
+func (d *decoder) cut() {
+	if d.elements++; d.elements%cutEvery != 0 {
+		return
+	}
+	d.tables.cut()
+	d.slab.cut()
+	d.strs.cut()
+	d.arena.cut()
 }
 
 // more reads more of the stream into the window, keeping data[pos:] (the
@@ -244,16 +306,12 @@ func (d *decoder) keep(s string) string {
 	if d.r == nil || s == "" {
 		return s
 	}
-	const block = 32 << 10
-	if len(s) > block/8 {
+	if len(s) > arenaBlock/8 {
 		return strings.Clone(s)
 	}
-	if cap(d.arena)-len(d.arena) < len(s) {
-		d.arena = make([]byte, 0, block)
-	}
-	start := len(d.arena)
-	d.arena = append(d.arena, s...)
-	return unsafe.String(&d.arena[start], len(s))
+	b := d.arena.take(len(s))
+	copy(b, s)
+	return unsafe.String(&b[0], len(s))
 }
 
 // errorf returns a syntax error at the current position.
@@ -456,6 +514,11 @@ func (d *decoder) array() (lua.LValue, error) {
 	}
 	mark := len(d.vals)
 	for {
+		if d.depth <= 2 {
+			// An element of the top array, or of an array member of the
+			// top object (a list in WeCom's answer): a block of its own.
+			d.cut()
+		}
 		v, err := d.value()
 		if err != nil {
 			return lua.LNil, err
@@ -507,19 +570,15 @@ func (d *decoder) emptyTable(kind string) *lua.LTable {
 // The blocks start small and double up to tableBlock and slotBlock, so that
 // a small answer (one member) costs little more than its own tables.
 const (
-	tableBlock = 256  // the most tables allocated at once
-	slotBlock  = 4096 // the most element slots allocated at once
-	strBlock   = 512  // the boxed strings allocated at once
+	tableBlock = 1024     // the most tables allocated at once
+	slotBlock  = 8192     // the most element slots allocated at once
+	strBlock   = 2048     // the most boxed strings allocated at once
+	arenaBlock = 64 << 10 // the most string bytes allocated at once
 )
 
 // newTable returns an empty table.
 func (d *decoder) newTable() *lua.LTable {
-	if len(d.tables) == 0 {
-		d.tableN = min(max(2*d.tableN, 8), tableBlock)
-		d.tables = make([]lua.LTable, d.tableN)
-	}
-	t := &d.tables[0]
-	d.tables = d.tables[1:]
+	t := &d.tables.take(1)[0]
 	t.Metatable = lua.LNil
 	return t
 }
@@ -527,15 +586,10 @@ func (d *decoder) newTable() *lua.LTable {
 // slots returns a copy of vals whose capacity is its length, so that an
 // append from Lua reallocates rather than writes into a neighbour's slots.
 func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
-	if len(vals) > slotBlock/16 {
+	if len(vals) > 256 {
 		return slices.Clone(vals)
 	}
-	if len(d.slab) < len(vals) {
-		d.slotN = min(max(2*d.slotN, 64), slotBlock)
-		d.slab = make([]lua.LValue, max(d.slotN, len(vals)))
-	}
-	s := d.slab[:len(vals):len(vals)]
-	d.slab = d.slab[len(vals):]
+	s := d.slab.take(len(vals))
 	copy(s, vals)
 	return s
 }
@@ -566,6 +620,16 @@ func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
 	}
 	t := d.newTable()
 	m := (*tableLayout)(unsafe.Pointer(t))
+	if sh := d.shape(keys); sh != nil {
+		// An object of keys seen before: copy the shape's maps, which is
+		// cheaper than building them a key at a time.
+		m.strdict = maps.Clone(sh.strdict)
+		for i, k := range keys {
+			m.strdict[string(k.(lua.LString))] = vals[i]
+		}
+		m.keys, m.k2i = sh.keys, maps.Clone(sh.k2i)
+		return t
+	}
 	m.strdict = make(map[string]lua.LValue, len(keys))
 	for i, k := range keys {
 		m.strdict[string(k.(lua.LString))] = vals[i]
@@ -578,7 +642,7 @@ func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
 			return dup
 		})
 	}
-	m.keys = d.keyList(keys)
+	m.keys = d.slots(keys)
 	m.k2i = make(map[lua.LValue]int, len(keys))
 	for i, k := range m.keys {
 		m.k2i[k] = i
@@ -586,24 +650,49 @@ func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
 	return t
 }
 
-// keyList returns a key list of its own (capacity its length) equal to keys,
-// shared with the earlier objects of the same keys when they are interned.
-func (d *decoder) keyList(keys []lua.LValue) []lua.LValue {
+// objectShape is what objects with the same keys in the same order share: the
+// list of keys (gopher-lua only ever appends to it, and its capacity is its
+// length, so an append copies it first), and maps with those keys, copied
+// for each object.
+type objectShape struct {
+	keys    []lua.LValue
+	strdict map[string]lua.LValue // values are placeholders
+	k2i     map[lua.LValue]int
+}
+
+// shape returns the objectShape of objects with the given keys when an earlier
+// object had the same (interned) keys, or nil for keys seen for the first
+// time, not interned, or with a key twice.
+func (d *decoder) shape(keys []lua.LValue) *objectShape {
 	h := uint64(len(keys))
 	for _, k := range keys {
 		h = h*1099511628211 ^ uint64(uintptr((*iface)(unsafe.Pointer(&k)).data))
 	}
-	if l, ok := d.keyLists[h]; ok && slices.Equal(l, keys) {
-		return l
+	sh, ok := d.shapes[h]
+	switch {
+	case ok && sh != nil && slices.Equal(sh.keys, keys):
+		return sh
+	case ok && sh != nil, len(d.shapes) >= 1024:
+		return nil // another shape of the same hash, or too many shapes
+	case !ok:
+		// Most sets of keys are seen once: record the shape at the second
+		// object of these keys.
+		if d.shapes == nil {
+			d.shapes = make(map[uint64]*objectShape)
+		}
+		d.shapes[h] = nil
+		return nil
 	}
-	l := d.slots(keys)
-	if d.keyLists == nil {
-		d.keyLists = make(map[uint64][]lua.LValue)
+	sh = &objectShape{keys: slices.Clone(keys), strdict: make(map[string]lua.LValue, len(keys)), k2i: make(map[lua.LValue]int, len(keys))}
+	for i, k := range sh.keys {
+		sh.strdict[string(k.(lua.LString))] = lua.LNil
+		sh.k2i[k] = i
 	}
-	if len(d.keyLists) < 1024 {
-		d.keyLists[h] = l
+	if len(sh.strdict) < len(keys) {
+		return nil // a duplicate key: d.shapes[h] stays nil
 	}
-	return l
+	d.shapes[h] = sh
+	return sh
 }
 
 // tableLayout is the layout of lua.LTable in gopher-lua v1.1.2: its
@@ -669,11 +758,7 @@ func (d *decoder) boxString(s string) lua.LValue {
 	if !blockBoxing {
 		return lua.LString(s)
 	}
-	if len(d.strs) == 0 {
-		d.strs = make([]lua.LString, strBlock)
-	}
-	p := &d.strs[0]
-	d.strs = d.strs[1:]
+	p := &d.strs.take(1)[0]
 	*p = lua.LString(s)
 	var v lua.LValue
 	*(*iface)(unsafe.Pointer(&v)) = iface{lstringTab, unsafe.Pointer(p)}

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -526,4 +527,69 @@ func FuzzJSONRoundTrip(f *testing.F) {
 			t.Fatalf("encodings differ: %s and %s (%v)", out, out2, err)
 		}
 	})
+}
+
+// TestDecodedObjectsOfOneShape checks that objects decoded with the same
+// keys, which share their key list and copies of the same maps, stay
+// independent tables: keys added, changed or removed in one are not seen in
+// the others, and pairs() sees each table's own keys.
+func TestDecodedObjectsOfOneShape(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	setTestGlobals(L)
+	v, err := decodeJSONString(L, `[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6},{"a":7,"b":8}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.SetGlobal("list", v)
+	if err := L.DoString(`
+		local function keys(t)
+		  local out = {}
+		  for k, v in pairs(t) do out[#out + 1] = k .. "=" .. tostring(v) end
+		  table.sort(out)
+		  return table.concat(out, ",")
+		end
+		list[1].c = "x"
+		list[2].c = "y"
+		list[2].a = 30
+		list[3].a = nil
+		list[4].d = "z"
+		assert_eq(keys(list[1]), "a=1,b=2,c=x")
+		assert_eq(keys(list[2]), "a=30,b=4,c=y")
+		assert_eq(keys(list[3]), "b=6")
+		assert_eq(keys(list[4]), "a=7,b=8,d=z")
+	`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKeptElementKeepsOnlyItself checks that one member kept from a large
+// list does not keep the others alive: each element of the list is carved
+// from blocks of its own.
+func TestKeptElementKeepsOnlyItself(t *testing.T) {
+	body := userListBody(20000)
+	L := lua.NewState()
+	defer L.Close()
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	before := heap()
+	v, err := decodeJSON(L, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := v.(*lua.LTable).RawGetString("userlist").(*lua.LTable)
+	all := heap() - before
+	kept := list.RawGetInt(10000)
+	list, v = nil, nil
+	// The member's strings may keep the copy of the input (a tenth of all).
+	if got := heap() - before; got > all/5 {
+		runtime.KeepAlive(body)
+		t.Errorf("one member kept holds %d bytes; the list held %d", got, all)
+	}
+	runtime.KeepAlive(kept)
+	runtime.KeepAlive(body)
 }

@@ -20,19 +20,19 @@ type taker struct {
 	perRead bool
 }
 
-// Open sends req, a read, and returns WeCom's answer unread, for a caller
-// that decodes it as it arrives: a 35 MB member list need not be held in
-// memory. An answer whose errcode, which WeCom sends first, is not zero is
+// Open sends req, a read, and returns WeCom's answer unread (its Body,
+// ContentType and Size), for a caller that decodes it as it arrives: a 35 MB
+// member list need not be held in memory. An answer whose errcode, which WeCom sends first, is not zero is
 // handled as Do handles it (retried, the token refreshed) and returned as
 // an error; an errcode after the first 512 bytes is the caller's to check. The client's timeout (WithTimeout) bounds the wait for the answer
 // and then each read of it, so that the caller may take its time between
 // reads. The caller closes the answer, which releases its connection; so
 // does the end of ctx.
-func (c *Client) Open(ctx context.Context, req *Request) (io.ReadCloser, error) {
+func (c *Client) Open(ctx context.Context, req *Request) (*File, error) {
 	if !req.isRead() {
 		return nil, fmt.Errorf("wecom %s: only a read can be opened as a stream", req.API)
 	}
-	var body io.ReadCloser
+	var answer *File
 	_, err := c.exchange(ctx, req, &taker{perRead: true, take: func(res *http.Response, release context.CancelFunc) bool {
 		if res.StatusCode != http.StatusOK {
 			return false
@@ -45,13 +45,13 @@ func (c *Client) Open(ctx context.Context, req *Request) (io.ReadCloser, error) 
 		if head, _ := r.Peek(512); failed(head) {
 			return false // read whole by the exchange, which handles the errcode
 		}
-		body = cancelOnClose{res.Body, release}
+		answer = &File{Body: cancelOnClose{res.Body, release}, ContentType: res.Header.Get("Content-Type"), Size: res.ContentLength}
 		return true
 	}})
 	if err != nil {
 		return nil, err
 	}
-	return body, nil
+	return answer, nil
 }
 
 // failed reports whether head, the start of a JSON answer (all of a short

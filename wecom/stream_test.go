@@ -32,16 +32,20 @@ func TestOpen_ReturnsTheAnswerAsItIs(t *testing.T) {
 	want := bigAnswer(2000)
 	ts.handle(t, "user/list", func(w http.ResponseWriter, r *http.Request) {
 		testQuery(t, r, map[string][]string{"department_id": {"1"}})
+		w.Header().Set("Content-Length", fmt.Sprint(len(want)))
 		fmt.Fprint(w, want)
 	})
-	body, err := c.Open(t.Context(), &Request{API: "user/list", Query: map[string][]string{"department_id": {"1"}}, Read: true, Result: "userlist"})
+	answer, err := c.Open(t.Context(), &Request{API: "user/list", Query: map[string][]string{"department_id": {"1"}}, Read: true, Result: "userlist"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer body.Close()
-	got, err := io.ReadAll(body)
+	defer answer.Body.Close()
+	got, err := io.ReadAll(answer.Body)
 	if err != nil || string(got) != want {
 		t.Errorf("read %d bytes (%v), want the %d bytes of the answer", len(got), err, len(want))
+	}
+	if answer.Size != int64(len(want)) {
+		t.Errorf("Size = %d, want %d", answer.Size, len(want))
 	}
 }
 
@@ -76,11 +80,11 @@ func TestOpen_ErrcodeAfterTheDataIsTheCallers(t *testing.T) {
 		list := bigAnswer(100) // longer than the 512 bytes Open looks at
 		fmt.Fprint(w, `{"userlist":`+list[strings.Index(list, "["):len(list)-1]+`,"errcode":60011,"errmsg":"no privilege"}`)
 	})
-	body, err := c.Open(t.Context(), &Request{API: "user/list", Read: true})
+	answer, err := c.Open(t.Context(), &Request{API: "user/list", Read: true})
 	if err != nil {
 		t.Fatalf("err = %v: an errcode after the data is left to the caller", err)
 	}
-	body.Close()
+	answer.Body.Close()
 }
 
 // TestOpen_TimeoutBoundsEachRead checks that a caller may take longer than
@@ -105,10 +109,11 @@ func TestOpen_TimeoutBoundsEachRead(t *testing.T) {
 		io.WriteString(w, `{"userid":"a"}]}`)
 	})
 
-	body, err := c.Open(t.Context(), &Request{API: "user/list", Read: true})
+	answer, err := c.Open(t.Context(), &Request{API: "user/list", Read: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	body := answer.Body
 	first := make([]byte, 10)
 	if _, err := io.ReadFull(body, first); err != nil {
 		t.Fatal(err)
@@ -120,12 +125,12 @@ func TestOpen_TimeoutBoundsEachRead(t *testing.T) {
 		t.Errorf("after a pause: read %q, %v", rest, err)
 	}
 
-	body, err = c.Open(t.Context(), &Request{API: "user/list", Query: map[string][]string{"stall": {"1"}}, Read: true})
+	answer, err = c.Open(t.Context(), &Request{API: "user/list", Query: map[string][]string{"stall": {"1"}}, Read: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer body.Close()
-	_, err = io.ReadAll(body)
+	defer answer.Body.Close()
+	_, err = io.ReadAll(answer.Body)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("reading a stalled answer: err = %v, want a deadline error", err)
 	}

@@ -21,11 +21,14 @@ if not admins then error("args.admins is required: who gets the report?") end
 local jobs = args.get("jobs", {"nightly-department-sync", "replace-users"})
 
 local departments = wecom.department.get()
-local members = wecom.user.list(1, true)
 
--- Headcount: each member counts in each of their departments.
-local count = {}
-for _, u in ipairs(members) do
+-- Headcount: each member counts in each of their departments. The members
+-- are read one at a time (user.each): a large organisation is never held
+-- in memory at once.
+local count, now, headcount = {}, {}, 0
+for u in wecom.user.each(1, true) do
+  headcount = headcount + 1
+  now[u.userid] = u.name
   for _, d in ipairs(u.department or {}) do
     count[d] = (count[d] or 0) + 1
   end
@@ -33,8 +36,6 @@ end
 table.sort(departments, function(a, b) return (count[a.id] or 0) > (count[b.id] or 0) end)
 
 -- Joiners and leavers since the last report.
-local now = {}
-for _, u in ipairs(members) do now[u.userid] = u.name end
 local before = kv.get("members")
 local joiners, leavers = {}, {}
 if before then
@@ -50,7 +51,7 @@ end
 
 local lines = {
   string.format("## 组织日报 %s", time.format(time.now(), "%Y-%m-%d", "Asia/Shanghai")),
-  string.format("在职人数：**%d**", #members),
+  string.format("在职人数：**%d**", headcount),
   "",
   "### 各部门人数",
 }
@@ -90,4 +91,4 @@ if chat_id then
 end
 print(content)
 kv.set("members", now)
-log.info("daily report sent", {members = #members, joiners = #joiners, leavers = #leavers})
+log.info("daily report sent", {members = headcount, joiners = #joiners, leavers = #leavers})
