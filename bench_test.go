@@ -11,6 +11,7 @@ import (
 	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,7 +42,14 @@ type process struct {
 // b unless it exits 0.
 func runProcess(b *testing.B, env []string, name string, args ...string) process {
 	b.Helper()
+	return runProcessIn(b, "", env, name, args...)
+}
+
+// runProcessIn is runProcess in the directory dir.
+func runProcessIn(b *testing.B, dir string, env []string, name string, args ...string) process {
+	b.Helper()
 	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir()}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -186,4 +194,152 @@ func medianOf(xs []float64) float64 {
 	}
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// nightlySize is the organisation of the nightly-job benchmarks: 100,000
+// members, or 10,000 with -short.
+func nightlySize() int {
+	if testing.Short() {
+		return 10000
+	}
+	return 100000
+}
+
+// nightlyJobs is the jobs.yaml of the nightly-job benchmarks: the example
+// jobs, with their scripts copied beside it and their data in data/.
+const nightlyJobs = `timezone: Asia/Shanghai
+state: state.db
+clients:
+  contacts:
+    corp_id: ${WECOM_CORP_ID}
+    secret: ${WECOM_CONTACTS_SECRET}
+    base_url: ${WECOM_BASE_URL}
+  notify:
+    corp_id: ${WECOM_CORP_ID}
+    secret: ${WECOM_SECRET}
+    agent_id: 1000002
+    base_url: ${WECOM_BASE_URL}
+jobs:
+  - name: nightly-department-sync
+    schedule: "0 2 * * *"
+    script: scripts/examples/department_sync.lua
+    client: contacts
+    args: {source: hr_departments.csv}
+  - name: replace-users
+    schedule: "30 2 * * *"
+    script: scripts/examples/replace_user.lua
+    client: contacts
+    timeout: 1h
+    args: {source: hr_members.csv, max_remove_share: 0.1}
+  - name: daily-report
+    schedule: "0 18 * * 1-5"
+    script: scripts/examples/daily_report.lua
+    client: notify
+    args: {admins: [zhangwei, chenjing], jobs: [replace-users]}
+`
+
+// hrExport writes the HR exports of the nightly jobs from the emulator's
+// organisation: data/hr_members.csv without one member in 200 (whom the
+// replace removes) and with one position in 100 changed, and
+// data/hr_departments.csv with one department in 50 renamed and one in 100
+// reordered.
+const hrExport = `
+local wecom = require("wecom")
+local csv = require("csv")
+local rows, i = {}, 0
+for u in wecom.user.each(1, true) do
+  i = i + 1
+  if i % 200 ~= 0 or u.userid == "zhangwei" then
+    rows[#rows + 1] = {userid = u.userid, name = u.name, department = table.concat(u.department, ";"),
+      mobile = u.mobile, email = u.email, gender = u.gender,
+      position = (i % 100 == 0) and ("高级" .. u.position) or u.position}
+  end
+end
+csv.write("hr_members.csv", rows, {header = {"userid", "name", "department", "mobile", "email", "position", "gender"}})
+local depts = {}
+for n, d in ipairs(wecom.department.get()) do
+  depts[#depts + 1] = {id = d.id, name = (n % 50 == 0) and (d.name .. "新") or d.name, parent_id = d.parentid,
+    order = (n % 100 == 0) and (d.order + 1) or d.order}
+end
+csv.write("hr_departments.csv", depts, {header = {"id", "name", "parent_id", "order"}})
+print(#rows, #depts)
+`
+
+// nightlyRig is a directory with nightlyJobs, the example scripts and the
+// HR exports of an organisation that runner emulator serves.
+func nightlyRig(b *testing.B, departments, members int) (dir string, env []string) {
+	b.Helper()
+	vars := largeEmulator(b, departments, members)
+	env = []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"],
+		"WECOM_CONTACTS_SECRET=" + vars["WECOM_CONTACTS_SECRET"], "WECOM_SECRET=" + vars["WECOM_SECRET"]}
+	dir = b.TempDir()
+	if out, err := exec.Command("cp", "-r", "scripts", dir).CombinedOutput(); err != nil {
+		b.Fatalf("copy: %v\n%s", err, out)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "jobs.yaml"), []byte(nightlyJobs), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	export := writeScript(b, hrExport)
+	runProcessIn(b, dir, env, runnerBin, "exec", "--config", "jobs.yaml", "--client", "contacts", export)
+	return dir, env
+}
+
+// runJob runs a job of nightlyJobs once with runner jobs run and records the
+// process's wall time, CPU time and peak RSS.
+func (f *figures) runJob(b *testing.B, dir string, env []string, args ...string) {
+	b.Helper()
+	start := time.Now()
+	p := runProcessIn(b, dir, env, runnerBin, append([]string{"jobs", "run", "--config", "jobs.yaml"}, args...)...)
+	f.seconds = append(f.seconds, time.Since(start).Seconds())
+	f.cpu = append(f.cpu, p.cpu.Seconds())
+	f.rssMB = append(f.rssMB, float64(p.maxRSS)/1e6)
+}
+
+// BenchmarkNightlyJobs100k runs the example nightly jobs with runner jobs
+// run against runner emulator --members 100000 (10,000 with -short) in 100
+// departments: the daily report over every member, then replace_user from
+// a 100,000-row HR export (read and check it, build WeCom's file, compare
+// with the members, upload, submit, poll to the end). Each reports the
+// median wall time of the runner process (-s, which for replace_user
+// includes waiting for the emulator to apply the file), its CPU time
+// (-cpu-s, the runner's own time) and its peak RSS (-MB). Targets: the
+// daily report under 3 s, replace_user under 5 s of the runner's own time
+// and 200 MB.
+func BenchmarkNightlyJobs100k(b *testing.B) {
+	dir, env := nightlyRig(b, 100, nightlySize())
+	b.Run("daily-report", func(b *testing.B) {
+		f := figures{name: "runner"}
+		for b.Loop() {
+			f.runJob(b, dir, env, "daily-report")
+		}
+		f.report(b)
+	})
+	b.Run("replace-users", func(b *testing.B) {
+		f := figures{name: "runner"}
+		for b.Loop() {
+			f.runJob(b, dir, env, "replace-users")
+		}
+		f.report(b)
+	})
+}
+
+// BenchmarkDepartmentSync5000 plans the example department sync of an
+// organisation of 5,000 departments (500 with -short) against an HR export
+// that renames one in 50 and reorders one in 100: runner jobs run
+// --dry-run, which reads the export and WeCom's tree, prints the plan and
+// holds back its writes. Target: under 1 s.
+func BenchmarkDepartmentSync5000(b *testing.B) {
+	departments := 5000
+	if testing.Short() {
+		departments = 500
+	}
+	dir, env := nightlyRig(b, departments, 10000)
+	f := figures{name: "runner"}
+	for b.Loop() {
+		f.runJob(b, dir, env, "--dry-run", "nightly-department-sync")
+	}
+	f.report(b)
 }

@@ -141,7 +141,7 @@ func decodeJSONStream(L *lua.LState, r io.Reader) (lua.LValue, error) {
 
 // newDecoder returns a decoder of r, or of d.data when r is nil.
 func newDecoder(L *lua.LState, r io.Reader) *decoder {
-	d := &decoder{L: L, r: r, names: make(map[string]lua.LValue)}
+	d := &decoder{L: L, r: r, names: make(map[string]lua.LValue), cutEvery: 32}
 	d.tables.min, d.tables.max = 8, tableBlock
 	d.slab.min, d.slab.max = 64, slotBlock
 	d.strs.min, d.strs.max = 16, strBlock
@@ -202,6 +202,11 @@ type decoder struct {
 	arena  blocks[byte]        // the bytes of the strings of a stream
 
 	elements int // the elements of lists decoded, for cut
+	cutEvery int // how many elements of a list share blocks: 32, or 1 for one at a time (user.each)
+	// apart gives each string of a stream its own memory rather than
+	// blocks': a script that keeps a field of each element of a stream
+	// keeps that string only.
+	apart bool
 
 	shapes map[uint64]*objectShape // the shapes of objects by a hash of their keys; nil until a second object has them
 }
@@ -245,15 +250,12 @@ func (b *blocks[T]) cut() {
 	}
 }
 
-// cutEvery is how many elements of a list share blocks.
-const cutEvery = 32
-
 // cut is called before each element of a large list (a member): every
 // cutEvery elements it starts new blocks, so that a member a script keeps
 // keeps alive the few members decoded with it, not, through the elements
 // that blocks hold, every block decoded before it.
 func (d *decoder) cut() {
-	if d.elements++; d.elements%cutEvery != 0 {
+	if d.elements++; d.elements%d.cutEvery != 0 {
 		return
 	}
 	d.tables.cut()
@@ -306,7 +308,7 @@ func (d *decoder) keep(s string) string {
 	if d.r == nil || s == "" {
 		return s
 	}
-	if len(s) > arenaBlock/8 {
+	if d.apart || len(s) > arenaBlock/8 {
 		return strings.Clone(s)
 	}
 	b := d.arena.take(len(s))
@@ -755,7 +757,7 @@ var blockBoxing = func() bool {
 // instead, a few allocations for a whole member list instead of one a
 // string.
 func (d *decoder) boxString(s string) lua.LValue {
-	if !blockBoxing {
+	if !blockBoxing || d.apart {
 		return lua.LString(s)
 	}
 	p := &d.strs.take(1)[0]

@@ -203,7 +203,12 @@ func (it *iterator) close() {
 func (it *iterator) next(L *lua.LState) int {
 	for !it.done {
 		if it.stream == nil {
-			it.stream = &answerStream{d: newDecoder(L, it.body), api: it.req.API, list: it.list, fields: L.CreateTable(0, 3)}
+			d := newDecoder(L, it.body)
+			// The loop keeps what it wants of each element: each gets
+			// blocks of its own, and its strings their own memory, so
+			// that a name kept keeps only itself.
+			d.cutEvery, d.apart = 1, true
+			it.stream = &answerStream{d: d, api: it.req.API, list: it.list, fields: L.CreateTable(0, 3)}
 		}
 		v, err := it.stream.next()
 		if err != nil {

@@ -49,22 +49,37 @@ if before then
   table.sort(leavers)
 end
 
+-- A markdown message holds 2048 bytes: the report names the largest
+-- departments and the first joiners and leavers, and counts the rest.
+local shown_departments, shown_names = 10, 10
+local function some(names)
+  if #names <= shown_names then return table.concat(names, "、") end
+  return table.concat(names, "、", 1, shown_names) .. string.format(" 等 %d 人", #names)
+end
+
 local lines = {
   string.format("## 组织日报 %s", time.format(time.now(), "%Y-%m-%d", "Asia/Shanghai")),
   string.format("在职人数：**%d**", headcount),
   "",
   "### 各部门人数",
 }
-for _, d in ipairs(departments) do
-  if (count[d.id] or 0) > 0 then
-    lines[#lines + 1] = string.format("- %s：%d", d.name, count[d.id])
+local others, other_count = 0, 0
+for i, d in ipairs(departments) do
+  local n = count[d.id] or 0
+  if n > 0 and i <= shown_departments then
+    lines[#lines + 1] = string.format("- %s：%d", d.name, n)
+  elseif n > 0 then
+    others, other_count = others + 1, other_count + n
   end
+end
+if others > 0 then
+  lines[#lines + 1] = string.format("- 其他 %d 个部门：%d", others, other_count)
 end
 lines[#lines + 1] = ""
 if before then
   lines[#lines + 1] = string.format("### 入职 %d 人，离职 %d 人", #joiners, #leavers)
-  if #joiners > 0 then lines[#lines + 1] = "- 入职：" .. table.concat(joiners, "、") end
-  if #leavers > 0 then lines[#lines + 1] = "- 离职：" .. table.concat(leavers, "、") end
+  if #joiners > 0 then lines[#lines + 1] = "- 入职：" .. some(joiners) end
+  if #leavers > 0 then lines[#lines + 1] = "- 离职：" .. some(leavers) end
 else
   lines[#lines + 1] = "### 入职与离职：首份日报，自下一份起统计"
 end

@@ -25,6 +25,8 @@ type state struct {
 	depts   map[int]*Department
 	members map[int]map[string]*member // department id → members, by lower userid
 	users   map[string]*member         // lower userid → member
+	mobiles map[string]*member         // mobile → member
+	emails  map[string]*member         // lower email → member
 	openIDs map[string]string          // openid → lower userid
 	tags    map[int]*tagState
 	apps    map[int]*appState
@@ -112,6 +114,8 @@ func newState(org *Org) *state {
 		depts:       make(map[int]*Department, len(org.Departments)),
 		members:     make(map[int]map[string]*member, len(org.Departments)),
 		users:       make(map[string]*member, len(org.Users)),
+		mobiles:     make(map[string]*member, len(org.Users)),
+		emails:      make(map[string]*member, len(org.Users)),
 		openIDs:     make(map[string]string, len(org.Users)),
 		tags:        map[int]*tagState{},
 		apps:        map[int]*appState{},
@@ -205,8 +209,15 @@ func (st *state) addMember(u User) *member {
 	return m
 }
 
-// indexMember records m as a member of each of its departments.
+// indexMember records m as a member of each of its departments, and as the
+// member of its mobile and email.
 func (st *state) indexMember(m *member) {
+	if m.Mobile != "" {
+		st.mobiles[m.Mobile] = m
+	}
+	if m.Email != "" {
+		st.emails[strings.ToLower(m.Email)] = m
+	}
 	key := strings.ToLower(m.UserID)
 	for _, d := range m.Department {
 		set := st.members[d]
@@ -218,8 +229,15 @@ func (st *state) indexMember(m *member) {
 	}
 }
 
-// unindexMember removes m from its departments' member sets.
+// unindexMember removes m from its departments' member sets and the mobile
+// and email indexes.
 func (st *state) unindexMember(m *member) {
+	if st.mobiles[m.Mobile] == m {
+		delete(st.mobiles, m.Mobile)
+	}
+	if e := strings.ToLower(m.Email); st.emails[e] == m {
+		delete(st.emails, e)
+	}
 	key := strings.ToLower(m.UserID)
 	for _, d := range m.Department {
 		delete(st.members[d], key)
@@ -487,12 +505,7 @@ func (st *state) findMobile(mobile string) *member {
 	if mobile == "" {
 		return nil
 	}
-	for _, m := range st.users {
-		if m.Mobile == mobile {
-			return m
-		}
-	}
-	return nil
+	return st.mobiles[mobile]
 }
 
 // findEmail returns the member using this email (case-insensitive), or nil.
@@ -500,12 +513,7 @@ func (st *state) findEmail(email string) *member {
 	if email == "" {
 		return nil
 	}
-	for _, m := range st.users {
-		if strings.EqualFold(m.Email, email) {
-			return m
-		}
-	}
-	return nil
+	return st.emails[strings.ToLower(email)]
 }
 
 // snapshot copies the state into an Org, in a stable order, without
