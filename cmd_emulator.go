@@ -23,6 +23,8 @@ stdout, one per line, so that another shell can source them.`,
 		var o emulatorOptions
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
 		fs.StringVar(&o.org, "org", "", "organisation file (YAML or JSON); default: the built-in demo organisation")
+		fs.IntVar(&o.members, "members", 0, "serve the demo organisation grown to this many generated members, to try jobs at scale")
+		fs.IntVar(&o.departments, "departments", 100, "with --members: the number of departments")
 		fs.DurationVar(&o.latency, "latency", 0, "added to every answer")
 		fs.DurationVar(&o.tokenLifetime, "token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
 		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
@@ -34,6 +36,7 @@ stdout, one per line, so that another shell can source them.`,
 // emulatorOptions are the flags of runner emulator.
 type emulatorOptions struct {
 	listen, org            string
+	members, departments   int
 	latency, tokenLifetime time.Duration
 	rateLimit              int
 	failures               []string
@@ -52,9 +55,17 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 		}
 		faults = append(faults, fault{api, code, n})
 	}
-	srv, err := newEmulator(o.org, o.latency, o.tokenLifetime)
-	if err != nil {
-		return err
+	var srv *emulator.Server
+	switch {
+	case o.members > 0 && o.org != "":
+		return usagef("--members and --org cannot be used together")
+	case o.members > 0:
+		srv = serveOrg(emulator.LargeOrg(o.departments, o.members), o.latency, o.tokenLifetime)
+	default:
+		var err error
+		if srv, err = newEmulator(o.org, o.latency, o.tokenLifetime); err != nil {
+			return err
+		}
 	}
 	if o.rateLimit > 0 {
 		srv.SetRateLimit("*", o.rateLimit)
@@ -100,6 +111,12 @@ func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulato
 			return nil, &configError{err}
 		}
 	}
+	return serveOrg(org, latency, tokenLifetime), nil
+}
+
+// serveOrg builds an emulator of org with the given latency and token
+// lifetime (0: the defaults).
+func serveOrg(org *emulator.Org, latency, tokenLifetime time.Duration) *emulator.Server {
 	var opts []emulator.Option
 	if latency > 0 {
 		opts = append(opts, emulator.WithLatency(latency, 0))
@@ -107,7 +124,7 @@ func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulato
 	if tokenLifetime > 0 {
 		opts = append(opts, emulator.WithTokenLifetime(tokenLifetime))
 	}
-	return emulator.New(org, opts...), nil
+	return emulator.New(org, opts...)
 }
 
 // inProcessEmulator starts the demo emulator on a free loopback port for

@@ -66,7 +66,7 @@ func background(t *testing.T, dir string, env []string, args ...string) (wait fu
 }
 
 // writeScript writes a Lua script into a new directory and returns its path.
-func writeScript(t *testing.T, src string) string {
+func writeScript(t testing.TB, src string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "script.lua")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -209,6 +209,53 @@ func TestEmulatorCommandRejectsBadFault(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "API=ERRCODE") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut)
 	}
+}
+
+func TestEmulatorCommandGrowsTheOrganisation(t *testing.T) {
+	t.Parallel()
+	vars := emulatorProcess(t, "--members", "500", "--departments", "30")
+	script := writeScript(t, `
+		local wecom = require("wecom")
+		local depts = wecom.department.get()
+		print(#wecom.user.list(1, true), #depts)
+	`)
+	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
+	out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
+	if code != 0 || out != "500\t30\n" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	_, errOut, code = runner(t, t.TempDir(), nil, "emulator", "--members", "10", "--org", "org.yaml")
+	if code != 2 || !strings.Contains(errOut, "--members and --org") {
+		t.Errorf("--members with --org: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// emulatorProcess starts runner emulator with args on a free loopback port,
+// stopped when tb ends, and returns the variables it prints:
+// WECOM_BASE_URL, WECOM_CORP_ID, WECOM_CONTACTS_SECRET, WECOM_SECRET and
+// WECOM_AGENT_ID.
+func emulatorProcess(tb testing.TB, args ...string) map[string]string {
+	tb.Helper()
+	cmd := exec.Command(runnerBin, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	vars := map[string]string{}
+	sc := bufio.NewScanner(stdout)
+	for len(vars) < 5 && sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			vars[k] = v
+		}
+	}
+	if vars["WECOM_BASE_URL"] == "" {
+		tb.Fatalf("runner emulator %s printed %v", strings.Join(args, " "), vars)
+	}
+	return vars
 }
 
 // startEmulator starts the demo emulator in the test process and returns it

@@ -340,3 +340,61 @@ end`)
 		run()
 	}
 }
+
+// largeOrgClient starts the emulator serving emulator.LargeOrg(departments,
+// members) and returns a client of its contacts-sync secret, after one full
+// member list so that the emulator's first answer is not measured.
+func largeOrgClient(b *testing.B, departments, members int) *wecom.Client {
+	b.Helper()
+	srv, err := emulator.Start(emulator.LargeOrg(departments, members))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
+	var raw json.RawMessage
+	if err := c.Do(b.Context(), c.User.ListRequest(1, &wecom.UserListOptions{FetchChild: true}), &raw); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkLuaUserListOrg50k is wecom.user.list(1, true) from Lua against
+// the emulator over loopback, serving emulator.LargeOrg(100, 50000): members
+// with every field WeCom returns, about 35 MB of user/list JSON. It is the
+// in-process side of BenchmarkUserListProcess50k (package main), which
+// compares the same list with Python's and measures the peak memory of the
+// process.
+func BenchmarkLuaUserListOrg50k(b *testing.B) {
+	benchLargeLoop(b, `
+local wecom = require("wecom")
+return function()
+  local users = wecom.user.list(1, true)
+  if #users ~= 50000 then error(#users .. " members") end
+end`)
+}
+
+// BenchmarkLuaUserEachOrg50k is the same organisation counted with
+// wecom.user.each, one member at a time.
+func BenchmarkLuaUserEachOrg50k(b *testing.B) {
+	benchLargeLoop(b, `
+local wecom = require("wecom")
+return function()
+  local n = 0
+  for u in wecom.user.each(1, true) do
+    if u.status == 1 then n = n + 1 end
+  end
+  if n == 0 then error("no active member") end
+end`)
+}
+
+// benchLargeLoop runs the function that src returns once per op against
+// emulator.LargeOrg(100, 50000).
+func benchLargeLoop(b *testing.B, src string) {
+	c := largeOrgClient(b, 100, 50000)
+	run := benchFunc(b, benchState(b, c), src)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}

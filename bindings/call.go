@@ -502,23 +502,23 @@ func function(L *lua.LState, env *Env, c *wecom.Client, fn string, m *method) *l
 	})
 }
 
-// resultToLua converts a call's result. A whole answer's errcode is a
-// number even when WeCom sent it as a string ("errcode":"0"), as wechatpy
-// returns it.
+// resultToLua converts a call's result: WeCom's answer (decoded straight
+// into Lua tables) or a Go value.
 func resultToLua(L *lua.LState, res any) lua.LValue {
-	if raw, ok := res.(json.RawMessage); ok {
-		v, err := decodeJSON(L, raw)
+	switch r := res.(type) {
+	case json.RawMessage:
+		v, err := decodeJSON(L, r)
 		if err != nil {
 			L.RaiseError("decoding WeCom's answer: %v", err)
 		}
 		if t, ok := v.(*lua.LTable); ok {
-			if s, ok := t.RawGetString("errcode").(lua.LString); ok {
-				if n, err := strconv.Atoi(string(s)); err == nil {
-					t.RawSetString("errcode", lua.LNumber(n))
-				}
-			}
+			numericErrcode(t)
 		}
 		return v
+	case *openAnswer:
+		return r.decode(L)
+	case *readAnswer:
+		return r.decode(L)
 	}
 	return toLua(L, res)
 }

@@ -14,6 +14,8 @@ package bindings
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -125,26 +127,66 @@ func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
 
 // decodeJSONString is decodeJSON of a string, which it does not copy.
 func decodeJSONString(L *lua.LState, data string) (lua.LValue, error) {
-	d := decoder{L: L, data: data, names: make(map[string]lua.LValue)}
-	d.pos = len(data) - len(strings.TrimPrefix(data, "\uFEFF"))
+	d := newDecoder(L, nil)
+	d.data = data
+	return d.document()
+}
+
+// decodeJSONStream is decodeJSON of the JSON text r reads, decoded as it is
+// read: only a small window of the text is held at a time, and the strings
+// are copied out of it into blocks of their own.
+func decodeJSONStream(L *lua.LState, r io.Reader) (lua.LValue, error) {
+	return newDecoder(L, r).document()
+}
+
+// newDecoder returns a decoder of r, or of d.data when r is nil.
+func newDecoder(L *lua.LState, r io.Reader) *decoder {
+	d := &decoder{L: L, r: r, names: make(map[string]lua.LValue), cutEvery: 32}
+	d.tables.min, d.tables.max = 8, tableBlock
+	d.slab.min, d.slab.max = 64, slotBlock
+	d.strs.min, d.strs.max = 16, strBlock
+	d.arena.min, d.arena.max = 1024, arenaBlock
+	if r != nil {
+		d.buf = make([]byte, streamWindow)
+	}
+	return d
+}
+
+// document parses the whole input: one JSON value, after a byte order mark
+// and white space.
+func (d *decoder) document() (lua.LValue, error) {
+	d.skipBOM()
 	d.skipSpace()
 	v, err := d.value()
-	if err != nil {
-		return lua.LNil, err
+	if err == nil {
+		d.skipSpace()
+		if d.pos < len(d.data) {
+			err = d.errorf("unexpected %s after the JSON value", d.describe())
+		}
 	}
-	d.skipSpace()
-	if d.pos < len(d.data) {
-		return lua.LNil, d.errorf("unexpected %s after the JSON value", d.describe())
+	if err != nil {
+		return lua.LNil, d.failure(err)
 	}
 	return v, nil
 }
 
+// streamWindow is the size of the window of a stream the decoder reads
+// through; it grows to hold a longer token.
+const streamWindow = 64 << 10
+
 // decoder is the state of one decodeJSON call.
 type decoder struct {
 	L     *lua.LState
-	data  string
-	pos   int
+	data  string // the input, or the window of it read so far and not yet parsed
+	pos   int    // the next byte of data to parse
 	depth int
+
+	r     io.Reader // the stream read into buf, or nil
+	buf   []byte    // data's memory when reading r
+	rerr  error     // r's error (io.EOF at its end), once it has one
+	base  int       // the offset in the input of data[0]
+	lines int       // the newlines of the input before data[0]
+	owned bool      // the string str just returned is a copy (it had escapes)
 
 	vals  []lua.LValue // values of the arrays and objects still open
 	keys  []lua.LValue // keys of the objects still open
@@ -153,16 +195,131 @@ type decoder struct {
 	null              lua.LValue
 	objectMT, arrayMT *lua.LTable
 
-	tables []lua.LTable // the rest of the current block of tables
-	slab   []lua.LValue // the rest of the current block of element slots
-	tableN int          // the size of the last block of tables
-	slotN  int          // the size of the last block of slots
+	// Blocks the decoder carves its values out of (see cut).
+	tables blocks[lua.LTable]  // tables
+	slab   blocks[lua.LValue]  // the elements of arrays and the keys of objects
+	strs   blocks[lua.LString] // the headers of boxed strings
+	arena  blocks[byte]        // the bytes of the strings of a stream
+
+	elements int // the elements of lists decoded, for cut
+	cutEvery int // how many elements of a list share blocks: 32, or 1 for one at a time (user.each)
+	// apart gives each string of a stream its own memory rather than
+	// blocks': a script that keeps a field of each element of a stream
+	// keeps that string only.
+	apart bool
+
+	shapes map[uint64]*objectShape // the shapes of objects by a hash of their keys; nil until a second object has them
+}
+
+// blocks hands out slices carved from blocks of T, allocated a few at a
+// time rather than each on its own. A block lives as long as any slice of
+// it: cut starts new blocks, so that what is decoded after shares none with
+// what was decoded before.
+type blocks[T any] struct {
+	free     []T // the rest of the current block
+	size     int // the size of the current block
+	min, max int // the sizes of blocks
+	next     int // the size of the next block; 0 to double the current one
+	taken    int // how many elements were taken since the last cut
+}
+
+// take returns n elements, zero, from the current block or a new one.
+func (b *blocks[T]) take(n int) []T {
+	if len(b.free) < n {
+		size := b.next
+		if size == 0 {
+			size = min(max(2*b.size, b.min), b.max)
+		}
+		b.size, b.next = size, 0
+		b.free = make([]T, max(size, n))
+	}
+	s := b.free[:n:n]
+	b.free = b.free[n:]
+	b.taken += n
+	return s
+}
+
+// cut makes the next take start a new block, the size of what was taken
+// since the last cut (and an eighth more): the elements of a list are about
+// the same size.
+func (b *blocks[T]) cut() {
+	if b.taken > 0 {
+		b.free = nil
+		b.next = min(b.taken+b.taken/8+1, b.max)
+		b.taken = 0
+	}
+}
+
+// cut is called before each element of a large list (a member): every
+// cutEvery elements it starts new blocks, so that a member a script keeps
+// keeps alive the few members decoded with it, not, through the elements
+// that blocks hold, every block decoded before it.
+func (d *decoder) cut() {
+	if d.elements++; d.elements%d.cutEvery != 0 {
+		return
+	}
+	d.tables.cut()
+	d.slab.cut()
+	d.strs.cut()
+	d.arena.cut()
+}
+
+// more reads more of the stream into the window, keeping data[pos:] (the
+// token being parsed), and returns how far data[pos:] moved towards the
+// start: positions in data must be shifted by it. It returns false when the
+// input has no more: the whole input was given, or the stream ended or
+// failed (rerr).
+func (d *decoder) more() (shift int, ok bool) {
+	if d.r == nil || d.rerr != nil {
+		return 0, false
+	}
+	shift = d.pos
+	d.lines += strings.Count(d.data[:d.pos], "\n")
+	d.base += d.pos
+	kept := len(d.data) - d.pos
+	if kept > len(d.buf)/2 {
+		grown := make([]byte, 2*len(d.buf))
+		copy(grown, d.data[d.pos:])
+		d.buf = grown
+	} else {
+		copy(d.buf, d.data[d.pos:])
+	}
+	n, err := io.ReadAtLeast(d.r, d.buf[kept:], 1)
+	if err != nil {
+		d.rerr = err
+	}
+	d.data = unsafe.String(unsafe.SliceData(d.buf), kept+n)
+	d.pos = 0
+	return shift, n > 0
+}
+
+// failure is the error to return for err, a failure to parse: the stream's
+// read error when there was one (the input was cut short, not malformed).
+func (d *decoder) failure(err error) error {
+	if d.rerr != nil && d.rerr != io.EOF {
+		return fmt.Errorf("reading the JSON text: %w", d.rerr)
+	}
+	return err
+}
+
+// keep returns s, a slice of data, as a string that outlives the window: a
+// copy, in a block of string bytes, when reading a stream.
+func (d *decoder) keep(s string) string {
+	if d.r == nil || s == "" {
+		return s
+	}
+	if d.apart || len(s) > arenaBlock/8 {
+		return strings.Clone(s)
+	}
+	b := d.arena.take(len(s))
+	copy(b, s)
+	return unsafe.String(&b[0], len(s))
 }
 
 // errorf returns a syntax error at the current position.
 func (d *decoder) errorf(format string, args ...any) error {
-	line := 1 + strings.Count(d.data[:min(d.pos, len(d.data))], "\n")
-	return fmt.Errorf("invalid JSON at line %d (offset %d): %s", line, d.pos, fmt.Sprintf(format, args...))
+	line := 1 + d.lines + strings.Count(d.data[:min(d.pos, len(d.data))], "\n")
+	return fmt.Errorf("invalid JSON at line %d (offset %d): %s", line, d.base+d.pos, fmt.Sprintf(format, args...))
 }
 
 // describe names the byte at the current position for an error message.
@@ -177,15 +334,44 @@ func (d *decoder) describe() string {
 	return fmt.Sprintf("character %q", c)
 }
 
+// skipBOM skips a UTF-8 byte order mark at the start of the input.
+func (d *decoder) skipBOM() {
+	const bom = "\uFEFF"
+	d.ensure(d.pos, len(bom))
+	if strings.HasPrefix(d.data[d.pos:], bom) {
+		d.pos += len(bom)
+	}
+}
+
+// skipSpace skips white space; then either data[pos] is the next byte or
+// the input has no more.
 func (d *decoder) skipSpace() {
-	for d.pos < len(d.data) {
-		switch d.data[d.pos] {
-		case ' ', '\n', '\r', '\t':
-			d.pos++
-		default:
+	for {
+		for d.pos < len(d.data) {
+			switch d.data[d.pos] {
+			case ' ', '\n', '\r', '\t':
+				d.pos++
+			default:
+				return
+			}
+		}
+		if _, ok := d.more(); !ok {
 			return
 		}
 	}
+}
+
+// ensure makes the n bytes from data[i] available if the input has them, and
+// returns i, shifted if the window moved.
+func (d *decoder) ensure(i, n int) int {
+	for len(d.data)-i < n {
+		shift, ok := d.more()
+		i -= shift
+		if !ok {
+			break
+		}
+	}
+	return i
 }
 
 // value parses the value at d.pos, which is not white space.
@@ -203,7 +389,10 @@ func (d *decoder) value() (lua.LValue, error) {
 		if err != nil {
 			return lua.LNil, err
 		}
-		return lua.LString(s), nil
+		if !d.owned {
+			s = d.keep(s)
+		}
+		return d.boxString(s), nil
 	case 't':
 		return d.literal("true", lua.LTrue)
 	case 'f':
@@ -222,6 +411,7 @@ func (d *decoder) value() (lua.LValue, error) {
 }
 
 func (d *decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
+	d.ensure(d.pos, len(word))
 	if !strings.HasPrefix(d.data[d.pos:], word) {
 		return lua.LNil, d.errorf("unexpected %s", d.describe())
 	}
@@ -246,45 +436,27 @@ func (d *decoder) object() (lua.LValue, error) {
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
 		d.depth--
-		if d.objectMT == nil {
-			d.objectMT = kindMetatable(d.L, "object")
-		}
-		t := d.newTable()
-		t.Metatable = d.objectMT
-		return t, nil
+		return d.emptyTable("object"), nil
 	}
 	mark, keyMark := len(d.vals), len(d.keys)
 	for {
-		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
-			return lua.LNil, d.errorf("unexpected %s, want a string key", d.describe())
-		}
-		key, err := d.key()
+		key, err := d.member()
 		if err != nil {
 			return lua.LNil, err
 		}
-		d.skipSpace()
-		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-			return lua.LNil, d.errorf("unexpected %s, want ':'", d.describe())
-		}
-		d.pos++
-		d.skipSpace()
 		v, err := d.value()
 		if err != nil {
 			return lua.LNil, err
 		}
 		d.keys = append(d.keys, key)
 		d.vals = append(d.vals, v)
-		d.skipSpace()
-		if d.pos < len(d.data) && d.data[d.pos] == ',' {
-			d.pos++
-			d.skipSpace()
-			continue
+		more, err := d.next('}')
+		if err != nil {
+			return lua.LNil, err
 		}
-		if d.pos < len(d.data) && d.data[d.pos] == '}' {
-			d.pos++
+		if !more {
 			break
 		}
-		return lua.LNil, d.errorf("unexpected %s, want ',' or '}'", d.describe())
 	}
 	keys, vals := d.keys[keyMark:], d.vals[mark:]
 	t := d.objectTable(keys, vals)
@@ -293,6 +465,42 @@ func (d *decoder) object() (lua.LValue, error) {
 	d.keys, d.vals = d.keys[:keyMark], d.vals[:mark]
 	d.depth--
 	return t, nil
+}
+
+// member parses an object's key and the ':' after it, and skips the white
+// space before the value.
+func (d *decoder) member() (lua.LValue, error) {
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return lua.LNil, d.errorf("unexpected %s, want a string key", d.describe())
+	}
+	key, err := d.key()
+	if err != nil {
+		return lua.LNil, err
+	}
+	d.skipSpace()
+	if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+		return lua.LNil, d.errorf("unexpected %s, want ':'", d.describe())
+	}
+	d.pos++
+	d.skipSpace()
+	return key, nil
+}
+
+// next parses what follows an element of an array or object: a ',' (it
+// returns true, with the white space after it skipped) or the closing
+// bracket (false).
+func (d *decoder) next(closing byte) (bool, error) {
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == ',' {
+		d.pos++
+		d.skipSpace()
+		return true, nil
+	}
+	if d.pos < len(d.data) && d.data[d.pos] == closing {
+		d.pos++
+		return false, nil
+	}
+	return false, d.errorf("unexpected %s, want ',' or '%c'", d.describe(), closing)
 }
 
 func (d *decoder) array() (lua.LValue, error) {
@@ -304,31 +512,27 @@ func (d *decoder) array() (lua.LValue, error) {
 	if d.pos < len(d.data) && d.data[d.pos] == ']' {
 		d.pos++
 		d.depth--
-		if d.arrayMT == nil {
-			d.arrayMT = kindMetatable(d.L, "array")
-		}
-		t := d.newTable()
-		t.Metatable = d.arrayMT
-		return t, nil
+		return d.emptyTable("array"), nil
 	}
 	mark := len(d.vals)
 	for {
+		if d.depth <= 2 {
+			// An element of the top array, or of an array member of the
+			// top object (a list in WeCom's answer): a block of its own.
+			d.cut()
+		}
 		v, err := d.value()
 		if err != nil {
 			return lua.LNil, err
 		}
 		d.vals = append(d.vals, v)
-		d.skipSpace()
-		if d.pos < len(d.data) && d.data[d.pos] == ',' {
-			d.pos++
-			d.skipSpace()
-			continue
+		more, err := d.next(']')
+		if err != nil {
+			return lua.LNil, err
 		}
-		if d.pos < len(d.data) && d.data[d.pos] == ']' {
-			d.pos++
+		if !more {
 			break
 		}
-		return lua.LNil, d.errorf("unexpected %s, want ',' or ']'", d.describe())
 	}
 	vals := d.vals[mark:]
 	t := d.arrayTable(vals)
@@ -338,28 +542,45 @@ func (d *decoder) array() (lua.LValue, error) {
 	return t, nil
 }
 
+// emptyTable returns an empty table tagged with its JSON kind.
+func (d *decoder) emptyTable(kind string) *lua.LTable {
+	t := d.newTable()
+	if kind == "object" {
+		if d.objectMT == nil {
+			d.objectMT = kindMetatable(d.L, "object")
+		}
+		t.Metatable = d.objectMT
+	} else {
+		if d.arrayMT == nil {
+			d.arrayMT = kindMetatable(d.L, "array")
+		}
+		t.Metatable = d.arrayMT
+	}
+	return t
+}
+
 // Tables are built once their elements are known. On the table layout it
 // knows (tableLayout), the decoder fills them directly at their final size,
 // and carves the tables and their small element slices out of shared
 // blocks. Through gopher-lua's API, RawSetString grows a table's key list
 // and key index one key at a time, and that growth and the allocations were
-// most of the cost of decoding a large response.
+// most of the cost of decoding a large response. Objects with the same keys
+// in the same order (the members of a list) share one key list: gopher-lua
+// only ever appends to it, and its capacity is its length, so an append
+// copies it first.
 
 // The blocks start small and double up to tableBlock and slotBlock, so that
 // a small answer (one member) costs little more than its own tables.
 const (
-	tableBlock = 256  // the most tables allocated at once
-	slotBlock  = 4096 // the most element slots allocated at once
+	tableBlock = 1024     // the most tables allocated at once
+	slotBlock  = 8192     // the most element slots allocated at once
+	strBlock   = 2048     // the most boxed strings allocated at once
+	arenaBlock = 64 << 10 // the most string bytes allocated at once
 )
 
 // newTable returns an empty table.
 func (d *decoder) newTable() *lua.LTable {
-	if len(d.tables) == 0 {
-		d.tableN = min(max(2*d.tableN, 8), tableBlock)
-		d.tables = make([]lua.LTable, d.tableN)
-	}
-	t := &d.tables[0]
-	d.tables = d.tables[1:]
+	t := &d.tables.take(1)[0]
 	t.Metatable = lua.LNil
 	return t
 }
@@ -367,15 +588,10 @@ func (d *decoder) newTable() *lua.LTable {
 // slots returns a copy of vals whose capacity is its length, so that an
 // append from Lua reallocates rather than writes into a neighbour's slots.
 func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
-	if len(vals) > slotBlock/16 {
+	if len(vals) > 256 {
 		return slices.Clone(vals)
 	}
-	if len(d.slab) < len(vals) {
-		d.slotN = min(max(2*d.slotN, 64), slotBlock)
-		d.slab = make([]lua.LValue, max(d.slotN, len(vals)))
-	}
-	s := d.slab[:len(vals):len(vals)]
-	d.slab = d.slab[len(vals):]
+	s := d.slab.take(len(vals))
 	copy(s, vals)
 	return s
 }
@@ -406,6 +622,16 @@ func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
 	}
 	t := d.newTable()
 	m := (*tableLayout)(unsafe.Pointer(t))
+	if sh := d.shape(keys); sh != nil {
+		// An object of keys seen before: copy the shape's maps, which is
+		// cheaper than building them a key at a time.
+		m.strdict = maps.Clone(sh.strdict)
+		for i, k := range keys {
+			m.strdict[string(k.(lua.LString))] = vals[i]
+		}
+		m.keys, m.k2i = sh.keys, maps.Clone(sh.k2i)
+		return t
+	}
 	m.strdict = make(map[string]lua.LValue, len(keys))
 	for i, k := range keys {
 		m.strdict[string(k.(lua.LString))] = vals[i]
@@ -424,6 +650,51 @@ func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
 		m.k2i[k] = i
 	}
 	return t
+}
+
+// objectShape is what objects with the same keys in the same order share: the
+// list of keys (gopher-lua only ever appends to it, and its capacity is its
+// length, so an append copies it first), and maps with those keys, copied
+// for each object.
+type objectShape struct {
+	keys    []lua.LValue
+	strdict map[string]lua.LValue // values are placeholders
+	k2i     map[lua.LValue]int
+}
+
+// shape returns the objectShape of objects with the given keys when an earlier
+// object had the same (interned) keys, or nil for keys seen for the first
+// time, not interned, or with a key twice.
+func (d *decoder) shape(keys []lua.LValue) *objectShape {
+	h := uint64(len(keys))
+	for _, k := range keys {
+		h = h*1099511628211 ^ uint64(uintptr((*iface)(unsafe.Pointer(&k)).data))
+	}
+	sh, ok := d.shapes[h]
+	switch {
+	case ok && sh != nil && slices.Equal(sh.keys, keys):
+		return sh
+	case ok && sh != nil, len(d.shapes) >= 1024:
+		return nil // another shape of the same hash, or too many shapes
+	case !ok:
+		// Most sets of keys are seen once: record the shape at the second
+		// object of these keys.
+		if d.shapes == nil {
+			d.shapes = make(map[uint64]*objectShape)
+		}
+		d.shapes[h] = nil
+		return nil
+	}
+	sh = &objectShape{keys: slices.Clone(keys), strdict: make(map[string]lua.LValue, len(keys)), k2i: make(map[lua.LValue]int, len(keys))}
+	for i, k := range sh.keys {
+		sh.strdict[string(k.(lua.LString))] = lua.LNil
+		sh.k2i[k] = i
+	}
+	if len(sh.strdict) < len(keys) {
+		return nil // a duplicate key: d.shapes[h] stays nil
+	}
+	d.shapes[h] = sh
+	return sh
 }
 
 // tableLayout is the layout of lua.LTable in gopher-lua v1.1.2: its
@@ -456,6 +727,46 @@ func sameLayout(a, b reflect.Type) bool {
 	return true
 }
 
+// iface is the layout of a Go interface value: a type word and a pointer to
+// the value.
+type iface struct {
+	tab  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// lstringTab is the type word of an lua.LValue holding an lua.LString.
+var lstringTab = func() unsafe.Pointer {
+	v := lua.LValue(lua.LString("x"))
+	return (*iface)(unsafe.Pointer(&v)).tab
+}()
+
+// blockBoxing reports whether boxString's way of making an lua.LValue of an
+// lua.LString in a block gives the same value as Go's conversion: it holds
+// as long as interfaces are laid out as iface, and TestBlockBoxing fails
+// otherwise (boxString then converts).
+var blockBoxing = func() bool {
+	s := []lua.LString{"probe"}
+	var v lua.LValue
+	*(*iface)(unsafe.Pointer(&v)) = iface{lstringTab, unsafe.Pointer(&s[0])}
+	got, ok := v.(lua.LString)
+	return ok && got == "probe" && v == lua.LValue(lua.LString("probe")) && unsafe.Sizeof(v) == unsafe.Sizeof(iface{})
+}()
+
+// boxString returns s as an lua.LValue. Converting a string to an interface
+// allocates its header: the decoder carves the headers out of blocks
+// instead, a few allocations for a whole member list instead of one a
+// string.
+func (d *decoder) boxString(s string) lua.LValue {
+	if !blockBoxing || d.apart {
+		return lua.LString(s)
+	}
+	p := &d.strs.take(1)[0]
+	*p = lua.LString(s)
+	var v lua.LValue
+	*(*iface)(unsafe.Pointer(&v)) = iface{lstringTab, unsafe.Pointer(p)}
+	return v
+}
+
 // key parses an object key. Keys are interned as Lua values, so that each
 // is boxed once: a response repeats the same few dozen keys on every
 // element.
@@ -467,6 +778,9 @@ func (d *decoder) key() (lua.LValue, error) {
 	if v, ok := d.names[s]; ok {
 		return v, nil
 	}
+	if !d.owned {
+		s = d.keep(s)
+	}
 	v := lua.LValue(lua.LString(s))
 	if len(d.names) < 4096 {
 		d.names[s] = v
@@ -475,11 +789,20 @@ func (d *decoder) key() (lua.LValue, error) {
 }
 
 // str parses the string at d.pos (its opening quote). A string without
-// escapes is a slice of the input.
+// escapes is a slice of data (see keep); owned tells which.
 func (d *decoder) str() (string, error) {
+	d.owned = false
 	start := d.pos + 1
 	ascii := true
-	for i := start; i < len(d.data); i++ {
+	for i := start; ; i++ {
+		if i >= len(d.data) {
+			shift, ok := d.more()
+			i, start = i-shift, start-shift
+			if !ok {
+				d.pos = len(d.data)
+				return "", d.errorf("unterminated string")
+			}
+		}
 		switch c := d.data[i]; {
 		case c == '"':
 			d.pos = i + 1
@@ -498,8 +821,6 @@ func (d *decoder) str() (string, error) {
 			ascii = false
 		}
 	}
-	d.pos = len(d.data)
-	return "", d.errorf("unterminated string")
 }
 
 // escaped finishes a string that starts at start and has its first
@@ -507,7 +828,14 @@ func (d *decoder) str() (string, error) {
 func (d *decoder) escaped(start, i int) (string, error) {
 	buf := make([]byte, 0, i-start+16)
 	buf = append(buf, d.data[start:i]...)
-	for i < len(d.data) {
+	for {
+		if i >= len(d.data) {
+			shift, ok := d.more()
+			i, start = i-shift, start-shift
+			if !ok {
+				break
+			}
+		}
 		c := d.data[i]
 		switch {
 		case c == '"':
@@ -516,6 +844,7 @@ func (d *decoder) escaped(start, i int) (string, error) {
 				d.pos = start
 				return "", d.errorf("string is not valid UTF-8")
 			}
+			d.owned = true
 			return string(buf), nil
 		case c < 0x20:
 			d.pos = i
@@ -525,7 +854,8 @@ func (d *decoder) escaped(start, i int) (string, error) {
 			i++
 			continue
 		}
-		if i+1 >= len(d.data) {
+		// The escape and what it needs: \uD83D\uDE00 at most.
+		if i = d.ensure(i, 12); i+1 >= len(d.data) {
 			break
 		}
 		i++
@@ -596,7 +926,24 @@ func hex4(s string) (rune, bool) {
 
 // number parses the number at d.pos following JSON's grammar.
 func (d *decoder) number() (lua.LValue, error) {
-	data, start, i := d.data, d.pos, d.pos
+	// Find the end of the number's characters first, reading on if the
+	// window ends within it; then parse them.
+	end := d.pos
+	for {
+		if end >= len(d.data) {
+			shift, ok := d.more()
+			end -= shift
+			if !ok {
+				break
+			}
+		}
+		if c := d.data[end]; c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			end++
+			continue
+		}
+		break
+	}
+	data, start, i := d.data[:end], d.pos, d.pos
 	neg := data[i] == '-'
 	if neg {
 		i++
@@ -656,7 +1003,7 @@ func (d *decoder) number() (lua.LValue, error) {
 		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -maxSafeInt && v <= maxSafeInt {
 			return lua.LNumber(v), nil
 		}
-		return lua.LString(text), nil
+		return lua.LString(d.keep(text)), nil
 	}
 	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {

@@ -3,14 +3,19 @@ package bindings
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -177,11 +182,92 @@ func BenchmarkEncodeUserList50k(b *testing.B) {
 	}
 }
 
+// TestDecodeJSONStream decodes documents from streams read in pieces of
+// every size, including pieces that end inside tokens, escapes and the byte
+// order mark, and compares with decoding them whole.
+func TestDecodeJSONStream(t *testing.T) {
+	docs := []string{
+		"\uFEFF" + `{"a":"\u00e9\ud83d\ude00x","b":[1,-2.5e3,12345678901234567890,true,false,null]}`,
+		`[` + strings.Repeat(`"一二三四五六七八九十",`, 20000) + `""]`, // more than a window
+		`"` + strings.Repeat("x", 200000) + `"`,              // one token longer than a window
+		`{"a":1}` + " \n\t ",
+		`{"a":[1,2,}`, `[1 2]`, `"abc`, `{"a":tru}`, "[1,\n2,\n\"\x01\"]", `[1e]`,
+	}
+	for _, e := range []string{"bom", "department_list", "escapes", "numbers", "userlist"} {
+		data, err := os.ReadFile("testdata/fuzz/FuzzJSONRoundTrip/" + e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, corpusBytes(t, data))
+	}
+	docs = append(docs, string(userListBody(500)))
+	L := lua.NewState()
+	defer L.Close()
+	for i, doc := range docs {
+		want, werr := decodeJSONString(L, doc)
+		for _, size := range []int{1, 2, 3, 7, 100, 4096, 1 << 20} {
+			got, err := decodeJSONStream(L, &pieces{s: doc, n: size})
+			if fmt.Sprint(err) != fmt.Sprint(werr) || werr == nil && !luaEqual(got, want) {
+				t.Errorf("document %d in pieces of %d: got %.200s (%v), want %.200s (%v)", i, size, dump(got), err, dump(want), werr)
+			}
+		}
+	}
+	_, err := decodeJSONStream(L, io.MultiReader(strings.NewReader(`{"a":[1,`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("stream cut short: err = %v, want the read error", err)
+	}
+}
+
+// pieces reads s n bytes at a time.
+type pieces struct {
+	s string
+	n int
+}
+
+func (p *pieces) Read(b []byte) (int, error) {
+	if p.s == "" {
+		return 0, io.EOF
+	}
+	n := copy(b, p.s[:min(p.n, len(p.s))])
+	p.s = p.s[n:]
+	return n, nil
+}
+
+// corpusBytes returns the []byte value of a file of the fuzz corpus.
+func corpusBytes(t *testing.T, file []byte) string {
+	t.Helper()
+	for _, line := range strings.Split(string(file), "\n") {
+		if v, ok := strings.CutPrefix(line, "[]byte("); ok {
+			s, err := strconv.Unquote(strings.TrimSuffix(v, ")"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+	}
+	t.Fatalf("no []byte value in %q", file)
+	return ""
+}
+
 // TestTableLayout fails when a gopher-lua upgrade changes lua.LTable, which
 // sends the decoder to its slower path: update tableLayout.
 func TestTableLayout(t *testing.T) {
 	if !knownTableLayout {
 		t.Fatal("lua.LTable is not laid out as tableLayout")
+	}
+}
+
+// TestBlockBoxing fails when Go lays interfaces out otherwise, which sends
+// the decoder's strings to Go's conversion.
+func TestBlockBoxing(t *testing.T) {
+	if !blockBoxing {
+		t.Fatal("interface values are not laid out as iface")
+	}
+	d := newDecoder(nil, nil)
+	for _, s := range []string{"", "a", "成员"} {
+		if v := d.boxString(s); v != lua.LValue(lua.LString(s)) || v.String() != s {
+			t.Errorf("boxString(%q) = %v", s, v)
+		}
 	}
 }
 
@@ -407,12 +493,18 @@ func TestDecodeUserList(t *testing.T) {
 
 // FuzzJSONRoundTrip checks that what decodeJSON accepts is valid JSON and
 // encodes to a text that decodes to the same value and encodes the same
-// again. The seed corpus is in testdata/fuzz/FuzzJSONRoundTrip.
+// again, and that decoding it from a stream read a byte at a time gives the
+// same value or the same error. The seed corpus is in
+// testdata/fuzz/FuzzJSONRoundTrip.
 func FuzzJSONRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		L := lua.NewState(lua.Options{SkipOpenLibs: true})
 		defer L.Close()
 		v, err := decodeJSON(L, data)
+		sv, serr := decodeJSONStream(L, iotest.OneByteReader(bytes.NewReader(data)))
+		if fmt.Sprint(err) != fmt.Sprint(serr) || err == nil && !luaEqual(v, sv) {
+			t.Fatalf("%q: decoded %s (%v), from a stream %s (%v)", data, dump(v), err, dump(sv), serr)
+		}
 		if err != nil {
 			return
 		}
@@ -435,4 +527,69 @@ func FuzzJSONRoundTrip(f *testing.F) {
 			t.Fatalf("encodings differ: %s and %s (%v)", out, out2, err)
 		}
 	})
+}
+
+// TestDecodedObjectsOfOneShape checks that objects decoded with the same
+// keys, which share their key list and copies of the same maps, stay
+// independent tables: keys added, changed or removed in one are not seen in
+// the others, and pairs() sees each table's own keys.
+func TestDecodedObjectsOfOneShape(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	setTestGlobals(L)
+	v, err := decodeJSONString(L, `[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6},{"a":7,"b":8}]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.SetGlobal("list", v)
+	if err := L.DoString(`
+		local function keys(t)
+		  local out = {}
+		  for k, v in pairs(t) do out[#out + 1] = k .. "=" .. tostring(v) end
+		  table.sort(out)
+		  return table.concat(out, ",")
+		end
+		list[1].c = "x"
+		list[2].c = "y"
+		list[2].a = 30
+		list[3].a = nil
+		list[4].d = "z"
+		assert_eq(keys(list[1]), "a=1,b=2,c=x")
+		assert_eq(keys(list[2]), "a=30,b=4,c=y")
+		assert_eq(keys(list[3]), "b=6")
+		assert_eq(keys(list[4]), "a=7,b=8,d=z")
+	`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKeptElementKeepsOnlyItself checks that one member kept from a large
+// list does not keep the others alive: each element of the list is carved
+// from blocks of its own.
+func TestKeptElementKeepsOnlyItself(t *testing.T) {
+	body := userListBody(20000)
+	L := lua.NewState()
+	defer L.Close()
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	before := heap()
+	v, err := decodeJSON(L, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := v.(*lua.LTable).RawGetString("userlist").(*lua.LTable)
+	all := heap() - before
+	kept := list.RawGetInt(10000)
+	list, v = nil, nil
+	// The member's strings may keep the copy of the input (a tenth of all).
+	if got := heap() - before; got > all/5 {
+		runtime.KeepAlive(body)
+		t.Errorf("one member kept holds %d bytes; the list held %d", got, all)
+	}
+	runtime.KeepAlive(kept)
+	runtime.KeepAlive(body)
 }

@@ -81,6 +81,11 @@ func (w *wecomModule) fanout(L *lua.LState, c *wecom.Client) int {
 					return
 				}
 				results[i], errs[i] = calls[i](ctx)
+				if o, ok := results[i].(*openAnswer); ok {
+					// Answers are decoded after every call is done: read
+					// this one now rather than hold its connection.
+					results[i], errs[i] = o.readAll(ctx)
+				}
 				done.Add(1)
 			}
 		})

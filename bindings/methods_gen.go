@@ -793,6 +793,16 @@ var userGroup = group{
 		prepare: func(a *args) call { return send(a, a.client.User.ListIDRequest(a.str("cursor"), a.int("limit"))) }},
 	"all_ids": {doc: "Reads every (userid, department) pair of the corp, page after page (获取成员ID列表).", http: "POST user/list_id", result: "table[]",
 		prepare: userAllIDs},
+	"each": {doc: "Iterates over a department's members as user.list lists them, one at a time, decoded as WeCom's answer arrives: memory stays flat whatever the size of the organisation (获取部门成员详情).", http: "GET user/list, GET user/simplelist", result: "fun(): table?",
+		params: []param{
+			{name: "department_id", typ: "integer", doc: "获取的部门id"},
+			{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "是否递归获取子部门下面的成员"},
+			{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"},
+			{name: "simple", typ: "boolean", opt: true, def: lua.LFalse, doc: "true 只获取成员的userid和姓名(user/simplelist),false 获取成员详情(user/list)"},
+		},
+		prepare: userEach},
+	"each_id": {doc: "Iterates over every (userid, department) pair of the corp, page after page, one at a time (获取成员ID列表).", http: "POST user/list_id", result: "fun(): table?",
+		prepare: userEachID},
 	"convert_to_openid": {doc: "Converts a userid to an openid (userid转openid).", http: "POST user/convert_to_openid",
 		params: []param{
 			{name: "user_id", typ: "string", doc: "企业微信内的成员 ID"},

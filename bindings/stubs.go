@@ -217,7 +217,11 @@ func (w *stubWriter) method(group, name string, m *method) {
 	if result == "" {
 		result = "table"
 	}
-	w.line("---@return %s result as wechatpy returns it; an API error raises {errcode, errmsg, api}", result)
+	if strings.HasPrefix(result, "fun(") {
+		w.line("---@return %s iterator for a generic for: each call returns the next element, nil after the last; an API error raises {errcode, errmsg, api}", result)
+	} else {
+		w.line("---@return %s result as wechatpy returns it; an API error raises {errcode, errmsg, api}", result)
+	}
 	if len(m.params) > 0 || m.kwargs != "" {
 		if m.kwargs != "" {
 			fields = append(fields, "[string]: any")

@@ -180,6 +180,19 @@ func TestLuarc(t *testing.T) {
 	}
 }
 
+func TestIteratorStub(t *testing.T) {
+	got := groupStub("user", userGroup)
+	for _, want := range []string{
+		"---@return fun(): table? iterator for a generic for: each call returns the next element, nil after the last",
+		"function user.each(department_id, fetch_child, status, simple) end\n",
+		"function user.each_id() end\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stub lacks %q", want)
+		}
+	}
+}
+
 func TestGroupStub(t *testing.T) {
 	got := groupStub("oauth", oauthGroup)
 	for _, want := range []string{

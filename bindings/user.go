@@ -9,6 +9,9 @@ package bindings
 
 import (
 	"context"
+	"errors"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/wecomrunner/runner/wecom"
 )
@@ -86,7 +89,35 @@ func memberList(a *args, dep string) call {
 	id := a.int(dep)
 	opt := &wecom.UserListOptions{FetchChild: a.bool("fetch_child"), Status: a.int("status")}
 	if a.bool("simple") {
-		return send(a, a.client.User.SimpleListRequest(id, opt))
+		return streamed(a, a.client.User.SimpleListRequest(id, opt))
 	}
-	return send(a, a.client.User.ListRequest(id, opt))
+	return streamed(a, a.client.User.ListRequest(id, opt))
+}
+
+// userEach is user.each: the members of user.list's answer, one at a time.
+func userEach(a *args) call {
+	id := a.int("department_id")
+	opt := &wecom.UserListOptions{FetchChild: a.bool("fetch_child"), Status: a.int("status")}
+	if a.bool("simple") {
+		return iterate(a, a.client.User.SimpleListRequest(id, opt), "userlist", nil)
+	}
+	return iterate(a, a.client.User.ListRequest(id, opt), "userlist", nil)
+}
+
+// userEachID is user.each_id: the (userid, department) pairs of every page
+// of user/list_id, one at a time.
+func userEachID(a *args) call {
+	users := a.client.User
+	cursor := ""
+	return iterate(a, users.ListIDRequest(cursor, wecom.MaxListIDLimit), "dept_user", func(fields *lua.LTable) (*wecom.Request, error) {
+		next, _ := fields.RawGetString("next_cursor").(lua.LString)
+		switch string(next) {
+		case "":
+			return nil, nil
+		case cursor:
+			return nil, errors.New("wecom user/list_id: the next cursor is the one sent")
+		}
+		cursor = string(next)
+		return users.ListIDRequest(cursor, wecom.MaxListIDLimit), nil
+	})
 }

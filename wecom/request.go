@@ -105,7 +105,7 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) error {
 // (WeCom's way of reporting a failed download) is returned as an error.
 func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {
 	var f *File
-	_, err := c.exchange(ctx, req, func(res *http.Response, cancel context.CancelFunc) bool {
+	_, err := c.exchange(ctx, req, &taker{take: func(res *http.Response, cancel context.CancelFunc) bool {
 		if res.StatusCode != http.StatusOK {
 			return false
 		}
@@ -126,7 +126,7 @@ func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {
 			f.Filename = params["filename"]
 		}
 		return true
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -165,8 +165,8 @@ func (c *Client) send(ctx context.Context, req *Request) ([]byte, error) {
 }
 
 // exchange runs the retry loop around one call. stream, when not nil, may
-// take over a 200 answer before it is read as JSON: it returns true if it did.
-func (c *Client) exchange(ctx context.Context, req *Request, stream func(*http.Response, context.CancelFunc) bool) ([]byte, error) {
+// take over a 200 answer before it is read as JSON.
+func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]byte, error) {
 	payload, err := encodeBody(req)
 	if err != nil {
 		return nil, err
@@ -316,7 +316,7 @@ func methodOf(req *Request) string {
 // roundTrip sends one HTTP request. For a write (not req.isRead()), sent
 // reports whether the request was written to the network, so that a failure
 // after it leaves the outcome unknown.
-func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, token string, attempt int, stream func(*http.Response, context.CancelFunc) bool) (body []byte, status int, sent bool, err error) {
+func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, token string, attempt int, stream *taker) (body []byte, status int, sent bool, err error) {
 	start := time.Now()
 	call := Call{API: req.API, Attempt: attempt}
 	defer func() {
@@ -330,7 +330,22 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 		}
 	}()
 
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	var cancel context.CancelFunc
+	var idle *idleTimeout
+	if stream != nil && stream.perRead {
+		// The timeout bounds the wait for the answer here, and each read
+		// of it once taken (see Open), not the exchange.
+		ctx, cancel = context.WithCancel(ctx)
+		idle = newIdleTimeout(c.timeout, cancel)
+		defer idle.timer.Stop()
+		take := stream.take
+		stream = &taker{take: func(res *http.Response, release context.CancelFunc) bool {
+			res.Body = &idleReader{res.Body, idle}
+			return take(res, release)
+		}}
+	} else {
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+	}
 	if !req.isRead() {
 		// Only a write's failure depends on whether it reached WeCom: a
 		// read is retried either way, and is spared the trace.
@@ -347,11 +362,12 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 	}
 	res, err := c.http.Do(hreq)
 	if err != nil {
+		err = idle.check(err)
 		cancel()
 		return nil, 0, sent, fmt.Errorf("wecom %s: %w", req.API, redactError(err, c.secretsOf(req, token)...))
 	}
 	status = res.StatusCode
-	if stream != nil && stream(res, cancel) {
+	if stream != nil && stream.take(res, cancel) {
 		return nil, status, true, nil
 	}
 	defer cancel()

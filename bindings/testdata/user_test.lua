@@ -97,6 +97,51 @@ function TestAllIDsAndPages(t)
   assert_eq(seen, #rows)
 end
 
+function TestEach(t)
+  local listed = wecom.user.list(1, true)
+  local n = 0
+  for u in wecom.user.each(1, true) do
+    n = n + 1
+    assert_eq(u, listed[n], "member " .. n .. " of user.each as user.list returns it")
+  end
+  assert_eq(n, #listed)
+
+  local count = 0
+  for _ in wecom.user.each{department_id = 3} do
+    count = count + 1
+  end
+  assert_eq(count, #wecom.user.list(3), "the named form, without sub-departments")
+
+  local brief = wecom.user.list(2, true, 0, true)
+  n = 0
+  for u in wecom.user.each{department_id = 2, fetch_child = true, simple = true} do
+    n = n + 1
+    assert_eq(u, brief[n], "simple members as user.list gives them")
+  end
+  assert_eq(n, #brief)
+
+  local first
+  for u in wecom.user.each(1, true) do
+    first = u.userid
+    if first then
+      break -- leaves the answer open until the iterator is collected
+    end
+  end
+  assert_eq(first, listed[1].userid)
+  local err = fails(wecom.user.each, 99999)
+  assert_eq(err.errcode, 60003, "an unknown department raises at the call")
+end
+
+function TestEachID(t)
+  local rows = wecom.user.all_ids()
+  local n = 0
+  for row in wecom.user.each_id() do
+    n = n + 1
+    assert_eq(row, rows[n])
+  end
+  assert_eq(n, #rows)
+end
+
 function TestConvertAndVerify(t)
   local openid = wecom.user.convert_to_openid("lisi").openid
   assert_eq(type(openid), "string")

@@ -21,11 +21,14 @@ if not admins then error("args.admins is required: who gets the report?") end
 local jobs = args.get("jobs", {"nightly-department-sync", "replace-users"})
 
 local departments = wecom.department.get()
-local members = wecom.user.list(1, true)
 
--- Headcount: each member counts in each of their departments.
-local count = {}
-for _, u in ipairs(members) do
+-- Headcount: each member counts in each of their departments. The members
+-- are read one at a time (user.each): a large organisation is never held
+-- in memory at once.
+local count, now, headcount = {}, {}, 0
+for u in wecom.user.each(1, true) do
+  headcount = headcount + 1
+  now[u.userid] = u.name
   for _, d in ipairs(u.department or {}) do
     count[d] = (count[d] or 0) + 1
   end
@@ -33,8 +36,6 @@ end
 table.sort(departments, function(a, b) return (count[a.id] or 0) > (count[b.id] or 0) end)
 
 -- Joiners and leavers since the last report.
-local now = {}
-for _, u in ipairs(members) do now[u.userid] = u.name end
 local before = kv.get("members")
 local joiners, leavers = {}, {}
 if before then
@@ -48,22 +49,37 @@ if before then
   table.sort(leavers)
 end
 
+-- A markdown message holds 2048 bytes: the report names the largest
+-- departments and the first joiners and leavers, and counts the rest.
+local shown_departments, shown_names = 10, 10
+local function some(names)
+  if #names <= shown_names then return table.concat(names, "、") end
+  return table.concat(names, "、", 1, shown_names) .. string.format(" 等 %d 人", #names)
+end
+
 local lines = {
   string.format("## 组织日报 %s", time.format(time.now(), "%Y-%m-%d", "Asia/Shanghai")),
-  string.format("在职人数：**%d**", #members),
+  string.format("在职人数：**%d**", headcount),
   "",
   "### 各部门人数",
 }
-for _, d in ipairs(departments) do
-  if (count[d.id] or 0) > 0 then
-    lines[#lines + 1] = string.format("- %s：%d", d.name, count[d.id])
+local others, other_count = 0, 0
+for i, d in ipairs(departments) do
+  local n = count[d.id] or 0
+  if n > 0 and i <= shown_departments then
+    lines[#lines + 1] = string.format("- %s：%d", d.name, n)
+  elseif n > 0 then
+    others, other_count = others + 1, other_count + n
   end
+end
+if others > 0 then
+  lines[#lines + 1] = string.format("- 其他 %d 个部门：%d", others, other_count)
 end
 lines[#lines + 1] = ""
 if before then
   lines[#lines + 1] = string.format("### 入职 %d 人，离职 %d 人", #joiners, #leavers)
-  if #joiners > 0 then lines[#lines + 1] = "- 入职：" .. table.concat(joiners, "、") end
-  if #leavers > 0 then lines[#lines + 1] = "- 离职：" .. table.concat(leavers, "、") end
+  if #joiners > 0 then lines[#lines + 1] = "- 入职：" .. some(joiners) end
+  if #leavers > 0 then lines[#lines + 1] = "- 离职：" .. some(leavers) end
 else
   lines[#lines + 1] = "### 入职与离职：首份日报，自下一份起统计"
 end
@@ -90,4 +106,4 @@ if chat_id then
 end
 print(content)
 kv.set("members", now)
-log.info("daily report sent", {members = #members, joiners = #joiners, leavers = #leavers})
+log.info("daily report sent", {members = headcount, joiners = #joiners, leavers = #leavers})

@@ -18,8 +18,9 @@ end
 table.sort(departments, function(a, b) return a.id < b.id end)
 csv.write(dir .. "/departments.csv", departments, {header = {"id", "name", "parentid", "order"}, bom = true})
 
+-- One member at a time: only the exported fields are kept.
 local rows = {}
-for _, u in ipairs(wecom.user.list(1, true)) do
+for u in wecom.user.each(1, true) do
   rows[#rows + 1] = {
     userid = u.userid, name = u.name, position = u.position, mobile = u.mobile, email = u.email,
     department = table.concat(u.department or {}, ";"), status = u.status,

@@ -55,20 +55,20 @@ local file = csv.member_file(members)
 -- Who would be removed?
 local keep = {}
 for _, m in ipairs(members) do keep[m.userid] = true end
-local current = wecom.user.list(1, true, 0, true)
-local removed = {}
-for _, u in ipairs(current) do
+local current, removed = 0, {}
+for u in wecom.user.each(1, true, 0, true) do
+  current = current + 1
   if not keep[u.userid] then removed[#removed + 1] = u.userid end
 end
-local share = #current > 0 and #removed / #current or 0
+local share = current > 0 and #removed / current or 0
 print(string.format("replace_user: %d members in %s, %d in WeCom, %d to remove (%.1f%%)",
-  #members, source, #current, #removed, share * 100))
+  #members, source, current, #removed, share * 100))
 if #removed > 0 then
   print("  to remove: " .. table.concat(removed, ", "))
 end
 if share > max_share and not allow_mass_remove then
   error(string.format("refusing: the file would remove %d of %d members (%.0f%%), more than max_remove_share %.0f%%; set allow_mass_remove to proceed",
-    #removed, #current, share * 100, max_share * 100))
+    #removed, current, share * 100, max_share * 100))
 end
 
 -- Every department of the file must exist: WeCom would fail the rows of the

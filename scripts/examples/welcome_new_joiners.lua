@@ -11,10 +11,8 @@ local log = require("log")
 
 local url = args.get("handbook_url", "https://handbook.tengfei.example.com")
 local known = kv.get("known_members")
-local members = wecom.user.list(1, true, 0, true)
-
 local now, items = {}, {}
-for _, u in ipairs(members) do
+for u in wecom.user.each(1, true, 0, true) do
   now[u.userid] = true
   if known and not known[u.userid] then
     items[#items + 1] = {

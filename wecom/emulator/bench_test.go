@@ -3,6 +3,8 @@ package emulator
 import (
 	"io"
 	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,3 +65,80 @@ type discardWriter struct{ h http.Header }
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
+
+// listHandlerBench returns a server of emulator.LargeOrg(100, members) and
+// a user/list request of its whole organisation with the contacts-sync
+// token.
+func listHandlerBench(b *testing.B, org *Org) (*Server, *http.Request) {
+	b.Helper()
+	s := New(org)
+	token := s.auth.issue(0, s.now(), time.Hour).value
+	req, _ := http.NewRequest(http.MethodGet, "http://emulator/cgi-bin/user/list?department_id=1&fetch_child=1&access_token="+token, nil)
+	req.RemoteAddr = "127.0.0.1:1"
+	return s, req
+}
+
+// countingWriter is a ResponseWriter that counts what it is given.
+type countingWriter struct {
+	h    http.Header
+	n    int
+	code int
+}
+
+func (w *countingWriter) Header() http.Header         { return w.h }
+func (w *countingWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
+func (w *countingWriter) WriteHeader(code int)        { w.code = code }
+
+// serveList answers req and fails b unless the answer is a 200 of at least
+// 30 MB (the 50,000-member list).
+func serveList(b *testing.B, s *Server, req *http.Request) {
+	w := &countingWriter{h: http.Header{}}
+	s.ServeHTTP(w, req)
+	if w.code != 0 && w.code != http.StatusOK || w.n < 30<<20 {
+		b.Fatalf("HTTP %d, %d bytes", w.code, w.n)
+	}
+}
+
+// BenchmarkUserListFirstAnswer50k is the first user/list of the whole
+// organisation from a new server of emulator.LargeOrg(100, 50000): the
+// handler alone, without the network. Compare with
+// BenchmarkUserListNextAnswer50k.
+func BenchmarkUserListFirstAnswer50k(b *testing.B) {
+	org := LargeOrg(100, 50000)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		s, req := listHandlerBench(b, org)
+		b.StartTimer()
+		serveList(b, s, req)
+	}
+}
+
+// BenchmarkUserListNextAnswer50k is the same list answered again by the
+// same server.
+func BenchmarkUserListNextAnswer50k(b *testing.B) {
+	s, req := listHandlerBench(b, LargeOrg(100, 50000))
+	serveList(b, s, req)
+	b.ReportAllocs()
+	for b.Loop() {
+		serveList(b, s, req)
+	}
+}
+
+// BenchmarkUserListAfterWrite50k is the list answered after a change of one
+// member (user/update), which the server must show.
+func BenchmarkUserListAfterWrite50k(b *testing.B) {
+	s, req := listHandlerBench(b, LargeOrg(100, 50000))
+	serveList(b, s, req)
+	update, _ := http.NewRequest(http.MethodPost, "http://emulator/cgi-bin/user/update?"+req.URL.Query().Encode(), nil)
+	update.RemoteAddr = req.RemoteAddr
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		update.Body = io.NopCloser(strings.NewReader(`{"userid":"zhangsan","position":"研发总监` + strconv.Itoa(i) + `"}`))
+		w := &countingWriter{h: http.Header{}}
+		s.ServeHTTP(w, update)
+		b.StartTimer()
+		serveList(b, s, req)
+	}
+}

@@ -613,6 +613,40 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // object; it is answered as {"errcode":0,"errmsg":"ok", <its fields>}.
 type okObject []byte
 
+// okList is a success answer with one member, an array of already encoded
+// elements: {"errcode":0,"errmsg":"ok","<name>":[<elements>]}. It is
+// written piece by piece, without copying a large list into one buffer.
+type okList struct {
+	name  string
+	elems [][]byte
+}
+
+// write writes l with its Content-Length.
+func (l okList) write(w http.ResponseWriter) {
+	head := `{"errcode":0,"errmsg":"ok",` + strconv.Quote(l.name) + `:[`
+	n := len(head) + len("]}\n") + max(len(l.elems)-1, 0)
+	for _, e := range l.elems {
+		n += len(e)
+	}
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(n)}
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, head)
+	comma := []byte{','}
+	for i, e := range l.elems {
+		if i > 0 {
+			w.Write(comma)
+		}
+		w.Write(e)
+	}
+	io.WriteString(w, "]}\n")
+}
+
+// maxPooled is the largest buffer kept for reuse: a large answer's buffer
+// is left to the collector rather than held for good.
+const maxPooled = 1 << 20
+
 // marshalJSON encodes v without escaping HTML characters and without the
 // trailing newline.
 func marshalJSON(v any) []byte {
@@ -627,9 +661,17 @@ func marshalJSON(v any) []byte {
 
 // writeJSON writes v as a JSON answer without escaping HTML characters.
 func (s *Server) writeJSON(w http.ResponseWriter, code int, v any) {
+	if l, ok := v.(okList); ok {
+		l.write(w)
+		return
+	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	defer bufPool.Put(buf)
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			bufPool.Put(buf)
+		}
+	}()
 	if o, ok := v.(okObject); ok && len(o) > 2 {
 		buf.WriteString(`{"errcode":0,"errmsg":"ok",`)
 		buf.Write(o[1:])

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The types below decode the loosely typed values real clients send and
@@ -177,4 +180,106 @@ func splitBar(s string) []string {
 		}
 	}
 	return out
+}
+
+// The appenders below write JSON as encoding/json does with SetEscapeHTML(false),
+// for the answers the emulator builds by hand.
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	if !plainJSON(s) {
+		return append(b, marshalJSON(s)...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// plainJSON reports whether s goes into a JSON string as it is: valid UTF-8
+// without control characters, quotes, backslashes, U+2028 and U+2029
+// (which encoding/json escapes).
+func plainJSON(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c == '"' || c == '\\':
+			return false
+		case c == 0xE2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0xA8 || s[i+2] == 0xA9):
+			return false
+		case c >= 0x80:
+			ascii = false
+		}
+	}
+	return ascii || utf8.ValidString(s)
+}
+
+// appendOptional appends the member name (`,"key":`) and s, unless s is
+// empty (omitempty).
+func appendOptional(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = append(b, name...)
+	return appendJSONString(b, s)
+}
+
+// appendInts appends an array of integers, or null for a nil slice.
+func appendInts(b []byte, ns []int) []byte {
+	if ns == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, n := range ns {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(n), 10)
+	}
+	return append(b, ']')
+}
+
+// appendAny appends v, a value decoded from JSON or YAML (maps with string
+// keys, in sorted order, slices, strings, numbers, booleans and nil). Other
+// values go through encoding/json.
+func appendAny(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...)
+	case string:
+		return appendJSONString(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int:
+		return strconv.AppendInt(b, int64(v), 10)
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 && !math.Signbit(v) {
+			return strconv.AppendInt(b, int64(v), 10)
+		}
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendAny(b, e)
+		}
+		return append(b, ']')
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = append(b, '{')
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, k)
+			b = append(b, ':')
+			b = appendAny(b, v[k])
+		}
+		return append(b, '}')
+	}
+	return append(b, marshalJSON(v)...)
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -15,8 +16,8 @@ import (
 // state is the organisation's mutable data: contacts, apps and app chats.
 // Every field is guarded by mu; readers take the read lock only.
 type state struct {
-	mu      sync.RWMutex
-	version atomic.Uint64 // changes with every write, for cached views
+	mu      versionedLock
+	ordered atomic.Pointer[orderedMembers]
 
 	corpID   string
 	corpName string
@@ -24,6 +25,8 @@ type state struct {
 	depts   map[int]*Department
 	members map[int]map[string]*member // department id → members, by lower userid
 	users   map[string]*member         // lower userid → member
+	mobiles map[string]*member         // mobile → member
+	emails  map[string]*member         // lower email → member
 	openIDs map[string]string          // openid → lower userid
 	tags    map[int]*tagState
 	apps    map[int]*appState
@@ -37,10 +40,36 @@ type state struct {
 	pendingDrop map[int]bool // departments replaceparty will delete once empty
 }
 
-// lock takes the write lock and invalidates cached views.
-func (st *state) lock() {
-	st.mu.Lock()
-	st.version.Add(1)
+// lock takes the write lock, which invalidates cached views.
+func (st *state) lock() { st.mu.Lock() }
+
+// versionedLock is a read-write lock with a version that changes when a
+// writer takes it and again when it releases it: a value derived from the
+// state under the read lock may be cached with the version, and is valid
+// while the version is the same. The version is odd while a writer holds
+// the lock, when nothing may be cached: the state is changing.
+type versionedLock struct {
+	sync.RWMutex
+	version atomic.Uint64
+}
+
+// Lock takes the write lock.
+func (l *versionedLock) Lock() {
+	l.RWMutex.Lock()
+	l.version.Add(1)
+}
+
+// Unlock releases the write lock.
+func (l *versionedLock) Unlock() {
+	l.version.Add(1)
+	l.RWMutex.Unlock()
+}
+
+// cacheVersion returns the version to cache a value derived from the state
+// with, and whether it may be cached: not while a writer holds the lock.
+func (st *state) cacheVersion() (uint64, bool) {
+	v := st.mu.version.Load()
+	return v, v%2 == 0
 }
 
 // member is a user with the data the emulator derives from it.
@@ -48,13 +77,17 @@ type member struct {
 	User
 	seq    uint64
 	openID string
-	views  atomic.Pointer[cachedViews]
+	qrCode string // the vcode of the member's QR code URL, derived from the userid
+	// rev counts the changes of the member's fields: every change goes
+	// through touch, which makes its cached views stale.
+	rev   uint64
+	views atomic.Pointer[cachedViews]
 }
 
-// cachedViews are a member's encoded views, valid while the state's
-// version is unchanged.
+// cachedViews are a member's encoded views, valid while its rev is
+// unchanged.
 type cachedViews struct {
-	version uint64
+	rev     uint64
 	full    []byte // for the contacts secret and apps with SensitiveFields
 	limited []byte // for other apps
 }
@@ -81,6 +114,8 @@ func newState(org *Org) *state {
 		depts:       make(map[int]*Department, len(org.Departments)),
 		members:     make(map[int]map[string]*member, len(org.Departments)),
 		users:       make(map[string]*member, len(org.Users)),
+		mobiles:     make(map[string]*member, len(org.Users)),
+		emails:      make(map[string]*member, len(org.Users)),
 		openIDs:     make(map[string]string, len(org.Users)),
 		tags:        map[int]*tagState{},
 		apps:        map[int]*appState{},
@@ -101,6 +136,9 @@ func newState(org *Org) *state {
 		}
 		st.addMember(u)
 	}
+	// The members' views as the contacts secret reads them, so that even the
+	// first list of a large organisation is answered at once.
+	st.encodedViews(nil, st.allMembers())
 	for _, t := range org.Tags {
 		ts := &tagState{Tag: t, users: map[string]bool{}, parties: map[int]bool{}}
 		for _, uid := range t.Users {
@@ -160,7 +198,7 @@ func cloneUser(u User) User {
 // addMember adds u, which must be valid and new, with its indexes.
 func (st *state) addMember(u User) *member {
 	st.seq++
-	m := &member{User: u, seq: st.seq, openID: openID(st.corpID, u.UserID)}
+	m := &member{User: u, seq: st.seq, openID: openID(st.corpID, u.UserID), qrCode: st.qrCode(u.UserID)}
 	if m.Avatar == "" {
 		m.Avatar = "https://wework.qpic.cn/wwpic/" + digest(st.corpID, "avatar", u.UserID)[:24] + "/0"
 	}
@@ -171,8 +209,15 @@ func (st *state) addMember(u User) *member {
 	return m
 }
 
-// indexMember records m as a member of each of its departments.
+// indexMember records m as a member of each of its departments, and as the
+// member of its mobile and email.
 func (st *state) indexMember(m *member) {
+	if m.Mobile != "" {
+		st.mobiles[m.Mobile] = m
+	}
+	if m.Email != "" {
+		st.emails[strings.ToLower(m.Email)] = m
+	}
 	key := strings.ToLower(m.UserID)
 	for _, d := range m.Department {
 		set := st.members[d]
@@ -184,8 +229,15 @@ func (st *state) indexMember(m *member) {
 	}
 }
 
-// unindexMember removes m from its departments' member sets.
+// unindexMember removes m from its departments' member sets and the mobile
+// and email indexes.
 func (st *state) unindexMember(m *member) {
+	if st.mobiles[m.Mobile] == m {
+		delete(st.mobiles, m.Mobile)
+	}
+	if e := strings.ToLower(m.Email); st.emails[e] == m {
+		delete(st.emails, e)
+	}
 	key := strings.ToLower(m.UserID)
 	for _, d := range m.Department {
 		delete(st.members[d], key)
@@ -210,10 +262,19 @@ func (st *state) removeMember(m *member) {
 		c.Users = slices.DeleteFunc(c.Users, func(id string) bool { return strings.EqualFold(id, key) })
 	}
 	for _, other := range st.users {
-		other.DirectLeader = slices.DeleteFunc(other.DirectLeader, func(id string) bool { return strings.EqualFold(id, key) })
+		if n := len(other.DirectLeader); n > 0 {
+			other.DirectLeader = slices.DeleteFunc(other.DirectLeader, func(id string) bool { return strings.EqualFold(id, key) })
+			if len(other.DirectLeader) != n {
+				st.touch(other)
+			}
+		}
 	}
 	st.customers.memberLeft(m.UserID)
 }
+
+// touch records a change of m's fields, which its next view shows. The
+// caller holds the write lock.
+func (st *state) touch(m *member) { m.rev++ }
 
 // user returns the member with this userid (case-insensitive), or nil.
 func (st *state) user(id string) *member {
@@ -288,20 +349,68 @@ func (st *state) depth(d int) int {
 }
 
 // sortedMembers returns the members of the given departments, each once,
-// in creation order.
+// in creation order. The caller may modify the slice.
 func (st *state) sortedMembers(depts []int) []*member {
-	seen := map[string]bool{}
-	var out []*member
+	all := st.allMembers()
+	in := make(map[int]bool, len(depts))
+	n := 0
 	for _, d := range depts {
-		for key, m := range st.members[d] {
-			if !seen[key] {
-				seen[key] = true
+		if !in[d] {
+			in[d] = true
+			n += len(st.members[d])
+		}
+	}
+	if n > len(all)/8 {
+		// Most of the organisation (the whole of it, for a list from the
+		// root): filter the ordered list rather than sort.
+		out := make([]*member, 0, min(n, len(all)))
+		for _, m := range all {
+			for _, d := range m.Department {
+				if in[d] {
+					out = append(out, m)
+					break
+				}
+			}
+		}
+		return out
+	}
+	seen := make(map[*member]bool, n)
+	out := make([]*member, 0, n)
+	for d := range in {
+		for _, m := range st.members[d] {
+			if !seen[m] {
+				seen[m] = true
 				out = append(out, m)
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].seq < out[j].seq })
+	slices.SortFunc(out, func(a, b *member) int { return cmp.Compare(a.seq, b.seq) })
 	return out
+}
+
+// allMembers returns every member in creation order, cached until the state
+// changes. The slice is shared: callers must not modify it. The caller holds
+// st.mu.
+func (st *state) allMembers() []*member {
+	version, cacheable := st.cacheVersion()
+	if c := st.ordered.Load(); cacheable && c != nil && c.version == version {
+		return c.members
+	}
+	all := make([]*member, 0, len(st.users))
+	for _, m := range st.users {
+		all = append(all, m)
+	}
+	slices.SortFunc(all, func(a, b *member) int { return cmp.Compare(a.seq, b.seq) })
+	if cacheable {
+		st.ordered.Store(&orderedMembers{version, all})
+	}
+	return all
+}
+
+// orderedMembers is the cache of allMembers.
+type orderedMembers struct {
+	version uint64
+	members []*member
 }
 
 // leaders returns the userids of department d's leaders.
@@ -396,12 +505,7 @@ func (st *state) findMobile(mobile string) *member {
 	if mobile == "" {
 		return nil
 	}
-	for _, m := range st.users {
-		if m.Mobile == mobile {
-			return m
-		}
-	}
-	return nil
+	return st.mobiles[mobile]
 }
 
 // findEmail returns the member using this email (case-insensitive), or nil.
@@ -409,12 +513,7 @@ func (st *state) findEmail(email string) *member {
 	if email == "" {
 		return nil
 	}
-	for _, m := range st.users {
-		if strings.EqualFold(m.Email, email) {
-			return m
-		}
-	}
-	return nil
+	return st.emails[strings.ToLower(email)]
 }
 
 // snapshot copies the state into an Org, in a stable order, without
@@ -473,6 +572,11 @@ func sortedKeys[V any](m map[int]V) []int {
 	}
 	sort.Ints(keys)
 	return keys
+}
+
+// qrCode derives the vcode of a member's QR code URL from the userid.
+func (st *state) qrCode(userID string) string {
+	return digest(st.corpID, "qr", userID)[:16]
 }
 
 // openID derives a member's stable openid from the corp and userid.

@@ -1,9 +1,9 @@
 package emulator
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -35,101 +35,160 @@ type userRequest struct {
 	ExternalProfile  json.RawMessage `json:"external_profile"`
 }
 
-// userView is a member as user/get and user/list answer it.
-type userView struct {
-	UserID           string   `json:"userid"`
-	Name             string   `json:"name"`
-	Department       []int    `json:"department"`
-	Order            []int    `json:"order"`
-	Position         string   `json:"position"`
-	Mobile           string   `json:"mobile,omitempty"`
-	Gender           string   `json:"gender"`
-	Email            string   `json:"email,omitempty"`
-	BizMail          string   `json:"biz_mail,omitempty"`
-	IsLeaderInDept   []int    `json:"is_leader_in_dept"`
-	DirectLeader     []string `json:"direct_leader"`
-	Avatar           string   `json:"avatar,omitempty"`
-	ThumbAvatar      string   `json:"thumb_avatar,omitempty"`
-	Telephone        string   `json:"telephone"`
-	Alias            string   `json:"alias"`
-	Address          string   `json:"address,omitempty"`
-	MainDepartment   int      `json:"main_department"`
-	ExtAttr          any      `json:"extattr"`
-	Status           int      `json:"status"`
-	QRCode           string   `json:"qr_code,omitempty"`
-	ExternalPosition string   `json:"external_position,omitempty"`
-	ExternalProfile  any      `json:"external_profile,omitempty"`
-}
+// A member as user/get and user/list answer it has these fields, in this
+// order: userid, name, department, order, position, mobile (if set), gender,
+// email and biz_mail (if set), is_leader_in_dept, direct_leader, avatar (if
+// set), thumb_avatar, telephone, alias, address (if set),
+// main_department, extattr, status, qr_code (if set), external_position and
+// external_profile (if set). Apps without SensitiveFields do not get mobile,
+// email, biz_mail, avatar, address and QR code, and their gender is "0".
+// appendView writes it by hand rather than through encoding/json: a list of
+// the whole organisation encodes every member, and the emulator must answer
+// the first list of a 100,000-member organisation about as fast as the next.
 
 var emptyExtAttr = map[string]any{"attrs": []any{}}
 
-// view renders m for the app a (nil: the contacts secret). Apps without
-// SensitiveFields do not get mobile, email, gender, avatar, address and QR
-// code. The caller holds st.mu; the view shares nothing with the state.
-func (st *state) view(a *appState, m *member) userView {
-	v := userView{
-		UserID:           m.UserID,
-		Name:             m.Name,
-		Department:       slices.Clone(m.Department),
-		Order:            slices.Clone(m.Order),
-		Position:         m.Position,
-		Gender:           "0",
-		IsLeaderInDept:   slices.Clone(m.IsLeaderInDept),
-		DirectLeader:     slices.Clone(m.DirectLeader),
-		Telephone:        m.Telephone,
-		Alias:            m.Alias,
-		MainDepartment:   m.MainDepartment,
-		ExtAttr:          m.ExtAttr,
-		Status:           m.Status,
-		ExternalPosition: m.ExternalPosition,
-		ExternalProfile:  m.ExternalProfile,
+// appendView appends the JSON of m as the app a (nil: the contacts secret)
+// reads it. The caller holds st.mu.
+func (st *state) appendView(b []byte, a *appState, m *member) []byte {
+	full := a == nil || a.SensitiveFields
+	b = append(b, `{"userid":`...)
+	b = appendJSONString(b, m.UserID)
+	b = append(b, `,"name":`...)
+	b = appendJSONString(b, m.Name)
+	b = append(b, `,"department":`...)
+	b = appendInts(b, m.Department)
+	b = append(b, `,"order":`...)
+	b = appendInts(b, m.Order)
+	b = append(b, `,"position":`...)
+	b = appendJSONString(b, m.Position)
+	gender := "0"
+	if full {
+		gender = m.Gender
+		b = appendOptional(b, `,"mobile":`, m.Mobile)
 	}
-	if v.DirectLeader == nil {
-		v.DirectLeader = []string{}
+	b = append(b, `,"gender":`...)
+	b = appendJSONString(b, gender)
+	if full {
+		b = appendOptional(b, `,"email":`, m.Email)
+		b = appendOptional(b, `,"biz_mail":`, m.BizMail)
 	}
-	if v.ExtAttr == nil {
-		v.ExtAttr = emptyExtAttr
+	b = append(b, `,"is_leader_in_dept":`...)
+	b = appendInts(b, m.IsLeaderInDept)
+	b = append(b, `,"direct_leader":[`...)
+	for i, l := range m.DirectLeader {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, l)
 	}
-	if a == nil || a.SensitiveFields {
-		v.Mobile = m.Mobile
-		v.Gender = m.Gender
-		v.Email = m.Email
-		v.BizMail = m.BizMail
-		v.Avatar = m.Avatar
-		v.ThumbAvatar = strings.TrimSuffix(m.Avatar, "/0") + "/100"
-		v.Address = m.Address
-		v.QRCode = "https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=" + digest(st.corpID, "qr", m.UserID)[:16]
+	b = append(b, ']')
+	if full {
+		b = appendOptional(b, `,"avatar":`, m.Avatar)
+		b = append(b, `,"thumb_avatar":`...)
+		if thumb := strings.TrimSuffix(m.Avatar, "/0"); plainJSON(thumb) {
+			b = append(b, '"')
+			b = append(b, thumb...)
+			b = append(b, `/100"`...)
+		} else {
+			b = appendJSONString(b, thumb+"/100")
+		}
 	}
+	b = append(b, `,"telephone":`...)
+	b = appendJSONString(b, m.Telephone)
+	b = append(b, `,"alias":`...)
+	b = appendJSONString(b, m.Alias)
+	if full {
+		b = appendOptional(b, `,"address":`, m.Address)
+	}
+	b = append(b, `,"main_department":`...)
+	b = strconv.AppendInt(b, int64(m.MainDepartment), 10)
+	b = append(b, `,"extattr":`...)
+	ext := m.ExtAttr
+	if ext == nil {
+		ext = emptyExtAttr
+	}
+	b = appendAny(b, ext)
+	b = append(b, `,"status":`...)
+	b = strconv.AppendInt(b, int64(m.Status), 10)
+	if full {
+		b = append(b, `,"qr_code":"https://open.work.weixin.qq.com/wwopen/userQRCode?vcode=`...)
+		b = append(b, m.qrCode...) // hexadecimal digits
+		b = append(b, '"')
+	}
+	b = appendOptional(b, `,"external_position":`, m.ExternalPosition)
+	if m.ExternalProfile != nil {
+		b = append(b, `,"external_profile":`...)
+		b = appendAny(b, m.ExternalProfile)
+	}
+	return append(b, '}')
+}
+
+// encodedView returns the JSON of m as the app a reads it (appendView),
+// cached in m until m changes (touch). The bytes are shared: callers must
+// not modify them. The caller holds st.mu.
+func (st *state) encodedView(a *appState, m *member) []byte {
+	if v := cachedView(a, m); v != nil {
+		return v
+	}
+	v := st.appendView(nil, a, m)
+	st.storeView(a, m, v)
 	return v
 }
 
-// encodedView returns view(a, m) as JSON, cached in m until the state
-// changes. The bytes are shared: callers must not modify them. The caller
-// holds st.mu.
-func (st *state) encodedView(a *appState, m *member) []byte {
-	full := a == nil || a.SensitiveFields
-	version := st.version.Load()
-	old := m.views.Load()
-	if old != nil && old.version == version {
-		if full && old.full != nil {
-			return old.full
+// encodedViews returns the views of ms as encodedView does, encoding the
+// ones not cached into shared blocks of memory: a list of a large
+// organisation allocates a few blocks rather than a buffer per member.
+func (st *state) encodedViews(a *appState, ms []*member) [][]byte {
+	const block = 1 << 20
+	out := make([][]byte, len(ms))
+	var buf []byte
+	for i, m := range ms {
+		if v := cachedView(a, m); v != nil {
+			out[i] = v
+			continue
 		}
-		if !full && old.limited != nil {
-			return old.limited
+		if cap(buf)-len(buf) < 4096 {
+			buf = make([]byte, 0, block)
 		}
+		start := len(buf)
+		buf = st.appendView(buf, a, m)
+		out[i] = buf[start:len(buf):len(buf)]
+		st.storeView(a, m, out[i])
 	}
-	data := marshalJSON(st.view(a, m))
-	views := &cachedViews{version: version}
-	if old != nil && old.version == version {
-		*views = *old
+	return out
+}
+
+// cachedView returns m's view for the app a if it is cached and current,
+// else nil.
+func cachedView(a *appState, m *member) []byte {
+	c := m.views.Load()
+	switch {
+	case c == nil || c.rev != m.rev:
+		return nil
+	case a == nil || a.SensitiveFields:
+		return c.full
+	default:
+		return c.limited
 	}
-	if full {
-		views.full = data
+}
+
+// storeView caches v as m's view for the app a, unless a writer holds the
+// lock (then m may be changing).
+func (st *state) storeView(a *appState, m *member, v []byte) {
+	if _, cacheable := st.cacheVersion(); !cacheable {
+		return
+	}
+	c := &cachedViews{rev: m.rev}
+	if old := m.views.Load(); old != nil && old.rev == m.rev {
+		*c = *old
+	}
+	if a == nil || a.SensitiveFields {
+		c.full = v
 	} else {
-		views.limited = data
+		c.limited = v
 	}
-	m.views.Store(views)
-	return data
+	m.views.Store(c)
 }
 
 // checkUser validates u, a new or updated member, against WeCom's rules and
@@ -395,6 +454,7 @@ func (s *Server) updateUser(req *userRequest) *apiError {
 	}
 	st.unindexMember(m)
 	m.User = u
+	st.touch(m)
 	st.indexMember(m)
 	return nil
 }
@@ -407,6 +467,8 @@ func (st *state) renameMember(m *member, newID string) {
 	delete(st.openIDs, m.openID)
 	m.UserID = newID
 	m.openID = openID(st.corpID, newID)
+	m.qrCode = st.qrCode(newID)
+	st.touch(m)
 	st.users[newKey] = m
 	st.openIDs[m.openID] = newKey
 	st.indexMember(m)
@@ -422,12 +484,14 @@ func (st *state) renameMember(m *member, newID string) {
 			a.allowUsers[newKey] = true
 		}
 	}
-	rename := func(ids []string) {
+	rename := func(ids []string) bool {
+		renamed := false
 		for i, id := range ids {
 			if strings.EqualFold(id, oldKey) {
-				ids[i] = newID
+				ids[i], renamed = newID, true
 			}
 		}
+		return renamed
 	}
 	for _, c := range st.chats {
 		rename(c.Users)
@@ -436,7 +500,9 @@ func (st *state) renameMember(m *member, newID string) {
 		}
 	}
 	for _, o := range st.users {
-		rename(o.DirectLeader)
+		if rename(o.DirectLeader) {
+			st.touch(o)
+		}
 	}
 }
 
@@ -566,17 +632,7 @@ func (s *Server) userList(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	a := c.app()
-	var b bytes.Buffer
-	b.WriteString(`{"userlist":[`)
-	for i, m := range ms {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.Write(st.encodedView(a, m))
-	}
-	b.WriteString("]}")
-	return okObject(b.Bytes()), nil
+	return okList{"userlist", st.encodedViews(c.app(), ms)}, nil
 }
 
 type simpleUser struct {
