@@ -34,6 +34,8 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/wecomrunner/runner/internal/redistest"
+
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
@@ -1967,5 +1969,108 @@ func TestReliabilityBusyBuiltinSignals(t *testing.T) {
 	history := r.history(t, "busy")
 	if !strings.Contains(history, "timed_out: timed out after 1s") {
 		t.Errorf("no run timed out:\n%s", history)
+	}
+}
+
+// TestReliabilityRedisKilledInstance runs three runner serve sharing a real
+// redis-server and kills (SIGKILL) the one running a forbid job with
+// catchup: once. Another instance takes over the job's running lock as soon
+// as the dead instance's heartbeat expired, without waiting for the lock's
+// lease, and catches up the firing; every firing of a job running each
+// second has one record in the history, not one per instance.
+func TestReliabilityRedisKilledInstance(t *testing.T) {
+	t.Parallel()
+	redis := redistest.Start(t)
+	r := newRelRig(t)
+	at := (time.Now().Second() + 8) % 60
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\nstate: "+redis.URL()+"\ngrace: 5s\n"+relClients+`jobs:
+  - name: long
+    schedule: "`+strconv.Itoa(at)+` * * * * *"
+    script: long.lua
+    client: contacts
+    catchup: once
+  - {name: tick, schedule: "* * * * * *", script: tick.lua, client: contacts}
+`))
+	// The first run of long sleeps until it is killed; the next one ends at
+	// once. kv is in Redis, shared by the instances.
+	r.script(t, "long.lua", `
+		local log = require("log")
+		if not kv.get("slept") then
+			kv.set("slept", true)
+			log.info("long started")
+			time.sleep(600)
+		end
+		log.info("long caught up", {user = wecom.user.get("zhangsan").userid})
+	`)
+	r.script(t, "tick.lua", "return 1\n")
+	var serves []*relProc
+	for range 3 {
+		serves = append(serves, r.start(t, "serve", "--listen", ""))
+	}
+	var victim *relProc
+	relWait(t, "the first run of long", func() bool {
+		for _, p := range serves {
+			if strings.Contains(p.errOut.String(), `msg="long started"`) {
+				victim = p
+				return true
+			}
+		}
+		return false
+	})
+	victim.kill(t)
+	killed := time.Now()
+
+	var survivor *relProc
+	caughtUp := regexp.MustCompile(`msg="run started" job=long run=(\S+) trigger=catchup`)
+	deadline := time.Now().Add(time.Minute) // the heartbeat lives 15 s
+	for survivor == nil {
+		for _, p := range serves {
+			if p != victim && caughtUp.MatchString(p.errOut.String()) {
+				survivor = p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no instance caught up long after the kill:\n%s\n%s", serves[0].errOut, serves[1].errOut)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("long caught up %v after the kill", time.Since(killed).Round(100*time.Millisecond))
+	id := caughtUp.FindStringSubmatch(survivor.errOut.String())[1]
+	relWait(t, "the catch-up run to end", func() bool {
+		return strings.Contains(survivor.errOut.String(), `msg="run finished" job=long run=`+id+` result=ok`)
+	})
+	if log := survivor.errOut.String(); !strings.Contains(log, `msg="running lock taken over: its holder's heartbeat expired" job=long`) {
+		t.Errorf("the survivor did not take over the running lock:\n%s", log)
+	}
+	for _, p := range serves {
+		if p != victim {
+			p.cmd.Process.Signal(syscall.SIGTERM)
+			relWantRun(t, p.wait(t), 0)
+		}
+	}
+
+	long := r.history(t, "long")
+	if scheduled := historyLines(long, "schedule"); len(scheduled) == 0 || !strings.Contains(scheduled[len(scheduled)-1], "interrupted: the instance ") {
+		t.Errorf("long: the killed run is not recorded as interrupted:\n%s", long)
+	}
+	if caught := historyLines(long, "catchup"); len(caught) != 1 || !strings.HasSuffix(caught[0], " ok") {
+		t.Errorf("long: want one catch-up run, ok:\n%s", long)
+	}
+	tick := r.history(t, "tick")
+	if strings.Contains(tick, "claimed by") {
+		t.Errorf("tick: records of firings claimed by another instance:\n%s", tick)
+	}
+	perFiring := map[string]int{}
+	for _, line := range historyLines(tick, "schedule") {
+		f := strings.Fields(line)
+		perFiring[strings.Join(f[3:6], " ")]++ // SCHEDULED (after RUN, TRIGGER, BY): day, date and time
+	}
+	if len(perFiring) < 10 {
+		t.Errorf("tick: %d firings recorded:\n%s", len(perFiring), tick)
+	}
+	for at, n := range perFiring {
+		if n != 1 {
+			t.Errorf("tick: the firing at %s has %d records, want 1:\n%s", at, n, tick)
+		}
 	}
 }

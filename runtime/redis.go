@@ -62,6 +62,7 @@ type RedisOptions struct {
 //	kv:<job>                hash of the job's kv
 //	claim:<job>:<unix>      the instance that claimed the firing at <unix> (UTC seconds)
 //	lock:<job>              the instance holding the job's running lock
+//	running                 hash of "<job>\x00<run id>" to the instance, for the runs in progress
 //	instance:<instance>     the heartbeat of a live instance
 //	service:<instance>      JSON ServiceInfo of the instance's control API, as long as its heartbeat
 //	paused                  hash of job to JSON Pause
@@ -75,7 +76,10 @@ type RedisOptions struct {
 // renewing it every third of its lifetime and deleting it on Close. A run
 // still "running" whose instance has no heartbeat was left by a process that
 // died (kill -9, power loss): it is marked interrupted when a store opens,
-// and by the sweep each open store makes every minute.
+// and by the sweep each open store makes of the running runs every third of
+// the heartbeat's lifetime; OnInterrupted hears of those the sweep marks. A
+// running lock whose holder has no heartbeat is taken over at once, without
+// waiting for its lease to run out.
 type RedisStore struct {
 	rdb      *redis.Client
 	prefix   string
@@ -87,8 +91,9 @@ type RedisStore struct {
 	sweepEvery time.Duration // interval of the sweeps
 	beat       string        // value of the instance key
 
-	mu      sync.Mutex
-	service []byte // JSON ServiceInfo kept with the heartbeat (Advertise); nil when none
+	mu            sync.Mutex
+	service       []byte          // JSON ServiceInfo kept with the heartbeat (Advertise); nil when none
+	onInterrupted func(RunRecord) // told of the runs the sweeps mark interrupted; nil when none
 
 	health writeHealth
 
@@ -118,8 +123,9 @@ const (
 	// its last renewal; it is renewed every third of that.
 	instanceTTL = 15 * time.Second
 	// sweepEvery is how often an open store looks for the runs of instances
-	// that died.
-	sweepEvery = time.Minute
+	// that died: a third of the heartbeat's lifetime, so that a run is
+	// marked soon after its instance's heartbeat expired.
+	sweepEvery = instanceTTL / 3
 )
 
 // OpenRedis connects to the Redis database named by url,
@@ -175,8 +181,9 @@ func OpenRedis(url string, opts RedisOptions) (*RedisStore, error) {
 		return nil, fmt.Errorf("state redis %s db %d: %w", o.Addr, o.DB, err)
 	}
 	// No run of this instance is going on yet: those recorded under its
-	// name were left by an earlier process of the same name.
-	if err := s.sweep(ctx, true); err != nil {
+	// name, and the locks it holds, were left by an earlier process of the
+	// same name.
+	if err := s.sweepAll(ctx); err != nil {
 		s.log.Warn("cannot mark the runs of stopped instances interrupted", "error", err)
 	}
 	s.renewals.Add(1)
@@ -392,7 +399,7 @@ func (s *RedisStore) beatLoop() {
 			cancel()
 		case <-sweep.C:
 			ctx, cancel := context.WithTimeout(context.Background(), max(s.sweepEvery/2, redisOpenTimeout))
-			if err := s.sweep(ctx, false); err != nil {
+			if err := s.sweep(ctx); err != nil {
 				s.log.Warn("cannot mark the runs of stopped instances interrupted", "error", err)
 			}
 			cancel()
@@ -401,10 +408,12 @@ func (s *RedisStore) beatLoop() {
 }
 
 // interruptScript replaces a run record that still holds a given value, when
-// the heartbeat of its instance is gone (or not checked).
+// the heartbeat of its instance is gone (or not checked), and drops the run
+// from the running runs.
 //
-// KEYS: run records, the instance's heartbeat. ARGV: run id, JSON record
-// read, JSON record to write, "1" to check the heartbeat.
+// KEYS: run records, the instance's heartbeat, the running runs. ARGV: run
+// id, JSON record read, JSON record to write, "1" to check the heartbeat,
+// the run's field in the running runs.
 var interruptScript = redis.NewScript(`
 if ARGV[4] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then
 	return 0
@@ -413,14 +422,99 @@ if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
 	return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HDEL', KEYS[3], ARGV[5])
 return 1
 `)
 
-// sweep marks interrupted the runs left running by instances without a
-// heartbeat. At open, the runs of this instance's name are marked too;
-// otherwise they are left alone. A record changed since it was read (the
-// run ended, or was dropped) is left as it is.
-func (s *RedisStore) sweep(ctx context.Context, opening bool) error {
+// OnInterrupted sets fn to be told of each run that a sweep of this store
+// marks interrupted because its instance died; nil stops it. fn is called
+// from the store's own goroutine and must not block.
+func (s *RedisStore) OnInterrupted(fn func(RunRecord)) {
+	s.mu.Lock()
+	s.onInterrupted = fn
+	s.mu.Unlock()
+}
+
+// runningField names a run in the running runs.
+func runningField(job, id string) string { return job + "\x00" + id }
+
+// sweep marks interrupted the runs in progress of instances without a
+// heartbeat, found in the running runs, and tells OnInterrupted of them.
+func (s *RedisStore) sweep(ctx context.Context) error {
+	entries, err := s.rdb.HGetAll(ctx, s.key("running")).Result()
+	if err != nil {
+		return err
+	}
+	alive := map[string]bool{s.instance: true}
+	for field, instance := range entries {
+		if _, seen := alive[instance]; !seen {
+			n, err := s.rdb.Exists(ctx, s.key("instance", instance)).Result()
+			if err != nil {
+				return err
+			}
+			alive[instance] = n == 1
+		}
+		if alive[instance] {
+			continue
+		}
+		job, id, _ := strings.Cut(field, "\x00")
+		text, err := s.rdb.HGet(ctx, s.key("run", job), id).Result()
+		if errors.Is(err, redis.Nil) { // dropped from the history
+			s.rdb.HDel(ctx, s.key("running"), field)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		r, marked, err := s.interrupt(ctx, job, id, text, true)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		fn := s.onInterrupted
+		s.mu.Unlock()
+		if marked && fn != nil {
+			fn(r)
+		}
+	}
+	return nil
+}
+
+// interrupt marks the run of job whose record reads text interrupted, if it
+// is still running and, when check is set, its instance has no heartbeat.
+// It reports whether it marked the run.
+func (s *RedisStore) interrupt(ctx context.Context, job, id, text string, check bool) (RunRecord, bool, error) {
+	var r RunRecord
+	if json.Unmarshal([]byte(text), &r) != nil || r.Result != ResultRunning {
+		return r, false, s.rdb.HDel(ctx, s.key("running"), runningField(job, id)).Err()
+	}
+	r.Result = ResultInterrupted
+	r.Error = fmt.Sprintf("the instance %s stopped during the run", r.Instance)
+	v, err := json.Marshal(r)
+	if err != nil {
+		return r, false, err
+	}
+	checkArg := ""
+	if check {
+		checkArg = "1"
+	}
+	keys := []string{s.key("run", job), s.key("instance", r.Instance), s.key("running")}
+	n, err := interruptScript.Run(ctx, s.rdb, keys, id, text, v, checkArg, runningField(job, id)).Int()
+	if err != nil || n != 1 {
+		return r, false, err
+	}
+	s.log.Warn("run marked interrupted", "job", job, "run", id, "instance", r.Instance)
+	return r, true, nil
+}
+
+// sweepAll is the sweep of a store that opens: it reads every run record
+// (the running runs may miss those an older version recorded), marks
+// interrupted the running ones of instances without a heartbeat and those
+// of this instance's name, and deletes the running locks held under this
+// instance's name. Nobody is told of the runs it marks: the scheduler of
+// this process has not started, and catches up missed firings when it
+// does.
+func (s *RedisStore) sweepAll(ctx context.Context) error {
 	runsPrefix := s.key("runs", "")
 	iter := s.rdb.Scan(ctx, 0, escapeGlob(runsPrefix)+"*", 100).Iterator()
 	for iter.Next(ctx) {
@@ -437,30 +531,23 @@ func (s *RedisStore) sweep(ctx context.Context, opening bool) error {
 			if json.Unmarshal([]byte(text), &r) != nil || r.Result != ResultRunning {
 				continue
 			}
-			check := "1"
-			if r.Instance == s.instance {
-				if !opening {
-					continue
-				}
-				check = ""
-			}
-			r.Result = ResultInterrupted
-			r.Error = fmt.Sprintf("the instance %s stopped during the run", r.Instance)
-			v, err := json.Marshal(r)
-			if err != nil {
+			if _, _, err := s.interrupt(ctx, job, id, text, r.Instance != s.instance); err != nil {
 				return err
-			}
-			keys := []string{s.key("run", job), s.key("instance", r.Instance)}
-			n, err := interruptScript.Run(ctx, s.rdb, keys, id, text, v, check).Int()
-			if err != nil {
-				return err
-			}
-			if n == 1 {
-				s.log.Warn("run marked interrupted", "job", job, "run", id, "instance", r.Instance)
 			}
 		}
 	}
-	return iter.Err()
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	locksPrefix := s.key("lock", "")
+	locks := s.rdb.Scan(ctx, 0, escapeGlob(locksPrefix)+"*", 100).Iterator()
+	for locks.Next(ctx) {
+		value, err := s.rdb.Get(ctx, locks.Val()).Result()
+		if err == nil && holderOf(value) == s.instance {
+			s.release(ctx, locks.Val(), value)
+		}
+	}
+	return locks.Err()
 }
 
 // escapeGlob escapes the characters of s that a Redis MATCH pattern treats
@@ -516,7 +603,7 @@ func (s *RedisStore) LockToken(ctx context.Context, key string) (func(), error) 
 	wait, cancel := context.WithTimeout(ctx, tokenLockTTL)
 	defer cancel()
 	for {
-		value, holder, err := s.take(wait, k, tokenLockTTL)
+		value, cur, err := s.take(wait, k, tokenLockTTL)
 		if err != nil {
 			return nil, err
 		}
@@ -526,19 +613,27 @@ func (s *RedisStore) LockToken(ctx context.Context, key string) (func(), error) 
 		}
 		select {
 		case <-wait.Done():
-			return nil, fmt.Errorf("the token lock is held by %s: %w", holder, context.Cause(wait))
+			return nil, fmt.Errorf("the token lock is held by %s: %w", holderOf(cur), context.Cause(wait))
 		case <-time.After(tokenLockPoll):
 		}
 	}
 }
 
-// putRunScript records a run and, when it is new, drops the job's oldest
-// runs beyond the history limit with their logs.
+// putRunScript records a run, keeps the running runs up to date and, when
+// the run is new, drops the job's oldest runs beyond the history limit with
+// their logs.
 //
-// KEYS: runs index, run records. ARGV: run id, JSON record, history limit,
-// prefix of the log keys.
+// KEYS: runs index, run records, running runs. ARGV: run id, JSON record,
+// history limit, prefix of the log keys, "1" when the run is running, the
+// prefix of the job's fields in the running runs, the instance.
 var putRunScript = redis.NewScript(`
-if redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) == 0 then
+local new = redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) == 1
+if ARGV[5] == '1' then
+	redis.call('HSET', KEYS[3], ARGV[6] .. ARGV[1], ARGV[7])
+else
+	redis.call('HDEL', KEYS[3], ARGV[6] .. ARGV[1])
+end
+if not new then
 	return 0
 end
 redis.call('ZADD', KEYS[1], 0, ARGV[1])
@@ -548,6 +643,7 @@ if extra > 0 then
 		redis.call('ZREM', KEYS[1], id)
 		redis.call('HDEL', KEYS[2], id)
 		redis.call('DEL', ARGV[4] .. id)
+		redis.call('HDEL', KEYS[3], ARGV[6] .. id)
 	end
 end
 return 1
@@ -560,8 +656,13 @@ func (s *RedisStore) PutRun(ctx context.Context, r RunRecord) error {
 	if err != nil {
 		return err
 	}
-	keys := []string{s.key("runs", r.Job), s.key("run", r.Job)}
-	return s.health.note(putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, "")).Err())
+	running := ""
+	if r.Result == ResultRunning {
+		running = "1"
+	}
+	keys := []string{s.key("runs", r.Job), s.key("run", r.Job), s.key("running")}
+	return s.health.note(putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, ""),
+		running, runningField(r.Job, ""), r.Instance).Err())
 }
 
 // Runs returns a job's runs, newest first.
@@ -686,11 +787,14 @@ func (s *RedisStore) KV(job string) bindings.KV {
 // this instance, for ttl.
 func (s *RedisStore) Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (bool, string, error) {
 	key := s.key("claim", job, strconv.FormatInt(scheduled.Unix(), 10))
-	value, holder, err := s.take(ctx, key, ttl)
+	value, cur, err := s.take(ctx, key, ttl)
 	if err != nil {
 		return false, "", err
 	}
-	return value != "", holder, nil
+	if value != "" {
+		return true, s.instance, nil
+	}
+	return false, holderOf(cur), nil
 }
 
 // FirstSeen sets the key for ttl unless it is set: SET NX PX.
@@ -699,10 +803,18 @@ func (s *RedisStore) FirstSeen(ctx context.Context, key string, ttl time.Duratio
 }
 
 // LockJob takes the job's running lock. While it is held, the lock is renewed
-// every ttl/3, so that it expires at most ttl after its holder died.
+// every ttl/3, so that it expires at most ttl after its holder died; a lock
+// whose holder's heartbeat is gone is taken over at once.
 func (s *RedisStore) LockJob(ctx context.Context, job string, ttl time.Duration) (func(), string, error) {
 	key := s.key("lock", job)
-	value, holder, err := s.take(ctx, key, ttl)
+	value, cur, err := s.take(ctx, key, ttl)
+	holder := holderOf(cur)
+	if err == nil && value == "" && holder != s.instance {
+		value, err = s.takeOver(ctx, key, cur, ttl)
+		if value != "" {
+			s.log.Warn("running lock taken over: its holder's heartbeat expired", "job", job, "holder", holder)
+		}
+	}
 	if err != nil || value == "" {
 		return nil, holder, err
 	}
@@ -722,7 +834,32 @@ func (s *RedisStore) LockJob(ctx context.Context, job string, ttl time.Duration)
 			}
 		})
 	}
-	return unlock, holder, nil
+	return unlock, s.instance, nil
+}
+
+// takeoverScript replaces the value of a key whose holder has no heartbeat.
+//
+// KEYS: the key, the holder's heartbeat. ARGV: the value read, the new
+// value, the lifetime in milliseconds.
+var takeoverScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('GET', KEYS[1]) ~= ARGV[1] then
+	return 0
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`)
+
+// takeOver sets key, which holds cur, to a new value naming this instance
+// when the holder named in cur has no heartbeat. It returns the value set,
+// or "".
+func (s *RedisStore) takeOver(ctx context.Context, key, cur string, ttl time.Duration) (string, error) {
+	value := s.instance + "/" + randomHex(8)
+	keys := []string{key, s.key("instance", holderOf(cur))}
+	n, err := takeoverScript.Run(ctx, s.rdb, keys, cur, value, max(ttl.Milliseconds(), 1)).Int()
+	if err != nil || n != 1 {
+		return "", err
+	}
+	return value, nil
 }
 
 // acquireScript sets a key that does not exist yet, or returns its value.
@@ -736,21 +873,26 @@ return redis.call('GET', KEYS[1])
 `)
 
 // take sets key to a new value naming this instance, for ttl, unless the key
-// is held. It returns the value set, or "" and the holder of the key.
-func (s *RedisStore) take(ctx context.Context, key string, ttl time.Duration) (value, holder string, err error) {
+// is held. It returns the value set, or "" and the value that holds the key.
+func (s *RedisStore) take(ctx context.Context, key string, ttl time.Duration) (value, cur string, err error) {
 	value = s.instance + "/" + randomHex(8)
-	cur, err := acquireScript.Run(ctx, s.rdb, []string{key}, value, max(ttl.Milliseconds(), 1)).Text()
+	cur, err = acquireScript.Run(ctx, s.rdb, []string{key}, value, max(ttl.Milliseconds(), 1)).Text()
 	switch {
 	case errors.Is(err, redis.Nil), err == nil && cur == value: // set now, or by an attempt that was retried
-		return value, s.instance, nil
+		return value, "", nil
 	case err != nil:
 		return "", "", err
 	}
-	holder = cur
-	if i := strings.LastIndexByte(cur, '/'); i >= 0 {
-		holder = cur[:i]
+	return "", cur, nil
+}
+
+// holderOf is the instance named by the value of a claim, lock or heartbeat
+// ("<instance>/<token>").
+func holderOf(value string) string {
+	if i := strings.LastIndexByte(value, '/'); i >= 0 {
+		return value[:i]
 	}
-	return "", holder, nil
+	return value
 }
 
 // renewScript extends the lifetime of a key that holds a value.

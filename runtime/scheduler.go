@@ -244,8 +244,96 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	s.mu.Unlock()
 	s.log.Info("scheduler started", "file", cfg.File, "jobs", len(cfg.Jobs), "scheduled", n)
 
+	if w, ok := s.store.(interruptWatcher); ok {
+		w.OnInterrupted(s.interrupted)
+		defer w.OnInterrupted(nil)
+	}
 	s.loop(ctx)
 	return s.shutdown()
+}
+
+// interruptWatcher is a Store that finds, while the scheduler runs, the runs
+// of other instances that died (RedisStore).
+type interruptWatcher interface {
+	OnInterrupted(func(RunRecord))
+}
+
+// interrupted hears of a run that the store marked interrupted because its
+// instance died, and catches up its firing in a goroutine of its own.
+func (s *Scheduler) interrupted(r RunRecord) {
+	s.mu.Lock()
+	if s.stopping || s.runCtx == nil {
+		s.mu.Unlock()
+		return
+	}
+	s.runs.Add(1)
+	runCtx := s.runCtx
+	s.mu.Unlock()
+	go s.recoverFiring(runCtx, r)
+}
+
+// recoverFiring catches up, as the job's catch-up policy says, the firing
+// left undone by a scheduled run whose instance died: the latest firing of
+// the job, when all its records are that run, interrupted, or firings
+// skipped because the dead instance held the running lock. The instance
+// whose store marked the run does it, once.
+func (s *Scheduler) recoverFiring(ctx context.Context, r RunRecord) {
+	defer s.runs.Done()
+	if r.Trigger != TriggerSchedule && r.Trigger != TriggerCatchup {
+		return
+	}
+	var job *Job
+	s.mu.Lock()
+	for _, j := range s.cfg.Jobs {
+		if j.Name == r.Job && j.Enabled && j.sched != nil {
+			job = j
+		}
+	}
+	s.mu.Unlock()
+	if job == nil {
+		return
+	}
+	bg := context.WithoutCancel(ctx)
+	now := time.Now()
+	latest := latestDue(job, r.Scheduled, now)
+	runs, err := s.store.Runs(bg, job.Name, 0)
+	if err != nil {
+		s.log.Error("cannot read the history; the firing of a run whose instance died is not caught up", "job", job.Name, "error", err)
+		return
+	}
+	undone := 0
+	for _, rec := range runs {
+		if !rec.Scheduled.Equal(latest) || rec.Trigger != TriggerSchedule && rec.Trigger != TriggerCatchup {
+			continue
+		}
+		if !(rec.Result == ResultInterrupted && rec.Instance == r.Instance || rec.Result == ResultSkipped && rec.Error == "still running on "+r.Instance) {
+			return // it ran, runs, or was skipped for another reason
+		}
+		undone++
+	}
+	if undone == 0 {
+		return // the firing is still being handled
+	}
+	at := latest.In(job.Location).Format(time.RFC3339)
+	switch late := now.Sub(latest); {
+	case job.Catchup != CatchupOnce:
+		s.log.Warn("the firing of a run whose instance died is not run again (catchup: skip)", "job", job.Name, "scheduled", at, "instance", r.Instance)
+		return
+	case job.StartingDeadline > 0 && late > job.StartingDeadline:
+		s.log.Warn("the firing of a run whose instance died is not run again: missed by more than starting_deadline", "job", job.Name, "scheduled", at,
+			"instance", r.Instance, "late", late.Round(time.Second), "starting_deadline", job.StartingDeadline)
+		return
+	}
+	first, err := s.store.FirstSeen(bg, fmt.Sprintf("catchup:%s:%d", job.Name, latest.Unix()), job.Timeout+time.Hour)
+	if err != nil || !first {
+		return
+	}
+	if p, err := s.paused(bg, job.Name); err != nil || p != nil {
+		return
+	}
+	s.log.Warn("catching up the firing of a run whose instance died", "job", job.Name, "scheduled", at, "instance", r.Instance)
+	f := firing{job: job, scheduled: latest, trigger: TriggerCatchup}
+	s.admitAndRun(ctx, job, f, s.newRecord(job, f))
 }
 
 // lifetime returns the context of the scheduler's runs, which shutdown
@@ -415,7 +503,8 @@ func (s *Scheduler) fire(ctx context.Context, f firing) {
 		s.skip(bg, job, f, fmt.Sprintf("cannot claim the firing: %v", err))
 		return
 	case !ok:
-		s.skip(bg, job, f, "claimed by "+holder)
+		// The instance that claimed it records it: one record a firing.
+		s.log.Debug("firing claimed by another instance", "job", job.Name, "scheduled", f.scheduled.In(job.Location).Format(time.RFC3339), "holder", holder)
 		return
 	}
 	if p, err := s.paused(bg, job.Name); err != nil {

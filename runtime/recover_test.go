@@ -1,0 +1,184 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRedisRunningRuns: the store keeps the runs in progress in one hash, so
+// that a sweep reads them without reading every job's history; a sweep
+// marks those of an instance whose heartbeat expired and tells
+// OnInterrupted, once.
+func TestRedisRunningRuns(t *testing.T) {
+	r := startRedis(t)
+	ctx := t.Context()
+	sweeper := r.open(t, RedisOptions{Instance: "sweeper", heartbeat: 500 * time.Millisecond, sweep: 50 * time.Millisecond})
+	marked := make(chan RunRecord, 10)
+	sweeper.OnInterrupted(func(r RunRecord) { marked <- r })
+	dead := r.open(t, RedisOptions{Instance: "dead", heartbeat: 500 * time.Millisecond})
+	at := time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)
+	running := func(s *RedisStore, id string) RunRecord {
+		rec := RunRecord{ID: id, Job: "sync", Trigger: TriggerSchedule, Scheduled: at, Started: at, Result: ResultRunning, Instance: s.Instance()}
+		if err := s.PutRun(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	inProgress := func() []string {
+		fields := sweeper.rdb.HKeys(ctx, sweeper.key("running")).Val()
+		for i, f := range fields {
+			fields[i] = strings.ReplaceAll(f, "\x00", "/")
+		}
+		return fields
+	}
+
+	ended := running(dead, "1-ended")
+	ended.Result = ResultOK
+	if err := dead.PutRun(ctx, ended); err != nil {
+		t.Fatal(err)
+	}
+	lost := running(dead, "2-lost")
+	mine := running(sweeper, "3-mine")
+	if got := inProgress(); len(got) != 2 {
+		t.Fatalf("runs in progress = %q, want 2-lost and 3-mine", got)
+	}
+
+	crash(dead)
+	var got RunRecord
+	select {
+	case got = <-marked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("OnInterrupted heard of nothing")
+	}
+	if got.ID != lost.ID || got.Result != ResultInterrupted || got.Scheduled != at || got.Instance != "dead" {
+		t.Errorf("OnInterrupted got %+v, want run 2-lost interrupted", got)
+	}
+	if rec, _ := sweeper.Run(ctx, "sync", lost.ID); rec.Result != ResultInterrupted {
+		t.Errorf("the lost run is %s, want interrupted", rec.Result)
+	}
+	if got := inProgress(); len(got) != 1 || got[0] != "sync/"+mine.ID {
+		t.Errorf("runs in progress after the sweep = %q, want only 3-mine", got)
+	}
+	// Later sweeps mark nothing twice, and leave live runs alone.
+	for range 2 {
+		if err := sweeper.sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case again := <-marked:
+		t.Errorf("OnInterrupted heard twice: %+v", again)
+	default:
+	}
+	if rec, _ := sweeper.Run(ctx, "sync", mine.ID); rec.Result != ResultRunning {
+		t.Errorf("the sweeper's own run is %s, want running", rec.Result)
+	}
+	// A run that ends leaves the runs in progress; one dropped from the
+	// history too.
+	mine.Result = ResultOK
+	if err := sweeper.PutRun(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	if got := inProgress(); len(got) != 0 {
+		t.Errorf("runs in progress after the last ended = %q", got)
+	}
+}
+
+// TestRedisCatchupAfterCrash: two instances schedule a job that fires once;
+// the one running it dies (its heartbeat and lock renewals stop, as with
+// kill -9). The other marks the run interrupted as soon as the heartbeat
+// expired, and catches up the firing as the job's policy says: once runs it
+// again, as a catch-up, taking over the running lock whose lease has not run
+// out; skip leaves it.
+func TestRedisCatchupAfterCrash(t *testing.T) {
+	for _, catchup := range []Catchup{CatchupOnce, CatchupSkip} {
+		t.Run(string(catchup), func(t *testing.T) {
+			r := startRedis(t)
+			at := time.Now().Truncate(time.Second).Add(2 * time.Second)
+			type event struct{ instance, trigger string }
+			events := make(chan event, 10)
+			logs := &syncBuffer{}
+			nodes := map[string]*RedisStore{}
+			for _, name := range []string{"a", "b"} {
+				logger := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)).With("node", name)
+				store := r.open(t, RedisOptions{Instance: name, Logger: logger, heartbeat: time.Second, sweep: 100 * time.Millisecond})
+				nodes[name] = store
+				job := testJob("sync", onceAt(at), func(j *Job) { j.Catchup = catchup })
+				cfg := testConfig(job)
+				cfg.Grace = 10 * time.Millisecond
+				exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+					events <- event{name, string(a.Trigger)}
+					if a.Trigger == TriggerSchedule {
+						<-ctx.Done() // until the test ends
+					}
+					return nil
+				})
+				s, err := NewScheduler(cfg, exec, store, SchedulerOptions{Logger: logger})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, stop := context.WithCancel(t.Context())
+				done := make(chan error, 1)
+				go func() { done <- s.Run(ctx) }()
+				t.Cleanup(func() { stop(); <-done })
+			}
+			var first event
+			select {
+			case first = <-events:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the firing did not run")
+			}
+			victim, survivor := first.instance, map[string]string{"a": "b", "b": "a"}[first.instance]
+			crash(nodes[victim])
+			crashed := time.Now()
+
+			if catchup == CatchupSkip {
+				waitFor(t, 30*time.Second, "the survivor to leave the firing", func() bool {
+					return strings.Contains(logs.String(), `msg="the firing of a run whose instance died is not run again (catchup: skip)" node=`+survivor)
+				})
+			} else {
+				select {
+				case e := <-events:
+					if e != (event{survivor, string(TriggerCatchup)}) {
+						t.Errorf("after %s died: %+v, want a catch-up run on %s", victim, e, survivor)
+					}
+					t.Logf("caught up %v after the crash", time.Since(crashed).Round(time.Millisecond))
+				case <-time.After(30 * time.Second):
+					t.Fatal("the firing was not caught up")
+				}
+				waitFor(t, 30*time.Second, "the catch-up run to end", func() bool {
+					runs, _ := nodes[survivor].Runs(t.Context(), "sync", 0)
+					return len(runs) == 2 && runs[0].Result == ResultOK
+				})
+			}
+			runs, err := nodes[survivor].Runs(t.Context(), "sync", 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, rec := range runs {
+				if !rec.Scheduled.Equal(at) {
+					t.Errorf("a run of another firing: %+v", rec)
+				}
+				got = append(got, fmt.Sprintf("%s %s on %s", rec.Trigger, rec.Result, rec.Instance))
+			}
+			want := []string{fmt.Sprintf("schedule interrupted on %s", victim)}
+			if catchup == CatchupOnce {
+				want = append([]string{fmt.Sprintf("catchup ok on %s", survivor)}, want...)
+			}
+			if strings.Join(got, "; ") != strings.Join(want, "; ") {
+				t.Errorf("history = %q, want %q", got, want)
+			}
+			select {
+			case e := <-events:
+				t.Errorf("another run: %+v", e)
+			default:
+			}
+		})
+	}
+}
