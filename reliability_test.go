@@ -2074,3 +2074,58 @@ func TestReliabilityRedisKilledInstance(t *testing.T) {
 		}
 	}
 }
+
+// TestReliabilityHealthzRedisFull: with a Redis that refuses writes (its
+// memory is full) but still answers reads, /healthz answers 503 with the
+// reason, without the password, and 200 again once Redis takes writes.
+func TestReliabilityHealthzRedisFull(t *testing.T) {
+	t.Parallel()
+	const password = "redis-pw-4c1d9e-never-appear"
+	redis := redistest.Start(t, "--requirepass", password)
+	r := newRelRig(t)
+	r.mu.Lock()
+	r.secrets = append(r.secrets, password)
+	r.mu.Unlock()
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\nstate: redis://:"+password+"@"+redis.Addr()+"/0\n"+relClients+`jobs:
+  - {name: tick, schedule: "@daily", script: tick.lua, client: contacts}
+`))
+	r.script(t, "tick.lua", "return 1\n")
+	p, url := r.serve(t)
+	healthz := func() (int, string) {
+		res, err := http.Get(url + "healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		return res.StatusCode, relReadAll(t, res.Body)
+	}
+	if code, body := healthz(); code != 200 {
+		t.Fatalf("/healthz = %d %q before Redis is full", code, body)
+	}
+	setMaxMemory := func(v string) {
+		t.Helper()
+		conn, err := net.Dial("tcp", redis.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "AUTH %s\r\nCONFIG SET maxmemory %s\r\n", password, v)
+		reply := make([]byte, 64)
+		n, _ := io.ReadAtLeast(conn, reply, len("+OK\r\n+OK\r\n"))
+		if string(reply[:n]) != "+OK\r\n+OK\r\n" {
+			t.Fatalf("CONFIG SET maxmemory %s: %q", v, reply[:n])
+		}
+	}
+	setMaxMemory("1")
+	code, body := healthz()
+	if code != http.StatusServiceUnavailable || !strings.HasPrefix(body, "degraded: the state cannot be written: OOM") {
+		t.Errorf("/healthz with Redis full = %d %q, want 503 and why", code, body)
+	}
+	r.assertNoSecrets(t, "/healthz", body)
+	setMaxMemory("0")
+	if code, body := healthz(); code != 200 {
+		t.Errorf("/healthz once Redis takes writes again = %d %q", code, body)
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	relWantRun(t, p.wait(t), 0)
+}

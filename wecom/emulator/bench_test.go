@@ -1,8 +1,12 @@
 package emulator
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,5 +144,60 @@ func BenchmarkUserListAfterWrite50k(b *testing.B) {
 		s.ServeHTTP(w, update)
 		b.StartTimer()
 		serveList(b, s, req)
+	}
+}
+
+// BenchmarkOffboard1000Handlers measures, without the network, the
+// emulator's side of offboarding a salesperson with 1,000 customers:
+// user/delete, one page of get_unassigned_list, ten resigned transfers of
+// 100 customers, and resigned/transfer_result.
+//
+//	go test ./wecom/emulator -run '^$' -bench Offboard1000 -benchmem
+func BenchmarkOffboard1000Handlers(b *testing.B) {
+	const n = 1000
+	org := DemoOrg()
+	for i := range n {
+		org.ExternalContact.Customers = append(org.ExternalContact.Customers, Customer{
+			ExternalUserID: fmt.Sprintf("wmBench%024d", i), Name: fmt.Sprintf("客户%d", i), Type: 1,
+			Follow: []CustomerFollow{{UserID: "linfeng", Remark: "客户", CreateTime: 1767225600, AddWay: 1}},
+		})
+	}
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("wmBench%024d", i)
+	}
+	// call serves one request: a GET with query when body is nil, else a
+	// POST of body as JSON.
+	call := func(s *Server, token, api, query string, body any) {
+		method, u := http.MethodPost, "http://emulator/cgi-bin/"+api+"?access_token="+token+query
+		var rd io.Reader
+		if body == nil {
+			method = http.MethodGet
+		} else {
+			data, _ := json.Marshal(body)
+			rd = bytes.NewReader(data)
+		}
+		req, _ := http.NewRequest(method, u, rd)
+		req.RemoteAddr = "127.0.0.1:1"
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if !bytes.Contains(rec.Body.Bytes(), []byte(`"errcode":0`)) {
+			b.Fatalf("%s: %s", api, rec.Body.Bytes())
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		s := New(org)
+		contacts := s.auth.issue(0, s.now(), time.Hour).value
+		app := s.auth.issue(DemoCustomerAgentID, s.now(), time.Hour).value
+		b.StartTimer()
+		call(s, contacts, "user/delete", "&userid=linfeng", nil)
+		call(s, app, "externalcontact/get_unassigned_list", "", map[string]any{"page_size": 1000})
+		for i := 0; i < n; i += 100 {
+			call(s, app, "externalcontact/resigned/transfer_customer", "", map[string]any{
+				"handover_userid": "linfeng", "takeover_userid": "guoqiang", "external_userid": ids[i : i+100]})
+		}
+		call(s, app, "externalcontact/resigned/transfer_result", "", map[string]any{"handover_userid": "linfeng", "takeover_userid": "guoqiang"})
 	}
 }

@@ -197,7 +197,8 @@ type customerState struct {
 	customers map[string]*customerRec
 	chats     map[string]*chatRec
 	leavers   map[string]leaver // lower userid → the member who left
-	transfers []*transfer
+	transfers []*transfer       // every transfer, in order, for transfer_result
+	waiting   []*transfer       // the transfers not done yet
 	seq       int
 }
 
@@ -314,11 +315,19 @@ func (cs *customerState) memberLeft(userID string) {
 
 // settle completes the transfers whose takeover time has come.
 func (cs *customerState) settle() {
+	if len(cs.waiting) == 0 {
+		return
+	}
 	now := cs.now()
-	for _, t := range cs.transfers {
-		if t.done || now.Before(t.due) {
-			continue
+	var due []*transfer
+	cs.waiting = slices.DeleteFunc(cs.waiting, func(t *transfer) bool {
+		if now.Before(t.due) {
+			return false
 		}
+		due = append(due, t)
+		return true
+	})
+	for _, t := range due {
 		t.done = true
 		c := cs.customers[t.customer]
 		if c == nil {

@@ -404,6 +404,7 @@ func (cs *customerState) startTransfer(id, handover, takeover string, resigned b
 	t := &transfer{resigned: resigned, customer: id, handover: handover, takeover: takeover, due: now.Add(cs.delay)}
 	f.pending = t
 	cs.transfers = append(cs.transfers, t)
+	cs.waiting = append(cs.waiting, t)
 	return 0
 }
 
