@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin/runner
 PKGS    := ./...
 
-.PHONY: all build test lint vet fmt-check bench demo emulator golden generate reliability clean
+.PHONY: all build test fuzz lint vet fmt-check bench demo emulator golden generate reliability clean
 
 all: build
 
@@ -48,6 +48,11 @@ emulator: build
 FUZZTIME ?= 10s
 reliability:
 	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) -run 'TestReliability' .
+	$(MAKE) fuzz
+
+## fuzz: each fuzz target for FUZZTIME from its seed corpus (CI runs it after
+## make test, which already runs the reliability suite).
+fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVParse$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzMemberFile$$' -fuzztime $(FUZZTIME) ./bindings
