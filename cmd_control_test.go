@@ -329,3 +329,55 @@ jobs:
 		t.Errorf("the emulator's runs made a production state file: %v", err)
 	}
 }
+
+// TestAlertsEndToEnd runs failing jobs under serve --emulator: the robot of
+// the emulator receives the alert of one, whose run's page says it was sent;
+// the other's robot key is wrong, and its run's page shows the failure.
+func TestAlertsEndToEnd(t *testing.T) {
+	t.Parallel()
+	dir := jobsDir(t, `timezone: UTC
+public_url: http://runner.example.com
+clients:
+  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}"}
+defaults:
+  notify: {webhook: "${WECOM_ROBOT_URL}"}
+jobs:
+  - {name: fails, schedule: "@daily", script: fails.lua, enabled: false}
+  - {name: mute, schedule: "@daily", script: fails.lua, enabled: false,
+     notify: {webhook: "${WECOM_BASE_URL}webhook/send?key=not-a-robot"}}
+`, map[string]string{"fails.lua": `error("the HR export is empty")` + "\n"})
+	_, url, log := startServe(t, dir, "--emulator")
+	m := regexp.MustCompile(`running against the WeCom emulator" base_url=(\S+)`).FindStringSubmatch(log.String())
+	if m == nil {
+		t.Fatalf("no emulator base URL in serve's log:\n%s", log)
+	}
+	inspect := strings.TrimSuffix(m[1], "cgi-bin/") + "_emulator/robot/messages"
+
+	stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "--emulator", "--follow", "fails", "mute")
+	if code != 1 {
+		t.Fatalf("jobs run of failing jobs: exit %d\n%s%s", code, stdout, stderr)
+	}
+	fails, mute := runID(t, stdout, "fails"), runID(t, stdout, "mute")
+	waitUntil(t, "the robot's message", func() bool { return strings.Contains(httpBody(t, inspect), "fails failed") })
+	body := httpBody(t, inspect)
+	for _, want := range []string{`"robot":"运维告警"`, "the HR export is empty", "http://runner.example.com/jobs/fails/runs/" + fails, "[emulator] "} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the robot's message lacks %q:\n%s", want, body)
+		}
+	}
+	if strings.Contains(body, "mute") {
+		t.Errorf("the robot got mute's alert, sent with another key:\n%s", body)
+	}
+	waitUntil(t, "the alerts recorded", func() bool {
+		return strings.Contains(httpBody(t, url+"jobs/mute/runs/"+mute), "alert failed")
+	})
+	if page := httpBody(t, url+"jobs/fails/runs/"+fails); !strings.Contains(page, "failure alert sent to the robot") {
+		t.Errorf("the page of the alerted run:\n%s", page)
+	}
+	if page := httpBody(t, url+"jobs/mute/runs/"+mute); !strings.Contains(page, `id="alert-error"`) || !strings.Contains(page, "errcode 93000") || strings.Contains(page, "not-a-robot") {
+		t.Errorf("the page of the run whose alert failed:\n%s", page)
+	}
+	if !strings.Contains(log.String(), `msg="the alert was not sent" job=mute`) {
+		t.Errorf("serve did not log the failed alert:\n%s", log)
+	}
+}

@@ -142,7 +142,8 @@ func inProcessEmulator(getenv func(string) string) (func(string) string, string,
 }
 
 // emulatorEnv is what a client needs to call srv, as environment variables:
-// the base URL, the corp, the contacts-sync secret and the first app.
+// the base URL, the corp, the contacts-sync secret, the first app, and the
+// webhook URL of the first group robot.
 func emulatorEnv(srv *emulator.Server) [][2]string {
 	cred := srv.Credentials()
 	env := [][2]string{
@@ -161,6 +162,9 @@ func emulatorEnv(srv *emulator.Server) [][2]string {
 		env = append(env,
 			[2]string{"WECOM_SECRET", cred.Apps[0].Secret},
 			[2]string{"WECOM_AGENT_ID", strconv.Itoa(cred.Apps[0].AgentID)})
+	}
+	if len(cred.Robots) > 0 {
+		env = append(env, [2]string{"WECOM_ROBOT_URL", srv.BaseURL() + "webhook/send?key=" + cred.Robots[0].Key})
 	}
 	return env
 }

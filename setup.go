@@ -117,6 +117,7 @@ func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOp
 	metrics := runtime.NewMetrics()
 	opts.Logger, opts.Metrics = e.logger, metrics
 	engine := runtime.NewEngine(cfg, e.engineOptions(c, store, metrics))
+	opts.Alerter = runtime.NewAlerter(engine, runtime.AlerterOptions{BaseURL: e.baseURL, Emulator: e.emulator})
 	sched, err := runtime.NewScheduler(cfg, engine, store, opts)
 	if err != nil {
 		store.Close()

@@ -237,6 +237,8 @@ type Job struct {
 	// lines are not stored (they still reach stderr) and a marker line says
 	// so. 10 MB when unset.
 	LogLimit int64
+	// Notify (notify:) is who is told about the job's runs; nil for no one.
+	Notify *Notify
 
 	// File and Line locate the job in jobs.yaml.
 	File string
@@ -314,6 +316,7 @@ type (
 		StartingDeadline *time.Duration `yaml:"starting_deadline"`
 		Jitter           *time.Duration `yaml:"jitter"`
 		LogLimit         string         `yaml:"log_limit"`
+		Notify           *notifyYAML    `yaml:"notify"`
 	}
 	retriesYAML struct {
 		Max        *int           `yaml:"max"`
@@ -437,8 +440,13 @@ func (c *Config) fill(y *fileYAML, getenv func(string) string) {
 	}
 
 	c.Jobs = make([]*Job, len(y.Jobs))
+	defaultNotify := c.notify(y.Defaults.Notify, notifyAt(0, false), getenv)
 	for i := range y.Jobs {
 		c.Jobs[i] = c.job(i, &y.Jobs[i], &y.Defaults)
+		c.Jobs[i].Notify = defaultNotify
+		if own := y.Jobs[i].Notify; own != nil {
+			c.Jobs[i].Notify = c.notify(own, notifyAt(i, true), getenv)
+		}
 	}
 	// Triggers are read once every job exists, so that their problems name
 	// their job. A job without a client of its own takes its callbacks'.
@@ -523,7 +531,7 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 			c.problems = append(c.problems, Problem{
 				File: c.File, Line: c.line(at),
 				Msg:       fmt.Sprintf("%s: environment variable %s is not set", at, name),
-				clientVar: strings.HasPrefix(at, "clients.") || at == "control_token",
+				clientVar: strings.HasPrefix(at, "clients.") || at == "control_token" || strings.HasSuffix(at, ".webhook"),
 			})
 		}
 		return v
@@ -531,7 +539,8 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 }
 
 // ClientVariablesOptional makes Validate accept unset environment variables
-// in clients: (their secrets, usually) and control_token:. It is for the commands that read the
+// in clients: (their secrets, usually), control_token: and the webhook: of
+// notify:. It is for the commands that read the
 // jobs and their history and call no API, such as runner jobs list, so that
 // they work without the secrets.
 func (c *Config) ClientVariablesOptional() { c.clientVarsOptional = true }

@@ -16,20 +16,7 @@ import (
 // new directory, loads and validates it.
 func loadValid(t *testing.T, yaml string, files ...string) *Config {
 	t.Helper()
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "job.lua"), "return 1\n")
-	for _, f := range files {
-		writeFile(t, filepath.Join(dir, f), "return 1\n")
-	}
-	writeFile(t, filepath.Join(dir, "jobs.yaml"), yaml)
-	cfg, err := Load(filepath.Join(dir, "jobs.yaml"), env(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return loadValidEnv(t, yaml, nil, files...)
 }
 
 func TestConfigProtectedPaths(t *testing.T) {

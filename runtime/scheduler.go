@@ -62,6 +62,8 @@ type SchedulerOptions struct {
 	Logger *slog.Logger
 	// Metrics counts runs for /metrics; nil creates one.
 	Metrics *Metrics
+	// Alerter sends the alerts of the jobs' notify:; nil sends none.
+	Alerter *Alerter
 	// Stdout, when set, receives what scripts print, as they print it, instead
 	// of the logger (runner jobs run in a terminal); the run's stored log keeps
 	// it either way.
@@ -75,7 +77,8 @@ type Scheduler struct {
 	store   Store
 	log     *slog.Logger
 	metrics *Metrics
-	stdout  io.Writer                             // see SchedulerOptions.Stdout
+	stdout  io.Writer // see SchedulerOptions.Stdout
+	alerter *Alerter
 	jitter  func(max time.Duration) time.Duration // a random delay in [0, max)
 
 	mu         sync.Mutex
@@ -156,6 +159,7 @@ func NewScheduler(cfg *Config, exec Executor, store Store, opts SchedulerOptions
 		log:     opts.Logger,
 		metrics: opts.Metrics,
 		stdout:  opts.Stdout,
+		alerter: opts.Alerter,
 		jitter:  func(max time.Duration) time.Duration { return rand.N(max) },
 		cfg:     cfg,
 		active:  make(map[string][]*activeRun),
@@ -830,6 +834,11 @@ func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, 
 	logger.Log(bg, level, "run finished", attrs...)
 	rl.Close()
 	s.metrics.runFinished(job.Name, rec.Result, rec.Duration(), rec.Finished)
+	if s.alert(bg, job, &rec) {
+		if err := s.store.PutRun(bg, rec); err != nil {
+			s.log.Error("cannot record the run's alert", "job", job.Name, "run", rec.ID, "error", err)
+		}
+	}
 	return rec
 }
 

@@ -71,6 +71,7 @@ type runRow struct {
 	Ago                          string // when it started: "3 h ago"
 	ErrorLine                    string // the first line of its error
 	ErrorMore                    string // the other lines of its error (a traceback)
+	AlertBadge                   string // "failed", "sent" or "withheld": what became of its alert
 }
 
 func (a *service) index(w http.ResponseWriter, r *http.Request) {
@@ -253,6 +254,14 @@ func runRows(runs []RunRecord, loc *time.Location) []runRow {
 			Ago: ago(r.Started, now)}
 		rows[i].ErrorLine, rows[i].ErrorMore, _ = strings.Cut(r.Error, "\n")
 		switch {
+		case r.AlertError != "":
+			rows[i].AlertBadge = "failed"
+		case strings.HasPrefix(r.Alert, "withheld"):
+			rows[i].AlertBadge = "withheld"
+		case r.Alert != "":
+			rows[i].AlertBadge = "sent"
+		}
+		switch {
 		case r.Result == ResultRunning:
 			rows[i].Duration = time.Since(r.Started).Round(time.Second).String() + " so far"
 		case r.Result != ResultSkipped && r.Duration() > 0:
@@ -329,7 +338,8 @@ const pageFrame = `<!doctype html>
 var layout = template.Must(template.New("page").Parse(pageFrame + `{{block "body" .}}{{end}}
 </body></html>
 {{define "csrf"}}<input type="hidden" name="csrf" value="{{.}}">{{end}}
-{{define "badge"}}<span class="r r-{{.Result}}">{{.Result}}</span>{{if .DryRun}} <span class="muted">dry run</span>{{end}}{{end}}`))
+{{define "badge"}}<span class="r r-{{.Result}}">{{.Result}}</span>{{if .DryRun}} <span class="muted">dry run</span>{{end}}{{template "alert" .}}{{end}}
+{{define "alert"}}{{if eq .AlertBadge "failed"}} <span class="r r-alert-failed" title="{{.AlertError}}">alert failed</span>{{else if eq .AlertBadge "sent"}} <span class="r r-alert-sent" title="{{.Alert}}">alerted</span>{{else if eq .AlertBadge "withheld"}} <span class="muted" title="{{.Alert}}">alert withheld</span>{{end}}{{end}}`))
 
 func page(body string) *template.Template {
 	return template.Must(template.Must(layout.Clone()).Parse(body))
@@ -344,7 +354,7 @@ var indexPage = page(`{{define "heading"}} · jobs{{end}}{{define "body"}}
 <td><code>{{.Schedule}}</code> <span class="muted">{{.Timezone}}</span></td>
 <td>{{.Next}}{{with .Paused}}<br><span class="muted">{{.}}</span>{{end}}</td>
 <td>{{if .LastSuccess}}<span class="last-success" title="{{.SuccessAt}}">{{.LastSuccess}}</span>{{else}}<span class="muted">never</span>{{end}}</td>
-<td>{{with .Failure}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a> <span title="{{.Started}}">{{.Ago}}</span><br><span class="failure-reason">{{.ErrorLine}}</span>{{else}}<span class="muted">-</span>{{end}}</td>
+<td>{{with .Failure}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a>{{template "alert" .}} <span title="{{.Started}}">{{.Ago}}</span><br><span class="failure-reason">{{.ErrorLine}}</span>{{else}}<span class="muted">-</span>{{end}}</td>
 <td>{{range .Runs}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}" title="{{.Started}} {{.ErrorLine}}">{{.Result}}</a> {{else}}<span class="muted">no runs yet</span>{{end}}</td>
 <td><a href="/jobs/{{$job}}/run">Run now</a>{{if $page.Session}}
 <form class="inline" method="post" action="/jobs/{{$job}}/{{if .Paused}}resume{{else}}pause{{end}}">{{template "csrf" $page.CSRF}}<input type="hidden" name="back" value="/"><button>{{if .Paused}}Resume{{else}}Pause{{end}}</button></form>{{end}}</td>
@@ -391,6 +401,8 @@ var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{
 {{with .Run.Duration}}<dt>Duration</dt><dd>{{.}}</dd>{{end}}
 {{with .Run.Attempts}}<dt>Attempts</dt><dd>{{.}}</dd>{{end}}
 <dt>Instance</dt><dd>{{.Run.Instance}}</dd>
+{{with .Run.Alert}}<dt>Alert</dt><dd>{{.}}</dd>{{end}}
+{{with .Run.AlertError}}<dt>Alert</dt><dd id="alert-error"><span class="r r-alert-failed">alert failed</span> {{.}}</dd>{{end}}
 </dl>
 {{with .Run.ErrorMore}}<pre class="error-more">{{.}}</pre>{{end}}
 {{if and (eq .Run.Result "running") .Page.Session}}<form method="post" action="/jobs/{{.Run.Job}}/runs/{{.Run.ID}}/cancel">{{template "csrf" .Page.CSRF}}<button id="cancel">Cancel this run</button></form>{{end}}

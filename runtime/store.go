@@ -198,6 +198,11 @@ type RunRecord struct {
 	Args string `json:"args,omitempty"`
 	// DryRun marks a run whose writes to WeCom were held back.
 	DryRun bool `json:"dry_run,omitempty"`
+	// Alert says what the run's alert became (notify:): sent to whom, or
+	// withheld; empty when the run called for none.
+	Alert string `json:"alert,omitempty"`
+	// AlertError says why the alert, or part of it, was not sent.
+	AlertError string `json:"alert_error,omitempty"`
 }
 
 // EventInfo is the event a run handled, as recorded with the run: the

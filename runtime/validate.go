@@ -330,6 +330,7 @@ func (v *validator) job(j *Job) {
 	} else if j.Client == "" && len(c.Clients) > 1 {
 		bad("client", "required when several clients are configured:%s", listOf(sortedKeys(c.Clients)))
 	}
+	c.checkNotify(j.Notify, bad)
 	if j.Timeout <= 0 {
 		bad("timeout", "must be positive, not %v", j.Timeout)
 	}

@@ -25,15 +25,17 @@ const (
 	DemoCustomerAgentID = 1000004
 	// DemoCustomerSecret is the secret of the demo app 客户助手.
 	DemoCustomerSecret = "kH6cV9bN3mQ7wE1rT4yU8iO2pA5sD0fG3hJ6kL9zX2c"
+	// DemoRobotKey is the webhook key of the demo group robot 运维告警.
+	DemoRobotKey = "5b0e7c1a-3f9d-4e62-8a17-c24d9f6e0b38"
 )
 
 // DemoOrg returns the built-in demo organisation 腾飞科技: 13 departments
 // over three levels, 40 members, 3 tags, the contacts-sync secret, three
 // apps (DemoOpsAgentID visible to everyone, DemoReportAgentID with a
 // narrower range, DemoCustomerAgentID for customer contact), a service
-// provider with one suite, one app chat, and the customers and customer
-// groups of the salespeople (see demoCustomers). Each call returns a fresh
-// copy.
+// provider with one suite, one app chat, one group robot (DemoRobotKey), and
+// the customers and customer groups of the salespeople (see demoCustomers).
+// Each call returns a fresh copy.
 func DemoOrg() *Org {
 	org := &Org{
 		CorpID:         DemoCorpID,
@@ -112,6 +114,7 @@ func DemoOrg() *Org {
 			Users:   []string{"xuming", "sunhao", "zengli", "zhangsan"},
 			AgentID: DemoOpsAgentID,
 		}},
+		Robots: []Robot{{Key: DemoRobotKey, Name: "运维告警"}},
 	}
 
 	type person struct {

@@ -99,6 +99,8 @@
 //	  - {tagid: 1, tagname: 技术委员会, userlist: [zhangsan], partylist: [2], owner: 0}
 //	appchats:
 //	  - {chatid: OPSONCALL2024, name: 运维值班群, owner: zhangsan, userlist: [zhangsan, lisi], agentid: 1000002}
+//	robots:
+//	  - {key: 5b0e7c1a-3f9d-4e62-8a17-c24d9f6e0b38, name: 运维告警}   # webhook/send?key=...
 //
 //	external_contact_secret: ...   # the system app 客户联系's, for a corp created before 2023-12-01
 //	external_contact:              # customer contact (客户联系); apps need external_contact: true

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,11 +29,13 @@ type Server struct {
 	jobs   *jobStore
 	faults *faultSet
 	log    *requestLog
+	robots *robots
 	routes map[string]route
 
 	contactsSecret        string
 	externalContactSecret string
 	provider              *Provider
+	robotList             []Robot
 	tokenCalls            atomic.Int64
 
 	mu      sync.Mutex // guards srv and baseURL
@@ -130,6 +133,8 @@ func New(org *Org, opts ...Option) *Server {
 		jobs:                  &jobStore{},
 		faults:                newFaultSet(o.latency, o.jitter),
 		log:                   newRequestLog(o.logSize),
+		robots:                newRobots(org.Robots),
+		robotList:             slices.Clone(org.Robots),
 		contactsSecret:        org.ContactsSecret,
 		externalContactSecret: org.ExternalContactSecret,
 	}
@@ -204,6 +209,8 @@ type Credentials struct {
 	// ExternalContactSecret is the secret of the system application 客户联系,
 	// or "" if the org has none.
 	ExternalContactSecret string
+	// Robots are the group robots with their keys, in the org's order.
+	Robots []Robot
 }
 
 // AppCredentials identify one app.
@@ -231,6 +238,7 @@ func (s *Server) Credentials() Credentials {
 		p.Suites = append([]Suite(nil), p.Suites...)
 		c.Provider = &p
 	}
+	c.Robots = slices.Clone(s.robotList)
 	return c
 }
 
@@ -264,7 +272,8 @@ func (s *Server) routeTable() map[string]route {
 	upload := func(h func(*call) (any, *apiError)) route { return route{h: h, post: true, multipart: true} }
 	return map[string]route{
 		// auth
-		"gettoken": {h: s.getToken, auth: authNone},
+		"gettoken":     {h: s.getToken, auth: authNone},
+		"webhook/send": {h: s.webhookSend, post: true, auth: authNone},
 
 		// agent and menu
 		"agent/get":   get(s.agentGet),
@@ -707,14 +716,14 @@ func clientIP(r *http.Request) string {
 
 // redactQuery removes secrets (access_token, corpsecret) from a raw query.
 func redactQuery(raw string) string {
-	if !strings.Contains(raw, "access_token") && !strings.Contains(raw, "secret") {
+	if !strings.Contains(raw, "access_token") && !strings.Contains(raw, "secret") && !strings.Contains(raw, "key") {
 		return raw
 	}
 	parts := strings.Split(raw, "&")
 	out := parts[:0]
 	for _, p := range parts {
 		k, _, _ := strings.Cut(p, "=")
-		if k == "access_token" || strings.Contains(k, "secret") {
+		if k == "access_token" || k == "key" || strings.Contains(k, "secret") {
 			continue
 		}
 		out = append(out, p)

@@ -129,6 +129,7 @@ var errorText = map[int]string{
 	90501:  "chat is not external group chat",
 	90502:  "the owner of chat has resigned",
 	90504:  "the owner of chat is not changed",
+	93000:  "invalid webhook url",
 	301002: "not allow operate another agent with this accesstoken",
 	301005: "not allow to delete creator",
 	830002: "media file too large, use Range",

@@ -183,6 +183,7 @@ type Stats struct {
 	TokenRequests int `json:"gettoken_calls"`
 	Messages      int `json:"messages"`
 	ChatMessages  int `json:"chat_messages"`
+	RobotMessages int `json:"robot_messages"`
 	Media         int `json:"media"`
 	BatchJobs     int `json:"batch_jobs"`
 }
@@ -196,6 +197,9 @@ func (s *Server) Stats() Stats {
 	s.out.mu.Lock()
 	st.Messages, st.ChatMessages = len(s.out.messages), len(s.out.chats)
 	s.out.mu.Unlock()
+	s.robots.mu.Lock()
+	st.RobotMessages = len(s.robots.messages)
+	s.robots.mu.Unlock()
 	s.media.mu.RLock()
 	st.Media = len(s.media.items)
 	s.media.mu.RUnlock()
@@ -211,6 +215,7 @@ func (s *Server) Stats() Stats {
 //	GET /_emulator/org               Snapshot
 //	GET /_emulator/messages          Messages
 //	GET /_emulator/chat/messages     ChatMessages
+//	GET /_emulator/robot/messages    RobotMessages
 //	GET /_emulator/invitations       Invitations
 //	GET /_emulator/requests          Requests
 //	GET /_emulator/jobs              BatchJobs
@@ -232,7 +237,7 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 	switch name {
 	case "":
 		v = map[string][]string{"endpoints": {
-			inspectPrefix + "org", inspectPrefix + "messages", inspectPrefix + "chat/messages",
+			inspectPrefix + "org", inspectPrefix + "messages", inspectPrefix + "chat/messages", inspectPrefix + "robot/messages",
 			inspectPrefix + "invitations", inspectPrefix + "requests", inspectPrefix + "jobs",
 			inspectPrefix + "media", inspectPrefix + "stats",
 		}}
@@ -242,6 +247,8 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		v = s.Messages()
 	case "chat/messages":
 		v = s.ChatMessages()
+	case "robot/messages":
+		v = s.RobotMessages()
 	case "invitations":
 		v = s.Invitations()
 	case "requests":

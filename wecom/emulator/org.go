@@ -43,6 +43,8 @@ type Org struct {
 	// ExternalContact is the customer contact data (客户联系): customers,
 	// customer tags and customer groups.
 	ExternalContact *ExternalContact `json:"external_contact,omitempty" yaml:"external_contact,omitempty"`
+	// Robots are the group robots (群机器人) that post with webhook/send.
+	Robots []Robot `json:"robots,omitempty" yaml:"robots,omitempty"`
 }
 
 // Provider is a service provider (服务商) with its suites (第三方应用).
@@ -361,6 +363,13 @@ func (o *Org) Validate() error {
 	}
 
 	errs = append(errs, o.validateExternalContact()...)
+	robotKeys := map[string]bool{}
+	for _, r := range o.Robots {
+		if r.Key == "" || robotKeys[r.Key] || strings.ContainsAny(r.Key, "&#?/ ") {
+			bad("robot %q: key must be set, unique, and fit in a URL's query", r.Name)
+		}
+		robotKeys[r.Key] = true
+	}
 
 	if p := o.Provider; p != nil {
 		if p.CorpID == "" || p.Secret == "" {
