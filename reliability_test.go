@@ -910,7 +910,8 @@ func TestReliabilitySandbox(t *testing.T) {
 			print(#s)`, args: []string{"--timeout", "60s"}, stderr: []string{"script.lua:3:", "exceeds the limit"}},
 		{name: "growing a table", src: `
 			local t = {}
-			while true do t[#t + 1] = string.rep("x", 4096) .. #t end`, args: []string{"--timeout", "60s"}, stderr: []string{"out of memory"}, memory: true},
+			while true do t[#t + 1] = string.rep("x", 4096) .. #t end`, args: []string{"--timeout", "60s", "--memory-limit", "128MiB"},
+			stderr: []string{"out of memory"}, memory: true}, // a small limit: a busy machine reaches it long before the timeout
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1410,7 +1411,8 @@ func TestReliabilitySecretsServe(t *testing.T) {
 func TestReliabilityRunAfterRunaway(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
+	// A small memory limit: a busy machine reaches it long before the timeout.
+	r.write(t, "jobs.yaml", []byte("timezone: UTC\nmemory_limit: 128MiB\n"+relClients+`jobs:
   - {name: hog, schedule: "@daily", script: hog.lua, client: contacts}
   - {name: deep, schedule: "@daily", script: deep.lua, client: contacts}
   - {name: good, schedule: "@daily", script: good.lua, client: contacts}
