@@ -1047,9 +1047,13 @@ func (s *Scheduler) admit(ctx context.Context, job *Job, ar *activeRun, wait boo
 		}
 		s.mu.Unlock()
 		for _, r := range running {
+			// When the run ended as ctx did, select may take either:
+			// a run whose context ended while it waited never starts.
 			select {
 			case <-r.done:
 			case <-ctx.Done():
+			}
+			if ctx.Err() != nil {
 				if wait {
 					return fmt.Sprintf("%s: it was waiting for run %s to end", stopReason(ctx), r.id)
 				}
