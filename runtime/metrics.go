@@ -1,38 +1,40 @@
 package runtime
 
 import (
-	"bufio"
-	"fmt"
 	"io"
-	"slices"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
 )
 
-// Metrics counts what the runner does, for /metrics in the Prometheus text
-// format: runs by job and result, run durations, the last success and the
-// running runs of each job, how late runs start, API calls by endpoint and
-// errcode, and token fetches. The scheduler counts runs; the VM calls APICall
-// and TokenFetch. A nil *Metrics counts nothing. Methods are safe for
-// concurrent use.
+// Metrics counts what the runner does, for /metrics, with
+// prometheus/client_golang in a registry of its own: runs by job and result,
+// run durations, the last success and the running runs of each job, how late
+// runs start, API calls by endpoint and errcode, token fetches and alerts,
+// with the Go runtime's and the process's collectors. The scheduler counts
+// runs and alerts; the VM calls APICall and TokenFetch. A nil *Metrics
+// counts nothing. Methods are safe for concurrent use.
 type Metrics struct {
-	mu           sync.Mutex
-	jobs         []string // the configured jobs, reported even before they run
-	runs         map[[2]string]uint64
-	durations    map[string]*histogram
-	lastOK       map[string]time.Time
-	running      map[string]int
-	delays       *histogram
-	apiCalls     map[apiKey]uint64
-	apiDurations map[string]*histogram
-	tokenFetches uint64
-}
+	reg          *prometheus.Registry
+	runs         *prometheus.CounterVec
+	durations    *prometheus.HistogramVec
+	lastOK       *prometheus.GaugeVec
+	running      *prometheus.GaugeVec
+	delays       prometheus.Histogram
+	apiCalls     *prometheus.CounterVec
+	apiDurations *prometheus.HistogramVec
+	tokenFetches prometheus.Counter
+	alerts       *prometheus.CounterVec
 
-type apiKey struct {
-	api     string
-	errcode int
+	mu sync.Mutex // orders the reads and sets of lastOK
 }
 
 // Histogram bucket upper bounds, in seconds.
@@ -42,17 +44,44 @@ var (
 	apiBuckets   = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 )
 
+// metricPrefix starts the names of the runner's own metrics.
+const metricPrefix = "runner_"
+
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics {
-	return &Metrics{
-		runs:         make(map[[2]string]uint64),
-		durations:    make(map[string]*histogram),
-		lastOK:       make(map[string]time.Time),
-		running:      make(map[string]int),
-		delays:       newHistogram(delayBuckets),
-		apiCalls:     make(map[apiKey]uint64),
-		apiDurations: make(map[string]*histogram),
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "runner_job_runs_total", Help: "Runs by job and result (ok, failed, timed_out, skipped, interrupted).",
+		}, []string{"job", "result"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "runner_job_run_duration_seconds", Help: "How long runs took, all attempts included.", Buckets: runBuckets,
+		}, []string{"job"}),
+		lastOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "runner_job_last_success_timestamp_seconds", Help: "When the job last ended ok, in Unix seconds.",
+		}, []string{"job"}),
+		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "runner_job_running", Help: "Runs in progress.",
+		}, []string{"job"}),
+		delays: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "runner_run_start_delay_seconds", Help: "How long after its scheduled time a run started (jitter included).", Buckets: delayBuckets,
+		}),
+		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "runner_api_calls_total", Help: "WeCom API calls by endpoint and errcode.",
+		}, []string{"api", "errcode"}),
+		apiDurations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "runner_api_call_duration_seconds", Help: "How long WeCom API calls took, by endpoint.", Buckets: apiBuckets,
+		}, []string{"api"}),
+		tokenFetches: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "runner_token_fetches_total", Help: "Access tokens fetched from WeCom.",
+		}),
+		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "runner_alerts_total", Help: "Alerts of notify: by job and outcome (sent, failed, withheld).",
+		}, []string{"job", "outcome"}),
 	}
+	m.reg.MustRegister(m.runs, m.durations, m.lastOK, m.running, m.delays, m.apiCalls, m.apiDurations, m.tokenFetches, m.alerts,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
 // APICall counts one WeCom API call: its path ("user/get"), WeCom's errcode
@@ -61,15 +90,8 @@ func (m *Metrics) APICall(api string, errcode int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.apiCalls[apiKey{api, errcode}]++
-	h := m.apiDurations[api]
-	if h == nil {
-		h = newHistogram(apiBuckets)
-		m.apiDurations[api] = h
-	}
-	h.observe(d.Seconds())
+	m.apiCalls.WithLabelValues(api, strconv.Itoa(errcode)).Inc()
+	m.apiDurations.WithLabelValues(api).Observe(d.Seconds())
 }
 
 // TokenFetch counts one access token fetched from WeCom (gettoken).
@@ -77,20 +99,16 @@ func (m *Metrics) TokenFetch() {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	m.tokenFetches++
-	m.mu.Unlock()
+	m.tokenFetches.Inc()
 }
 
+// setJobs makes the configured jobs reported even before they run.
 func (m *Metrics) setJobs(jobs []*Job) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.jobs = m.jobs[:0]
 	for _, j := range jobs {
-		m.jobs = append(m.jobs, j.Name)
+		m.running.WithLabelValues(j.Name)
 	}
 }
 
@@ -98,9 +116,7 @@ func (m *Metrics) runStarted(job string) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	m.running[job]++
-	m.mu.Unlock()
+	m.running.WithLabelValues(job).Inc()
 }
 
 // startDelay observes how late a scheduled run started.
@@ -108,9 +124,7 @@ func (m *Metrics) startDelay(d time.Duration) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	m.delays.observe(d.Seconds())
-	m.mu.Unlock()
+	m.delays.Observe(d.Seconds())
 }
 
 // runFinished counts a run's result; a skipped run never started, the others
@@ -119,178 +133,74 @@ func (m *Metrics) runFinished(job string, r Result, d time.Duration, finished ti
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.runs[[2]string{job, string(r)}]++
+	m.runs.WithLabelValues(job, string(r)).Inc()
 	if r == ResultSkipped {
 		return
 	}
-	if m.running[job]--; m.running[job] <= 0 {
-		delete(m.running, job)
-	}
-	h := m.durations[job]
-	if h == nil {
-		h = newHistogram(runBuckets)
-		m.durations[job] = h
-	}
-	h.observe(d.Seconds())
+	m.running.WithLabelValues(job).Dec()
+	m.durations.WithLabelValues(job).Observe(d.Seconds())
 	if r == ResultOK {
-		m.lastOK[job] = finished
+		m.lastSuccess(job, finished)
 	}
 }
 
+// lastSuccess sets the last success of a job, unless it knows a later one.
 func (m *Metrics) lastSuccess(job string, t time.Time) {
 	if m == nil {
 		return
 	}
 	m.mu.Lock()
-	if t.After(m.lastOK[job]) {
-		m.lastOK[job] = t
+	defer m.mu.Unlock()
+	g := m.lastOK.WithLabelValues(job)
+	var cur dto.Metric
+	g.Write(&cur)
+	if v := float64(t.UnixMilli()) / 1000; v > cur.GetGauge().GetValue() {
+		g.Set(v)
 	}
-	m.mu.Unlock()
 }
 
-// WriteTo writes the metrics in the Prometheus text exposition format
-// (version 0.0.4), sorted by name and labels.
+// alert counts the alert of a job by its outcome: sent, failed or withheld.
+func (m *Metrics) alert(job, outcome string) {
+	if m == nil {
+		return
+	}
+	m.alerts.WithLabelValues(job, outcome).Inc()
+}
+
+// Handler serves the metrics in the Prometheus exposition formats.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// WriteTo writes the runner's own metrics (runner_*, without the Go and
+// process collectors) in the Prometheus text format, sorted by name and
+// labels.
 func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	bw := bufio.NewWriter(w)
-	cw := &countingWriter{w: bw}
-	m.mu.Lock()
-	m.write(cw)
-	m.mu.Unlock()
-	return cw.n, bw.Flush()
-}
-
-func (m *Metrics) write(w *countingWriter) {
-	jobs := slices.Clone(m.jobs)
-	for k := range m.runs {
-		jobs = append(jobs, k[0])
+	families, err := m.reg.Gather()
+	if err != nil {
+		return 0, err
 	}
-	slices.Sort(jobs)
-	jobs = slices.Compact(jobs)
-
-	w.header("runner_job_runs_total", "counter", "Runs by job and result (ok, failed, timed_out, skipped, interrupted).")
-	keys := sortedFunc(m.runs, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
-	for _, k := range keys {
-		w.sample("runner_job_runs_total", labels("job", k[0], "result", k[1]), float64(m.runs[k]))
-	}
-
-	w.header("runner_job_run_duration_seconds", "histogram", "How long runs took, all attempts included.")
-	for _, job := range sortedFunc(m.durations, strings.Compare) {
-		m.durations[job].write(w, "runner_job_run_duration_seconds", "job", job)
-	}
-
-	w.header("runner_job_last_success_timestamp_seconds", "gauge", "When the job last ended ok, in Unix seconds.")
-	for _, job := range sortedFunc(m.lastOK, strings.Compare) {
-		w.sample("runner_job_last_success_timestamp_seconds", labels("job", job), float64(m.lastOK[job].UnixMilli())/1000)
-	}
-
-	w.header("runner_job_running", "gauge", "Runs in progress.")
-	for _, job := range jobs {
-		w.sample("runner_job_running", labels("job", job), float64(m.running[job]))
-	}
-
-	w.header("runner_run_start_delay_seconds", "histogram", "How long after its scheduled time a run started (jitter included).")
-	m.delays.write(w, "runner_run_start_delay_seconds")
-
-	w.header("runner_api_calls_total", "counter", "WeCom API calls by endpoint and errcode.")
-	calls := sortedFunc(m.apiCalls, func(a, b apiKey) int {
-		if c := strings.Compare(a.api, b.api); c != 0 {
-			return c
+	cw := &countingWriter{w: w}
+	enc := expfmt.NewEncoder(cw, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if !strings.HasPrefix(f.GetName(), metricPrefix) {
+			continue
 		}
-		return a.errcode - b.errcode
-	})
-	for _, k := range calls {
-		w.sample("runner_api_calls_total", labels("api", k.api, "errcode", strconv.Itoa(k.errcode)), float64(m.apiCalls[k]))
-	}
-
-	w.header("runner_api_call_duration_seconds", "histogram", "How long WeCom API calls took, by endpoint.")
-	for _, api := range sortedFunc(m.apiDurations, strings.Compare) {
-		m.apiDurations[api].write(w, "runner_api_call_duration_seconds", "api", api)
-	}
-
-	w.header("runner_token_fetches_total", "counter", "Access tokens fetched from WeCom.")
-	w.sample("runner_token_fetches_total", "", float64(m.tokenFetches))
-}
-
-// histogram is a Prometheus histogram: counts per upper bound, sum and count.
-type histogram struct {
-	bounds []float64
-	counts []uint64 // per bucket, not cumulative
-	sum    float64
-	count  uint64
-}
-
-func newHistogram(bounds []float64) *histogram {
-	return &histogram{bounds: bounds, counts: make([]uint64, len(bounds))}
-}
-
-func (h *histogram) observe(v float64) {
-	if i, _ := slices.BinarySearch(h.bounds, v); i < len(h.bounds) {
-		h.counts[i]++
-	}
-	h.sum += v
-	h.count++
-}
-
-// write writes the histogram's samples with the given label pairs.
-func (h *histogram) write(w *countingWriter, name string, kv ...string) {
-	var cum uint64
-	for i, b := range h.bounds {
-		cum += h.counts[i]
-		w.sample(name+"_bucket", labels(append(slices.Clone(kv), "le", strconv.FormatFloat(b, 'g', -1, 64))...), float64(cum))
-	}
-	w.sample(name+"_bucket", labels(append(slices.Clone(kv), "le", "+Inf")...), float64(h.count))
-	w.sample(name+"_sum", labels(kv...), h.sum)
-	w.sample(name+"_count", labels(kv...), float64(h.count))
-}
-
-// labels formats label pairs as {a="x",b="y"}, escaped; "" without labels.
-func labels(kv ...string) string {
-	if len(kv) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteByte('{')
-	for i := 0; i+1 < len(kv); i += 2 {
-		if i > 0 {
-			b.WriteByte(',')
+		if err := enc.Encode(f); err != nil {
+			return cw.n, err
 		}
-		b.WriteString(kv[i])
-		b.WriteString(`="`)
-		b.WriteString(labelEscaper.Replace(kv[i+1]))
-		b.WriteByte('"')
 	}
-	b.WriteByte('}')
-	return b.String()
+	return cw.n, nil
 }
 
-var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
-
+// countingWriter counts the bytes written through it.
 type countingWriter struct {
 	w io.Writer
 	n int64
 }
 
-func (w *countingWriter) header(name, typ, help string) {
-	w.printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
-}
-
-func (w *countingWriter) sample(name, labels string, v float64) {
-	w.printf("%s%s %s\n", name, labels, strconv.FormatFloat(v, 'g', -1, 64))
-}
-
-func (w *countingWriter) printf(format string, args ...any) {
-	n, _ := fmt.Fprintf(w.w, format, args...)
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
 	w.n += int64(n)
-}
-
-// sortedFunc returns the keys of m sorted by cmp.
-func sortedFunc[K comparable, V any](m map[K]V, cmp func(a, b K) int) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, cmp)
-	return keys
+	return n, err
 }

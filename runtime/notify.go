@@ -174,6 +174,7 @@ func (s *Scheduler) alert(ctx context.Context, job *Job, rec *RunRecord) bool {
 			if !st.LastAlert.IsZero() && now.Sub(st.LastAlert) < n.Quiet {
 				kind = ""
 				rec.Alert = fmt.Sprintf("withheld: the job keeps failing, and was alerted %s (quiet: %v)", ago(st.LastAlert, now), n.Quiet)
+				s.metrics.alert(job.Name, "withheld")
 			}
 		}
 	case st.Failing:
@@ -189,8 +190,10 @@ func (s *Scheduler) alert(ctx context.Context, job *Job, rec *RunRecord) bool {
 		if len(sent) > 0 {
 			rec.Alert = kind + " alert sent to the " + strings.Join(sent, ", the ")
 			st.LastAlert = now
+			s.metrics.alert(job.Name, "sent")
 		}
 		if err != nil {
+			s.metrics.alert(job.Name, "failed")
 			rec.AlertError = err.Error()
 			s.log.Error("the alert was not sent", "job", job.Name, "run", rec.ID, "alert", kind, "error", err)
 		} else {

@@ -149,6 +149,13 @@ func TestAlerts(t *testing.T) {
 	if again := r.run(true); !strings.HasPrefix(again.Alert, "failure alert sent") {
 		t.Errorf("the failure after the recovery = %+v", again)
 	}
+	var b strings.Builder
+	r.s.Metrics().WriteTo(&b)
+	for _, want := range []string{`runner_alerts_total{job="sync",outcome="sent"} 3`, `runner_alerts_total{job="sync",outcome="withheld"} 1`} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the metrics lack %q:\n%s", want, b.String())
+		}
+	}
 }
 
 // TestAlertFailure: an alert that cannot be sent is recorded with the run

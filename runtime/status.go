@@ -35,10 +35,7 @@ func StatusHandler(s *Scheduler, opts ...ServiceOption) http.Handler {
 	svc.routes(mux)
 	svc.consoleRoutes(mux)
 	mux.HandleFunc("GET /healthz", healthz(s.Store()))
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		s.Metrics().WriteTo(w)
-	})
+	mux.Handle("GET /metrics", s.Metrics().Handler())
 	mux.HandleFunc("GET /{$}", svc.index)
 	mux.HandleFunc("GET /jobs/{job}", svc.job)
 	mux.HandleFunc("GET /jobs/{job}/runs/{run}", svc.run)

@@ -82,6 +82,7 @@ func TestStatusPages(t *testing.T) {
 			`runner_api_calls_total{api="user/get",errcode="60111"} 1`,
 			`runner_token_fetches_total 1`,
 			`runner_job_last_success_timestamp_seconds{job="nightly-department-sync"} `,
+			"\ngo_goroutines ", "\nprocess_cpu_seconds_total ",
 		}},
 	}
 	for _, tt := range tests {
@@ -222,4 +223,18 @@ func TestHealthz(t *testing.T) {
 	if status, body := httpGet(t, srv, "/healthz"); status != 503 || body != "degraded: the state cannot be written: database not open\n" {
 		t.Errorf("/healthz with the state closed = %d %q, want 503 and why", status, body)
 	}
+}
+
+// BenchmarkMetricsAPICall is the cost of counting one WeCom API call, which
+// every call of every run pays.
+func BenchmarkMetricsAPICall(b *testing.B) {
+	m := NewMetrics()
+	apis := []string{"user/get", "department/list", "message/send", "user/list"}
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			m.APICall(apis[i%len(apis)], 0, 30*time.Millisecond)
+			i++
+		}
+	})
 }
