@@ -4,8 +4,10 @@ package main
 // that go through it.
 
 import (
+	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -379,5 +381,36 @@ jobs:
 	}
 	if !strings.Contains(log.String(), `msg="the alert was not sent" job=mute`) {
 		t.Errorf("serve did not log the failed alert:\n%s", log)
+	}
+}
+
+// TestJobsWithServeWithoutAPI: a serve without --listen holds the bbolt state
+// and records no address; the jobs commands say what to do instead of
+// "locked".
+func TestJobsWithServeWithoutAPI(t *testing.T) {
+	t.Parallel()
+	dir := jobsDir(t, "jobs:\n  - {name: a, schedule: '@daily', script: a.lua}\n", map[string]string{"a.lua": "return 1\n"})
+	cmd := exec.Command(runnerBin, "serve", "--listen", "")
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	log := &serveLog{}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.add(sc.Text())
+		}
+	}()
+	waitFor(t, log, `msg="scheduler started"`)
+	_, errOut, code := runner(t, dir, nil, "jobs", "pause", "a")
+	if code != 1 || !strings.Contains(errOut, "records no control address") || !strings.Contains(errOut, "give it --listen") {
+		t.Errorf("jobs pause while serve runs without --listen: exit %d\n%s", code, errOut)
 	}
 }

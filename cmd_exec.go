@@ -77,6 +77,9 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	if err != nil {
 		return err
 	}
+	if env.emulator && o.config != "" {
+		cfg.UseEmulatorState() // the emulator's kv and tokens are not production's
+	}
 	env.setZone(cfg.Location)
 	if o.memory != "" {
 		n, err := runtime.ParseSize(o.memory)

@@ -525,6 +525,9 @@ func (f *stateFlags) open(ctx context.Context, c *cli, write bool) (*opened, err
 		return &opened{operations: client, cfg: cfg, close: func() {}}, nil
 	}
 	store, closeStore, err := openState(cfg, write)
+	if errors.Is(err, runtime.ErrLocked) {
+		return nil, fmt.Errorf("%s is held by a runner serve that records no control address (it runs with --listen \"\", or from another configuration): give it --listen, or stop it, to manage its jobs from here", cfg.State)
+	}
 	if err != nil {
 		return nil, err
 	}

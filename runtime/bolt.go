@@ -104,7 +104,7 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
 	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?)", path)
+		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?): %w", path, ErrLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)

@@ -45,7 +45,23 @@
 // retries and history. A run for an event records the event's XML
 // (EventInfo) and hands it to the script as require("event"). With
 // RunRequest.Wait a run of a "forbid" job waits for the running one instead
-// of being skipped, so that events queue rather than get lost.
+// of being refused, so that events queue rather than get lost; without it,
+// Trigger refuses (ErrBusy) and records nothing. A paused job (Pause, kept in
+// the store for every instance) passes its firings over and refuses
+// triggered runs (ErrPaused). Cancel stops a run here at once, or, on
+// another instance sharing the store, through a request that instance polls
+// for.
+//
+// Operating a running service: StatusHandler serves the console (pages that
+// read freely and forms that act with a session opened by the control
+// token) and the control API (JSON under /api/v1/, with the token as a
+// bearer); ControlClient calls that API and Control does the same on a
+// scheduler directly. A serve records its address in the store (Advertise),
+// where FindServices finds it for the command line.
+//
+// Alerts: after a run, the job's notify: may alert a failure, a recovery or a
+// success through an Alerter (group robots, application messages, app
+// chats), at most once per quiet while the job keeps failing.
 //
 // Shutdown stops scheduling, waits up to the grace period for running jobs, then
 // cancels them; cancelled runs are recorded as interrupted. A run left

@@ -95,6 +95,10 @@ type Store interface {
 	Close() error
 }
 
+// ErrLocked is wrapped by the error of opening a bbolt state file that
+// another process has open.
+var ErrLocked = errors.New("the state is in use")
+
 // ErrNotFound is wrapped by the error of a lookup that found nothing.
 var ErrNotFound = errors.New("not found")
 
