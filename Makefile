@@ -34,9 +34,13 @@ BENCHFLAGS ?=
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS) $(PKGS)
 
-## demo: the three example jobs, once, against the built-in emulator.
+## demo: the example jobs, once, against the built-in emulator: the three
+## nightly and daily ones and offboarding's nightly directory copy, then the
+## event jobs, triggered by a member joining and one leaving in the
+## emulator's admin console.
 demo: build
-	$(BIN) jobs run --emulator --config jobs.yaml nightly-department-sync replace-users daily-report
+	$(BIN) jobs run --emulator --config jobs.yaml nightly-department-sync replace-users daily-report offboarding
+	$(BIN) events try --config jobs.yaml --join xiaoming:6:小明 --leave xuming
 
 ## emulator: a local WeCom API with the demo organisation on 127.0.0.1:8080.
 emulator: build
@@ -59,6 +63,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCallArgs$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzParseConfig$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzLuaScript$$' -fuzztime $(FUZZTIME) ./runtime
+	$(GO) test -run '^$$' -fuzz '^FuzzOpen$$' -fuzztime $(FUZZTIME) ./wecom/callback
+	$(GO) test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) ./wecom/callback
 
 golden:
 	$(GO) test $(PKGS) -update

@@ -64,6 +64,7 @@ func init() {
 			validateCmd,
 			jobsCmd,
 			reloadCmd,
+			eventsCmd,
 			emulatorCmd,
 			stubsCmd,
 			versionCmd,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -17,8 +18,17 @@ var emulatorCmd = &command{
 	summary: "serve a local WeCom API with a demo organisation",
 	doc: `Emulator serves the WeCom API from memory until interrupted, and prints the
 variables a client needs to call it (WECOM_BASE_URL, WECOM_CORP_ID,
-WECOM_CONTACTS_SECRET, WECOM_CUSTOMER_SECRET, WECOM_SECRET, WECOM_AGENT_ID) on
-stdout, one per line, so that another shell can source them.`,
+WECOM_CONTACTS_SECRET, WECOM_CUSTOMER_SECRET, WECOM_SECRET, WECOM_AGENT_ID) and
+the contacts sync's callback secrets (WECOM_CB_TOKEN, WECOM_CB_AES_KEY) on
+stdout, one per line, so that another shell can source them.
+
+With --callback-url, it pushes events there as WeCom does, encrypted and
+signed with those secrets: change_contact when a member is added, changed or
+removed in the admin console (POST /_emulator/console/user/create, update,
+delete), and batch_job_result when a batch job ends. Changes made through
+the API by the contacts sync are not announced, as in WeCom. A delivery not
+answered within 5 seconds with a 200 (an empty body or "success") is made
+again, three times at most.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var o emulatorOptions
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
@@ -29,6 +39,7 @@ stdout, one per line, so that another shell can source them.`,
 		fs.DurationVar(&o.tokenLifetime, "token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
 		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
 		fs.StringArrayVar(&o.failures, "fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
+		fs.StringVar(&o.callbackURL, "callback-url", "", "push events to this URL, e.g. http://127.0.0.1:9090/callback/contacts")
 		return func(ctx context.Context, c *cli, _ []string) error { return runEmulator(ctx, c, &o) }
 	},
 }
@@ -40,6 +51,7 @@ type emulatorOptions struct {
 	latency, tokenLifetime time.Duration
 	rateLimit              int
 	failures               []string
+	callbackURL            string
 }
 
 func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
@@ -72,6 +84,11 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	}
 	for _, f := range faults {
 		srv.FailNext(f.api, f.n, f.code)
+	}
+	if o.callbackURL != "" {
+		if err := pushTo(srv, o.callbackURL); err != nil {
+			return usagef("--callback-url %s: %v", o.callbackURL, err)
+		}
 	}
 	if _, err := srv.Listen(o.listen); err != nil {
 		return configf("--listen %s: %v", o.listen, err)
@@ -127,23 +144,34 @@ func serveOrg(org *emulator.Org, latency, tokenLifetime time.Duration) *emulator
 	return emulator.New(org, opts...)
 }
 
+// pushTo makes srv push its events to url with its callback's secrets.
+func pushTo(srv *emulator.Server, url string) error {
+	cb := srv.Credentials().Callback
+	if cb == nil {
+		return errors.New("the organisation has no callback: add callback: {token, encoding_aes_key} to the org file")
+	}
+	cb.URL = url
+	return srv.SetCallback(*cb)
+}
+
 // inProcessEmulator starts the demo emulator on a free loopback port for
-// --emulator: it returns getenv with the emulator's credentials in place of
-// the real ones, the emulator's base URL, and the function that stops it.
-func inProcessEmulator(getenv func(string) string) (func(string) string, string, func(), error) {
+// --emulator: it returns the emulator, and getenv with the emulator's
+// credentials in place of the real ones.
+func inProcessEmulator(getenv func(string) string) (*emulator.Server, func(string) string, error) {
 	srv, err := newEmulator("", 0, 0)
 	if err != nil {
-		return nil, "", nil, err
+		return nil, nil, err
 	}
 	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
-		return nil, "", nil, err
+		return nil, nil, err
 	}
-	return overlay(getenv, emulatorEnv(srv)), srv.BaseURL(), func() { srv.Close() }, nil
+	return srv, overlay(getenv, emulatorEnv(srv)), nil
 }
 
 // emulatorEnv is what a client needs to call srv, as environment variables:
 // the base URL, the corp, the contacts-sync secret, the first app, and the
-// webhook URL of the first group robot.
+// webhook URL of the first group robot, and the secrets of the contacts
+// sync's callback.
 func emulatorEnv(srv *emulator.Server) [][2]string {
 	cred := srv.Credentials()
 	env := [][2]string{
@@ -165,6 +193,9 @@ func emulatorEnv(srv *emulator.Server) [][2]string {
 	}
 	if len(cred.Robots) > 0 {
 		env = append(env, [2]string{"WECOM_ROBOT_URL", srv.BaseURL() + "webhook/send?key=" + cred.Robots[0].Key})
+	}
+	if cb := cred.Callback; cb != nil {
+		env = append(env, [2]string{"WECOM_CB_TOKEN", cb.Token}, [2]string{"WECOM_CB_AES_KEY", cb.EncodingAESKey})
 	}
 	return env
 }

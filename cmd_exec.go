@@ -18,6 +18,7 @@ import (
 
 	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/callback"
 )
 
 var execCmd = &command{
@@ -31,7 +32,11 @@ Without --config, the clients come from the environment: WECOM_CORP_ID with
 WECOM_SECRET (and WECOM_AGENT_ID) give the client "default",
 WECOM_CONTACTS_SECRET the client "contacts"; WECOM_BASE_URL points them at a
 private deployment or an emulator. With --config, the script uses the
-clients, state, directories and env allow-list of that jobs file.`,
+clients, state, directories and env allow-list of that jobs file.
+
+With --event FILE.xml, the script gets that WeCom event as a job's handler
+gets it (require("event") and the global event): a decrypted callback
+message, as the history records it or WeCom documents it.`,
 	minArgs: 1,
 	maxArgs: 1,
 	setup: func(fs *pflag.FlagSet) runFunc {
@@ -45,6 +50,7 @@ clients, state, directories and env allow-list of that jobs file.`,
 		fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the script after this long")
 		fs.StringVar(&o.memory, "memory-limit", "", "stop the script when the heap passes this size, such as 256MiB (default: the configuration's memory_limit, else 1GiB)")
 		fs.StringArrayVar(&o.args, "arg", nil, "key=value for args.key in the script (repeatable)")
+		fs.StringVar(&o.event, "event", "", "the WeCom event (its decrypted XML) the script handles, as require(\"event\")")
 		return func(ctx context.Context, c *cli, args []string) error {
 			return runExec(ctx, c, &rf, &o, args[0])
 		}
@@ -55,6 +61,7 @@ clients, state, directories and env allow-list of that jobs file.`,
 type execOptions struct {
 	config, client, baseURL string
 	memory                  string
+	event                   string
 	dryRun                  bool
 	timeout                 time.Duration
 	args                    []string
@@ -64,6 +71,12 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	jobArgs, err := parseArgs(o.args)
 	if err != nil {
 		return err
+	}
+	var event callback.Event
+	if o.event != "" {
+		if _, event, err = readEvent(o.event); err != nil {
+			return err
+		}
 	}
 	env, err := rf.start(c)
 	if err != nil {
@@ -129,6 +142,9 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	attempt := &runtime.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
 	if store != nil {
 		attempt.KV = store.KV(job.Name)
+	}
+	if event != nil {
+		attempt.Trigger, attempt.Event = runtime.TriggerEvent, event
 	}
 	runErr := engine.Execute(ctx, job, attempt)
 	if o.dryRun {

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -37,13 +39,23 @@ The first signal stops scheduling and waits for running jobs up to the grace
 period (grace: in jobs.yaml), then cancels them; a second signal exits at
 once. SIGHUP, or a change to jobs.yaml or one of its scripts (polled every
 few seconds), reloads the file; a file with problems keeps the current
-schedule and logs why.`,
+schedule and logs why.
+
+It also answers WeCom's callbacks (callbacks: in jobs.yaml) at
+/callback/NAME, on --listen or, with --callback-listen, on an address of
+their own (the one to expose to WeCom), and runs the jobs whose on: an
+event matches. With --emulator, the emulator pushes its events (members
+changed in its admin console, batch jobs ended) to the callback that has its
+secrets.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var rf runFlags
 		rf.declare(fs)
 		config := configFlag(fs)
 		listen := fs.String("listen", "127.0.0.1:9090", "address of the status page, /metrics and /healthz (empty: none)")
-		return func(ctx context.Context, c *cli, _ []string) error { return runServe(ctx, c, &rf, *config, *listen) }
+		callbackListen := fs.String("callback-listen", "", "address of the callbacks /callback/NAME alone (default: on --listen)")
+		return func(ctx context.Context, c *cli, _ []string) error {
+			return runServe(ctx, c, &rf, *config, *listen, *callbackListen)
+		}
 	},
 }
 
@@ -51,7 +63,7 @@ schedule and logs why.`,
 // scripts.
 const pollInterval = 3 * time.Second
 
-func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) error {
+func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbackListen string) error {
 	env, err := rf.start(c)
 	if err != nil {
 		return err
@@ -80,6 +92,23 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	}
 	defer closeStore()
 
+	// Callbacks are answered on --listen, or on --callback-listen alone.
+	recv := runtime.NewReceiver(sched, runtime.ReceiverOptions{Logger: logger})
+	callbacksAt := ""
+	var onListen http.Handler
+	if callbackListen == "" {
+		onListen = recv
+	} else {
+		mux := http.NewServeMux()
+		mux.Handle(runtime.CallbackPrefix, recv)
+		addr, stop, err := serveHTTP(callbackListen, "--callback-listen", mux, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		callbacksAt = addr
+	}
+
 	// The control API's reloads are made by the loop below, one at a time
 	// with those of SIGHUP and of file changes.
 	reloads := make(chan chan error)
@@ -96,15 +125,21 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 		if env.emulator {
 			opts = append(opts, runtime.WithEmulator())
 		}
-		stop, err := serveStatus(ctx, listen, cfg, sched, store, logger, env.emulator, opts)
+		addr, stop, err := serveStatus(ctx, listen, cfg, sched, store, logger, env.emulator, opts, onListen)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		if onListen != nil {
+			callbacksAt = addr
+		}
 	}
+	announceCallbacks(sched.Config(), callbacksAt, env, logger)
 
 	done := make(chan error, 1)
+	recvDone := make(chan struct{})
 	go func() { done <- sched.Run(ctx) }()
+	go func() { recv.Run(ctx); close(recvDone) }()
 
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
@@ -119,6 +154,9 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 	for {
 		select {
 		case err := <-done:
+			if ctx.Err() != nil {
+				<-recvDone // the events still queued are recorded as interrupted
+			}
 			return err
 		case <-stops:
 			if signals++; signals > 1 {
@@ -138,29 +176,37 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen string) 
 }
 
 // serveStatus serves the console, the control API, /metrics and /healthz on
-// addr, records the address in the state for the command line, and returns
-// a function that closes the server. An address other than loopback needs
-// control_token in jobs.yaml.
-func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *runtime.Scheduler, store runtime.Store, logger *slog.Logger, emulator bool, opts []runtime.ServiceOption) (stop func(), err error) {
+// addr (and the callbacks under /callback/ when callbacks is not nil),
+// records the address in the state for the command line, and returns the
+// address it listens on and a function that closes the server. An address
+// other than loopback needs control_token in jobs.yaml.
+func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *runtime.Scheduler, store runtime.Store, logger *slog.Logger, emulator bool, opts []runtime.ServiceOption, callbacks http.Handler) (bound string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, configf("--listen %s: %v", addr, err)
+		return "", nil, configf("--listen %s: %v", addr, err)
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 		if cfg.ControlToken == "" {
 			ln.Close()
-			return nil, configf("--listen %s is reachable from the network, where anyone could run and stop jobs: set control_token: \"${RUNNER_CONTROL_TOKEN}\" in %s (a long random value, e.g. openssl rand -hex 32), or listen on 127.0.0.1", addr, cfg.File)
+			return "", nil, configf("--listen %s is reachable from the network, where anyone could run and stop jobs: set control_token: \"${RUNNER_CONTROL_TOKEN}\" in %s (a long random value, e.g. openssl rand -hex 32), or listen on 127.0.0.1", addr, cfg.File)
 		}
 		logger.Warn("the status page and /metrics are reachable from the network; they show job names, schedules and logs", "listen", ln.Addr().String())
 	}
 	token, err := runtime.ServeControlToken(cfg)
 	if err != nil {
 		ln.Close()
-		return nil, err
+		return "", nil, err
 	}
 	opts = append(opts, runtime.WithControlToken(token))
-	srv := &http.Server{Handler: runtime.StatusHandler(sched, opts...), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	handler := runtime.StatusHandler(sched, opts...)
+	if callbacks != nil {
+		mux := http.NewServeMux()
+		mux.Handle(runtime.CallbackPrefix, callbacks)
+		mux.Handle("/", handler)
+		handler = mux
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
 	url := "http://" + ln.Addr().String() + "/"
 	svc := runtime.ServiceInfo{URL: url, Instance: store.Instance(), Started: time.Now().UTC(), Emulator: emulator}
@@ -168,7 +214,55 @@ func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *r
 		logger.Warn("cannot record the control address in the state: runner jobs will not find this serve", "error", err)
 	}
 	logger.Info("status page", "url", url)
-	return func() { srv.Close() }, nil
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// serveHTTP serves handler on addr (named by flag in errors), and returns
+// the address it listens on and a function that closes the server.
+func serveHTTP(addr, flag string, handler http.Handler, logger *slog.Logger) (bound string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, configf("%s %s: %v", flag, addr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	go srv.Serve(ln)
+	return ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// announceCallbacks logs the URL of each callback, and points the
+// in-process emulator, if any, at the callback that has its secrets.
+func announceCallbacks(cfg *runtime.Config, addr string, env *runEnv, logger *slog.Logger) {
+	if len(cfg.Callbacks) == 0 {
+		return
+	}
+	if addr == "" {
+		logger.Warn("callbacks: are configured, but neither --listen nor --callback-listen serves them")
+		return
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	base := "http://" + net.JoinHostPort(host, port) + runtime.CallbackPrefix
+	for _, name := range slices.Sorted(maps.Keys(cfg.Callbacks)) {
+		logger.Info("callback", "name", name, "url", base+name)
+	}
+	if env.emu == nil {
+		return
+	}
+	cred := env.emu.Credentials()
+	for _, name := range slices.Sorted(maps.Keys(cfg.Callbacks)) {
+		cb := cfg.Callbacks[name]
+		if cred.Callback != nil && cb.Token == cred.Callback.Token && cb.EncodingAESKey == cred.Callback.EncodingAESKey && cb.ReceiveID == cred.CorpID {
+			if err := pushTo(env.emu, base+name); err != nil {
+				logger.Error("the emulator cannot push events", "error", err)
+				return
+			}
+			logger.Info("the emulator pushes its events to the callback", "name", name, "url", base+name)
+			return
+		}
+	}
+	logger.Info("the emulator pushes no events: no callback of the jobs file has its token, key and corp id (${WECOM_CB_TOKEN}, ${WECOM_CB_AES_KEY}, ${WECOM_CORP_ID})")
 }
 
 // watcher notices changes to a jobs file and the scripts of its jobs, by

@@ -19,8 +19,9 @@ var validateCmd = &command{
 	name:    "validate",
 	summary: "check jobs.yaml and show each job's next runs",
 	doc: `Validate checks the jobs file (fields, schedules, time zones, scripts that
-compile, clients that exist) and runs nothing. It prints every problem with
-its line and exits 2, or prints each job's next three runs in its time zone.`,
+compile, clients that exist, callbacks and the events of on:) and runs
+nothing. It prints every problem with its line and exits 2, or prints each
+job's next three runs in its time zone and the events it takes.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		config := configFlag(fs)
 		return func(ctx context.Context, c *cli, _ []string) error { return runValidate(ctx, c, *config) }
@@ -45,19 +46,28 @@ func runValidate(_ context.Context, c *cli, config string) error {
 func printSchedule(w io.Writer, cfg *runtime.Config, now time.Time, n int) {
 	fmt.Fprintf(w, "%s: %s, no problems\n", cfg.File, plural(len(cfg.Jobs), "job"))
 	for _, j := range cfg.Jobs {
-		fmt.Fprintf(w, "\n%s: %q in %s\n", j.Name, j.Schedule, j.Timezone)
+		if j.Schedule != "" {
+			fmt.Fprintf(w, "\n%s: %q in %s\n", j.Name, j.Schedule, j.Timezone)
+		} else {
+			fmt.Fprintf(w, "\n%s: on events\n", j.Name)
+		}
 		if !j.Enabled {
 			fmt.Fprintln(w, "  disabled: runs only by hand (runner jobs run)")
 			continue
 		}
 		var next []string
-		for t := now; len(next) < n; {
+		for t := now; len(next) < n && j.Schedule != ""; {
 			if t = j.Next(t); t.IsZero() {
 				break
 			}
 			next = append(next, formatWhen(t))
 		}
-		fmt.Fprintf(w, "  next: %s\n", strings.Join(next, ", "))
+		if len(next) > 0 {
+			fmt.Fprintf(w, "  next: %s\n", strings.Join(next, ", "))
+		}
+		for _, o := range j.On {
+			fmt.Fprintf(w, "  on: %s\n", o)
+		}
 	}
 }
 

@@ -4,15 +4,19 @@ package main
 // emulator, with their effects on the organisation checked.
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom"
@@ -435,5 +439,144 @@ func TestExampleOffboardCustomersDryRun(t *testing.T) {
 	un, err := r.customerClient().ExternalContact.GetUnassignedList(t.Context(), 0, 1000, "")
 	if err != nil || len(un.Info) != 4 {
 		t.Errorf("unassigned after the dry run = %+v, %v; want linfeng's 4", un, err)
+	}
+}
+
+// eventRig is the example rig with the callback receiver of jobs.yaml,
+// the emulator pushing its events to it.
+type eventRig struct {
+	*exampleRig
+	recv *runtime.Receiver
+}
+
+func newEventRig(t *testing.T) *eventRig {
+	t.Helper()
+	r := &eventRig{exampleRig: newExampleRig(t, nil, runtime.EngineOptions{})}
+	r.recv = runtime.NewReceiver(r.sched, runtime.ReceiverOptions{})
+	hook := httptest.NewServer(r.recv)
+	t.Cleanup(hook.Close)
+	cb := r.srv.Credentials().Callback
+	cb.URL = hook.URL + runtime.CallbackPrefix + "contacts"
+	if err := r.srv.SetCallback(*cb); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.recv.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r
+}
+
+// console makes a change in the emulator's admin console and waits until
+// the runs of the event it announces have ended.
+func (r *eventRig) console(t *testing.T, action, body string) {
+	t.Helper()
+	resp, err := http.Post(strings.TrimSuffix(r.srv.BaseURL(), "/cgi-bin/")+"/_emulator/console/"+action, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(answer), `"errcode":0`) {
+		t.Fatalf("console %s: %s", action, answer)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	if err := r.srv.WaitCallbacks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.recv.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// eventRuns returns the job's runs triggered by events, oldest first.
+func (r *eventRig) eventRuns(t *testing.T, job string) []runtime.RunRecord {
+	t.Helper()
+	runs, err := r.store.Runs(t.Context(), job, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []runtime.RunRecord
+	for i := len(runs) - 1; i >= 0; i-- {
+		if runs[i].Trigger == runtime.TriggerEvent {
+			out = append(out, runs[i])
+		}
+	}
+	return out
+}
+
+// TestExampleWelcomeOnJoin: a member added in the admin console to 运维部
+// gets the newcomer tag, joins the team's chat, and receives the welcome
+// card; the event's run is recorded with the event.
+func TestExampleWelcomeOnJoin(t *testing.T) {
+	t.Parallel()
+	r := newEventRig(t)
+	r.console(t, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6],"position":"运维工程师"}`)
+
+	runs := r.eventRuns(t, "welcome-on-join")
+	if len(runs) != 1 || runs[0].Result != runtime.ResultOK || runs[0].Event == nil || runs[0].Event.Callback != "contacts" ||
+		runs[0].Event.Type != "change_contact" || !strings.Contains(runs[0].Event.XML, "create_user") {
+		t.Fatalf("runs = %+v", runs)
+	}
+	org := r.srv.Snapshot()
+	for _, tag := range org.Tags {
+		if tag.ID == 2 && !slices.Contains(tag.Users, "xiaoming") {
+			t.Errorf("the newcomer tag lacks xiaoming: %v", tag.Users)
+		}
+	}
+	if chat := org.AppChats[0]; !slices.Contains(chat.Users, "xiaoming") {
+		t.Errorf("%s lacks xiaoming: %v", chat.ChatID, chat.Users)
+	}
+	chats := r.srv.ChatMessages()
+	if len(chats) != 1 || !strings.Contains(string(chats[0].Payload), "欢迎新同事 小明（运维工程师）") {
+		t.Errorf("chat messages = %+v", chats)
+	}
+	msgs := r.srv.Messages()
+	if len(msgs) != 1 || msgs[0].ToUser != "xiaoming" || msgs[0].MsgType != "textcard" || !strings.Contains(string(msgs[0].Payload), "小明，你好") {
+		t.Errorf("messages = %+v, want the welcome card to xiaoming", msgs)
+	}
+
+	// A member of another department gets the tag and the card, no chat.
+	r.console(t, "user/create", `{"userid":"xiaohong","name":"小红","email":"xiaohong@example.com","department":[9]}`)
+	if n := len(r.srv.ChatMessages()); n != 1 {
+		t.Errorf("%d chat messages, want still 1", n)
+	}
+	if n := len(r.eventRuns(t, "welcome-on-join")); n != 2 {
+		t.Errorf("%d runs, want 2", n)
+	}
+	// A departure is not a welcome.
+	r.console(t, "user/delete", `{"userid":"xiaohong"}`)
+	if n := len(r.eventRuns(t, "welcome-on-join")); n != 2 {
+		t.Errorf("%d runs after a departure, want still 2", n)
+	}
+}
+
+// TestExampleOffboarding: the nightly run keeps a copy of the directory;
+// when the owner of the on-call chat leaves, the admins are told who left,
+// by name, and the chat gets a new owner.
+func TestExampleOffboarding(t *testing.T) {
+	t.Parallel()
+	r := newEventRig(t)
+	if out := r.run(t, "offboarding"); out.Event != nil {
+		t.Fatalf("the scheduled run has an event: %+v", out)
+	}
+	r.console(t, "user/delete", `{"userid":"xuming"}`)
+
+	runs := r.eventRuns(t, "offboarding")
+	if len(runs) != 1 || runs[0].Result != runtime.ResultOK {
+		t.Fatalf("runs = %+v", runs)
+	}
+	if chat := r.srv.Snapshot().AppChats[0]; chat.Owner != "sunhao" || slices.Contains(chat.Users, "xuming") {
+		t.Errorf("chat owner %s, members %v; want sunhao, without xuming", chat.Owner, chat.Users)
+	}
+	msgs := r.srv.Messages()
+	if len(msgs) != 1 || msgs[0].ToUser != "zhangwei|chenjing" || msgs[0].MsgType != "markdown" {
+		t.Fatalf("messages = %+v, want the report to the admins", msgs)
+	}
+	for _, want := range []string{"**徐明**（xuming）运维主管", "群聊「运维值班群」的群主转给：孙浩"} {
+		if !strings.Contains(string(msgs[0].Payload), want) {
+			t.Errorf("the report lacks %q: %s", want, msgs[0].Payload)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
 // The pieces the commands share: the flags of the commands that run scripts,
@@ -41,8 +42,9 @@ type runEnv struct {
 	logger   *slog.Logger
 	zone     *atomic.Pointer[time.Location] // of the logger's times
 	getenv   func(string) string
-	baseURL  string // replaces every client's base URL (--emulator, --base-url)
-	emulator bool   // the in-process emulator stands in for WeCom
+	baseURL  string           // replaces every client's base URL (--emulator, --base-url)
+	emulator bool             // the in-process emulator stands in for WeCom
+	emu      *emulator.Server // the in-process emulator of --emulator, or nil
 	stop     func()
 }
 
@@ -57,10 +59,11 @@ func (f *runFlags) start(c *cli) (*runEnv, error) {
 	}
 	env := &runEnv{logger: logger, zone: zone, getenv: c.getenv, stop: func() {}}
 	if f.emulator {
-		if env.getenv, env.baseURL, env.stop, err = inProcessEmulator(c.getenv); err != nil {
+		if env.emu, env.getenv, err = inProcessEmulator(c.getenv); err != nil {
 			return nil, err
 		}
 		env.emulator = true
+		env.baseURL, env.stop = env.emu.BaseURL(), func() { env.emu.Close() }
 		logger.Info("running against the WeCom emulator", "base_url", env.baseURL)
 	}
 	return env, nil

@@ -531,7 +531,7 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 			c.problems = append(c.problems, Problem{
 				File: c.File, Line: c.line(at),
 				Msg:       fmt.Sprintf("%s: environment variable %s is not set", at, name),
-				clientVar: strings.HasPrefix(at, "clients.") || at == "control_token" || strings.HasSuffix(at, ".webhook"),
+				clientVar: strings.HasPrefix(at, "clients.") || strings.HasPrefix(at, "callbacks.") || at == "control_token" || strings.HasSuffix(at, ".webhook"),
 			})
 		}
 		return v
@@ -539,8 +539,8 @@ func (c *Config) expand(s, at string, getenv func(string) string) string {
 }
 
 // ClientVariablesOptional makes Validate accept unset environment variables
-// in clients: (their secrets, usually), control_token: and the webhook: of
-// notify:. It is for the commands that read the
+// in clients: and callbacks: (their secrets, usually), control_token: and
+// the webhook: of notify:. It is for the commands that read the
 // jobs and their history and call no API, such as runner jobs list, so that
 // they work without the secrets.
 func (c *Config) ClientVariablesOptional() { c.clientVarsOptional = true }

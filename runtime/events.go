@@ -158,6 +158,18 @@ func (o *On) Match(ev callback.Event) bool {
 	return true
 }
 
+// Takes reports whether one of the job's triggers takes an event that came
+// to the named callback; with an empty name (an event from a file), to any
+// of them.
+func (j *Job) Takes(callbackName string, ev callback.Event) bool {
+	for _, o := range j.On {
+		if (callbackName == "" || o.Callback == callbackName) && o.Match(ev) {
+			return true
+		}
+	}
+	return false
+}
+
 // eventDepartments are the department ids an event names.
 func eventDepartments(ev callback.Event) []int {
 	var ids []int

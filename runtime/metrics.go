@@ -33,6 +33,7 @@ type Metrics struct {
 	apiDurations *prometheus.HistogramVec
 	tokenFetches prometheus.Counter
 	alerts       *prometheus.CounterVec
+	events       eventMetrics // the callbacks'
 
 	mu sync.Mutex // orders the reads and sets of lastOK
 }
@@ -79,7 +80,9 @@ func NewMetrics() *Metrics {
 			Name: "runner_alerts_total", Help: "Alerts of notify: by job and outcome (sent, failed, withheld).",
 		}, []string{"job", "outcome"}),
 	}
+	m.events = newEventMetrics()
 	m.reg.MustRegister(m.runs, m.durations, m.lastOK, m.running, m.delays, m.apiCalls, m.apiDurations, m.tokenFetches, m.alerts,
+		m.events.requests, m.events.answers, m.events.queue,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -142,6 +145,15 @@ func (m *Metrics) runFinished(job string, r Result, d time.Duration, finished ti
 	if r == ResultOK {
 		m.lastSuccess(job, finished)
 	}
+}
+
+// notRun counts a run that ended without starting: skipped, or interrupted
+// while it waited for its turn.
+func (m *Metrics) notRun(job string, r Result) {
+	if m == nil {
+		return
+	}
+	m.runs.WithLabelValues(job, string(r)).Inc()
 }
 
 // lastSuccess sets the last success of a job, unless it knows a later one.

@@ -553,6 +553,9 @@ type RunRequest struct {
 	Wait bool
 	// DryRun holds back the run's writes to WeCom.
 	DryRun bool
+	// At is when the run was asked for (an event accepted, then queued); it
+	// is recorded as the run's scheduled time. Now when zero.
+	At time.Time
 }
 
 // The errors of a request the scheduler refuses; nothing is run or recorded.
@@ -630,13 +633,9 @@ func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*
 		}
 	}()
 
-	f := firing{job: job, scheduled: time.Now(), trigger: firstNonZero(req.Trigger, TriggerManual),
-		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), given: req.Args, wait: req.Wait, dryRun: req.DryRun}
-	if req.Event != nil {
-		var err error
-		if f.fields, err = callback.ParseEvent([]byte(req.Event.XML)); err != nil {
-			return nil, err
-		}
+	f, err := triggered(job, req)
+	if err != nil {
+		return nil, err
 	}
 	if p, err := s.paused(ctx, name); err != nil {
 		return nil, fmt.Errorf("cannot read whether %s is paused: %w", name, err)
@@ -673,6 +672,40 @@ func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*
 		}
 	}()
 	return run, nil
+}
+
+// triggered is the firing of a run asked for by req.
+func triggered(job *Job, req RunRequest) (firing, error) {
+	f := firing{job: job, scheduled: req.At, trigger: firstNonZero(req.Trigger, TriggerManual),
+		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), given: req.Args, wait: req.Wait, dryRun: req.DryRun}
+	if f.scheduled.IsZero() {
+		f.scheduled = time.Now()
+	}
+	if req.Event != nil {
+		var err error
+		if f.fields, err = callback.ParseEvent([]byte(req.Event.XML)); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// RecordInterrupted records a run asked for by req that will not run — the
+// runner stopped before its turn — as interrupted, with the reason. It
+// works after shutdown has begun, for the events still queued then.
+func (s *Scheduler) RecordInterrupted(ctx context.Context, name string, req RunRequest, reason string) (RunRecord, error) {
+	s.mu.Lock()
+	cfg := s.cfg
+	s.mu.Unlock()
+	job := cfg.JobNamed(name)
+	if job == nil {
+		return RunRecord{}, errNoJob(cfg, name)
+	}
+	f, err := triggered(job, req)
+	if err != nil {
+		return RunRecord{}, err
+	}
+	return s.record(ctx, s.newRecord(job, f), job, ResultInterrupted, reason), nil
 }
 
 // ErrStopping is the error of Trigger once the scheduler is shutting down.
@@ -1019,7 +1052,7 @@ func (s *Scheduler) record(ctx context.Context, rec RunRecord, job *Job, result 
 	if err := s.store.PutRun(ctx, rec); err != nil {
 		s.log.Error("cannot record the skipped run", "job", job.Name, "run", rec.ID, "error", err)
 	}
-	s.metrics.runFinished(job.Name, result, 0, now)
+	s.metrics.notRun(job.Name, result)
 	return rec
 }
 

@@ -31,7 +31,7 @@ type Problem struct {
 
 	anchor    int  // line in jobs.yaml the problem sorts by
 	decode    bool // found while decoding: the value did not fit its field
-	clientVar bool // an unset environment variable of a credential: in clients: or control_token:
+	clientVar bool // an unset environment variable of a credential: in clients:, callbacks: or control_token:
 }
 
 // String formats the problem as "file:line[:column]: job "name": message".

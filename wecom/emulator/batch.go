@@ -49,6 +49,7 @@ type job struct {
 	parties  []partyRow
 	invite   []string // invite_user: the members invited
 	results  []BatchResult
+	callback *Callback // the request's own callback, if it gave one
 }
 
 // BatchJob describes a batch job for inspection.
@@ -137,7 +138,20 @@ func (js *jobStore) tick(s *Server) {
 		j.done, j.finished = true, now
 		j.users, j.parties = nil, nil
 		js.pending.Add(-1)
+		s.announceJob(j)
 	}
+}
+
+// announceJob pushes the batch_job_result event of a finished job to the
+// request's callback, or else to the contacts sync's.
+func (s *Server) announceJob(j *job) {
+	code, msg := 0, "ok"
+	if j.err != nil {
+		code, msg = j.err.code, j.err.msg
+	}
+	inner := fmt.Sprintf("<JobId>%s</JobId><JobType>%s</JobType><ErrCode>%d</ErrCode><ErrMsg>%s</ErrMsg>", cdata(j.id), cdata(j.kind), code, cdata(msg))
+	xml := eventXML(s.corpID(), j.finished, "batch_job_result", "BatchJob", inner)
+	s.notify(j.callback, xml, Delivery{Event: "batch_job_result", JobID: j.id})
 }
 
 // submit queues a job and schedules its completion.
@@ -169,7 +183,7 @@ type jobAnswer struct {
 
 // batchUsers serves batch/syncuser and batch/replaceuser.
 func (s *Server) batchUsers(c *call, kind string) (any, *apiError) {
-	data, e := s.batchFile(c)
+	data, cb, e := s.batchFile(c)
 	if e != nil {
 		return nil, e
 	}
@@ -177,7 +191,7 @@ func (s *Server) batchUsers(c *call, kind string) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	j := &job{kind: kind, agentID: c.agentID, users: rows}
+	j := &job{kind: kind, agentID: c.agentID, users: rows, callback: cb}
 	s.submit(j)
 	return jobAnswer{okStatus, j.id}, nil
 }
@@ -194,7 +208,7 @@ func (s *Server) batchReplaceUser(c *call) (any, *apiError) { return s.batchUser
 // becomes the file's, except that departments with members or
 // sub-departments are kept.
 func (s *Server) batchReplaceParty(c *call) (any, *apiError) {
-	data, e := s.batchFile(c)
+	data, cb, e := s.batchFile(c)
 	if e != nil {
 		return nil, e
 	}
@@ -202,30 +216,43 @@ func (s *Server) batchReplaceParty(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	j := &job{kind: jobReplaceParty, agentID: c.agentID, parties: rows}
+	j := &job{kind: jobReplaceParty, agentID: c.agentID, parties: rows, callback: cb}
 	s.submit(j)
 	return jobAnswer{okStatus, j.id}, nil
 }
 
-// batchFile checks a batch request and returns its CSV file's bytes.
-func (s *Server) batchFile(c *call) ([]byte, *apiError) {
+// batchFile checks a batch request and returns its CSV file's bytes and
+// its own callback, if it gives one with a URL.
+func (s *Server) batchFile(c *call) ([]byte, *Callback, *apiError) {
 	if e := c.requireContacts(); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	var req batchRequest
 	if e := c.decode(&req); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	if req.MediaID == "" {
-		return nil, newError(41006)
+		return nil, nil, newError(41006)
 	}
 	s.media.mu.RLock()
 	it := s.media.items[req.MediaID]
 	s.media.mu.RUnlock()
 	if it == nil || it.image || it.permanent || s.now().Sub(it.created) >= mediaTTL {
-		return nil, errorf(40007, "%s", req.MediaID)
+		return nil, nil, errorf(40007, "%s", req.MediaID)
 	}
-	return it.data, nil
+	var cb *Callback
+	if r := req.Callback; r != nil && r.URL != nil && *r.URL != "" {
+		cb = &Callback{URL: *r.URL}
+		if r.Token != nil {
+			cb.Token = *r.Token
+		}
+		if r.EncodingAESKey != nil {
+			cb.EncodingAESKey = *r.EncodingAESKey
+		}
+		// A callback WeCom cannot use is not an error of the request (the
+		// official example's is "xxx"): its deliveries fail.
+	}
+	return it.data, cb, nil
 }
 
 type resultAnswer struct {

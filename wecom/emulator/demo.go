@@ -27,6 +27,11 @@ const (
 	DemoCustomerSecret = "kH6cV9bN3mQ7wE1rT4yU8iO2pA5sD0fG3hJ6kL9zX2c"
 	// DemoRobotKey is the webhook key of the demo group robot 运维告警.
 	DemoRobotKey = "5b0e7c1a-3f9d-4e62-8a17-c24d9f6e0b38"
+	// DemoCallbackToken and DemoCallbackAESKey are the Token and
+	// EncodingAESKey of the demo contacts sync's callback; its URL is unset
+	// until SetCallback.
+	DemoCallbackToken  = "tF7qW2eR9tY4"
+	DemoCallbackAESKey = "kT3nV8bX1cZ6mQ9wE2rY5uI7oP0aS4dF6gH8jK1lL3w"
 )
 
 // DemoOrg returns the built-in demo organisation 腾飞科技: 13 departments
@@ -41,6 +46,7 @@ func DemoOrg() *Org {
 		CorpID:         DemoCorpID,
 		CorpName:       "腾飞科技",
 		ContactsSecret: DemoContactsSecret,
+		Callback:       &Callback{Token: DemoCallbackToken, EncodingAESKey: DemoCallbackAESKey},
 		Provider: &Provider{
 			CorpID: "ww3a9f1c0b7d2e5a18",
 			Secret: "pV7nM2kQ9wE4rT6yU1iO3pA5sD8fG0hJ2kL4zX6cV8b",

@@ -25,6 +25,7 @@ type Server struct {
 	st     *state
 	auth   *authStore
 	out    *outbox
+	push   *pusher
 	media  *mediaStore
 	jobs   *jobStore
 	faults *faultSet
@@ -55,6 +56,9 @@ type options struct {
 	batchDuration time.Duration
 	transferDelay time.Duration
 	logSize       int
+
+	callbackTimeout time.Duration
+	callbackRetry   time.Duration
 }
 
 // WithTokenLifetime sets how long access tokens, JS-SDK tickets and
@@ -120,6 +124,9 @@ func New(org *Org, opts ...Option) *Server {
 		batchDuration: 200 * time.Millisecond,
 		transferDelay: 24 * time.Hour,
 		logSize:       10000,
+
+		callbackTimeout: 5 * time.Second,
+		callbackRetry:   time.Second,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -129,6 +136,7 @@ func New(org *Org, opts ...Option) *Server {
 		st:                    newState(org),
 		auth:                  newAuthStore(),
 		out:                   &outbox{},
+		push:                  newPusher(org.Callback),
 		media:                 newMediaStore(),
 		jobs:                  &jobStore{},
 		faults:                newFaultSet(o.latency, o.jitter),
@@ -189,8 +197,10 @@ func (s *Server) BaseURL() string {
 	return s.baseURL
 }
 
-// Close stops the listener started by Listen and closes its connections.
+// Close stops the listener started by Listen and closes its connections,
+// and stops pushing events.
 func (s *Server) Close() error {
+	s.push.close()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srv == nil {
@@ -211,6 +221,9 @@ type Credentials struct {
 	ExternalContactSecret string
 	// Robots are the group robots with their keys, in the org's order.
 	Robots []Robot
+	// Callback is the contacts sync's callback (its URL may be empty), or
+	// nil if the org has none.
+	Callback *Callback
 }
 
 // AppCredentials identify one app.
@@ -239,6 +252,11 @@ func (s *Server) Credentials() Credentials {
 		c.Provider = &p
 	}
 	c.Robots = slices.Clone(s.robotList)
+	s.push.mu.Lock()
+	if cb := s.push.cb; cb.Token != "" {
+		c.Callback = &cb
+	}
+	s.push.mu.Unlock()
 	return c
 }
 

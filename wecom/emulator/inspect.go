@@ -221,8 +221,16 @@ func (s *Server) Stats() Stats {
 //	GET /_emulator/jobs              BatchJobs
 //	GET /_emulator/media             Media (metadata only)
 //	GET /_emulator/stats             Stats
+//	GET /_emulator/callbacks         CallbackDeliveries
 //	GET /_emulator/img/ID            an image uploaded with media/uploadimg
+//
+// and, for POST, the admin console under /_emulator/console/ (see
+// serveConsole).
 func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, consolePrefix) {
+		s.serveConsole(w, r)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "the inspection endpoint is read-only", http.StatusMethodNotAllowed)
@@ -239,7 +247,7 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		v = map[string][]string{"endpoints": {
 			inspectPrefix + "org", inspectPrefix + "messages", inspectPrefix + "chat/messages", inspectPrefix + "robot/messages",
 			inspectPrefix + "invitations", inspectPrefix + "requests", inspectPrefix + "jobs",
-			inspectPrefix + "media", inspectPrefix + "stats",
+			inspectPrefix + "media", inspectPrefix + "stats", inspectPrefix + "callbacks",
 		}}
 	case "org":
 		v = s.Snapshot()
@@ -259,6 +267,8 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		v = s.Media()
 	case "stats":
 		v = s.Stats()
+	case "callbacks":
+		v = s.CallbackDeliveries()
 	default:
 		http.NotFound(w, r)
 		return

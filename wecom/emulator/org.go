@@ -25,6 +25,9 @@ type Org struct {
 	ContactsSecret string `json:"contacts_secret,omitempty" yaml:"contacts_secret,omitempty"`
 	// Provider, if set, is a service provider (服务商) for the service/* API.
 	Provider *Provider `json:"provider,omitempty" yaml:"provider,omitempty"`
+	// Callback, if set, is the contacts sync's callback: where events are
+	// pushed (see Server.SetCallback).
+	Callback *Callback `json:"callback,omitempty" yaml:"callback,omitempty"`
 	// Apps are the self-built apps (自建应用).
 	Apps []App `json:"apps" yaml:"apps"`
 	// Departments form a tree rooted at department 1 (parentid 0).
@@ -189,6 +192,11 @@ func (o *Org) Validate() error {
 	}
 	if o.ContactsSecret == "" {
 		bad("contacts_secret is empty")
+	}
+	if o.Callback != nil {
+		if err := o.Callback.validate(); err != nil {
+			bad("%v", err)
+		}
 	}
 	secrets := map[string]bool{o.ContactsSecret: true}
 

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// eventJobs is a jobs file whose jobs WeCom's contact events run, against
+// the emulator whose variables the environment holds.
+const eventJobs = `timezone: UTC
+grace: 10s
+clients:
+  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}", base_url: "${WECOM_BASE_URL}"}
+callbacks:
+  contacts:
+    token: ${WECOM_CB_TOKEN}
+    encoding_aes_key: ${WECOM_CB_AES_KEY}
+    receive_id: ${WECOM_CORP_ID}
+jobs:
+  - name: greet
+    on: {callback: contacts, change_type: create_user}
+    script: greet.lua
+`
+
+// greetScript reads the new member again, as the event carries only ids.
+const greetScript = `local event = require("event")
+local u = require("wecom").user.get(event.UserID)
+print(string.format("hello %s of %s (%s)", u.name, event.Department, event.lists.Department[1]))
+`
+
+// startEmulatorProcess starts runner emulator pushing events to callbackURL
+// and returns its base URL and the variables it printed.
+func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
+	t.Helper()
+	addr := freePort(t)
+	cmd := exec.Command(runnerBin, "emulator", "--listen", addr, "--callback-url", callbackURL)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var env []string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		env = append(env, sc.Text())
+		if strings.HasPrefix(sc.Text(), "WECOM_CB_AES_KEY=") { // the last line it prints
+			break
+		}
+	}
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "WECOM_CB_TOKEN=") }) {
+		t.Fatalf("runner emulator printed %q", env)
+	}
+	go io.Copy(io.Discard, stdout)
+	return "http://" + addr, env
+}
+
+// startServeEnv starts runner serve in dir with env, and returns the
+// process and its log.
+func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, *serveLog) {
+	t.Helper()
+	cmd := exec.Command(runnerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	log := &serveLog{}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			log.add(sc.Text())
+		}
+	}()
+	waitFor(t, log, `msg="scheduler started"`)
+	return cmd, log
+}
+
+func postConsole(t *testing.T, emu, action, body string) {
+	t.Helper()
+	resp, err := http.Post(emu+"/_emulator/console/"+action, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(answer), `"errcode":0`) {
+		t.Fatalf("console %s: %s", action, answer)
+	}
+}
+
+// TestEventsEndToEnd runs the built binary as an admin would: runner
+// emulator pushing its events to runner serve's callback; a member added in
+// the emulator's admin console runs the job, which reads the member back.
+// The run is in the history with its event, and runner events replay runs
+// the job again with it.
+func TestEventsEndToEnd(t *testing.T) {
+	t.Parallel()
+	callbacks := freePort(t)
+	emu, env := startEmulatorProcess(t, "http://"+callbacks+"/callback/contacts")
+	dir := jobsDir(t, eventJobs, map[string]string{"greet.lua": greetScript})
+	serve, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
+
+	postConsole(t, emu, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6]}`)
+	waitFor(t, log, `msg="hello 小明 of 6 (6)" job=greet`)
+	waitFor(t, log, `msg="run finished" job=greet`)
+	if !strings.Contains(log.String(), `msg="event accepted" callback=contacts type=change_contact`) {
+		t.Errorf("serve's log lacks the accepted event:\n%s", log)
+	}
+	resp, err := http.Get(emu + "/_emulator/callbacks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deliveries []struct {
+		Delivered bool `json:"delivered"`
+		Status    int  `json:"status"`
+	}
+	json.NewDecoder(resp.Body).Decode(&deliveries)
+	resp.Body.Close()
+	if len(deliveries) != 1 || !deliveries[0].Delivered || deliveries[0].Status != 200 {
+		t.Errorf("the emulator's deliveries = %+v, want one, answered 200", deliveries)
+	}
+	// A wrong signature is refused, and shows no secret in the log.
+	resp, err = http.Post("http://"+callbacks+"/callback/contacts?msg_signature=0&timestamp="+strconv.FormatInt(time.Now().Unix(), 10)+"&nonce=1", "text/xml", strings.NewReader("<xml><Encrypt>AAAA</Encrypt></xml>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged event = %d, want 403", resp.StatusCode)
+	}
+
+	serve.Process.Signal(syscall.SIGTERM)
+	if err := serve.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, log)
+	}
+	for _, kv := range env {
+		name, value, _ := strings.Cut(kv, "=")
+		if (strings.Contains(name, "SECRET") || strings.HasPrefix(name, "WECOM_CB_")) && strings.Contains(log.String(), value) {
+			t.Errorf("serve's log shows %s", name)
+		}
+	}
+
+	stdout, stderr, code := runner(t, dir, env, "jobs", "history", "greet")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != 0 || len(lines) != 2 || !strings.Contains(lines[1], " event ") || !strings.Contains(lines[1], " ok") {
+		t.Fatalf("jobs history: exit %d\n%s%s", code, stdout, stderr)
+	}
+	id := strings.Fields(lines[1])[0]
+
+	// The recorded event runs the job again; so does a file.
+	stdout, stderr, code = runner(t, dir, env, "events", "replay", "--run", id, "greet")
+	if code != 0 || !strings.Contains(stdout, "hello 小明 of 6 (6)") || !regexp.MustCompile(`greet \S+: ok at `).MatchString(stdout) {
+		t.Errorf("events replay --run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	event := `<xml><ToUserName>ww</ToUserName><MsgType>event</MsgType><Event>change_contact</Event>` +
+		`<ChangeType>create_user</ChangeType><UserID>lisi</UserID><Department>3</Department></xml>`
+	os.WriteFile(filepath.Join(dir, "lisi.xml"), []byte(event), 0o644)
+	stdout, stderr, code = runner(t, dir, env, "events", "replay", "greet", "lisi.xml")
+	if code != 0 || !strings.Contains(stdout, "hello 李四 of 3 (3)") {
+		t.Errorf("events replay FILE: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, _, _ = runner(t, dir, env, "jobs", "history", "greet")
+	if n := strings.Count(stdout, " event "); n != 3 {
+		t.Errorf("history has %d event runs, want 3:\n%s", n, stdout)
+	}
+	if _, stderr, code := runner(t, dir, env, "events", "replay", "greet"); code != 2 || !strings.Contains(stderr, "--run") {
+		t.Errorf("replay without an event: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := runner(t, dir, env, "events", "replay", "--run", "nope", "greet"); code != 2 || !strings.Contains(stderr, "no run nope") {
+		t.Errorf("replay of an unknown run: exit %d\n%s", code, stderr)
+	}
+
+	// runner exec --event gives a script the event without a job.
+	stdout, stderr, code = runner(t, dir, env, "exec", "--config", "jobs.yaml", "--event", "lisi.xml", "greet.lua")
+	if code != 0 || stdout != "hello 李四 of 3 (3)\n" {
+		t.Errorf("exec --event: exit %d\n%s%s", code, stdout, stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "bad.xml"), []byte("<xml><UserID>x</xml>"), 0o644)
+	if _, stderr, code := runner(t, dir, env, "exec", "--config", "jobs.yaml", "--event", "bad.xml", "greet.lua"); code != 2 || !strings.Contains(stderr, "bad.xml") {
+		t.Errorf("exec --event with a bad file: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestEventsTry is make demo's event path: the example jobs of jobs.yaml,
+// triggered by changes in the emulator's admin console.
+func TestEventsTry(t *testing.T) {
+	t.Parallel()
+	dir := exampleDir(t)
+	stdout, stderr, code := runner(t, dir, nil, "events", "try", "--join", "xiaoming:6:小明", "--leave", "zhoujie")
+	if code != 0 {
+		t.Fatalf("events try: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"welcomed 小明 (xiaoming): tag 2, chats OPSONCALL2024",
+		"- 成员：zhoujie（不在目录副本中）",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !regexp.MustCompile(`(?m)^welcome-on-join \S+ \(change_contact\): ok at `).MatchString(stdout) ||
+		!regexp.MustCompile(`(?m)^offboarding \S+ \(change_contact\): ok at `).MatchString(stdout) {
+		t.Errorf("stdout lacks the two runs:\n%s", stdout)
+	}
+	if _, stderr, code := runner(t, dir, nil, "events", "try"); code != 2 || !strings.Contains(stderr, "--join or --leave") {
+		t.Errorf("events try with nothing to try: exit %d\n%s", code, stderr)
+	}
+}

@@ -1,0 +1,78 @@
+-- When a member leaves (change_contact, delete_user), tell the admins and
+-- give the app chats they owned to someone who stays.
+--
+-- Since 2022 the event carries only the UserID, and the member can no longer
+-- be read. The script therefore keeps a copy of the directory (name,
+-- position, departments) in kv, refreshed at every run: jobs.yaml also runs
+-- it every night on a schedule, when it only refreshes that copy.
+--
+-- WeCom takes a departed member out of their chats, but an app chat whose
+-- owner left cannot be changed until it has a new owner: the first remaining
+-- member of args.chats takes it over.
+--
+-- args: admins (userids), chats (the app chats to look after), app_client.
+
+local wecom = require("wecom")
+local args = require("args")
+local kv = require("kv")
+local log = require("log")
+
+local app = wecom.client(args.get("app_client", "notify"))
+local directory = kv.get("directory") or {}
+
+local function refresh()
+  local copy = {}
+  for _, u in ipairs(wecom.user.list(1, true)) do
+    copy[u.userid] = {name = u.name, position = u.position, department = u.department}
+  end
+  kv.set("directory", copy)
+  return copy
+end
+
+if not event then
+  local copy = refresh()
+  local n = 0
+  for _ in pairs(copy) do n = n + 1 end
+  print(string.format("directory copy refreshed: %d members", n))
+  return
+end
+
+local userid = event.UserID
+local who = directory[userid]
+local lines = {"## 成员离职", ""}
+if who then
+  lines[#lines + 1] = string.format("- 成员：**%s**（%s）%s", who.name, userid, who.position or "")
+else
+  lines[#lines + 1] = string.format("- 成员：%s（不在目录副本中）", userid)
+end
+
+local handed = {}
+for _, chat_id in ipairs(args.get("chats", {})) do
+  local chat = app.appchat.get(chat_id)
+  local still = false
+  for _, u in ipairs(chat.userlist) do
+    if u == userid then still = true end
+  end
+  if still then
+    app.appchat.update{chat_id = chat_id, del_user_list = {userid}}
+    lines[#lines + 1] = string.format("- 已移出群聊：%s", chat.name)
+  end
+  if chat.owner == userid then
+    local heir
+    for _, u in ipairs(chat.userlist) do
+      if u ~= userid then heir = heir or u end
+    end
+    app.appchat.update{chat_id = chat_id, owner = heir}
+    handed[#handed + 1] = chat_id
+    local name = directory[heir] and directory[heir].name or heir
+    lines[#lines + 1] = string.format("- 群聊「%s」的群主转给：%s", chat.name, name)
+  end
+end
+
+local admins = args.get("admins")
+if admins then
+  app.message.send_markdown{user_ids = admins, content = table.concat(lines, "\n")}
+end
+refresh()
+log.info("departure handled", {userid = userid, chats_handed_over = #handed})
+print(table.concat(lines, "\n"))
