@@ -103,21 +103,11 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 	if len(changes) == 0 {
 		return usagef("nothing to try: give --join or --leave")
 	}
-	rf := runFlags{logFormat: o.logFormat, emulator: true}
-	env, err := rf.start(c)
+	env, cfg, sched, closeAll, err := openJobs(c, &runFlags{logFormat: o.logFormat, emulator: true}, *o.config)
 	if err != nil {
 		return err
 	}
-	defer env.close()
-	cfg, err := env.loadJobs(*o.config)
-	if err != nil {
-		return err
-	}
-	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
-	if err != nil {
-		return err
-	}
-	defer closeStore()
+	defer closeAll()
 	recv := runtime.NewReceiver(sched, runtime.ReceiverOptions{Logger: env.logger})
 	mux := http.NewServeMux()
 	mux.Handle(runtime.CallbackPrefix, recv)
@@ -189,6 +179,27 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 	return nil
 }
 
+// openJobs starts rf's environment, loads the jobs file and returns a
+// scheduler of its jobs whose scripts print on stdout, for the commands that
+// run jobs in this process; closeAll releases them.
+func openJobs(c *cli, rf *runFlags, config string) (*runEnv, *runtime.Config, *runtime.Scheduler, func(), error) {
+	env, err := rf.start(c)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	cfg, err := env.loadJobs(config)
+	if err != nil {
+		env.close()
+		return nil, nil, nil, nil, err
+	}
+	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
+	if err != nil {
+		env.close()
+		return nil, nil, nil, nil, err
+	}
+	return env, cfg, sched, func() { closeStore(); env.close() }, nil
+}
+
 // maxEventFile bounds an event file.
 const maxEventFile = callback.MaxBody
 
@@ -215,24 +226,15 @@ func eventsReplay(ctx context.Context, c *cli, rf *runFlags, config, runID strin
 	if (len(args) == 2) == (runID != "") {
 		return usagef("give the event as a file or as --run ID, not both or neither")
 	}
-	env, err := rf.start(c)
+	env, cfg, sched, closeAll, err := openJobs(c, rf, config)
 	if err != nil {
 		return err
 	}
-	defer env.close()
-	cfg, err := env.loadJobs(config)
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	job, err := lookupJob(cfg, name)
 	if err != nil {
 		return err
 	}
-	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
-	if err != nil {
-		return err
-	}
-	defer closeStore()
 
 	var info runtime.EventInfo
 	if runID != "" {

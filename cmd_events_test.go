@@ -69,32 +69,6 @@ func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
 	return "http://" + addr, env
 }
 
-// startServeEnv starts runner serve in dir with env, and returns the
-// process and its log.
-func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, *serveLog) {
-	t.Helper()
-	cmd := exec.Command(runnerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	log := &serveLog{}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			log.add(sc.Text())
-		}
-	}()
-	waitFor(t, log, `msg="scheduler started"`)
-	return cmd, log
-}
-
 func postConsole(t *testing.T, emu, action, body string) {
 	t.Helper()
 	resp, err := http.Post(emu+"/_emulator/console/"+action, "application/json", strings.NewReader(body))
@@ -118,7 +92,8 @@ func TestEventsEndToEnd(t *testing.T) {
 	callbacks := freePort(t)
 	emu, env := startEmulatorProcess(t, "http://"+callbacks+"/callback/contacts")
 	dir := jobsDir(t, eventJobs, map[string]string{"greet.lua": greetScript})
-	serve, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
+	serve, _, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
+	waitFor(t, log, `msg="scheduler started"`)
 
 	postConsole(t, emu, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6]}`)
 	waitFor(t, log, `msg="hello 小明 of 6 (6)" job=greet`)

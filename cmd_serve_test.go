@@ -113,9 +113,15 @@ func (l *serveLog) String() string {
 // page's URL and its log.
 func startServe(t *testing.T, dir string, args ...string) (*exec.Cmd, string, *serveLog) {
 	t.Helper()
+	return startServeEnv(t, dir, nil, args...)
+}
+
+// startServeEnv is startServe with environment variables.
+func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, string, *serveLog) {
+	t.Helper()
 	cmd := exec.Command(runnerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +144,7 @@ func startServe(t *testing.T, dir string, args ...string) (*exec.Cmd, string, *s
 	select {
 	case u := <-url:
 		return cmd, u, log
-	case <-time.After(time.Minute):
+	case <-time.After(20 * time.Second):
 		t.Fatalf("serve did not start:\n%s", log)
 	}
 	return nil, "", nil

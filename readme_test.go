@@ -177,7 +177,8 @@ func TestReadmeJobsReference(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README's jobs.yaml does not parse: %v", err)
 	}
-	if len(cfg.Jobs) != 1 || cfg.Clients["notify"].Timeout != 30*time.Second || cfg.Jobs[0].Jitter != 30*time.Second {
+	if len(cfg.Jobs) != 2 || cfg.Clients["notify"].Timeout != 30*time.Second || cfg.Jobs[0].Jitter != 30*time.Second ||
+		cfg.Callbacks["contacts"].MaxAge != 10*time.Minute || len(cfg.Jobs[1].On) != 1 || cfg.Jobs[1].On[0].Departments[0] != 6 {
 		t.Errorf("parsed %+v", cfg)
 	}
 }

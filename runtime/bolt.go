@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -52,8 +51,7 @@ type BoltStore struct {
 	cancel map[string]string // "job\x00id" of runs asked to stop, to who asked
 	served bool              // Advertise wrote the service file
 
-	seenPruned atomic.Int64 // when expired seen keys were last dropped (Unix ns)
-
+	seen   seenKeys // FirstSeen's keys
 	health writeHealth
 }
 
@@ -191,6 +189,7 @@ func (s *BoltStore) Close() error {
 	if served {
 		os.Remove(serviceFile(s.path))
 	}
+	s.closeSeen()
 	return s.db.Close()
 }
 
@@ -451,38 +450,117 @@ func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) 
 	}, s.instance, nil
 }
 
-// seenPruneEvery is how often FirstSeen drops the expired keys.
+// seenPruneEvery is how often expired deduplication keys are dropped.
 const seenPruneEvery = time.Minute
 
-// FirstSeen records key until ttl has passed, in the file, so that a
-// restart within ttl still knows it.
+// seenKeys are the deduplication keys of FirstSeen. The file has one user at
+// a time, so the keys this process recorded are decided in memory and
+// written to the file in the background (write-behind): a callback's answer
+// never waits for a disk sync, and a restart still knows the keys written
+// before it.
+type seenKeys struct {
+	mu      sync.Mutex
+	mem     map[string]int64 // key to expiry (Unix ns)
+	pending map[string]int64 // recorded, not yet in the file
+	kick    chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	pruned  time.Time
+}
+
+// FirstSeen records key until ttl has passed and reports whether it was not
+// recorded: in this process, or in the file by an earlier one.
 func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
-	now := time.Now()
-	var first bool
-	err := s.db.Batch(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketSeen)
-		if v := b.Get([]byte(key)); len(v) == 8 && int64(binary.BigEndian.Uint64(v)) > now.UnixNano() {
-			first = false
-			return nil
+	now := time.Now().UnixNano()
+	k := &s.seen
+	k.mu.Lock()
+	exp, ok := k.mem[key]
+	k.mu.Unlock()
+	if ok && exp > now {
+		return false, nil
+	}
+	var inFile int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := boltGet(tx, []byte(key), bucketSeen); len(v) == 8 {
+			inFile = int64(binary.BigEndian.Uint64(v))
 		}
-		first = true
-		return b.Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(now.Add(ttl).UnixNano())))
+		return nil
 	})
 	if err != nil {
 		return false, err
 	}
-	if last := s.seenPruned.Load(); now.UnixNano()-last > int64(seenPruneEvery) && s.seenPruned.CompareAndSwap(last, now.UnixNano()) {
-		s.pruneSeen(now)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.mem == nil {
+		k.mem, k.pending = map[string]int64{}, map[string]int64{}
+		k.kick, k.quit, k.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go s.writeSeen(k.kick, k.quit, k.done)
 	}
-	return first, nil
+	if inFile > now {
+		k.mem[key] = inFile
+		return false, nil
+	}
+	if exp, ok := k.mem[key]; ok && exp > now {
+		return false, nil // recorded meanwhile
+	}
+	k.mem[key] = now + int64(ttl)
+	k.pending[key] = now + int64(ttl)
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+	return true, nil
 }
 
-// pruneSeen drops the seen keys expired at now; a failure leaves them for
-// the next time.
-func (s *BoltStore) pruneSeen(now time.Time) {
-	s.db.Batch(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketSeen).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+// writeSeen writes the recorded keys to the file as they come, drops the
+// expired ones now and then, and writes what is left when the store closes.
+func (s *BoltStore) writeSeen(kick, quit <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-kick:
+		case <-quit:
+			s.flushSeen()
+			return
+		}
+		s.flushSeen()
+	}
+}
+
+// flushSeen writes the pending keys in one transaction and, once a minute,
+// drops the expired keys from memory and from the file. A failed write is
+// tried again with the next keys.
+func (s *BoltStore) flushSeen() {
+	k := &s.seen
+	now := time.Now()
+	k.mu.Lock()
+	pending := k.pending
+	k.pending = map[string]int64{}
+	prune := now.Sub(k.pruned) > seenPruneEvery
+	if prune {
+		k.pruned = now
+		for key, exp := range k.mem {
+			if exp <= now.UnixNano() {
+				delete(k.mem, key)
+			}
+		}
+	}
+	k.mu.Unlock()
+	if len(pending) == 0 && !prune {
+		return
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSeen)
+		for key, exp := range pending {
+			if err := b.Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(exp))); err != nil {
+				return err
+			}
+		}
+		if !prune {
+			return nil
+		}
+		c := b.Cursor()
+		for key, v := c.First(); key != nil; key, v = c.Next() {
 			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) <= now.UnixNano() {
 				if err := c.Delete(); err != nil {
 					return err
@@ -491,6 +569,28 @@ func (s *BoltStore) pruneSeen(now time.Time) {
 		}
 		return nil
 	})
+	if err != nil {
+		k.mu.Lock()
+		for key, exp := range pending {
+			if _, again := k.pending[key]; !again {
+				k.pending[key] = exp
+			}
+		}
+		k.mu.Unlock()
+	}
+}
+
+// closeSeen writes the keys not yet written and stops the writer.
+func (s *BoltStore) closeSeen() {
+	k := &s.seen
+	k.mu.Lock()
+	quit, done := k.quit, k.done
+	k.quit = nil
+	k.mu.Unlock()
+	if quit != nil {
+		close(quit)
+		<-done
+	}
 }
 
 // SetPause pauses or resumes a job.

@@ -359,3 +359,29 @@ func BenchmarkPutRun(b *testing.B) {
 		}
 	}
 }
+
+// TestBoltSeenAcrossRestart: the keys FirstSeen recorded, written in the
+// background, are in the file for the next process.
+func TestBoltSeenAcrossRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"a", "b"} {
+		if first, err := s.FirstSeen(t.Context(), key, time.Hour); !first || err != nil {
+			t.Fatalf("FirstSeen(%s) = %v, %v", key, first, err)
+		}
+	}
+	s.Close()
+	s, err = OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for key, want := range map[string]bool{"a": false, "b": false, "c": true} {
+		if first, _ := s.FirstSeen(t.Context(), key, time.Hour); first != want {
+			t.Errorf("after a restart, FirstSeen(%s) = %v, want %v", key, first, want)
+		}
+	}
+}

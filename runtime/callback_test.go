@@ -530,3 +530,36 @@ func TestNonceSet(t *testing.T) {
 		t.Error("the newest nonces are kept, the oldest dropped")
 	}
 }
+
+// TestStatusShowsEvents: the status pages show a job's triggers, and a run's
+// event with its XML.
+func TestStatusShowsEvents(t *testing.T) {
+	g := newReceiverRig(t, receiverJobs, false)
+	if w := g.post(g.deliver(contactEvent("create_user", "xiaoming", g.now.Unix()))); w.Code != http.StatusOK {
+		t.Fatal(w.Code)
+	}
+	g.waitRuns(1)
+	g.idle()
+	g.shutdown()
+	runs, err := g.store.Runs(t.Context(), "welcome", 0)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("runs = %v, %v", runs, err)
+	}
+	srv := httptest.NewServer(StatusHandler(g.s))
+	defer srv.Close()
+	for path, want := range map[string][]string{
+		"/":                                {"on contacts: change_contact create_user"},
+		"/jobs/welcome":                    {"<dt>On</dt><dd>contacts: change_contact create_user</dd>", `event <span class="muted">change_contact</span>`},
+		"/jobs/welcome/runs/" + runs[0].ID: {"<dd>callback contacts</dd>", "change_contact from callback contacts", runs[0].Event.Key, "&lt;UserID&gt;&lt;![CDATA[xiaoming]]&gt;&lt;/UserID&gt;"},
+	} {
+		code, body := httpGet(t, srv, path)
+		if code != http.StatusOK {
+			t.Errorf("%s: %d", path, code)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q", path, w)
+			}
+		}
+	}
+}

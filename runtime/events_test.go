@@ -22,7 +22,7 @@ const (
 // eventConfig parses and validates a jobs file written in a temporary
 // directory with an empty script.lua, with the callback's secrets in the
 // environment.
-func eventConfig(t *testing.T, src string) (*Config, error) {
+func eventConfig(t testing.TB, src string) (*Config, error) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "script.lua"), []byte("return\n"), 0o644); err != nil {

@@ -348,7 +348,7 @@ var indexPage = page(`{{define "heading"}} · jobs{{end}}{{define "body"}}
 <tr><th>Job</th><th>Schedule</th><th>Next run</th><th>Last success</th><th>Last failure</th><th>Runs (newest first)</th><th></th></tr>
 {{$page := .Page}}{{range .Jobs}}{{$job := .Name}}<tr id="job-{{$job}}">
 <td><a href="/jobs/{{$job}}">{{$job}}</a>{{with .Paused}} <span class="r r-paused" title="{{.}}">paused</span>{{end}}</td>
-<td><code>{{.Schedule}}</code> <span class="muted">{{.Timezone}}</span></td>
+<td>{{if .Schedule}}<code>{{.Schedule}}</code> <span class="muted">{{.Timezone}}</span>{{end}}{{range .Job.On}}<div class="muted">on {{.}}</div>{{end}}</td>
 <td>{{.Next}}{{with .Paused}}<br><span class="muted">{{.}}</span>{{end}}</td>
 <td>{{if .LastSuccess}}<span class="last-success" title="{{.SuccessAt}}">{{.LastSuccess}}</span>{{else}}<span class="muted">never</span>{{end}}</td>
 <td>{{with .Failure}}<a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a>{{template "alert" .}} <span title="{{.Started}}">{{.Ago}}</span><br><span class="failure-reason">{{.ErrorLine}}</span>{{else}}<span class="muted">-</span>{{end}}</td>
@@ -361,8 +361,9 @@ var indexPage = page(`{{define "heading"}} · jobs{{end}}{{define "body"}}
 
 var jobPage = page(`{{define "title"}}{{.Row.Name}} · runner{{end}}{{define "heading"}} · {{.Row.Name}}{{end}}{{define "body"}}
 {{$page := .Page}}{{with .Row}}{{$job := .Name}}<dl>
-<dt>Schedule</dt><dd><code>{{.Job.Schedule}}</code> in {{.Job.Timezone}}</dd>
-<dt>Next run</dt><dd>{{.Next}}</dd>
+{{if .Job.Schedule}}<dt>Schedule</dt><dd><code>{{.Job.Schedule}}</code> in {{.Job.Timezone}}</dd>
+<dt>Next run</dt><dd>{{.Next}}</dd>{{end}}
+{{range .Job.On}}<dt>On</dt><dd>{{.}}</dd>{{end}}
 {{with .Paused}}<dt>Paused</dt><dd><span class="r r-paused">paused</span> {{.}}</dd>{{end}}
 <dt>Last success</dt><dd>{{if .LastSuccess}}{{.LastSuccess}} <span class="muted">{{.SuccessAt}}</span>{{else}}never{{end}}</dd>
 {{with .Failure}}<dt>Last failure</dt><dd><a class="r r-{{.Result}}" href="/jobs/{{$job}}/runs/{{.ID}}">{{.Result}}</a> {{.Ago}}: <span class="failure-reason">{{.ErrorLine}}</span></dd>{{end}}
@@ -382,7 +383,7 @@ var jobPage = page(`{{define "title"}}{{.Row.Name}} · runner{{end}}{{define "he
 <tr><th>Run</th><th>Trigger</th><th>By</th><th>Scheduled</th><th>Started</th><th>Duration</th><th>Attempts</th><th>Result</th></tr>
 {{range .Runs}}<tr>
 <td><a href="/jobs/{{$job}}/runs/{{.ID}}"><code>{{.ID}}</code></a></td>
-<td>{{.Trigger}}</td><td>{{.By}}</td><td>{{.Scheduled}}</td><td>{{.Started}}</td><td>{{.Duration}}</td><td>{{if .Attempts}}{{.Attempts}}{{end}}</td>
+<td>{{.Trigger}}{{with .Event}} <span class="muted">{{.Type}}</span>{{end}}</td><td>{{.By}}</td><td>{{.Scheduled}}</td><td>{{.Started}}</td><td>{{.Duration}}</td><td>{{if .Attempts}}{{.Attempts}}{{end}}</td>
 <td>{{template "badge" .}} {{.ErrorLine}}</td>
 </tr>
 {{else}}<tr><td colspan="8" class="muted">no runs yet</td></tr>
@@ -392,6 +393,7 @@ var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{
 <dl>
 <dt>Result</dt><dd id="result">{{template "badge" .Run}} {{.Run.ErrorLine}}</dd>
 <dt>Trigger</dt><dd>{{.Run.Trigger}}{{with .Run.By}} by {{.}}{{end}}</dd>
+{{with .Run.Event}}<dt>Event</dt><dd>{{.Type}}{{with .Callback}} from callback {{.}}{{end}} <code>{{.Key}}</code></dd>{{end}}
 {{with .Run.Args}}<dt>Arguments</dt><dd><code>{{.}}</code></dd>{{end}}
 <dt>Scheduled</dt><dd>{{.Run.Scheduled}}</dd>
 <dt>Started</dt><dd>{{.Run.Started}}</dd>
@@ -403,7 +405,9 @@ var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{
 </dl>
 {{with .Run.ErrorMore}}<pre class="error-more">{{.}}</pre>{{end}}
 {{if and (eq .Run.Result "running") .Page.Session}}<form method="post" action="/jobs/{{.Run.Job}}/runs/{{.Run.ID}}/cancel">{{template "csrf" .Page.CSRF}}<button id="cancel">Cancel this run</button></form>{{end}}
-<h2>Log</h2>
+{{with .Run.Event}}<h2>Event</h2>
+<pre id="event">{{.XML}}</pre>
+{{end}}<h2>Log</h2>
 {{if .Live}}<pre id="live-log" data-src="/jobs/{{.Run.Job}}/runs/{{.Run.ID}}/lines" data-from="{{.LiveFrom}}">{{template "lines" .Lines}}</pre>
 {{else}}{{$lines := .Lines}}{{with .Log}}{{if .Lines}}{{if or (ge .Prev 0) (ge .Next 0)}}{{template "logNav" .}}{{end}}<pre id="log">{{template "lines" $lines}}</pre>{{if ge .Next 0}}{{template "logNav" .}}{{end}}{{else}}<p class="muted">no log lines</p>{{end}}{{end}}{{end}}{{end}}
 {{define "lines"}}{{range .}}{{.Text}}
