@@ -146,6 +146,12 @@ func jobsList(ctx context.Context, c *cli, sf *stateFlags) error {
 			next = "paused by " + j.Paused.By
 		case !j.Enabled:
 			next = "disabled"
+		case j.Next.IsZero() && len(j.On) > 0:
+			next = "on events"
+		}
+		schedule := j.Schedule
+		if schedule == "" && len(j.On) > 0 {
+			schedule = "on " + strings.Join(j.On, "; ")
 		}
 		last := "-"
 		if len(j.Running) > 0 {
@@ -153,7 +159,7 @@ func jobsList(ctx context.Context, c *cli, sf *stateFlags) error {
 		} else if j.LastRun != nil {
 			last = describeRun(*j.LastRun, loc)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, j.Schedule, j.Timezone, next, last)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Name, schedule, j.Timezone, next, last)
 	}
 	return tw.Flush()
 }

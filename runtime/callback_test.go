@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -545,12 +546,16 @@ func TestStatusShowsEvents(t *testing.T) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("runs = %v, %v", runs, err)
 	}
+	info, err := g.s.JobInfo(t.Context(), "welcome")
+	if err != nil || !slices.Equal(info.On, []string{"contacts: change_contact create_user"}) {
+		t.Errorf("JobInfo(welcome).On = %q, %v", info.On, err)
+	}
 	srv := httptest.NewServer(StatusHandler(g.s))
 	defer srv.Close()
 	for path, want := range map[string][]string{
 		"/":                                {"on contacts: change_contact create_user"},
 		"/jobs/welcome":                    {"<dt>On</dt><dd>contacts: change_contact create_user</dd>", `event <span class="muted">change_contact</span>`},
-		"/jobs/welcome/runs/" + runs[0].ID: {"<dd>callback contacts</dd>", "change_contact from callback contacts", runs[0].Event.Key, "&lt;UserID&gt;&lt;![CDATA[xiaoming]]&gt;&lt;/UserID&gt;"},
+		"/jobs/welcome/runs/" + runs[0].ID: {"event by callback contacts", "change_contact from callback contacts", runs[0].Event.Key, "&lt;UserID&gt;&lt;![CDATA[xiaoming]]&gt;&lt;/UserID&gt;"},
 	} {
 		code, body := httpGet(t, srv, path)
 		if code != http.StatusOK {

@@ -9,9 +9,12 @@ import (
 // it. Running, LastRun, LastSuccess and LastFailure come from the history,
 // so that they include the runs of every instance sharing the state.
 type JobInfo struct {
-	Name        string      `json:"name"`
-	Schedule    string      `json:"schedule"`
-	Timezone    string      `json:"timezone"`
+	Name     string `json:"name"`
+	Schedule string `json:"schedule"`
+	Timezone string `json:"timezone"`
+	// On describes the job's event triggers ("contacts: change_contact
+	// create_user").
+	On          []string    `json:"on,omitempty"`
 	Enabled     bool        `json:"enabled"`
 	Concurrency Concurrency `json:"concurrency"`
 	// Paused is set while the job is paused.
@@ -73,6 +76,9 @@ func (s *Scheduler) jobInfo(ctx context.Context, st JobStatus, pauses map[string
 	info := JobInfo{
 		Name: j.Name, Schedule: j.Schedule, Timezone: j.Timezone, Enabled: j.Enabled,
 		Concurrency: j.Concurrency, Next: st.Next, job: j,
+	}
+	for _, o := range j.On {
+		info.On = append(info.On, o.String())
 	}
 	if p, ok := pauses[j.Name]; ok {
 		info.Paused = &p
