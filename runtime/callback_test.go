@@ -568,3 +568,56 @@ func TestStatusShowsEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiversShareRedis: two instances sharing a Redis state, each with
+// its receiver, get the same event (WeCom delivering it again, to the other
+// instance behind a load balancer): the job runs once.
+func TestReceiversShareRedis(t *testing.T) {
+	redis := startRedis(t)
+	cfg, err := eventConfig(t, receiverJobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs atomic.Int32
+	exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+		runs.Add(1)
+		return nil
+	})
+	crypto, err := callback.New(testCBToken, testCBKey, testCorpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	event := contactEvent("create_user", "xiaoming", time.Now().Unix())
+	var receivers []*Receiver
+	for _, name := range []string{"a", "b"} {
+		store := redis.open(t, RedisOptions{Instance: name})
+		s, err := NewScheduler(cfg, exec, store, SchedulerOptions{Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := NewReceiver(s, ReceiverOptions{Logger: testLogger(t)})
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() { r.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+		receivers = append(receivers, r)
+	}
+	for i, r := range receivers {
+		enc := crypto.Encrypt([]byte(event))
+		ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), fmt.Sprint("n", i)
+		q := url.Values{"msg_signature": {callback.Signature(testCBToken, ts, nonce, enc)}, "timestamp": {ts}, "nonce": {nonce}}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, httptest.NewRequest(http.MethodPost, CallbackPrefix+"contacts?"+q.Encode(), strings.NewReader("<xml><Encrypt>"+enc+"</Encrypt></xml>")))
+		if w.Code != http.StatusOK {
+			t.Fatalf("instance %d answered %d", i, w.Code)
+		}
+	}
+	for _, r := range receivers {
+		if err := r.Idle(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("the event ran %d times on two instances, want once", n)
+	}
+}

@@ -41,7 +41,7 @@
 //
 // Triggered runs: Scheduler.Trigger starts a run outside the schedule, by
 // hand (trigger "manual") or for an event WeCom pushed to a callback (trigger
-// "event", see CallbackHandler), through the same overlap policy, timeout,
+// "event", see Receiver), through the same overlap policy, timeout,
 // retries and history. A run for an event records the event's XML
 // (EventInfo) and hands it to the script as require("event"). With
 // RunRequest.Wait a run of a "forbid" job waits for the running one instead
@@ -51,6 +51,12 @@
 // triggered runs (ErrPaused). Cancel stops a run here at once, or, on
 // another instance sharing the store, through a request that instance polls
 // for.
+//
+// Events: a Receiver answers WeCom's callbacks (callbacks: in jobs.yaml,
+// /callback/NAME), verifies and decrypts them with package
+// wecom/callback, deduplicates them through Store.FirstSeen (across the
+// instances sharing a Redis state), and queues a triggered run for each job
+// whose on: takes the event, with a bound on the runs at once.
 //
 // Operating a running service: StatusHandler serves the console (pages that
 // read freely and forms that act with a session opened by the control
