@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -382,6 +383,23 @@ func TestBoltSeenAcrossRestart(t *testing.T) {
 	for key, want := range map[string]bool{"a": false, "b": false, "c": true} {
 		if first, _ := s.FirstSeen(t.Context(), key, time.Hour); first != want {
 			t.Errorf("after a restart, FirstSeen(%s) = %v, want %v", key, first, want)
+		}
+	}
+}
+
+func TestBoltSetLastScheduledAll(t *testing.T) {
+	s := openTestStore(t, BoltOptions{})
+	ctx := context.Background()
+	t1 := time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
+	if err := s.SetLastScheduled(ctx, "a", t1); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetLastScheduledAll(ctx, map[string]time.Time{"a": t1.Add(-time.Hour), "b": t1.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	for job, want := range map[string]time.Time{"a": t1, "b": t1.Add(time.Minute)} {
+		if got, err := s.LastScheduled(ctx, job); err != nil || !got.Equal(want) {
+			t.Errorf("%s: last scheduled %v (%v), want %v (the later of the two)", job, got, err, want)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wecomrunner/runner/bindings"
@@ -122,6 +123,12 @@ type firing struct {
 	scheduled time.Time
 	trigger   Trigger
 	skip      string // why the firing is recorded as skipped instead of run
+	recorded  bool   // the firing is already recorded as the job's last scheduled one
+	// gate holds the run back until the tick's firings have started; pass
+	// (idempotent) tells it this one has, or will not run. Nil outside a
+	// tick of the schedule.
+	gate *tickGate
+	pass func()
 
 	by     string         // who asked for a triggered run
 	event  *EventInfo     // the event of a run for an event
@@ -383,11 +390,95 @@ func (s *Scheduler) loop(ctx context.Context) {
 		wait := s.untilNext(now)
 		s.runs.Add(len(firings))
 		s.mu.Unlock()
+		recorded := s.recordTick(ctx, firings)
+		gate := newTickGate(len(firings))
 		for _, f := range firings {
+			f.recorded = recorded
+			f.gate, f.pass = gate, gate.passer()
 			go s.fire(ctx, f)
 		}
 		timer.Reset(wait)
 	}
+}
+
+// passGate tells the firing's tick gate, if any, that it has started or
+// will not run.
+func (f *firing) passGate() {
+	if f.pass != nil {
+		f.pass()
+	}
+}
+
+// tickGate holds back the runs of a tick of the schedule until every firing
+// of the tick has started or ended without a run: on a busy machine, the
+// runs started first would otherwise take the processor from the firings
+// still starting, and the last of a thousand jobs due at the same minute
+// would start a second late. It holds a run back at most maxGateWait.
+type tickGate struct {
+	pending atomic.Int64
+	open    chan struct{}
+}
+
+// maxGateWait bounds the wait at a tick gate: a firing stuck before its
+// start (a store that does not answer) does not hold the others' runs.
+const maxGateWait = time.Second
+
+func newTickGate(firings int) *tickGate {
+	g := &tickGate{open: make(chan struct{})}
+	g.pending.Store(int64(firings))
+	return g
+}
+
+// passer returns the function a firing calls when it has started or will
+// not run: the first call counts, later ones do nothing.
+func (g *tickGate) passer() func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if g.pending.Add(-1) == 0 {
+				close(g.open)
+			}
+		})
+	}
+}
+
+// wait waits until every firing of the tick has passed, at most
+// maxGateWait, or until ctx is done. A nil gate does not wait.
+func (g *tickGate) wait(ctx context.Context) {
+	if g == nil {
+		return
+	}
+	t := time.NewTimer(maxGateWait)
+	defer t.Stop()
+	select {
+	case <-g.open:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// tickRecorder is a Store that records the firings of a tick in one write.
+type tickRecorder interface {
+	SetLastScheduledAll(ctx context.Context, firings map[string]time.Time) error
+}
+
+// recordTick records the firings due at one tick as their jobs' last
+// scheduled ones, in one write when the store can, and reports whether it
+// did; otherwise each firing records itself.
+func (s *Scheduler) recordTick(ctx context.Context, firings []firing) bool {
+	tr, ok := s.store.(tickRecorder)
+	if !ok || len(firings) < 2 {
+		return false
+	}
+	last := make(map[string]time.Time, len(firings))
+	for _, f := range firings {
+		last[f.job.Name] = f.scheduled
+	}
+	if err := tr.SetLastScheduledAll(context.WithoutCancel(ctx), last); err != nil {
+		s.log.Error("cannot record the last scheduled times of a tick; recording them one by one", "firings", len(firings), "error", err)
+		return false
+	}
+	return true
 }
 
 // due returns the firings due at now and moves their entries to their next
@@ -492,9 +583,12 @@ func plan(cfg *Config, prev map[string]*entry, last map[string]time.Time, now ti
 // record instead.
 func (s *Scheduler) fire(ctx context.Context, f firing) {
 	defer s.runs.Done()
+	defer f.passGate()
 	bg := context.WithoutCancel(ctx)
 	job := f.job
-	if err := s.store.SetLastScheduled(bg, job.Name, f.scheduled); err != nil {
+	if f.recorded {
+		// recordTick recorded it with the tick's other firings.
+	} else if err := s.store.SetLastScheduled(bg, job.Name, f.scheduled); err != nil {
 		s.log.Error("cannot record the last scheduled time", "job", job.Name, "error", err)
 	}
 	if f.skip != "" {
@@ -519,6 +613,7 @@ func (s *Scheduler) fire(ctx context.Context, f firing) {
 		return
 	}
 	if job.Jitter > 0 {
+		f.passGate() // a jittered start is late on purpose
 		t := time.NewTimer(s.jitter(job.Jitter))
 		select {
 		case <-t.C:
@@ -772,6 +867,7 @@ func (s *Scheduler) admitAndRun(parent context.Context, job *Job, f firing, rec 
 		return s.record(bg, rec, job, result, reason)
 	}
 	s.recordStart(bg, &rec)
+	f.passGate()
 	return s.run(ctx, job, f, rec, ar, leave)
 }
 
@@ -841,6 +937,7 @@ func (s *Scheduler) run(ctx context.Context, job *Job, f firing, rec RunRecord, 
 	logger.Info("run started", started...)
 	stopWatch := s.watchCancel(ctx, job.Name, ar)
 
+	f.gate.wait(ctx)
 	err := s.attempts(ctx, job, f, &rec, logger, stored)
 	stopWatch()
 	rec.Finished = time.Now().UTC()

@@ -779,3 +779,66 @@ func TestScriptFailureLogsAPIError(t *testing.T) {
 		t.Errorf("the run's log lacks the API error:\n%s", log)
 	}
 }
+
+// slowClaim is a store whose claims of one job take stall.
+type slowClaim struct {
+	*BoltStore
+	job   string
+	stall time.Duration
+}
+
+func (s slowClaim) Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (bool, string, error) {
+	if job == s.job {
+		time.Sleep(s.stall)
+	}
+	return s.BoltStore.Claim(ctx, job, scheduled, ttl)
+}
+
+// TestTickStartsBeforeRuns checks that the runs of jobs due at the same
+// instant wait until every firing of the instant has started: a slow start
+// holds the other runs back, but no longer than maxGateWait. It also checks
+// that the instant is recorded as each job's last scheduled one.
+func TestTickStartsBeforeRuns(t *testing.T) {
+	for _, stall := range []time.Duration{300 * time.Millisecond, 5 * time.Second} {
+		t.Run(stall.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				store := slowClaim{openTestStore(t, BoltOptions{}), "c", stall}
+				var mu sync.Mutex
+				began := map[string]time.Time{}
+				exec := execFunc(func(ctx context.Context, job *Job, a *Attempt) error {
+					mu.Lock()
+					began[job.Name] = time.Now()
+					mu.Unlock()
+					return nil
+				})
+				cfg := testConfig(testJob("a", every(time.Minute)), testJob("b", every(time.Minute)), testJob("c", every(time.Minute)))
+				s, err := NewScheduler(cfg, exec, store, SchedulerOptions{Logger: testLogger(t)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, stop := context.WithCancel(t.Context())
+				done := make(chan error, 1)
+				go func() { done <- s.Run(ctx) }()
+				time.Sleep(time.Minute + 10*time.Second)
+				stop()
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+
+				tick := time.Date(2000, 1, 1, 0, 1, 0, 0, time.UTC)
+				held := tick.Add(min(stall, maxGateWait))
+				for _, job := range []string{"a", "b"} {
+					if at := began[job]; at.Before(held) || at.After(held.Add(100*time.Millisecond)) {
+						t.Errorf("%s ran at %v, want just after %v", job, at, held)
+					}
+					if last, _ := store.LastScheduled(context.Background(), job); !last.Equal(tick) {
+						t.Errorf("%s: last scheduled %v, want %v", job, last, tick)
+					}
+				}
+				if at := began["c"]; at.Before(tick.Add(stall)) {
+					t.Errorf("c ran at %v, before its claim ended at %v", at, tick.Add(stall))
+				}
+			})
+		})
+	}
+}
