@@ -4,11 +4,12 @@ package bindings
 // batch import files:
 //
 //	csv.read(path [, opts]) -> rows             path inside the allowed directories
+//	csv.each(path [, opts]) -> iterator         the rows of csv.read, one at a time
 //	csv.read(nil, {string=s, ...}) -> rows      same as csv.parse(s, opts)
 //	csv.parse(s [, opts]) -> rows
 //	csv.write(path, rows [, opts])
 //	csv.format(rows [, opts]) -> string
-//	csv.member_file(members) -> string          batch/syncuser and batch/replaceuser CSV
+//	csv.member_file(members) -> string          batch/syncuser and batch/replaceuser CSV; members is a table or an iterator
 //	csv.department_file(departments) -> string  batch/replaceparty CSV
 //
 // Reading options: header (default true: the first record names the
@@ -86,6 +87,7 @@ func newCSVModule(env *Env) module {
 func (m *csvModule) exports() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"department_file": m.departmentFile,
+		"each":            m.each,
 		"format":          m.format,
 		"member_file":     m.memberFile,
 		"parse":           m.parse,
@@ -187,6 +189,39 @@ func (m *csvModule) read(L *lua.LState) int {
 	return 1
 }
 
+// each is csv.each(path [, opts]): an iterator over the rows of the file,
+// one at a time, as csv.read reads them, for a loop over a large file that
+// need not hold every row: for row in csv.each("hr_members.csv") do ... end.
+func (m *csvModule) each(L *lua.LState) int {
+	path := L.CheckString(1)
+	opts := checkReadOptions(L, 2, false)
+	t, err := m.area.locate(path, false)
+	if err != nil {
+		L.ArgError(1, err.Error())
+	}
+	data, err := readCSVFile(t)
+	if err != nil {
+		L.RaiseError("csv.each: %v", err)
+	}
+	rr, err := newRowReader(L, path, data, opts, true)
+	if err != nil {
+		L.RaiseError("csv.each: %v", err)
+	}
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		row, err := rr.next()
+		if err != nil {
+			L.RaiseError("csv.each: %v", err)
+		}
+		if row == nil {
+			L.Push(lua.LNil)
+			return 1
+		}
+		L.Push(row)
+		return 1
+	}))
+	return 1
+}
+
 func (m *csvModule) parse(L *lua.LState) int {
 	s := L.CheckString(1)
 	opts := checkReadOptions(L, 2, false)
@@ -200,48 +235,91 @@ func (m *csvModule) parse(L *lua.LState) int {
 
 // parseCSV parses data (named name in errors) into a table of rows.
 func parseCSV(L *lua.LState, name string, data []byte, opts readOptions) (*lua.LTable, error) {
+	rr, err := newRowReader(L, name, data, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	var rows []lua.LValue
+	for {
+		row, err := rr.next()
+		if err != nil {
+			return nil, err
+		}
+		if row == nil {
+			break
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return newArray(L, 0), nil
+	}
+	return rr.d.arrayTable(rows), nil
+}
+
+// rowReader reads the rows of a CSV text one at a time, as Lua tables
+// built by the JSON decoder's machinery (the rows share their keys and are
+// carved from blocks).
+type rowReader struct {
+	r      *csv.Reader
+	name   string
+	header []lua.LValue // the column names, nil when rows are arrays
+	d      *decoder
+	vals   []lua.LValue
+}
+
+// newRowReader starts reading data, named name in errors, and reads its
+// header. apart gives each row memory of its own (csv.each), so that a row
+// a script keeps keeps only itself.
+func newRowReader(L *lua.LState, name string, data []byte, opts readOptions, apart bool) (*rowReader, error) {
 	text, err := decodeText(data, opts.encoding)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = opts.sep
-	r.FieldsPerRecord = -1
-	var header []string
-	if opts.header {
-		header, err = r.Read()
-		if err == io.EOF {
-			return newArray(L, 0), nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if err := checkHeader(header); err != nil {
-			return nil, fmt.Errorf("%s: header: %w", name, err)
-		}
-		r.FieldsPerRecord = len(header)
+	rr := &rowReader{r: csv.NewReader(strings.NewReader(text)), name: name, d: newDecoder(L, nil)}
+	if apart {
+		rr.d.cutEvery, rr.d.apart = 1, true
 	}
-	records, err := r.ReadAll()
+	rr.r.Comma = opts.sep
+	rr.r.FieldsPerRecord = -1
+	if !opts.header {
+		return rr, nil
+	}
+	header, err := rr.r.Read()
+	if err == io.EOF {
+		return rr, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	rows := newArray(L, len(records))
-	for _, rec := range records {
-		var row *lua.LTable
-		if header == nil {
-			row = L.CreateTable(len(rec), 0)
-			for _, cell := range rec {
-				row.Append(lua.LString(cell))
-			}
-		} else {
-			row = L.CreateTable(0, len(header))
-			for i, cell := range rec {
-				row.RawSetString(header[i], lua.LString(cell))
-			}
-		}
-		rows.Append(row)
+	if err := checkHeader(header); err != nil {
+		return nil, fmt.Errorf("%s: header: %w", name, err)
 	}
-	return rows, nil
+	rr.r.FieldsPerRecord = len(header)
+	rr.header = make([]lua.LValue, len(header))
+	for i, h := range header {
+		rr.header[i] = lua.LString(h)
+	}
+	return rr, nil
+}
+
+// next returns the next row, or nil after the last.
+func (rr *rowReader) next() (*lua.LTable, error) {
+	rec, err := rr.r.Read()
+	if err == io.EOF {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", rr.name, err)
+	}
+	rr.d.cut()
+	rr.vals = rr.vals[:0]
+	for _, cell := range rec {
+		rr.vals = append(rr.vals, rr.d.boxString(cell))
+	}
+	if rr.header == nil {
+		return rr.d.arrayTable(rr.vals), nil
+	}
+	return rr.d.objectTable(rr.header, rr.vals), nil
 }
 
 // Bounds of a file csv.read reads: its size, and the length of a line, so
@@ -635,8 +713,11 @@ func cellString(v lua.LValue) (string, error) {
 }
 
 func (m *csvModule) memberFile(L *lua.LState) int {
-	members := L.CheckTable(1)
-	data, err := memberCSV(members)
+	members := L.Get(1)
+	if members.Type() != lua.LTTable && members.Type() != lua.LTFunction {
+		L.ArgError(1, "table or function expected, got "+members.Type().String())
+	}
+	data, err := memberCSV(L, members)
 	if err != nil {
 		L.RaiseError("csv.member_file: %v", err)
 	}
@@ -687,24 +768,34 @@ var ignoredMemberFields = []string{
 }
 
 // memberCSV validates members and writes them as WeCom's batch member CSV.
-func memberCSV(members *lua.LTable) ([]byte, error) {
-	n := members.Len()
-	if n == 0 {
-		return nil, errors.New("no members (the file would be empty)")
-	}
+// members is a table of them, or a function that returns the next one and
+// nil after the last: a file of 100,000 members is then built without the
+// script holding them all. A member's cells are kept as a slice aligned
+// with the columns seen so far, not as a map.
+func memberCSV(L *lua.LState, members lua.LValue) ([]byte, error) {
+	next := memberSource(L, members)
 	var (
-		rows    []map[string]string // the cells of each member by column header
+		rows    [][]string     // the cells of each member, by column index
+		columns []string       // the column headers, memberColumns' then extattr columns
+		index   map[string]int // the index of each column
 		used    = map[string]bool{"姓名": true, "帐号": true, "所在部门": true}
-		extra   []string // extattr columns, in order of appearance
 		userids = map[string]int{}
 		mobiles = map[string]int{}
 		emails  = map[string]int{}
 	)
+	index = make(map[string]int, len(memberColumns))
+	for _, c := range memberColumns {
+		index[c.header] = len(columns)
+		columns = append(columns, c.header)
+	}
 	bad := &badRows{what: "members"}
-	for i := 1; i <= n; i++ {
-		t, ok := members.RawGetInt(i).(*lua.LTable)
+	n := 0
+	for v, ok := next(); ok; v, ok = next() {
+		n++
+		i := n
+		t, ok := v.(*lua.LTable)
 		if !ok {
-			bad.add("members[%d] is a %s, not a table", i, members.RawGetInt(i).Type())
+			bad.add("members[%d] is a %s, not a table", i, v.Type())
 			continue
 		}
 		cells, attrs, err := memberCells(t)
@@ -735,30 +826,67 @@ func memberCSV(members *lua.LTable) ([]byte, error) {
 		if repeats {
 			continue
 		}
-		for _, c := range memberColumns {
-			if cells[c.header] != "" {
-				used[c.header] = true
+		for _, h := range attrs {
+			if _, ok := index[h]; !ok {
+				index[h] = len(columns)
+				columns = append(columns, h)
 			}
 		}
-		for _, h := range attrs {
-			if !used[h] {
-				extra = append(extra, h)
+		row := make([]string, len(columns))
+		for h, c := range cells {
+			if c != "" {
 				used[h] = true
 			}
+			row[index[h]] = c
 		}
-		rows = append(rows, cells)
+		rows = append(rows, row)
+	}
+	if n == 0 {
+		return nil, errors.New("no members (the file would be empty)")
 	}
 	if err := bad.err(n); err != nil {
 		return nil, err
 	}
-	var header []string
-	for _, c := range memberColumns {
-		if used[c.header] {
-			header = append(header, c.header)
+	var header []int
+	for i, h := range columns {
+		if used[h] || i >= len(memberColumns) {
+			header = append(header, i)
 		}
 	}
-	header = append(header, extra...)
-	return writeRecords(header, rows)
+	names := make([]string, len(header))
+	for i, c := range header {
+		names[i] = columns[c]
+	}
+	return writeRecords(names, len(rows), func(r, i int) string {
+		if c := header[i]; c < len(rows[r]) {
+			return rows[r][c]
+		}
+		return ""
+	})
+}
+
+// memberSource returns the function that gives the members of
+// csv.member_file one at a time, with false after the last: the elements of
+// a table, or the values of an iterator function until it returns nil.
+func memberSource(L *lua.LState, members lua.LValue) func() (lua.LValue, bool) {
+	if t, ok := members.(*lua.LTable); ok {
+		i, n := 0, t.Len()
+		return func() (lua.LValue, bool) {
+			if i >= n {
+				return lua.LNil, false
+			}
+			i++
+			return t.RawGetInt(i), true
+		}
+	}
+	fn := members.(*lua.LFunction)
+	return func() (lua.LValue, bool) {
+		L.Push(fn)
+		L.Call(0, 1)
+		v := L.Get(-1)
+		L.Pop(1)
+		return v, v != lua.LNil
+	}
 }
 
 // memberField is the member field of a column header, for messages.
@@ -1049,16 +1177,16 @@ func joinInts(list []int64) string {
 }
 
 // writeRecords writes header and, under it, each row's cells by column.
-func writeRecords(header []string, rows []map[string]string) ([]byte, error) {
+func writeRecords(header []string, rows int, cell func(row, column int) string) ([]byte, error) {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	if err := w.Write(header); err != nil {
 		return nil, err
 	}
 	rec := make([]string, len(header))
-	for _, row := range rows {
-		for i, h := range header {
-			rec[i] = row[h]
+	for r := range rows {
+		for i := range header {
+			rec[i] = cell(r, i)
 		}
 		if err := w.Write(rec); err != nil {
 			return nil, err
@@ -1152,7 +1280,7 @@ func departmentCSV(departments *lua.LTable) ([]byte, error) {
 			rows[i]["排序"] = strconv.FormatInt(d.order, 10)
 		}
 	}
-	return writeRecords(departmentHeader, rows)
+	return writeRecords(departmentHeader, len(rows), func(r, i int) string { return rows[r][departmentHeader[i]] })
 }
 
 // ignoredDepartmentFields are fields of WeCom's department object that the

@@ -80,7 +80,7 @@ func FuzzMemberFile(f *testing.F) {
 		if !ok {
 			return
 		}
-		if out, err := memberCSV(list); err == nil {
+		if out, err := memberCSV(L, list); err == nil {
 			records := readFuzzCSV(t, out, list.Len())
 			col := slices.Index(records[0], "帐号")
 			for i, rec := range records[1:] {

@@ -22,7 +22,7 @@ func TestArgumentErrors(t *testing.T) {
 		{`csv.format({}, {header = "a"})`, "bad argument #2 to format (header must be a list of column names)"},
 		{`csv.write("x.csv")`, "bad argument #2 to write (table expected, got nil)"},
 		{`csv.write("../x.csv", {})`, `bad argument #1 to write (path "../x.csv" is outside the allowed directories`},
-		{`csv.member_file("x")`, "bad argument #1 to member_file (table expected, got string)"},
+		{`csv.member_file("x")`, "bad argument #1 to member_file (table or function expected, got string)"},
 		{`csv.department_file()`, "bad argument #1 to department_file (table expected, got nil)"},
 		{`fs.read()`, "bad argument #1 to read (string expected, got nil)"},
 		{`fs.mkdir("/")`, `bad argument #1 to mkdir (path "/" is outside the allowed directories`},

@@ -336,7 +336,8 @@ var helperFuncs = map[string]luaFunc{
 
 	"csv.department_file": {doc: "The batch/replaceparty CSV (部门名称,部门ID,父部门ID,排序) of departments {name, id, parentid, order}; every row is validated.", params: []luaParam{{"departments", "table[]", ""}}, returns: []luaParam{{"", "string", ""}}},
 	"csv.format":          {doc: "Formats rows as CSV text.", params: []luaParam{csvRows, csvWriteOpts}, returns: []luaParam{{"", "string", ""}}},
-	"csv.member_file":     {doc: "The batch/syncuser and batch/replaceuser CSV of members with WeCom's field names (userid, name, department, mobile, ...); every row is validated.", params: []luaParam{{"members", "table[]", ""}}, returns: []luaParam{{"", "string", ""}}},
+	"csv.each":            {doc: "An iterator over the rows of a CSV file inside the allowed directories, one at a time, as csv.read reads them: for a large file whose rows need not all be held at once.", params: []luaParam{{"path", "string", ""}, csvReadOpts}, returns: []luaParam{{"", "fun(): table?", ""}}},
+	"csv.member_file":     {doc: "The batch/syncuser and batch/replaceuser CSV of members with WeCom's field names (userid, name, department, mobile, ...); every row is validated. members is a table, or a function returning the next member (nil after the last), so that a large file is built without holding every member.", params: []luaParam{{"members", "table[]|fun(): table?", ""}}, returns: []luaParam{{"", "string", ""}}},
 	"csv.parse":           {doc: "Parses CSV text.", params: []luaParam{{"s", "string", ""}, csvReadOpts}, returns: []luaParam{{"rows", "table[]", ""}}},
 	"csv.read":            {doc: "Reads a CSV file inside the allowed directories (or, with path nil, opts.string).", params: []luaParam{{"path", "string?", ""}, csvReadOpts}, returns: []luaParam{{"rows", "table[]", ""}}},
 	"csv.write":           {doc: "Writes rows to a CSV file inside the allowed directories.", params: []luaParam{{"path", "string", ""}, csvRows, csvWriteOpts}},

@@ -101,6 +101,52 @@ function TestBatchFilesKeepTheirCells(t)
   contains(fails(csv.member_file, {{userid = "a1", name = "甲\0", department = 1, mobile = "13800000001"}}), "members[1] (userid \"a1\"): name: a NUL byte cannot be written in a CSV cell")
 end
 
+function TestEach(t)
+  local rows = {}
+  for i = 1, 300 do
+    rows[i] = {userid = "u" .. i, name = "成员" .. i, department = tostring(i % 7 + 1)}
+  end
+  csv.write("out/many.csv", rows, {header = {"userid", "name", "department"}})
+  local n = 0
+  for row in csv.each("out/many.csv") do
+    n = n + 1
+    assert_eq(row, rows[n], "row " .. n)
+  end
+  assert_eq(n, 300)
+  assert_eq(csv.read("out/many.csv"), rows, "csv.read reads the same rows")
+
+  local arrays = {}
+  for row in csv.each("out/many.csv", {header = false}) do arrays[#arrays + 1] = row end
+  assert_eq(arrays[1], {"userid", "name", "department"})
+  assert_eq(#arrays, 301)
+
+  contains(fails(csv.each, "gbk.csv"), 'csv.each: gbk.csv: line 2: not UTF-8 (looks like GBK); pass {encoding="gbk"}')
+  local gbk = {}
+  for row in csv.each("gbk.csv", {encoding = "gbk"}) do gbk[#gbk + 1] = row end
+  assert_eq(gbk, {{["name"] = "张三", ["dept"] = "研发部"}})
+  contains(fails(function() csv.each("../outside.csv") end), 'path "../outside.csv" is outside the allowed directories')
+  csv.write("out/ragged.csv", {{"a", "b"}, {"1", "2"}, {"3"}})
+  contains(fails(function() for _ in csv.each("out/ragged.csv") do end end), "csv.each: out/ragged.csv: record on line 3: wrong number of fields")
+end
+
+function TestMemberFileFromAnIterator(t)
+  local members = {
+    {userid = "zhangsan", name = "张三", department = {1, 2}, mobile = "13800000000"},
+    {userid = "lisi", name = "李四", department = "3", email = "lisi@example.com",
+     extattr = {attrs = {{type = 0, name = "工号", text = {value = "E002"}}}}},
+  }
+  local i = 0
+  local s = csv.member_file(function()
+    i = i + 1
+    return members[i]
+  end)
+  assert_eq(s, csv.member_file(members), "the same file as from the table")
+  assert_eq(i, 3, "called until it returned nil")
+  contains(fails(csv.member_file, function() return nil end), "no members (the file would be empty)")
+  contains(fails(csv.member_file, function() error("hr_members.csv:7: bad department") end), "hr_members.csv:7: bad department")
+  contains(fails(function() csv.member_file("x") end), "bad argument #1 to member_file (table or function expected, got string)")
+end
+
 function TestWriteThenRead(t)
   csv.write("out/people.csv", {{userid = "zhangsan", name = "张三"}}, {header = {"userid", "name"}})
   assert_eq(csv.read("out/people.csv"), {{userid = "zhangsan", name = "张三"}})

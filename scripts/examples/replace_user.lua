@@ -30,39 +30,44 @@ local max_share = args.number("max_remove_share", 0.1)
 local allow_mass_remove = args.bool("allow_mass_remove", false)
 local max_row_errors = args.number("max_row_errors", 0)
 
--- Read and check the export; member_file raises on a bad row.
-local members = {}
-for i, row in ipairs(csv.read(source)) do
+-- Read and check the export one row at a time: member_file builds WeCom's
+-- file from the rows as they come (raising on a bad row), so that an export
+-- of 100,000 members is never held whole. The script keeps the userids (for
+-- the guard below) and where each department is first used.
+local keep, count, first_use = {}, 0, {}
+local rows, line = csv.each(source), 1
+local file = csv.member_file(function()
+  local row = rows()
+  if not row then return nil end
+  line = line + 1
   local departments = {}
   for id in string.gmatch(row.department or "", "[^;]+") do
     local n = tonumber(id)
     if not n then
-      error(string.format("%s:%d: department %q is not a number", source, i + 1, id))
+      error(string.format("%s:%d: department %q is not a number", source, line, id))
     end
     departments[#departments + 1] = n
+    first_use[n] = first_use[n] or string.format("%s:%d: %s", source, line, tostring(row.userid))
   end
-  members[#members + 1] = {
+  count = count + 1
+  if row.userid then keep[row.userid] = true end
+  return {
     userid = row.userid, name = row.name, department = departments,
     mobile = row.mobile, email = row.email, position = row.position,
     gender = tonumber(row.gender),
   }
-end
-if #members == 0 then
-  error(source .. ": no members: refusing to replace the organisation with an empty file")
-end
-local file = csv.member_file(members)
+end)
 
 -- Who would be removed?
-local keep = {}
-for _, m in ipairs(members) do keep[m.userid] = true end
 local current, removed = 0, {}
 for u in wecom.user.each(1, true, 0, true) do
   current = current + 1
   if not keep[u.userid] then removed[#removed + 1] = u.userid end
 end
+keep = nil -- what follows needs only the counts
 local share = current > 0 and #removed / current or 0
 print(string.format("replace_user: %d members in %s, %d in WeCom, %d to remove (%.1f%%)",
-  #members, source, current, #removed, share * 100))
+  count, source, current, #removed, share * 100))
 if #removed > 0 then
   print("  to remove: " .. table.concat(removed, ", "))
 end
@@ -77,15 +82,14 @@ end
 local known = {}
 for _, d in ipairs(wecom.department.get()) do known[d.id] = true end
 local missing = {}
-for i, m in ipairs(members) do
-  for _, id in ipairs(m.department) do
-    if not known[id] then
-      missing[#missing + 1] = string.format("%s:%d: %s is in department %d", source, i + 1, m.userid, id)
-    end
+for id, where in pairs(first_use) do
+  if not known[id] then
+    missing[#missing + 1] = string.format("%s is in department %d", where, id)
   end
 end
+table.sort(missing)
 if #missing > 0 then
-  local msg = string.format("%d members are in departments WeCom does not have (run the department sync first):\n  %s",
+  local msg = string.format("%d departments of the file are not in WeCom (run the department sync first):\n  %s",
     #missing, table.concat(missing, "\n  ", 1, math.min(#missing, 10)))
   if not wecom.dry_run then
     error("refusing: " .. msg)
@@ -95,6 +99,7 @@ end
 
 -- Upload and replace.
 local media = wecom.media.upload("file", {filename = "members.csv", content = file})
+file = nil -- uploaded: the answer of a large job is read next
 local job = wecom.batch.replace_user{media_id = media.media_id, to_invite = false}
 log.info("batch replaceuser started", {jobid = job.jobid})
 
@@ -115,7 +120,7 @@ for _, row in ipairs(result.result or {}) do
     log.warn("row failed", {userid = row.userid, errcode = row.errcode, errmsg = row.errmsg})
   end
 end
-print(string.format("replace_user: job %s finished: %d rows, %d failed", job.jobid, result.total or #members, failed))
+print(string.format("replace_user: job %s finished: %d rows, %d failed", job.jobid, result.total or count, failed))
 if failed > max_row_errors then
   error(string.format("%d rows failed (max_row_errors is %d)", failed, max_row_errors))
 end
