@@ -74,6 +74,8 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/wecomrunner/runner/wecom/batchfile"
 )
 
 type csvModule struct {
@@ -735,34 +737,13 @@ func (m *csvModule) departmentFile(L *lua.LState) int {
 	return 1
 }
 
-// memberColumn is a column of the batch member file and the member field
-// it holds.
-type memberColumn struct{ header, field string }
-
-// memberColumns are the columns of WeCom's batch member template, in its
-// order, with the member field each holds.
-var memberColumns = []memberColumn{
-	{"姓名", "name"},
-	{"帐号", "userid"},
-	{"手机号", "mobile"},
-	{"邮箱", "email"},
-	{"所在部门", "department"},
-	{"职位", "position"},
-	{"性别", "gender"},
-	{"是否部门内领导", "is_leader_in_dept"},
-	{"排序", "order"},
-	{"别名", "alias"},
-	{"地址", "address"},
-	{"座机", "telephone"},
-	{"禁用", "enable"},
-}
-
 // ignoredMemberFields are fields of WeCom's member object that the batch
-// file has no column for; member_file accepts and drops them, so that
-// members read from user.list can be written back.
+// file has no column for; member_file accepts and drops them, and the
+// fields whose column WeCom's template lacks (batchfile's Extra columns),
+// so that members read from user.list can be written back.
 var ignoredMemberFields = []string{
-	"avatar", "avatar_mediaid", "biz_mail", "direct_leader", "english_name",
-	"external_position", "external_profile", "hide_mobile", "isleader",
+	"avatar", "avatar_mediaid", "english_name",
+	"external_profile", "hide_mobile", "isleader",
 	"main_department", "nickname", "open_userid", "qr_code", "status",
 	"thumb_avatar", "to_invite", "weixinid",
 }
@@ -775,19 +756,11 @@ var ignoredMemberFields = []string{
 func memberCSV(L *lua.LState, members lua.LValue) ([]byte, error) {
 	next := memberSource(L, members)
 	var (
-		rows    [][]string     // the cells of each member, by column index
-		columns []string       // the column headers, memberColumns' then extattr columns
-		index   map[string]int // the index of each column
-		used    = map[string]bool{"姓名": true, "帐号": true, "所在部门": true}
+		file    = batchfile.NewMembers()
 		userids = map[string]int{}
 		mobiles = map[string]int{}
 		emails  = map[string]int{}
 	)
-	index = make(map[string]int, len(memberColumns))
-	for _, c := range memberColumns {
-		index[c.header] = len(columns)
-		columns = append(columns, c.header)
-	}
 	bad := &badRows{what: "members"}
 	n := 0
 	for v, ok := next(); ok; v, ok = next() {
@@ -809,15 +782,16 @@ func memberCSV(L *lua.LState, members lua.LValue) ([]byte, error) {
 		}
 		repeats := false
 		for _, u := range []struct {
-			column string
-			seen   map[string]int
-		}{{"帐号", userids}, {"手机号", mobiles}, {"邮箱", emails}} {
-			v := strings.ToLower(cells[u.column]) // WeCom compares userids without case
+			field string
+			seen  map[string]int
+		}{{"userid", userids}, {"mobile", mobiles}, {"email", emails}} {
+			cell := cells[columnOf(u.field)]
+			v := strings.ToLower(cell) // WeCom compares userids without case
 			if v == "" {
 				continue
 			}
 			if j, dup := u.seen[v]; dup && !repeats {
-				bad.add("%s: %s %q repeats members[%d]", where, memberField(u.column), cells[u.column], j)
+				bad.add("%s: %s %q repeats members[%d]", where, u.field, cell, j)
 				repeats = true
 			} else if !dup {
 				u.seen[v] = i
@@ -826,20 +800,9 @@ func memberCSV(L *lua.LState, members lua.LValue) ([]byte, error) {
 		if repeats {
 			continue
 		}
-		for _, h := range attrs {
-			if _, ok := index[h]; !ok {
-				index[h] = len(columns)
-				columns = append(columns, h)
-			}
+		if err := file.Add(cells, attrs); err != nil {
+			bad.add("%s: %v", where, err)
 		}
-		row := make([]string, len(columns))
-		for h, c := range cells {
-			if c != "" {
-				used[h] = true
-			}
-			row[index[h]] = c
-		}
-		rows = append(rows, row)
 	}
 	if n == 0 {
 		return nil, errors.New("no members (the file would be empty)")
@@ -847,22 +810,7 @@ func memberCSV(L *lua.LState, members lua.LValue) ([]byte, error) {
 	if err := bad.err(n); err != nil {
 		return nil, err
 	}
-	var header []int
-	for i, h := range columns {
-		if used[h] || i >= len(memberColumns) {
-			header = append(header, i)
-		}
-	}
-	names := make([]string, len(header))
-	for i, c := range header {
-		names[i] = columns[c]
-	}
-	return writeRecords(names, len(rows), func(r, i int) string {
-		if c := header[i]; c < len(rows[r]) {
-			return rows[r][c]
-		}
-		return ""
-	})
+	return file.Bytes()
 }
 
 // memberSource returns the function that gives the members of
@@ -889,16 +837,6 @@ func memberSource(L *lua.LState, members lua.LValue) func() (lua.LValue, bool) {
 	}
 }
 
-// memberField is the member field of a column header, for messages.
-func memberField(header string) string {
-	for _, c := range memberColumns {
-		if c.header == header {
-			return c.field
-		}
-	}
-	return header
-}
-
 // memberCells validates one member and returns its cells by column header,
 // and the names of its extattr columns in order.
 func memberCells(t *lua.LTable) (cells map[string]string, attrs []string, err error) {
@@ -920,17 +858,20 @@ func memberCells(t *lua.LTable) (cells map[string]string, attrs []string, err er
 			attrs, err = extattrCells(v, cells)
 			return
 		}
-		i := slices.IndexFunc(memberColumns, func(c memberColumn) bool { return c.field == field })
-		if i < 0 {
+		c, ok := batchfile.ByField(batchfile.MemberColumns, field)
+		if !ok {
 			err = fmt.Errorf("unknown field %q", field)
 			return
+		}
+		if c.Extra {
+			return // a column WeCom reads but its template lacks
 		}
 		var s string
 		if s, err = memberCell(field, v); err != nil {
 			err = fmt.Errorf("%s: %w", field, err)
 			return
 		}
-		cells[memberColumns[i].header] = s
+		cells[c.Header] = s
 	})
 	if err != nil {
 		return nil, nil, err
@@ -940,25 +881,22 @@ func memberCells(t *lua.LTable) (cells map[string]string, attrs []string, err er
 			return nil, nil, fmt.Errorf("%s is required", field)
 		}
 	}
-	if cells["手机号"] == "" && cells["邮箱"] == "" {
+	if cells[columnOf("mobile")] == "" && cells[columnOf("email")] == "" {
 		return nil, nil, errors.New("mobile or email is required")
 	}
-	departments := strings.Count(cells["所在部门"], ";") + 1
+	departments := strings.Count(cells[columnOf("department")], batchfile.Sep) + 1
 	for _, field := range []string{"order", "is_leader_in_dept"} {
-		if c := cells[columnOf(field)]; c != "" && strings.Count(c, ";")+1 != departments {
-			return nil, nil, fmt.Errorf("%s has %d values for %d departments", field, strings.Count(c, ";")+1, departments)
+		if c := cells[columnOf(field)]; c != "" && strings.Count(c, batchfile.Sep)+1 != departments {
+			return nil, nil, fmt.Errorf("%s has %d values for %d departments", field, strings.Count(c, batchfile.Sep)+1, departments)
 		}
 	}
 	return cells, attrs, nil
 }
 
+// columnOf is the header of the member file's column for field.
 func columnOf(field string) string {
-	for _, c := range memberColumns {
-		if c.field == field {
-			return c.header
-		}
-	}
-	return field
+	c, _ := batchfile.ByField(batchfile.MemberColumns, field)
+	return c.Header
 }
 
 // memberCell validates the value of one member field and returns its cell.
@@ -972,7 +910,7 @@ func memberCell(field string, v lua.LValue) (string, error) {
 		if len(ids) > 100 {
 			return "", fmt.Errorf("%d departments (at most 100)", len(ids))
 		}
-		return joinInts(ids), nil
+		return batchfile.JoinInts(ids), nil
 	case "order", "is_leader_in_dept":
 		vals, err := intList(v)
 		if err != nil {
@@ -983,27 +921,22 @@ func memberCell(field string, v lua.LValue) (string, error) {
 				return "", fmt.Errorf("%d is out of range", x)
 			}
 		}
-		return joinInts(vals), nil
+		return batchfile.JoinInts(vals), nil
 	case "gender":
 		s, err := cellString(v)
 		if err != nil {
 			return "", err
 		}
-		switch s {
-		case "1", "男":
-			return "男", nil
-		case "2", "女":
-			return "女", nil
-		case "0", "":
-			return "", nil
+		if cell, ok := batchfile.FormatGender(s); ok {
+			return cell, nil
 		}
 		return "", fmt.Errorf("%q is not 1 (male), 2 (female) or 0", s)
 	case "enable":
 		switch v {
 		case lua.LNumber(1), lua.LTrue, lua.LString("1"):
-			return "0", nil
+			return batchfile.FormatDisabled(true), nil
 		case lua.LNumber(0), lua.LFalse, lua.LString("0"):
-			return "1", nil
+			return batchfile.FormatDisabled(false), nil
 		}
 		return "", fmt.Errorf("%s is not 1 (enabled) or 0 (disabled)", v)
 	}
@@ -1095,7 +1028,7 @@ func extattrCells(v lua.LValue, cells map[string]string) ([]string, error) {
 			return nil, fmt.Errorf("extattr %q: %w", string(name), err)
 		}
 		h := string(name)
-		if slices.ContainsFunc(memberColumns, func(c memberColumn) bool { return c.header == h }) || slices.Contains(names, h) {
+		if c, ok := batchfile.ByHeader(batchfile.MemberColumns, h); ok && !c.Extra || slices.Contains(names, h) {
 			return nil, fmt.Errorf("extattr %q repeats a column", h)
 		}
 		cells[h] = s
@@ -1167,37 +1100,6 @@ func toInt(v lua.LValue) (int64, error) {
 	}
 	return 0, fmt.Errorf("%s is not an integer", lua.LVAsString(v))
 }
-
-func joinInts(list []int64) string {
-	s := make([]string, len(list))
-	for i, n := range list {
-		s[i] = strconv.FormatInt(n, 10)
-	}
-	return strings.Join(s, ";")
-}
-
-// writeRecords writes header and, under it, each row's cells by column.
-func writeRecords(header []string, rows int, cell func(row, column int) string) ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(header); err != nil {
-		return nil, err
-	}
-	rec := make([]string, len(header))
-	for r := range rows {
-		for i := range header {
-			rec[i] = cell(r, i)
-		}
-		if err := w.Write(rec); err != nil {
-			return nil, err
-		}
-	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
-}
-
-// departmentHeader is the header of WeCom's batch department template.
-var departmentHeader = []string{"部门名称", "部门ID", "父部门ID", "排序"}
 
 // department is one validated row of a department file.
 type department struct {
@@ -1280,7 +1182,8 @@ func departmentCSV(departments *lua.LTable) ([]byte, error) {
 			rows[i]["排序"] = strconv.FormatInt(d.order, 10)
 		}
 	}
-	return writeRecords(departmentHeader, len(rows), func(r, i int) string { return rows[r][departmentHeader[i]] })
+	header := batchfile.Template(batchfile.DepartmentColumns)
+	return batchfile.Write(header, len(rows), func(r, i int) string { return rows[r][header[i]] })
 }
 
 // ignoredDepartmentFields are fields of WeCom's department object that the

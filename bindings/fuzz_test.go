@@ -23,6 +23,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/wecomrunner/runner/wecom"
+	"github.com/wecomrunner/runner/wecom/batchfile"
 )
 
 // fuzzSeps are the separators FuzzCSVParse reads with; NUL is not a valid
@@ -94,8 +95,8 @@ func FuzzMemberFile(f *testing.F) {
 		}
 		if out, err := departmentCSV(list); err == nil {
 			records := readFuzzCSV(t, out, list.Len())
-			if !slices.Equal(records[0], departmentHeader) {
-				t.Fatalf("header %q, want %q", records[0], departmentHeader)
+			if want := batchfile.Template(batchfile.DepartmentColumns); !slices.Equal(records[0], want) {
+				t.Fatalf("header %q, want %q", records[0], want)
 			}
 			for i, rec := range records[1:] {
 				d := list.RawGetInt(i + 1).(*lua.LTable)

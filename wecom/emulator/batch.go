@@ -1,18 +1,15 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
+
+	"github.com/wecomrunner/runner/wecom/batchfile"
 )
 
 // keptResults is how many recent jobs batch/getresult still answers (40089
@@ -613,13 +610,13 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// CSV files (WeCom's batch import formats).
+// CSV files (WeCom's batch import formats), read by package batchfile.
 
 // userRow is one row of a member file. Fields whose column the file lacks
-// are nil, and left unchanged.
+// are absent, and left unchanged.
 type userRow struct {
 	userID string
-	fields map[string]string // column key → cell
+	fields map[string]string // member field → cell
 	err    *apiError         // a cell WeCom cannot read
 }
 
@@ -632,139 +629,16 @@ type partyRow struct {
 	err      *apiError
 }
 
-// userColumns maps member file header names to column keys.
-var userColumns = map[string]string{
-	"姓名": "name", "帐号": "userid", "账号": "userid", "userid": "userid", "别名": "alias",
-	"手机号": "mobile", "手机": "mobile", "邮箱": "email", "个人邮箱": "email", "企业邮箱": "biz_mail",
-	"所在部门": "department", "部门": "department", "职位": "position", "职务": "position", "性别": "gender",
-	"是否部门内领导": "leader", "是否领导": "leader", "排序": "order", "地址": "address", "座机": "telephone",
-	"禁用": "disable", "是否禁用": "disable", "直属上级": "direct_leader", "对外职务": "external_position",
-}
-
-// partyColumns maps department file header names to column keys.
-var partyColumns = map[string]string{
-	"部门名称": "name", "部门ID": "id", "部门id": "id", "父部门ID": "parentid", "父部门id": "parentid",
-	"上级部门ID": "parentid", "排序": "order",
-}
-
-// readCSV decodes a UTF-8 CSV file (with or without BOM) and finds its
-// header row: the first row naming every required column. It returns the
-// column index of each known key and the data rows with their line
-// numbers.
-func readCSV(data []byte, columns map[string]string, required []string) (map[string]int, [][]string, []int, *apiError) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, nil, nil, errorf(40092, "the file is empty")
-	}
-	if !utf8.Valid(data) {
-		return nil, nil, nil, errorf(40092, "the file is not UTF-8")
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var header map[string]int
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, nil, errorf(40092, "%v", err)
-		}
-		line, _ := r.FieldPos(0)
-		if header == nil {
-			h := map[string]int{}
-			for i, cell := range rec {
-				if key, ok := columns[headerName(cell)]; ok {
-					if _, dup := h[key]; !dup {
-						h[key] = i
-					}
-				}
-			}
-			if hasAll(h, required) {
-				header = h
-			}
-			continue
-		}
-		if strings.TrimSpace(strings.Join(rec, "")) == "" {
-			continue
-		}
-		rows = append(rows, rec)
-		lines = append(lines, line)
-	}
-	if header == nil {
-		return nil, nil, nil, errorf(40092, "no header row with the columns %s", strings.Join(required, ", "))
-	}
-	if len(rows) == 0 {
-		return nil, nil, nil, errorf(40092, "the file has no data rows")
-	}
-	return header, rows, lines, nil
-}
-
-// headerName normalises a header cell: spaces and a trailing note in
-// brackets or after a colon are dropped ("禁用项说明：(0-启用;1-禁用)").
-func headerName(cell string) string {
-	cell = strings.TrimSpace(cell)
-	for _, sep := range []string{"(", "（", ":", "："} {
-		if i := strings.Index(cell, sep); i > 0 {
-			cell = cell[:i]
-		}
-	}
-	return strings.TrimSpace(cell)
-}
-
-func hasAll(h map[string]int, keys []string) bool {
-	for _, k := range keys {
-		if _, ok := h[k]; !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func cell(rec []string, h map[string]int, key string) (string, bool) {
-	i, ok := h[key]
-	if !ok {
-		return "", false
-	}
-	if i >= len(rec) {
-		return "", true
-	}
-	return strings.TrimSpace(rec[i]), true
-}
-
 // parseUserCSV reads a member file: 姓名, 帐号 and 所在部门 are required, and
 // 手机号 or 邮箱 in every row (40092 otherwise).
 func parseUserCSV(data []byte) ([]userRow, *apiError) {
-	h, recs, lines, e := readCSV(data, userColumns, []string{"name", "userid", "department"})
-	if e != nil {
-		return nil, e
+	f, err := batchfile.ReadMembers(data)
+	if err != nil {
+		return nil, errorf(40092, "%v", err)
 	}
-	_, hasMobile := h["mobile"]
-	_, hasEmail := h["email"]
-	if !hasMobile && !hasEmail {
-		return nil, errorf(40092, "the file needs a 手机号 or 邮箱 column")
-	}
-	rows := make([]userRow, 0, len(recs))
-	seen := map[string]bool{}
-	for i, rec := range recs {
-		row := userRow{fields: map[string]string{}}
-		for key := range h {
-			row.fields[key], _ = cell(rec, h, key)
-		}
-		row.userID = row.fields["userid"]
-		mobile, email := row.fields["mobile"], row.fields["email"]
-		switch {
-		case row.fields["name"] == "" || row.userID == "" || row.fields["department"] == "":
-			return nil, errorf(40092, "line %d: 姓名, 帐号 and 所在部门 are required", lines[i])
-		case mobile == "" && email == "":
-			return nil, errorf(40092, "line %d: 手机号 or 邮箱 is required", lines[i])
-		case seen[strings.ToLower(row.userID)]:
-			return nil, errorf(40092, "line %d: userid %s appears twice", lines[i], row.userID)
-		}
-		seen[strings.ToLower(row.userID)] = true
+	rows := make([]userRow, 0, len(f.Rows))
+	for _, r := range f.Rows {
+		row := userRow{userID: r.Cells["userid"], fields: r.Cells}
 		if !validUserID(row.userID) {
 			row.err = errorf(40003, "%q", row.userID)
 		}
@@ -798,10 +672,7 @@ func (r *userRow) request() *userRequest {
 		req.Mobile = &m
 	}
 	if v, ok := r.fields["gender"]; ok {
-		g := flexString(map[string]string{"男": "1", "女": "2", "1": "1", "2": "2"}[v])
-		if g == "" {
-			g = "0"
-		}
+		g := flexString(batchfile.ParseGender(v))
 		req.Gender = &g
 	}
 	deps := splitInts(r.fields["department"])
@@ -810,22 +681,26 @@ func (r *userRow) request() *userRequest {
 	if v, ok := r.fields["order"]; ok {
 		req.Order = perDept(splitInts(v), len(deps))
 	}
-	if v, ok := r.fields["leader"]; ok {
+	if v, ok := r.fields["is_leader_in_dept"]; ok {
 		var flags []int
-		for _, f := range splitCells(v) {
-			flags = append(flags, map[string]int{"1": 1, "是": 1}[f])
+		for _, f := range batchfile.SplitCell(v) {
+			flag := 0
+			if batchfile.IsYes(f) {
+				flag = 1
+			}
+			flags = append(flags, flag)
 		}
 		req.IsLeaderInDept = perDept(flags, len(deps))
 	}
-	if v, ok := r.fields["disable"]; ok {
+	if v, ok := r.fields["enable"]; ok {
 		enable := flexInt(1)
-		if v == "1" || v == "是" {
+		if batchfile.IsYes(v) {
 			enable = 0
 		}
 		req.Enable = &enable
 	}
 	if v, ok := r.fields["direct_leader"]; ok {
-		l := stringList(splitCells(v))
+		l := stringList(batchfile.SplitCell(v))
 		req.DirectLeader = &l
 	}
 	return req
@@ -847,22 +722,11 @@ func perDept(vals []int, n int) *intList {
 	return &out
 }
 
-// splitCells splits a cell holding several values separated by ';'.
-func splitCells(v string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == '；' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // splitInts reads a cell of ';'-separated integers; unreadable values
 // become -1, which no department has.
 func splitInts(v string) []int {
 	var out []int
-	for _, p := range splitCells(v) {
+	for _, p := range batchfile.SplitCell(v) {
 		n, err := strconv.Atoi(p)
 		if err != nil {
 			n = -1
@@ -875,35 +739,14 @@ func splitInts(v string) []int {
 // parsePartyCSV reads a department file: 部门名称, 部门ID and 父部门ID are
 // required and numeric (40092 otherwise); 排序 is optional.
 func parsePartyCSV(data []byte) ([]partyRow, *apiError) {
-	h, recs, lines, e := readCSV(data, partyColumns, []string{"name", "id", "parentid"})
-	if e != nil {
-		return nil, e
+	deps, err := batchfile.ReadDepartments(data)
+	if err != nil {
+		return nil, errorf(40092, "%v", err)
 	}
-	rows := make([]partyRow, 0, len(recs))
-	seen := map[int]bool{}
-	for i, rec := range recs {
-		name, _ := cell(rec, h, "name")
-		idCell, _ := cell(rec, h, "id")
-		parentCell, _ := cell(rec, h, "parentid")
-		orderCell, _ := cell(rec, h, "order")
-		id, err1 := strconv.Atoi(idCell)
-		parent, err2 := strconv.Atoi(parentCell)
-		if name == "" || err1 != nil || err2 != nil {
-			return nil, errorf(40092, "line %d: 部门名称, 部门ID and 父部门ID are required, ids numeric", lines[i])
-		}
-		if seen[id] {
-			return nil, errorf(40092, "line %d: department %d appears twice", lines[i], id)
-		}
-		seen[id] = true
-		row := partyRow{name: name, id: id, parentID: parent}
-		if orderCell != "" {
-			n, err := strconv.Atoi(orderCell)
-			if err != nil {
-				return nil, errorf(40092, "line %d: 排序 must be a number", lines[i])
-			}
-			row.order = n
-		}
-		if id == 1 && parent != 0 {
+	rows := make([]partyRow, 0, len(deps))
+	for _, d := range deps {
+		row := partyRow{name: d.Name, id: d.ID, parentID: d.ParentID, order: d.Order}
+		if d.ID == 1 && d.ParentID != 0 {
 			row.err = errorf(60010, "the root department cannot move")
 		}
 		rows = append(rows, row)
