@@ -65,7 +65,7 @@ reliability:
 ## fuzz: each fuzz target for FUZZTIME from its seed corpus (CI runs it after
 ## make test, which already runs the reliability suite).
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(FUZZTIME) ./bindings
+	$(GO) test -run '^$$' -fuzz '^FuzzJSONRoundTrip$$' -fuzztime $(FUZZTIME) ./bindings/luajson
 	$(GO) test -run '^$$' -fuzz '^FuzzCSVParse$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzMemberFile$$' -fuzztime $(FUZZTIME) ./bindings
 	$(GO) test -run '^$$' -fuzz '^FuzzCallArgs$$' -fuzztime $(FUZZTIME) ./bindings

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -49,7 +50,7 @@ func (m *argsModule) finish(L *lua.LState, mod *lua.LTable) lua.LValue {
 func (m *argsModule) table(L *lua.LState) *lua.LTable {
 	t := L.CreateTable(0, len(m.args))
 	for k, v := range m.args {
-		t.RawSetString(k, toLua(L, v))
+		t.RawSetString(k, luajson.ToLua(L, v))
 	}
 	return t
 }
@@ -66,7 +67,7 @@ func (m *argsModule) value(L *lua.LState, name string) (lua.LValue, bool) {
 	if !ok || v == nil {
 		return lua.LNil, false
 	}
-	return toLua(L, v), true
+	return luajson.ToLua(L, v), true
 }
 
 func (m *argsModule) get(L *lua.LState) int {

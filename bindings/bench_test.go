@@ -23,6 +23,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -324,7 +325,7 @@ end`)
 // (about 13 MB): the whole path of a big read, HTTP, the envelope scan, the
 // userlist member and its decoding into Lua tables.
 func BenchmarkLuaUserList50k(b *testing.B) {
-	body := userListBody(50000)
+	body := luajsontest.UserListBody(50000)
 	srv := newStaticWeCom(b, map[string][]byte{"user/list": body})
 	c := wecom.New("wwbench", "bench-secret", wecom.WithBaseURL(srv.URL+"/cgi-bin/"))
 	run := benchFunc(b, benchState(b, c), `

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/callback"
 )
@@ -56,8 +57,8 @@ type Env struct {
 }
 
 // MaxString is the longest string a script may build or read at once (a
-// file read by fs.read, the result of a string function).
-const MaxString = 64 << 20
+// file read by fs.read, the result of a string function, a JSON text).
+const MaxString = luajson.MaxText
 
 // History reads the outcome of jobs' past runs, for reports.
 type History interface {

@@ -34,6 +34,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 )
 
@@ -356,7 +357,7 @@ func (a *args) any(name string) any {
 	if v == lua.LNil {
 		return nil
 	}
-	g, err := toGo(v)
+	g, err := luajson.ToGo(v)
 	if err != nil {
 		a.failArg(name, "%v", err)
 	}
@@ -374,7 +375,7 @@ func (a *args) rest() map[string]any {
 		if a.index(name) >= 0 {
 			return
 		}
-		g, err := toGo(v)
+		g, err := luajson.ToGo(v)
 		if err != nil {
 			a.failArg(name, "%v", err)
 		}
@@ -507,7 +508,7 @@ func function(L *lua.LState, env *Env, c *wecom.Client, fn string, m *method) *l
 func resultToLua(L *lua.LState, res any) lua.LValue {
 	switch r := res.(type) {
 	case json.RawMessage:
-		v, err := decodeJSON(L, r)
+		v, err := luajson.Decode(L, r)
 		if err != nil {
 			L.RaiseError("decoding WeCom's answer: %v", err)
 		}
@@ -520,7 +521,7 @@ func resultToLua(L *lua.LState, res any) lua.LValue {
 	case *readAnswer:
 		return r.decode(L)
 	}
-	return toLua(L, res)
+	return luajson.ToLua(L, res)
 }
 
 // errorMeta names the metatable of raised API errors in the registry.

@@ -75,6 +75,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom/batchfile"
 )
 
@@ -253,9 +254,9 @@ func parseCSV(L *lua.LState, name string, data []byte, opts readOptions) (*lua.L
 		rows = append(rows, row)
 	}
 	if len(rows) == 0 {
-		return newArray(L, 0), nil
+		return luajson.NewArray(L, 0), nil
 	}
-	return rr.d.arrayTable(rows), nil
+	return rr.d.Array(rows), nil
 }
 
 // rowReader reads the rows of a CSV text one at a time, as Lua tables
@@ -265,7 +266,7 @@ type rowReader struct {
 	r      *csv.Reader
 	name   string
 	header []lua.LValue // the column names, nil when rows are arrays
-	d      *decoder
+	d      *luajson.Decoder
 	vals   []lua.LValue
 }
 
@@ -277,9 +278,9 @@ func newRowReader(L *lua.LState, name string, data []byte, opts readOptions, apa
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	rr := &rowReader{r: csv.NewReader(strings.NewReader(text)), name: name, d: newDecoder(L, nil)}
+	rr := &rowReader{r: csv.NewReader(strings.NewReader(text)), name: name, d: luajson.NewDecoder(L, nil)}
 	if apart {
-		rr.d.cutEvery, rr.d.apart = 1, true
+		rr.d.KeepApart()
 	}
 	rr.r.Comma = opts.sep
 	rr.r.FieldsPerRecord = -1
@@ -313,15 +314,15 @@ func (rr *rowReader) next() (*lua.LTable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", rr.name, err)
 	}
-	rr.d.cut()
+	rr.d.Cut()
 	rr.vals = rr.vals[:0]
 	for _, cell := range rec {
-		rr.vals = append(rr.vals, rr.d.boxString(cell))
+		rr.vals = append(rr.vals, rr.d.Box(cell))
 	}
 	if rr.header == nil {
-		return rr.d.arrayTable(rr.vals), nil
+		return rr.d.Array(rr.vals), nil
 	}
-	return rr.d.objectTable(rr.header, rr.vals), nil
+	return rr.d.Object(rr.header, rr.vals), nil
 }
 
 // Bounds of a file csv.read reads: its size, and the length of a line, so
@@ -703,12 +704,12 @@ func cellString(v lua.LValue) (string, error) {
 		}
 		return string(v), nil
 	case lua.LNumber:
-		b, err := appendNumber(nil, float64(v))
+		b, err := luajson.AppendNumber(nil, float64(v))
 		return string(b), err
 	case lua.LBool:
 		return strconv.FormatBool(bool(v)), nil
 	}
-	if isNull(v) {
+	if luajson.IsNull(v) {
 		return "", nil
 	}
 	return "", fmt.Errorf("a %s cannot be a cell", v.Type())
@@ -1090,7 +1091,7 @@ func toInt(v lua.LValue) (int64, error) {
 	switch v := v.(type) {
 	case lua.LNumber:
 		f := float64(v)
-		if f == math.Trunc(f) && math.Abs(f) < maxSafeInt {
+		if f == math.Trunc(f) && math.Abs(f) < luajson.MaxSafeInt {
 			return int64(f), nil
 		}
 	case lua.LString:

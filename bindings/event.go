@@ -20,6 +20,7 @@ package bindings
 import (
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom/callback"
 )
 
@@ -36,8 +37,8 @@ func (m *eventModule) finish(L *lua.LState, _ *lua.LTable) lua.LValue {
 	if m.ev == nil {
 		L.RaiseError("this run has no event: require(\"event\") is for jobs with on: (runner exec --event FILE.xml gives one to a script)")
 	}
-	t := toLua(L, map[string]any(m.ev)).(*lua.LTable)
-	t.RawSetString("lists", toLua(L, m.ev.Lists()))
+	t := luajson.ToLua(L, map[string]any(m.ev)).(*lua.LTable)
+	t.RawSetString("lists", luajson.ToLua(L, m.ev.Lists()))
 	return t
 }
 

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"io/fs"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -71,7 +72,7 @@ func (m *fsModule) list(L *lua.LState) int {
 	if err != nil {
 		L.RaiseError("fs.list: %v", err)
 	}
-	t := newArray(L, len(entries))
+	t := luajson.NewArray(L, len(entries))
 	for _, e := range entries {
 		t.Append(lua.LString(e.Name()))
 	}

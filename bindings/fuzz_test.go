@@ -22,6 +22,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/batchfile"
 )
@@ -73,7 +74,7 @@ func FuzzMemberFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		L := lua.NewState(lua.Options{SkipOpenLibs: true})
 		defer L.Close()
-		v, err := decodeJSON(L, data)
+		v, err := luajson.Decode(L, data)
 		if err != nil {
 			return
 		}

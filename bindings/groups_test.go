@@ -9,6 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -73,7 +74,7 @@ func runGroupTests(t *testing.T, file string) {
 			if lines[0] == "" {
 				lines = nil
 			}
-			L.Push(toLua(L, lines))
+			L.Push(luajson.ToLua(L, lines))
 			return 1
 		}))
 	})
@@ -96,7 +97,7 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 	t.RawSetString("oauth_code", mint(srv.NewOAuthCode))
 	t.RawSetString("login_code", mint(srv.NewLoginAuthCode))
 	t.RawSetString("shake_ticket", mint(srv.NewShakeTicket))
-	t.RawSetString("provider", toLua(L, map[string]any{
+	t.RawSetString("provider", luajson.ToLua(L, map[string]any{
 		"secret":       p.Secret,
 		"suite_id":     p.Suites[0].SuiteID,
 		"suite_secret": p.Suites[0].Secret,
@@ -106,7 +107,7 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 		id := L.CheckString(1)
 		for _, u := range srv.Snapshot().Users {
 			if strings.EqualFold(u.UserID, id) {
-				L.Push(toLua(L, u))
+				L.Push(luajson.ToLua(L, u))
 				return 1
 			}
 		}
@@ -117,7 +118,7 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 		id := L.CheckInt(1)
 		for _, d := range srv.Snapshot().Departments {
 			if d.ID == id {
-				L.Push(toLua(L, d))
+				L.Push(luajson.ToLua(L, d))
 				return 1
 			}
 		}
@@ -125,7 +126,7 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 		return 1
 	}))
 	t.RawSetString("messages", L.NewFunction(func(L *lua.LState) int {
-		L.Push(toLua(L, srv.Messages()))
+		L.Push(luajson.ToLua(L, srv.Messages()))
 		return 1
 	}))
 	t.RawSetString("fail_next", L.NewFunction(func(L *lua.LState) int {

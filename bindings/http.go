@@ -35,6 +35,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -113,7 +114,7 @@ func (m *httpModule) checkRequest(L *lua.LState, method string, allowed ...strin
 			}
 			req.body = []byte(s)
 		case "json":
-			data, err := encodeJSON(v)
+			data, err := luajson.Encode(v)
 			if err != nil {
 				L.ArgError(2, "json: "+err.Error())
 			}
@@ -221,7 +222,7 @@ func (m *httpModule) do(L *lua.LState, r *httpRequest) *lua.LTable {
 	text := string(data)
 	t.RawSetString("body", lua.LString(text))
 	if isJSON(resp.Header.Get("Content-Type")) && strings.TrimSpace(text) != "" {
-		v, err := decodeJSONString(L, text)
+		v, err := luajson.DecodeString(L, text)
 		if err != nil {
 			L.RaiseError("%s: status %d, Content-Type %s: %v", where, resp.StatusCode, resp.Header.Get("Content-Type"), err)
 		}

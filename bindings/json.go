@@ -34,6 +34,7 @@ package bindings
 // (binary data, which JSON cannot carry) are written as U+FFFD.
 
 import (
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -51,7 +52,7 @@ func (m jsonModule) exports() map[string]lua.LGFunction {
 }
 
 func (jsonModule) finish(L *lua.LState, mod *lua.LTable) lua.LValue {
-	mod.RawSetString("null", nullValue(L))
+	mod.RawSetString("null", luajson.Null(L))
 	return mod
 }
 
@@ -59,9 +60,9 @@ func (jsonModule) encode(L *lua.LState) int {
 	v := L.CheckAny(1)
 	opts := L.OptTable(2, nil)
 	indent := opts != nil && lua.LVAsBool(opts.RawGetString("indent"))
-	encode := encodeJSON
+	encode := luajson.Encode
 	if indent {
-		encode = encodeJSONIndent
+		encode = luajson.EncodeIndent
 	}
 	data, err := encode(v)
 	if err != nil {
@@ -73,7 +74,7 @@ func (jsonModule) encode(L *lua.LState) int {
 
 func (jsonModule) decode(L *lua.LState) int {
 	s := L.CheckString(1)
-	v, err := decodeJSONString(L, s)
+	v, err := luajson.DecodeString(L, s)
 	if err != nil {
 		L.RaiseError("json.decode: %v", err)
 	}
@@ -100,9 +101,9 @@ func tagKind(L *lua.LState, kind string) *lua.LTable {
 	if t == nil {
 		t = L.NewTable()
 	}
-	if t.Metatable != lua.LNil && tableKind(t) == "" {
+	if t.Metatable != lua.LNil && luajson.Kind(t) == "" {
 		L.ArgError(1, "table has a metatable")
 	}
-	t.Metatable = kindMetatable(L, kind)
+	t.Metatable = luajson.KindMetatable(L, kind)
 	return t
 }

@@ -11,6 +11,7 @@ package bindings
 // (a one-off run with no state configured) every call raises an error.
 
 import (
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -50,7 +51,7 @@ func (m *kvModule) get(L *lua.LState) int {
 		L.Push(def)
 		return 1
 	}
-	v, err := decodeJSONString(L, s)
+	v, err := luajson.DecodeString(L, s)
 	if err != nil {
 		L.RaiseError("kv.get %q: stored value: %v", key, err)
 	}
@@ -65,7 +66,7 @@ func (m *kvModule) set(L *lua.LState) int {
 		L.ArgError(2, "value expected (use kv.delete to remove a key)")
 	}
 	kv := m.store(L, "set")
-	data, err := encodeJSON(v)
+	data, err := luajson.Encode(v)
 	if err != nil {
 		L.ArgError(2, err.Error())
 	}

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -77,7 +78,7 @@ func logAttrs(L *lua.LState, fields *lua.LTable) []slog.Attr {
 // logValue is the slog value of a field: numbers as int64 when integral,
 // tables through toGo, anything toGo refuses (a function) as its name.
 func logValue(v lua.LValue) slog.Value {
-	g, err := toGo(v)
+	g, err := luajson.ToGo(v)
 	if err != nil {
 		return slog.StringValue(v.String())
 	}

@@ -1,14 +1,12 @@
 package bindings
 
 import (
-	"cmp"
 	"errors"
-	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -197,86 +195,11 @@ func assertEq(L *lua.LState) int {
 	return 0
 }
 
-// luaEqual reports whether a and b are equal, tables by their contents.
-func luaEqual(a, b lua.LValue) bool {
-	ta, ok1 := a.(*lua.LTable)
-	tb, ok2 := b.(*lua.LTable)
-	if !ok1 || !ok2 {
-		if na, ok := a.(lua.LNumber); ok {
-			nb, ok := b.(lua.LNumber)
-			return ok && (na == nb || math.IsNaN(float64(na)) && math.IsNaN(float64(nb)))
-		}
-		return a == b
-	}
-	if ta == tb {
-		return true
-	}
-	equal, count := true, 0
-	ta.ForEach(func(k, v lua.LValue) {
-		count++
-		equal = equal && luaEqual(v, tb.RawGet(k))
-	})
-	tb.ForEach(func(lua.LValue, lua.LValue) { count-- })
-	return equal && count == 0
-}
-
-// dump renders v for a failure message: tables as Lua constructors with
-// sorted keys.
-func dump(v lua.LValue) string {
-	var b strings.Builder
-	dumpTo(&b, v, 0)
-	return b.String()
-}
-
-func dumpTo(b *strings.Builder, v lua.LValue, depth int) {
-	switch v := v.(type) {
-	case lua.LString:
-		fmt.Fprintf(b, "%q", string(v))
-	case *lua.LTable:
-		if depth > 20 {
-			b.WriteString("{...}")
-			return
-		}
-		type entry struct{ k, v lua.LValue }
-		var entries []entry
-		v.ForEach(func(k, v lua.LValue) { entries = append(entries, entry{k, v}) })
-		slices.SortFunc(entries, func(x, y entry) int {
-			if x.k.Type() != y.k.Type() {
-				return int(x.k.Type()) - int(y.k.Type())
-			}
-			if nx, ok := x.k.(lua.LNumber); ok {
-				return cmp.Compare(nx, y.k.(lua.LNumber))
-			}
-			return strings.Compare(x.k.String(), y.k.String())
-		})
-		b.WriteString("{")
-		for i, e := range entries {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if e.k == lua.LNumber(i+1) {
-				dumpTo(b, e.v, depth+1)
-				continue
-			}
-			if s, ok := e.k.(lua.LString); ok && isIdentifier(string(s)) {
-				b.WriteString(string(s))
-			} else {
-				b.WriteString("[")
-				dumpTo(b, e.k, depth+1)
-				b.WriteString("]")
-			}
-			b.WriteString("=")
-			dumpTo(b, e.v, depth+1)
-		}
-		b.WriteString("}")
-	default:
-		if isNull(v) {
-			b.WriteString("json.null")
-			return
-		}
-		b.WriteString(v.String())
-	}
-}
+// luaEqual and dump compare and show Lua values in tests.
+var (
+	luaEqual = luajsontest.Equal
+	dump     = luajsontest.Dump
+)
 
 // helperModules are the constructors of the helper modules by name.
 var helperModules = map[string]func(*Env) module{

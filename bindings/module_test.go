@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -85,7 +86,7 @@ func TestLoad(t *testing.T) {
 	if err := L.DoString(`json = require("json")`); err != nil {
 		t.Fatal(err)
 	}
-	if L.GetGlobal("json") == L2.GetGlobal("json") || nullValue(L) == nullValue(L2) {
+	if L.GetGlobal("json") == L2.GetGlobal("json") || luajson.Null(L) == luajson.Null(L2) {
 		t.Error("two states share a module table or json.null")
 	}
 }

@@ -35,6 +35,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 )
 
@@ -80,12 +81,12 @@ type readAnswer struct {
 func (o *openAnswer) decode(L *lua.LState) lua.LValue {
 	defer o.answer.Body.Close()
 	defer pauseGC(o.answer.Size)()
-	v, err := decodeJSONStream(L, o.answer.Body)
+	v, err := luajson.DecodeStream(L, o.answer.Body)
 	return answerResult(L, o.req, v, err)
 }
 
 func (o *readAnswer) decode(L *lua.LState) lua.LValue {
-	v, err := decodeJSON(L, o.data)
+	v, err := luajson.Decode(L, o.data)
 	return answerResult(L, o.req, v, err)
 }
 
@@ -107,7 +108,7 @@ func answerResult(L *lua.LState, req *wecom.Request, v lua.LValue, err error) lu
 	}
 	r := t.RawGetString(req.Result)
 	if r == lua.LNil {
-		return nullValue(L)
+		return luajson.Null(L)
 	}
 	return r
 }
@@ -203,12 +204,12 @@ func (it *iterator) close() {
 func (it *iterator) next(L *lua.LState) int {
 	for !it.done {
 		if it.stream == nil {
-			d := newDecoder(L, it.body)
+			d := luajson.NewDecoder(L, it.body)
 			// The loop keeps what it wants of each element: each gets
 			// blocks of its own, and its strings their own memory, so
 			// that a name kept keeps only itself.
-			d.cutEvery, d.apart = 1, true
-			it.stream = &answerStream{d: d, api: it.req.API, list: it.list, fields: L.CreateTable(0, 3)}
+			d.KeepApart()
+			it.stream = &answerStream{s: d.Stream(it.list), api: it.req.API, fields: L.CreateTable(0, 3)}
 		}
 		v, err := it.stream.next()
 		if err != nil {
@@ -241,19 +242,10 @@ func (it *iterator) next(L *lua.LState) int {
 // members before and after the array member list into fields, and the
 // elements of the list one at a time.
 type answerStream struct {
-	d      *decoder
+	s      *luajson.ObjectStream
 	api    string
-	list   string
 	fields *lua.LTable
-	state  int // where the stream is: one of the states below
 }
-
-const (
-	beforeList = iota // before the answer's first member
-	inList            // before the list's next element
-	afterList         // after the list, before the answer's next member or its end
-	atEnd             // the answer has been read
-)
 
 // next returns the list's next element, or LNil after the last one, once
 // the rest of the answer has been read and its errcode checked.
@@ -262,7 +254,7 @@ func (s *answerStream) next() (lua.LValue, error) {
 	if err != nil {
 		var apiErr *wecom.APIError
 		if !errors.As(err, &apiErr) {
-			err = fmt.Errorf("wecom %s: reading the answer: %w", s.api, s.d.failure(err))
+			err = fmt.Errorf("wecom %s: reading the answer: %w", s.api, err)
 		}
 		return lua.LNil, err
 	}
@@ -270,71 +262,16 @@ func (s *answerStream) next() (lua.LValue, error) {
 }
 
 func (s *answerStream) step() (lua.LValue, error) {
-	d := s.d
-	switch s.state {
-	case beforeList:
-		d.skipBOM()
-		d.skipSpace()
-		if d.pos >= len(d.data) || d.data[d.pos] != '{' {
-			return lua.LNil, d.errorf("unexpected %s, want '{'", d.describe())
-		}
-		d.pos++
-		d.skipSpace()
-		if d.pos < len(d.data) && d.data[d.pos] == '}' {
-			d.pos++
-			return s.end()
-		}
-		return s.members()
-	case inList:
-		d.cut()
-		v, err := d.value()
-		if err != nil {
-			return lua.LNil, err
-		}
-		more, err := d.next(']')
-		if err != nil {
-			return lua.LNil, err
-		}
-		if !more {
-			s.state = afterList
-		}
-		return v, nil
-	case afterList:
-		more, err := d.next('}')
-		if err != nil {
-			return lua.LNil, err
-		}
-		if !more {
-			return s.end()
-		}
-		return s.members()
-	}
-	return lua.LNil, nil
-}
-
-// members reads the answer's members from the current one on, up to the
-// list's first element (which it returns) or the answer's end.
-func (s *answerStream) members() (lua.LValue, error) {
-	d := s.d
 	for {
-		key, err := d.member()
+		part, key, v, err := s.s.Next()
 		if err != nil {
 			return lua.LNil, err
 		}
-		if string(key.(lua.LString)) == s.list && d.pos < len(d.data) && d.data[d.pos] == '[' {
-			d.pos++
-			d.skipSpace()
-			if d.pos < len(d.data) && d.data[d.pos] == ']' {
-				d.pos++
-				s.state = afterList
-				return s.step()
-			}
-			s.state = inList
-			return s.step()
-		}
-		v, err := d.value()
-		if err != nil {
-			return lua.LNil, err
+		switch part {
+		case luajson.Element:
+			return v, nil
+		case luajson.End:
+			return lua.LNil, answerError(s.api, s.fields.RawGetString("errcode"), s.fields.RawGetString("errmsg"))
 		}
 		s.fields.RawSet(key, v)
 		if key.String() == "errcode" {
@@ -342,28 +279,7 @@ func (s *answerStream) members() (lua.LValue, error) {
 				return lua.LNil, s.withMessage(err)
 			}
 		}
-		more, err := d.next('}')
-		if err != nil {
-			return lua.LNil, err
-		}
-		if !more {
-			return s.end()
-		}
 	}
-}
-
-// end checks what follows the answer and its errcode.
-func (s *answerStream) end() (lua.LValue, error) {
-	s.state = atEnd
-	d := s.d
-	d.skipSpace()
-	if d.pos < len(d.data) {
-		return lua.LNil, d.errorf("unexpected %s after the JSON value", d.describe())
-	}
-	if err := answerError(s.api, s.fields.RawGetString("errcode"), s.fields.RawGetString("errmsg")); err != nil {
-		return lua.LNil, err
-	}
-	return lua.LNil, nil
 }
 
 // withMessage completes an API error found at errcode with errmsg, which
@@ -374,19 +290,11 @@ func (s *answerStream) withMessage(err error) error {
 		return err
 	}
 	for {
-		more, nerr := s.d.next('}')
-		if nerr != nil || !more {
+		part, key, v, nerr := s.s.Next()
+		if nerr != nil || part == luajson.End {
 			break
 		}
-		key, kerr := s.d.member()
-		if kerr != nil {
-			break
-		}
-		v, verr := s.d.value()
-		if verr != nil {
-			break
-		}
-		if key.String() == "errmsg" {
+		if part == luajson.Member && key.String() == "errmsg" {
 			m, _ := v.(lua.LString)
 			apiErr.Msg = string(m)
 			break

@@ -1,4 +1,4 @@
-package bindings
+package luajson_test
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"reflect"
 	"runtime"
@@ -17,107 +16,12 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
+	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
 	lua "github.com/yuin/gopher-lua"
 )
 
 var fixturePath = flag.String("fixture", "", "TestWriteUserListFixture writes the 50,000-member user/list body here")
-
-// member is one element of a user/list response, with the fields WeCom
-// sends to a contacts-sync app, in WeCom's order.
-type member struct {
-	UserID         string   `json:"userid"`
-	Name           string   `json:"name"`
-	Department     []int    `json:"department"`
-	Order          []int    `json:"order"`
-	Position       string   `json:"position"`
-	Mobile         string   `json:"mobile"`
-	Gender         string   `json:"gender"`
-	Email          string   `json:"email"`
-	IsLeaderInDept []int    `json:"is_leader_in_dept"`
-	DirectLeader   []string `json:"direct_leader"`
-	Alias          string   `json:"alias"`
-	Status         int      `json:"status"`
-	MainDepartment int      `json:"main_department"`
-	ExtAttr        extAttr  `json:"extattr"`
-}
-
-type extAttr struct {
-	Attrs []attr `json:"attrs"`
-}
-
-type attr struct {
-	Type int    `json:"type"`
-	Name string `json:"name"`
-	Text *struct {
-		Value string `json:"value"`
-	} `json:"text,omitempty"`
-	Web *struct {
-		URL   string `json:"url"`
-		Title string `json:"title"`
-	} `json:"web,omitempty"`
-}
-
-// userListBody returns a user/list response of n members: the same bytes
-// for the same n, about 260 bytes per member.
-func userListBody(n int) []byte {
-	surnames := []struct{ han, pinyin string }{
-		{"王", "wang"}, {"李", "li"}, {"张", "zhang"}, {"刘", "liu"}, {"陈", "chen"},
-		{"杨", "yang"}, {"黄", "huang"}, {"赵", "zhao"}, {"吴", "wu"}, {"周", "zhou"},
-		{"徐", "xu"}, {"孙", "sun"}, {"马", "ma"}, {"朱", "zhu"}, {"胡", "hu"},
-		{"欧阳", "ouyang"}, {"司马", "sima"},
-	}
-	given := []struct{ han, pinyin string }{
-		{"伟", "wei"}, {"芳", "fang"}, {"娜", "na"}, {"秀英", "xiuying"}, {"敏", "min"},
-		{"静", "jing"}, {"丽", "li"}, {"强", "qiang"}, {"磊", "lei"}, {"军", "jun"},
-		{"洋", "yang"}, {"勇", "yong"}, {"艳", "yan"}, {"杰", "jie"}, {"娟", "juan"},
-		{"涛", "tao"}, {"明", "ming"}, {"超", "chao"}, {"秀兰", "xiulan"}, {"霞", "xia"},
-	}
-	positions := []string{"", "工程师", "高级工程师", "产品经理", "销售代表", "客户经理", "财务专员",
-		"人事专员", "运营专员", "设计师", "测试工程师", "部门经理", "总监", "行政助理"}
-	r := rand.New(rand.NewPCG(5, 50000))
-	list := make([]member, n)
-	for i := range list {
-		s, g := surnames[r.IntN(len(surnames))], given[r.IntN(len(given))]
-		m := member{
-			UserID:       fmt.Sprintf("%s%s%05d", s.pinyin, g.pinyin, i),
-			Name:         s.han + g.han,
-			Position:     positions[r.IntN(len(positions))],
-			Gender:       fmt.Sprint(1 + r.IntN(2)),
-			Status:       []int{1, 1, 1, 1, 1, 1, 2, 4, 5}[r.IntN(9)],
-			DirectLeader: []string{},
-		}
-		for range 1 + r.IntN(4)/3 {
-			m.Department = append(m.Department, 2+r.IntN(3000))
-			m.Order = append(m.Order, []int{0, 0, 100000000 - r.IntN(1000)}[r.IntN(3)])
-			m.IsLeaderInDept = append(m.IsLeaderInDept, []int{0, 0, 0, 0, 1}[r.IntN(5)])
-		}
-		m.MainDepartment = m.Department[0]
-		if r.IntN(2) > 0 {
-			m.Mobile = fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1e9))
-		}
-		if r.IntN(4) == 0 {
-			m.Email = m.UserID + "@example.com"
-		}
-		if r.IntN(4) == 0 {
-			m.DirectLeader = append(m.DirectLeader, fmt.Sprintf("%s%05d", surnames[r.IntN(len(surnames))].pinyin, r.IntN(n)))
-		}
-		if r.IntN(3) == 0 {
-			a := attr{Type: 0, Name: "工号", Text: &struct {
-				Value string `json:"value"`
-			}{fmt.Sprintf("E%06d", i)}}
-			m.ExtAttr.Attrs = append(m.ExtAttr.Attrs, a)
-		}
-		if m.ExtAttr.Attrs == nil {
-			m.ExtAttr.Attrs = []attr{}
-		}
-		list[i] = m
-	}
-	body, err := json.Marshal(map[string]any{"errcode": 0, "errmsg": "ok", "userlist": list})
-	if err != nil {
-		panic(err)
-	}
-	return body
-}
 
 // TestWriteUserListFixture writes the benchmark's 50,000-member body to the
 // file named by -fixture, so that other tools can parse the same bytes:
@@ -128,7 +32,7 @@ func TestWriteUserListFixture(t *testing.T) {
 	if *fixturePath == "" {
 		t.Skip("no -fixture path")
 	}
-	body := userListBody(50000)
+	body := luajsontest.UserListBody(50000)
 	if err := os.WriteFile(*fixturePath, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -136,22 +40,22 @@ func TestWriteUserListFixture(t *testing.T) {
 }
 
 func BenchmarkDecodeUserList50k(b *testing.B) {
-	body := userListBody(50000)
+	body := luajsontest.UserListBody(50000)
 	L := lua.NewState()
 	defer L.Close()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeJSON(L, body); err != nil {
+		if _, err := luajson.Decode(L, body); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 // BenchmarkDecodeUserList50kViaAny is the naive way, for comparison:
-// encoding/json into any, then toLua.
+// encoding/json into any, then ToLua.
 func BenchmarkDecodeUserList50kViaAny(b *testing.B) {
-	body := userListBody(50000)
+	body := luajsontest.UserListBody(50000)
 	L := lua.NewState()
 	defer L.Close()
 	b.SetBytes(int64(len(body)))
@@ -161,22 +65,22 @@ func BenchmarkDecodeUserList50kViaAny(b *testing.B) {
 		if err := json.Unmarshal(body, &v); err != nil {
 			b.Fatal(err)
 		}
-		toLua(L, v)
+		luajson.ToLua(L, v)
 	}
 }
 
 func BenchmarkEncodeUserList50k(b *testing.B) {
-	body := userListBody(50000)
+	body := luajsontest.UserListBody(50000)
 	L := lua.NewState()
 	defer L.Close()
-	v, err := decodeJSON(L, body)
+	v, err := luajson.Decode(L, body)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := encodeJSON(v); err != nil {
+		if _, err := luajson.Encode(v); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -200,19 +104,19 @@ func TestDecodeJSONStream(t *testing.T) {
 		}
 		docs = append(docs, corpusBytes(t, data))
 	}
-	docs = append(docs, string(userListBody(500)))
+	docs = append(docs, string(luajsontest.UserListBody(500)))
 	L := lua.NewState()
 	defer L.Close()
 	for i, doc := range docs {
-		want, werr := decodeJSONString(L, doc)
+		want, werr := luajson.DecodeString(L, doc)
 		for _, size := range []int{1, 2, 3, 7, 100, 4096, 1 << 20} {
-			got, err := decodeJSONStream(L, &pieces{s: doc, n: size})
-			if fmt.Sprint(err) != fmt.Sprint(werr) || werr == nil && !luaEqual(got, want) {
-				t.Errorf("document %d in pieces of %d: got %.200s (%v), want %.200s (%v)", i, size, dump(got), err, dump(want), werr)
+			got, err := luajson.DecodeStream(L, &pieces{s: doc, n: size})
+			if fmt.Sprint(err) != fmt.Sprint(werr) || werr == nil && !luajsontest.Equal(got, want) {
+				t.Errorf("document %d in pieces of %d: got %.200s (%v), want %.200s (%v)", i, size, luajsontest.Dump(got), err, luajsontest.Dump(want), werr)
 			}
 		}
 	}
-	_, err := decodeJSONStream(L, io.MultiReader(strings.NewReader(`{"a":[1,`), iotest.ErrReader(io.ErrUnexpectedEOF)))
+	_, err := luajson.DecodeStream(L, io.MultiReader(strings.NewReader(`{"a":[1,`), iotest.ErrReader(io.ErrUnexpectedEOF)))
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("stream cut short: err = %v, want the read error", err)
 	}
@@ -249,32 +153,10 @@ func corpusBytes(t *testing.T, file []byte) string {
 	return ""
 }
 
-// TestTableLayout fails when a gopher-lua upgrade changes lua.LTable, which
-// sends the decoder to its slower path: update tableLayout.
-func TestTableLayout(t *testing.T) {
-	if !knownTableLayout {
-		t.Fatal("lua.LTable is not laid out as tableLayout")
-	}
-}
-
-// TestBlockBoxing fails when Go lays interfaces out otherwise, which sends
-// the decoder's strings to Go's conversion.
-func TestBlockBoxing(t *testing.T) {
-	if !blockBoxing {
-		t.Fatal("interface values are not laid out as iface")
-	}
-	d := newDecoder(nil, nil)
-	for _, s := range []string{"", "a", "成员"} {
-		if v := d.boxString(s); v != lua.LValue(lua.LString(s)) || v.String() != s {
-			t.Errorf("boxString(%q) = %v", s, v)
-		}
-	}
-}
-
 func TestDecodeJSONTables(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
-	v, err := decodeJSON(L, []byte(`{"b":1,"a":[true,false,null,"x"],"b":2,"e":{},"f":[]}`))
+	v, err := luajson.Decode(L, []byte(`{"b":1,"a":[true,false,null,"x"],"b":2,"e":{},"f":[]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,13 +172,13 @@ func TestDecodeJSONTables(t *testing.T) {
 		t.Errorf("next: keys %v, want %v", keys, want)
 	}
 	arr := obj.RawGetString("a").(*lua.LTable)
-	if arr.Len() != 4 || arr.RawGetInt(1) != lua.LTrue || !isNull(arr.RawGetInt(3)) || arr.RawGetInt(4) != lua.LString("x") {
-		t.Errorf("array: got %s", dump(arr))
+	if arr.Len() != 4 || arr.RawGetInt(1) != lua.LTrue || !luajson.IsNull(arr.RawGetInt(3)) || arr.RawGetInt(4) != lua.LString("x") {
+		t.Errorf("array: got %s", luajsontest.Dump(arr))
 	}
-	if k := tableKind(obj.RawGetString("e").(*lua.LTable)); k != "object" {
+	if k := luajson.Kind(obj.RawGetString("e").(*lua.LTable)); k != "object" {
 		t.Errorf("{} kind = %q, want object", k)
 	}
-	if k := tableKind(obj.RawGetString("f").(*lua.LTable)); k != "array" {
+	if k := luajson.Kind(obj.RawGetString("f").(*lua.LTable)); k != "array" {
 		t.Errorf("[] kind = %q, want array", k)
 	}
 	if L.GetGlobal("json") != lua.LNil {
@@ -330,13 +212,13 @@ func TestDecodeJSONValues(t *testing.T) {
 		{" \t\r\n true \n", lua.LTrue},
 		{"\xEF\xBB\xBF{}", nil},
 	} {
-		got, err := decodeJSON(L, []byte(tt.in))
+		got, err := luajson.Decode(L, []byte(tt.in))
 		if err != nil {
-			t.Errorf("decodeJSON(%q): %v", tt.in, err)
+			t.Errorf("luajson.Decode(%q): %v", tt.in, err)
 			continue
 		}
-		if tt.want != nil && !luaEqual(got, tt.want) {
-			t.Errorf("decodeJSON(%q) = %s, want %s", tt.in, dump(got), dump(tt.want))
+		if tt.want != nil && !luajsontest.Equal(got, tt.want) {
+			t.Errorf("luajson.Decode(%q) = %s, want %s", tt.in, luajsontest.Dump(got), luajsontest.Dump(tt.want))
 		}
 	}
 }
@@ -363,11 +245,11 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{`"\u12"`, `invalid \u escape`},
 		{"\"\xff\"", "not valid UTF-8"},
 		{"{\"a\":1,\n\"b\":x}", "line 2 (offset 12): unexpected character 'x'"},
-		{strings.Repeat("[", maxDepth+1), "nested deeper than 1000 levels"},
+		{strings.Repeat("[", luajson.MaxDepth+1), "nested deeper than 1000 levels"},
 	} {
-		_, err := decodeJSON(L, []byte(tt.in))
+		_, err := luajson.Decode(L, []byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("decodeJSON(%q): error %v, want it to contain %q", tt.in, err, tt.want)
+			t.Errorf("luajson.Decode(%q): error %v, want it to contain %q", tt.in, err, tt.want)
 		}
 	}
 }
@@ -388,9 +270,9 @@ func TestEncodeJSON(t *testing.T) {
 		}
 		v := L.Get(-1)
 		L.Pop(1)
-		got, err := encodeJSON(v)
+		got, err := luajson.Encode(v)
 		if err != nil || string(got) != tt.want {
-			t.Errorf("encodeJSON(%s) = %s, %v; want %s", tt.lua, got, err, tt.want)
+			t.Errorf("luajson.Encode(%s) = %s, %v; want %s", tt.lua, got, err, tt.want)
 		}
 	}
 }
@@ -401,25 +283,25 @@ func TestToGo(t *testing.T) {
 	if err := L.DoString(`return {name = "张三", n = 3, f = 1.5, ok = true, list = {1, "a"}, empty = {}}`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := toGo(L.Get(-1))
+	got, err := luajson.ToGo(L.Get(-1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]any{"name": "张三", "n": int64(3), "f": 1.5, "ok": true, "list": []any{int64(1), "a"}, "empty": []any{}}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("toGo = %#v, want %#v", got, want)
+		t.Errorf("ToGo = %#v, want %#v", got, want)
 	}
 	if err := L.DoString(`local t = {} t.x = {t} return t`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := toGo(L.Get(-1)); err == nil || !strings.Contains(err.Error(), "table contains itself at $.x[1]") {
-		t.Errorf("toGo(cycle): error %v", err)
+	if _, err := luajson.ToGo(L.Get(-1)); err == nil || !strings.Contains(err.Error(), "table contains itself at $.x[1]") {
+		t.Errorf("luajson.ToGo(cycle): error %v", err)
 	}
-	if _, err := toGo(L.NewFunction(func(*lua.LState) int { return 0 })); err == nil {
-		t.Error("toGo(function): no error")
+	if _, err := luajson.ToGo(L.NewFunction(func(*lua.LState) int { return 0 })); err == nil {
+		t.Error("luajson.ToGo(function): no error")
 	}
-	if v, err := toGo(nullValue(L)); v != nil || err != nil {
-		t.Errorf("toGo(json.null) = %v, %v; want nil", v, err)
+	if v, err := luajson.ToGo(luajson.Null(L)); v != nil || err != nil {
+		t.Errorf("luajson.ToGo(json.null) = %v, %v; want nil", v, err)
 	}
 }
 
@@ -447,18 +329,18 @@ func TestToLua(t *testing.T) {
 		{(*dept)(nil), `null`},
 		{json.Number("12345678901234567890"), `"12345678901234567890"`},
 	} {
-		got, err := encodeJSON(toLua(L, tt.in))
+		got, err := luajson.Encode(luajson.ToLua(L, tt.in))
 		if err != nil || string(got) != tt.want {
-			t.Errorf("toLua(%#v) encodes as %s, %v; want %s", tt.in, got, err, tt.want)
+			t.Errorf("luajson.ToLua(%#v) encodes as %s, %v; want %s", tt.in, got, err, tt.want)
 		}
 	}
 }
 
 func TestDecodeUserList(t *testing.T) {
-	body := userListBody(200)
+	body := luajsontest.UserListBody(200)
 	L := lua.NewState()
 	defer L.Close()
-	v, err := decodeJSON(L, body)
+	v, err := luajson.Decode(L, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +348,7 @@ func TestDecodeUserList(t *testing.T) {
 	if list.Len() != 200 {
 		t.Fatalf("%d members, want 200", list.Len())
 	}
-	var want struct{ Userlist []member }
+	var want struct{ Userlist []luajsontest.Member }
 	if err := json.Unmarshal(body, &want); err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +357,7 @@ func TestDecodeUserList(t *testing.T) {
 		t.Errorf("name = %q, want %q", got, want.Userlist[0].Name)
 	}
 	// Re-encoding and decoding with encoding/json gives the same document.
-	out, err := encodeJSON(v)
+	out, err := luajson.Encode(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +373,7 @@ func TestDecodeUserList(t *testing.T) {
 	}
 }
 
-// FuzzJSONRoundTrip checks that what decodeJSON accepts is valid JSON and
+// FuzzJSONRoundTrip checks that what Decode accepts is valid JSON and
 // encodes to a text that decodes to the same value and encodes the same
 // again, and that decoding it from a stream read a byte at a time gives the
 // same value or the same error. The seed corpus is in
@@ -500,10 +382,10 @@ func FuzzJSONRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		L := lua.NewState(lua.Options{SkipOpenLibs: true})
 		defer L.Close()
-		v, err := decodeJSON(L, data)
-		sv, serr := decodeJSONStream(L, iotest.OneByteReader(bytes.NewReader(data)))
-		if fmt.Sprint(err) != fmt.Sprint(serr) || err == nil && !luaEqual(v, sv) {
-			t.Fatalf("%q: decoded %s (%v), from a stream %s (%v)", data, dump(v), err, dump(sv), serr)
+		v, err := luajson.Decode(L, data)
+		sv, serr := luajson.DecodeStream(L, iotest.OneByteReader(bytes.NewReader(data)))
+		if fmt.Sprint(err) != fmt.Sprint(serr) || err == nil && !luajsontest.Equal(v, sv) {
+			t.Fatalf("%q: decoded %s (%v), from a stream %s (%v)", data, luajsontest.Dump(v), err, luajsontest.Dump(sv), serr)
 		}
 		if err != nil {
 			return
@@ -511,18 +393,18 @@ func FuzzJSONRoundTrip(f *testing.F) {
 		if std := json.Valid(data); !std && !bytes.HasPrefix(data, []byte("\xEF\xBB\xBF")) {
 			t.Fatalf("decoded %q, which encoding/json rejects", data)
 		}
-		out, err := encodeJSON(v)
+		out, err := luajson.Encode(v)
 		if err != nil {
 			t.Fatalf("encode(decode(%q)): %v", data, err)
 		}
-		v2, err := decodeJSON(L, out)
+		v2, err := luajson.Decode(L, out)
 		if err != nil {
 			t.Fatalf("decode(%q): %v", out, err)
 		}
-		if !luaEqual(v, v2) {
-			t.Fatalf("round trip of %q: %s, then %s", data, dump(v), dump(v2))
+		if !luajsontest.Equal(v, v2) {
+			t.Fatalf("round trip of %q: %s, then %s", data, luajsontest.Dump(v), luajsontest.Dump(v2))
 		}
-		out2, err := encodeJSON(v2)
+		out2, err := luajson.Encode(v2)
 		if err != nil || !bytes.Equal(out, out2) {
 			t.Fatalf("encodings differ: %s and %s (%v)", out, out2, err)
 		}
@@ -536,13 +418,15 @@ func FuzzJSONRoundTrip(f *testing.F) {
 func TestDecodedObjectsOfOneShape(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
-	setTestGlobals(L)
-	v, err := decodeJSONString(L, `[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6},{"a":7,"b":8}]`)
+	v, err := luajson.DecodeString(L, `[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6},{"a":7,"b":8}]`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	L.SetGlobal("list", v)
 	if err := L.DoString(`
+		local function assert_eq(got, want)
+		  if got ~= want then error(string.format("got %q, want %q", got, want), 2) end
+		end
 		local function keys(t)
 		  local out = {}
 		  for k, v in pairs(t) do out[#out + 1] = k .. "=" .. tostring(v) end
@@ -567,7 +451,7 @@ func TestDecodedObjectsOfOneShape(t *testing.T) {
 // list does not keep the others alive: each element of the list is carved
 // from blocks of its own.
 func TestKeptElementKeepsOnlyItself(t *testing.T) {
-	body := userListBody(20000)
+	body := luajsontest.UserListBody(20000)
 	L := lua.NewState()
 	defer L.Close()
 	heap := func() int64 {
@@ -577,7 +461,7 @@ func TestKeptElementKeepsOnlyItself(t *testing.T) {
 		return int64(ms.HeapAlloc)
 	}
 	before := heap()
-	v, err := decodeJSON(L, body)
+	v, err := luajson.Decode(L, body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,22 +1,9 @@
-package bindings
-
-// Values cross between Go, JSON and Lua here and nowhere else:
-//
-//	decodeJSON(L, data) -> lua.LValue      JSON text straight into Lua tables
-//	encodeJSON(v)       -> JSON text       Lua value to JSON (rules in json.go)
-//	toGo(v)             -> any             Lua value to plain Go values
-//	toLua(L, v)         -> lua.LValue      Go value to Lua value
-//
-// The decoder is the hot path (a 50,000-member user/list is about 13 MB): it
-// parses in one pass and builds each table once, with its exact size, from a
-// stack of pending values.
+package luajson
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -28,91 +15,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// Registry keys of the per-state JSON values. They live in the registry,
-// never in globals, so scripts cannot replace them.
-const (
-	jsonObjectKey = "json.object" // metatable tagging a table as a JSON object
-	jsonArrayKey  = "json.array"  // metatable tagging a table as a JSON array
-	jsonNullKey   = "json.null"   // the userdata that stands for JSON null
-)
-
-// jsonKindField is the metatable field that tags a table's JSON kind; its
-// value is "object" or "array".
-const jsonKindField = "__jsonkind"
-
-// maxDepth bounds the nesting of decoded and encoded values.
-const maxDepth = 1000
-
-// maxSafeInt is 2^53: integers beyond it do not survive a float64, so the
-// decoder keeps them as strings.
-const maxSafeInt = 1 << 53
-
-// jsonNull is the Go value inside the json.null userdata.
-type jsonNull struct{}
-
-// smallInts holds the Lua values of the integers most JSON documents are made
-// of (ids, orders, flags), so that decoding them allocates nothing.
-var smallInts = func() (v [1024]lua.LValue) {
-	for i := range v {
-		v[i] = lua.LNumber(i)
-	}
-	return v
-}()
-
-// nullValue returns L's json.null, creating it on first use.
-func nullValue(L *lua.LState) lua.LValue {
-	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
-	if v := reg.RawGetString(jsonNullKey); v != lua.LNil {
-		return v
-	}
-	mt := L.CreateTable(0, 2)
-	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
-		L.Push(lua.LString("json.null"))
-		return 1
-	}))
-	mt.RawSetString("__metatable", lua.LFalse)
-	ud := L.NewUserData()
-	ud.Value = jsonNull{}
-	ud.Metatable = mt
-	reg.RawSetString(jsonNullKey, ud)
-	return ud
-}
-
-// kindMetatable returns L's metatable tagging tables as JSON kind ("object"
-// or "array"), creating it on first use.
-func kindMetatable(L *lua.LState, kind string) *lua.LTable {
-	key := jsonObjectKey
-	if kind == "array" {
-		key = jsonArrayKey
-	}
-	mt := L.NewTypeMetatable(key)
-	if mt.RawGetString(jsonKindField) == lua.LNil {
-		mt.RawSetString(jsonKindField, lua.LString(kind))
-	}
-	return mt
-}
-
-// isNull reports whether v is json.null.
-func isNull(v lua.LValue) bool {
-	ud, ok := v.(*lua.LUserData)
-	if !ok {
-		return false
-	}
-	_, ok = ud.Value.(jsonNull)
-	return ok
-}
-
-// tableKind is the JSON kind a table was tagged with: "object", "array" or "".
-func tableKind(t *lua.LTable) string {
-	mt, ok := t.Metatable.(*lua.LTable)
-	if !ok {
-		return ""
-	}
-	s, _ := mt.RawGetString(jsonKindField).(lua.LString)
-	return string(s)
-}
-
-// decodeJSON parses one JSON value into Lua values: objects and arrays become
+// Decode parses one JSON value into Lua values: objects and arrays become
 // tables, strings strings, numbers numbers, true/false booleans and null
 // json.null. An integer beyond ±2^53 (a 64-bit id) becomes the string of its
 // digits rather than a rounded number. Empty objects and arrays are tagged
@@ -121,27 +24,29 @@ func tableKind(t *lua.LTable) string {
 //
 // The decoded strings share one copy of data: a string kept from a large
 // response keeps that copy alive.
-func decodeJSON(L *lua.LState, data []byte) (lua.LValue, error) {
-	return decodeJSONString(L, string(data))
+func Decode(L *lua.LState, data []byte) (lua.LValue, error) {
+	return DecodeString(L, string(data))
 }
 
-// decodeJSONString is decodeJSON of a string, which it does not copy.
-func decodeJSONString(L *lua.LState, data string) (lua.LValue, error) {
-	d := newDecoder(L, nil)
+// DecodeString is Decode of a string, which it does not copy.
+func DecodeString(L *lua.LState, data string) (lua.LValue, error) {
+	d := NewDecoder(L, nil)
 	d.data = data
 	return d.document()
 }
 
-// decodeJSONStream is decodeJSON of the JSON text r reads, decoded as it is
+// DecodeStream is Decode of the JSON text r reads, decoded as it is
 // read: only a small window of the text is held at a time, and the strings
 // are copied out of it into blocks of their own.
-func decodeJSONStream(L *lua.LState, r io.Reader) (lua.LValue, error) {
-	return newDecoder(L, r).document()
+func DecodeStream(L *lua.LState, r io.Reader) (lua.LValue, error) {
+	return NewDecoder(L, r).document()
 }
 
-// newDecoder returns a decoder of r, or of d.data when r is nil.
-func newDecoder(L *lua.LState, r io.Reader) *decoder {
-	d := &decoder{L: L, r: r, names: make(map[string]lua.LValue), cutEvery: 32}
+// NewDecoder returns a decoder of the JSON text r gives, for Stream; with r
+// nil, a decoder of no text whose Box, Array and Object build tables of
+// values from elsewhere (the rows of a CSV file) as it builds decoded ones.
+func NewDecoder(L *lua.LState, r io.Reader) *Decoder {
+	d := &Decoder{L: L, r: r, names: make(map[string]lua.LValue), cutEvery: 32}
 	d.tables.min, d.tables.max = 8, tableBlock
 	d.slab.min, d.slab.max = 64, slotBlock
 	d.strs.min, d.strs.max = 16, strBlock
@@ -154,7 +59,7 @@ func newDecoder(L *lua.LState, r io.Reader) *decoder {
 
 // document parses the whole input: one JSON value, after a byte order mark
 // and white space.
-func (d *decoder) document() (lua.LValue, error) {
+func (d *Decoder) document() (lua.LValue, error) {
 	d.skipBOM()
 	d.skipSpace()
 	v, err := d.value()
@@ -174,8 +79,9 @@ func (d *decoder) document() (lua.LValue, error) {
 // through; it grows to hold a longer token.
 const streamWindow = 64 << 10
 
-// decoder is the state of one decodeJSON call.
-type decoder struct {
+// Decoder is the state of one decoding: one Decode call, one Stream, or
+// the tables built with Box, Array and Object.
+type Decoder struct {
 	L     *lua.LState
 	data  string // the input, or the window of it read so far and not yet parsed
 	pos   int    // the next byte of data to parse
@@ -195,7 +101,7 @@ type decoder struct {
 	null              lua.LValue
 	objectMT, arrayMT *lua.LTable
 
-	// Blocks the decoder carves its values out of (see cut).
+	// Blocks the decoder carves its values out of (see Cut).
 	tables blocks[lua.LTable]  // tables
 	slab   blocks[lua.LValue]  // the elements of arrays and the keys of objects
 	strs   blocks[lua.LString] // the headers of boxed strings
@@ -250,11 +156,19 @@ func (b *blocks[T]) cut() {
 	}
 }
 
-// cut is called before each element of a large list (a member): every
+// KeepApart makes each element of a list (each Cut) take blocks of its
+// own, and each string its own memory rather than a block's: a script that
+// keeps an element, or a field of it, keeps only that. It suits lists read
+// one element at a time, whose elements are seldom all kept.
+func (d *Decoder) KeepApart() {
+	d.cutEvery, d.apart = 1, true
+}
+
+// Cut is called before each element of a large list (a member): every
 // cutEvery elements it starts new blocks, so that a member a script keeps
 // keeps alive the few members decoded with it, not, through the elements
 // that blocks hold, every block decoded before it.
-func (d *decoder) cut() {
+func (d *Decoder) Cut() {
 	if d.elements++; d.elements%d.cutEvery != 0 {
 		return
 	}
@@ -269,7 +183,7 @@ func (d *decoder) cut() {
 // start: positions in data must be shifted by it. It returns false when the
 // input has no more: the whole input was given, or the stream ended or
 // failed (rerr).
-func (d *decoder) more() (shift int, ok bool) {
+func (d *Decoder) more() (shift int, ok bool) {
 	if d.r == nil || d.rerr != nil {
 		return 0, false
 	}
@@ -295,7 +209,7 @@ func (d *decoder) more() (shift int, ok bool) {
 
 // failure is the error to return for err, a failure to parse: the stream's
 // read error when there was one (the input was cut short, not malformed).
-func (d *decoder) failure(err error) error {
+func (d *Decoder) failure(err error) error {
 	if d.rerr != nil && d.rerr != io.EOF {
 		return fmt.Errorf("reading the JSON text: %w", d.rerr)
 	}
@@ -304,7 +218,7 @@ func (d *decoder) failure(err error) error {
 
 // keep returns s, a slice of data, as a string that outlives the window: a
 // copy, in a block of string bytes, when reading a stream.
-func (d *decoder) keep(s string) string {
+func (d *Decoder) keep(s string) string {
 	if d.r == nil || s == "" {
 		return s
 	}
@@ -317,13 +231,13 @@ func (d *decoder) keep(s string) string {
 }
 
 // errorf returns a syntax error at the current position.
-func (d *decoder) errorf(format string, args ...any) error {
+func (d *Decoder) errorf(format string, args ...any) error {
 	line := 1 + d.lines + strings.Count(d.data[:min(d.pos, len(d.data))], "\n")
 	return fmt.Errorf("invalid JSON at line %d (offset %d): %s", line, d.base+d.pos, fmt.Sprintf(format, args...))
 }
 
 // describe names the byte at the current position for an error message.
-func (d *decoder) describe() string {
+func (d *Decoder) describe() string {
 	if d.pos >= len(d.data) {
 		return "end of input"
 	}
@@ -335,7 +249,7 @@ func (d *decoder) describe() string {
 }
 
 // skipBOM skips a UTF-8 byte order mark at the start of the input.
-func (d *decoder) skipBOM() {
+func (d *Decoder) skipBOM() {
 	const bom = "\uFEFF"
 	d.ensure(d.pos, len(bom))
 	if strings.HasPrefix(d.data[d.pos:], bom) {
@@ -345,7 +259,7 @@ func (d *decoder) skipBOM() {
 
 // skipSpace skips white space; then either data[pos] is the next byte or
 // the input has no more.
-func (d *decoder) skipSpace() {
+func (d *Decoder) skipSpace() {
 	for {
 		for d.pos < len(d.data) {
 			switch d.data[d.pos] {
@@ -363,7 +277,7 @@ func (d *decoder) skipSpace() {
 
 // ensure makes the n bytes from data[i] available if the input has them, and
 // returns i, shifted if the window moved.
-func (d *decoder) ensure(i, n int) int {
+func (d *Decoder) ensure(i, n int) int {
 	for len(d.data)-i < n {
 		shift, ok := d.more()
 		i -= shift
@@ -375,7 +289,7 @@ func (d *decoder) ensure(i, n int) int {
 }
 
 // value parses the value at d.pos, which is not white space.
-func (d *decoder) value() (lua.LValue, error) {
+func (d *Decoder) value() (lua.LValue, error) {
 	if d.pos >= len(d.data) {
 		return lua.LNil, d.errorf("unexpected end of input")
 	}
@@ -392,14 +306,14 @@ func (d *decoder) value() (lua.LValue, error) {
 		if !d.owned {
 			s = d.keep(s)
 		}
-		return d.boxString(s), nil
+		return d.Box(s), nil
 	case 't':
 		return d.literal("true", lua.LTrue)
 	case 'f':
 		return d.literal("false", lua.LFalse)
 	case 'n':
 		if d.null == nil {
-			d.null = nullValue(d.L)
+			d.null = Null(d.L)
 		}
 		return d.literal("null", d.null)
 	default:
@@ -410,7 +324,7 @@ func (d *decoder) value() (lua.LValue, error) {
 	}
 }
 
-func (d *decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
+func (d *Decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
 	d.ensure(d.pos, len(word))
 	if !strings.HasPrefix(d.data[d.pos:], word) {
 		return lua.LNil, d.errorf("unexpected %s", d.describe())
@@ -419,15 +333,15 @@ func (d *decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
 	return v, nil
 }
 
-func (d *decoder) enter() error {
+func (d *Decoder) enter() error {
 	d.depth++
-	if d.depth > maxDepth {
-		return d.errorf("nested deeper than %d levels", maxDepth)
+	if d.depth > MaxDepth {
+		return d.errorf("nested deeper than %d levels", MaxDepth)
 	}
 	return nil
 }
 
-func (d *decoder) object() (lua.LValue, error) {
+func (d *Decoder) object() (lua.LValue, error) {
 	if err := d.enter(); err != nil {
 		return lua.LNil, err
 	}
@@ -459,7 +373,7 @@ func (d *decoder) object() (lua.LValue, error) {
 		}
 	}
 	keys, vals := d.keys[keyMark:], d.vals[mark:]
-	t := d.objectTable(keys, vals)
+	t := d.Object(keys, vals)
 	clear(keys)
 	clear(vals)
 	d.keys, d.vals = d.keys[:keyMark], d.vals[:mark]
@@ -469,7 +383,7 @@ func (d *decoder) object() (lua.LValue, error) {
 
 // member parses an object's key and the ':' after it, and skips the white
 // space before the value.
-func (d *decoder) member() (lua.LValue, error) {
+func (d *Decoder) member() (lua.LValue, error) {
 	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 		return lua.LNil, d.errorf("unexpected %s, want a string key", d.describe())
 	}
@@ -489,7 +403,7 @@ func (d *decoder) member() (lua.LValue, error) {
 // next parses what follows an element of an array or object: a ',' (it
 // returns true, with the white space after it skipped) or the closing
 // bracket (false).
-func (d *decoder) next(closing byte) (bool, error) {
+func (d *Decoder) next(closing byte) (bool, error) {
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == ',' {
 		d.pos++
@@ -503,7 +417,7 @@ func (d *decoder) next(closing byte) (bool, error) {
 	return false, d.errorf("unexpected %s, want ',' or '%c'", d.describe(), closing)
 }
 
-func (d *decoder) array() (lua.LValue, error) {
+func (d *Decoder) array() (lua.LValue, error) {
 	if err := d.enter(); err != nil {
 		return lua.LNil, err
 	}
@@ -519,7 +433,7 @@ func (d *decoder) array() (lua.LValue, error) {
 		if d.depth <= 2 {
 			// An element of the top array, or of an array member of the
 			// top object (a list in WeCom's answer): a block of its own.
-			d.cut()
+			d.Cut()
 		}
 		v, err := d.value()
 		if err != nil {
@@ -535,7 +449,7 @@ func (d *decoder) array() (lua.LValue, error) {
 		}
 	}
 	vals := d.vals[mark:]
-	t := d.arrayTable(vals)
+	t := d.Array(vals)
 	clear(vals)
 	d.vals = d.vals[:mark]
 	d.depth--
@@ -543,16 +457,16 @@ func (d *decoder) array() (lua.LValue, error) {
 }
 
 // emptyTable returns an empty table tagged with its JSON kind.
-func (d *decoder) emptyTable(kind string) *lua.LTable {
+func (d *Decoder) emptyTable(kind string) *lua.LTable {
 	t := d.newTable()
 	if kind == "object" {
 		if d.objectMT == nil {
-			d.objectMT = kindMetatable(d.L, "object")
+			d.objectMT = KindMetatable(d.L, "object")
 		}
 		t.Metatable = d.objectMT
 	} else {
 		if d.arrayMT == nil {
-			d.arrayMT = kindMetatable(d.L, "array")
+			d.arrayMT = KindMetatable(d.L, "array")
 		}
 		t.Metatable = d.arrayMT
 	}
@@ -579,7 +493,7 @@ const (
 )
 
 // newTable returns an empty table.
-func (d *decoder) newTable() *lua.LTable {
+func (d *Decoder) newTable() *lua.LTable {
 	t := &d.tables.take(1)[0]
 	t.Metatable = lua.LNil
 	return t
@@ -587,7 +501,7 @@ func (d *decoder) newTable() *lua.LTable {
 
 // slots returns a copy of vals whose capacity is its length, so that an
 // append from Lua reallocates rather than writes into a neighbour's slots.
-func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
+func (d *Decoder) slots(vals []lua.LValue) []lua.LValue {
 	if len(vals) > 256 {
 		return slices.Clone(vals)
 	}
@@ -596,8 +510,8 @@ func (d *decoder) slots(vals []lua.LValue) []lua.LValue {
 	return s
 }
 
-// arrayTable returns a table of the elements vals.
-func (d *decoder) arrayTable(vals []lua.LValue) *lua.LTable {
+// Array returns a table of the elements vals.
+func (d *Decoder) Array(vals []lua.LValue) *lua.LTable {
 	if !knownTableLayout {
 		t := d.L.CreateTable(len(vals), 0)
 		for _, v := range vals {
@@ -610,9 +524,9 @@ func (d *decoder) arrayTable(vals []lua.LValue) *lua.LTable {
 	return t
 }
 
-// objectTable returns a table of the given keys (LStrings) and values (none
+// Object returns a table of the given keys (LStrings) and values (none
 // nil); of duplicate keys, the last one wins.
-func (d *decoder) objectTable(keys, vals []lua.LValue) *lua.LTable {
+func (d *Decoder) Object(keys, vals []lua.LValue) *lua.LTable {
 	if !knownTableLayout {
 		t := d.L.CreateTable(0, len(keys))
 		for i, k := range keys {
@@ -665,7 +579,7 @@ type objectShape struct {
 // shape returns the objectShape of objects with the given keys when an earlier
 // object had the same (interned) keys, or nil for keys seen for the first
 // time, not interned, or with a key twice.
-func (d *decoder) shape(keys []lua.LValue) *objectShape {
+func (d *Decoder) shape(keys []lua.LValue) *objectShape {
 	h := uint64(len(keys))
 	for _, k := range keys {
 		h = h*1099511628211 ^ uint64(uintptr((*iface)(unsafe.Pointer(&k)).data))
@@ -740,10 +654,10 @@ var lstringTab = func() unsafe.Pointer {
 	return (*iface)(unsafe.Pointer(&v)).tab
 }()
 
-// blockBoxing reports whether boxString's way of making an lua.LValue of an
+// blockBoxing reports whether Box's way of making an lua.LValue of an
 // lua.LString in a block gives the same value as Go's conversion: it holds
 // as long as interfaces are laid out as iface, and TestBlockBoxing fails
-// otherwise (boxString then converts).
+// otherwise (Box then converts).
 var blockBoxing = func() bool {
 	s := []lua.LString{"probe"}
 	var v lua.LValue
@@ -752,11 +666,11 @@ var blockBoxing = func() bool {
 	return ok && got == "probe" && v == lua.LValue(lua.LString("probe")) && unsafe.Sizeof(v) == unsafe.Sizeof(iface{})
 }()
 
-// boxString returns s as an lua.LValue. Converting a string to an interface
+// Box returns s as an lua.LValue. Converting a string to an interface
 // allocates its header: the decoder carves the headers out of blocks
 // instead, a few allocations for a whole member list instead of one a
 // string.
-func (d *decoder) boxString(s string) lua.LValue {
+func (d *Decoder) Box(s string) lua.LValue {
 	if !blockBoxing || d.apart {
 		return lua.LString(s)
 	}
@@ -770,7 +684,7 @@ func (d *decoder) boxString(s string) lua.LValue {
 // key parses an object key. Keys are interned as Lua values, so that each
 // is boxed once: a response repeats the same few dozen keys on every
 // element.
-func (d *decoder) key() (lua.LValue, error) {
+func (d *Decoder) key() (lua.LValue, error) {
 	s, err := d.str()
 	if err != nil {
 		return lua.LNil, err
@@ -790,7 +704,7 @@ func (d *decoder) key() (lua.LValue, error) {
 
 // str parses the string at d.pos (its opening quote). A string without
 // escapes is a slice of data (see keep); owned tells which.
-func (d *decoder) str() (string, error) {
+func (d *Decoder) str() (string, error) {
 	d.owned = false
 	start := d.pos + 1
 	ascii := true
@@ -825,7 +739,7 @@ func (d *decoder) str() (string, error) {
 
 // escaped finishes a string that starts at start and has its first
 // backslash at i.
-func (d *decoder) escaped(start, i int) (string, error) {
+func (d *Decoder) escaped(start, i int) (string, error) {
 	buf := make([]byte, 0, i-start+16)
 	buf = append(buf, d.data[start:i]...)
 	for {
@@ -925,7 +839,7 @@ func hex4(s string) (rune, bool) {
 }
 
 // number parses the number at d.pos following JSON's grammar.
-func (d *decoder) number() (lua.LValue, error) {
+func (d *Decoder) number() (lua.LValue, error) {
 	// Find the end of the number's characters first, reading on if the
 	// window ends within it; then parse them.
 	end := d.pos
@@ -1000,7 +914,7 @@ func (d *decoder) number() (lua.LValue, error) {
 	}
 	text := data[start:i]
 	if integer {
-		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -maxSafeInt && v <= maxSafeInt {
+		if v, err := strconv.ParseInt(text, 10, 64); err == nil && v >= -MaxSafeInt && v <= MaxSafeInt {
 			return lua.LNumber(v), nil
 		}
 		return lua.LString(d.keep(text)), nil
@@ -1011,529 +925,4 @@ func (d *decoder) number() (lua.LValue, error) {
 		return lua.LNil, d.errorf("number %s is out of range", text)
 	}
 	return lua.LNumber(f), nil
-}
-
-// encodeJSON encodes v as compact JSON by the rules documented in json.go.
-func encodeJSON(v lua.LValue) ([]byte, error) {
-	e := encoder{}
-	if err := e.value(v); err != nil {
-		return nil, err
-	}
-	return e.buf, nil
-}
-
-// encodeJSONIndent is encodeJSON with each element on its own line,
-// indented by two spaces per level.
-func encodeJSONIndent(v lua.LValue) ([]byte, error) {
-	e := encoder{indent: true}
-	if err := e.value(v); err != nil {
-		return nil, err
-	}
-	return e.buf, nil
-}
-
-// encoder is the state of one encodeJSON call.
-type encoder struct {
-	buf    []byte
-	indent bool
-	path   []pathElem
-	seen   map[*lua.LTable]bool // the tables being encoded, to refuse cycles
-	keys   []objectKey          // a stack of the keys of the objects being encoded
-}
-
-// pathElem is one step from the top value to the one being encoded.
-type pathElem struct {
-	key   string
-	index int // 1-based array index when key is ""
-}
-
-// formatPath writes path for an error message: $.userlist[3].name.
-func formatPath(path []pathElem) string {
-	var b strings.Builder
-	b.WriteString("$")
-	for _, p := range path {
-		switch {
-		case p.key == "":
-			fmt.Fprintf(&b, "[%d]", p.index)
-		case isIdentifier(p.key):
-			b.WriteString(".")
-			b.WriteString(p.key)
-		default:
-			fmt.Fprintf(&b, "[%q]", p.key)
-		}
-	}
-	return b.String()
-}
-
-func isIdentifier(s string) bool {
-	for i, c := range s {
-		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (i == 0 || c < '0' || c > '9') {
-			return false
-		}
-	}
-	return s != ""
-}
-
-func (e *encoder) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), formatPath(e.path))
-}
-
-func (e *encoder) newline() {
-	if e.indent {
-		e.buf = append(e.buf, '\n')
-		for range e.path {
-			e.buf = append(e.buf, ' ', ' ')
-		}
-	}
-}
-
-func (e *encoder) value(v lua.LValue) error {
-	if len(e.buf) > MaxString {
-		return e.errorf("the JSON text is longer than %d bytes, the limit of a string", MaxString)
-	}
-	switch v := v.(type) {
-	case *lua.LNilType:
-		e.buf = append(e.buf, "null"...)
-	case lua.LBool:
-		e.buf = strconv.AppendBool(e.buf, bool(v))
-	case lua.LNumber:
-		b, err := appendNumber(e.buf, float64(v))
-		if err != nil {
-			return e.errorf("%v", err)
-		}
-		e.buf = b
-	case lua.LString:
-		e.buf = appendString(e.buf, string(v))
-	case *lua.LTable:
-		return e.table(v)
-	case *lua.LUserData:
-		if isNull(v) {
-			e.buf = append(e.buf, "null"...)
-			return nil
-		}
-		return e.errorf("cannot encode a userdata")
-	default:
-		return e.errorf("cannot encode a %s", v.Type())
-	}
-	return nil
-}
-
-func (e *encoder) table(t *lua.LTable) error {
-	if e.seen[t] {
-		return e.errorf("table contains itself")
-	}
-	if len(e.path) >= maxDepth {
-		return e.errorf("nested deeper than %d levels", maxDepth)
-	}
-	mark := len(e.keys)
-	s, keys, err := shapeOf(t, e.keys)
-	if err != nil {
-		return e.errorf("%v", err)
-	}
-	e.keys = keys
-	defer func() { e.keys = e.keys[:mark] }()
-	if e.seen == nil {
-		e.seen = make(map[*lua.LTable]bool)
-	}
-	e.seen[t] = true
-	defer delete(e.seen, t)
-
-	if s.array {
-		e.buf = append(e.buf, '[')
-		for i := 1; i <= s.n; i++ {
-			if i > 1 {
-				e.buf = append(e.buf, ',')
-			}
-			e.path = append(e.path, pathElem{index: i})
-			e.newline()
-			err := e.value(t.RawGet(lua.LNumber(i)))
-			e.path = e.path[:len(e.path)-1]
-			if err != nil {
-				return err
-			}
-		}
-		if s.n > 0 {
-			e.newline()
-		}
-		e.buf = append(e.buf, ']')
-		return nil
-	}
-	e.buf = append(e.buf, '{')
-	for i, k := range s.keys {
-		if i > 0 {
-			e.buf = append(e.buf, ',')
-		}
-		e.path = append(e.path, pathElem{key: k.name})
-		e.newline()
-		e.buf = appendString(e.buf, k.name)
-		e.buf = append(e.buf, ':')
-		if e.indent {
-			e.buf = append(e.buf, ' ')
-		}
-		err := e.value(t.RawGet(k.key))
-		e.path = e.path[:len(e.path)-1]
-		if err != nil {
-			return err
-		}
-	}
-	if len(s.keys) > 0 {
-		e.newline()
-	}
-	e.buf = append(e.buf, '}')
-	return nil
-}
-
-// shape is how a table encodes: an array of n elements (t[1] .. t[n]), or an
-// object with keys sorted by name.
-type shape struct {
-	array bool
-	n     int
-	keys  []objectKey
-}
-
-// objectKey is one key of a table that encodes as an object.
-type objectKey struct {
-	name string     // the JSON name
-	key  lua.LValue // the Lua key
-}
-
-// shapeOf decides whether t encodes as an array or an object (see json.go).
-// It appends an object's keys to stack and returns the grown stack, of which
-// shape.keys is the appended part: nested objects share one stack.
-func shapeOf(t *lua.LTable, stack []objectKey) (shape, []objectKey, error) {
-	kind := tableKind(t)
-	var (
-		mark            = len(stack)
-		count, maxIndex int
-		bad             lua.LValue
-	)
-	t.ForEach(func(k, _ lua.LValue) {
-		count++
-		switch k := k.(type) {
-		case lua.LString:
-			stack = append(stack, objectKey{string(k), k})
-		case lua.LNumber:
-			if f := float64(k); f >= 1 && f == math.Trunc(f) && f <= maxSafeInt {
-				maxIndex = max(maxIndex, int(f))
-				if kind == "object" {
-					stack = append(stack, objectKey{strconv.FormatFloat(f, 'f', -1, 64), k})
-				}
-			} else if bad == nil {
-				bad = k
-			}
-		default:
-			if bad == nil {
-				bad = k
-			}
-		}
-	})
-	names := stack[mark:]
-	switch {
-	case bad != nil:
-		return shape{}, stack, fmt.Errorf("key %s is neither a string nor an array index", describeKey(bad))
-	case kind == "object" || kind == "" && len(names) > 0 && len(names) == count:
-		slices.SortFunc(names, func(a, b objectKey) int { return strings.Compare(a.name, b.name) })
-		for i := 1; i < len(names); i++ {
-			if names[i].name == names[i-1].name {
-				return shape{}, stack, fmt.Errorf("key %q appears both as a number and as a string", names[i].name)
-			}
-		}
-		return shape{keys: names}, stack, nil
-	case len(names) > 0 && kind == "array":
-		return shape{}, stack, fmt.Errorf("array (json.array) has the key %q", firstName(names))
-	case len(names) > 0:
-		return shape{}, stack, fmt.Errorf("table mixes array elements with the key %q", firstName(names))
-	case kind == "" && maxIndex != count:
-		missing := 1
-		for t.RawGet(lua.LNumber(missing)) != lua.LNil {
-			missing++
-		}
-		return shape{}, stack, fmt.Errorf("array has a hole at index %d (its largest index is %d; use json.array for sparse arrays, json.null for null)", missing, maxIndex)
-	}
-	return shape{array: true, n: maxIndex}, stack, nil
-}
-
-func firstName(keys []objectKey) string {
-	return slices.MinFunc(keys, func(a, b objectKey) int { return strings.Compare(a.name, b.name) }).name
-}
-
-func describeKey(k lua.LValue) string {
-	if n, ok := k.(lua.LNumber); ok {
-		return n.String()
-	}
-	return fmt.Sprintf("of type %s (%s)", k.Type(), k.String())
-}
-
-// appendNumber appends f as JSON: integers up to ±2^53 without a decimal
-// point or exponent (1000002, not 1.000002e+06), other numbers in the
-// shortest form that reads back as the same float64, with an exponent when
-// they are very small or beyond 2^53 (which decodeJSON would otherwise read
-// as a string of digits).
-func appendNumber(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, fmt.Errorf("cannot encode the number %v", f)
-	}
-	abs := math.Abs(f)
-	if abs < 1e-6 && abs != 0 || abs > maxSafeInt {
-		n := len(b)
-		b = strconv.AppendFloat(b, f, 'e', -1, 64)
-		// 1e-07 -> 1e-7, as JavaScript writes it.
-		if m := len(b); m-n >= 4 && b[m-4] == 'e' && b[m-3] == '-' && b[m-2] == '0' {
-			b[m-2] = b[m-1]
-			b = b[:m-1]
-		}
-		return b, nil
-	}
-	return strconv.AppendFloat(b, f, 'f', -1, 64), nil
-}
-
-// appendString appends s as a JSON string. Non-ASCII text stays as UTF-8;
-// only quotes, backslashes and control characters are escaped. Bytes that
-// are not UTF-8 (binary data), which JSON cannot carry, become U+FFFD.
-func appendString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			const hex = "0123456789abcdef"
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// toGo converts a Lua value to plain Go values: nil, bool, string, int64
-// (integral numbers within ±2^63) or float64, []any and map[string]any.
-// Tables follow the same array/object rules as encodeJSON; json.null becomes
-// nil. Functions, userdata, threads and cyclic tables are errors.
-func toGo(v lua.LValue) (any, error) {
-	c := goConverter{seen: make(map[*lua.LTable]bool)}
-	return c.value(v)
-}
-
-// goConverter is the state of one toGo call.
-type goConverter struct {
-	path []pathElem
-	seen map[*lua.LTable]bool
-}
-
-func (c *goConverter) errorf(format string, args ...any) error {
-	return fmt.Errorf("%s at %s", fmt.Sprintf(format, args...), formatPath(c.path))
-}
-
-func (c *goConverter) value(v lua.LValue) (any, error) {
-	switch v := v.(type) {
-	case *lua.LNilType:
-		return nil, nil
-	case lua.LBool:
-		return bool(v), nil
-	case lua.LString:
-		return string(v), nil
-	case lua.LNumber:
-		f := float64(v)
-		if f == math.Trunc(f) && f >= math.MinInt64 && f < math.MaxInt64 {
-			return int64(f), nil
-		}
-		return f, nil
-	case *lua.LUserData:
-		if isNull(v) {
-			return nil, nil
-		}
-		return nil, c.errorf("cannot convert a userdata")
-	case *lua.LTable:
-		return c.table(v)
-	default:
-		return nil, c.errorf("cannot convert a %s", v.Type())
-	}
-}
-
-func (c *goConverter) table(t *lua.LTable) (any, error) {
-	if c.seen[t] {
-		return nil, c.errorf("table contains itself")
-	}
-	if len(c.path) >= maxDepth {
-		return nil, c.errorf("nested deeper than %d levels", maxDepth)
-	}
-	s, _, err := shapeOf(t, nil)
-	if err != nil {
-		return nil, c.errorf("%v", err)
-	}
-	c.seen[t] = true
-	defer delete(c.seen, t)
-	if s.array {
-		out := make([]any, s.n)
-		for i := range out {
-			c.path = append(c.path, pathElem{index: i + 1})
-			v, err := c.value(t.RawGet(lua.LNumber(i + 1)))
-			c.path = c.path[:len(c.path)-1]
-			if err != nil {
-				return nil, err
-			}
-			out[i] = v
-		}
-		return out, nil
-	}
-	out := make(map[string]any, len(s.keys))
-	for _, k := range s.keys {
-		c.path = append(c.path, pathElem{key: k.name})
-		v, err := c.value(t.RawGet(k.key))
-		c.path = c.path[:len(c.path)-1]
-		if err != nil {
-			return nil, err
-		}
-		out[k.name] = v
-	}
-	return out, nil
-}
-
-// toLua converts a Go value to a Lua value, for the small results bindings
-// return: nil, booleans, strings, []byte (as a string), numbers (integers
-// beyond ±2^53 as strings of digits, like decodeJSON), slices, maps with
-// string keys, json.RawMessage (through decodeJSON) and lua.LValue as is.
-// Empty slices and maps become tables tagged as arrays and objects. Any
-// other value, a struct for instance, goes through its JSON encoding. A
-// value that cannot be converted raises a Lua error.
-func toLua(L *lua.LState, v any) lua.LValue {
-	switch v := v.(type) {
-	case nil:
-		return lua.LNil
-	case lua.LValue:
-		return v
-	case bool:
-		return lua.LBool(v)
-	case string:
-		return lua.LString(v)
-	case []byte:
-		return lua.LString(v)
-	case int:
-		return intToLua(int64(v))
-	case int8:
-		return lua.LNumber(v)
-	case int16:
-		return lua.LNumber(v)
-	case int32:
-		return lua.LNumber(v)
-	case int64:
-		return intToLua(v)
-	case uint:
-		return uintToLua(uint64(v))
-	case uint8:
-		return lua.LNumber(v)
-	case uint16:
-		return lua.LNumber(v)
-	case uint32:
-		return lua.LNumber(v)
-	case uint64:
-		return uintToLua(v)
-	case float32:
-		return lua.LNumber(v)
-	case float64:
-		return lua.LNumber(v)
-	case json.Number:
-		return numberToLua(L, string(v))
-	case json.RawMessage:
-		return rawToLua(L, v)
-	case []any:
-		t := newArray(L, len(v))
-		for _, e := range v {
-			t.Append(toLua(L, e))
-		}
-		return t
-	case []string:
-		t := newArray(L, len(v))
-		for _, e := range v {
-			t.Append(lua.LString(e))
-		}
-		return t
-	case map[string]any:
-		t := newObject(L, len(v))
-		for k, e := range v {
-			t.RawSetString(k, toLua(L, e))
-		}
-		return t
-	case map[string]string:
-		t := newObject(L, len(v))
-		for k, e := range v {
-			t.RawSetString(k, lua.LString(e))
-		}
-		return t
-	}
-	if rv := reflect.ValueOf(v); (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) && rv.IsNil() {
-		return lua.LNil
-	}
-	data, err := json.Marshal(v)
-	if err != nil {
-		L.RaiseError("cannot convert %T to a Lua value: %v", v, err)
-	}
-	return rawToLua(L, data)
-}
-
-func intToLua(v int64) lua.LValue {
-	if v < -maxSafeInt || v > maxSafeInt {
-		return lua.LString(strconv.FormatInt(v, 10))
-	}
-	return lua.LNumber(v)
-}
-
-func uintToLua(v uint64) lua.LValue {
-	if v > maxSafeInt {
-		return lua.LString(strconv.FormatUint(v, 10))
-	}
-	return lua.LNumber(v)
-}
-
-func numberToLua(L *lua.LState, s string) lua.LValue {
-	v, err := decodeJSON(L, []byte(s))
-	if err != nil {
-		L.RaiseError("invalid number %q", s)
-	}
-	return v
-}
-
-func rawToLua(L *lua.LState, data []byte) lua.LValue {
-	if len(data) == 0 {
-		return lua.LNil
-	}
-	v, err := decodeJSON(L, data)
-	if err != nil {
-		L.RaiseError("%v", err)
-	}
-	return v
-}
-
-// newArray returns a table for n elements, tagged as an array when empty.
-func newArray(L *lua.LState, n int) *lua.LTable {
-	t := L.CreateTable(n, 0)
-	if n == 0 {
-		t.Metatable = kindMetatable(L, "array")
-	}
-	return t
-}
-
-// newObject returns a table for n keys, tagged as an object when empty.
-func newObject(L *lua.LState, n int) *lua.LTable {
-	t := L.CreateTable(0, n)
-	if n == 0 {
-		t.Metatable = kindMetatable(L, "object")
-	}
-	return t
 }
