@@ -496,7 +496,7 @@ func function(L *lua.LState, env *Env, c *wecom.Client, fn string, m *method) *l
 		run := m.prepare(newArgs(L, fn, m, env, c, values, ""))
 		res, err := run(contextOf(L))
 		if err != nil {
-			return raise(L, err)
+			return raise(L, inRunWords(fn, err))
 		}
 		L.Push(resultToLua(L, res))
 		return 1
@@ -542,7 +542,33 @@ func errorValue(L *lua.LState, err error) lua.LValue {
 	if errors.As(err, &apiErr) {
 		return errorTable(L, apiErr, err.Error())
 	}
-	return lua.LString(err.Error())
+	return lua.LString(inRunWords("", err).Error())
+}
+
+// inRunWords returns err as a script's run words it: the client's own rate
+// limit holding a call past the run's deadline (a *wecom.LimitError) names
+// the limit and the run's deadline, prefixed by fn, the Lua function, when
+// known. Other errors are returned as they are.
+func inRunWords(fn string, err error) error {
+	var le *wecom.LimitError
+	if errors.As(err, &le) {
+		return runLimitError{fn: fn, e: le}
+	}
+	return err
+}
+
+// runLimitError is a *wecom.LimitError in the words of a run.
+type runLimitError struct {
+	fn string
+	e  *wecom.LimitError
+}
+
+func (r runLimitError) Error() string {
+	msg := fmt.Sprintf("rate limit of %d calls/min for %s: the run's deadline would pass before the next call may be sent", r.e.PerMinute, r.e.API)
+	if r.fn != "" {
+		msg = r.fn + ": " + msg
+	}
+	return msg
 }
 
 // errorTable is the Lua value of an API error.

@@ -32,10 +32,13 @@
 //     times with exponential backoff and jitter (WithRetries, WithBackoff). A
 //     write whose request was sent but whose answer never came is not
 //     replayed: its error wraps ErrOutcomeUnknown.
-//   - The frequency limits (45009, 45033) are waited out within the caller's
-//     deadline, then reported as a *RateLimitError. A client-side limiter per
-//     API (WithRateLimit) keeps a client under WeCom's limits in the first
-//     place.
+//   - The frequency limits (45009, 45033) are waited out for at most two
+//     minutes (WithRateLimitWait) within the caller's deadline, then reported
+//     as a *RateLimitError; a 45009 that says a daily quota is used up is
+//     reported at once. ContextWithTrace lets a caller see each wait. A
+//     client-side limiter per API (WithRateLimit, off with 0) keeps a client
+//     under WeCom's limits in the first place; a call it would hold past the
+//     caller's deadline fails at once with a *LimitError.
 //   - Each HTTP exchange has a timeout (WithTimeout, 30s by default).
 //   - Errors are *APIError for a non-zero errcode. No error, and nothing
 //     passed to the WithHook observer, contains an access token or a secret.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // APIError is an answer of WeCom with a non-zero errcode.
@@ -20,12 +21,53 @@ func (e *APIError) Error() string {
 }
 
 // RateLimitError is an APIError for WeCom's frequency limits (45009, 45033)
-// that persisted until the caller's deadline. errors.As finds the APIError
-// inside it too.
-type RateLimitError struct{ Err *APIError }
+// that the call did not wait out: the limit outlasted the most a call waits
+// (WithRateLimitWait) or the caller's deadline, or WeCom said a daily quota
+// is used up, which is never waited for. errors.As finds the APIError inside
+// it too.
+type RateLimitError struct {
+	Err    *APIError
+	Waited time.Duration // the time the call spent waiting for the limit to pass
+	Daily  bool          // WeCom's daily quota of the API is used up
+	why    string        // why the call stopped waiting
+}
 
-func (e *RateLimitError) Error() string { return "rate limited: " + e.Err.Error() }
+func (e *RateLimitError) Error() string {
+	if e.why == "" {
+		return "rate limited: " + e.Err.Error()
+	}
+	return e.Err.Error() + ": " + e.why
+}
+
 func (e *RateLimitError) Unwrap() error { return e.Err }
+
+// dailyQuotaError is the error of a call whose API's daily quota is used up.
+func dailyQuotaError(apiErr *APIError) *RateLimitError {
+	return &RateLimitError{Err: apiErr, Daily: true,
+		why: "WeCom's daily quota of " + apiErr.API + " is used up until the end of the day: not retried"}
+}
+
+// waitedError is the error of a call still limited after waiting waited:
+// the most a call waits (limit) when pastLimit, the caller's deadline
+// otherwise.
+func waitedError(apiErr *APIError, waited, limit time.Duration, pastLimit bool) *RateLimitError {
+	why := fmt.Sprintf("still limited after waiting %s, the most a call waits for WeCom's frequency limit", roundWait(waited))
+	switch {
+	case limit <= 0:
+		why = "WeCom's frequency limit, and the client waits for none"
+	case !pastLimit:
+		why = fmt.Sprintf("WeCom's frequency limit: the deadline would pass before it ends (waited %s)", roundWait(waited))
+	}
+	return &RateLimitError{Err: apiErr, Waited: waited, why: why}
+}
+
+// roundWait rounds a wait for a message: to the second from a second on.
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
 
 // ErrOutcomeUnknown is wrapped by the error of a write whose request reached
 // the network but whose answer never came: WeCom may or may not have applied

@@ -177,15 +177,15 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]b
 	for attempt, try := 1, 1; ; attempt++ {
 		if err := c.limits.wait(ctx, req.API); err != nil {
 			if limited != nil {
-				return nil, &RateLimitError{limited}
+				return nil, waitedError(limited, time.Since(limitedSince), c.rateLimitWait, false)
 			}
-			return nil, fmt.Errorf("wecom %s: %w", req.API, err)
+			return nil, err
 		}
 		token := req.Token
 		if token == "" && !req.NoToken {
 			if token, err = c.token.get(ctx); err != nil {
 				if limited != nil && ctx.Err() != nil {
-					return nil, &RateLimitError{limited}
+					return nil, waitedError(limited, time.Since(limitedSince), c.rateLimitWait, false)
 				}
 				return nil, err
 			}
@@ -209,7 +209,7 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]b
 				return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, ctx.Err())
 			}
 			if limited != nil { // the deadline came while WeCom still limited the call
-				return nil, &RateLimitError{limited}
+				return nil, waitedError(limited, time.Since(limitedSince), c.rateLimitWait, false)
 			}
 			return nil, fmt.Errorf("wecom %s: %w", req.API, ctx.Err())
 		case err != nil && sent && !req.isRead():
@@ -239,17 +239,28 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]b
 				continue
 			case code == CodeSystemBusy:
 				retry = apiErr
+			case code == CodeFrequencyLimited && dailyQuota(msg):
+				// A daily quota ends with the day: no wait can outlast it.
+				return nil, dailyQuotaError(apiErr)
 			case rateLimited(code):
 				limited = apiErr
 				if limitedSince.IsZero() {
 					limitedSince = time.Now()
 				}
-				d := c.rateLimitDelay(time.Since(limitedSince))
-				if deadline, ok := ctx.Deadline(); (ok && time.Until(deadline) < d) || (!ok && time.Since(limitedSince) > maxRateLimitWait) {
-					return nil, &RateLimitError{apiErr}
+				waited := time.Since(limitedSince)
+				left := c.rateLimitWait - waited
+				if left <= 0 {
+					return nil, waitedError(apiErr, waited, c.rateLimitWait, true)
+				}
+				d := min(c.rateLimitDelay(waited), left)
+				if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+					return nil, waitedError(apiErr, waited, c.rateLimitWait, false)
+				}
+				if t := traceOf(ctx); t != nil && t.RateLimitWait != nil {
+					t.RateLimitWait(RateLimitWait{API: req.API, Errcode: code, Errmsg: apiErr.Msg, Delay: d, Waited: waited, Limit: c.rateLimitWait})
 				}
 				if err := sleep(ctx, d); err != nil {
-					return nil, &RateLimitError{apiErr}
+					return nil, waitedError(apiErr, time.Since(limitedSince), c.rateLimitWait, false)
 				}
 				continue
 			default:
@@ -283,9 +294,10 @@ func (c *Client) statusError(req *Request, status int) error {
 	return fmt.Errorf("wecom %s: HTTP %d %s from %s %s%s", req.API, status, http.StatusText(status), methodOf(req), redact(u), hint)
 }
 
-// maxRateLimitWait bounds the waiting on WeCom's frequency limit of a call
-// whose context has no deadline.
-const maxRateLimitWait = 2 * time.Minute
+// DefaultRateLimitWait is the most a call waits, in all, for WeCom's
+// frequency limit to pass (WithRateLimitWait): two of WeCom's one-minute
+// windows.
+const DefaultRateLimitWait = 2 * time.Minute
 
 // delay is the pause before retry number try+1: doubling from the first
 // backoff, capped, with jitter over its upper half.

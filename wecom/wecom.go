@@ -5,8 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is the public WeCom server API.
@@ -28,6 +26,8 @@ type Client struct {
 	hook     func(Call)
 	dryRun   func(DryRun)
 	limits   *limits
+
+	rateLimitWait time.Duration
 
 	token       *tokenSource
 	jsapiTicket *tokenSource
@@ -98,10 +98,24 @@ func WithBackoff(first, largest time.Duration) Option {
 }
 
 // WithRateLimit sets the client-side limit, in calls per minute, applied to
-// each API separately (default 9,000, under WeCom's 10,000 per corp and API).
-// A limit of 0 or less removes it.
+// each API separately, message/send included. By default it is 9,000, under
+// WeCom's 10,000 per corp and API, and 60,000 for message/send, which WeCom
+// limits per recipient instead. A limit of 0 or less removes the client-side
+// limit (a private deployment without WeCom's limits, a benchmark).
 func WithRateLimit(perMinute int) Option {
-	return func(c *Client) { c.limits.perMinute = perMinute }
+	return func(c *Client) {
+		c.limits.perMinute = perMinute
+		c.limits.override = nil
+	}
+}
+
+// WithRateLimitWait bounds the time a call waits, in all, for WeCom's
+// frequency limit (45009, 45033) to pass before it fails with a
+// *RateLimitError (default DefaultRateLimitWait); 0 or less waits for none.
+// The caller's deadline bounds it too. A daily quota used up is never waited
+// for.
+func WithRateLimitWait(d time.Duration) Option {
+	return func(c *Client) { c.rateLimitWait = max(d, 0) }
 }
 
 // WithTokenCache keeps access tokens and tickets in cache as well as in
@@ -155,6 +169,8 @@ func New(corpID, secret string, opts ...Option) *Client {
 		backoff:  200 * time.Millisecond,
 		maxDelay: 5 * time.Second,
 		limits:   newLimits(),
+
+		rateLimitWait: DefaultRateLimitWait,
 	}
 	c.token = newAccessToken(c, secret)
 	c.jsapiTicket = newTicket(c, "get_jsapi_ticket", nil)
@@ -199,19 +215,3 @@ func (c *Client) BaseURL() string { return c.baseURL }
 
 // IsDryRun reports whether the client holds back its writes (WithDryRun).
 func (c *Client) IsDryRun() bool { return c.dryRun != nil }
-
-// limits holds one rate limiter per API, made on first use.
-type limits struct {
-	perMinute int
-	override  map[string]int
-	byAPI     syncMap[string, *rate.Limiter]
-}
-
-func newLimits() *limits {
-	return &limits{
-		perMinute: 9000,
-		// WeCom does not count app messages in its per-API limit: they are
-		// limited per recipient and per day instead.
-		override: map[string]int{"message/send": 60000},
-	}
-}

@@ -1797,4 +1797,41 @@ func TestClientFaults(t *testing.T) {
 			t.Errorf("user/get tried %d times, want the client to keep trying until the deadline", n)
 		}
 	})
+
+	t.Run("frequency limit past rate_limit_wait", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		srv.SetRateLimit("user/get", 1)
+		c := contactsClient(srv, wecom.WithRateLimitWait(time.Second))
+		_, err := c.User.Get(t.Context(), "lisi")
+		noError(t, err, "first Get")
+		// WeCom's window lasts a minute, the deadline an hour: the client
+		// gives up after the second it may wait.
+		ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
+		defer cancel()
+		_, err = c.User.Get(ctx, "lisi")
+		var rl *wecom.RateLimitError
+		if !errors.As(err, &rl) || rl.Daily || rl.Waited < time.Second {
+			t.Fatalf("error %v, want a *wecom.RateLimitError after waiting a second", err)
+		}
+		wantAPIError(t, err, "user/get", wecom.CodeFrequencyLimited)
+	})
+
+	t.Run("daily quota used up", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		srv.SetDailyQuota("user/get", 1)
+		c := contactsClient(srv)
+		_, err := c.User.Get(t.Context(), "lisi")
+		noError(t, err, "first Get")
+		_, err = c.User.Get(t.Context(), "lisi")
+		var rl *wecom.RateLimitError
+		if !errors.As(err, &rl) || !rl.Daily {
+			t.Fatalf("error %v, want a *wecom.RateLimitError for a daily quota", err)
+		}
+		wantAPIError(t, err, "user/get", wecom.CodeFrequencyLimited)
+		if n := len(requestsOf(srv, "user/get")); n != 2 {
+			t.Errorf("user/get sent %d times, want 2: a daily quota is not waited for", n)
+		}
+	})
 }

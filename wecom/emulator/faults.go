@@ -17,6 +17,7 @@ type faultSet struct {
 	jitter  time.Duration
 	queue   []*fault // one-shot faults, in the order they were added
 	limits  map[string]*window
+	quotas  map[string]*quota
 }
 
 // fault answers the next n calls of an API with an errcode, an HTTP status
@@ -36,6 +37,21 @@ type window struct {
 	count int
 }
 
+// quota counts calls in one natural day of Beijing time, WeCom's day.
+type quota struct {
+	limit int
+	day   string // the day counted, "2006-01-02"
+	count int
+}
+
+// beijing is WeCom's time zone, in which its days begin (UTC+8, no DST).
+var beijing = time.FixedZone("CST", 8*60*60)
+
+// dailyQuotaText is the errmsg of a 45009 for a daily quota used up, as
+// Tencent's servers word it ("reach max api daily quota limit", reported on
+// developers.weixin.qq.com/community, e.g. doc/0006c4279f408894b4fc6b4a05f400).
+const dailyQuotaText = "reach max api daily quota limit"
+
 // action is what the faults decide for one call.
 type action struct {
 	delay      time.Duration
@@ -45,14 +61,14 @@ type action struct {
 }
 
 func newFaultSet(latency, jitter time.Duration) *faultSet {
-	f := &faultSet{latency: latency, jitter: jitter, limits: map[string]*window{}}
+	f := &faultSet{latency: latency, jitter: jitter, limits: map[string]*window{}, quotas: map[string]*quota{}}
 	f.rearm()
 	return f
 }
 
 // rearm updates armed; the caller holds mu or owns f.
 func (f *faultSet) rearm() {
-	f.armed.Store(f.latency > 0 || f.jitter > 0 || len(f.queue) > 0 || len(f.limits) > 0)
+	f.armed.Store(f.latency > 0 || f.jitter > 0 || len(f.queue) > 0 || len(f.limits) > 0 || len(f.quotas) > 0)
 }
 
 // matches reports whether a fault or limit for pattern applies to api:
@@ -91,6 +107,19 @@ func (f *faultSet) take(api string, now time.Time) action {
 			a.err = newError(flt.errcode)
 		}
 		return a
+	}
+	for pattern, q := range f.quotas {
+		if !matches(pattern, api) {
+			continue
+		}
+		if day := now.In(beijing).Format(time.DateOnly); q.day != day {
+			q.day, q.count = day, 0
+		}
+		q.count++
+		if q.count > q.limit {
+			a.err = &apiError{code: 45009, msg: dailyQuotaText}
+			return a
+		}
 	}
 	for pattern, w := range f.limits {
 		if !matches(pattern, api) {
@@ -152,18 +181,33 @@ func (s *Server) SetLatency(fixed, jitter time.Duration) {
 // of the server's clock, calls answer 45009 until the window ends. A
 // perMinute of 0 or less removes the limit.
 func (s *Server) SetRateLimit(api string, perMinute int) {
-	f := s.faults
+	setCounter(s.faults, s.faults.limits, api, perMinute, &window{limit: perMinute})
+}
+
+// SetDailyQuota enforces a daily quota: past perDay calls of api ("*" for
+// all APIs together, gettoken excepted) within a day of the server's clock
+// (a natural day of Beijing time, as WeCom counts), calls answer 45009
+// "reach max api daily quota limit" until the day ends. A perDay of 0 or
+// less removes the quota.
+func (s *Server) SetDailyQuota(api string, perDay int) {
+	setCounter(s.faults, s.faults.quotas, api, perDay, &quota{limit: perDay})
+}
+
+// setCounter puts c, which counts up to limit calls of api, in m, one of
+// f's maps; a limit of 0 or less removes api's counter instead.
+func setCounter[C any](f *faultSet, m map[string]*C, api string, limit int, c *C) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if perMinute <= 0 {
-		delete(f.limits, api)
+	if limit <= 0 {
+		delete(m, api)
 	} else {
-		f.limits[api] = &window{limit: perMinute}
+		m[api] = c
 	}
 	f.rearm()
 }
 
-// ResetFaults removes every injected fault, latency and frequency limit.
+// ResetFaults removes every injected fault, latency, frequency limit and
+// daily quota.
 func (s *Server) ResetFaults() {
 	f := s.faults
 	f.mu.Lock()
@@ -171,5 +215,6 @@ func (s *Server) ResetFaults() {
 	f.latency, f.jitter = 0, 0
 	f.queue = nil
 	clear(f.limits)
+	clear(f.quotas)
 	f.rearm()
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -102,6 +103,35 @@ func TestRateLimit(t *testing.T) {
 	s.SetRateLimit("*", 2)
 	wantCode(t, c.get("tag/list"), 0)
 	wantCode(t, c.get("user/get", "userid", "zhangsan"), 0)
+	wantCode(t, c.get("department/list"), 45009)
+	s.ResetFaults()
+	wantCode(t, c.get("department/list"), 0)
+}
+
+func TestDailyQuota(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock() // 2024-03-01 09:00 UTC: 17:00 in Beijing
+	s := startServer(t, WithClock(clock.Now))
+	c := opsApp(t, s)
+	s.SetDailyQuota("user/get", 2)
+	for range 2 {
+		wantCode(t, c.get("user/get", "userid", "zhangsan"), 0)
+	}
+	r := c.get("user/get", "userid", "zhangsan")
+	wantCode(t, r, 45009)
+	if msg := r.str("errmsg"); !strings.HasPrefix(msg, "reach max api daily quota limit") {
+		t.Errorf("errmsg = %q, want WeCom's words for a daily quota", msg)
+	}
+	wantCode(t, c.get("tag/list"), 0)
+	clock.Add(6*time.Hour + 59*time.Minute) // 23:59 in Beijing
+	c = opsApp(t, s)                        // the token expired meanwhile
+	wantCode(t, c.get("user/get", "userid", "zhangsan"), 45009)
+	clock.Add(time.Minute) // midnight in Beijing: a new day
+	wantCode(t, c.get("user/get", "userid", "zhangsan"), 0)
+
+	s.SetDailyQuota("user/get", 0)
+	s.SetDailyQuota("*", 1)
+	wantCode(t, c.get("tag/list"), 0)
 	wantCode(t, c.get("department/list"), 45009)
 	s.ResetFaults()
 	wantCode(t, c.get("department/list"), 0)
