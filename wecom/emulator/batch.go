@@ -178,44 +178,38 @@ type jobAnswer struct {
 	JobID string `json:"jobid"`
 }
 
-// batchUsers serves batch/syncuser and batch/replaceuser.
-func (s *Server) batchUsers(c *call, kind string) (any, *apiError) {
+// batchImport serves a batch import: it checks the request, reads its
+// file into a job of kind with read, and queues the job.
+func (s *Server) batchImport(c *call, kind string, read func(j *job, data []byte) *apiError) (any, *apiError) {
 	data, cb, e := s.batchFile(c)
 	if e != nil {
 		return nil, e
 	}
-	rows, e := parseUserCSV(data)
-	if e != nil {
+	j := &job{kind: kind, agentID: c.agentID, callback: cb}
+	if e := read(j, data); e != nil {
 		return nil, e
 	}
-	j := &job{kind: kind, agentID: c.agentID, users: rows, callback: cb}
 	s.submit(j)
 	return jobAnswer{okStatus, j.id}, nil
 }
 
 // batchSyncUser serves POST batch/syncuser: members in the file are created
 // or updated; others are left alone.
-func (s *Server) batchSyncUser(c *call) (any, *apiError) { return s.batchUsers(c, jobSyncUser) }
+func (s *Server) batchSyncUser(c *call) (any, *apiError) {
+	return s.batchImport(c, jobSyncUser, readUsers)
+}
 
 // batchReplaceUser serves POST batch/replaceuser: the directory's members
 // become exactly the file's.
-func (s *Server) batchReplaceUser(c *call) (any, *apiError) { return s.batchUsers(c, jobReplaceUser) }
+func (s *Server) batchReplaceUser(c *call) (any, *apiError) {
+	return s.batchImport(c, jobReplaceUser, readUsers)
+}
 
 // batchReplaceParty serves POST batch/replaceparty: the department tree
 // becomes the file's, except that departments with members or
 // sub-departments are kept.
 func (s *Server) batchReplaceParty(c *call) (any, *apiError) {
-	data, cb, e := s.batchFile(c)
-	if e != nil {
-		return nil, e
-	}
-	rows, e := parsePartyCSV(data)
-	if e != nil {
-		return nil, e
-	}
-	j := &job{kind: jobReplaceParty, agentID: c.agentID, parties: rows, callback: cb}
-	s.submit(j)
-	return jobAnswer{okStatus, j.id}, nil
+	return s.batchImport(c, jobReplaceParty, readParties)
 }
 
 // batchFile checks a batch request and returns its CSV file's bytes and
@@ -629,22 +623,22 @@ type partyRow struct {
 	err      *apiError
 }
 
-// parseUserCSV reads a member file: 姓名, 帐号 and 所在部门 are required, and
-// 手机号 or 邮箱 in every row (40092 otherwise).
-func parseUserCSV(data []byte) ([]userRow, *apiError) {
+// readUsers reads a member file into j: 姓名, 帐号 and 所在部门 are required,
+// and 手机号 or 邮箱 in every row (40092 otherwise).
+func readUsers(j *job, data []byte) *apiError {
 	f, err := batchfile.ReadMembers(data)
 	if err != nil {
-		return nil, errorf(40092, "%v", err)
+		return errorf(40092, "%v", err)
 	}
-	rows := make([]userRow, 0, len(f.Rows))
+	j.users = make([]userRow, 0, len(f.Rows))
 	for _, r := range f.Rows {
 		row := userRow{userID: r.Cells["userid"], fields: r.Cells}
 		if !validUserID(row.userID) {
 			row.err = errorf(40003, "%q", row.userID)
 		}
-		rows = append(rows, row)
+		j.users = append(j.users, row)
 	}
-	return rows, nil
+	return nil
 }
 
 // request turns a member row into a user/create or user/update request.
@@ -736,22 +730,22 @@ func splitInts(v string) []int {
 	return out
 }
 
-// parsePartyCSV reads a department file: 部门名称, 部门ID and 父部门ID are
-// required and numeric (40092 otherwise); 排序 is optional.
-func parsePartyCSV(data []byte) ([]partyRow, *apiError) {
+// readParties reads a department file into j: 部门名称, 部门ID and 父部门ID
+// are required and numeric (40092 otherwise); 排序 is optional.
+func readParties(j *job, data []byte) *apiError {
 	deps, err := batchfile.ReadDepartments(data)
 	if err != nil {
-		return nil, errorf(40092, "%v", err)
+		return errorf(40092, "%v", err)
 	}
-	rows := make([]partyRow, 0, len(deps))
+	j.parties = make([]partyRow, 0, len(deps))
 	for _, d := range deps {
 		row := partyRow{name: d.Name, id: d.ID, parentID: d.ParentID, order: d.Order}
 		if d.ID == 1 && d.ParentID != 0 {
 			row.err = errorf(60010, "the root department cannot move")
 		}
-		rows = append(rows, row)
+		j.parties = append(j.parties, row)
 	}
-	return rows, nil
+	return nil
 }
 
 // String describes a job for test failures.
