@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -50,6 +51,10 @@ type serverAnswers struct {
 		ContentType string `json:"content_type"`
 		Length      int    `json:"length"`
 	} `json:"response_bytes"`
+	// Files are bodies served outside the API, by path from the server's
+	// root ("/cdn/0"), in base64: an export's files, whose URLs the JSON
+	// answers give as "$SERVER/cdn/0" ($SERVER is the server's address).
+	Files map[string]string `json:"files"`
 }
 
 type expectedRequest struct {
@@ -227,6 +232,17 @@ var officialAPI = map[string]func(t *testing.T, want []expectedRequest) []expect
 // specific response_by_path match, else response, else ok.
 func answer(w http.ResponseWriter, r *http.Request, tc conformanceCase) {
 	a := tc.Answers
+	if file, ok := a.Files[r.URL.Path]; ok {
+		data, err := base64.StdEncoding.DecodeString(file)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(data)
+		return
+	}
+	w = serverURLWriter{w, "http://" + r.Host}
 	if a.ResponseBytes != nil {
 		w.Header().Set("Content-Type", a.ResponseBytes.ContentType)
 		w.Write(deterministicBytes("download:"+tc.ID, a.ResponseBytes.Length))
@@ -263,6 +279,18 @@ func answer(w http.ResponseWriter, r *http.Request, tc conformanceCase) {
 	default:
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
 	}
+}
+
+// serverURLWriter writes an answer with "$SERVER" replaced by the server's
+// address.
+type serverURLWriter struct {
+	http.ResponseWriter
+	url string
+}
+
+func (w serverURLWriter) Write(b []byte) (int, error) {
+	_, err := w.ResponseWriter.Write(bytes.ReplaceAll(b, []byte("$SERVER"), []byte(w.url)))
+	return len(b), err
 }
 
 func compareRequest(t *testing.T, i int, got recorded, want expectedRequest) {

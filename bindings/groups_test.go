@@ -28,6 +28,7 @@ func TestLuaMisc(t *testing.T)        { runGroupTests(t, "testdata/misc_test.lua
 func TestLuaOAuth(t *testing.T)       { runGroupTests(t, "testdata/oauth_test.lua") }
 func TestLuaService(t *testing.T)     { runGroupTests(t, "testdata/service_test.lua") }
 func TestLuaShakeAround(t *testing.T) { runGroupTests(t, "testdata/shakearound_test.lua") }
+func TestLuaExport(t *testing.T)      { runGroupTests(t, "testdata/export_test.lua") }
 func TestLuaExternalContact(t *testing.T) {
 	runGroupTests(t, "testdata/external_contact_test.lua")
 }

@@ -24,6 +24,7 @@ var groupTitles = map[string]string{
 	"user":                        "成员管理",
 	"external_contact":            "客户联系",
 	"external_contact_group_chat": "客户群管理",
+	"export":                      "异步导出",
 }
 
 // legacy names the groups WeCom no longer develops.
@@ -1021,4 +1022,71 @@ var externalContactGroupChatGroup = group{
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContactGroupChat.OnJobTransferRequest(a.list("chat_id_list"), a.str("new_owner")))
 		}},
+}
+
+// exportGroup is wecom.export: 异步导出.
+var exportGroup = group{
+	"export_simple_user": {doc: "Starts the export of the members the caller may see, each with userid, name, department and open_userid (导出成员); the jobid is read with get_result.", http: "POST export/simple_user", result: "string",
+		params: []param{
+			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.Export.SimpleUserRequest(a.str("encoding_aeskey"), a.int("block_size")))
+		}},
+	"export_user": {doc: "Starts the export of the details of the members the caller may see, as user/list gives them (导出成员详情); the jobid is read with get_result.", http: "POST export/user", result: "string",
+		params: []param{
+			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.Export.UserRequest(a.str("encoding_aeskey"), a.int("block_size")))
+		}},
+	"export_department": {doc: "Starts the export of the departments the caller may see, as department/list gives them (导出部门); the jobid is read with get_result.", http: "POST export/department", result: "string",
+		params: []param{
+			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.Export.DepartmentRequest(a.str("encoding_aeskey"), a.int("block_size")))
+		}},
+	"export_taguser": {doc: "Starts the export of a tag's members and departments (导出标签成员); the jobid is read with get_result.", http: "POST export/taguser", result: "string",
+		params: []param{
+			{name: "tagid", typ: "integer", doc: "需要导出的标签"},
+			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.Export.TagUserRequest(a.int("tagid"), a.str("encoding_aeskey"), a.int("block_size")))
+		}},
+	"get_result": {doc: "Reads an export's status (0 not started, 1 processing, 2 done, 3 failed) and, once done, its files' URLs, sizes and MD5s, valid two hours (获取导出结果).", http: "GET export/get_result",
+		params: []param{
+			{name: "jobid", typ: "string", doc: "导出任务接口成功后返回"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.Export.GetResultRequest(a.str("jobid"))) }},
+	"each_simple_user": {doc: "Exports the members the caller may see and iterates over them, one at a time: submits export/simple_user, waits for the job, downloads and decrypts its files in memory (导出成员).", http: "POST export/simple_user, GET export/get_result", result: "fun(): table?",
+		params: []param{
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
+		},
+		prepare: exportEachSimpleUser},
+	"each_user": {doc: "Exports the details of the members the caller may see and iterates over them, one at a time: submits export/user, waits for the job, downloads and decrypts its files in memory (导出成员详情).", http: "POST export/user, GET export/get_result", result: "fun(): table?",
+		params: []param{
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
+		},
+		prepare: exportEachUser},
+	"each_department": {doc: "Exports the departments the caller may see and iterates over them, one at a time: submits export/department, waits for the job, downloads and decrypts its files in memory (导出部门).", http: "POST export/department, GET export/get_result", result: "fun(): table?",
+		params: []param{
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
+		},
+		prepare: exportEachDepartment},
+	"all_taguser": {doc: "Exports a tag's members and departments and returns them as tag.get_users does, {tagname, userlist, partylist}, the files of the job joined (导出标签成员).", http: "POST export/taguser, GET export/get_result",
+		params: []param{
+			{name: "tagid", typ: "integer", doc: "需要导出的标签"},
+			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
+			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
+		},
+		prepare: exportAllTaguser},
 }

@@ -22,6 +22,7 @@ var groups = map[string]group{
 	"batch":      batchGroup,
 	"department": departmentGroup,
 
+	"export":                      exportGroup,
 	"external_contact":            externalContactGroup,
 	"external_contact_group_chat": externalContactGroupChatGroup,
 

@@ -140,7 +140,7 @@ func rateLimited(code int) bool {
 // secretPattern finds the values of the query and body parameters that
 // never leave the client in an error or a log, written as a query
 // (corpsecret=...) or as JSON ("corpsecret":"...").
-var secretPattern = regexp.MustCompile(`(?i)((?:access_token|corpsecret|secret|provider_secret|suite_secret|suite_access_token|provider_access_token|ticket|suite_ticket|permanent_code)(?:=|"\s*:\s*"))[^&\s"]*`)
+var secretPattern = regexp.MustCompile(`(?i)((?:access_token|corpsecret|secret|provider_secret|suite_secret|suite_access_token|provider_access_token|ticket|suite_ticket|permanent_code|encoding_aeskey|encodingaeskey|encoding_aes_key)(?:=|"\s*:\s*"))[^&\s"]*`)
 
 // minSecret is the length from which a known secret value is replaced
 // wherever it appears: shorter values would replace ordinary text.

@@ -39,6 +39,11 @@ var readAPIs = map[string]bool{
 	"department/list":                            true,
 	"department/simplelist":                      true,
 	"department/update":                          false,
+	"export/department":                          true,
+	"export/get_result":                          true,
+	"export/simple_user":                         true,
+	"export/taguser":                             true,
+	"export/user":                                true,
 	"externalcontact/add_corp_tag":               false,
 	"externalcontact/batch/get_by_user":          true,
 	"externalcontact/del_corp_tag":               false,
@@ -1121,4 +1126,103 @@ func (s *ExternalContactGroupChatService) TransferRequest(chatIDs []string, newO
 // externalcontact/groupchat/onjob_transfer).
 func (s *ExternalContactGroupChatService) OnJobTransferRequest(chatIDs []string, newOwner string) *Request {
 	return &Request{Method: http.MethodPost, API: "externalcontact/groupchat/onjob_transfer", Body: map[string]any{"chat_id_list": chatIDs, "new_owner": newOwner}}
+}
+
+// SimpleUserRequest is the request of SimpleUser (POST export/simple_user).
+// Optional arguments left at their zero value are left out.
+func (s *ExportService) SimpleUserRequest(encodingAESKey string, blockSize int) *Request {
+	body := map[string]any{"encoding_aeskey": encodingAESKey}
+	if blockSize != 0 {
+		body["block_size"] = blockSize
+	}
+	return &Request{Method: http.MethodPost, API: "export/simple_user", Body: body, Result: "jobid"}
+}
+
+// SimpleUser starts the export of the members the caller may see, each with
+// userid, name, department and open_userid (导出成员); the jobid is read with
+// get_result.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94849
+func (s *ExportService) SimpleUser(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.SimpleUserRequest(encodingAESKey, blockSize), &res)
+	return res, err
+}
+
+// UserRequest is the request of User (POST export/user). Optional arguments
+// left at their zero value are left out.
+func (s *ExportService) UserRequest(encodingAESKey string, blockSize int) *Request {
+	body := map[string]any{"encoding_aeskey": encodingAESKey}
+	if blockSize != 0 {
+		body["block_size"] = blockSize
+	}
+	return &Request{Method: http.MethodPost, API: "export/user", Body: body, Result: "jobid"}
+}
+
+// User starts the export of the details of the members the caller may see, as
+// user/list gives them (导出成员详情); the jobid is read with get_result.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94851
+func (s *ExportService) User(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.UserRequest(encodingAESKey, blockSize), &res)
+	return res, err
+}
+
+// DepartmentRequest is the request of Department (POST export/department).
+// Optional arguments left at their zero value are left out.
+func (s *ExportService) DepartmentRequest(encodingAESKey string, blockSize int) *Request {
+	body := map[string]any{"encoding_aeskey": encodingAESKey}
+	if blockSize != 0 {
+		body["block_size"] = blockSize
+	}
+	return &Request{Method: http.MethodPost, API: "export/department", Body: body, Result: "jobid"}
+}
+
+// Department starts the export of the departments the caller may see, as
+// department/list gives them (导出部门); the jobid is read with get_result.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94852
+func (s *ExportService) Department(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.DepartmentRequest(encodingAESKey, blockSize), &res)
+	return res, err
+}
+
+// TagUserRequest is the request of TagUser (POST export/taguser). Optional
+// arguments left at their zero value are left out.
+func (s *ExportService) TagUserRequest(tagID int, encodingAESKey string, blockSize int) *Request {
+	body := map[string]any{"tagid": tagID, "encoding_aeskey": encodingAESKey}
+	if blockSize != 0 {
+		body["block_size"] = blockSize
+	}
+	return &Request{Method: http.MethodPost, API: "export/taguser", Body: body, Result: "jobid"}
+}
+
+// TagUser starts the export of a tag's members and departments (导出标签成员); the
+// jobid is read with get_result.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94853
+func (s *ExportService) TagUser(ctx context.Context, tagID int, encodingAESKey string, blockSize int) (string, error) {
+	var res string
+	err := s.client.Do(ctx, s.TagUserRequest(tagID, encodingAESKey, blockSize), &res)
+	return res, err
+}
+
+// GetResultRequest is the request of GetResult (GET export/get_result).
+func (s *ExportService) GetResultRequest(jobID string) *Request {
+	return &Request{Method: http.MethodGet, API: "export/get_result", Query: url.Values{"jobid": {jobID}}}
+}
+
+// GetResult reads an export's status (0 not started, 1 processing, 2 done, 3
+// failed) and, once done, its files' URLs, sizes and MD5s, valid two hours
+// (获取导出结果).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/94854
+func (s *ExportService) GetResult(ctx context.Context, jobID string) (*ExportResult, error) {
+	var res ExportResult
+	if err := s.client.Do(ctx, s.GetResultRequest(jobID), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
 }

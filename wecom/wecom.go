@@ -44,6 +44,7 @@ type Client struct {
 
 	ExternalContact          *ExternalContactService
 	ExternalContactGroupChat *ExternalContactGroupChatService
+	Export                   *ExportService
 
 	Material    *MaterialService
 	Media       *MediaService
@@ -190,6 +191,7 @@ func New(corpID, secret string, opts ...Option) *Client {
 	c.Department = (*DepartmentService)(&c.common)
 	c.ExternalContact = (*ExternalContactService)(&c.common)
 	c.ExternalContactGroupChat = (*ExternalContactGroupChatService)(&c.common)
+	c.Export = (*ExportService)(&c.common)
 	c.JSAPI = (*JSAPIService)(&c.common)
 	c.Material = (*MaterialService)(&c.common)
 	c.Media = (*MediaService)(&c.common)

@@ -2,8 +2,6 @@ package callback
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha1"
 	"crypto/subtle"
@@ -15,6 +13,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/wecomrunner/runner/wecom/internal/cbc"
 )
 
 // The errors of VerifyURL, Open and Decrypt. Callers tell them apart with
@@ -35,16 +35,12 @@ var (
 	ErrTooLarge = errors.New("callback: too large")
 )
 
-// blockSize is the PKCS#7 block WeCom pads to: 32 bytes, not AES's 16.
-const blockSize = 32
-
 // Crypto signs, verifies, encrypts and decrypts the messages of one callback
 // (one token, EncodingAESKey and receive id). It is safe for concurrent use.
 type Crypto struct {
 	token     string
 	receiveID string
-	block     cipher.Block
-	iv        []byte
+	cipher    *cbc.Cipher
 }
 
 // New returns the Crypto of a callback. encodingAESKey is the 43 characters
@@ -58,22 +54,19 @@ func New(token, encodingAESKey, receiveID string) (*Crypto, error) {
 	if err != nil {
 		return nil, err
 	}
-	block, err := aes.NewCipher(key)
+	c, err := cbc.New(key)
 	if err != nil {
 		return nil, fmt.Errorf("callback: %w", err)
 	}
-	return &Crypto{token: token, receiveID: receiveID, block: block, iv: key[:aes.BlockSize]}, nil
+	return &Crypto{token: token, receiveID: receiveID, cipher: c}, nil
 }
 
 // DecodeKey returns the 32-byte AES key of an EncodingAESKey: 43 characters
 // of base64 without their padding.
 func DecodeKey(encodingAESKey string) ([]byte, error) {
-	if len(encodingAESKey) != 43 {
-		return nil, fmt.Errorf("callback: the EncodingAESKey has %d characters, not 43", len(encodingAESKey))
-	}
-	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
-		return nil, errors.New("callback: the EncodingAESKey is not 43 characters of base64")
+	key, err := cbc.DecodeKey(encodingAESKey)
+	if err != nil {
+		return nil, fmt.Errorf("callback: %w", err)
 	}
 	return key, nil
 }
@@ -163,20 +156,12 @@ func (c *Crypto) decrypt(encrypted string) (msg []byte, receiver string, err err
 		return nil, "", ErrTooLarge
 	}
 	data, err := base64.StdEncoding.DecodeString(encrypted)
-	if err != nil || len(data) == 0 || len(data)%aes.BlockSize != 0 {
+	if err != nil {
 		return nil, "", ErrDecrypt
 	}
-	cipher.NewCBCDecrypter(c.block, c.iv).CryptBlocks(data, data)
-	n := int(data[len(data)-1])
-	if n < 1 || n > blockSize || n > len(data) {
+	if data, err = c.cipher.Open(data); err != nil {
 		return nil, "", ErrDecrypt
 	}
-	for _, b := range data[len(data)-n:] {
-		if int(b) != n {
-			return nil, "", ErrDecrypt
-		}
-	}
-	data = data[:len(data)-n]
 	if len(data) < 20 {
 		return nil, "", ErrDecrypt
 	}
@@ -197,15 +182,12 @@ func (c *Crypto) Encrypt(msg []byte) string {
 }
 
 func (c *Crypto) encrypt(random [16]byte, msg []byte) string {
-	plain := make([]byte, 0, 20+len(msg)+len(c.receiveID)+blockSize)
+	plain := make([]byte, 0, 20+len(msg)+len(c.receiveID)+cbc.PadBlock)
 	plain = append(plain, random[:]...)
 	plain = binary.BigEndian.AppendUint32(plain, uint32(len(msg)))
 	plain = append(plain, msg...)
 	plain = append(plain, c.receiveID...)
-	pad := blockSize - len(plain)%blockSize
-	plain = append(plain, bytes.Repeat([]byte{byte(pad)}, pad)...)
-	cipher.NewCBCEncrypter(c.block, c.iv).CryptBlocks(plain, plain)
-	return base64.StdEncoding.EncodeToString(plain)
+	return base64.StdEncoding.EncodeToString(c.cipher.Seal(plain))
 }
 
 // reply is the XML of an encrypted passive reply.

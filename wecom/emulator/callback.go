@@ -1,10 +1,7 @@
 package emulator
 
 import (
-	"bytes"
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha1"
 	"encoding/base64"
@@ -20,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wecomrunner/runner/wecom/internal/cbc"
 )
 
 // Callback is where the emulator pushes events, as set in WeCom's admin
@@ -284,25 +283,16 @@ func (p *pusher) close() {
 // endian), the message and the corp id, padded (PKCS#7) to 32 bytes; in
 // base64.
 func sealEvent(encodingAESKey, corpID string, msg []byte) (string, error) {
-	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
+	c, err := cbc.FromEncodingAESKey(encodingAESKey)
+	if err != nil {
 		return "", errors.New("the encoding_aes_key is not 43 characters of base64")
 	}
-	var buf bytes.Buffer
-	prefix := make([]byte, 16)
-	rand.Read(prefix)
-	buf.Write(prefix)
-	binary.Write(&buf, binary.BigEndian, uint32(len(msg)))
-	buf.Write(msg)
-	buf.WriteString(corpID)
-	n := 32 - buf.Len()%32
-	for range n {
-		buf.WriteByte(byte(n))
-	}
-	block, _ := aes.NewCipher(key)
-	out := make([]byte, buf.Len())
-	cipher.NewCBCEncrypter(block, key[:aes.BlockSize]).CryptBlocks(out, buf.Bytes())
-	return base64.StdEncoding.EncodeToString(out), nil
+	plain := make([]byte, 16, 20+len(msg)+len(corpID)+cbc.PadBlock)
+	rand.Read(plain)
+	plain = binary.BigEndian.AppendUint32(plain, uint32(len(msg)))
+	plain = append(plain, msg...)
+	plain = append(plain, corpID...)
+	return base64.StdEncoding.EncodeToString(c.Seal(plain)), nil
 }
 
 // signEvent is msg_signature: SHA-1 of the sorted token, timestamp, nonce

@@ -21,17 +21,18 @@ import (
 // under /cgi-bin/ and the read-only inspection endpoint under /_emulator/.
 // All its methods are safe for concurrent use.
 type Server struct {
-	opts   options
-	st     *state
-	auth   *authStore
-	out    *outbox
-	push   *pusher
-	media  *mediaStore
-	jobs   *jobStore
-	faults *faultSet
-	log    *requestLog
-	robots *robots
-	routes map[string]route
+	opts    options
+	st      *state
+	auth    *authStore
+	out     *outbox
+	push    *pusher
+	media   *mediaStore
+	jobs    *jobStore
+	exports *exportStore
+	faults  *faultSet
+	log     *requestLog
+	robots  *robots
+	routes  map[string]route
 
 	contactsSecret        string
 	externalContactSecret string
@@ -139,6 +140,7 @@ func New(org *Org, opts ...Option) *Server {
 		push:                  newPusher(org.Callback),
 		media:                 newMediaStore(),
 		jobs:                  &jobStore{},
+		exports:               newExportStore(),
 		faults:                newFaultSet(o.latency, o.jitter),
 		log:                   newRequestLog(o.logSize),
 		robots:                newRobots(org.Robots),
@@ -326,6 +328,13 @@ func (s *Server) routeTable() map[string]route {
 		// jsapi
 		"get_jsapi_ticket": get(s.jsapiTicket),
 		"ticket/get":       get(s.agentTicket),
+
+		// export
+		"export/simple_user": post(func(c *call) (any, *apiError) { return s.exportMembers(c, false) }),
+		"export/user":        post(func(c *call) (any, *apiError) { return s.exportMembers(c, true) }),
+		"export/department":  post(s.exportDepartments),
+		"export/taguser":     post(s.exportTagUsers),
+		"export/get_result":  get(s.exportResult),
 
 		// media
 		"media/upload":                   upload(s.mediaUpload),
@@ -528,6 +537,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if strings.HasPrefix(path, inspectPrefix) {
 		s.serveInspect(w, r)
+		return
+	}
+	if strings.HasPrefix(path, exportPrefix) {
+		s.serveExportFile(w, r)
 		return
 	}
 	if !strings.HasPrefix(path, apiPrefix) {

@@ -1,0 +1,300 @@
+package emulator
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wecomrunner/runner/wecom/internal/cbc"
+)
+
+// The asynchronous exports (异步导出接口, document/path/94850):
+// export/simple_user, export/user, export/department and export/taguser
+// take a snapshot of what the caller may see when they are called, split it
+// into files of block_size rows, encrypt each with the request's
+// encoding_aeskey and keep them; export/get_result answers status 1
+// (processing) at a job's first poll and 2 (done) with the files' URLs from
+// the next, as media/upload_by_url's jobs do, so that a client's polling is
+// exercised without a clock. The files are served by the emulator itself,
+// under /_export/ at the host the client called, with Range requests, for
+// two hours by the server's clock, as WeCom's CDN keeps them.
+//
+// What WeCom documents is followed: the key is 43 characters of base64;
+// block_size is 10^4 to 10^6 (default 10^6) rows a file, members for the
+// member exports, departments for the department export, members and
+// departments together for a tag; a job is read by the identity that
+// submitted it. WeCom does not document the errcodes of a bad key or
+// block_size: the emulator answers 40058 (invalid parameter) for both, and
+// 40058 for an unknown jobid. open_userid (a third-party application's id
+// of a member) is not in the member files: the emulator has none.
+
+// exportPrefix is the path under which the export files are served.
+const exportPrefix = "/_export/"
+
+// exportLifetime is how long a finished export's files may be downloaded.
+const exportLifetime = 2 * time.Hour
+
+// exportStore holds the export jobs and their files.
+type exportStore struct {
+	mu    sync.Mutex
+	jobs  map[string]*exportJob
+	files map[string]*exportFile
+}
+
+func newExportStore() *exportStore {
+	return &exportStore{jobs: map[string]*exportJob{}, files: map[string]*exportFile{}}
+}
+
+// exportJob is a submitted export.
+type exportJob struct {
+	agentID int // the identity that submitted it, the only one that reads it
+	polls   int
+	files   []*exportFile
+	done    time.Time // when the files became available
+}
+
+// exportFile is one encrypted file of a job.
+type exportFile struct {
+	id   string
+	data []byte
+	md5  string
+	done time.Time
+}
+
+// exportRequest is the body of the export submissions.
+type exportRequest struct {
+	EncodingAESKey string   `json:"encoding_aeskey"`
+	BlockSize      flexInt  `json:"block_size"`
+	TagID          *flexInt `json:"tagid"`
+}
+
+// readExport decodes and checks a submission and returns its cipher and
+// block size.
+func readExport(c *call, req *exportRequest) (*cbc.Cipher, int, *apiError) {
+	if e := c.decode(req); e != nil {
+		return nil, 0, e
+	}
+	ciph, err := cbc.FromEncodingAESKey(req.EncodingAESKey)
+	if err != nil {
+		return nil, 0, errorf(40058, "encoding_aeskey must be 43 characters of base64")
+	}
+	size := int(req.BlockSize)
+	if size == 0 {
+		size = 1_000_000
+	}
+	if size < 10_000 || size > 1_000_000 {
+		return nil, 0, errorf(40058, "block_size must be 10000 to 1000000")
+	}
+	return ciph, size, nil
+}
+
+// exportMembers serves export/simple_user (detail false) and export/user:
+// the members the caller sees, as user/simplelist and user/list list them.
+func (s *Server) exportMembers(c *call, detail bool) (any, *apiError) {
+	var req exportRequest
+	ciph, size, e := readExport(c, &req)
+	if e != nil {
+		return nil, e
+	}
+	st := s.st
+	st.mu.RLock()
+	a := c.app()
+	var rows [][]byte
+	var buf []byte
+	for _, m := range st.sortedMembers(sortedKeys(st.depts)) {
+		if !st.userVisible(a, m) {
+			continue
+		}
+		start := len(buf)
+		if detail {
+			buf = st.appendView(buf, a, m)
+		} else {
+			row, _ := json.Marshal(simpleUser{m.UserID, m.Name, m.Department})
+			buf = append(buf, row...)
+		}
+		rows = append(rows, buf[start:len(buf):len(buf)])
+		if cap(buf)-len(buf) < 4096 {
+			buf = make([]byte, 0, 1<<20)
+		}
+	}
+	st.mu.RUnlock()
+	return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
+		return append(appendRows(append(b, `{"userlist":`...), rows[from:to]), '}')
+	})
+}
+
+// exportDepartments serves export/department: the departments the caller
+// sees, as department/list lists them.
+func (s *Server) exportDepartments(c *call) (any, *apiError) {
+	var req exportRequest
+	ciph, size, e := readExport(c, &req)
+	if e != nil {
+		return nil, e
+	}
+	depts, e := s.listedDepts(c)
+	if e != nil {
+		return nil, e
+	}
+	rows := make([][]byte, len(depts))
+	for i, d := range depts {
+		rows[i], _ = json.Marshal(deptItem{d.ID, d.Name, d.NameEn, d.ParentID, d.Order})
+	}
+	return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
+		return append(appendRows(append(b, `{"department":`...), rows[from:to]), '}')
+	})
+}
+
+// exportTagUsers serves export/taguser: the tag's members and departments
+// the caller sees, as tag/get lists them; block_size counts both.
+func (s *Server) exportTagUsers(c *call) (any, *apiError) {
+	var req exportRequest
+	ciph, size, e := readExport(c, &req)
+	if e != nil {
+		return nil, e
+	}
+	if req.TagID == nil {
+		return nil, errorf(40068, "tagid is required")
+	}
+	st := s.st
+	st.mu.RLock()
+	t := st.tags[int(*req.TagID)]
+	if t == nil {
+		st.mu.RUnlock()
+		return nil, errorf(40068, "tagid %d", int(*req.TagID))
+	}
+	a := c.app()
+	name := t.Name
+	var ms []*member
+	for key := range t.users {
+		if m := st.users[key]; m != nil && st.userVisible(a, m) {
+			ms = append(ms, m)
+		}
+	}
+	slices.SortFunc(ms, func(x, y *member) int { return cmp.Compare(x.seq, y.seq) })
+	users := make([][]byte, len(ms))
+	for i, m := range ms {
+		users[i], _ = json.Marshal(tagUser{m.UserID, m.Name})
+	}
+	var parties [][]byte
+	for _, p := range sortedKeys(t.parties) {
+		if st.deptVisible(a, p) {
+			row, _ := json.Marshal(p)
+			parties = append(parties, row)
+		}
+	}
+	st.mu.RUnlock()
+	tagName, _ := json.Marshal(name)
+	return s.startExport(c, ciph, size, len(users)+len(parties), func(b []byte, from, to int) []byte {
+		b = append(b, `{"tagname":`...)
+		b = append(b, tagName...)
+		u := users[min(from, len(users)):min(to, len(users))]
+		p := parties[max(from-len(users), 0):max(to-len(users), 0)]
+		b = appendRows(append(b, `,"userlist":`...), u)
+		return append(appendRows(append(b, `,"partylist":`...), p), '}')
+	})
+}
+
+// appendRows appends rows as a JSON array.
+func appendRows(b []byte, rows [][]byte) []byte {
+	b = append(b, '[')
+	for i, r := range rows {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, r...)
+	}
+	return append(b, ']')
+}
+
+// startExport writes the files of n rows, size a file (at least one file,
+// for no rows), each made by file from its rows [from, to), encrypted, and
+// answers the job's id.
+func (s *Server) startExport(c *call, ciph *cbc.Cipher, size, n int, file func(b []byte, from, to int) []byte) (any, *apiError) {
+	job := &exportJob{agentID: c.agentID}
+	for from := 0; from == 0 || from < n; from += size {
+		plain := file(nil, from, min(from+size, n))
+		data := ciph.Seal(plain)
+		sum := md5.Sum(data)
+		job.files = append(job.files, &exportFile{id: randomAlnum(40), data: data, md5: hex.EncodeToString(sum[:])})
+	}
+	id := "jobid_" + randomAlnum(40)
+	s.exports.mu.Lock()
+	s.exports.jobs[id] = job
+	s.exports.mu.Unlock()
+	return struct {
+		status
+		JobID string `json:"jobid"`
+	}{okStatus, id}, nil
+}
+
+type exportFileAnswer struct {
+	URL  string `json:"url"`
+	Size int    `json:"size"`
+	MD5  string `json:"md5"`
+}
+
+type exportResultAnswer struct {
+	status
+	Status   int                `json:"status"`
+	DataList []exportFileAnswer `json:"data_list,omitempty"`
+}
+
+// exportResult serves GET export/get_result?jobid=ID: status 1 at a job's
+// first poll, then 2 with its files, whose URLs are valid two hours.
+func (s *Server) exportResult(c *call) (any, *apiError) {
+	id := c.param("jobid")
+	if id == "" {
+		return nil, errorf(40058, "jobid is required")
+	}
+	now := s.now()
+	ex := s.exports
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	j := ex.jobs[id]
+	if j == nil || j.agentID != c.agentID {
+		return nil, errorf(40058, "unknown jobid")
+	}
+	j.polls++
+	if j.polls == 1 {
+		return exportResultAnswer{status: okStatus, Status: 1}, nil
+	}
+	if j.done.IsZero() {
+		j.done = now
+		for _, f := range j.files {
+			f.done = now
+			ex.files[f.id] = f
+		}
+	}
+	scheme := "http"
+	if c.r.TLS != nil {
+		scheme = "https"
+	}
+	out := exportResultAnswer{status: okStatus, Status: 2, DataList: []exportFileAnswer{}}
+	for _, f := range j.files {
+		out.DataList = append(out.DataList, exportFileAnswer{scheme + "://" + c.r.Host + exportPrefix + f.id, len(f.data), f.md5})
+	}
+	return out, nil
+}
+
+// serveExportFile serves GET /_export/ID: an export file's ciphertext, with
+// Range requests; 404 for an unknown file or one older than two hours.
+func (s *Server) serveExportFile(w http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, exportPrefix)
+	now := s.now()
+	s.exports.mu.Lock()
+	f := s.exports.files[id]
+	s.exports.mu.Unlock()
+	if f == nil || now.Sub(f.done) > exportLifetime || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
+}
