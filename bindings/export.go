@@ -31,6 +31,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 )
 
@@ -162,9 +163,9 @@ func (it *exportRows) next(L *lua.LState) int {
 				return raise(L, err)
 			}
 			it.files = it.files[1:]
-			d := newDecoder(L, bytes.NewReader(plain))
-			d.cutEvery, d.apart = 1, true
-			it.stream = &answerStream{d: d, api: "export file", list: it.list, fields: L.CreateTable(0, 2)}
+			d := luajson.NewDecoder(L, bytes.NewReader(plain))
+			d.KeepApart()
+			it.stream = &answerStream{s: d.Stream(it.list), api: "export file", fields: L.CreateTable(0, 2)}
 		}
 		v, err := it.stream.next()
 		if err != nil {
