@@ -47,6 +47,7 @@ type method struct {
 	params  []param            // wechatpy's parameters, in order
 	kwargs  string             // what the other named arguments are, for a method that passes them on (**kwargs)
 	result  string             // the LuaLS type of its result; "" for table
+	span    *span              // the bound of a time range of two parameters, or nil
 	prepare func(a *args) call // reads and checks the arguments; no I/O
 }
 
@@ -57,6 +58,7 @@ type param struct {
 	opt   bool       // it may be left out
 	def   lua.LValue // the value taken when it is left out; nil for none
 	agent bool       // left out, it is the client's agent id
+	max   int        // for a list, the most items WeCom takes in one call; 0 for no limit
 	doc   string     // its meaning, from wechatpy's documentation or the official API's
 }
 
@@ -107,6 +109,7 @@ func newArgs(L *lua.LState, fn string, m *method, env *Env, c *wecom.Client, val
 	if len(a.pos) > len(m.params) && m.kwargs == "" {
 		a.fail("%s takes at most %d arguments, got %d", fn, len(m.params), len(a.pos))
 	}
+	a.checkLimits()
 	return a
 }
 

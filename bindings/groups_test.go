@@ -35,12 +35,15 @@ func TestLuaExternalContact(t *testing.T) {
 func TestLuaExternalContactGroupChat(t *testing.T) {
 	runGroupTests(t, "testdata/external_contact_group_chat_test.lua")
 }
+func TestLuaOA(t *testing.T) { runGroupTests(t, "testdata/oa_test.lua") }
 
 // runGroupTests runs the Lua tests of file against one emulator with the
 // demo organisation, shared by the file's tests, which run in order. The
-// run has five clients: the default (the app 运维助手 with its agent id,
+// run has these clients: the default (the app 运维助手 with its agent id,
 // from emulatorEnv), "report" (the app 日报 with its agent id), "customers"
-// (the app 客户助手, configured for the customer contact API), "contacts"
+// (the app 客户助手, configured for the customer contact API), "oa" (the
+// app 行政助手, configured for approvals and attendance) and "oa_dry" (the
+// same in a dry run), "contacts"
 // (the contacts-sync secret, no agent id) and "provider" (the service
 // provider's corp, no secret). Each test also sees the globals
 //
@@ -60,6 +63,8 @@ func runGroupTests(t *testing.T, file string) {
 	base := wecom.WithBaseURL(srv.BaseURL())
 	env.Clients["report"] = wecom.New(creds.CorpID, emulator.DemoReportSecret, base, wecom.WithAgentID(emulator.DemoReportAgentID))
 	env.Clients["customers"] = wecom.New(creds.CorpID, emulator.DemoCustomerSecret, base, wecom.WithAgentID(emulator.DemoCustomerAgentID))
+	env.Clients["oa"] = wecom.New(creds.CorpID, emulator.DemoOASecret, base, wecom.WithAgentID(emulator.DemoOAAgentID))
+	env.Clients["oa_dry"] = wecom.New(creds.CorpID, emulator.DemoOASecret, base, wecom.WithAgentID(emulator.DemoOAAgentID), wecom.WithDryRun(func(wecom.DryRun) {}))
 	env.Clients["contacts"] = wecom.New(creds.CorpID, creds.ContactsSecret, base)
 	if creds.Provider == nil || len(creds.Provider.Suites) == 0 {
 		t.Fatal("the demo organisation has no service provider with a suite")

@@ -25,6 +25,7 @@ var groupTitles = map[string]string{
 	"external_contact":            "客户联系",
 	"external_contact_group_chat": "客户群管理",
 	"export":                      "异步导出",
+	"oa":                          "OA管理(审批、假期、打卡)",
 }
 
 // legacy names the groups WeCom no longer develops.
@@ -1089,4 +1090,89 @@ var exportGroup = group{
 			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
 		},
 		prepare: exportAllTaguser},
+}
+
+// oaGroup is wecom.oa: OA管理(审批、假期、打卡).
+var oaGroup = group{
+	"get_template_detail": {doc: "Reads an approval template: its names and controls (获取审批模板详情).", http: "POST oa/gettemplatedetail",
+		params: []param{
+			{name: "template_id", typ: "string", doc: "模板的唯一标识id"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.OA.GetTemplateDetailRequest(a.str("template_id"))) }},
+	"get_approval_info": {doc: "Reads one page of the numbers of the approvals submitted in a period of at most 31 days, by template, creator, department or status (批量获取审批单号).", http: "POST oa/getapprovalinfo", span: &span{from: "start_time", to: "end_time", days: 31},
+		params: []param{
+			{name: "start_time", typ: "string", doc: "审批单提交的时间范围的开始时间,Unix时间戳"},
+			{name: "end_time", typ: "string", doc: "审批单提交的时间范围的结束时间,Unix时间戳;与开始时间的跨度不能超过31天"},
+			{name: "cursor", typ: "string", doc: "分页查询游标,首次为空串,后续使用返回的new_next_cursor"},
+			{name: "size", typ: "integer", opt: true, def: lua.LNumber(100), doc: "一次请求拉取审批单数量,默认值为100,上限值为100"},
+			{name: "filters", typ: "table", opt: true, doc: "筛选条件,每个为 {key = ..., value = ...};key为template_id、creator、department、sp_status或record_type"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.GetApprovalInfoRequest(a.str("start_time"), a.str("end_time"), a.str("cursor"), a.int("size"), a.any("filters")))
+		}},
+	"get_approval_detail": {doc: "Reads an approval: its template, creator, status, approval steps and the values of its controls (获取审批申请详情).", http: "POST oa/getapprovaldetail",
+		params: []param{
+			{name: "sp_no", typ: "string", doc: "审批单编号"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.OA.GetApprovalDetailRequest(a.str("sp_no"))) }},
+	"apply_event": {doc: "Submits an approval on behalf of a member, with the template's process or the approvers given (提交审批申请); the answer has its sp_no.", http: "POST oa/applyevent",
+		params: []param{
+			{name: "creator_userid", typ: "string", doc: "申请人userid,须在应用可见范围内"},
+			{name: "template_id", typ: "string", doc: "模板id"},
+			{name: "use_template_approver", typ: "integer", doc: "审批人模式:0-通过接口指定审批人、抄送人;1-使用模板在管理后台设置的审批流程"},
+			{name: "approver", typ: "table", doc: "审批流程,每个节点为 {attr = 1或2, userid = {...}};仅use_template_approver为0时生效"},
+			{name: "apply_data", typ: "table", doc: "审批申请数据 {contents = {{control = ..., id = ..., value = {...}}, ...}};必填控件必须有值"},
+			{name: "summary_list", typ: "table", doc: "摘要信息,最多3行,每行为 {summary_info = {{text = ..., lang = \"zh_CN\"}}}"},
+			{name: "notifyer", typ: "string[]|string", opt: true, doc: "抄送人userid列表,仅use_template_approver为0时生效"},
+			{name: "notify_type", typ: "integer", opt: true, doc: "抄送方式:1-提单时抄送(默认值);2-单据通过后抄送;3-提单和单据通过后抄送"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.ApplyEventRequest(a.str("creator_userid"), a.str("template_id"), a.int("use_template_approver"), a.any("approver"), a.any("apply_data"), a.any("summary_list"), a.list("notifyer"), a.int("notify_type")))
+		}},
+	"vacation_getcorpconf": {doc: "Lists the corp's kinds of leave: their ids, names, units and quota rules (获取企业假期管理配置).", http: "GET oa/vacation/getcorpconf",
+		prepare: func(a *args) call { return send(a, a.client.OA.VacationGetCorpConfRequest()) }},
+	"vacation_getuservacationquota": {doc: "Reads a member's leave balances, in seconds, by kind of leave (获取成员假期余额).", http: "POST oa/vacation/getuservacationquota",
+		params: []param{
+			{name: "userid", typ: "string", doc: "需要获取假期余额的成员的userid"},
+		},
+		prepare: func(a *args) call { return send(a, a.client.OA.VacationGetUserVacationQuotaRequest(a.str("userid"))) }},
+	"get_checkin_data": {doc: "Reads the check-in records of members over at most 30 days (获取打卡记录数据).", http: "POST checkin/getcheckindata", span: &span{from: "start_time", to: "end_time", days: 30},
+		params: []param{
+			{name: "data_type", typ: "integer", doc: "打卡类型。1:上下班打卡;2:外出打卡;3:全部打卡"},
+			{name: "start_time", typ: "integer", doc: "开始时间,Unix时间戳"},
+			{name: "end_time", typ: "integer", doc: "结束时间,Unix时间戳"},
+			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.GetCheckinDataRequest(a.int("data_type"), a.int("start_time"), a.int("end_time"), a.list("userid_list")))
+		}},
+	"get_checkin_daydata": {doc: "Reads the daily attendance reports of members, day by day: check-ins, working time, lateness, early leaving and missed check-ins (获取打卡日报数据).", http: "POST checkin/getcheckin_daydata", span: &span{from: "start_time", to: "end_time", days: 31},
+		params: []param{
+			{name: "start_time", typ: "integer", doc: "开始日期,当天0点的Unix时间戳"},
+			{name: "end_time", typ: "integer", doc: "结束日期,当天0点的Unix时间戳"},
+			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.GetCheckinDayDataRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))
+		}},
+	"get_checkin_monthdata": {doc: "Reads the attendance report of members over a period of at most a month: working days, working time and exceptions (获取打卡月报数据).", http: "POST checkin/getcheckin_monthdata", span: &span{from: "start_time", to: "end_time", days: 31},
+		params: []param{
+			{name: "start_time", typ: "integer", doc: "开始日期,当天0点的Unix时间戳"},
+			{name: "end_time", typ: "integer", doc: "结束日期,当天0点的Unix时间戳"},
+			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.GetCheckinMonthDataRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))
+		}},
+	"get_corp_checkin_option": {doc: "Lists the corp's check-in rules: working days and times, schedules and who they apply to (获取企业所有打卡规则).", http: "POST checkin/getcorpcheckinoption",
+		prepare: func(a *args) call { return send(a, a.client.OA.GetCorpCheckinOptionRequest()) }},
+	"get_checkin_schedu_list": {doc: "Reads the shifts of members under rules by shift (按班次上下班) over at most a month (获取打卡人员排班信息).", http: "POST checkin/getcheckinschedulist", span: &span{from: "start_time", to: "end_time", days: 31},
+		params: []param{
+			{name: "start_time", typ: "integer", doc: "获取排班信息的开始时间,Unix时间戳"},
+			{name: "end_time", typ: "integer", doc: "获取排班信息的结束时间,Unix时间戳;与开始时间的跨度不超过一个月"},
+			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+		},
+		prepare: func(a *args) call {
+			return send(a, a.client.OA.GetCheckinScheduListRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))
+		}},
 }

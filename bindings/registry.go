@@ -25,6 +25,7 @@ var groups = map[string]group{
 	"export":                      exportGroup,
 	"external_contact":            externalContactGroup,
 	"external_contact_group_chat": externalContactGroupChatGroup,
+	"oa":                          oaGroup,
 
 	"jsapi":   jsapiGroup,
 	"media":   mediaGroup,

@@ -33,6 +33,11 @@ var readAPIs = map[string]bool{
 	"chat/send":                                  false,
 	"chat/setmute":                               false,
 	"chat/update":                                false,
+	"checkin/getcheckin_daydata":                 true,
+	"checkin/getcheckin_monthdata":               true,
+	"checkin/getcheckindata":                     true,
+	"checkin/getcheckinschedulist":               true,
+	"checkin/getcorpcheckinoption":               true,
 	"department/create":                          false,
 	"department/delete":                          false,
 	"department/get":                             true,
@@ -83,6 +88,12 @@ var readAPIs = map[string]bool{
 	"message/recall":                             false,
 	"message/send":                               false,
 	"message/update_template_card":               false,
+	"oa/applyevent":                              false,
+	"oa/getapprovaldetail":                       true,
+	"oa/getapprovalinfo":                         true,
+	"oa/gettemplatedetail":                       true,
+	"oa/vacation/getcorpconf":                    true,
+	"oa/vacation/getuservacationquota":           true,
 	"service/get_login_info":                     true,
 	"service/get_login_url":                      true,
 	"service/get_provider_token":                 true,
@@ -134,6 +145,7 @@ var dryRunAnswers = map[string]string{
 	"media/uploadimg":                            `{"url": "https://dry-run.invalid/image.png"}`,
 	"message/send":                               `{"invaliduser": "", "invalidparty": "", "invalidtag": "", "msgid": "dry-run-message"}`,
 	"message/update_template_card":               `{"invaliduser":[]}`,
+	"oa/applyevent":                              `{"sp_no": "dry-run"}`,
 }
 
 // GetRequest is the request of Get (GET agent/get).
@@ -1222,6 +1234,221 @@ func (s *ExportService) GetResultRequest(jobID string) *Request {
 func (s *ExportService) GetResult(ctx context.Context, jobID string) (*ExportResult, error) {
 	var res ExportResult
 	if err := s.client.Do(ctx, s.GetResultRequest(jobID), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetTemplateDetailRequest is the request of GetTemplateDetail (POST
+// oa/gettemplatedetail).
+func (s *OAService) GetTemplateDetailRequest(templateID string) *Request {
+	return &Request{Method: http.MethodPost, API: "oa/gettemplatedetail", Body: map[string]any{"template_id": templateID}}
+}
+
+// GetTemplateDetail reads an approval template: its names and controls
+// (获取审批模板详情).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91982
+func (s *OAService) GetTemplateDetail(ctx context.Context, templateID string) (*ApprovalTemplate, error) {
+	var res ApprovalTemplate
+	if err := s.client.Do(ctx, s.GetTemplateDetailRequest(templateID), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetApprovalInfoRequest is the request of GetApprovalInfo (POST
+// oa/getapprovalinfo). Optional arguments left at their zero value are left
+// out.
+func (s *OAService) GetApprovalInfoRequest(startTime string, endTime string, cursor string, size int, filters any) *Request {
+	body := map[string]any{"starttime": startTime, "endtime": endTime, "new_cursor": cursor}
+	if size != 0 {
+		body["size"] = size
+	}
+	if filters != nil {
+		body["filters"] = filters
+	}
+	return &Request{Method: http.MethodPost, API: "oa/getapprovalinfo", Body: body}
+}
+
+// GetApprovalInfo reads one page of the numbers of the approvals submitted in a
+// period of at most 31 days, by template, creator, department or status
+// (批量获取审批单号).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91816
+func (s *OAService) GetApprovalInfo(ctx context.Context, startTime string, endTime string, cursor string, size int, filters any) (*ApprovalNumbers, error) {
+	var res ApprovalNumbers
+	if err := s.client.Do(ctx, s.GetApprovalInfoRequest(startTime, endTime, cursor, size, filters), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetApprovalDetailRequest is the request of GetApprovalDetail (POST
+// oa/getapprovaldetail).
+func (s *OAService) GetApprovalDetailRequest(spNo string) *Request {
+	return &Request{Method: http.MethodPost, API: "oa/getapprovaldetail", Body: map[string]any{"sp_no": spNo}}
+}
+
+// GetApprovalDetail reads an approval: its template, creator, status, approval
+// steps and the values of its controls (获取审批申请详情).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91983
+func (s *OAService) GetApprovalDetail(ctx context.Context, spNo string) (*ApprovalDetail, error) {
+	var res ApprovalDetail
+	if err := s.client.Do(ctx, s.GetApprovalDetailRequest(spNo), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// ApplyEventRequest is the request of ApplyEvent (POST oa/applyevent). Optional
+// arguments left at their zero value are left out.
+func (s *OAService) ApplyEventRequest(creatorUserID string, templateID string, useTemplateApprover int, approver any, applyData any, summaryList any, notifyer []string, notifyType int) *Request {
+	body := map[string]any{"creator_userid": creatorUserID, "template_id": templateID, "use_template_approver": useTemplateApprover, "approver": approver, "apply_data": applyData, "summary_list": summaryList}
+	if notifyer != nil {
+		body["notifyer"] = notifyer
+	}
+	if notifyType != 0 {
+		body["notify_type"] = notifyType
+	}
+	return &Request{Method: http.MethodPost, API: "oa/applyevent", Body: body}
+}
+
+// ApplyEvent submits an approval on behalf of a member, with the template's
+// process or the approvers given (提交审批申请); the answer has its sp_no.
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91853
+func (s *OAService) ApplyEvent(ctx context.Context, creatorUserID string, templateID string, useTemplateApprover int, approver any, applyData any, summaryList any, notifyer []string, notifyType int) (*AppliedApproval, error) {
+	var res AppliedApproval
+	if err := s.client.Do(ctx, s.ApplyEventRequest(creatorUserID, templateID, useTemplateApprover, approver, applyData, summaryList, notifyer, notifyType), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// VacationGetCorpConfRequest is the request of VacationGetCorpConf (GET
+// oa/vacation/getcorpconf).
+func (s *OAService) VacationGetCorpConfRequest() *Request {
+	return &Request{Method: http.MethodGet, API: "oa/vacation/getcorpconf"}
+}
+
+// VacationGetCorpConf lists the corp's kinds of leave: their ids, names, units
+// and quota rules (获取企业假期管理配置).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93375
+func (s *OAService) VacationGetCorpConf(ctx context.Context) (*VacationConf, error) {
+	var res VacationConf
+	if err := s.client.Do(ctx, s.VacationGetCorpConfRequest(), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// VacationGetUserVacationQuotaRequest is the request of
+// VacationGetUserVacationQuota (POST oa/vacation/getuservacationquota).
+func (s *OAService) VacationGetUserVacationQuotaRequest(userID string) *Request {
+	return &Request{Method: http.MethodPost, API: "oa/vacation/getuservacationquota", Body: map[string]any{"userid": userID}}
+}
+
+// VacationGetUserVacationQuota reads a member's leave balances, in seconds, by
+// kind of leave (获取成员假期余额).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93376
+func (s *OAService) VacationGetUserVacationQuota(ctx context.Context, userID string) (*VacationQuota, error) {
+	var res VacationQuota
+	if err := s.client.Do(ctx, s.VacationGetUserVacationQuotaRequest(userID), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCheckinDataRequest is the request of GetCheckinData (POST
+// checkin/getcheckindata).
+func (s *OAService) GetCheckinDataRequest(dataType int, startTime int, endTime int, userIDs []string) *Request {
+	return &Request{Method: http.MethodPost, API: "checkin/getcheckindata", Body: map[string]any{"opencheckindatatype": dataType, "starttime": startTime, "endtime": endTime, "useridlist": userIDs}}
+}
+
+// GetCheckinData reads the check-in records of members over at most 30 days
+// (获取打卡记录数据).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/90262
+func (s *OAService) GetCheckinData(ctx context.Context, dataType int, startTime int, endTime int, userIDs []string) (*CheckinRecords, error) {
+	var res CheckinRecords
+	if err := s.client.Do(ctx, s.GetCheckinDataRequest(dataType, startTime, endTime, userIDs), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCheckinDayDataRequest is the request of GetCheckinDayData (POST
+// checkin/getcheckin_daydata).
+func (s *OAService) GetCheckinDayDataRequest(startTime int, endTime int, userIDs []string) *Request {
+	return &Request{Method: http.MethodPost, API: "checkin/getcheckin_daydata", Body: map[string]any{"starttime": startTime, "endtime": endTime, "useridlist": userIDs}}
+}
+
+// GetCheckinDayData reads the daily attendance reports of members, day by day:
+// check-ins, working time, lateness, early leaving and missed check-ins
+// (获取打卡日报数据).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93374
+func (s *OAService) GetCheckinDayData(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinDayReports, error) {
+	var res CheckinDayReports
+	if err := s.client.Do(ctx, s.GetCheckinDayDataRequest(startTime, endTime, userIDs), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCheckinMonthDataRequest is the request of GetCheckinMonthData (POST
+// checkin/getcheckin_monthdata).
+func (s *OAService) GetCheckinMonthDataRequest(startTime int, endTime int, userIDs []string) *Request {
+	return &Request{Method: http.MethodPost, API: "checkin/getcheckin_monthdata", Body: map[string]any{"starttime": startTime, "endtime": endTime, "useridlist": userIDs}}
+}
+
+// GetCheckinMonthData reads the attendance report of members over a period of
+// at most a month: working days, working time and exceptions (获取打卡月报数据).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93387
+func (s *OAService) GetCheckinMonthData(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinMonthReports, error) {
+	var res CheckinMonthReports
+	if err := s.client.Do(ctx, s.GetCheckinMonthDataRequest(startTime, endTime, userIDs), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCorpCheckinOptionRequest is the request of GetCorpCheckinOption (POST
+// checkin/getcorpcheckinoption).
+func (s *OAService) GetCorpCheckinOptionRequest() *Request {
+	return &Request{Method: http.MethodPost, API: "checkin/getcorpcheckinoption", Body: map[string]any{}}
+}
+
+// GetCorpCheckinOption lists the corp's check-in rules: working days and times,
+// schedules and who they apply to (获取企业所有打卡规则).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93384
+func (s *OAService) GetCorpCheckinOption(ctx context.Context) (*CorpCheckinOption, error) {
+	var res CorpCheckinOption
+	if err := s.client.Do(ctx, s.GetCorpCheckinOptionRequest(), &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// GetCheckinScheduListRequest is the request of GetCheckinScheduList (POST
+// checkin/getcheckinschedulist).
+func (s *OAService) GetCheckinScheduListRequest(startTime int, endTime int, userIDs []string) *Request {
+	return &Request{Method: http.MethodPost, API: "checkin/getcheckinschedulist", Body: map[string]any{"starttime": startTime, "endtime": endTime, "useridlist": userIDs}}
+}
+
+// GetCheckinScheduList reads the shifts of members under rules by shift
+// (按班次上下班) over at most a month (获取打卡人员排班信息).
+//
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/93380
+func (s *OAService) GetCheckinScheduList(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinSchedules, error) {
+	var res CheckinSchedules
+	if err := s.client.Do(ctx, s.GetCheckinScheduListRequest(startTime, endTime, userIDs), &res); err != nil {
 		return nil, err
 	}
 	return &res, nil

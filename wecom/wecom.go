@@ -45,6 +45,7 @@ type Client struct {
 	ExternalContact          *ExternalContactService
 	ExternalContactGroupChat *ExternalContactGroupChatService
 	Export                   *ExportService
+	OA                       *OAService
 
 	Material    *MaterialService
 	Media       *MediaService
@@ -192,6 +193,7 @@ func New(corpID, secret string, opts ...Option) *Client {
 	c.ExternalContact = (*ExternalContactService)(&c.common)
 	c.ExternalContactGroupChat = (*ExternalContactGroupChatService)(&c.common)
 	c.Export = (*ExportService)(&c.common)
+	c.OA = (*OAService)(&c.common)
 	c.JSAPI = (*JSAPIService)(&c.common)
 	c.Material = (*MaterialService)(&c.common)
 	c.Media = (*MediaService)(&c.common)

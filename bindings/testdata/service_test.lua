@@ -23,7 +23,7 @@ function TestLogin(t)
   assert_eq(info.usertype, 1, "zhangwei created the corp")
   assert_eq(info.user_info.userid, "zhangwei")
   assert_eq(info.corp_info.corpid, "ww7d0a5c1e2f3b4a69")
-  assert_eq(#info.agent, 3)
+  assert_eq(#info.agent, 4)
 
   local ticket = info.redirect_login_info.login_ticket
   local args = {login_ticket = ticket, target = "agent_setting", agentid = 1000002, provider_access_token = token}

@@ -1439,8 +1439,8 @@ func TestClientService(t *testing.T) {
 	info, err := c.Service.GetLoginInfo(ctx, authCode, pt.ProviderAccessToken)
 	noError(t, err, "GetLoginInfo")
 	if info.UserType != 1 || info.UserInfo.UserID != "zhangwei" || info.CorpInfo.CorpID != emulator.DemoCorpID ||
-		len(info.Agent) != 3 || info.RedirectLoginInfo.LoginTicket == "" {
-		t.Errorf("GetLoginInfo = %+v, want the creator zhangwei of %s with three apps and a login ticket", info, emulator.DemoCorpID)
+		len(info.Agent) != 4 || info.RedirectLoginInfo.LoginTicket == "" {
+		t.Errorf("GetLoginInfo = %+v, want the creator zhangwei of %s with four apps and a login ticket", info, emulator.DemoCorpID)
 	}
 	_, err = c.Service.GetLoginInfo(ctx, authCode, pt.ProviderAccessToken)
 	wantAPIError(t, err, "service/get_login_info", 42022)

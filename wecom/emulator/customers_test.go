@@ -597,7 +597,7 @@ func TestCustomerSnapshot(t *testing.T) {
 		}
 	}
 	snap.ContactsSecret = DemoContactsSecret
-	snap.Apps[0].Secret, snap.Apps[1].Secret, snap.Apps[2].Secret = DemoOpsSecret, DemoReportSecret, DemoCustomerSecret
+	snap.Apps[0].Secret, snap.Apps[1].Secret, snap.Apps[2].Secret, snap.Apps[3].Secret = DemoOpsSecret, DemoReportSecret, DemoCustomerSecret, DemoOASecret
 	if err := snap.Validate(); err != nil {
 		t.Errorf("the snapshot is not a valid org: %v", err)
 	}

@@ -92,6 +92,18 @@ func DemoOrg() *Org {
 				AllowParties:    []int{8},
 				ExternalContact: true,
 			},
+			{
+				AgentID:        DemoOAAgentID,
+				Name:           "行政助手",
+				Secret:         DemoOASecret,
+				Description:    "审批、假期与考勤",
+				SquareLogoURL:  "https://p.qlogo.cn/bizmail/oa/0",
+				HomeURL:        "https://oa.tengfei.example.com",
+				RedirectDomain: "oa.tengfei.example.com",
+				AllowParties:   []int{1},
+				Approval:       true,
+				Checkin:        true,
+			},
 		},
 		Departments: []Department{
 			{ID: 1, Name: "腾飞科技", NameEn: "Tengfei", ParentID: 0, Order: 100000000},
@@ -207,6 +219,7 @@ func DemoOrg() *Org {
 		org.Users = append(org.Users, u)
 	}
 	org.ExternalContact = demoCustomers()
+	org.OA = demoOA()
 	return org
 }
 

@@ -149,6 +149,7 @@ func New(org *Org, opts ...Option) *Server {
 		externalContactSecret: org.ExternalContactSecret,
 	}
 	s.st.customers = newCustomerState(org, o.clock, o.transferDelay)
+	s.st.oa = newOAState(org, o.clock)
 	if org.Provider != nil {
 		p := *org.Provider
 		s.provider = &p
@@ -236,6 +237,9 @@ type AppCredentials struct {
 	// ExternalContact says the app may call the customer contact API
 	// (客户联系 → 可调用应用).
 	ExternalContact bool
+	// OA says the app may call the approval and leave API (审批 → 可调用
+	// 接口的应用) and the attendance API (打卡 → 可调用接口的应用).
+	OA bool
 }
 
 // Credentials returns the corp id, the contacts-sync secret and each app's
@@ -246,7 +250,7 @@ func (s *Server) Credentials() Credentials {
 	c := Credentials{CorpID: s.st.corpID, ContactsSecret: s.contactsSecret, ExternalContactSecret: s.externalContactSecret}
 	for _, id := range sortedKeys(s.st.apps) {
 		a := s.st.apps[id]
-		c.Apps = append(c.Apps, AppCredentials{AgentID: a.AgentID, Name: a.Name, Secret: a.Secret, ExternalContact: a.ExternalContact})
+		c.Apps = append(c.Apps, AppCredentials{AgentID: a.AgentID, Name: a.Name, Secret: a.Secret, ExternalContact: a.ExternalContact, OA: a.Approval && a.Checkin})
 	}
 	if s.provider != nil {
 		p := *s.provider
@@ -424,6 +428,19 @@ func (s *Server) routeTable() map[string]route {
 		"externalcontact/groupchat/get":              post(s.gcGet),
 		"externalcontact/groupchat/transfer":         post(s.gcTransfer(true)),
 		"externalcontact/groupchat/onjob_transfer":   post(s.gcTransfer(false)),
+
+		// approvals, leave and attendance
+		"oa/gettemplatedetail":             post(s.oaTemplateDetail),
+		"oa/applyevent":                    post(s.oaApplyEvent),
+		"oa/getapprovalinfo":               post(s.oaApprovalInfo),
+		"oa/getapprovaldetail":             post(s.oaApprovalDetail),
+		"oa/vacation/getcorpconf":          get(s.oaVacationConf),
+		"oa/vacation/getuservacationquota": post(s.oaUserQuota),
+		"checkin/getcheckindata":           post(s.ciData),
+		"checkin/getcheckin_daydata":       post(s.ciDayData),
+		"checkin/getcheckin_monthdata":     post(s.ciMonthData),
+		"checkin/getcorpcheckinoption":     post(s.ciCorpOption),
+		"checkin/getcheckinschedulist":     post(s.ciScheduleList),
 	}
 }
 

@@ -296,11 +296,11 @@ func TestCredentials(t *testing.T) {
 	t.Parallel()
 	s := New(nil)
 	c := s.Credentials()
-	if c.CorpID != "ww7d0a5c1e2f3b4a69" || c.ContactsSecret != DemoContactsSecret || len(c.Apps) != 3 {
+	if c.CorpID != "ww7d0a5c1e2f3b4a69" || c.ContactsSecret != DemoContactsSecret || len(c.Apps) != 4 {
 		t.Fatalf("Credentials() = %+v", c)
 	}
 	if c.Apps[0].AgentID != DemoOpsAgentID || c.Apps[0].Secret != DemoOpsSecret || c.Apps[1].AgentID != DemoReportAgentID ||
-		c.Apps[2].AgentID != DemoCustomerAgentID || c.ExternalContactSecret != "" {
+		c.Apps[2].AgentID != DemoCustomerAgentID || c.Apps[3].AgentID != DemoOAAgentID || !c.Apps[3].OA || c.ExternalContactSecret != "" {
 		t.Errorf("apps = %+v", c.Apps)
 	}
 	if s.BaseURL() != "" {

@@ -131,6 +131,11 @@ var errorText = map[int]string{
 	90504:  "the owner of chat is not changed",
 	93000:  "invalid webhook url",
 	301002: "not allow operate another agent with this accesstoken",
+	301021: "invalid checkin parameter",
+	301023: "invalid useridlist or too many userids",
+	301024: "invalid checkin time range",
+	301025: "get approval param error",
+	301063: "vacation parameter error",
 	301005: "not allow to delete creator",
 	830002: "media file too large, use Range",
 }

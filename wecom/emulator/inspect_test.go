@@ -126,7 +126,7 @@ func TestSnapshotIsACopy(t *testing.T) {
 		t.Errorf("Snapshot shares state")
 	}
 	snap = s.Snapshot()
-	snap.Apps[0].Secret, snap.Apps[1].Secret, snap.Apps[2].Secret = DemoOpsSecret, DemoReportSecret, DemoCustomerSecret
+	snap.Apps[0].Secret, snap.Apps[1].Secret, snap.Apps[2].Secret, snap.Apps[3].Secret = DemoOpsSecret, DemoReportSecret, DemoCustomerSecret, DemoOASecret
 	snap.ContactsSecret = DemoContactsSecret
 	if err := snap.Validate(); err != nil {
 		t.Errorf("a snapshot with secrets is not a valid org: %v", err)

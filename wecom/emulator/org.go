@@ -46,6 +46,8 @@ type Org struct {
 	// ExternalContact is the customer contact data (客户联系): customers,
 	// customer tags and customer groups.
 	ExternalContact *ExternalContact `json:"external_contact,omitempty" yaml:"external_contact,omitempty"`
+	// OA is the approval templates, kinds of leave and check-in rules.
+	OA *OA `json:"oa,omitempty" yaml:"oa,omitempty"`
 	// Robots are the group robots (群机器人) that post with webhook/send.
 	Robots []Robot `json:"robots,omitempty" yaml:"robots,omitempty"`
 }
@@ -86,6 +88,11 @@ type App struct {
 	// ExternalContact puts the app in the list of applications that may call
 	// the customer contact API (客户联系 → 可调用应用).
 	ExternalContact bool `json:"external_contact,omitempty" yaml:"external_contact,omitempty"`
+	// Approval puts the app in 审批 → 可调用接口的应用: it may call the
+	// approval and leave API (oa/); Checkin in 打卡 → 可调用接口的应用: the
+	// attendance API (checkin/).
+	Approval bool `json:"approval,omitempty" yaml:"approval,omitempty"`
+	Checkin  bool `json:"checkin,omitempty" yaml:"checkin,omitempty"`
 	// SensitiveFields lets the app read members' mobile, email, gender,
 	// avatar, address and QR code, as apps created before 2022-06-20 could.
 	// Without it those fields are left out of user reads, as WeCom does.
@@ -371,6 +378,7 @@ func (o *Org) Validate() error {
 	}
 
 	errs = append(errs, o.validateExternalContact()...)
+	errs = append(errs, o.OA.validate(o)...)
 	robotKeys := map[string]bool{}
 	for _, r := range o.Robots {
 		if r.Key == "" || robotKeys[r.Key] || strings.ContainsAny(r.Key, "&#?/ ") {

@@ -14,8 +14,9 @@ func TestDemoOrg(t *testing.T) {
 	if err := org.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if org.CorpID != "ww7d0a5c1e2f3b4a69" || len(org.Users) != 40 || len(org.Apps) != 3 || len(org.AppChats) != 1 ||
-		org.ExternalContact == nil || len(org.ExternalContact.Customers) != 8 || len(org.ExternalContact.GroupChats) != 3 {
+	if org.CorpID != "ww7d0a5c1e2f3b4a69" || len(org.Users) != 40 || len(org.Apps) != 4 || len(org.AppChats) != 1 ||
+		org.ExternalContact == nil || len(org.ExternalContact.Customers) != 8 || len(org.ExternalContact.GroupChats) != 3 ||
+		org.OA == nil || len(org.OA.Templates) != 2 || len(org.OA.Checkin) != 2 {
 		t.Errorf("demo org: corp %s, %d users, %d apps", org.CorpID, len(org.Users), len(org.Apps))
 	}
 	s := New(org)

@@ -46,6 +46,31 @@ func (c *call) permit() *apiError {
 		if !allowed {
 			return errorf(48002, "the application is not configured to call the customer contact API (客户联系 → 可调用应用)")
 		}
+	case strings.HasPrefix(c.api, "oa/"), strings.HasPrefix(c.api, "checkin/"):
+		return c.permitOA()
+	}
+	return nil
+}
+
+// permitOA refuses (48002) a call of the approval and leave API (oa/) or
+// the attendance API (checkin/) from a secret other than that of an
+// application configured for it: in 审批 → 可调用接口的应用 (App.Approval)
+// or 打卡 → 可调用接口的应用 (App.Checkin). The pages of these APIs (e.g.
+// document/path/91853, 90262 "权限说明") accept only such self-built
+// applications (besides third-party ones), and since 2023-12-01 no longer
+// the secrets of the system applications 审批 and 打卡 from newer corps.
+func (c *call) permitOA() *apiError {
+	if c.contacts() {
+		return errorf(48002, "the contacts-sync secret cannot call %s", c.api)
+	}
+	c.s.st.mu.RLock()
+	a := c.app()
+	c.s.st.mu.RUnlock()
+	switch checkin := strings.HasPrefix(c.api, "checkin/"); {
+	case checkin && (a == nil || !a.Checkin):
+		return errorf(48002, "the application is not configured to call the attendance API (打卡 → 可调用接口的应用)")
+	case !checkin && (a == nil || !a.Approval):
+		return errorf(48002, "the application is not configured to call the approval API (审批 → 可调用接口的应用)")
 	}
 	return nil
 }

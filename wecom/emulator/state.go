@@ -33,6 +33,7 @@ type state struct {
 	chats   map[string]*AppChat
 
 	customers *customerState // customer contact (客户联系)
+	oa        *oaState       // approvals, leave and attendance
 
 	seq         uint64 // creation sequence of members, for a stable order
 	nextDeptID  int
@@ -561,6 +562,7 @@ func (st *state) snapshot() *Org {
 		org.AppChats = append(org.AppChats, c)
 	}
 	org.ExternalContact = st.customers.snapshot(st)
+	org.OA = st.oa.cfg.clone()
 	return org
 }
 

@@ -55,6 +55,9 @@ func luaFunction(b *bytes.Buffer, m *method) {
 	if m.LuaResult != "" {
 		w(" result: %q,", m.LuaResult)
 	}
+	if sp := m.Span; sp != nil {
+		w(" span: &span{from: %q, to: %q, days: %d},", sp.From, sp.To, sp.Days)
+	}
 	w("\n")
 	if len(m.Params) > 0 {
 		w("\t\tparams: []param{\n")
@@ -100,6 +103,9 @@ func paramSpec(p table.Param) string {
 		if lit, _ := luaDefault(p); lit != "" {
 			fields = append(fields, "def: "+luaValue(lit))
 		}
+	}
+	if p.Max > 0 {
+		fields = append(fields, fmt.Sprintf("max: %d", p.Max))
 	}
 	fields = append(fields, fmt.Sprintf("doc: %q", p.Doc))
 	return "{" + strings.Join(fields, ", ") + "}"

@@ -4,7 +4,7 @@ import "slices"
 
 // Groups is every API group, in the order of the Lua module's fields: the
 // groups of this file, then those of the other files of the table.
-var Groups = slices.Concat(groups, externalContactGroups, exportGroups)
+var Groups = slices.Concat(groups, externalContactGroups, exportGroups, oaGroups)
 
 // groups are the API groups whose methods are in this file.
 var groups = []Group{
@@ -116,7 +116,7 @@ const (
 
 // Methods is every function of every API group, in each group in wechatpy's
 // order: the methods of this file, then those of the other files.
-var Methods = slices.Concat(methods, externalContactMethods, exportMethods)
+var Methods = slices.Concat(methods, externalContactMethods, exportMethods, oaMethods)
 
 // methods are the functions of the groups of this file.
 var methods = []Method{

@@ -58,6 +58,16 @@ type Method struct {
 	// which makes the body from the parameters, is then written by hand.
 	Body string
 	Hand Hand
+	// Span, when set, bounds the time range of two of the parameters as
+	// WeCom documents it; the Lua function checks it before the call.
+	Span *Span
+}
+
+// Span is a time range given by two integer parameters (Unix seconds):
+// To must not be before From, and at most Days days after it.
+type Span struct {
+	From, To string // the parameters' names
+	Days     int
 }
 
 // Hand says which parts of a method are written by hand.
@@ -89,6 +99,10 @@ type Param struct {
 	Default string
 	Doc     string // what it means, from wechatpy's documentation or the official API's
 	Go      string // the Go parameter's name; "" derives it from Name (tag_id: tagID)
+	// Max, for a list, is the most items WeCom takes in one call; the Lua
+	// function checks it (and that a required list is not empty) before the
+	// call. 0 for no limit.
+	Max int
 }
 
 // The defaults of Param that are not Lua values.
