@@ -91,6 +91,17 @@ func (s *Server) checkinMembers(c *call, ids []string) []checkinMember {
 	return out
 }
 
+// checkinCall starts a check-in call: it reads and checks the request,
+// takes st's read lock (the caller releases it with unlock) and returns the
+// members asked that are under a rule.
+func (s *Server) checkinCall(c *call, maxSpan int64) (req checkinRequest, members []checkinMember, unlock func(), e *apiError) {
+	if req, e = c.checkinRequest(maxSpan); e != nil {
+		return req, nil, nil, e
+	}
+	s.st.mu.RLock()
+	return req, s.checkinMembers(c, req.Users), s.st.mu.RUnlock, nil
+}
+
 // ruleOf is the rule that applies to m: the one listing them, else the one
 // of their nearest department.
 func (s *Server) ruleOf(m *member) *CheckinRule {
@@ -292,22 +303,21 @@ type checkinDataAnswer struct {
 // endtime] of the members asked. opencheckindatatype 1 and 3 list them (the
 // emulator's members make no 外出 check-ins, which 2 asks for).
 func (s *Server) ciData(c *call) (any, *apiError) {
-	req, e := c.checkinRequest(maxRecordsSpan)
+	req, members, unlock, e := s.checkinCall(c, maxRecordsSpan)
 	if e != nil {
 		return nil, e
 	}
+	defer unlock()
 	if req.DataType < 1 || req.DataType > 3 {
 		return nil, errorf(301021, "opencheckindatatype must be 1, 2 or 3")
 	}
-	s.st.mu.RLock()
-	defer s.st.mu.RUnlock()
 	now := s.now()
 	out := checkinDataAnswer{okStatus, []checkinRecordView{}}
 	if req.DataType == 2 {
 		return out, nil
 	}
 	start, end := int64(req.StartTime), int64(req.EndTime)
-	for _, cm := range s.checkinMembers(c, req.Users) {
+	for _, cm := range members {
 		for _, d := range days(start-86400, end, now, now) {
 			w := dayOf(cm.m, cm.rule, d)
 			for i, ch := range checks(cm.m, w, now) {
@@ -480,15 +490,14 @@ func recordType(r *CheckinRule) int {
 // and each whole day from starttime to endtime (days that ended before the
 // clock's today), the day's report computed from the check-ins.
 func (s *Server) ciDayData(c *call) (any, *apiError) {
-	req, e := c.checkinRequest(maxCheckinPeriod)
+	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}
-	s.st.mu.RLock()
-	defer s.st.mu.RUnlock()
+	defer unlock()
 	now := s.now()
 	out := dayDataAnswer{okStatus, []dayDataView{}}
-	for _, cm := range s.checkinMembers(c, req.Users) {
+	for _, cm := range members {
 		for _, d := range days(int64(req.StartTime), int64(req.EndTime), now, midnight(now)) {
 			w := dayOf(cm.m, cm.rule, d)
 			r := report(cm.m, w, now)
@@ -547,15 +556,14 @@ type monthDataAnswer struct {
 // totals over the whole days from starttime to endtime: the day reports
 // added up.
 func (s *Server) ciMonthData(c *call) (any, *apiError) {
-	req, e := c.checkinRequest(maxCheckinPeriod)
+	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}
-	s.st.mu.RLock()
-	defer s.st.mu.RUnlock()
+	defer unlock()
 	now := s.now()
 	out := monthDataAnswer{okStatus, []monthDataView{}}
-	for _, cm := range s.checkinMembers(c, req.Users) {
+	for _, cm := range members {
 		var v monthDataView
 		b := &v.BaseInfo
 		b.RecordType, b.Name, b.NameEx, b.DepartsName, b.AcctID = recordType(cm.rule), cm.m.Name, cm.m.Alias, cm.dept, cm.m.UserID
@@ -677,14 +685,13 @@ type scheduleAnswer struct {
 // by day and month by month, of the members asked who are under a rule by
 // shift; a day off is schedule 0.
 func (s *Server) ciScheduleList(c *call) (any, *apiError) {
-	req, e := c.checkinRequest(maxCheckinPeriod)
+	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}
-	s.st.mu.RLock()
-	defer s.st.mu.RUnlock()
+	defer unlock()
 	out := scheduleAnswer{okStatus, []memberScheduleView{}}
-	for _, cm := range s.checkinMembers(c, req.Users) {
+	for _, cm := range members {
 		if cm.rule.Type != 2 {
 			continue
 		}

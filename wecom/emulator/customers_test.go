@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -50,17 +49,7 @@ func customersOf(t *testing.T, c *apiClient, userid string) []string {
 // emulator leaves out for the demo data (fields it does not keep).
 func TestCustomerShapesMatchOfficialExamples(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("testdata/externalcontact_examples.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var examples map[string]struct {
-		Docs     string `json:"docs"`
-		Response any    `json:"response"`
-	}
-	if err := json.Unmarshal(data, &examples); err != nil {
-		t.Fatal(err)
-	}
+	examples := loadExamples(t, "testdata/externalcontact_examples.json")
 	// Fields the emulator does not keep (a customer's external_profile and
 	// unionid, the member's WeChat Channels, remark_corp_name) and fields
 	// WeCom sends only in some cases: the corp and position of WeCom

@@ -31,17 +31,7 @@ func oaLeave(creator string) map[string]any {
 // the same JSON type, but those WeCom sends only in some cases.
 func TestOAShapesMatchOfficialExamples(t *testing.T) {
 	t.Parallel()
-	data, err := os.ReadFile("testdata/oa_examples.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var examples map[string]struct {
-		Docs     string `json:"docs"`
-		Response any    `json:"response"`
-	}
-	if err := json.Unmarshal(data, &examples); err != nil {
-		t.Fatal(err)
-	}
+	examples := loadExamples(t, "testdata/oa_examples.json")
 	// new_next_cursor when there is a next page.
 	optional := map[string]string{"new_next_cursor": ""}
 	week := []any{"lisi", "xuming"}
@@ -165,4 +155,24 @@ func TestOALimits(t *testing.T) {
 		t.Errorf("a missing required control: %q does not name it", r.str("errmsg"))
 	}
 	wantCode(t, c.post("oa/applyevent", oaLeave("lisi")), 0)
+}
+
+// officialExample is a response example of an official page.
+type officialExample struct {
+	Docs     string `json:"docs"`
+	Response any    `json:"response"`
+}
+
+// loadExamples reads a file of official examples, by API.
+func loadExamples(t *testing.T, name string) map[string]officialExample {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var examples map[string]officialExample
+	if err := json.Unmarshal(data, &examples); err != nil {
+		t.Fatal(err)
+	}
+	return examples
 }
