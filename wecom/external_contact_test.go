@@ -15,8 +15,11 @@ import (
 
 // officialExamples are the request and response examples of the official
 // pages of the customer contact API, shared with the emulator's tests.
-var officialExamples = func() map[string]struct{ Request, Response json.RawMessage } {
-	data, err := os.ReadFile("emulator/testdata/externalcontact_examples.json")
+var officialExamples = readExamples("emulator/testdata/externalcontact_examples.json")
+
+// readExamples reads a file of official examples, by API.
+func readExamples(name string) map[string]struct{ Request, Response json.RawMessage } {
+	data, err := os.ReadFile(name)
 	if err != nil {
 		panic(err)
 	}
@@ -25,18 +28,25 @@ var officialExamples = func() map[string]struct{ Request, Response json.RawMessa
 		panic(err)
 	}
 	return m
-}()
+}
 
-// serveExample registers api on ts: it checks the method and, for a POST,
-// that the body is the official request example, then answers the official
-// response example.
+// serveExample registers externalcontact/api on ts with its official
+// example (see serveFrom).
 func serveExample(t *testing.T, ts *testServer, method, api string, query url.Values) {
 	t.Helper()
-	ex, ok := officialExamples["externalcontact/"+api]
+	serveFrom(t, ts, officialExamples, method, "externalcontact/"+api, query)
+}
+
+// serveFrom registers api on ts: it checks the method and query and, for a
+// POST, that the body is the official request example of examples, then
+// answers the official response example.
+func serveFrom(t *testing.T, ts *testServer, examples map[string]struct{ Request, Response json.RawMessage }, method, api string, query url.Values) {
+	t.Helper()
+	ex, ok := examples[api]
 	if !ok {
 		t.Fatalf("no official example of %s", api)
 	}
-	ts.handle(t, "externalcontact/"+api, func(w http.ResponseWriter, r *http.Request) {
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, method)
 		testQuery(t, r, query)
 		if method == http.MethodPost {

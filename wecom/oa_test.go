@@ -1,43 +1,19 @@
 package wecom
 
 import (
-	"encoding/json"
 	"net/http"
-	"os"
 	"testing"
 )
 
 // oaExamples are the request and response examples of the official pages
 // of the OA API (approvals, leave, attendance), shared with the emulator's
-// tests and the conformance cases.
-var oaExamples = func() map[string]struct{ Request, Response json.RawMessage } {
-	data, err := os.ReadFile("emulator/testdata/oa_examples.json")
-	if err != nil {
-		panic(err)
-	}
-	var m map[string]struct{ Request, Response json.RawMessage }
-	if err := json.Unmarshal(data, &m); err != nil {
-		panic(err)
-	}
-	return m
-}()
+// tests; the conformance cases are written from the same examples.
+var oaExamples = readExamples("emulator/testdata/oa_examples.json")
 
-// serveOAExample registers api on ts: it checks the method and, for a
-// POST, that the body is the official request example, then answers the
-// official response example.
+// serveOAExample registers api on ts with its official example.
 func serveOAExample(t *testing.T, ts *testServer, method, api string) {
 	t.Helper()
-	ex, ok := oaExamples[api]
-	if !ok {
-		t.Fatalf("no official example of %s", api)
-	}
-	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, method)
-		if method == http.MethodPost {
-			testJSONBody(t, r, string(ex.Request))
-		}
-		w.Write(ex.Response)
-	})
+	serveFrom(t, ts, oaExamples, method, api, nil)
 }
 
 func TestOAService_Approvals(t *testing.T) {

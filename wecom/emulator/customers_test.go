@@ -119,30 +119,14 @@ func TestCustomerShapesMatchOfficialExamples(t *testing.T) {
 			return c.post("externalcontact/groupchat/onjob_transfer", map[string]any{"chat_id_list": []string{"wrUnknown", chatSouth}, "new_owner": "luojun"})
 		},
 	}
-	served := New(nil).routes
-	for api := range served {
-		if _, ok := examples[api]; customerAPI(api) && !ok {
-			t.Errorf("%s: served, but no official example", api)
+	checkExamples(t, examples, customerAPI, optional, func(t *testing.T, api string) (result, bool) {
+		f, ok := produce[api]
+		if !ok {
+			return nil, false
 		}
-	}
-	for api, ex := range examples {
-		t.Run(strings.ReplaceAll(api, "/", "_"), func(t *testing.T) {
-			t.Parallel()
-			if !strings.HasPrefix(ex.Docs, "https://developer.work.weixin.qq.com/document/path/") {
-				t.Errorf("the example cites %q, not an official page", ex.Docs)
-			}
-			f, ok := produce[api]
-			if !ok {
-				t.Fatal("no request produces this answer")
-			}
-			s := startServer(t)
-			got := f(t, s, customerApp(t, s))
-			wantCode(t, got, 0)
-			for _, diff := range compareShape("", ex.Response, map[string]any(got), optional) {
-				t.Error(diff)
-			}
-		})
-	}
+		s := startServer(t)
+		return f(t, s, customerApp(t, s)), true
+	})
 }
 
 // TestCustomerPermissions checks which secrets may call the customer

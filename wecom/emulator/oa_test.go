@@ -67,29 +67,15 @@ func TestOAShapesMatchOfficialExamples(t *testing.T) {
 			return c.post("checkin/getcheckinschedulist", map[string]any{"starttime": from, "endtime": to, "useridlist": week})
 		},
 	}
-	for api := range New(nil).routes {
-		if _, ok := examples[api]; (strings.HasPrefix(api, "oa/") || strings.HasPrefix(api, "checkin/")) && !ok {
-			t.Errorf("%s: served, but no official example", api)
-		}
-	}
-	for api, ex := range examples {
-		t.Run(strings.ReplaceAll(api, "/", "_"), func(t *testing.T) {
-			t.Parallel()
-			if !strings.HasPrefix(ex.Docs, "https://developer.work.weixin.qq.com/document/path/") {
-				t.Errorf("the example cites %q, not an official page", ex.Docs)
-			}
+	checkExamples(t, examples, func(api string) bool { return strings.HasPrefix(api, "oa/") || strings.HasPrefix(api, "checkin/") }, optional,
+		func(t *testing.T, api string) (result, bool) {
 			f, ok := produce[api]
 			if !ok {
-				t.Fatal("no request produces this answer")
+				return nil, false
 			}
 			s := startServer(t, WithClock(oaNow))
-			got := f(oaApp(t, s))
-			wantCode(t, got, 0)
-			for _, diff := range compareShape("", ex.Response, map[string]any(got), optional) {
-				t.Error(diff)
-			}
+			return f(oaApp(t, s)), true
 		})
-	}
 }
 
 // TestOAPermissions checks which secrets may call the approval and
@@ -175,4 +161,33 @@ func loadExamples(t *testing.T, name string) map[string]officialExample {
 		t.Fatal(err)
 	}
 	return examples
+}
+
+// checkExamples checks that the emulator serves an official example for
+// each API of its own (ours) it serves, and that its answer, which answer
+// produces, has the shape of the example's: every key of the example but
+// those of optional, with the same JSON type.
+func checkExamples(t *testing.T, examples map[string]officialExample, ours func(api string) bool, optional map[string]string,
+	answer func(t *testing.T, api string) (result, bool)) {
+	for api := range New(nil).routes {
+		if _, ok := examples[api]; ours(api) && !ok {
+			t.Errorf("%s: served, but no official example", api)
+		}
+	}
+	for api, ex := range examples {
+		t.Run(strings.ReplaceAll(api, "/", "_"), func(t *testing.T) {
+			t.Parallel()
+			if !strings.HasPrefix(ex.Docs, "https://developer.work.weixin.qq.com/document/path/") {
+				t.Errorf("the example cites %q, not an official page", ex.Docs)
+			}
+			got, ok := answer(t, api)
+			if !ok {
+				t.Fatal("no request produces this answer")
+			}
+			wantCode(t, got, 0)
+			for _, diff := range compareShape("", ex.Response, map[string]any(got), optional) {
+				t.Error(diff)
+			}
+		})
+	}
 }
