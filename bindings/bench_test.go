@@ -399,3 +399,26 @@ func benchLargeLoop(b *testing.B, src string) {
 		run()
 	}
 }
+
+// BenchmarkLuaExportEachUser100k counts the members of
+// emulator.LargeOrg(100, 100000) with wecom.export.each_user: export/user,
+// get_result until done (the emulator's job is processing at the first poll,
+// so each op includes Export.Wait's first pause of 500 ms), the download and
+// decryption of the file in memory, and its rows decoded into Lua one at a
+// time.
+func BenchmarkLuaExportEachUser100k(b *testing.B) {
+	c := largeOrgClient(b, 100, 100000)
+	run := benchFunc(b, benchState(b, c), `
+local wecom = require("wecom")
+return function()
+  local n = 0
+  for u in wecom.export.each_user() do
+    if u.status == 1 then n = n + 1 end
+  end
+  if n == 0 then error("no active member") end
+end`)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}

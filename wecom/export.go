@@ -173,8 +173,12 @@ func (s *ExportService) fetch(ctx context.Context, f ExportFile, where string) (
 	if f.Size > 0 {
 		limit = f.Size
 	}
+	initial := int64(64 << 20)
+	if f.Size > 0 {
+		initial = f.Size // WeCom announces it: one allocation
+	}
 	var b bytes.Buffer
-	b.Grow(int(min(limit, 64<<20)) + bytes.MinRead)
+	b.Grow(int(initial) + bytes.MinRead)
 	if _, err := b.ReadFrom(io.LimitReader(res.Body, limit+1)); err != nil {
 		return nil, true, fmt.Errorf("wecom export: downloading %s: %w", where, err)
 	}

@@ -203,6 +203,11 @@ func (s *Server) exportTagUsers(c *call) (any, *apiError) {
 
 // appendRows appends rows as a JSON array.
 func appendRows(b []byte, rows [][]byte) []byte {
+	n := 2 + len(rows)
+	for _, r := range rows {
+		n += len(r)
+	}
+	b = slices.Grow(b, n+cbc.PadBlock+16)
 	b = append(b, '[')
 	for i, r := range rows {
 		if i > 0 {

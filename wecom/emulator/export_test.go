@@ -227,3 +227,47 @@ func TestExportFilesExpire(t *testing.T) {
 		t.Errorf("a file after two hours: %v", err)
 	}
 }
+
+// BenchmarkExportUsers100k exports the details of emulator.LargeOrg(100,
+// 100000) through the client: export/user with the default block_size (one
+// file), get_result polled without pauses until done (two polls), the file
+// downloaded over loopback, its MD5 checked and decrypted in memory. The
+// bytes are the ciphertext's.
+func BenchmarkExportUsers100k(b *testing.B) {
+	srv, err := emulator.Start(emulator.LargeOrg(100, 100_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { srv.Close() })
+	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
+	key := wecom.NewExportKey()
+	run := func() int64 {
+		job, err := c.Export.User(b.Context(), key, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var res *wecom.ExportResult
+		for res == nil || res.Status != wecom.ExportDone {
+			if res, err = c.Export.GetResult(b.Context(), job); err != nil {
+				b.Fatal(err)
+			}
+		}
+		var size int64
+		for _, f := range res.DataList {
+			plain, err := c.Export.Download(b.Context(), f, key)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(plain) < 100_000*100 {
+				b.Fatalf("%d bytes of members", len(plain))
+			}
+			size += f.Size
+		}
+		return size
+	}
+	b.SetBytes(run())
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}
