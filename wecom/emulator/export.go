@@ -57,7 +57,27 @@ type exportJob struct {
 	agentID int // the identity that submitted it, the only one that reads it
 	polls   int
 	files   []*exportFile
+	created time.Time
 	done    time.Time // when the files became available
+}
+
+// sweep forgets the jobs, and their files, whose files expired, or which
+// were never read to the end within exportLifetime: a long-running emulator
+// does not keep every export it made. The caller holds ex.mu.
+func (ex *exportStore) sweep(now time.Time) {
+	for id, j := range ex.jobs {
+		since := j.done
+		if since.IsZero() {
+			since = j.created
+		}
+		if now.Sub(since) <= exportLifetime {
+			continue
+		}
+		for _, f := range j.files {
+			delete(ex.files, f.id)
+		}
+		delete(ex.jobs, id)
+	}
 }
 
 // exportFile is one encrypted file of a job.
@@ -222,7 +242,7 @@ func appendRows(b []byte, rows [][]byte) []byte {
 // for no rows), each made by file from its rows [from, to), encrypted, and
 // answers the job's id.
 func (s *Server) startExport(c *call, ciph *cbc.Cipher, size, n int, file func(b []byte, from, to int) []byte) (any, *apiError) {
-	job := &exportJob{agentID: c.agentID}
+	job := &exportJob{agentID: c.agentID, created: s.now()}
 	for from := 0; from == 0 || from < n; from += size {
 		plain := file(nil, from, min(from+size, n))
 		data := ciph.Seal(plain)
@@ -231,6 +251,7 @@ func (s *Server) startExport(c *call, ciph *cbc.Cipher, size, n int, file func(b
 	}
 	id := "jobid_" + randomAlnum(40)
 	s.exports.mu.Lock()
+	s.exports.sweep(job.created)
 	s.exports.jobs[id] = job
 	s.exports.mu.Unlock()
 	return struct {
@@ -252,7 +273,8 @@ type exportResultAnswer struct {
 }
 
 // exportResult serves GET export/get_result?jobid=ID: status 1 at a job's
-// first poll, then 2 with its files, whose URLs are valid two hours.
+// first poll, then 2 with its files, whose URLs are valid two hours; then
+// the job is forgotten (40058).
 func (s *Server) exportResult(c *call) (any, *apiError) {
 	id := c.param("jobid")
 	if id == "" {
@@ -262,6 +284,7 @@ func (s *Server) exportResult(c *call) (any, *apiError) {
 	ex := s.exports
 	ex.mu.Lock()
 	defer ex.mu.Unlock()
+	ex.sweep(now)
 	j := ex.jobs[id]
 	if j == nil || j.agentID != c.agentID {
 		return nil, errorf(40058, "unknown jobid")

@@ -226,6 +226,15 @@ func TestExportFilesExpire(t *testing.T) {
 	if _, err := c.Export.Download(t.Context(), f, key); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("a file after two hours: %v", err)
 	}
+	_, err = c.Export.GetResult(t.Context(), job)
+	wantAPIError(t, err, "export/get_result", 40058)
+	// A job never read to the end is forgotten two hours after it was
+	// submitted.
+	old, err := c.Export.Department(t.Context(), key, 0)
+	noError(t, err, "submit")
+	clock.Advance(2*time.Hour + time.Second)
+	_, err = c.Export.GetResult(t.Context(), old)
+	wantAPIError(t, err, "export/get_result", 40058)
 }
 
 // BenchmarkExportUsers100k exports the details of emulator.LargeOrg(100,
