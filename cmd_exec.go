@@ -123,7 +123,7 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 
 	var store runtime.Store
 	if o.config != "" {
-		if store, err = runtime.OpenStore(cfg, logger); err != nil {
+		if store, err = runtime.OpenStore(cfg.State, cfg.History, logger); err != nil {
 			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
 			store = nil
 		} else {

@@ -559,7 +559,7 @@ func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
 		return s, func() { s.Close() }, nil
 	}
 	if write || strings.Contains(cfg.State, "://") {
-		return opened(runtime.OpenStore(cfg, quiet))
+		return opened(runtime.OpenStore(cfg.State, cfg.History, quiet))
 	}
 	store, err := runtime.OpenBolt(cfg.State, runtime.BoltOptions{ReadOnly: true, History: cfg.History})
 	if !errors.Is(err, os.ErrNotExist) {
@@ -580,7 +580,7 @@ func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
 // findService returns a client of the running serve of cfg, found through
 // the address it records in the state, or nil when none answers.
 func findService(ctx context.Context, cfg *runtime.Config) (*runtime.ControlClient, error) {
-	svcs, err := runtime.FindServices(ctx, cfg)
+	svcs, err := runtime.FindServices(ctx, cfg.State)
 	if err != nil || len(svcs) == 0 {
 		return nil, err
 	}

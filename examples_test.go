@@ -57,7 +57,7 @@ func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	store, err := runtime.OpenStore(cfg, logger)
+	store, err := runtime.OpenStore(cfg.State, cfg.History, logger)
 	if err != nil {
 		t.Fatal(err)
 	}

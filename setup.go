@@ -113,7 +113,7 @@ func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) 
 // jobs that runs them with e's clients, the store, and the function that
 // closes it.
 func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOptions) (*runtime.Scheduler, runtime.Store, func(), error) {
-	store, err := runtime.OpenStore(cfg, e.logger)
+	store, err := runtime.OpenStore(cfg.State, cfg.History, e.logger)
 	if err != nil {
 		return nil, nil, nil, err
 	}

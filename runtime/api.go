@@ -356,12 +356,12 @@ func (s *Scheduler) followLog(ctx context.Context, rec RunRecord, from int, foll
 	for {
 		var err error
 		if follow && !rec.Ended() {
-			if rec, err = s.store.Run(ctx, rec.Job, rec.ID); err != nil {
+			if rec, err = s.Store().Run(ctx, rec.Job, rec.ID); err != nil {
 				return err
 			}
 		}
 		// The log is read a page at a time: a run may store 10 MB of it.
-		lines, total, err := s.store.Log(ctx, rec.Job, rec.ID, from, logPageLines)
+		lines, total, err := s.Store().Log(ctx, rec.Job, rec.ID, from, logPageLines)
 		if err != nil {
 			return err
 		}

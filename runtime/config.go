@@ -24,7 +24,6 @@ import (
 const (
 	DefaultTimezone   = "Asia/Shanghai"
 	DefaultState      = ".runner/state.db"
-	DefaultHistory    = 100
 	DefaultGrace      = time.Minute
 	DefaultTimeout    = time.Hour
 	DefaultBackoff    = 30 * time.Second

@@ -304,21 +304,6 @@ func static(contentType, body string) http.HandlerFunc {
 	}
 }
 
-// ago says how long ago t was: "just now", "5 min ago", "3 h ago",
-// "2 days ago".
-func ago(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
-
 const consoleCSS = `body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto 2em; max-width: 80em; padding: 0 1em; color: #222; }
 header { display: flex; align-items: baseline; gap: 1em; margin: 1.2em 0 .6em; }
 h1 { font-size: 1.4em; margin: 0; } h1 a { color: inherit; text-decoration: none; }

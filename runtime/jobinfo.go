@@ -34,6 +34,9 @@ type JobInfo struct {
 	job *Job
 }
 
+// Job is the configuration of the job, as it was when the JobInfo was read.
+func (i JobInfo) Job() *Job { return i.job }
+
 // summaryRuns is how many runs of each job JobInfo looks at.
 const summaryRuns = 100
 

@@ -25,7 +25,7 @@ func (c *Control) Job(ctx context.Context, name string) (JobInfo, error) {
 // Runs returns a job's runs, newest first; limit 0 returns every run kept.
 // A job that is neither configured nor in the history is ErrNotFound.
 func (c *Control) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
-	runs, err := c.s.store.Runs(ctx, job, limit)
+	runs, err := c.s.Store().Runs(ctx, job, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (c *Control) LogLines(ctx context.Context, id string, from, n int) ([]strin
 	if err != nil {
 		return nil, 0, err
 	}
-	return c.s.store.Log(ctx, rec.Job, rec.ID, from, n)
+	return c.s.Store().Log(ctx, rec.Job, rec.ID, from, n)
 }
 
 // LogFrom calls emit with a run's log lines from line from; with follow it

@@ -1,12 +1,9 @@
 package runtime
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // storedLog writes lines to a run log with the given limit, closes it, and
@@ -79,27 +76,5 @@ func TestRunLogLineCount(t *testing.T) {
 	})
 	if len(lines) != maxLogLines+2 || lines[maxLogLines+1] != "[5 more lines (5 B) were not stored]" {
 		t.Errorf("%d lines stored ending %q, want %d empty lines, the marker and a summary of 5", len(lines), lines[len(lines)-2:], maxLogLines)
-	}
-}
-
-func TestWriteHealth(t *testing.T) {
-	var h writeHealth
-	if err := h.check(nil); err != nil {
-		t.Errorf("check of a store that never failed = %v", err)
-	}
-	if err := h.check(errors.New("disk full")); err == nil || err.Error() != "the state cannot be written: disk full" {
-		t.Errorf("check of a failed probe = %v", err)
-	}
-	h.note(fmt.Errorf("append: %w", context.Canceled))
-	if err := h.check(nil); err != nil {
-		t.Errorf("a write cancelled by its caller makes check fail: %v", err)
-	}
-	h.note(errors.New("file too large"))
-	if err := h.check(nil); err == nil || !strings.Contains(err.Error(), "a write to the state failed 0s ago: file too large") {
-		t.Errorf("check after a failed write = %v", err)
-	}
-	h.failed = time.Now().Add(-healthWindow)
-	if err := h.check(nil); err != nil {
-		t.Errorf("check a minute after a failed write = %v", err)
 	}
 }

@@ -99,7 +99,7 @@ func (a *service) index(w http.ResponseWriter, r *http.Request) {
 // jobRow reads what the pages show of a job: its state and its last n runs
 // (all kept when n is 0).
 func (a *service) jobRow(ctx context.Context, info JobInfo, n int) (jobRow, error) {
-	j := info.job
+	j := info.Job()
 	loc := j.Location
 	now := time.Now()
 	row := jobRow{JobInfo: info, Job: j, Next: formatTime(info.Next, loc)}
@@ -301,16 +301,6 @@ func (a *service) render(w http.ResponseWriter, r *http.Request, status int, t *
 	}
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
-}
-
-func formatTime(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
 const pageFrame = `<!doctype html>

@@ -116,26 +116,6 @@ func TestStatusNextRun(t *testing.T) {
 	})
 }
 
-func TestMetricsFormat(t *testing.T) {
-	m := NewMetrics()
-	m.setJobs([]*Job{{Name: "a"}, {Name: `we"ird`}})
-	m.runStarted("a")
-	m.runFinished("a", ResultOK, 2*time.Second, time.Unix(1700000000, 500e6))
-	m.runFinished("a", ResultSkipped, 0, time.Unix(1700000100, 0))
-	m.startDelay(20 * time.Millisecond)
-	m.APICall("gettoken", 0, 100*time.Millisecond)
-	m.TokenFetch()
-	var b strings.Builder
-	if _, err := m.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "metrics.golden", []byte(b.String()))
-
-	var nilMetrics *Metrics
-	nilMetrics.APICall("user/get", 0, time.Second) // a nil *Metrics counts nothing
-	nilMetrics.TokenFetch()
-}
-
 // TestStatusLogPages: a run's page shows its log a page at a time, with
 // links to the other pages, and a page of long lines stays near 1 MB.
 func TestStatusLogPages(t *testing.T) {
@@ -201,10 +181,23 @@ func TestStatusLogPages(t *testing.T) {
 	}
 }
 
-// TestHealthz: /healthz fails with the reason when the state cannot be
-// written, or a write failed within the last minute.
+// healthStore is a store whose Health fails with err while err is set.
+type healthStore struct {
+	Store
+	err error
+}
+
+func (s *healthStore) Health(ctx context.Context) error {
+	if s.err != nil {
+		return s.err
+	}
+	return s.Store.Health(ctx)
+}
+
+// TestHealthz: /healthz answers ok while the store is healthy, and fails with
+// the store's reason when it is not (TestBoltHealth has the reasons).
 func TestHealthz(t *testing.T) {
-	store := openTestStore(t, BoltOptions{})
+	store := &healthStore{Store: openTestStore(t, BoltOptions{})}
 	s, err := NewScheduler(testConfig(testJob("sync", every(time.Hour))), execFunc(func(context.Context, *Job, *Attempt) error { return nil }), store, SchedulerOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -214,27 +207,8 @@ func TestHealthz(t *testing.T) {
 	if status, body := httpGet(t, srv, "/healthz"); status != 200 || body != "ok\n" {
 		t.Errorf("/healthz = %d %q, want 200 ok", status, body)
 	}
-	store.health.note(errors.New("write state.db: no space left on device"))
-	if status, body := httpGet(t, srv, "/healthz"); status != 503 || !strings.Contains(body, "degraded: a write to the state failed") || !strings.Contains(body, "no space left on device") {
+	store.err = errors.New("a write to the state failed 3s ago: write state.db: no space left on device")
+	if status, body := httpGet(t, srv, "/healthz"); status != 503 || body != "degraded: "+store.err.Error()+"\n" {
 		t.Errorf("/healthz after a failed write = %d %q, want 503 and the error", status, body)
 	}
-	store.health = writeHealth{}
-	store.db.Close()
-	if status, body := httpGet(t, srv, "/healthz"); status != 503 || body != "degraded: the state cannot be written: database not open\n" {
-		t.Errorf("/healthz with the state closed = %d %q, want 503 and why", status, body)
-	}
-}
-
-// BenchmarkMetricsAPICall is the cost of counting one WeCom API call, which
-// every call of every run pays.
-func BenchmarkMetricsAPICall(b *testing.B) {
-	m := NewMetrics()
-	apis := []string{"user/get", "department/list", "message/send", "user/list"}
-	b.RunParallel(func(pb *testing.PB) {
-		i := 0
-		for pb.Next() {
-			m.APICall(apis[i%len(apis)], 0, 30*time.Millisecond)
-			i++
-		}
-	})
 }

@@ -99,23 +99,27 @@ type Store interface {
 // another process has open.
 var ErrLocked = errors.New("the state is in use")
 
+// DefaultHistory is how many runs a store keeps per job unless told.
+const DefaultHistory = 100
+
 // ErrNotFound is wrapped by the error of a lookup that found nothing.
 var ErrNotFound = errors.New("not found")
 
-// OpenStore opens the store named by cfg.State: a redis:// (or rediss://)
-// URL, or a bbolt file, created if needed.
-func OpenStore(cfg *Config, logger *slog.Logger) (Store, error) {
-	if scheme, _, ok := strings.Cut(cfg.State, "://"); ok {
+// OpenStore opens the store named by state (jobs.yaml's state:): a redis://
+// (or rediss://) URL, or a bbolt file, created if needed. It keeps history
+// runs per job (DefaultHistory when 0).
+func OpenStore(state string, history int, logger *slog.Logger) (Store, error) {
+	if scheme, _, ok := strings.Cut(state, "://"); ok {
 		if scheme != "redis" && scheme != "rediss" {
 			return nil, fmt.Errorf("state: the %s store is not available in this build", scheme)
 		}
-		s, err := OpenRedis(cfg.State, RedisOptions{History: cfg.History, Logger: logger})
+		s, err := OpenRedis(state, RedisOptions{History: history, Logger: logger})
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	}
-	return OpenBolt(cfg.State, BoltOptions{History: cfg.History, Logger: logger})
+	return OpenBolt(state, BoltOptions{History: history, Logger: logger})
 }
 
 // healthWindow is how long a failed write makes Health fail.
