@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/wecomrunner/runner/internal/redistest"
-	"github.com/wecomrunner/runner/runtime"
+
+	"github.com/wecomrunner/runner/runtime/service"
 )
 
 // readToken reads the control token that serve made in dir's state.
@@ -43,9 +44,9 @@ jobs:
 	if b, err := os.ReadFile(filepath.Join(dir, ".runner", "state.db.service")); err != nil || !strings.Contains(string(b), url) {
 		t.Errorf("serve did not record its address in the state: %s, %v", b, err)
 	}
-	client := runtime.NewControlClient(url, token)
+	client := service.NewControlClient(url, token)
 	ctx := t.Context()
-	rec, err := client.RunNow(ctx, "by-hand", runtime.RunBody{Args: map[string]any{"who": "alice"}, By: "alice@laptop"})
+	rec, err := client.RunNow(ctx, "by-hand", service.RunBody{Args: map[string]any{"who": "alice"}, By: "alice@laptop"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ jobs:
 	if !strings.Contains(out.String(), `msg="hello alice"`) || !strings.Contains(out.String(), `msg="run finished" result=ok`) {
 		t.Errorf("the log of the manual run:\n%s", out.String())
 	}
-	if _, err := runtime.NewControlClient(url, "wrong").Jobs(ctx); err == nil || !strings.Contains(err.Error(), "missing or wrong control token") {
+	if _, err := service.NewControlClient(url, "wrong").Jobs(ctx); err == nil || !strings.Contains(err.Error(), "missing or wrong control token") {
 		t.Errorf("a wrong token: %v", err)
 	}
 

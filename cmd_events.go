@@ -14,8 +14,12 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom/callback"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/service"
+	"github.com/wecomrunner/runner/runtime/state"
 )
 
 // eventsCmd works with the events WeCom pushes to the callbacks.
@@ -108,9 +112,9 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 		return err
 	}
 	defer closeAll()
-	recv := runtime.NewReceiver(sched, runtime.ReceiverOptions{Logger: env.logger})
+	recv := service.NewReceiver(sched, service.ReceiverOptions{Logger: env.logger})
 	mux := http.NewServeMux()
-	mux.Handle(runtime.CallbackPrefix, recv)
+	mux.Handle(service.CallbackPrefix, recv)
 	addr, stop, err := serveHTTP("127.0.0.1:0", "callbacks", mux, env.logger)
 	if err != nil {
 		return err
@@ -164,11 +168,11 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 		}
 		for i := len(runs) - 1; i >= 0; i-- {
 			r := runs[i]
-			if r.Trigger != runtime.TriggerEvent || r.Started.Before(start) {
+			if r.Trigger != state.TriggerEvent || r.Started.Before(start) {
 				continue
 			}
 			fmt.Fprintf(c.stdout, "%s %s (%s): %s\n", j.Name, r.ID, r.Event.Type, describeRun(r, j.Location))
-			if r.Result != runtime.ResultOK {
+			if r.Result != state.ResultOK {
 				failed = append(failed, fmt.Sprintf("%s (%s)", j.Name, r.Result))
 			}
 		}
@@ -182,7 +186,7 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 // openJobs starts rf's environment, loads the jobs file and returns a
 // scheduler of its jobs whose scripts print on stdout, for the commands that
 // run jobs in this process; closeAll releases them.
-func openJobs(c *cli, rf *runFlags, config string) (*runEnv, *runtime.Config, *runtime.Scheduler, func(), error) {
+func openJobs(c *cli, rf *runFlags, config string) (*runEnv, *jobs.Config, *scheduler.Scheduler, func(), error) {
 	env, err := rf.start(c)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -192,7 +196,7 @@ func openJobs(c *cli, rf *runFlags, config string) (*runEnv, *runtime.Config, *r
 		env.close()
 		return nil, nil, nil, nil, err
 	}
-	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
+	sched, _, closeStore, err := env.scheduler(c, cfg, scheduler.Options{Stdout: c.stdout})
 	if err != nil {
 		env.close()
 		return nil, nil, nil, nil, err
@@ -236,10 +240,10 @@ func eventsReplay(ctx context.Context, c *cli, rf *runFlags, config, runID strin
 		return err
 	}
 
-	var info runtime.EventInfo
+	var info state.EventInfo
 	if runID != "" {
 		rec, err := sched.Store().Run(ctx, name, runID)
-		if errors.Is(err, runtime.ErrNotFound) {
+		if errors.Is(err, state.ErrNotFound) {
 			return configf("no run %s of %s in the history", runID, name)
 		}
 		if err != nil {
@@ -264,13 +268,13 @@ func eventsReplay(ctx context.Context, c *cli, rf *runFlags, config, runID strin
 	if !job.Takes(info.Callback, ev) {
 		env.logger.Warn("the job's on: would not take this event; running it anyway", "job", name, "type", info.Type)
 	}
-	run, err := sched.Trigger(ctx, name, runtime.RunRequest{Trigger: runtime.TriggerEvent, By: "replay", Event: &info, Wait: true})
+	run, err := sched.Trigger(ctx, name, scheduler.RunRequest{Trigger: state.TriggerEvent, By: "replay", Event: &info, Wait: true})
 	if err != nil {
 		return err
 	}
 	r := run.Record()
 	fmt.Fprintf(c.stdout, "%s %s: %s\n", name, r.ID, describeRun(r, job.Location))
-	if r.Result != runtime.ResultOK {
+	if r.Result != state.ResultOK {
 		return fmt.Errorf("the run did not succeed: %s", r.Result)
 	}
 	return nil

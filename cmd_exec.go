@@ -16,9 +16,13 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/callback"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/state"
+	"github.com/wecomrunner/runner/runtime/vm"
 )
 
 var execCmd = &command{
@@ -95,22 +99,22 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	}
 	env.setZone(cfg.Location)
 	if o.memory != "" {
-		n, err := runtime.ParseSize(o.memory)
+		n, err := jobs.ParseSize(o.memory)
 		if err != nil {
 			return usagef("--memory-limit: %v", err)
 		}
 		cfg.MemoryLimit = uint64(n)
 	}
-	proto, err := runtime.Compile(script)
+	proto, err := vm.Compile(script)
 	if err != nil {
 		return &configError{err}
 	}
-	if len(cfg.Clients) == 0 && runtime.Mentions(proto, "wecom") {
+	if len(cfg.Clients) == 0 && scheduler.Mentions(proto, "wecom") {
 		return configf("%s calls WeCom, but no client is configured: set WECOM_CORP_ID and WECOM_SECRET "+
 			"(an app's secret) or WECOM_CONTACTS_SECRET (the contacts sync's), pass --config jobs.yaml, "+
 			"or --emulator to run against the built-in emulator", script)
 	}
-	job := &runtime.Job{
+	job := &jobs.Job{
 		Name:   strings.TrimSuffix(filepath.Base(script), filepath.Ext(script)),
 		Script: script,
 		Client: pickClient(cfg, o.client),
@@ -121,9 +125,9 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 		return usagef("--client %q: no such client in %s", o.client, describeSource(o.config))
 	}
 
-	var store runtime.Store
+	var store state.Store
 	if o.config != "" {
-		if store, err = runtime.OpenStore(cfg.State, cfg.History, logger); err != nil {
+		if store, err = state.Open(cfg.State, cfg.History, logger); err != nil {
 			logger.Warn("state store unavailable: kv lasts for this run only", "err", err)
 			store = nil
 		} else {
@@ -135,22 +139,22 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 	if o.dryRun {
 		opts.DryRun = writes.record(logger)
 	}
-	engine := runtime.NewEngine(cfg, opts)
+	engine := scheduler.NewEngine(cfg, opts)
 
-	ctx, cancel := runtime.Deadline(ctx, o.timeout)
+	ctx, cancel := vm.Deadline(ctx, o.timeout)
 	defer cancel()
-	attempt := &runtime.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
+	attempt := &scheduler.Attempt{RunID: "exec", Number: 1, Scheduled: time.Now().UTC(), Logger: logger.With("script", script), Stdout: c.stdout, Config: cfg}
 	if store != nil {
 		attempt.KV = store.KV(job.Name)
 	}
 	if event != nil {
-		attempt.Trigger, attempt.Event = runtime.TriggerEvent, event
+		attempt.Trigger, attempt.Event = state.TriggerEvent, event
 	}
 	runErr := engine.Execute(ctx, job, attempt)
 	if o.dryRun {
 		writes.summary(c.stderr)
 	}
-	var se *runtime.ScriptError
+	var se *vm.ScriptError
 	if errors.As(runErr, &se) && se.Traceback != "" {
 		return fmt.Errorf("%w\n%s", runErr, se.Traceback)
 	}
@@ -170,7 +174,7 @@ func firstNonEmpty(s ...string) string {
 // else one client from the environment (WECOM_CORP_ID, WECOM_SECRET,
 // WECOM_AGENT_ID, WECOM_BASE_URL), plus a "contacts" client when
 // WECOM_CONTACTS_SECRET is set.
-func execConfig(file string, getenv func(string) string) (*runtime.Config, error) {
+func execConfig(file string, getenv func(string) string) (*jobs.Config, error) {
 	if file != "" {
 		return loadJobs(file, getenv)
 	}
@@ -178,13 +182,13 @@ func execConfig(file string, getenv func(string) string) (*runtime.Config, error
 	if err != nil {
 		return nil, err
 	}
-	cfg := &runtime.Config{Dir: wd, Dirs: []string{wd}, Clients: map[string]runtime.ClientConfig{}}
+	cfg := &jobs.Config{Dir: wd, Dirs: []string{wd}, Clients: map[string]jobs.ClientConfig{}}
 	corp := getenv("WECOM_CORP_ID")
 	if corp == "" {
 		return cfg, nil // scripts that do not call WeCom need no client
 	}
 	if secret := getenv("WECOM_SECRET"); secret != "" {
-		cc := runtime.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
+		cc := jobs.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
 		if id := getenv("WECOM_AGENT_ID"); id != "" {
 			n, err := strconv.Atoi(id)
 			if err != nil {
@@ -195,14 +199,14 @@ func execConfig(file string, getenv func(string) string) (*runtime.Config, error
 		cfg.Clients["default"] = cc
 	}
 	if secret := getenv("WECOM_CONTACTS_SECRET"); secret != "" {
-		cfg.Clients["contacts"] = runtime.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
+		cfg.Clients["contacts"] = jobs.ClientConfig{CorpID: corp, Secret: secret, BaseURL: getenv("WECOM_BASE_URL")}
 	}
 	return cfg, nil
 }
 
 // pickClient names the default client: the one asked for, else "default",
 // else the only one.
-func pickClient(cfg *runtime.Config, asked string) string {
+func pickClient(cfg *jobs.Config, asked string) string {
 	if asked != "" {
 		return asked
 	}
@@ -252,7 +256,7 @@ func (d *dryRunLog) record(logger *slog.Logger) func(wecom.DryRun) {
 		d.mu.Lock()
 		d.writes = append(d.writes, w)
 		d.mu.Unlock()
-		runtime.LogDryRun(logger, w)
+		scheduler.LogDryRun(logger, w)
 	}
 }
 

@@ -17,7 +17,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/service"
+	"github.com/wecomrunner/runner/runtime/state"
 )
 
 // jobsCmd shows the jobs of a jobs file and their history, runs them by hand,
@@ -193,7 +196,7 @@ func jobsRun(ctx context.Context, c *cli, o *runOptions, names []string) error {
 			return err
 		}
 	}
-	req := runtime.RunRequest{By: asker(c), Args: args, DryRun: o.dryRun}
+	req := scheduler.RunRequest{By: asker(c), Args: args, DryRun: o.dryRun}
 	client, err := findService(ctx, cfg)
 	if err != nil {
 		return err
@@ -206,10 +209,10 @@ func jobsRun(ctx context.Context, c *cli, o *runOptions, names []string) error {
 
 // runThroughService starts the runs on a serve, and with follow prints each
 // one's log until it ends.
-func runThroughService(ctx context.Context, c *cli, client *runtime.ControlClient, cfg *runtime.Config, names []string, req runtime.RunRequest, follow bool) error {
+func runThroughService(ctx context.Context, c *cli, client *service.ControlClient, cfg *jobs.Config, names []string, req scheduler.RunRequest, follow bool) error {
 	var failed []string
 	for _, name := range names {
-		rec, err := client.RunNow(ctx, name, runtime.RunBody{Args: req.Args, DryRun: req.DryRun, By: req.By})
+		rec, err := client.RunNow(ctx, name, service.RunBody{Args: req.Args, DryRun: req.DryRun, By: req.By})
 		if err != nil {
 			return operationError(err)
 		}
@@ -228,7 +231,7 @@ func runThroughService(ctx context.Context, c *cli, client *runtime.ControlClien
 			return operationError(err)
 		}
 		fmt.Fprintf(c.stdout, "%s %s: %s\n", name, rec.ID, describeRun(rec, loc))
-		if rec.Result != runtime.ResultOK {
+		if rec.Result != state.ResultOK {
 			failed = append(failed, fmt.Sprintf("%s (%s)", name, rec.Result))
 		}
 	}
@@ -240,7 +243,7 @@ func runThroughService(ctx context.Context, c *cli, client *runtime.ControlClien
 
 // runHere runs the jobs in this process, one after the other, printing what
 // their scripts print.
-func runHere(ctx context.Context, c *cli, o *runOptions, names []string, req runtime.RunRequest) error {
+func runHere(ctx context.Context, c *cli, o *runOptions, names []string, req scheduler.RunRequest) error {
 	env, err := o.run.start(c)
 	if err != nil {
 		return err
@@ -250,7 +253,7 @@ func runHere(ctx context.Context, c *cli, o *runOptions, names []string, req run
 	if err != nil {
 		return err
 	}
-	sched, _, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{Stdout: c.stdout})
+	sched, _, closeStore, err := env.scheduler(c, cfg, scheduler.Options{Stdout: c.stdout})
 	if err != nil {
 		return err
 	}
@@ -263,7 +266,7 @@ func runHere(ctx context.Context, c *cli, o *runOptions, names []string, req run
 		}
 		r := run.Record()
 		fmt.Fprintf(c.stdout, "%s %s: %s\n", name, r.ID, describeRun(r, cfg.JobNamed(name).Location))
-		if r.Result != runtime.ResultOK {
+		if r.Result != state.ResultOK {
 			failed = append(failed, fmt.Sprintf("%s (%s)", name, r.Result))
 		}
 	}
@@ -356,7 +359,7 @@ func jobsLogs(ctx context.Context, c *cli, sf *stateFlags, id string, page logFl
 		return operationError(err)
 	}
 	fmt.Fprintf(c.stderr, "%s %s: %s\n", rec.Job, rec.ID, describeRun(rec, op.zone(rec.Job)))
-	if rec.Result != runtime.ResultOK {
+	if rec.Result != state.ResultOK {
 		return fmt.Errorf("run %s of %s did not succeed: %s", rec.ID, rec.Job, rec.Result)
 	}
 	return nil
@@ -418,7 +421,7 @@ func printLog(ctx context.Context, c *cli, op operations, id string, loc *time.L
 		}
 		total = t
 		for _, l := range lines {
-			fmt.Fprintln(c.stdout, runtime.ReadableLogLine(l, loc))
+			fmt.Fprintln(c.stdout, service.ReadableLogLine(l, loc))
 		}
 		printed += len(lines)
 		if len(lines) < want {
@@ -446,7 +449,7 @@ func (r *readableLog) Write(p []byte) (int, error) {
 		if i < 0 {
 			return len(p), nil
 		}
-		if _, err := fmt.Fprintln(r.w, runtime.ReadableLogLine(string(r.buf[:i]), r.loc)); err != nil {
+		if _, err := fmt.Fprintln(r.w, service.ReadableLogLine(string(r.buf[:i]), r.loc)); err != nil {
 			return 0, err
 		}
 		r.buf = r.buf[i+1:]
@@ -456,7 +459,7 @@ func (r *readableLog) Write(p []byte) (int, error) {
 // flush writes a last line that had no newline.
 func (r *readableLog) flush() {
 	if len(r.buf) > 0 {
-		fmt.Fprintln(r.w, runtime.ReadableLogLine(string(r.buf), r.loc))
+		fmt.Fprintln(r.w, service.ReadableLogLine(string(r.buf), r.loc))
 		r.buf = nil
 	}
 }
@@ -475,7 +478,7 @@ func (f *stateFlags) declare(fs *pflag.FlagSet) {
 }
 
 // load loads the jobs file for reading: the clients' secrets may be unset.
-func (f *stateFlags) load(c *cli) (*runtime.Config, error) {
+func (f *stateFlags) load(c *cli) (*jobs.Config, error) {
 	cfg, err := loadJobsToRead(f.config, c.getenv)
 	if err != nil {
 		return nil, err
@@ -489,20 +492,20 @@ func (f *stateFlags) load(c *cli) (*runtime.Config, error) {
 // operations is what the jobs commands do: through a running serve
 // (runtime.ControlClient) or on the state directly (runtime.Control).
 type operations interface {
-	Jobs(ctx context.Context) ([]runtime.JobInfo, error)
-	Runs(ctx context.Context, job string, limit int) ([]runtime.RunRecord, error)
-	Run(ctx context.Context, id string) (runtime.RunRecord, error)
+	Jobs(ctx context.Context) ([]scheduler.JobInfo, error)
+	Runs(ctx context.Context, job string, limit int) ([]state.RunRecord, error)
+	Run(ctx context.Context, id string) (state.RunRecord, error)
 	Log(ctx context.Context, id string, from int, follow bool, w io.Writer) error
 	LogLines(ctx context.Context, id string, from, n int) (lines []string, total int, err error)
-	Cancel(ctx context.Context, id, by string) (runtime.RunRecord, error)
-	Pause(ctx context.Context, job, by string) (runtime.JobInfo, error)
-	Resume(ctx context.Context, job, by string) (runtime.JobInfo, error)
+	Cancel(ctx context.Context, id, by string) (state.RunRecord, error)
+	Pause(ctx context.Context, job, by string) (scheduler.JobInfo, error)
+	Resume(ctx context.Context, job, by string) (scheduler.JobInfo, error)
 }
 
 // opened is the operations of a configuration, and what closes them.
 type opened struct {
 	operations
-	cfg   *runtime.Config
+	cfg   *jobs.Config
 	close func()
 }
 
@@ -531,18 +534,18 @@ func (f *stateFlags) open(ctx context.Context, c *cli, write bool) (*opened, err
 		return &opened{operations: client, cfg: cfg, close: func() {}}, nil
 	}
 	store, closeStore, err := openState(cfg, write)
-	if errors.Is(err, runtime.ErrLocked) {
+	if errors.Is(err, state.ErrLocked) {
 		return nil, fmt.Errorf("%s is held by a runner serve that records no control address (it runs with --listen \"\", or from another configuration): give it --listen, or stop it, to manage its jobs from here", cfg.State)
 	}
 	if err != nil {
 		return nil, err
 	}
-	sched, err := runtime.NewScheduler(cfg, nil, store, runtime.SchedulerOptions{})
+	sched, err := scheduler.New(cfg, nil, store, scheduler.Options{})
 	if err != nil {
 		closeStore()
 		return nil, err
 	}
-	return &opened{operations: runtime.NewControl(sched), cfg: cfg, close: closeStore}, nil
+	return &opened{operations: service.NewControl(sched), cfg: cfg, close: closeStore}, nil
 }
 
 // openState opens the state of cfg and returns it with the function that
@@ -550,18 +553,18 @@ func (f *stateFlags) open(ctx context.Context, c *cli, write bool) (*opened, err
 // not take the file from a runner that is about to start. A state file that
 // does not exist yet is made to change it; to read it, an empty one in a
 // temporary directory stands in.
-func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
+func openState(cfg *jobs.Config, write bool) (state.Store, func(), error) {
 	quiet := slog.New(slog.DiscardHandler)
-	opened := func(s runtime.Store, err error) (runtime.Store, func(), error) {
+	opened := func(s state.Store, err error) (state.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, func() { s.Close() }, nil
 	}
 	if write || strings.Contains(cfg.State, "://") {
-		return opened(runtime.OpenStore(cfg.State, cfg.History, quiet))
+		return opened(state.Open(cfg.State, cfg.History, quiet))
 	}
-	store, err := runtime.OpenBolt(cfg.State, runtime.BoltOptions{ReadOnly: true, History: cfg.History})
+	store, err := state.OpenBolt(cfg.State, state.BoltOptions{ReadOnly: true, History: cfg.History})
 	if !errors.Is(err, os.ErrNotExist) {
 		return opened(store, err)
 	}
@@ -569,7 +572,7 @@ func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	empty, err := runtime.OpenBolt(filepath.Join(dir, "state.db"), runtime.BoltOptions{History: cfg.History})
+	empty, err := state.OpenBolt(filepath.Join(dir, "state.db"), state.BoltOptions{History: cfg.History})
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -579,23 +582,23 @@ func openState(cfg *runtime.Config, write bool) (runtime.Store, func(), error) {
 
 // findService returns a client of the running serve of cfg, found through
 // the address it records in the state, or nil when none answers.
-func findService(ctx context.Context, cfg *runtime.Config) (*runtime.ControlClient, error) {
-	svcs, err := runtime.FindServices(ctx, cfg.State)
+func findService(ctx context.Context, cfg *jobs.Config) (*service.ControlClient, error) {
+	svcs, err := state.FindServices(ctx, cfg.State)
 	if err != nil || len(svcs) == 0 {
 		return nil, err
 	}
 	// With Redis, the instances of this machine first.
 	host, _ := os.Hostname()
-	slices.SortStableFunc(svcs, func(a, b runtime.ServiceInfo) int {
+	slices.SortStableFunc(svcs, func(a, b state.ServiceInfo) int {
 		return boolOrder(!strings.HasPrefix(a.Instance, host+":")) - boolOrder(!strings.HasPrefix(b.Instance, host+":"))
 	})
-	token, tokenErr := runtime.ClientControlToken(cfg)
+	token, tokenErr := jobs.ClientControlToken(cfg)
 	for _, svc := range svcs {
-		client := runtime.NewControlClient(svc.URL, token)
+		client := service.NewControlClient(svc.URL, token)
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		_, err := client.Service(pctx)
 		cancel()
-		var ce *runtime.ControlError
+		var ce *service.ControlError
 		switch {
 		case err == nil:
 			return client, nil
@@ -632,7 +635,7 @@ func asker(c *cli) string {
 // is a usage error (2); a refused run, a paused job, a cancel of a run that
 // has ended fail (1).
 func operationError(err error) error {
-	var ce *runtime.ControlError
+	var ce *service.ControlError
 	if errors.As(err, &ce) {
 		switch ce.Status {
 		case 400, 404, 413, 422:
@@ -640,7 +643,7 @@ func operationError(err error) error {
 		}
 		return err
 	}
-	if errors.Is(err, runtime.ErrNotFound) {
+	if errors.Is(err, state.ErrNotFound) {
 		return &configError{err}
 	}
 	return err
@@ -648,7 +651,7 @@ func operationError(err error) error {
 
 // describeRun is "ok at Mon 2025-03-31 02:00:00 CST (3.2s)", followed by the
 // error of a run that did not succeed.
-func describeRun(r runtime.RunRecord, loc *time.Location) string {
+func describeRun(r state.RunRecord, loc *time.Location) string {
 	s := fmt.Sprintf("%s at %s", r.Result, formatWhen(r.Started.In(loc)))
 	if d := runDuration(r); d != "-" {
 		s += " (" + d + ")"
@@ -659,15 +662,15 @@ func describeRun(r runtime.RunRecord, loc *time.Location) string {
 	return s
 }
 
-func resultText(r runtime.RunRecord) string {
+func resultText(r state.RunRecord) string {
 	if r.Error == "" {
 		return string(r.Result)
 	}
 	return fmt.Sprintf("%s: %s", r.Result, r.Error)
 }
 
-func runDuration(r runtime.RunRecord) string {
-	if r.Result == runtime.ResultSkipped || r.Duration() == 0 {
+func runDuration(r state.RunRecord) string {
+	if r.Result == state.ResultSkipped || r.Duration() == 0 {
 		return "-"
 	}
 	return r.Duration().Round(time.Millisecond).String()

@@ -17,7 +17,10 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/service"
+	"github.com/wecomrunner/runner/runtime/state"
 )
 
 // serveCmd runs the schedule of a jobs file until SIGTERM or SIGINT.
@@ -86,21 +89,21 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbac
 	}
 	// Changes are noticed from here on, also those made while serve starts.
 	watch := newWatcher(config, cfg)
-	sched, store, closeStore, err := env.scheduler(c, cfg, runtime.SchedulerOptions{})
+	sched, store, closeStore, err := env.scheduler(c, cfg, scheduler.Options{})
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
 	// Callbacks are answered on --listen, or on --callback-listen alone.
-	recv := runtime.NewReceiver(sched, runtime.ReceiverOptions{Logger: logger})
+	recv := service.NewReceiver(sched, service.ReceiverOptions{Logger: logger})
 	callbacksAt := ""
 	var onListen http.Handler
 	if callbackListen == "" {
 		onListen = recv
 	} else {
 		mux := http.NewServeMux()
-		mux.Handle(runtime.CallbackPrefix, recv)
+		mux.Handle(service.CallbackPrefix, recv)
 		addr, stop, err := serveHTTP(callbackListen, "--callback-listen", mux, logger)
 		if err != nil {
 			return err
@@ -113,17 +116,17 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbac
 	// with those of SIGHUP and of file changes.
 	reloads := make(chan chan error)
 	if listen != "" {
-		opts := []runtime.ServiceOption{runtime.WithReload(func() error {
+		opts := []service.Option{service.WithReload(func() error {
 			answer := make(chan error, 1)
 			select {
 			case reloads <- answer:
 				return <-answer
 			case <-ctx.Done():
-				return runtime.ErrStopping
+				return scheduler.ErrStopping
 			}
 		})}
 		if env.emulator {
-			opts = append(opts, runtime.WithEmulator())
+			opts = append(opts, service.WithEmulator())
 		}
 		addr, stop, err := serveStatus(ctx, listen, cfg, sched, store, logger, env.emulator, opts, onListen)
 		if err != nil {
@@ -180,7 +183,7 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbac
 // records the address in the state for the command line, and returns the
 // address it listens on and a function that closes the server. An address
 // other than loopback needs control_token in jobs.yaml.
-func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *runtime.Scheduler, store runtime.Store, logger *slog.Logger, emulator bool, opts []runtime.ServiceOption, callbacks http.Handler) (bound string, stop func(), err error) {
+func serveStatus(ctx context.Context, addr string, cfg *jobs.Config, sched *scheduler.Scheduler, store state.Store, logger *slog.Logger, emulator bool, opts []service.Option, callbacks http.Handler) (bound string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, configf("--listen %s: %v", addr, err)
@@ -193,23 +196,23 @@ func serveStatus(ctx context.Context, addr string, cfg *runtime.Config, sched *r
 		}
 		logger.Warn("the status page and /metrics are reachable from the network; they show job names, schedules and logs", "listen", ln.Addr().String())
 	}
-	token, err := runtime.ServeControlToken(cfg)
+	token, err := jobs.ServeControlToken(cfg)
 	if err != nil {
 		ln.Close()
 		return "", nil, err
 	}
-	opts = append(opts, runtime.WithControlToken(token))
-	handler := runtime.StatusHandler(sched, opts...)
+	opts = append(opts, service.WithControlToken(token))
+	handler := service.StatusHandler(sched, opts...)
 	if callbacks != nil {
 		mux := http.NewServeMux()
-		mux.Handle(runtime.CallbackPrefix, callbacks)
+		mux.Handle(service.CallbackPrefix, callbacks)
 		mux.Handle("/", handler)
 		handler = mux
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	go srv.Serve(ln)
 	url := "http://" + ln.Addr().String() + "/"
-	svc := runtime.ServiceInfo{URL: url, Instance: store.Instance(), Started: time.Now().UTC(), Emulator: emulator}
+	svc := state.ServiceInfo{URL: url, Instance: store.Instance(), Started: time.Now().UTC(), Emulator: emulator}
 	if err := store.Advertise(ctx, svc); err != nil {
 		logger.Warn("cannot record the control address in the state: runner jobs will not find this serve", "error", err)
 	}
@@ -231,7 +234,7 @@ func serveHTTP(addr, flag string, handler http.Handler, logger *slog.Logger) (bo
 
 // announceCallbacks logs the URL of each callback, and points the
 // in-process emulator, if any, at the callback that has its secrets.
-func announceCallbacks(cfg *runtime.Config, addr string, env *runEnv, logger *slog.Logger) {
+func announceCallbacks(cfg *jobs.Config, addr string, env *runEnv, logger *slog.Logger) {
 	if len(cfg.Callbacks) == 0 {
 		return
 	}
@@ -243,7 +246,7 @@ func announceCallbacks(cfg *runtime.Config, addr string, env *runEnv, logger *sl
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	base := "http://" + net.JoinHostPort(host, port) + runtime.CallbackPrefix
+	base := "http://" + net.JoinHostPort(host, port) + service.CallbackPrefix
 	for _, name := range slices.Sorted(maps.Keys(cfg.Callbacks)) {
 		logger.Info("callback", "name", name, "url", base+name)
 	}
@@ -273,14 +276,14 @@ type watcher struct {
 	last  string
 }
 
-func newWatcher(path string, cfg *runtime.Config) *watcher {
+func newWatcher(path string, cfg *jobs.Config) *watcher {
 	w := &watcher{path: path}
 	w.reset(cfg)
 	return w
 }
 
 // reset watches the files of cfg from their current state.
-func (w *watcher) reset(cfg *runtime.Config) {
+func (w *watcher) reset(cfg *jobs.Config) {
 	w.files = []string{w.path}
 	for _, j := range cfg.Jobs {
 		w.files = append(w.files, j.Script)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/runtime/jobs"
 )
 
 // validateCmd checks a jobs file without running anything. A file with
@@ -30,7 +30,7 @@ job's next three runs in its time zone and the events it takes.`,
 
 func runValidate(_ context.Context, c *cli, config string) error {
 	cfg, err := loadJobs(config, c.getenv)
-	var problems runtime.Problems
+	var problems jobs.Problems
 	if errors.As(err, &problems) {
 		fmt.Fprintln(c.stdout, problems.Error())
 		return configf("%s: %s", config, plural(len(problems), "problem"))
@@ -43,7 +43,7 @@ func runValidate(_ context.Context, c *cli, config string) error {
 }
 
 // printSchedule writes each job with its next n runs in its time zone.
-func printSchedule(w io.Writer, cfg *runtime.Config, now time.Time, n int) {
+func printSchedule(w io.Writer, cfg *jobs.Config, now time.Time, n int) {
 	fmt.Fprintf(w, "%s: %s, no problems\n", cfg.File, plural(len(cfg.Jobs), "job"))
 	for _, j := range cfg.Jobs {
 		if j.Schedule != "" {

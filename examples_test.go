@@ -18,20 +18,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/service"
+	"github.com/wecomrunner/runner/runtime/state"
 )
 
 // exampleRig is jobs.yaml's schedule wired to a fresh emulator, with its
 // state in a temporary directory.
 type exampleRig struct {
 	srv   *emulator.Server
-	sched *runtime.Scheduler
-	store runtime.Store
+	sched *scheduler.Scheduler
+	store state.Store
 }
 
-func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts runtime.EngineOptions) *exampleRig {
+func newExampleRig(t *testing.T, configure func(cfg *jobs.Config), engineOpts scheduler.EngineOptions) *exampleRig {
 	t.Helper()
 	srv, err := newEmulator("", 0, 0)
 	if err != nil {
@@ -42,7 +46,7 @@ func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts
 	}
 	t.Cleanup(func() { srv.Close() })
 	getenv := overlay(func(string) string { return "" }, emulatorEnv(srv))
-	cfg, err := runtime.Load("jobs.yaml", getenv)
+	cfg, err := jobs.Load("jobs.yaml", getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,13 +61,13 @@ func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	store, err := runtime.OpenStore(cfg.State, cfg.History, logger)
+	store, err := state.Open(cfg.State, cfg.History, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	engineOpts.Getenv, engineOpts.BaseURL, engineOpts.Store = getenv, srv.BaseURL(), store
-	sched, err := runtime.NewScheduler(cfg, runtime.NewEngine(cfg, engineOpts), store, runtime.SchedulerOptions{Logger: logger})
+	sched, err := scheduler.New(cfg, scheduler.NewEngine(cfg, engineOpts), store, scheduler.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +75,13 @@ func newExampleRig(t *testing.T, configure func(cfg *runtime.Config), engineOpts
 }
 
 // run runs a job now and fails the test unless it succeeded.
-func (r *exampleRig) run(t *testing.T, job string) runtime.RunRecord {
+func (r *exampleRig) run(t *testing.T, job string) state.RunRecord {
 	t.Helper()
 	rec, err := r.sched.RunNow(t.Context(), job)
 	if err != nil {
 		t.Fatalf("%s: %v", job, err)
 	}
-	if rec.Result != runtime.ResultOK {
+	if rec.Result != state.ResultOK {
 		t.Fatalf("%s: %s: %s", job, rec.Result, rec.Error)
 	}
 	return rec
@@ -110,7 +114,7 @@ func department(org *emulator.Org, id int) *emulator.Department {
 
 func TestExampleDepartmentSync(t *testing.T) {
 	t.Parallel()
-	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r := newExampleRig(t, nil, scheduler.EngineOptions{})
 	r.run(t, "nightly-department-sync")
 
 	org := r.srv.Snapshot()
@@ -137,7 +141,7 @@ func TestExampleDepartmentSync(t *testing.T) {
 
 func TestExampleReplaceUser(t *testing.T) {
 	t.Parallel()
-	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r := newExampleRig(t, nil, scheduler.EngineOptions{})
 	r.run(t, "nightly-department-sync") // the file places members in the new departments
 	r.run(t, "replace-users")
 
@@ -174,19 +178,19 @@ func TestExampleReplaceUserRefusesMassRemoval(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	os.WriteFile(half, []byte(strings.Join(lines[:len(lines)/2], "\n")+"\n"), 0o644)
 
-	r := newExampleRig(t, func(cfg *runtime.Config) {
+	r := newExampleRig(t, func(cfg *jobs.Config) {
 		cfg.Dirs = append(cfg.Dirs, filepath.Dir(half))
 		for _, j := range cfg.Jobs {
 			if j.Name == "replace-users" {
 				j.Args["source"] = half
 			}
 		}
-	}, runtime.EngineOptions{})
+	}, scheduler.EngineOptions{})
 	rec, err := r.sched.RunNow(t.Context(), "replace-users")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Result != runtime.ResultFailed || !strings.Contains(rec.Error, "refusing") {
+	if rec.Result != state.ResultFailed || !strings.Contains(rec.Error, "refusing") {
 		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
 	}
 	if w := r.writes(); len(w) != 0 {
@@ -199,7 +203,7 @@ func TestExampleReplaceUserRefusesMassRemoval(t *testing.T) {
 
 func TestExampleDailyReport(t *testing.T) {
 	t.Parallel()
-	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r := newExampleRig(t, nil, scheduler.EngineOptions{})
 	r.run(t, "daily-report") // the first report remembers the members
 	r.run(t, "nightly-department-sync")
 	r.run(t, "replace-users")
@@ -230,7 +234,7 @@ func TestExampleDailyReport(t *testing.T) {
 func TestExamplesDryRunChangeNothing(t *testing.T) {
 	t.Parallel()
 	var held []wecom.DryRun
-	r := newExampleRig(t, nil, runtime.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
+	r := newExampleRig(t, nil, scheduler.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
 	before, _ := json.Marshal(r.srv.Snapshot())
 	for _, job := range []string{"nightly-department-sync", "replace-users", "daily-report"} {
 		r.run(t, job)
@@ -300,7 +304,7 @@ func TestExampleReferenceScripts(t *testing.T) {
 }
 
 // runLog returns the log lines of the run rec.
-func (r *exampleRig) runLog(t *testing.T, rec runtime.RunRecord) string {
+func (r *exampleRig) runLog(t *testing.T, rec state.RunRecord) string {
 	t.Helper()
 	lines, _, err := r.store.Log(t.Context(), rec.Job, rec.ID, 0, 0)
 	if err != nil {
@@ -337,7 +341,7 @@ func (r *exampleRig) customerTransfers() []string {
 
 func TestExampleOffboardCustomers(t *testing.T) {
 	t.Parallel()
-	r := newExampleRig(t, nil, runtime.EngineOptions{})
+	r := newExampleRig(t, nil, scheduler.EngineOptions{})
 	// The first run has nothing to hand over; it remembers the managers.
 	rec := r.run(t, "offboard-customers")
 	if log := r.runLog(t, rec); !strings.Contains(log, "no customers or groups of members who left to hand over") {
@@ -384,8 +388,8 @@ func TestExampleOffboardCustomers(t *testing.T) {
 
 // setArgs returns a configure function of newExampleRig that sets arguments
 // of job.
-func setArgs(job string, args map[string]any) func(cfg *runtime.Config) {
-	return func(cfg *runtime.Config) {
+func setArgs(job string, args map[string]any) func(cfg *jobs.Config) {
+	return func(cfg *jobs.Config) {
 		for _, j := range cfg.Jobs {
 			if j.Name == job {
 				maps.Copy(j.Args, args)
@@ -396,14 +400,14 @@ func setArgs(job string, args map[string]any) func(cfg *runtime.Config) {
 
 func TestExampleOffboardCustomersRefusesTooMany(t *testing.T) {
 	t.Parallel()
-	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"max_transfer": 3}), runtime.EngineOptions{})
+	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"max_transfer": 3}), scheduler.EngineOptions{})
 	r.run(t, "offboard-customers")
 	r.leave(t, "linfeng")
 	rec, err := r.sched.RunNow(t.Context(), "offboard-customers")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Result != runtime.ResultFailed || !strings.Contains(rec.Error, "refusing to transfer 4 customers in one run (max_transfer 3)") {
+	if rec.Result != state.ResultFailed || !strings.Contains(rec.Error, "refusing to transfer 4 customers in one run (max_transfer 3)") {
 		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
 	}
 	if w := r.customerTransfers(); len(w) != 0 {
@@ -416,7 +420,7 @@ func TestExampleOffboardCustomersDryRun(t *testing.T) {
 	var held []wecom.DryRun
 	// A leaver the job never saw: the manager comes from args.takeover.
 	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"takeover": map[string]any{"linfeng": "guoqiang"}}),
-		runtime.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
+		scheduler.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
 	r.leave(t, "linfeng")
 	before, _ := json.Marshal(r.srv.Snapshot())
 	rec := r.run(t, "offboard-customers")
@@ -446,17 +450,17 @@ func TestExampleOffboardCustomersDryRun(t *testing.T) {
 // the emulator pushing its events to it.
 type eventRig struct {
 	*exampleRig
-	recv *runtime.Receiver
+	recv *service.Receiver
 }
 
 func newEventRig(t *testing.T) *eventRig {
 	t.Helper()
-	r := &eventRig{exampleRig: newExampleRig(t, nil, runtime.EngineOptions{})}
-	r.recv = runtime.NewReceiver(r.sched, runtime.ReceiverOptions{})
+	r := &eventRig{exampleRig: newExampleRig(t, nil, scheduler.EngineOptions{})}
+	r.recv = service.NewReceiver(r.sched, service.ReceiverOptions{})
 	hook := httptest.NewServer(r.recv)
 	t.Cleanup(hook.Close)
 	cb := r.srv.Credentials().Callback
-	cb.URL = hook.URL + runtime.CallbackPrefix + "contacts"
+	cb.URL = hook.URL + service.CallbackPrefix + "contacts"
 	if err := r.srv.SetCallback(*cb); err != nil {
 		t.Fatal(err)
 	}
@@ -491,15 +495,15 @@ func (r *eventRig) console(t *testing.T, action, body string) {
 }
 
 // eventRuns returns the job's runs triggered by events, oldest first.
-func (r *eventRig) eventRuns(t *testing.T, job string) []runtime.RunRecord {
+func (r *eventRig) eventRuns(t *testing.T, job string) []state.RunRecord {
 	t.Helper()
 	runs, err := r.store.Runs(t.Context(), job, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []runtime.RunRecord
+	var out []state.RunRecord
 	for i := len(runs) - 1; i >= 0; i-- {
-		if runs[i].Trigger == runtime.TriggerEvent {
+		if runs[i].Trigger == state.TriggerEvent {
 			out = append(out, runs[i])
 		}
 	}
@@ -515,7 +519,7 @@ func TestExampleWelcomeOnJoin(t *testing.T) {
 	r.console(t, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6],"position":"运维工程师"}`)
 
 	runs := r.eventRuns(t, "welcome-on-join")
-	if len(runs) != 1 || runs[0].Result != runtime.ResultOK || runs[0].Event == nil || runs[0].Event.Callback != "contacts" ||
+	if len(runs) != 1 || runs[0].Result != state.ResultOK || runs[0].Event == nil || runs[0].Event.Callback != "contacts" ||
 		runs[0].Event.Type != "change_contact" || !strings.Contains(runs[0].Event.XML, "create_user") {
 		t.Fatalf("runs = %+v", runs)
 	}
@@ -564,7 +568,7 @@ func TestExampleOffboarding(t *testing.T) {
 	r.console(t, "user/delete", `{"userid":"xuming"}`)
 
 	runs := r.eventRuns(t, "offboarding")
-	if len(runs) != 1 || runs[0].Result != runtime.ResultOK {
+	if len(runs) != 1 || runs[0].Result != state.ResultOK {
 		t.Fatalf("runs = %+v", runs)
 	}
 	if chat := r.srv.Snapshot().AppChats[0]; chat.Owner != "sunhao" || slices.Contains(chat.Users, "xuming") {

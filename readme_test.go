@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wecomrunner/runner/runtime"
+	"github.com/wecomrunner/runner/runtime/jobs"
 )
 
 // readmeBlocks returns the lines of each ```sh block of README.md.
@@ -173,7 +173,7 @@ func TestReadmeJobsReference(t *testing.T) {
 	if !ok || !ok2 {
 		t.Fatal("README.md has no yaml block")
 	}
-	cfg, err := runtime.Parse(strings.NewReader(block), "README.md", func(string) string { return "set" })
+	cfg, err := jobs.Parse(strings.NewReader(block), "README.md", func(string) string { return "set" })
 	if err != nil {
 		t.Fatalf("the README's jobs.yaml does not parse: %v", err)
 	}

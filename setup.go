@@ -10,8 +10,11 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/wecomrunner/runner/runtime"
 	"github.com/wecomrunner/runner/wecom/emulator"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/state"
 )
 
 // The pieces the commands share: the flags of the commands that run scripts,
@@ -79,7 +82,7 @@ func (e *runEnv) setZone(loc *time.Location) { e.zone.Store(loc) }
 // lines in its time zone. Against the emulator, the state is a file of its
 // own (runtime.Config.UseEmulatorState): demo runs never land in the
 // production history.
-func (e *runEnv) loadJobs(path string) (*runtime.Config, error) {
+func (e *runEnv) loadJobs(path string) (*jobs.Config, error) {
 	cfg, err := loadJobs(path, e.getenv)
 	if err != nil {
 		return nil, err
@@ -112,16 +115,16 @@ func newLogger(w io.Writer, format string, zone *atomic.Pointer[time.Location]) 
 // scheduler opens the state store of cfg and returns a scheduler of cfg's
 // jobs that runs them with e's clients, the store, and the function that
 // closes it.
-func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOptions) (*runtime.Scheduler, runtime.Store, func(), error) {
-	store, err := runtime.OpenStore(cfg.State, cfg.History, e.logger)
+func (e *runEnv) scheduler(c *cli, cfg *jobs.Config, opts scheduler.Options) (*scheduler.Scheduler, state.Store, func(), error) {
+	store, err := state.Open(cfg.State, cfg.History, e.logger)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	metrics := runtime.NewMetrics()
+	metrics := scheduler.NewMetrics()
 	opts.Logger, opts.Metrics = e.logger, metrics
-	engine := runtime.NewEngine(cfg, e.engineOptions(c, store, metrics))
-	opts.Alerter = runtime.NewAlerter(engine, runtime.AlerterOptions{BaseURL: e.baseURL, Emulator: e.emulator})
-	sched, err := runtime.NewScheduler(cfg, engine, store, opts)
+	engine := scheduler.NewEngine(cfg, e.engineOptions(c, store, metrics))
+	opts.Alerter = scheduler.NewAlerter(engine, scheduler.AlerterOptions{BaseURL: e.baseURL, Emulator: e.emulator})
+	sched, err := scheduler.New(cfg, engine, store, opts)
 	if err != nil {
 		store.Close()
 		return nil, nil, nil, err
@@ -132,8 +135,8 @@ func (e *runEnv) scheduler(c *cli, cfg *runtime.Config, opts runtime.SchedulerOp
 // engineOptions are the options of the engine that runs e's scripts: access
 // tokens kept in store, API calls counted in metrics, progress lines on a
 // terminal.
-func (e *runEnv) engineOptions(c *cli, store runtime.Store, metrics *runtime.Metrics) runtime.EngineOptions {
-	opts := runtime.EngineOptions{Getenv: e.getenv, BaseURL: e.baseURL, Metrics: metrics}
+func (e *runEnv) engineOptions(c *cli, store state.Store, metrics *scheduler.Metrics) scheduler.EngineOptions {
+	opts := scheduler.EngineOptions{Getenv: e.getenv, BaseURL: e.baseURL, Metrics: metrics}
 	if store != nil {
 		opts.Store = store
 	}
@@ -145,18 +148,18 @@ func (e *runEnv) engineOptions(c *cli, store runtime.Store, metrics *runtime.Met
 
 // loadJobs loads and validates a jobs file. Its problems are a
 // configuration error (exit 2), as runtime.Problems.
-func loadJobs(path string, getenv func(string) string) (*runtime.Config, error) {
+func loadJobs(path string, getenv func(string) string) (*jobs.Config, error) {
 	return load(path, getenv, nil)
 }
 
 // loadJobsToRead is loadJobs for the commands that read the jobs and their
 // history and call no API: the clients' variables (secrets) may be unset.
-func loadJobsToRead(path string, getenv func(string) string) (*runtime.Config, error) {
-	return load(path, getenv, (*runtime.Config).ClientVariablesOptional)
+func loadJobsToRead(path string, getenv func(string) string) (*jobs.Config, error) {
+	return load(path, getenv, (*jobs.Config).ClientVariablesOptional)
 }
 
-func load(path string, getenv func(string) string, prepare func(*runtime.Config)) (*runtime.Config, error) {
-	cfg, err := runtime.Load(path, getenv)
+func load(path string, getenv func(string) string, prepare func(*jobs.Config)) (*jobs.Config, error) {
+	cfg, err := jobs.Load(path, getenv)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, configf("%s: no such file (--config names the jobs file)", path)
 	}
@@ -174,7 +177,7 @@ func load(path string, getenv func(string) string, prepare func(*runtime.Config)
 
 // lookupJob returns the job called name, or a configuration error naming
 // the file.
-func lookupJob(cfg *runtime.Config, name string) (*runtime.Job, error) {
+func lookupJob(cfg *jobs.Config, name string) (*jobs.Job, error) {
 	if j := cfg.JobNamed(name); j != nil {
 		return j, nil
 	}

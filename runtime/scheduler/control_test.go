@@ -1,0 +1,100 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/state"
+)
+
+// TestPause pauses a job: its firings are passed over, unrecorded, on every
+// scheduler sharing the store, until it is resumed.
+func TestPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := openTestStore(t, state.BoltOptions{})
+		exec := execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil })
+		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
+		if err := h.s.Pause(t.Context(), "sync", "alice@host"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.s.Pause(t.Context(), "nope", "alice@host"); !errors.Is(err, state.ErrNotFound) {
+			t.Errorf("Pause of an unknown job: %v", err)
+		}
+		time.Sleep(3*time.Minute + time.Second)
+		if runs := h.runs("sync"); len(runs) != 0 {
+			t.Errorf("a paused job ran: %v", results(runs))
+		}
+		info, err := h.s.JobInfo(t.Context(), "sync")
+		if err != nil || info.Paused == nil || info.Paused.By != "alice@host" {
+			t.Errorf("JobInfo = %+v, %v", info, err)
+		}
+		if err := h.s.Resume(t.Context(), "sync", "alice@host"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Minute)
+		h.shutdown()
+		wantResults(t, h.runs("sync"), "ok", "ok")
+	})
+}
+
+// TestCancelAcrossInstances cancels, through one scheduler, a run of another
+// sharing the store: the run stops within a few seconds and says who asked.
+func TestCancelAcrossInstances(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := openTestStore(t, state.BoltOptions{})
+		started := make(chan string, 1)
+		job := func() *jobs.Job { return testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }) }
+		a := start(t, testConfig(job()), blockUntilDone(started, nil), store)
+		b := start(t, testConfig(job()), blockUntilDone(nil, nil), store)
+		run, err := a.s.Trigger(t.Context(), "sync", RunRequest{By: "alice"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-started
+		got, err := b.s.Cancel(t.Context(), run.ID, "bob@host")
+		if err != nil || got.Result != state.ResultRunning {
+			t.Fatalf("Cancel through the other instance = %+v, %v", got, err)
+		}
+		final := run.Record()
+		if final.Result != state.ResultInterrupted || final.Error != "cancelled by bob@host" || final.Duration() > cancelPoll+time.Second {
+			t.Errorf("cancelled run = %+v (took %v)", final, final.Duration())
+		}
+		if _, err := b.s.Cancel(t.Context(), run.ID, "bob@host"); !errors.Is(err, ErrEnded) {
+			t.Errorf("a second cancel: %v, want ErrEnded", err)
+		}
+		a.shutdown()
+		b.shutdown()
+	})
+}
+
+// TestTriggerWithoutRun is runner jobs run on the state directly: without
+// Run, cancelling ctx interrupts a triggered run, which is in the history as
+// soon as Trigger returns.
+func TestTriggerWithoutRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		store := openTestStore(t, state.BoltOptions{})
+		s, err := New(testConfig(testJob("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		run, err := s.Trigger(ctx, "sync", RunRequest{By: "alice@host", Args: map[string]any{"n": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run.Initial.Result != state.ResultRunning {
+			t.Errorf("the run as Trigger returned = %+v", run.Initial)
+		}
+		if stored, err := store.Run(t.Context(), "sync", run.ID); err != nil || stored.Result != state.ResultRunning {
+			t.Errorf("the run is not in the history as Trigger returns: %+v, %v", stored, err)
+		}
+		time.AfterFunc(time.Second, cancel)
+		if final := run.Record(); final.Result != state.ResultInterrupted || final.By != "alice@host" || final.Args != `{"n":1}` {
+			t.Errorf("run = %+v", final)
+		}
+	})
+}

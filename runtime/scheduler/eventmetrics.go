@@ -1,0 +1,51 @@
+package scheduler
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// eventMetrics count the callbacks' requests: by callback and result
+// (accepted, duplicate, unmatched, verified, and the refusals bad_request,
+// bad_signature, stale, replayed, wrong_receiver, too_large, busy,
+// unknown_callback), how long answers took, and the events queued.
+type eventMetrics struct {
+	requests *prometheus.CounterVec
+	answers  prometheus.Histogram
+	queue    prometheus.Gauge
+}
+
+var answerBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5}
+
+func newEventMetrics() eventMetrics {
+	return eventMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "runner_callback_requests_total",
+			Help: "Callback requests by callback and result (accepted, duplicate, unmatched, verified, or why they were refused).",
+		}, []string{"callback", "result"}),
+		answers: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "runner_callback_answer_seconds", Help: "How long callback requests took to answer.", Buckets: answerBuckets,
+		}),
+		queue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "runner_events_queued", Help: "Accepted events waiting for their runs.",
+		}),
+	}
+}
+
+// callbackAnswered counts a callback request by its result.
+func (m *Metrics) CallbackAnswered(callback, result string, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.events.requests.WithLabelValues(callback, result).Inc()
+	m.events.answers.Observe(d.Seconds())
+}
+
+// eventsQueued sets how many accepted events wait for their runs.
+func (m *Metrics) EventsQueued(n int) {
+	if m == nil {
+		return
+	}
+	m.events.queue.Set(float64(n))
+}

@@ -1,0 +1,328 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/scheduler"
+	"github.com/wecomrunner/runner/runtime/state"
+)
+
+// The control API tests run a real scheduler behind an httptest server and
+// call it with ControlClient, as the command line does. Their jobs are
+// disabled: only the requests of the tests run them.
+
+const testToken = "test-control-token-0123456789"
+
+// apiHarness is a scheduler running its schedule, served with the control
+// API.
+type apiHarness struct {
+	*harness
+	srv    *httptest.Server
+	client *ControlClient
+}
+
+func startAPI(t *testing.T, exec scheduler.Executor, jobs []*jobs.Job, opts ...Option) *apiHarness {
+	t.Helper()
+	for _, j := range jobs {
+		j.Enabled = false
+	}
+	h := start(t, testConfig(jobs...), exec, nil)
+	t.Cleanup(func() { h.shutdown() })
+	srv := httptest.NewServer(StatusHandler(h.s, append([]Option{WithControlToken(testToken)}, opts...)...))
+	t.Cleanup(srv.Close)
+	return &apiHarness{harness: h, srv: srv, client: NewControlClient(srv.URL, testToken)}
+}
+
+// request sends a raw request to the API with the test token.
+func (a *apiHarness) request(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, a.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := a.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
+
+// waitRun waits until a run has ended and returns its record.
+func (a *apiHarness) waitRun(t *testing.T, id string) state.RunRecord {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rec, err := a.client.Run(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Ended() {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s has not ended: %+v", id, rec)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// wantStatus checks the status of an API error.
+func wantStatus(t *testing.T, what string, err error, status int, text string) {
+	t.Helper()
+	var ce *ControlError
+	if !errors.As(err, &ce) || ce.Status != status || !strings.Contains(ce.Msg, text) {
+		t.Errorf("%s: %v, want status %d and %q", what, err, status, text)
+	}
+}
+
+func TestAPIAuthentication(t *testing.T) {
+	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{testJob("sync", every(time.Hour))})
+	for _, tc := range []struct{ name, header string }{
+		{"no token", ""},
+		{"wrong token", "Bearer not-the-token"},
+		{"token without Bearer", testToken},
+	} {
+		req, _ := http.NewRequest("POST", a.srv.URL+"/api/v1/jobs/sync/runs", nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", tc.header)
+		}
+		resp, err := a.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(b.String(), "missing or wrong control token") {
+			t.Errorf("%s: %d %s", tc.name, resp.StatusCode, b.String())
+		}
+		if strings.Contains(b.String(), testToken) {
+			t.Errorf("%s: the answer shows the token", tc.name)
+		}
+	}
+	if runs := a.runs("sync"); len(runs) != 0 {
+		t.Errorf("unauthorized requests ran the job: %+v", runs)
+	}
+	if _, err := NewControlClient(a.srv.URL, "wrong").Jobs(t.Context()); err == nil {
+		t.Error("a client with a wrong token listed the jobs")
+	}
+
+	// Without a token the API is off.
+	srv := httptest.NewServer(StatusHandler(a.s))
+	defer srv.Close()
+	_, err := NewControlClient(srv.URL, "").Jobs(t.Context())
+	wantStatus(t, "API without a token", err, http.StatusForbidden, "the control API is off")
+}
+
+func TestAPIRunNow(t *testing.T) {
+	var mu sync.Mutex
+	var seen []*scheduler.Attempt
+	exec := execFunc(func(ctx context.Context, job *jobs.Job, a *scheduler.Attempt) error {
+		mu.Lock()
+		seen = append(seen, a)
+		mu.Unlock()
+		a.Logger.Info("working", "who", a.Args["who"])
+		return nil
+	})
+	job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Args = map[string]any{"source": "hr.csv", "who": "nobody"} })
+	a := startAPI(t, exec, []*jobs.Job{job})
+	ctx := t.Context()
+	nextBefore := a.s.Jobs()[0].Next
+
+	rec, err := a.client.RunNow(ctx, "sync", RunBody{Args: map[string]any{"who": "alice"}, DryRun: true, By: "alice@laptop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Trigger != state.TriggerManual || rec.By != "alice@laptop" || !rec.DryRun || rec.Args != `{"who":"alice"}` || rec.Result != state.ResultRunning {
+		t.Errorf("the started run = %+v", rec)
+	}
+	var log bytes.Buffer
+	if err := a.client.Log(ctx, rec.ID, 0, true, &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`msg="run started" trigger=manual`, "by=alice@laptop", "dry_run=true", "msg=working attempt=1 who=alice", `msg="run finished" result=ok`} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("the followed log lacks %q:\n%s", want, log.String())
+		}
+	}
+	if got := a.waitRun(t, rec.ID); got.Result != state.ResultOK {
+		t.Errorf("run = %+v", got)
+	}
+	mu.Lock()
+	at := seen[0]
+	mu.Unlock()
+	if at.Args["source"] != "hr.csv" || at.Args["who"] != "alice" || !at.DryRun || at.Trigger != state.TriggerManual {
+		t.Errorf("the attempt got args %v, dry run %v, trigger %v", at.Args, at.DryRun, at.Trigger)
+	}
+	if job.Args["who"] != "nobody" {
+		t.Error("the manual run's args changed the job's")
+	}
+	if next := a.s.Jobs()[0].Next; !next.Equal(nextBefore) {
+		t.Errorf("the manual run moved the schedule: next %v, was %v", next, nextBefore)
+	}
+
+	runs, err := a.client.Runs(ctx, "sync", 0)
+	if err != nil || len(runs) != 1 || runs[0].ID != rec.ID || runs[0].By != "alice@laptop" {
+		t.Errorf("Runs = %+v, %v", runs, err)
+	}
+	jobs, err := a.client.Jobs(ctx)
+	if err != nil || len(jobs) != 1 || jobs[0].LastSuccess == nil || jobs[0].LastSuccess.ID != rec.ID || jobs[0].LastFailure != nil {
+		t.Errorf("Jobs = %+v, %v", jobs, err)
+	}
+	// A log read without follow, from a line on.
+	var rest bytes.Buffer
+	if err := a.client.Log(ctx, rec.ID, 0, false, &rest); err != nil || rest.String() != log.String() {
+		t.Errorf("the log read again differs: %v\n%s", err, rest.String())
+	}
+	if code, body := a.request(t, "GET", "/api/v1/runs/"+rec.ID+"/log?from=1", ""); code != 200 || strings.Contains(body, "run started") || !strings.Contains(body, "run finished") {
+		t.Errorf("log from line 1: %d\n%s", code, body)
+	}
+	all := strings.Split(strings.TrimSuffix(log.String(), "\n"), "\n")
+	page, total, err := a.client.LogLines(ctx, rec.ID, 1, 1)
+	if err != nil || total != len(all) || len(page) != 1 || page[0] != all[1] {
+		t.Errorf("LogLines(from 1, 1 line) = %q, %d, %v; the log has %d lines", page, total, err, len(all))
+	}
+	if code, body := a.request(t, "GET", "/api/v1/runs/"+rec.ID+"/log?lines=x", ""); code != 400 {
+		t.Errorf("lines=x: %d %s", code, body)
+	}
+}
+
+func TestAPIRefusals(t *testing.T) {
+	started := make(chan string, 4)
+	release := make(chan struct{})
+	a := startAPI(t, blockUntilDone(started, release), []*jobs.Job{
+		testJob("sync", every(time.Hour)),
+		testJob("report", every(time.Hour)),
+	})
+	ctx := t.Context()
+
+	_, err := a.client.RunNow(ctx, "nope", RunBody{})
+	wantStatus(t, "run of an unknown job", err, 404, `no job "nope" in jobs.yaml`)
+	_, err = a.client.Run(ctx, "20250101-000000.000-abcdef")
+	wantStatus(t, "an unknown run", err, 404, "no run 20250101-000000.000-abcdef")
+	_, err = a.client.Cancel(ctx, "20250101-000000.000-abcdef", "")
+	wantStatus(t, "cancel of an unknown run", err, 404, "no run")
+	_, err = a.client.Pause(ctx, "nope", "")
+	wantStatus(t, "pause of an unknown job", err, 404, `no job "nope"`)
+
+	// With forbid, a second run while the first goes on is refused.
+	first, err := a.client.RunNow(ctx, "sync", RunBody{By: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	_, err = a.client.RunNow(ctx, "sync", RunBody{By: "bob"})
+	wantStatus(t, "a second run with forbid", err, 409, "sync is still running (run "+first.ID+"); its concurrency is forbid")
+	close(release)
+	if rec := a.waitRun(t, first.ID); rec.Result != state.ResultOK {
+		t.Errorf("first run = %+v", rec)
+	}
+	_, err = a.client.Cancel(ctx, first.ID, "bob")
+	wantStatus(t, "cancel of a finished run", err, 409, "run "+first.ID+" of sync has already ended: ok")
+
+	// A paused job refuses manual runs until resumed.
+	info, err := a.client.Pause(ctx, "report", "carol@host")
+	if err != nil || info.Paused == nil || info.Paused.By != "carol@host" || !info.Next.IsZero() {
+		t.Fatalf("Pause = %+v, %v", info, err)
+	}
+	_, err = a.client.RunNow(ctx, "report", RunBody{})
+	wantStatus(t, "run of a paused job", err, 409, "report is paused (by carol@host at ")
+	if info, err := a.client.Resume(ctx, "report", "carol@host"); err != nil || info.Paused != nil {
+		t.Errorf("Resume = %+v, %v", info, err)
+	}
+
+	// Bad bodies.
+	big := `{"by": "` + strings.Repeat("x", 10<<20) + `"}`
+	if code, body := a.request(t, "POST", "/api/v1/jobs/report/runs", big); code != 413 || !strings.Contains(body, "larger than 64 KiB") {
+		t.Errorf("a 10 MB body: %d %s", code, body)
+	}
+	for _, bad := range []string{`{"args": 1}`, `{"dry-run": true}`, `not json`, `{"args": {"a b": 1}}`, `{"by": "x\ny"}`} {
+		if code, body := a.request(t, "POST", "/api/v1/jobs/report/runs", bad); code != 400 {
+			t.Errorf("body %s: %d %s", bad, code, body)
+		}
+	}
+	if code, _ := a.request(t, "GET", "/api/v1/jobs/report/runs?limit=x", ""); code != 400 {
+		t.Errorf("limit=x: %d", code)
+	}
+	if code, _ := a.request(t, "GET", "/api/v1/nothing", ""); code != 404 {
+		t.Errorf("an unknown API: %d", code)
+	}
+	if runs := a.runs("report"); len(runs) != 0 {
+		t.Errorf("refused requests ran or recorded report: %+v", runs)
+	}
+	if runs := a.runs("sync"); len(runs) != 1 {
+		t.Errorf("sync has %d runs, want the first only", len(runs))
+	}
+}
+
+// TestAPICancel cancels a run while its log is followed: the follow ends
+// with the run, which is interrupted and says who cancelled it.
+func TestAPICancel(t *testing.T) {
+	started := make(chan string, 1)
+	a := startAPI(t, blockUntilDone(started, nil), []*jobs.Job{testJob("sync", every(time.Hour))})
+	ctx := t.Context()
+	rec, err := a.client.RunNow(ctx, "sync", RunBody{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	followed := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		if err := a.client.Log(ctx, rec.ID, 0, true, &b); err != nil {
+			t.Error(err)
+		}
+		followed <- b.String()
+	}()
+	got, err := a.client.Cancel(ctx, rec.ID, "bob@host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Result != state.ResultInterrupted || got.Error != "cancelled by bob@host" {
+		t.Errorf("cancelled run = %+v", got)
+	}
+	select {
+	case log := <-followed:
+		if !strings.Contains(log, `msg="run finished" result=interrupted`) || !strings.Contains(log, `error="cancelled by bob@host"`) {
+			t.Errorf("the followed log:\n%s", log)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the follow of a cancelled run did not end")
+	}
+}
+
+func TestAPIReloadAndService(t *testing.T) {
+	var fail bool
+	reload := func() error {
+		if fail {
+			return jobs.Problems{{File: "jobs.yaml", Line: 3, Job: "sync", Msg: `schedule: "often" is not a valid schedule`}}
+		}
+		return nil
+	}
+	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{testJob("sync", every(time.Hour))}, WithReload(reload), WithEmulator())
+	ctx := t.Context()
+	if n, err := a.client.Reload(ctx); err != nil || n != 1 {
+		t.Errorf("Reload = %d, %v", n, err)
+	}
+	fail = true
+	_, err := a.client.Reload(ctx)
+	wantStatus(t, "reload of a bad file", err, 422, `jobs.yaml:3: job "sync": schedule: "often" is not a valid schedule`)
+
+	svc, err := a.client.Service(ctx)
+	if err != nil || !svc.Emulator || svc.Instance != a.store.Instance() || svc.File != "jobs.yaml" {
+		t.Errorf("Service = %+v, %v", svc, err)
+	}
+}

@@ -1,0 +1,750 @@
+package state
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/wecomrunner/runner/bindings"
+	"github.com/wecomrunner/runner/wecom"
+)
+
+// BoltOptions configure OpenBolt.
+type BoltOptions struct {
+	// History is how many runs are kept per job; DefaultHistory when 0.
+	History int
+	// Timeout is how long to wait for another process to release the file;
+	// 1s when 0.
+	Timeout time.Duration
+	// ReadOnly opens an existing file for reading only, as listings do;
+	// several read-only opens may share the file.
+	ReadOnly bool
+	// Logger receives the runs marked interrupted at open; nil discards.
+	Logger *slog.Logger
+}
+
+// BoltStore is the embedded Store: one bbolt file, used by one process at a
+// time (the file is locked while open). Claims and running locks are held in
+// memory, since no other process can use the file meanwhile.
+type BoltStore struct {
+	db       *bbolt.DB
+	path     string
+	history  int
+	instance string
+	readOnly bool
+
+	mu     sync.Mutex
+	claims map[string]claim  // "job\x00scheduled" to its claim
+	locks  map[string]bool   // jobs whose running lock is held
+	pruned time.Time         // when expired claims were last dropped
+	cancel map[string]string // "job\x00id" of runs asked to stop, to who asked
+	served bool              // Advertise wrote the service file
+
+	seen   seenKeys // FirstSeen's keys
+	health writeHealth
+}
+
+type claim struct {
+	holder  string
+	expires time.Time
+}
+
+// The buckets of the file.
+var (
+	bucketMeta    = []byte("meta")    // "owner": the process that has the file open; "probe": the last Health
+	bucketTokens  = []byte("tokens")  // token key: JSON wecom.Token
+	bucketRuns    = []byte("runs")    // job / run id: JSON RunRecord
+	bucketLogs    = []byte("logs")    // job / run id / sequence: log line
+	bucketRunning = []byte("running") // "job\x00id" of runs not finished
+	bucketLast    = []byte("last")    // job: last scheduled instant (RFC 3339, UTC)
+	bucketKV      = []byte("kv")      // job / key: value
+	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
+	bucketPaused  = []byte("paused")  // job: JSON Pause
+)
+
+// owner is the process that has the file open, recorded at open.
+type owner struct {
+	Instance string    `json:"instance"`
+	PID      int       `json:"pid"`
+	Started  time.Time `json:"started"`
+}
+
+// OpenBolt opens (or creates, mode 0600 in a 0700 directory) the state file
+// at path. Runs that a previous process left running are marked interrupted:
+// that process is gone, or it would still hold the file. A file held by
+// another process fails with an error saying so after opts.Timeout.
+func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
+	if opts.History <= 0 {
+		opts.History = DefaultHistory
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+	}
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?): %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	db.MaxBatchDelay = 2 * time.Millisecond
+	s := &BoltStore{
+		db:       db,
+		path:     path,
+		history:  opts.History,
+		instance: instanceName(),
+		readOnly: opts.ReadOnly,
+		claims:   make(map[string]claim),
+		locks:    make(map[string]bool),
+		cancel:   make(map[string]string),
+	}
+	if opts.ReadOnly {
+		return s, nil
+	}
+	if err := db.Update(func(tx *bbolt.Tx) error { return s.init(tx, log) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the buckets, records this process as the owner and marks the
+// runs a previous owner left running as interrupted.
+func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	me, _ := json.Marshal(owner{Instance: s.instance, PID: os.Getpid(), Started: time.Now().UTC()})
+	if err := tx.Bucket(bucketMeta).Put([]byte("owner"), me); err != nil {
+		return err
+	}
+
+	running := tx.Bucket(bucketRunning)
+	var keys [][]byte
+	running.ForEach(func(k, _ []byte) error {
+		keys = append(keys, bytes.Clone(k))
+		return nil
+	})
+	for _, k := range keys {
+		job, id, _ := splitKey(k)
+		if err := running.Delete(k); err != nil {
+			return err
+		}
+		runs := tx.Bucket(bucketRuns).Bucket([]byte(job))
+		if runs == nil {
+			continue
+		}
+		v := runs.Get([]byte(id))
+		var r RunRecord
+		if v == nil || json.Unmarshal(v, &r) != nil || r.Result != ResultRunning {
+			continue
+		}
+		interrupted(&r)
+		b, _ := json.Marshal(r)
+		if err := runs.Put([]byte(id), b); err != nil {
+			return err
+		}
+		log.Warn("run marked interrupted", "job", r.Job, "run", r.ID, "instance", r.Instance)
+	}
+	return nil
+}
+
+// interrupted marks a run that its process left running.
+func interrupted(r *RunRecord) {
+	r.Result = ResultInterrupted
+	r.Error = fmt.Sprintf("the runner (%s) stopped during the run", r.Instance)
+}
+
+// Instance names this process: "host:pid".
+func (s *BoltStore) Instance() string { return s.instance }
+
+// Close closes the file, and removes the service file that Advertise wrote.
+func (s *BoltStore) Close() error {
+	s.mu.Lock()
+	served := s.served
+	s.served = false
+	s.mu.Unlock()
+	if served {
+		os.Remove(ServiceFile(s.path))
+	}
+	s.closeSeen()
+	return s.db.Close()
+}
+
+// LoadToken returns a cached token.
+func (s *BoltStore) LoadToken(ctx context.Context, key string) (t wecom.Token, ok bool, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		v := boltGet(tx, []byte(key), bucketTokens)
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &t)
+	})
+	return t, ok && err == nil, err
+}
+
+// StoreToken caches a token.
+func (s *BoltStore) StoreToken(ctx context.Context, key string, t wecom.Token) error {
+	v, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.health.note(s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketTokens).Put([]byte(key), v)
+	}))
+}
+
+// PutRun records a run, dropping the job's oldest runs beyond the history
+// limit.
+func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	job, id := []byte(r.Job), []byte(r.ID)
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
+		runs, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists(job)
+		if err != nil {
+			return err
+		}
+		isNew := runs.Get(id) == nil
+		if err := runs.Put(id, v); err != nil {
+			return err
+		}
+		running := tx.Bucket(bucketRunning)
+		if r.Result == ResultRunning {
+			err = running.Put(joinKey(r.Job, r.ID), nil)
+		} else {
+			err = running.Delete(joinKey(r.Job, r.ID))
+		}
+		if err != nil || !isNew {
+			return err
+		}
+		return s.trim(tx, runs, job)
+	}))
+}
+
+// trim drops the oldest runs of a job beyond the history limit, with their
+// logs.
+func (s *BoltStore) trim(tx *bbolt.Tx, runs *bbolt.Bucket, job []byte) error {
+	var ids [][]byte // oldest first
+	c := runs.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		ids = append(ids, k)
+	}
+	if len(ids) <= s.history {
+		return nil
+	}
+	old := ids[:len(ids)-s.history]
+	logs := tx.Bucket(bucketLogs).Bucket(job)
+	for _, id := range old {
+		if err := runs.Delete(id); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketRunning).Delete(joinKey(string(job), string(id))); err != nil {
+			return err
+		}
+		if logs != nil && logs.Bucket(id) != nil {
+			if err := logs.DeleteBucket(id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Runs returns a job's runs, newest first.
+func (s *BoltStore) Runs(ctx context.Context, job string, limit int) ([]RunRecord, error) {
+	var out []RunRecord
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		runs := boltBucket(tx, bucketRuns, []byte(job))
+		if runs == nil {
+			return nil
+		}
+		c := runs.Cursor()
+		for k, v := c.Last(); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			var r RunRecord
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("run %s of job %s: %w", k, job, err)
+			}
+			out = append(out, s.current(r))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// current returns r as the next writable open will record it: a read-only
+// open holds the file's shared lock, so no runner has it open for writing and
+// a run still marked running was left by a process that died.
+func (s *BoltStore) current(r RunRecord) RunRecord {
+	if s.readOnly && r.Result == ResultRunning {
+		interrupted(&r)
+	}
+	return r
+}
+
+// Run returns one run of a job.
+func (s *BoltStore) Run(ctx context.Context, job, id string) (RunRecord, error) {
+	var r RunRecord
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		v := boltGet(tx, []byte(id), bucketRuns, []byte(job))
+		if v == nil {
+			return fmt.Errorf("run %s of job %s: %w", id, job, ErrNotFound)
+		}
+		return json.Unmarshal(v, &r)
+	})
+	return s.current(r), err
+}
+
+// AppendLog adds lines to a run's log.
+func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []string) error {
+	if len(lines) == 0 {
+		return nil
+	}
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
+		jobs, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(job))
+		if err != nil {
+			return err
+		}
+		log, err := jobs.CreateBucketIfNotExists([]byte(id))
+		if err != nil {
+			return err
+		}
+		log.FillPercent = 1 // the keys only grow: full pages take half the space
+		for _, line := range lines {
+			seq, err := log.NextSequence()
+			if err != nil {
+				return err
+			}
+			if err := log.Put(binary.BigEndian.AppendUint64(nil, seq), []byte(line)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// Log returns lines of a run's log. Line i is stored under the sequence
+// number i+1, so a page starts with a seek.
+func (s *BoltStore) Log(ctx context.Context, job, id string, from, n int) (lines []string, total int, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		log := boltBucket(tx, bucketLogs, []byte(job), []byte(id))
+		if log == nil {
+			return nil
+		}
+		total = int(log.Sequence())
+		c := log.Cursor()
+		for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, uint64(max(from, 0))+1)); k != nil && (n <= 0 || len(lines) < n); k, v = c.Next() {
+			lines = append(lines, string(v))
+		}
+		return nil
+	})
+	return lines, total, err
+}
+
+// Health writes the time to the meta bucket.
+func (s *BoltStore) Health(ctx context.Context) error {
+	now, _ := time.Now().UTC().MarshalText()
+	return s.health.check(s.db.Update(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put([]byte("probe"), now)
+	}))
+}
+
+// LastScheduled returns the job's latest recorded firing.
+func (s *BoltStore) LastScheduled(ctx context.Context, job string) (time.Time, error) {
+	var t time.Time
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := boltGet(tx, []byte(job), bucketLast); v != nil {
+			return t.UnmarshalText(v)
+		}
+		return nil
+	})
+	return t, err
+}
+
+// SetLastScheduled records a firing, keeping the later of t and the recorded
+// time.
+func (s *BoltStore) SetLastScheduled(ctx context.Context, job string, t time.Time) error {
+	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error { return setLast(tx, job, t) }))
+}
+
+// SetLastScheduledAll records the firings of a tick of the schedule, the
+// jobs' with their instants, in one transaction: a thousand jobs due at the
+// same minute wait for one write, not for their turns among a thousand.
+func (s *BoltStore) SetLastScheduledAll(ctx context.Context, firings map[string]time.Time) error {
+	return s.health.note(s.db.Update(func(tx *bbolt.Tx) error {
+		for job, t := range firings {
+			if err := setLast(tx, job, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// setLast records a firing of job at t, keeping the later of t and the
+// recorded time.
+func setLast(tx *bbolt.Tx, job string, t time.Time) error {
+	v, err := t.UTC().MarshalText()
+	if err != nil {
+		return err
+	}
+	b := tx.Bucket(bucketLast)
+	if old := b.Get([]byte(job)); old != nil {
+		var prev time.Time
+		if prev.UnmarshalText(old) == nil && !t.After(prev) {
+			return nil
+		}
+	}
+	return b.Put([]byte(job), v)
+}
+
+// KV returns the job's key-value state.
+func (s *BoltStore) KV(job string) bindings.KV {
+	return boltKV{db: s.db, job: []byte(job), health: &s.health}
+}
+
+// Claim takes a firing for this process. The file has one user at a time, so
+// the claim only guards against the same firing being started twice here.
+func (s *BoltStore) Claim(ctx context.Context, job string, scheduled time.Time, ttl time.Duration) (bool, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if now.Sub(s.pruned) > time.Minute {
+		for k, c := range s.claims {
+			if now.After(c.expires) {
+				delete(s.claims, k)
+			}
+		}
+		s.pruned = now
+	}
+	key := job + "\x00" + scheduled.UTC().Format(time.RFC3339Nano)
+	if c, ok := s.claims[key]; ok && now.Before(c.expires) {
+		return false, c.holder, nil
+	}
+	s.claims[key] = claim{holder: s.instance, expires: now.Add(ttl)}
+	return true, s.instance, nil
+}
+
+// LockJob takes the job's running lock in this process.
+func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) (func(), string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks[job] {
+		return nil, s.instance, nil
+	}
+	s.locks[job] = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			delete(s.locks, job)
+			s.mu.Unlock()
+		})
+	}, s.instance, nil
+}
+
+// seenPruneEvery is how often expired deduplication keys are dropped.
+const seenPruneEvery = time.Minute
+
+// seenKeys are the deduplication keys of FirstSeen. The file has one user at
+// a time, so the keys this process recorded are decided in memory and
+// written to the file in the background (write-behind): a callback's answer
+// never waits for a disk sync, and a restart still knows the keys written
+// before it.
+type seenKeys struct {
+	mu      sync.Mutex
+	mem     map[string]int64 // key to expiry (Unix ns)
+	pending map[string]int64 // recorded, not yet in the file
+	kick    chan struct{}
+	quit    chan struct{}
+	done    chan struct{}
+	pruned  time.Time
+}
+
+// FirstSeen records key until ttl has passed and reports whether it was not
+// recorded: in this process, or in the file by an earlier one.
+func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	now := time.Now().UnixNano()
+	k := &s.seen
+	k.mu.Lock()
+	exp, ok := k.mem[key]
+	k.mu.Unlock()
+	if ok && exp > now {
+		return false, nil
+	}
+	var inFile int64
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if v := boltGet(tx, []byte(key), bucketSeen); len(v) == 8 {
+			inFile = int64(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.mem == nil {
+		k.mem, k.pending = map[string]int64{}, map[string]int64{}
+		k.kick, k.quit, k.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go s.writeSeen(k.kick, k.quit, k.done)
+	}
+	if inFile > now {
+		k.mem[key] = inFile
+		return false, nil
+	}
+	if exp, ok := k.mem[key]; ok && exp > now {
+		return false, nil // recorded meanwhile
+	}
+	k.mem[key] = now + int64(ttl)
+	k.pending[key] = now + int64(ttl)
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+	return true, nil
+}
+
+// writeSeen writes the recorded keys to the file as they come, drops the
+// expired ones now and then, and writes what is left when the store closes.
+func (s *BoltStore) writeSeen(kick, quit <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	for {
+		select {
+		case <-kick:
+		case <-quit:
+			s.flushSeen()
+			return
+		}
+		s.flushSeen()
+	}
+}
+
+// flushSeen writes the pending keys in one transaction and, once a minute,
+// drops the expired keys from memory and from the file. A failed write is
+// tried again with the next keys.
+func (s *BoltStore) flushSeen() {
+	k := &s.seen
+	now := time.Now()
+	k.mu.Lock()
+	pending := k.pending
+	k.pending = map[string]int64{}
+	prune := now.Sub(k.pruned) > seenPruneEvery
+	if prune {
+		k.pruned = now
+		for key, exp := range k.mem {
+			if exp <= now.UnixNano() {
+				delete(k.mem, key)
+			}
+		}
+	}
+	k.mu.Unlock()
+	if len(pending) == 0 && !prune {
+		return
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketSeen)
+		for key, exp := range pending {
+			if err := b.Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(exp))); err != nil {
+				return err
+			}
+		}
+		if !prune {
+			return nil
+		}
+		c := b.Cursor()
+		for key, v := c.First(); key != nil; key, v = c.Next() {
+			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) <= now.UnixNano() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		k.mu.Lock()
+		for key, exp := range pending {
+			if _, again := k.pending[key]; !again {
+				k.pending[key] = exp
+			}
+		}
+		k.mu.Unlock()
+	}
+}
+
+// closeSeen writes the keys not yet written and stops the writer.
+func (s *BoltStore) closeSeen() {
+	k := &s.seen
+	k.mu.Lock()
+	quit, done := k.quit, k.done
+	k.quit = nil
+	k.mu.Unlock()
+	if quit != nil {
+		close(quit)
+		<-done
+	}
+}
+
+// SetPause pauses or resumes a job.
+func (s *BoltStore) SetPause(ctx context.Context, job string, p *Pause) error {
+	return s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketPaused)
+		if p == nil {
+			return b.Delete([]byte(job))
+		}
+		v, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(job), v)
+	})
+}
+
+// Pauses returns the paused jobs.
+func (s *BoltStore) Pauses(ctx context.Context) (map[string]Pause, error) {
+	out := map[string]Pause{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketPaused)
+		if b == nil { // a file written before pauses existed, opened read-only
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var p Pause
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("pause of job %s: %w", k, err)
+			}
+			out[string(k)] = p
+			return nil
+		})
+	})
+	return out, err
+}
+
+// RequestCancel records that a run should stop. The file has one user at a
+// time, so the request is kept in memory, for the scheduler of this process.
+func (s *BoltStore) RequestCancel(ctx context.Context, job, id, by string) error {
+	s.mu.Lock()
+	s.cancel[string(joinKey(job, id))] = by
+	s.mu.Unlock()
+	return nil
+}
+
+// CancelRequested returns who asked to cancel a run.
+func (s *BoltStore) CancelRequested(ctx context.Context, job, id string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	by, ok := s.cancel[string(joinKey(job, id))]
+	return by, ok, nil
+}
+
+// Advertise writes the service file next to the state file (mode 0600): the
+// state file itself stays locked while this process has it open.
+func (s *BoltStore) Advertise(ctx context.Context, svc ServiceInfo) error {
+	if err := writeServiceFile(ServiceFile(s.path), svc); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.served = true
+	s.mu.Unlock()
+	return nil
+}
+
+// boltKV is one job's kv bucket.
+type boltKV struct {
+	db     *bbolt.DB
+	job    []byte
+	health *writeHealth
+}
+
+func (kv boltKV) Get(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = kv.db.View(func(tx *bbolt.Tx) error {
+		if v := boltGet(tx, []byte(key), bucketKV, kv.job); v != nil {
+			value, ok = string(v), true
+		}
+		return nil
+	})
+	return value, ok, err
+}
+
+func (kv boltKV) Set(ctx context.Context, key, value string) error {
+	if key == "" {
+		return errors.New("kv: empty key")
+	}
+	return kv.health.note(kv.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(bucketKV).CreateBucketIfNotExists(kv.job)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(key), []byte(value))
+	}))
+}
+
+func (kv boltKV) Delete(ctx context.Context, key string) error {
+	if key == "" {
+		return nil
+	}
+	return kv.health.note(kv.db.Update(func(tx *bbolt.Tx) error {
+		if b := tx.Bucket(bucketKV).Bucket(kv.job); b != nil {
+			return b.Delete([]byte(key))
+		}
+		return nil
+	}))
+}
+
+// boltBucket returns the bucket at a path of nested names, or nil.
+func boltBucket(tx *bbolt.Tx, path ...[]byte) *bbolt.Bucket {
+	b := tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		if b == nil {
+			return nil
+		}
+		b = b.Bucket(name)
+	}
+	return b
+}
+
+// boltGet returns the value of key in the bucket at path, or nil.
+func boltGet(tx *bbolt.Tx, key []byte, path ...[]byte) []byte {
+	if b := boltBucket(tx, path...); b != nil {
+		return b.Get(key)
+	}
+	return nil
+}
+
+// joinKey and splitKey build and split "job\x00id".
+func joinKey(job, id string) []byte { return []byte(job + "\x00" + id) }
+
+func splitKey(k []byte) (job, id string, ok bool) {
+	for i, c := range k {
+		if c == 0 {
+			return string(k[:i]), string(k[i+1:]), true
+		}
+	}
+	return string(k), "", false
+}
