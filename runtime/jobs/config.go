@@ -116,7 +116,7 @@ type Config struct {
 
 	lines     map[string]int // YAML path ("jobs.3.schedule") to line
 	problems  Problems       // found while parsing, reported by Validate
-	Validated bool           // Validate found no problem
+	Validated bool           // set by Validate when it found no problem: only a validated Config is scheduled
 
 	clientVarsOptional bool // see ClientVariablesOptional
 }
@@ -252,7 +252,7 @@ type Job struct {
 	// Proto is the compiled script, shared by every run; set by Validate.
 	Proto *lua.FunctionProto
 
-	CronSchedule cron.Schedule // set by Validate
+	CronSchedule cron.Schedule // the parsed schedule, set by Validate
 	index        int           // position in Config.Jobs, for line lookups
 	logLimitErr  error         // why log_limit could not be read, reported by Validate
 }

@@ -73,7 +73,7 @@ func (w Widening) String() string {
 	return fmt.Sprintf("%s widened what scripts may do: %s", w.File, strings.Join(w.Changes, "; "))
 }
 
-// widened compares the permissions of scripts under two configurations: a
+// Widened compares the permissions of scripts under two configurations: a
 // directory is new unless it lies inside one allowed before.
 func Widened(old, cfg *Config) []string {
 	var changes []string

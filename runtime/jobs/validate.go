@@ -390,7 +390,7 @@ func (v *validator) zone(name string) (*time.Location, error) {
 var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour |
 	cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
-// parseSchedule parses a schedule evaluated in loc. robfig/cron panics on some
+// ParseSchedule parses a schedule evaluated in loc. robfig/cron panics on some
 // malformed specs; the panic becomes an error.
 func ParseSchedule(spec string, loc *time.Location) (s cron.Schedule, err error) {
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {

@@ -33,7 +33,7 @@ func newEventMetrics() eventMetrics {
 	}
 }
 
-// callbackAnswered counts a callback request by its result.
+// CallbackAnswered counts a callback request by its result.
 func (m *Metrics) CallbackAnswered(callback, result string, d time.Duration) {
 	if m == nil {
 		return
@@ -42,7 +42,7 @@ func (m *Metrics) CallbackAnswered(callback, result string, d time.Duration) {
 	m.events.answers.Observe(d.Seconds())
 }
 
-// eventsQueued sets how many accepted events wait for their runs.
+// EventsQueued sets how many accepted events wait for their runs.
 func (m *Metrics) EventsQueued(n int) {
 	if m == nil {
 		return

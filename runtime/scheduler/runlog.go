@@ -21,12 +21,12 @@ import (
 const (
 	// maxLogLines bounds the lines stored for one run, whatever their size.
 	maxLogLines = 100_000
-	// maxLogLine bounds one stored line; a longer line is cut, and says so,
+	// MaxLogLine bounds one stored line; a longer line is cut, and says so,
 	// so that a page of the log stays small.
 	MaxLogLine = 64 << 10
 )
 
-// notStoredSuffix ends the last line of a truncated log, which counts the
+// NotStoredSuffix ends the last line of a truncated log, which counts the
 // lines not stored.
 const NotStoredSuffix = " were not stored]"
 

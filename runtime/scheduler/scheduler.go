@@ -811,7 +811,7 @@ func (s *Scheduler) RecordInterrupted(ctx context.Context, name string, req RunR
 // ErrStopping is the error of Trigger once the scheduler is shutting down.
 var ErrStopping = errors.New("the scheduler is shutting down")
 
-// errNoJob is the error about a job that cfg does not have.
+// ErrNoJob is the error about a job that cfg does not have.
 func ErrNoJob(cfg *jobs.Config, name string) error {
 	return refuse(state.ErrNotFound, "no job %q in %s", name, cfg.File)
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 )
 
+// FormatTime shows t in loc (UTC when nil) as pages and alerts show times:
+// "2006-01-02 15:04:05 MST"; the zero time is "".
 func FormatTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
@@ -15,7 +17,7 @@ func FormatTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04:05 MST")
 }
 
-// ago says how long ago t was: "just now", "5 min ago", "3 h ago",
+// Ago says how long ago t was: "just now", "5 min ago", "3 h ago",
 // "2 days ago".
 func Ago(t, now time.Time) string {
 	d := now.Sub(t)

@@ -38,9 +38,9 @@ type RedisOptions struct {
 	// marked interrupted; nil discards.
 	Logger *slog.Logger
 
-	// heartbeat is the lifetime of the instance key; instanceTTL when 0.
+	// Heartbeat is the lifetime of the instance key; instanceTTL when 0.
 	Heartbeat time.Duration
-	// sweep is the interval of the sweeps; sweepEvery when 0.
+	// Sweep is the interval of the sweeps; sweepEvery when 0.
 	Sweep time.Duration
 }
 
@@ -212,7 +212,7 @@ func redisClient(url string) (*redis.Client, *redis.Options, error) {
 	return redis.NewClient(o), o, nil
 }
 
-// parseRedisURL reads the connection options of a redis:// or rediss:// URL.
+// ParseRedisURL reads the connection options of a redis:// or rediss:// URL.
 func ParseRedisURL(raw string) (*redis.Options, error) {
 	scheme, rest, _ := strings.Cut(raw, "://")
 	if scheme != "redis" && scheme != "rediss" {

@@ -50,10 +50,10 @@ func FindServices(ctx context.Context, state string) ([]ServiceInfo, error) {
 	return []ServiceInfo{svc}, nil
 }
 
-// isRedis reports whether a state setting names a Redis database.
+// IsRedis reports whether a state setting names a Redis database.
 func IsRedis(state string) bool { return strings.Contains(state, "://") }
 
-// serviceFile is where serve records its address next to a bbolt state file.
+// ServiceFile is where serve records its address next to a bbolt state file.
 func ServiceFile(state string) string { return state + ".service" }
 
 // writeServiceFile writes svc to path (mode 0600) in one step, so that a

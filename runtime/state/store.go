@@ -233,7 +233,7 @@ func (r RunRecord) Duration() time.Duration {
 	return r.Finished.Sub(r.Started)
 }
 
-// newRunID returns a run id that sorts by start time:
+// NewRunID returns a run id that sorts by start time:
 // "20250102-020000.123-a1b2c3" (UTC).
 func NewRunID(t time.Time) string {
 	var b [3]byte

@@ -27,7 +27,7 @@ import (
 // allocated (gopher-lua cannot count a state's memory).
 const DefaultMemoryLimit = 1 << 30
 
-// minMemoryLimit is the smallest memory limit accepted.
+// MinMemoryLimit is the smallest memory limit accepted.
 const MinMemoryLimit = 16 << 20
 
 // ErrMemory is wrapped by the error of a run stopped by the memory guard.

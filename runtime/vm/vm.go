@@ -57,7 +57,7 @@ func Compile(path string) (*lua.FunctionProto, error) {
 // maxScript bounds the size of a script file.
 const maxScript = 16 << 20
 
-// statScript checks that path is a regular file of at most maxScript bytes,
+// StatScript checks that path is a regular file of at most maxScript bytes,
 // so that a script path naming a device (/dev/zero) or a FIFO is an error
 // instead of a read that never ends.
 func StatScript(path string) error {
