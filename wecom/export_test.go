@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wecomrunner/runner/wecom/internal/cbc"
 )
@@ -168,5 +170,50 @@ func TestNewExportKey(t *testing.T) {
 	}
 	if err := CheckExportKey("IJUiXNpvGbODwKEBSEsAeOAPAhkqHqNCF6g19t9wfg"); err == nil || strings.Contains(err.Error(), "IJUi") {
 		t.Errorf("a 42-character key: %v", err)
+	}
+}
+
+// TestExportService_WaitHonoursContext: a job that stays processing ends
+// the wait at the context's deadline.
+func TestExportService_WaitHonoursContext(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.handle(t, "export/get_result", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":1}`)
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.Export.Wait(ctx, "jobid_x"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the deadline", err)
+	}
+}
+
+// TestExportService_DownloadRetries: a 5xx answer of the file's server is
+// tried again; a 4xx is not.
+func TestExportService_DownloadRetries(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ciph, _ := cbc.FromEncodingAESKey(exportKey)
+	data := ciph.Seal([]byte(`{"department":[]}`))
+	var calls atomic.Int32
+	ts.mux.HandleFunc("/cdn/flaky", func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.Write(data)
+	})
+	ts.mux.HandleFunc("/cdn/forbidden", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, "expired", http.StatusForbidden)
+	})
+	base := strings.TrimSuffix(c.BaseURL(), "cgi-bin/")
+	got, err := c.Export.Download(t.Context(), ExportFile{URL: base + "cdn/flaky"}, exportKey)
+	if err != nil || string(got) != `{"department":[]}` || calls.Load() != 2 {
+		t.Errorf("after %d calls: %q, %v", calls.Load(), got, err)
+	}
+	calls.Store(0)
+	if _, err := c.Export.Download(t.Context(), ExportFile{URL: base + "cdn/forbidden"}, exportKey); err == nil || calls.Load() != 1 {
+		t.Errorf("a 403 after %d calls: %v", calls.Load(), err)
 	}
 }
