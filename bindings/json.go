@@ -101,6 +101,7 @@ func tagKind(L *lua.LState, kind string) *lua.LTable {
 	if t == nil {
 		t = L.NewTable()
 	}
+	luajson.OwnKeys(L, t)
 	if t.Metatable != lua.LNil && luajson.Kind(t) == "" {
 		L.ArgError(1, "table has a metatable")
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -221,5 +222,6 @@ func preloadHelpers(env *Env) func(L *lua.LState) {
 		for name, newModule := range helperModules {
 			L.PreloadModule(name, load(name, newModule(env)))
 		}
+		luajson.GuardSharedKeys(L) // as Preload does
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/bindings/luajson"
 	"github.com/wecomrunner/runner/wecom"
 )
 
@@ -90,6 +91,7 @@ func Preload(L *lua.LState, env *Env) {
 		})
 	}
 	setEventGlobal(L, env)
+	luajson.GuardSharedKeys(L)
 }
 
 // wecomModule is the wecom module of one run: a table per client, each with

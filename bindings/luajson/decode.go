@@ -100,6 +100,7 @@ type Decoder struct {
 
 	null              lua.LValue
 	objectMT, arrayMT *lua.LTable
+	sharedMT          *lua.LTable // objects sharing their key index (sharedkeys.go)
 
 	// Blocks the decoder carves its values out of (see Cut).
 	tables blocks[lua.LTable]  // tables
@@ -537,13 +538,18 @@ func (d *Decoder) Object(keys, vals []lua.LValue) *lua.LTable {
 	t := d.newTable()
 	m := (*tableLayout)(unsafe.Pointer(t))
 	if sh := d.shape(keys); sh != nil {
-		// An object of keys seen before: copy the shape's maps, which is
-		// cheaper than building them a key at a time.
+		// An object of keys seen before: copy the shape's map of values,
+		// which is cheaper than building it a key at a time, and share its
+		// key list and key index (sharedkeys.go).
 		m.strdict = maps.Clone(sh.strdict)
 		for i, k := range keys {
 			m.strdict[string(k.(lua.LString))] = vals[i]
 		}
-		m.keys, m.k2i = sh.keys, maps.Clone(sh.k2i)
+		m.keys, m.k2i = sh.keys, sh.k2i
+		if d.sharedMT == nil {
+			d.sharedMT = sharedMetatable(d.L)
+		}
+		t.Metatable = d.sharedMT
 		return t
 	}
 	m.strdict = make(map[string]lua.LValue, len(keys))
@@ -568,8 +574,8 @@ func (d *Decoder) Object(keys, vals []lua.LValue) *lua.LTable {
 
 // objectShape is what objects with the same keys in the same order share: the
 // list of keys (gopher-lua only ever appends to it, and its capacity is its
-// length, so an append copies it first), and maps with those keys, copied
-// for each object.
+// length, so an append copies it first), the key index, which they share
+// too (sharedkeys.go), and a map of those keys, copied for each object.
 type objectShape struct {
 	keys    []lua.LValue
 	strdict map[string]lua.LValue // values are placeholders

@@ -144,3 +144,56 @@ function TestArrayOfNonTableIsArgError(t)
   ok, err = pcall(json.array, setmetatable({}, {}))
   contains(err, "table has a metatable")
 end
+
+-- keys lists the keys pairs() gives for t, sorted.
+local function keys(t)
+  local ks = {}
+  for k in pairs(t) do ks[#ks + 1] = tostring(k) end
+  table.sort(ks)
+  return table.concat(ks, ",")
+end
+
+-- Objects decoded with the same keys share their key index: a key added to
+-- one, in any way, is listed by pairs for that one, and for each of the
+-- others once it gets it too.
+function TestObjectsOfSameKeysStaySeparate(t)
+  local list = json.decode('[{"a":1,"b":2},{"a":3,"b":4},{"a":5,"b":6},{"a":7,"b":8},{"a":9,"b":10},{"a":11,"b":12},{"a":13,"b":14}]')
+  list[2].c = "x"
+  assert_eq(keys(list[2]), "a,b,c")
+  assert_eq(keys(list[3]), "a,b", "a key added to another object is not this one's")
+  list[3].c = "y"
+  assert_eq(keys(list[3]), "a,b,c", "the same key added to a second object")
+  rawset(list[4], "c", 1)
+  rawset(list[5], "c", 2)
+  assert_eq(keys(list[4]), "a,b,c", "rawset")
+  assert_eq(keys(list[5]), "a,b,c", "rawset on a second object")
+  local mt = {__index = function() return "default" end}
+  for i = 6, 7 do
+    setmetatable(list[i], mt)
+    list[i].c = i
+    assert_eq(keys(list[i]), "a,b,c", "after setmetatable, object " .. i)
+    assert_eq(list[i].z, "default")
+  end
+  assert_eq(keys(list[1]), "a,b", "the first object keeps its keys")
+  list[1].b = nil
+  list[1].b = 5
+  assert_eq(keys(list[1]), "a,b", "a key removed and set again")
+  for i = 2, 5 do
+    list[i].a = nil
+    assert_eq(keys(list[i]), "b,c", "a key removed from object " .. i)
+  end
+  assert_eq(json.encode(list[5]), '{"b":10,"c":2}')
+end
+
+function TestDecodedObjectsShowNoMetatable(t)
+  local list = json.decode('[{"a":1},{"a":2},{"a":3}]')
+  for i = 1, 3 do
+    assert_eq(getmetatable(list[i]), nil, "object " .. i)
+  end
+  for i = 2, 3 do
+    assert_eq(json.object(list[i]), list[i])
+    list[i].b = i
+    assert_eq(keys(list[i]), "a,b", "json.object gives object " .. i .. " keys of its own")
+  end
+  assert_eq(json.encode(list), '[{"a":1},{"a":2,"b":2},{"a":3,"b":3}]')
+end
