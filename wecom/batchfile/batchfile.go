@@ -19,6 +19,7 @@ package batchfile
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Column is a column of a batch file.
@@ -376,10 +378,12 @@ func ReadDepartments(data []byte) ([]Department, error) {
 // template's columns that some member fills, and the required ones, since
 // batch/syncuser leaves a field whose column the file lacks untouched;
 // then the columns of extended attributes, in the order members name them.
-// A member's cells are kept as a slice aligned with the columns seen so
-// far, not as a map: a file of 100,000 members stays small.
+// A member's cells are packed into one buffer (cellRows), aligned with the
+// columns seen so far: a file of 100,000 members takes about the size of
+// its text, and keeps no string it was given alive.
 type Members struct {
-	rows     [][]string     // the cells of each member, by column index
+	rows     cellRows       // the cells of each member, by column index
+	row      []string       // a row's cells, reused
 	columns  []string       // the column headers, the template's then attributes'
 	template int            // how many of columns are the template's
 	index    map[string]int // the index of each column
@@ -419,14 +423,16 @@ func (m *Members) Add(cells map[string]string, attrs []string) error {
 			m.columns = append(m.columns, h)
 		}
 	}
-	row := make([]string, len(m.columns))
+	row := slices.Grow(m.row[:0], len(m.columns))[:len(m.columns)]
+	clear(row)
 	for h, c := range cells {
 		if c != "" {
 			m.used[h] = true
 		}
 		row[m.index[h]] = c
 	}
-	m.rows = append(m.rows, row)
+	m.rows.add(row)
+	m.row = row
 	return nil
 }
 
@@ -442,10 +448,50 @@ func (m *Members) Bytes() ([]byte, error) {
 	for i, c := range header {
 		names[i] = m.columns[c]
 	}
-	return Write(names, len(m.rows), func(r, i int) string {
-		if c := header[i]; c < len(m.rows[r]) {
-			return m.rows[r][c]
+	row, last := m.row[:0], -1
+	return Write(names, m.rows.len(), func(r, i int) string {
+		if r != last {
+			row, last = m.rows.row(r, row[:0]), r
+		}
+		if c := header[i]; c < len(row) {
+			return row[c]
 		}
 		return ""
 	})
+}
+
+// cellRows are rows of cells packed into one buffer: for each row its
+// number of cells, then each cell's length and bytes (lengths as uvarints),
+// instead of a slice and a string header per cell.
+type cellRows struct {
+	buf    []byte
+	starts []int // where each row starts in buf
+}
+
+// add appends a row; it keeps none of the strings.
+func (rs *cellRows) add(cells []string) {
+	rs.starts = append(rs.starts, len(rs.buf))
+	rs.buf = binary.AppendUvarint(rs.buf, uint64(len(cells)))
+	for _, c := range cells {
+		rs.buf = binary.AppendUvarint(rs.buf, uint64(len(c)))
+		rs.buf = append(rs.buf, c...)
+	}
+}
+
+func (rs *cellRows) len() int { return len(rs.starts) }
+
+// row appends the cells of row r to cells and returns them: strings that
+// share rs's memory, which add never overwrites (it only appends, and a
+// grown buffer is a copy).
+func (rs *cellRows) row(r int, cells []string) []string {
+	b := rs.buf[rs.starts[r]:]
+	n, k := binary.Uvarint(b)
+	b = b[k:]
+	for range n {
+		l, k := binary.Uvarint(b)
+		b = b[k:]
+		cells = append(cells, unsafe.String(unsafe.SliceData(b), int(l)))
+		b = b[l:]
+	}
+	return cells
 }
