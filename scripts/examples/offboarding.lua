@@ -22,7 +22,7 @@ local directory = kv.get("directory") or {}
 
 local function refresh()
   local copy = {}
-  for _, u in ipairs(wecom.user.list(1, true)) do
+  for u in wecom.user.each(1, true) do -- one member at a time: only the copy is kept
     copy[u.userid] = {name = u.name, position = u.position, department = u.department}
   end
   kv.set("directory", copy)

@@ -22,7 +22,7 @@ if not tag_id then
 end
 
 local want = {}
-for _, u in ipairs(wecom.user.list(department_id, fetch_child, 0, true)) do
+for u in wecom.user.each(department_id, fetch_child, 0, true) do -- one member at a time
   want[u.userid] = true
 end
 local have = {}
