@@ -77,39 +77,31 @@ func OwnKeys(L *lua.LState, t *lua.LTable) {
 // setmetatable) so that they give it an index of its own first, and
 // getmetatable so that it shows such an object without a metatable.
 func GuardSharedKeys(L *lua.LState) {
-	wrap := func(name string, before func(L *lua.LState)) {
+	wrap := func(name string, call func(L *lua.LState, t *lua.LTable, orig lua.LGFunction) int) {
 		orig, ok := L.GetGlobal(name).(*lua.LFunction)
-		if !ok {
+		if !ok || !orig.IsG {
 			return
 		}
+		g := orig.GFunction
 		L.SetGlobal(name, L.NewFunction(func(L *lua.LState) int {
-			before(L)
-			top := L.GetTop()
-			L.Push(orig)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
+			t, ok := L.Get(1).(*lua.LTable)
+			if !ok {
+				return g(L)
 			}
-			L.Call(top, lua.MultRet)
-			return L.GetTop() - top
+			return call(L, t, g)
 		}))
 	}
-	own := func(L *lua.LState) {
-		if t, ok := L.Get(1).(*lua.LTable); ok {
-			OwnKeys(L, t)
-		}
+	own := func(L *lua.LState, t *lua.LTable, orig lua.LGFunction) int {
+		OwnKeys(L, t)
+		return orig(L)
 	}
 	wrap("rawset", own)
 	wrap("setmetatable", own)
-	if orig, ok := L.GetGlobal("getmetatable").(*lua.LFunction); ok {
-		L.SetGlobal("getmetatable", L.NewFunction(func(L *lua.LState) int {
-			if t, ok := L.Get(1).(*lua.LTable); ok && sharesKeys(L, t) {
-				L.Push(lua.LNil)
-				return 1
-			}
-			L.Push(orig)
-			L.Push(L.Get(1))
-			L.Call(1, 1)
+	wrap("getmetatable", func(L *lua.LState, t *lua.LTable, orig lua.LGFunction) int {
+		if sharesKeys(L, t) {
+			L.Push(lua.LNil)
 			return 1
-		}))
-	}
+		}
+		return orig(L)
+	})
 }
