@@ -126,22 +126,14 @@ func (s *Server) exportMembers(c *call, detail bool) (any, *apiError) {
 	st := s.st
 	st.mu.RLock()
 	a := c.app()
+	ms := slices.DeleteFunc(st.sortedMembers(sortedKeys(st.depts)), func(m *member) bool { return !st.userVisible(a, m) })
 	var rows [][]byte
-	var buf []byte
-	for _, m := range st.sortedMembers(sortedKeys(st.depts)) {
-		if !st.userVisible(a, m) {
-			continue
-		}
-		start := len(buf)
-		if detail {
-			buf = st.appendView(buf, a, m)
-		} else {
-			row, _ := json.Marshal(simpleUser{m.UserID, m.Name, m.Department})
-			buf = append(buf, row...)
-		}
-		rows = append(rows, buf[start:len(buf):len(buf)])
-		if cap(buf)-len(buf) < 4096 {
-			buf = make([]byte, 0, 1<<20)
+	if detail {
+		rows = st.encodedViews(a, ms) // user/list's, cached per member
+	} else {
+		rows = make([][]byte, len(ms))
+		for i, m := range ms {
+			rows[i], _ = json.Marshal(simpleUser{m.UserID, m.Name, m.Department})
 		}
 	}
 	st.mu.RUnlock()
