@@ -43,9 +43,10 @@ func TestLuaOA(t *testing.T) { runGroupTests(t, "testdata/oa_test.lua") }
 // from emulatorEnv), "report" (the app 日报 with its agent id), "customers"
 // (the app 客户助手, configured for the customer contact API), "oa" (the
 // app 行政助手, configured for approvals and attendance) and "oa_dry" (the
-// same in a dry run), "contacts"
-// (the contacts-sync secret, no agent id) and "provider" (the service
-// provider's corp, no secret). Each test also sees the globals
+// same in a dry run), "contacts" (the contacts-sync secret, no agent id),
+// "contacts_dry" (the same in a dry run, which must send the exports) and
+// "provider" (the service provider's corp, no secret). Each test also sees
+// the globals
 //
 //	emulator.oauth_code(userid)   a code for oauth.get_user_info and user.get_info
 //	emulator.login_code(userid)   an auth_code for service.get_login_info
@@ -66,6 +67,11 @@ func runGroupTests(t *testing.T, file string) {
 	env.Clients["oa"] = wecom.New(creds.CorpID, emulator.DemoOASecret, base, wecom.WithAgentID(emulator.DemoOAAgentID))
 	env.Clients["oa_dry"] = wecom.New(creds.CorpID, emulator.DemoOASecret, base, wecom.WithAgentID(emulator.DemoOAAgentID), wecom.WithDryRun(func(wecom.DryRun) {}))
 	env.Clients["contacts"] = wecom.New(creds.CorpID, creds.ContactsSecret, base)
+	env.Clients["contacts_dry"] = wecom.New(creds.CorpID, creds.ContactsSecret, base, wecom.WithDryRun(func(d wecom.DryRun) {
+		if strings.HasPrefix(d.API, "export/") { // exports change nothing: a dry run sends them
+			t.Errorf("a dry run held back %s %s", d.Method, d.API)
+		}
+	}))
 	if creds.Provider == nil || len(creds.Provider.Suites) == 0 {
 		t.Fatal("the demo organisation has no service provider with a suite")
 	}

@@ -111,3 +111,12 @@ function TestKeyNotLogged(t)
     assert_eq(string.find(line, KEY, 1, true), nil, line)
   end
 end
+
+function TestDryRunSendsExports(t)
+  -- An export changes nothing in WeCom: a dry run sends it and reads the files.
+  local dry = wecom.client("contacts_dry")
+  local n = 0
+  for _ in dry.export.each_simple_user() do n = n + 1 end
+  assert_eq(n, #contacts.user.list(1, true))
+  assert_eq(dry.export.all_taguser(1).tagname, contacts.tag.get_users(1).tagname)
+end
