@@ -139,4 +139,15 @@
 // transfer_result answers 2 (waiting) and the customer stays with the
 // member handing over. A customer moves at most twice in 90 days between
 // members in post (40128). A group transfer is immediate.
+//
+// # Exports
+//
+// The asynchronous exports (export/simple_user, user, department, taguser)
+// take a snapshot of what the caller sees when submitted, in files of
+// block_size rows encrypted with the request's encoding_aeskey (AES-256-CBC,
+// PKCS#7 to 32 bytes, with the callbacks' code: wecom/internal/cbc).
+// export/get_result answers a job processing at its first poll and done from
+// the next, with the URLs of the files, which the server serves itself under
+// /_export/ for two hours by its clock; a job is read by the secret that
+// submitted it. See export.go.
 package emulator
