@@ -36,7 +36,7 @@ lint: fmt-check vet
 ## smaller (10,000 members, 500 departments, shorter windows) and the fan-out
 ## with 1,000 messages instead of 10,000; BENCHFLAGS='-bench Nightly' picks
 ## benchmarks by name. To time another runner binary beside this one:
-## go test -run '^$$' -bench UserListProcess -before=PATH . (package main).
+## go test -run '^$$' -bench UserListProcess -before=PATH ./e2e.
 BENCHFLAGS ?=
 BENCHTIMEOUT ?= 30m
 bench:
@@ -55,11 +55,11 @@ emulator: build
 	$(BIN) emulator
 
 ## reliability: the fault, bad-input, sandbox and secrets suite through the
-## built binary (reliability_test.go), then each fuzz target for FUZZTIME from
+## built binary (e2e/reliability_test.go), then each fuzz target for FUZZTIME from
 ## its seed corpus in testdata/fuzz/ (about three minutes in all).
 FUZZTIME ?= 10s
 reliability:
-	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) -run 'TestReliability' .
+	$(GO) test -race -count=1 -timeout $(TESTTIMEOUT) -run 'TestReliability' ./e2e
 	$(MAKE) fuzz
 
 ## fuzz: each fuzz target for FUZZTIME from its seed corpus (CI runs it after

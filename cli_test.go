@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -129,22 +130,6 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestHelpOfBinary: the built binary prints help on stdout, so that
-// `runner --help | less` shows it, and exits 0.
-func TestHelpOfBinary(t *testing.T) {
-	t.Parallel()
-	for _, args := range [][]string{{"--help"}, {"help", "exec"}, {"emulator", "--help"}, {"version"}} {
-		stdout, stderr, code := runner(t, t.TempDir(), nil, args...)
-		if code != 0 || stdout == "" || stderr != "" {
-			t.Errorf("runner %q: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
-		}
-	}
-	_, stderr, code := runner(t, t.TempDir(), nil, "exec")
-	if code != 2 || !strings.Contains(stderr, "  --dry-run ") {
-		t.Errorf("runner exec: exit %d, stderr %q", code, stderr)
-	}
-}
-
 // TestReadingJobsNeedsNoSecrets: jobs list and jobs history read the example
 // jobs.yaml with none of its variables set (${VAR:-default} applies before
 // any check), while validate and the commands that call WeCom still name
@@ -185,4 +170,14 @@ func TestLogTimesInConfiguredZone(t *testing.T) {
 			t.Errorf("--log-format %s: the log times are not in Asia/Kolkata (+05:30):\n%s", format, stderr)
 		}
 	}
+}
+
+// exampleDir copies what the README's commands use into a new directory.
+func exampleDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "scripts", "data", "jobs.yaml", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy: %v\n%s", err, out)
+	}
+	return dir
 }

@@ -94,7 +94,7 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 		return configf("--listen %s: %v", o.listen, err)
 	}
 	defer srv.Close()
-	for _, kv := range emulatorEnv(srv) {
+	for _, kv := range srv.Env() {
 		fmt.Fprintln(c.stdout, kv[0]+"="+kv[1])
 	}
 	fmt.Fprintf(c.stderr, "emulator serving on %s; Ctrl-C stops it\n", srv.BaseURL())
@@ -165,39 +165,7 @@ func inProcessEmulator(getenv func(string) string) (*emulator.Server, func(strin
 	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
 		return nil, nil, err
 	}
-	return srv, overlay(getenv, emulatorEnv(srv)), nil
-}
-
-// emulatorEnv is what a client needs to call srv, as environment variables:
-// the base URL, the corp, the contacts-sync secret, the first app, and the
-// webhook URL of the first group robot, and the secrets of the contacts
-// sync's callback.
-func emulatorEnv(srv *emulator.Server) [][2]string {
-	cred := srv.Credentials()
-	env := [][2]string{
-		{"WECOM_BASE_URL", srv.BaseURL()},
-		{"WECOM_CORP_ID", cred.CorpID},
-		{"WECOM_CONTACTS_SECRET", cred.ContactsSecret},
-	}
-	// The secret of the first app that may call the customer contact API.
-	for _, a := range cred.Apps {
-		if a.ExternalContact {
-			env = append(env, [2]string{"WECOM_CUSTOMER_SECRET", a.Secret})
-			break
-		}
-	}
-	if len(cred.Apps) > 0 {
-		env = append(env,
-			[2]string{"WECOM_SECRET", cred.Apps[0].Secret},
-			[2]string{"WECOM_AGENT_ID", strconv.Itoa(cred.Apps[0].AgentID)})
-	}
-	if len(cred.Robots) > 0 {
-		env = append(env, [2]string{"WECOM_ROBOT_URL", srv.BaseURL() + "webhook/send?key=" + cred.Robots[0].Key})
-	}
-	if cb := cred.Callback; cb != nil {
-		env = append(env, [2]string{"WECOM_CB_TOKEN", cb.Token}, [2]string{"WECOM_CB_AES_KEY", cb.EncodingAESKey})
-	}
-	return env
+	return srv, overlay(getenv, srv.Env()), nil
 }
 
 // overlay returns getenv with the variables of env taking precedence.

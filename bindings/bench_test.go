@@ -363,7 +363,7 @@ func largeOrgClient(b *testing.B, departments, members int) *wecom.Client {
 // BenchmarkLuaUserListOrg50k is wecom.user.list(1, true) from Lua against
 // the emulator over loopback, serving emulator.LargeOrg(100, 50000): members
 // with every field WeCom returns, about 35 MB of user/list JSON. It is the
-// in-process side of BenchmarkUserListProcess50k (package main), which
+// in-process side of BenchmarkUserListProcess50k (package e2e), which
 // compares the same list with Python's and measures the peak memory of the
 // process.
 func BenchmarkLuaUserListOrg50k(b *testing.B) {

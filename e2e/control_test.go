@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // End-to-end tests of the control API of runner serve and of the commands
 // that go through it.
@@ -7,7 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -391,9 +390,7 @@ jobs:
 func TestJobsWithServeWithoutAPI(t *testing.T) {
 	t.Parallel()
 	dir := jobsDir(t, "jobs:\n  - {name: a, schedule: '@daily', script: a.lua}\n", map[string]string{"a.lua": "return 1\n"})
-	cmd := exec.Command(runnerBin, "serve", "--listen", "")
-	cmd.Dir = dir
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	cmd := command(t, dir, nil, "serve", "--listen", "")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -401,7 +398,6 @@ func TestJobsWithServeWithoutAPI(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	log := &serveLog{}
 	go func() {
 		sc := bufio.NewScanner(stderr)

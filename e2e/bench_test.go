@@ -1,9 +1,9 @@
-package main
+package e2e
 
 // Benchmarks of the runner binary as users run it, against the emulator
 // serving a large organisation from this process over loopback.
 //
-//	go test -run '^$' -bench 'UserListProcess' -benchtime 5x .
+//	go test -run '^$' -bench 'UserListProcess' -benchtime 5x ./e2e
 
 import (
 	"bytes"

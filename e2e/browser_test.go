@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The console in a real browser: headless Chromium driven by chromedp logs
 // in, clicks "Run now", confirms, waits for the run to finish, reads its log

@@ -1,79 +1,13 @@
-package main
+package e2e
 
 // End-to-end tests of the runner binary: built once, run as a user runs it.
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/wecomrunner/runner/wecom/emulator"
 )
-
-var runnerBin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "runner-e2e")
-	if err != nil {
-		panic(err)
-	}
-	runnerBin = filepath.Join(dir, "runner")
-	if out, err := exec.Command("go", "build", "-o", runnerBin, ".").CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// runner runs the binary in dir with args and a clean environment plus env,
-// and returns stdout, stderr and the exit code.
-func runner(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
-	t.Helper()
-	return background(t, dir, env, args...)()
-}
-
-// background runs the binary in dir like runner, without waiting: wait
-// returns its stdout, stderr and exit code once it has exited.
-func background(t *testing.T, dir string, env []string, args ...string) (wait func() (string, string, int)) {
-	t.Helper()
-	cmd := exec.Command(runnerBin, args...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	return func() (string, string, int) {
-		err := cmd.Wait()
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			return stdout.String(), stderr.String(), exitErr.ExitCode()
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return stdout.String(), stderr.String(), 0
-	}
-}
-
-// writeScript writes a Lua script into a new directory and returns its path.
-func writeScript(t testing.TB, src string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "script.lua")
-	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
 
 func TestExecAgainstEmulator(t *testing.T) {
 	t.Parallel()
@@ -169,7 +103,7 @@ func TestExecUsesEnvironmentClient(t *testing.T) {
 func TestEmulatorCommandServesASecondShell(t *testing.T) {
 	t.Parallel()
 	addr := freePort(t)
-	cmd := exec.Command(runnerBin, "emulator", "--listen", addr, "--fail", "user/get=60111x1")
+	cmd := command(t, "", nil, "emulator", "--listen", addr, "--fail", "user/get=60111x1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +111,6 @@ func TestEmulatorCommandServesASecondShell(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 
 	// The emulator prints the variables a client needs, one per line.
 	var env []string
@@ -228,51 +161,6 @@ func TestEmulatorCommandGrowsTheOrganisation(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "--members and --org") {
 		t.Errorf("--members with --org: exit %d, stderr:\n%s", code, errOut)
 	}
-}
-
-// emulatorProcess starts runner emulator with args on a free loopback port,
-// stopped when tb ends, and returns the variables it prints:
-// WECOM_BASE_URL, WECOM_CORP_ID, WECOM_CONTACTS_SECRET, WECOM_SECRET and
-// WECOM_AGENT_ID.
-func emulatorProcess(tb testing.TB, args ...string) map[string]string {
-	tb.Helper()
-	cmd := exec.Command(runnerBin, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	vars := map[string]string{}
-	sc := bufio.NewScanner(stdout)
-	for len(vars) < 5 && sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			vars[k] = v
-		}
-	}
-	if vars["WECOM_BASE_URL"] == "" {
-		tb.Fatalf("runner emulator %s printed %v", strings.Join(args, " "), vars)
-	}
-	return vars
-}
-
-// startEmulator starts the demo emulator in the test process and returns it
-// with the environment variables a runner process needs to call it, as
-// runner emulator prints them.
-func startEmulator(t *testing.T) (*emulator.Server, []string) {
-	t.Helper()
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	var env []string
-	for _, kv := range emulatorEnv(srv) {
-		env = append(env, kv[0]+"="+kv[1])
-	}
-	return srv, env
 }
 
 // TestExecWrongBaseURL: a base URL without /cgi-bin/ fails with the URL

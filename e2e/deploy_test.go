@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Checks of the deployment recipes in deploy/: the systemd unit and the
 // container image. .ci/run also runs the image's build steps

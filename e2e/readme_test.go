@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // Every command of the README's sh blocks runs here, against emulators, in a
 // copy of the repository's examples: the README cannot drift from the
@@ -46,26 +46,6 @@ func readmeBlocks(t *testing.T) [][]string {
 		}
 	}
 	return blocks
-}
-
-// exampleDir copies what the README's commands use into a new directory.
-func exampleDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "scripts", "data", "jobs.yaml", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy: %v\n%s", err, out)
-	}
-	return dir
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func TestReadmeCommands(t *testing.T) {
@@ -134,9 +114,7 @@ func runReadmeLines(t *testing.T, block []string) {
 func runServeBriefly(t *testing.T, dir string, env, args []string) {
 	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(runnerBin, append(args, "--listen", addr)...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	cmd := command(t, dir, env, append(args, "--listen", addr)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -45,7 +44,7 @@ print(string.format("hello %s of %s (%s)", u.name, event.Department, event.lists
 func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
 	t.Helper()
 	addr := freePort(t)
-	cmd := exec.Command(runnerBin, "emulator", "--listen", addr, "--callback-url", callbackURL)
+	cmd := command(t, "", nil, "emulator", "--listen", addr, "--callback-url", callbackURL)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +52,6 @@ func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	var env []string
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // The reliability and security suite (make reliability): faults injected
 // into the emulator, bad input of every kind and hostile scripts, through the

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 // End-to-end tests of runner validate, serve and jobs.
 
@@ -119,9 +119,7 @@ func startServe(t *testing.T, dir string, args ...string) (*exec.Cmd, string, *s
 // startServeEnv is startServe with environment variables.
 func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, string, *serveLog) {
 	t.Helper()
-	cmd := exec.Command(runnerBin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	cmd := command(t, dir, env, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +127,6 @@ func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exe
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill() })
 	log := &serveLog{}
 	url := make(chan string, 1)
 	go func() {
