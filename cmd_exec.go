@@ -54,6 +54,8 @@ message, as the history records it or WeCom documents it.`,
 		fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "stop the script after this long")
 		fs.StringVar(&o.memory, "memory-limit", "", "stop the script when the heap passes this size, such as 256MiB (default: the configuration's memory_limit, else 1GiB)")
 		fs.StringArrayVar(&o.args, "arg", nil, "key=value for args.key in the script (repeatable)")
+		fs.StringVar(&o.rateLimit, "rate-limit", "", "every client's own limit in calls a minute per API, or off (overrides the configuration's rate_limit:)")
+		fs.StringVar(&o.rateLimitWait, "rate-limit-wait", "", "the most a call waits for WeCom's frequency limit, such as 2m or 0s (overrides rate_limit_wait:)")
 		fs.StringVar(&o.event, "event", "", "the WeCom event (its decrypted XML) the script handles, as require(\"event\")")
 		return func(ctx context.Context, c *cli, args []string) error {
 			return runExec(ctx, c, &rf, &o, args[0])
@@ -63,12 +65,13 @@ message, as the history records it or WeCom documents it.`,
 
 // execOptions are the flags of runner exec besides runFlags.
 type execOptions struct {
-	config, client, baseURL string
-	memory                  string
-	event                   string
-	dryRun                  bool
-	timeout                 time.Duration
-	args                    []string
+	config, client, baseURL  string
+	memory                   string
+	rateLimit, rateLimitWait string
+	event                    string
+	dryRun                   bool
+	timeout                  time.Duration
+	args                     []string
 }
 
 func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script string) error {
@@ -104,6 +107,9 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 			return usagef("--memory-limit: %v", err)
 		}
 		cfg.MemoryLimit = uint64(n)
+	}
+	if err := o.setRateLimits(cfg); err != nil {
+		return err
 	}
 	proto, err := vm.Compile(script)
 	if err != nil {
@@ -159,6 +165,34 @@ func runExec(ctx context.Context, c *cli, rf *runFlags, o *execOptions, script s
 		return fmt.Errorf("%w\n%s", runErr, se.Traceback)
 	}
 	return runErr
+}
+
+// setRateLimits gives every client of cfg the --rate-limit and
+// --rate-limit-wait given.
+func (o *execOptions) setRateLimits(cfg *jobs.Config) error {
+	var limit jobs.RateLimit
+	var wait jobs.RateLimitWait
+	var err error
+	if o.rateLimit != "" {
+		if limit, err = jobs.ParseRateLimit(o.rateLimit); err != nil {
+			return usagef("--rate-limit: %v", err)
+		}
+	}
+	if o.rateLimitWait != "" {
+		if wait, err = jobs.ParseRateLimitWait(o.rateLimitWait); err != nil {
+			return usagef("--rate-limit-wait: %v", err)
+		}
+	}
+	for name, cc := range cfg.Clients {
+		if o.rateLimit != "" {
+			cc.RateLimit = limit
+		}
+		if o.rateLimitWait != "" {
+			cc.RateLimitWait = wait
+		}
+		cfg.Clients[name] = cc
+	}
+	return nil
 }
 
 func firstNonEmpty(s ...string) string {

@@ -155,6 +155,9 @@ func TestReadmeJobsReference(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the README's jobs.yaml does not parse: %v", err)
 	}
+	if contacts := cfg.Clients["contacts"]; contacts.RateLimit.PerMinute != 600 || contacts.RateLimitWait.Wait != 2*time.Minute {
+		t.Errorf("the contacts client has rate_limit %v, rate_limit_wait %v; want 600/min, 2m", contacts.RateLimit, contacts.RateLimitWait)
+	}
 	if len(cfg.Jobs) != 2 || cfg.Clients["notify"].Timeout != 30*time.Second || cfg.Jobs[0].Jitter != 30*time.Second ||
 		cfg.Callbacks["contacts"].MaxAge != 10*time.Minute || len(cfg.Jobs[1].On) != 1 || cfg.Jobs[1].On[0].Departments[0] != 6 {
 		t.Errorf("parsed %+v", cfg)

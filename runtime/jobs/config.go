@@ -139,6 +139,12 @@ type ClientConfig struct {
 	// Timeout (timeout:) bounds each HTTP exchange with WeCom; 30s when unset.
 	// The job's timeout bounds the whole run.
 	Timeout time.Duration `yaml:"timeout"`
+	// RateLimit (rate_limit:) is the client's own limit, in calls a minute
+	// per API, or off.
+	RateLimit RateLimit `yaml:"rate_limit"`
+	// RateLimitWait (rate_limit_wait:) bounds the time a call waits for
+	// WeCom's frequency limit (45009, 45033) to pass; 2m when unset.
+	RateLimitWait RateLimitWait `yaml:"rate_limit_wait"`
 }
 
 // String describes the client without its secret.

@@ -10,7 +10,8 @@
 //   - Validate checks the whole Config and reports every problem at once
 //     (Problems): bad schedules, unknown time zones, missing scripts, Lua
 //     syntax errors, unknown clients, unset environment variables, duplicate
-//     names and nonsense values. It also compiles each script once, so that
+//     names and nonsense values (a client's rate_limit: must be a number of
+//     calls a minute or off, its rate_limit_wait: a duration). It also compiles each script once, so that
 //     runs reuse the compiled code. Only a validated Config can be scheduled.
 //
 // A Config also says what scripts may never change or see (ReadOnly,

@@ -186,6 +186,12 @@ func (v *validator) config() {
 		if cc.Timeout < 0 {
 			top(at+".timeout", "must not be negative")
 		}
+		if _, err := ParseRateLimit(cc.RateLimit.bad); cc.RateLimit.bad != "" {
+			top(at+".rate_limit", "%v", err)
+		}
+		if _, err := ParseRateLimitWait(cc.RateLimitWait.bad); cc.RateLimitWait.bad != "" {
+			top(at+".rate_limit_wait", "%v", err)
+		}
 		if cc.BaseURL != "" {
 			u, err := url.Parse(cc.BaseURL)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

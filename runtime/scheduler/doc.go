@@ -7,8 +7,10 @@
 // in package vm with the WeCom clients of the configuration. It is
 // reload-aware: a reload that only changes jobs keeps the clients, their
 // tokens and their rate limiters; a changed client gets a new one while runs
-// in flight finish on the old. Metrics (Prometheus, in a registry of their
-// own) count runs, WeCom calls and callbacks.
+// in flight finish on the old. A client's rate_limit: and rate_limit_wait:
+// become its wecom options, and each wait of a run's calls on WeCom's
+// frequency limit is a warning in that run's log. Metrics (Prometheus, in a
+// registry of their own) count runs, WeCom calls and callbacks.
 //
 // # Scheduling rules
 //

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -107,6 +108,7 @@ func (e *Engine) newClient(cc jobs.ClientConfig, dryRun func(wecom.DryRun)) *wec
 	if cc.Timeout > 0 {
 		o = append(o, wecom.WithTimeout(cc.Timeout))
 	}
+	o = append(o, rateLimitOptions(cc)...)
 	if opts.Store != nil {
 		o = append(o, wecom.WithTokenCache(opts.Store))
 	}
@@ -149,6 +151,9 @@ func (e *Engine) Execute(ctx context.Context, job *jobs.Job, a *Attempt) error {
 		for name := range clients {
 			clients[name] = e.newClient(cfg.Clients[name], func(w wecom.DryRun) { LogDryRun(log, w) })
 		}
+	}
+	if a.Logger != nil {
+		ctx = wecom.ContextWithTrace(ctx, logRateLimitWaits(a.Logger))
 	}
 	return vm.Run(ctx, &vm.Script{
 		Proto:   job.Proto,
@@ -248,4 +253,33 @@ func Mentions(proto *lua.FunctionProto, module string) bool {
 		}
 	}
 	return false
+}
+
+// rateLimitOptions are the client options of cc's rate_limit: and
+// rate_limit_wait:.
+func rateLimitOptions(cc jobs.ClientConfig) []wecom.Option {
+	var o []wecom.Option
+	switch {
+	case cc.RateLimit.Off:
+		o = append(o, wecom.WithRateLimit(0))
+	case cc.RateLimit.PerMinute > 0:
+		o = append(o, wecom.WithRateLimit(cc.RateLimit.PerMinute))
+	}
+	if cc.RateLimitWait.Set {
+		o = append(o, wecom.WithRateLimitWait(cc.RateLimitWait.Wait))
+	}
+	return o
+}
+
+// logRateLimitWaits returns a trace that logs each wait on WeCom's
+// frequency limit to a run's log: the API, how long, and why.
+func logRateLimitWaits(l *slog.Logger) *wecom.Trace {
+	return &wecom.Trace{RateLimitWait: func(w wecom.RateLimitWait) {
+		why := "too many calls of this API (frequency limit)"
+		if w.Errcode == wecom.CodeConcurrencyLimited {
+			why = "too many calls of this API at once (concurrency limit)"
+		}
+		l.Warn("WeCom limits calls: waiting before calling again", "api", w.API, "errcode", w.Errcode, "reason", why,
+			"wait", w.Delay.Round(time.Millisecond), "waited", w.Waited.Round(time.Millisecond), "rate_limit_wait", w.Limit, "errmsg", w.Errmsg)
+	}}
 }
