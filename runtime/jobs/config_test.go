@@ -12,11 +12,6 @@ import (
 	"github.com/wecomrunner/runner/runtime/state"
 )
 
-// env is a getenv over a map.
-func env(vars map[string]string) func(string) string {
-	return func(name string) string { return vars[name] }
-}
-
 var testEnv = env(map[string]string{
 	"CORP_ID":         "ww-test-corp",
 	"CONTACTS_SECRET": "contacts-secret-value",

@@ -1,37 +1,11 @@
 package jobs
 
 import (
-	"bytes"
 	"errors"
-	"flag"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update rewrites it)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // TestValidateProblems checks that every problem of testdata/invalid/jobs.yaml
 // is reported at once, in line order, with its file, line and job.
@@ -104,71 +78,6 @@ func TestParseSchedule(t *testing.T) {
 		}
 	}
 }
-
-// writeJobs writes n jobs, each with its own script of some 40 lines, and
-// returns the jobs file's path.
-func writeJobs(tb testing.TB, dir string, n int, schedule string) string {
-	tb.Helper()
-	var b strings.Builder
-	b.WriteString("timezone: Asia/Shanghai\nclients:\n  contacts: {corp_id: ww1, secret: s}\njobs:\n")
-	for i := range n {
-		script := fmt.Sprintf("scripts/job%04d.lua", i)
-		fmt.Fprintf(&b, "  - name: job-%04d\n    schedule: %q\n    script: %s\n    timeout: 10m\n    args: {n: %d}\n", i, schedule, script, i)
-		src := fmt.Sprintf(sampleScript, i)
-		writeFile(tb, filepath.Join(dir, script), src)
-	}
-	path := filepath.Join(dir, "jobs.yaml")
-	writeFile(tb, path, b.String())
-	return path
-}
-
-func writeFile(tb testing.TB, path, content string) {
-	tb.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-}
-
-const sampleScript = `-- job %d: compare the HR export with WeCom's departments.
-local wecom = require("wecom")
-local csv = require("csv")
-local log = require("log")
-
-local rows = csv.read(args.source or "data/hr.csv")
-local wanted = {}
-for _, row in ipairs(rows) do
-  wanted[row.id] = {name = row.name, parent = tonumber(row.parent) or 1}
-end
-
-local current = {}
-for _, d in ipairs(wecom.department.list()) do
-  current[d.id] = d
-end
-
-local plan = {create = {}, rename = {}}
-for id, w in pairs(wanted) do
-  local d = current[tonumber(id)]
-  if d == nil then
-    table.insert(plan.create, {id = tonumber(id), name = w.name, parentid = w.parent})
-  elseif d.name ~= w.name then
-    table.insert(plan.rename, {id = d.id, name = w.name})
-  end
-end
-
-for _, c in ipairs(plan.create) do
-  wecom.department.create(c)
-  log.info("created", {id = c.id, name = c.name})
-end
-for _, r in ipairs(plan.rename) do
-  wecom.department.update(r)
-  log.info("renamed", {id = r.id, name = r.name})
-end
-
-return #plan.create + #plan.rename
-`
 
 // BenchmarkValidate1000 loads and validates 1,000 jobs, each with its own
 // script compiled.

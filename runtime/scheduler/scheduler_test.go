@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,14 +24,6 @@ import (
 // when every goroutine of the test is blocked, so a schedule of minutes takes
 // no real time and the order of events is exact. The bubble's clock starts
 // at 2000-01-01 00:00:00 UTC.
-
-// every is a fake cron.Schedule firing at each multiple of d.
-type every time.Duration
-
-func (e every) Next(t time.Time) time.Time {
-	d := time.Duration(e)
-	return t.Truncate(d).Add(d)
-}
 
 // execFunc is an Executor made of a function.
 type execFunc func(ctx context.Context, job *jobs.Job, a *Attempt) error
@@ -61,10 +52,6 @@ func testConfig(js ...*jobs.Job) *jobs.Config {
 		File: "jobs.yaml", Timezone: "UTC", Location: time.UTC,
 		History: state.DefaultHistory, Grace: time.Minute, Jobs: js, Validated: true,
 	}
-}
-
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // harness is a scheduler running in a test.

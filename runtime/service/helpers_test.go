@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,11 +16,6 @@ import (
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
 )
-
-// env is a getenv over a map.
-func env(vars map[string]string) func(string) string {
-	return func(name string) string { return vars[name] }
-}
 
 var testEnv = env(map[string]string{
 	"CORP_ID":         "ww-test-corp",
@@ -44,16 +38,6 @@ func eventConfig(t testing.TB, src string) (*jobs.Config, error) {
 		t.Fatal(err)
 	}
 	return cfg, cfg.Validate()
-}
-
-func writeFile(tb testing.TB, path, content string) {
-	tb.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		tb.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 func openTestStore(t *testing.T, opts state.BoltOptions) *state.BoltStore {
@@ -90,14 +74,6 @@ func (r *redisServer) open(t *testing.T, opts state.RedisOptions) *state.RedisSt
 	return s
 }
 
-// every is a fake cron.Schedule firing at each multiple of d.
-type every time.Duration
-
-func (e every) Next(t time.Time) time.Time {
-	d := time.Duration(e)
-	return t.Truncate(d).Add(d)
-}
-
 // execFunc is an scheduler.Executor made of a function.
 type execFunc func(ctx context.Context, job *jobs.Job, a *scheduler.Attempt) error
 
@@ -125,10 +101,6 @@ func testConfig(js ...*jobs.Job) *jobs.Config {
 		File: "jobs.yaml", Timezone: "UTC", Location: time.UTC,
 		History: state.DefaultHistory, Grace: time.Minute, Jobs: js, Validated: true,
 	}
-}
-
-func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // harness is a scheduler running in a test.

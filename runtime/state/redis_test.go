@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -369,17 +368,6 @@ func TestRedisInterruptedAfterCrash(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(timeout); !cond(); {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestRedisTokenOnce runs clients of three instances that all need a token at
 // the same moment: one gettoken in all. With Redis gone, a client still
 // gets a token and keeps the one it has.
@@ -433,24 +421,6 @@ func TestRedisTokenOnce(t *testing.T) {
 	if n := srv.TokenRequests(); n != 2 {
 		t.Errorf("gettoken called %d times, want 2 (the client without a token, Redis down)", n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // lockLease is the lease a scheduler takes on a running job's lock.

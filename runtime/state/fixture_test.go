@@ -1,0 +1,11 @@
+package state
+
+import "github.com/wecomrunner/runner/runtime/internal/fixture"
+
+// The shared test helpers, under the names these tests use.
+var (
+	testLogger = fixture.Logger
+	waitFor    = fixture.WaitFor
+)
+
+type syncBuffer = fixture.SyncBuffer
