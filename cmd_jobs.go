@@ -435,7 +435,7 @@ func printLog(ctx context.Context, c *cli, op operations, id string, loc *time.L
 }
 
 // readableLog writes the log lines written to it as people read them
-// (runtime.ReadableLogLine): in the job's time zone, a traceback as lines.
+// (service.ReadableLogLine): in the job's time zone, a traceback as lines.
 type readableLog struct {
 	w   io.Writer
 	loc *time.Location
@@ -490,7 +490,7 @@ func (f *stateFlags) load(c *cli) (*jobs.Config, error) {
 }
 
 // operations is what the jobs commands do: through a running serve
-// (runtime.ControlClient) or on the state directly (runtime.Control).
+// (service.ControlClient) or on the state directly (service.Control).
 type operations interface {
 	Jobs(ctx context.Context) ([]scheduler.JobInfo, error)
 	Runs(ctx context.Context, job string, limit int) ([]state.RunRecord, error)

@@ -80,7 +80,7 @@ func (e *runEnv) setZone(loc *time.Location) { e.zone.Store(loc) }
 
 // loadJobs loads the jobs file with e's environment, and stamps e's log
 // lines in its time zone. Against the emulator, the state is a file of its
-// own (runtime.Config.UseEmulatorState): demo runs never land in the
+// own (jobs.Config.UseEmulatorState): demo runs never land in the
 // production history.
 func (e *runEnv) loadJobs(path string) (*jobs.Config, error) {
 	cfg, err := loadJobs(path, e.getenv)
@@ -147,7 +147,7 @@ func (e *runEnv) engineOptions(c *cli, store state.Store, metrics *scheduler.Met
 }
 
 // loadJobs loads and validates a jobs file. Its problems are a
-// configuration error (exit 2), as runtime.Problems.
+// configuration error (exit 2), as jobs.Problems.
 func loadJobs(path string, getenv func(string) string) (*jobs.Config, error) {
 	return load(path, getenv, nil)
 }

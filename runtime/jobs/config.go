@@ -153,7 +153,7 @@ func (c ClientConfig) String() string {
 }
 
 // GoString describes the client without its secret, for %#v.
-func (c ClientConfig) GoString() string { return "runtime.ClientConfig{" + c.String() + "}" }
+func (c ClientConfig) GoString() string { return "jobs.ClientConfig{" + c.String() + "}" }
 
 // Concurrency is what a firing does when the job is still running.
 type Concurrency string

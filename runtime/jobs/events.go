@@ -51,7 +51,7 @@ func (c CallbackConfig) String() string {
 }
 
 // GoString describes the callback without its secrets, for %#v.
-func (c CallbackConfig) GoString() string { return "runtime.CallbackConfig{" + c.String() + "}" }
+func (c CallbackConfig) GoString() string { return "jobs.CallbackConfig{" + c.String() + "}" }
 
 // EventsConfig bounds the work of events (events:).
 type EventsConfig struct {
