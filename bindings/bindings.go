@@ -13,7 +13,9 @@
 package bindings
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"time"
@@ -54,11 +56,75 @@ type Env struct {
 	KV        KV        // the job's persistent key-value state; nil: kv is unavailable
 	History   History   // past runs of the configured jobs; nil: history is unavailable
 	Progress  io.Writer // progress lines for long work; nil when stderr is not a terminal
+	// StringLimit is the longest string a call may read into memory for the
+	// script: a download's content, an http response body, a WeCom answer a
+	// fan-out reads whole. The runtime sets it from the run's memory limit
+	// (a quarter of it); 0, or more than MaxString, is MaxString.
+	StringLimit int64
 }
 
 // MaxString is the longest string a script may build or read at once (a
 // file read by fs.read, the result of a string function, a JSON text).
 const MaxString = luajson.MaxText
+
+// stringLimit is the longest string a call of the run may read into memory.
+func (e *Env) stringLimit() int64 {
+	if e == nil || e.StringLimit <= 0 {
+		return MaxString
+	}
+	return min(e.StringLimit, MaxString)
+}
+
+// tooLargeError is the error of a read that passed its limit.
+type tooLargeError struct {
+	size  int64 // the size announced, or -1: more than limit bytes came
+	limit int64
+}
+
+func (e *tooLargeError) Error() string {
+	if e.size >= 0 {
+		return fmt.Sprintf("%d bytes, more than the limit of %d bytes", e.size, e.limit)
+	}
+	return fmt.Sprintf("more than the limit of %d bytes", e.limit)
+}
+
+// readLimited reads r into memory, or fails with a *tooLargeError once it
+// passes limit bytes: at once, reading nothing, when size (the length the
+// sender announced, -1 when unknown) is over it, otherwise after reading at
+// most limit+1 bytes.
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	if size > limit {
+		return nil, &tooLargeError{size, limit}
+	}
+	var b bytes.Buffer
+	if size > 0 {
+		b.Grow(int(size) + 1)
+	}
+	if _, err := b.ReadFrom(&limitedReader{r: r, limit: limit}); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// limitedReader reads r, and fails with a *tooLargeError once r has yielded
+// more than limit bytes, having read at most one byte more.
+type limitedReader struct {
+	r     io.Reader
+	n     int64 // the bytes read so far
+	limit int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if rest := l.limit + 1 - l.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	if l.n > l.limit {
+		return 0, &tooLargeError{-1, l.limit}
+	}
+	return n, err
+}
 
 // History reads the outcome of jobs' past runs, for reports.
 type History interface {

@@ -9,9 +9,11 @@ package bindings
 // json=<decoded body>}: header names are lower case, json is set when the
 // response's Content-Type is JSON. A status ≥ 400 is a response, not an
 // error: check response.status. Transport failures, timeouts, a body over
-// 64 MB and a JSON body that does not parse raise errors, which name the URL
-// without its query string (it may hold a token). A request body is limited
-// to 64 MB too.
+// the run's string limit (a quarter of memory_limit, at most 64 MB) and a
+// JSON body that does not parse raise errors, which name the URL without its
+// query string (it may hold a token). A body announced larger than the limit
+// is refused before it is read, and one that passes it as it arrives is
+// abandoned there. A request body has the same limit.
 //
 // query is a table of parameters added to the URL (a list value repeats the
 // parameter). json is encoded like json.encode and sent as
@@ -39,16 +41,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 )
 
-// maxResponseBody is the largest response body the http module reads.
-const maxResponseBody = 64 << 20
-
 type httpModule struct {
 	client  *http.Client
-	maxBody int64 // the largest response body read, in bytes
+	maxBody int64 // the largest request or response body, in bytes: the run's string limit
 }
 
 func newHTTPModule(env *Env) module {
-	return &httpModule{client: newHTTPPolicy(env.HTTPAllow).client(30 * time.Second), maxBody: maxResponseBody}
+	return &httpModule{client: newHTTPPolicy(env.HTTPAllow).client(30 * time.Second), maxBody: env.stringLimit()}
 }
 
 func (m *httpModule) exports() map[string]lua.LGFunction {
@@ -204,12 +203,13 @@ func (m *httpModule) do(L *lua.LState, r *httpRequest) *lua.LTable {
 		L.RaiseError("%s: %v", where, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, m.maxBody+1))
+	data, err := readLimited(resp.Body, resp.ContentLength, m.maxBody)
+	var tooLarge *tooLargeError
+	if errors.As(err, &tooLarge) {
+		L.RaiseError("%s: the response body has %v %s", where, err, stringWhy)
+	}
 	if err != nil {
 		L.RaiseError("%s: reading the response: %v", where, err)
-	}
-	if int64(len(data)) > m.maxBody {
-		L.RaiseError("%s: the response body is larger than the limit of %d bytes", where, m.maxBody)
 	}
 
 	t := L.CreateTable(0, 4)

@@ -4,15 +4,16 @@ package bindings
 //
 // A file to upload is a path inside the allowed directories, or
 // {filename = "x.csv", content = "..."}; it is streamed, and WeCom keeps its
-// file name. download returns the bytes as a Lua string in content, or,
-// given a path inside the allowed directories, streams them into that file
-// and returns its absolute path. An answer of WeCom that is JSON rather than
+// file name. download returns the bytes as a Lua string in content, up to
+// the run's string limit (a quarter of memory_limit, at most 64 MiB), or,
+// given a path inside the allowed directories, streams them into that file,
+// up to 1 GiB, and returns its absolute path. An answer of WeCom that is JSON rather than
 // a file raises it as an API error ({errcode = 40007, ...}).
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 
 	"github.com/wecomrunner/runner/wecom"
 )
@@ -44,8 +45,18 @@ func mediaDownload(a *args) call {
 	return download(a, a.client.Media.DownloadRequest(a.str("media_id")))
 }
 
+// maxSavedFile bounds a file that download saves: WeCom's largest media
+// (a video fetched by upload_by_url) has 200 MB. A var for tests.
+var maxSavedFile int64 = 1 << 30
+
+// stringWhy says where a call's string limit comes from, for its errors.
+const stringWhy = "for a string (a quarter of memory_limit, at most 64 MiB)"
+
 // download is the call that fetches the file req names: into the file at
-// the argument path, inside the allowed directories, or into memory.
+// the argument path, inside the allowed directories, or into memory. Either
+// is bounded, in memory by the run's string limit and on disk by
+// maxSavedFile: a file WeCom announces larger is refused before it is read,
+// and one that passes the bound as it arrives is abandoned there.
 func download(a *args, req *wecom.Request) call {
 	var dest *target
 	if a.has("path") {
@@ -55,7 +66,7 @@ func download(a *args, req *wecom.Request) call {
 		}
 		dest = t
 	}
-	c := a.client
+	c, fn, limit := a.client, a.fn, a.env.stringLimit()
 	return func(ctx context.Context) (any, error) {
 		f, err := c.Download(ctx, req)
 		if err != nil {
@@ -64,14 +75,25 @@ func download(a *args, req *wecom.Request) call {
 		defer f.Body.Close()
 		res := map[string]any{"content_type": f.ContentType, "filename": f.Filename}
 		if dest == nil {
-			b, err := io.ReadAll(f.Body)
+			b, err := readLimited(f.Body, f.Size, limit)
+			var tooLarge *tooLargeError
+			if errors.As(err, &tooLarge) {
+				return nil, fmt.Errorf("%s: the file has %v %s: give a path to save it to a file", fn, err, stringWhy)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("wecom %s: reading the file: %w", req.API, err)
 			}
 			res["content"], res["size"] = b, len(b)
 			return res, nil
 		}
-		n, err := dest.save(f.Body)
+		if f.Size > maxSavedFile {
+			return nil, fmt.Errorf("%s: the file has %v", fn, &tooLargeError{f.Size, maxSavedFile})
+		}
+		n, err := dest.save(&limitedReader{r: f.Body, limit: maxSavedFile})
+		var tooLarge *tooLargeError
+		if errors.As(err, &tooLarge) {
+			return nil, fmt.Errorf("%s: the file has %v", fn, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("wecom %s: saving the file: %w", req.API, err)
 		}

@@ -43,26 +43,33 @@ import (
 type openAnswer struct {
 	answer *wecom.File
 	req    *wecom.Request
+	fn     string // the Lua function, for errors
+	limit  int64  // the longest answer readAll reads: the run's string limit
 }
 
 // streamed is send for a read whose answer may be large: the answer is
 // decoded into Lua as it is read (resultToLua).
 func streamed(a *args, req *wecom.Request) call {
-	c := a.client
+	c, fn, limit := a.client, a.fn, a.env.stringLimit()
 	return func(ctx context.Context) (any, error) {
 		answer, err := c.Open(ctx, req)
 		if err != nil {
 			return nil, err
 		}
-		return &openAnswer{answer, req}, nil
+		return &openAnswer{answer, req, fn, limit}, nil
 	}
 }
 
 // readAll reads the answer into memory, as send would have: for a fan-out,
-// whose results are decoded after every call is done.
+// whose results are decoded after every call is done. An answer longer than
+// the run's string limit is an error.
 func (o *openAnswer) readAll(ctx context.Context) (any, error) {
 	defer o.answer.Body.Close()
-	data, err := io.ReadAll(o.answer.Body)
+	data, err := readLimited(o.answer.Body, o.answer.Size, o.limit)
+	var tooLarge *tooLargeError
+	if errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("%s: WeCom's answer to %s has %v %s", o.fn, o.req.API, err, stringWhy)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("wecom %s: reading the answer: %w", o.req.API, err)
 	}

@@ -68,8 +68,13 @@ type File struct {
 	Size        int64  // -1 when unknown
 }
 
-// maxAnswer bounds the size of a JSON answer read into memory.
-const maxAnswer = 512 << 20
+// maxAnswer bounds the size of a JSON answer read into memory. A var for
+// tests.
+var maxAnswer int64 = 512 << 20
+
+// errAnswerTooLarge is wrapped by the error of an answer longer than
+// maxAnswer, which is not retried.
+var errAnswerTooLarge = errors.New("the answer is too large")
 
 // Do sends req and decodes the result into out: a pointer to a value for
 // encoding/json, a *json.RawMessage to keep the bytes as WeCom sent them,
@@ -214,6 +219,8 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]b
 			return nil, fmt.Errorf("wecom %s: %w", req.API, ctx.Err())
 		case err != nil && sent && !req.isRead():
 			return nil, fmt.Errorf("wecom %s: %w: %w", req.API, ErrOutcomeUnknown, err)
+		case errors.Is(err, errAnswerTooLarge):
+			return nil, err
 		case err != nil:
 			retry = err
 		case status >= 500:
@@ -392,9 +399,14 @@ func (c *Client) roundTrip(ctx context.Context, req *Request, payload []byte, to
 }
 
 // readAnswer reads a JSON answer of at most maxAnswer bytes, in one
-// allocation when its length is known.
+// allocation when its length is known. A longer one is an error, at once
+// when its length says so, otherwise once maxAnswer+1 bytes have come.
 func readAnswer(res *http.Response) ([]byte, error) {
-	if n := res.ContentLength; n > 0 && n <= maxAnswer {
+	n := res.ContentLength
+	if n > maxAnswer {
+		return nil, fmt.Errorf("%w: %d bytes, more than the %d read into memory", errAnswerTooLarge, n, maxAnswer)
+	}
+	if n > 0 {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(res.Body, body); err != nil {
 			if err == io.EOF {
@@ -404,7 +416,11 @@ func readAnswer(res *http.Response) ([]byte, error) {
 		}
 		return body, nil
 	}
-	return io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	body, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer+1))
+	if err == nil && int64(len(body)) > maxAnswer {
+		return nil, fmt.Errorf("%w: more than the %d bytes read into memory", errAnswerTooLarge, maxAnswer)
+	}
+	return body, err
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, req *Request, payload []byte, token string) (*http.Request, error) {

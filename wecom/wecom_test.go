@@ -219,6 +219,57 @@ func TestDo_RetriesAreBounded(t *testing.T) {
 	}
 }
 
+// TestDo_AnswerTooLarge: an answer longer than maxAnswer is refused at once
+// when its length says so, abandoned after maxAnswer+1 bytes otherwise, and
+// not retried.
+func TestDo_AnswerTooLarge(t *testing.T) {
+	defer func(old int64) { maxAnswer = old }(maxAnswer)
+	maxAnswer = 1 << 20
+	c, ts := setup(t, WithRetries(3))
+	var calls, served atomic.Int64
+	done := make(chan struct{}, 16) // one value per call that ended
+	ts.handle(t, "user/list", func(w http.ResponseWriter, r *http.Request) {
+		defer func() { done <- struct{}{} }()
+		calls.Add(1)
+		if r.URL.Query().Get("announce") != "" {
+			w.Header().Set("Content-Length", "10737418240")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userlist":[`)
+		block := strings.Repeat(`{"userid":"u"},`, 4096)
+		for n := 0; n < 256<<20; n += len(block) { // until the client hangs up
+			if _, err := io.WriteString(w, block); err != nil {
+				return
+			}
+			served.Add(int64(len(block)))
+		}
+	})
+	for _, tt := range []struct {
+		query url.Values
+		want  string
+	}{
+		{nil, "wecom user/list: reading the answer: the answer is too large: more than the 1048576 bytes read into memory"},
+		{url.Values{"announce": {"1"}}, "wecom user/list: reading the answer: the answer is too large: 10737418240 bytes, more than the 1048576 read into memory"},
+	} {
+		calls.Store(0)
+		served.Store(0)
+		err := c.Do(t.Context(), &Request{API: "user/list", Query: tt.query, Read: true}, nil)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("err = %v, want %s", err, tt.want)
+		}
+		for range calls.Load() {
+			<-done
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("%d calls, want 1: a too large answer is not retried", n)
+		}
+		if n := served.Load(); n > 32<<20 {
+			t.Errorf("the server wrote %d bytes, want at most 32 MiB", n)
+		}
+	}
+}
+
 func TestDo_CancelStopsBackoff(t *testing.T) {
 	t.Parallel()
 	// The context ends once WeCom has answered "busy": the client is then

@@ -37,7 +37,7 @@ function TestErrors(t)
   local err = fails(http.get, BASE .. "/slow?token=SECRET", {timeout = 0.05})
   assert_eq(string.find(err, "SECRET", 1, true), nil, "the query stays out of errors")
   contains(fails(http.get, BASE .. "/badjson"), "status 200, Content-Type application/json: invalid JSON at line 1")
-  contains(fails(http.get, BASE .. "/big"), "the response body is larger than the limit of 1024 bytes")
+  contains(fails(http.get, BASE .. "/big"), "the response body has 1025 bytes, more than the limit of 1024 bytes")
 end
 
 function TestArgumentErrors(t)

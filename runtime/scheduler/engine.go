@@ -175,6 +175,9 @@ func (e *Engine) Execute(ctx context.Context, job *jobs.Job, a *Attempt) error {
 			KV:        kv,
 			History:   e.history,
 			Progress:  e.opts.Progress,
+			// What a call may read into a string (a download, an http
+			// body): the run's string limit, from its memory limit.
+			StringLimit: int64(vm.StringLimit()),
 		},
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -101,6 +103,33 @@ func (r *engineRig) agents() []int {
 		}
 	}
 	return ids
+}
+
+// TestEngineStringLimit: what a run's calls may read into a string (an
+// http body here) is bounded by a quarter of its memory limit.
+func TestEngineStringLimit(t *testing.T) {
+	defer vm.SetMemoryLimit(vm.MemoryLimit())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		block := strings.Repeat("x", 64<<10)
+		for range 20 << 20 / len(block) { // 20 MiB, or until the client hangs up
+			if _, err := io.WriteString(w, block); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	proto, err := vm.CompileReader(strings.NewReader(`require("http").get("`+srv.URL+`")`), "get.lua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &jobs.Job{Name: "get", Script: "get.lua", Proto: proto}
+	cfg := &jobs.Config{MemoryLimit: 64 << 20, HTTPAllow: []string{"127.0.0.1"}, Jobs: []*jobs.Job{job}}
+	a := &Attempt{RunID: "r", Number: 1, Logger: slog.New(slog.DiscardHandler), Stdout: io.Discard, Config: cfg}
+	err = NewEngine(cfg, EngineOptions{}).Execute(t.Context(), job, a)
+	want := "the response body has more than the limit of 16777216 bytes for a string (a quarter of memory_limit, at most 64 MiB)"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v\nwant it to contain %q", err, want)
+	}
 }
 
 // TestEngineReloadKeepsClients: a reload that only changes jobs keeps the

@@ -23,7 +23,7 @@ func loaders(L *lua.LState) {
 		fn := L.CheckFunction(1)
 		name := L.OptString(2, "?")
 		var b strings.Builder
-		limit := stringLimit()
+		limit := StringLimit()
 		for {
 			L.Push(fn)
 			L.Call(0, 1)

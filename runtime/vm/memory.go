@@ -22,7 +22,7 @@ import (
 // Go runtime's soft memory limit is set a quarter above it (see softLimit),
 // so that the collector works harder rather than let garbage take the heap
 // far past it, and no string
-// a script builds may exceed a quarter of it (see stringLimit). The guard is
+// a script builds may exceed a quarter of it (see StringLimit). The guard is
 // process-wide: it stops every run in progress, not only the one that
 // allocated (gopher-lua cannot count a state's memory).
 const DefaultMemoryLimit = 1 << 30
@@ -76,9 +76,9 @@ func MemoryLimit() uint64 {
 	return guard.limit
 }
 
-// stringLimit is the longest string a script may build: a quarter of the
+// StringLimit is the longest string a script may build: a quarter of the
 // memory limit, and at most bindings.MaxString.
-func stringLimit() int {
+func StringLimit() int {
 	return int(min(MemoryLimit()/4, bindings.MaxString))
 }
 

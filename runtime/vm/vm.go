@@ -21,7 +21,7 @@ import (
 // fails with "stack overflow" instead of growing without bound, coroutines
 // resumed inside each other more than maxCoroutineDepth deep fail likewise
 // (as Lua's own limit of 200 nested C calls does), and no string function
-// builds a string longer than the run's string limit (see stringLimit).
+// builds a string longer than the run's string limit (see StringLimit).
 //
 // The value stack (gopher-lua's registry) starts at registrySize values and
 // grows registryGrowStep at a time up to registryMaxSize (16 MiB of values),
@@ -330,7 +330,7 @@ func newState(s *Script) *lua.LState {
 	L.SetGlobal("print", L.NewFunction(printTo(s.Env.Stdout)))
 	os := safeOS(L)
 	L.SetGlobal("os", os)
-	strLib(L, stringLimit())
+	strLib(L, StringLimit())
 	limitCoroutines(L)
 
 	pkg := L.GetGlobal("package").(*lua.LTable)
@@ -421,7 +421,7 @@ func printTo(w io.Writer) lua.LGFunction {
 	}
 	return func(L *lua.LState) int {
 		var b strings.Builder
-		limit := stringLimit()
+		limit := StringLimit()
 		for i := 1; i <= L.GetTop(); i++ {
 			if i > 1 {
 				b.WriteByte('\t')
