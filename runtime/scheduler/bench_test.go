@@ -1,8 +1,8 @@
 package scheduler
 
-// Benchmarks of the scheduler and the state at scale.
+// Benchmarks of the scheduler at scale (the state's are in package state).
 //
-//	go test ./runtime/scheduler -run '^$' -bench 'SchedulerLag|BoltHistory' -benchtime 1x
+//	go test ./runtime/scheduler -run '^$' -bench 'SchedulerLag' -benchtime 1x
 
 import (
 	"context"

@@ -1,5 +1,9 @@
 package state
 
+// Benchmarks of the state at scale.
+//
+//	go test ./runtime/state -run '^$' -bench 'BoltHistory' -benchtime 1x
+
 import (
 	"context"
 	"fmt"
