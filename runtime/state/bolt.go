@@ -84,6 +84,13 @@ type owner struct {
 // at path. Runs that a previous process left running are marked interrupted:
 // that process is gone, or it would still hold the file. A file held by
 // another process fails with an error saying so after opts.Timeout.
+//
+// Each job keeps its last opts.History runs: a new run drops the oldest
+// beyond them, and a writable open drops those beyond a history lowered
+// since the file was last open. bbolt reuses the pages of what is dropped,
+// so the file stays near the size of what it holds; but it never shrinks by
+// itself, so a writable open whose file is mostly free pages (after a
+// lowered history, or jobs with long logs that are gone) compacts it.
 func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 	if opts.History <= 0 {
 		opts.History = DefaultHistory
@@ -100,14 +107,10 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 			return nil, fmt.Errorf("state: %w", err)
 		}
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?): %w", path, ErrLocked)
-	}
+	db, err := openBoltFile(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+		return nil, err
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
 	s := &BoltStore{
 		db:       db,
 		path:     path,
@@ -125,11 +128,81 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 		db.Close()
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
+	if err := s.compact(opts, log); err != nil {
+		return nil, fmt.Errorf("state file %s: compacting: %w", path, err)
+	}
 	return s, nil
 }
 
-// init creates the buckets, records this process as the owner and marks the
-// runs a previous owner left running as interrupted.
+// openBoltFile opens the bbolt file at path.
+func openBoltFile(path string, opts BoltOptions) (*bbolt.DB, error) {
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("state file %s is locked by another runner (is runner serve running?): %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	db.MaxBatchDelay = 2 * time.Millisecond
+	return db, nil
+}
+
+// compactMinSize is the smallest state file compact rewrites.
+const compactMinSize = 4 << 20
+
+// compact rewrites the open file when more than half of it, and at least
+// compactMinSize, is free pages: into a new file beside it, which then
+// replaces it and is opened in its place.
+func (s *BoltStore) compact(opts BoltOptions, log *slog.Logger) error {
+	st, err := os.Stat(s.path)
+	if err != nil {
+		return err
+	}
+	stats := s.db.Stats()
+	free := int64(stats.FreePageN+stats.PendingPageN) * int64(s.db.Info().PageSize)
+	if free < compactMinSize || 2*free < st.Size() {
+		return nil
+	}
+	tmp := s.path + ".compact"
+	os.Remove(tmp) // left by a compaction that was cut short
+	dst, err := bbolt.Open(tmp, 0o600, &bbolt.Options{Timeout: opts.Timeout})
+	if err != nil {
+		return err
+	}
+	if err := bbolt.Compact(dst, s.db, 64<<20); err != nil {
+		dst.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := dst.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	// The compacted file takes the place of the old one, which this process
+	// keeps locked until it has locked the new one. (A process that began
+	// waiting for the old one's lock meanwhile gets the old, unlinked file,
+	// as a second runner started at the same instant would have waited and
+	// failed anyway.)
+	if err := os.Rename(tmp, s.path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	db, err := openBoltFile(s.path, opts)
+	s.db.Close()
+	s.db = db
+	if err != nil {
+		return err
+	}
+	after, err := os.Stat(s.path)
+	if err == nil {
+		log.Info("state file compacted", "path", s.path, "before", st.Size(), "after", after.Size())
+	}
+	return nil
+}
+
+// init creates the buckets, records this process as the owner, marks the
+// runs a previous owner left running as interrupted, and drops the runs
+// beyond the history.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
 	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -167,6 +240,17 @@ func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
 			return err
 		}
 		log.Warn("run marked interrupted", "job", r.Job, "run", r.ID, "instance", r.Instance)
+	}
+	// A history lowered since the last open: drop each job's runs beyond it.
+	var jobs [][]byte
+	tx.Bucket(bucketRuns).ForEachBucket(func(k []byte) error {
+		jobs = append(jobs, bytes.Clone(k))
+		return nil
+	})
+	for _, job := range jobs {
+		if err := s.trim(tx, tx.Bucket(bucketRuns).Bucket(job), job); err != nil {
+			return err
+		}
 	}
 	return nil
 }

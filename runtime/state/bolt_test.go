@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -401,5 +402,98 @@ func TestBoltSetLastScheduledAll(t *testing.T) {
 		if got, err := s.LastScheduled(ctx, job); err != nil || !got.Equal(want) {
 			t.Errorf("%s: last scheduled %v (%v), want %v (the later of the two)", job, got, err, want)
 		}
+	}
+}
+
+// TestBoltLoweredHistory opens a file of 1,600 runs with their logs with a
+// history lowered from 200 to 5: each job keeps its last 5 runs and their
+// logs, and the file, mostly free pages then, is compacted.
+func TestBoltLoweredHistory(t *testing.T) {
+	const jobs, runs, lines = 8, 200, 30
+	path := filepath.Join(t.TempDir(), "state.db")
+	ctx := t.Context()
+	s, err := OpenBolt(path, BoltOptions{History: runs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := make([]string, lines)
+	for i := range log {
+		log[i] = fmt.Sprintf("time=2026-01-01T02:00:00.000Z level=INFO msg=\"step %d\" %s", i, strings.Repeat("x", 150))
+	}
+	start := time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
+	ids := make([][]string, jobs)
+	errs := make(chan error, jobs)
+	for j := range jobs {
+		go func() {
+			job := fmt.Sprintf("job%d", j)
+			for k := range runs {
+				at := start.Add(time.Duration(k*jobs+j) * time.Minute)
+				r := RunRecord{ID: NewRunID(at), Job: job, Scheduled: at, Started: at, Finished: at.Add(time.Second), Result: ResultOK}
+				if err := s.PutRun(ctx, r); err != nil {
+					errs <- err
+					return
+				}
+				if err := s.AppendLog(ctx, job, r.ID, log); err != nil {
+					errs <- err
+					return
+				}
+				ids[j] = append(ids[j], r.ID)
+			}
+			errs <- nil
+		}()
+	}
+	for range jobs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var logged strings.Builder
+	s, err = OpenBolt(path, BoltOptions{History: 5, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for j := range jobs {
+		job := fmt.Sprintf("job%d", j)
+		got, err := s.Runs(ctx, job, 0)
+		if err != nil || len(got) != 5 {
+			t.Fatalf("Runs(%s) after lowering the history to 5: %d runs, %v", job, len(got), err)
+		}
+		if got[0].ID != ids[j][runs-1] || got[4].ID != ids[j][runs-5] {
+			t.Errorf("%s kept %s .. %s, want its last 5 runs", job, got[4].ID, got[0].ID)
+		}
+		if lines, total, err := s.Log(ctx, job, got[0].ID, 0, 100); err != nil || total != len(log) || lines[0] != log[0] {
+			t.Errorf("log of a kept run: %d lines, %v", total, err)
+		}
+		if _, total, err := s.Log(ctx, job, ids[j][0], 0, 100); err != nil || total != 0 {
+			t.Errorf("log of a dropped run: %d lines, %v", total, err)
+		}
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Size()*4 > before.Size() {
+		t.Errorf("the file is %d bytes after dropping 97%% of its runs, %d before: not compacted", after.Size(), before.Size())
+	}
+	if !strings.Contains(logged.String(), "state file compacted") {
+		t.Errorf("log: %q", logged.String())
+	}
+	if _, err := os.Stat(path + ".compact"); !os.IsNotExist(err) {
+		t.Errorf("the compaction left its file: %v", err)
+	}
+	// The store works on the compacted file.
+	r := RunRecord{ID: NewRunID(time.Now()), Job: "job0", Started: time.Now(), Result: ResultOK}
+	if err := s.PutRun(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Runs(ctx, "job0", 0); err != nil || len(got) != 5 || got[0].ID != r.ID {
+		t.Errorf("Runs after a new run: %d, %v", len(got), err)
 	}
 }

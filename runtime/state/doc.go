@@ -16,4 +16,9 @@
 // heartbeat of the dead instance has expired, by the next instance that opens
 // it or by the sweep that open instances make every third of the heartbeat's
 // lifetime.
+//
+// The bbolt file stays bounded: a new run drops its job's runs beyond the
+// history, with their logs, and bbolt reuses their pages; opening the file
+// for writing drops the runs beyond a history lowered since, and compacts a
+// file that is mostly free pages.
 package state
