@@ -90,6 +90,9 @@ func Preload(L *lua.LState, env *Env) {
 			return 1
 		})
 	}
+	if loaders, ok := L.GetField(L.GetGlobal("package"), "loaders").(*lua.LTable); ok {
+		loaders.Append(L.NewFunction(suggestModule))
+	}
 	setEventGlobal(L, env)
 	luajson.GuardSharedKeys(L)
 }

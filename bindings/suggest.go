@@ -2,6 +2,8 @@ package bindings
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -35,15 +37,80 @@ func noSuch(L *lua.LState, what, kind, name string, names []string) {
 	slices.Sort(names)
 	names = slices.Compact(names)
 	msg := fmt.Sprintf("%s has no %s %q", what, kind, name)
-	switch near := suggest(name, names); {
-	case len(near) == 1:
-		msg += fmt.Sprintf("; did you mean %q?", near[0])
-	case len(near) > 1:
-		msg += "; did you mean one of " + quoteList(near) + "?"
-	case len(names) > 0:
+	if hint := didYouMean(suggest(name, names)); hint != "" {
+		msg += hint
+	} else if len(names) > 0 {
 		msg += fmt.Sprintf(" (its %ss: %s)", kind, strings.Join(names, ", "))
 	}
 	L.RaiseError("%s", msg)
+}
+
+// didYouMean is `; did you mean "x"?`, or one of several, with the names
+// near (those suggest returned), or "" when there are none.
+func didYouMean(near []string) string {
+	switch {
+	case len(near) == 1:
+		return fmt.Sprintf("; did you mean %q?", near[0])
+	case len(near) > 1:
+		return "; did you mean one of " + quoteList(near) + "?"
+	}
+	return ""
+}
+
+// suggestModule is the last of package.loaders, asked only for a module
+// that no other loader found: when a module that require can load is near
+// its name (wecom.usr for wecom.user), it raises the error
+// `module "wecom.usr" not found; did you mean "wecom.user"?`; otherwise it
+// adds nothing to require's own message. The modules are those preloaded
+// and the .lua files directly in the directories of package.path.
+func suggestModule(L *lua.LState) int {
+	name := L.CheckString(1)
+	pkg := L.GetGlobal("package")
+	var names []string
+	if preload, ok := L.GetField(pkg, "preload").(*lua.LTable); ok {
+		names = stringKeys(preload)
+	}
+	if path, ok := L.GetField(pkg, "path").(lua.LString); ok {
+		for _, p := range strings.Split(string(path), ";") {
+			dir, ok := strings.CutSuffix(p, "?.lua")
+			if !ok {
+				continue
+			}
+			entries, _ := os.ReadDir(filepath.Clean(dir + "."))
+			for _, e := range entries {
+				if m, ok := strings.CutSuffix(e.Name(), ".lua"); ok && !e.IsDir() {
+					names = append(names, m)
+				}
+			}
+		}
+	}
+	if near := nearModules(name, names); len(near) > 0 {
+		L.RaiseError("module %q not found%s", name, didYouMean(near))
+	}
+	return 0
+}
+
+// nearModules returns the names of modules nearest to name: for a dotted
+// name (wecom.usr), first those of the same parent (wecom.user) whose last
+// part is near name's, then those whose whole name is near.
+func nearModules(name string, names []string) []string {
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		parent, last := name[:i+1], name[i+1:]
+		var siblings []string
+		for _, n := range names {
+			if s, ok := strings.CutPrefix(n, parent); ok {
+				siblings = append(siblings, s)
+			}
+		}
+		if near := suggest(last, siblings); len(near) > 0 {
+			for i := range near {
+				near[i] = parent + near[i]
+			}
+			return near
+		}
+	}
+	slices.Sort(names)
+	return suggest(name, slices.Compact(names))
 }
 
 // stringKeys returns the string keys of t.

@@ -1,6 +1,8 @@
 package bindings
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +57,10 @@ func TestEditDistance(t *testing.T) {
 func TestUnknownNames(t *testing.T) {
 	env, _ := emulatorEnv(t)
 	env.KV = &memKV{m: map[string]string{}}
+	lib := t.TempDir() // a directory of modules of the scripts'
+	if err := os.WriteFile(filepath.Join(lib, "helpers.lua"), []byte("return {}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct{ script, want string }{
 		{`wecom.user.gett("zhangsan")`, `wecom.user has no function "gett"; did you mean "get"?`},
 		{`require("wecom").user.gett("zhangsan")`, `wecom.user has no function "gett"; did you mean "get"?`},
@@ -69,9 +75,15 @@ func TestUnknownNames(t *testing.T) {
 		{`log.inf("x")`, `log has no function "inf"; did you mean "info"?`},
 		{`time.sleeep(1)`, `time has no function "sleeep"; did you mean "sleep"?`},
 		{`kv.put("k", 1)`, `kv has no function "put"`},
+		{`require("wecom.usr")`, `module "wecom.usr" not found; did you mean "wecom.user"?`},
+		{`require("wecom.departmnet")`, `module "wecom.departmnet" not found; did you mean "wecom.department"?`},
+		{`require("jsno")`, `module "jsno" not found; did you mean "json"?`},
+		{`require("helper")`, `module "helper" not found; did you mean "helpers"?`},
+		{`require("xyzzy")`, "module xyzzy not found:"},
 	} {
 		L := lua.NewState()
 		Preload(L, env)
+		L.SetField(L.GetGlobal("package"), "path", lua.LString(filepath.Join(lib, "?.lua")))
 		err := L.DoString(tt.script)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v\nwant %q", tt.script, err, tt.want)

@@ -51,6 +51,8 @@ func TestSandboxRefuses(t *testing.T) {
 		{"huge string", `local s = string.rep("x", 1e10)`, "exceeds the limit"},
 		{"require os", `assert(require("os").execute == nil, "os.execute reachable through require")`, ""},
 		{"require outside", `require("no_such_module")`, "module no_such_module not found"},
+		{"require a typo", `require("wecom.usr")`, `test.lua:1: module "wecom.usr" not found; did you mean "wecom.user"?`},
+		{"require a typo of a file", `fs.write("helpers.lua", "return {}") require("helper")`, `module "helper" not found; did you mean "helpers"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
