@@ -18,7 +18,8 @@ var emulatorCmd = &command{
 	summary: "serve a local WeCom API with a demo organisation",
 	doc: `Emulator serves the WeCom API from memory until interrupted, and prints the
 variables a client needs to call it (WECOM_BASE_URL, WECOM_CORP_ID,
-WECOM_CONTACTS_SECRET, WECOM_CUSTOMER_SECRET, WECOM_SECRET, WECOM_AGENT_ID) and
+WECOM_CONTACTS_SECRET, WECOM_CUSTOMER_SECRET, WECOM_SECRET, WECOM_AGENT_ID,
+WECOM_OA_SECRET) and
 the contacts sync's callback secrets (WECOM_CB_TOKEN, WECOM_CB_AES_KEY) on
 stdout, one per line, so that another shell can source them.
 

@@ -236,7 +236,7 @@ func TestExamplesDryRunChangeNothing(t *testing.T) {
 	var held []wecom.DryRun
 	r := newExampleRig(t, nil, scheduler.EngineOptions{DryRun: func(d wecom.DryRun) { held = append(held, d) }})
 	before, _ := json.Marshal(r.srv.Snapshot())
-	for _, job := range []string{"nightly-department-sync", "replace-users", "daily-report"} {
+	for _, job := range []string{"nightly-department-sync", "replace-users", "daily-report", "attendance-report"} {
 		r.run(t, job)
 	}
 	after, _ := json.Marshal(r.srv.Snapshot())

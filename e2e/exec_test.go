@@ -115,10 +115,10 @@ func TestEmulatorCommandServesASecondShell(t *testing.T) {
 	// The emulator prints the variables a client needs, one per line.
 	var env []string
 	sc := bufio.NewScanner(stdout)
-	for len(env) < 6 && sc.Scan() {
+	for len(env) < 7 && sc.Scan() {
 		env = append(env, sc.Text())
 	}
-	want := []string{"WECOM_BASE_URL=http://" + addr + "/cgi-bin/", "WECOM_CORP_ID=", "WECOM_CONTACTS_SECRET=", "WECOM_CUSTOMER_SECRET=", "WECOM_SECRET=", "WECOM_AGENT_ID=1000002"}
+	want := []string{"WECOM_BASE_URL=http://" + addr + "/cgi-bin/", "WECOM_CORP_ID=", "WECOM_CONTACTS_SECRET=", "WECOM_CUSTOMER_SECRET=", "WECOM_SECRET=", "WECOM_AGENT_ID=1000002", "WECOM_OA_SECRET="}
 	for i, w := range want {
 		if i >= len(env) || !strings.HasPrefix(env[i], w) {
 			t.Fatalf("line %d = %q, want %q...", i+1, env, w)

@@ -25,6 +25,14 @@ func (s *Server) Env() [][2]string {
 			[2]string{"WECOM_SECRET", cred.Apps[0].Secret},
 			[2]string{"WECOM_AGENT_ID", strconv.Itoa(cred.Apps[0].AgentID)})
 	}
+	// The secret of the first app that may call the approval and attendance
+	// API.
+	for _, a := range cred.Apps {
+		if a.OA {
+			env = append(env, [2]string{"WECOM_OA_SECRET", a.Secret})
+			break
+		}
+	}
 	if len(cred.Robots) > 0 {
 		env = append(env, [2]string{"WECOM_ROBOT_URL", s.BaseURL() + "webhook/send?key=" + cred.Robots[0].Key})
 	}
