@@ -67,17 +67,17 @@ function TestApplyEventDryRun(t)
   assert_eq(r.errmsg, "ok (dry run)")
   -- Nothing was submitted: the period still holds the two approvals of TestApplyEvent.
   local now = time.unix()
-  assert_eq(#oa.get_approval_info(now - DAY, now + 60, "").sp_no_list, 2)
+  assert_eq(#oa.get_approval_info(now - 3600, now + 60, "").sp_no_list, 2)
 end
 
 function TestApprovalInfoAndDetail(t)
   local now = time.unix()
-  local first = oa.get_approval_info(now - DAY, now + 60, "", 1)
+  local first = oa.get_approval_info(now - 3600, now + 60, "", 1)
   assert_eq(#first.sp_no_list, 1)
   local applied = first.sp_no_list[1] -- lisi's leave of TestApplyEvent
-  local rest = oa.get_approval_info{start_time = now - DAY, end_time = now + 60, cursor = first.new_next_cursor, size = 1}
+  local rest = oa.get_approval_info{start_time = now - 3600, end_time = now + 60, cursor = first.new_next_cursor, size = 1}
   assert_eq(#rest.sp_no_list, 1)
-  local mine = oa.get_approval_info(now - DAY, now + 60, "", 100, {{key = "creator", value = "lisi"}})
+  local mine = oa.get_approval_info(now - 3600, now + 60, "", 100, {{key = "creator", value = "lisi"}})
   assert_eq(mine.sp_no_list, {applied})
   local d = oa.get_approval_detail(applied)
   assert_eq(d.info.sp_name, "请假")
@@ -171,4 +171,19 @@ function TestRulesAndSchedules(t)
   expect_errors(t, {
     {"not configured", function() return wecom.oa.get_corp_checkin_option() end, nil, 48002, "checkin/getcorpcheckinoption"},
   })
+end
+
+function TestSeededApprovals(t)
+  -- The demo organisation's approvals of the last week, by the templates' process.
+  local now = time.unix()
+  local week = oa.get_approval_info(now - 7 * DAY, now - 3600, "").sp_no_list
+  assert_eq(#week, 4)
+  local approved = oa.get_approval_info(now - 7 * DAY, now - 3600, "", 100, {{key = "sp_status", value = "2"}}).sp_no_list
+  assert_eq(#approved, 2)
+  local d = oa.get_approval_detail(week[2]).info -- linfeng's travel expenses
+  assert_eq(d.sp_name, "报销")
+  assert_eq(d.applyer.userid, "linfeng")
+  assert_eq(d.sp_record[1].details[1].approver.userid, "guoqiang") -- the leader of 华东销售部
+  assert_eq(d.sp_record[2].details[1].approver.userid, "zhenghui") -- then 财务
+  assert_eq(d.apply_data.contents[1].value.text, "拜访宏达制造的差旅费")
 end

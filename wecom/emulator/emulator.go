@@ -150,6 +150,7 @@ func New(org *Org, opts ...Option) *Server {
 	}
 	s.st.customers = newCustomerState(org, o.clock, o.transferDelay)
 	s.st.oa = newOAState(org, o.clock)
+	s.seedApprovals()
 	if org.Provider != nil {
 		p := *org.Provider
 		s.provider = &p

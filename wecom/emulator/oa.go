@@ -64,6 +64,44 @@ func newOAState(org *Org, now func() time.Time) *oaState {
 	return o
 }
 
+// seedApprovals submits the organisation's approvals of the days before
+// the clock (OA.Approvals), oldest first, by their template's process,
+// settled as their status says.
+func (s *Server) seedApprovals() {
+	o := s.st.oa
+	seeds := slices.Clone(o.cfg.Approvals)
+	slices.SortStableFunc(seeds, func(a, b ApprovalSeed) int { return b.DaysAgo - a.DaysAgo })
+	now := s.now()
+	for i, seed := range seeds {
+		t, creator := o.templates[seed.TemplateID], s.st.user(seed.Creator)
+		if t == nil || creator == nil {
+			continue
+		}
+		at := now.AddDate(0, 0, -seed.DaysAgo).Add(time.Duration(i) * time.Minute)
+		a := &approval{Template: t, Status: seed.Status, Creator: creator.UserID, PartyID: creator.MainDepartment, ApplyTime: at.Unix(),
+			Steps: s.templateProcess(t, creator)}
+		for j := range a.Steps {
+			switch {
+			case seed.Status == 2 || (seed.Status == 3 && j == 0):
+				a.Steps[j].Status, a.Steps[j].Time = seed.Status, at.Add(time.Duration(j+1)*time.Hour).Unix()
+			case seed.Status == 3:
+				a.Steps[j].Status = 0 // never reached
+			}
+		}
+		for _, ctl := range t.Controls {
+			if ctl.Control == "Text" || ctl.Control == "Textarea" {
+				raw, _ := json.Marshal(map[string]any{"control": ctl.Control, "id": ctl.ID, "value": map[string]any{"text": seed.Text}})
+				a.Contents = completeContents(t, []json.RawMessage{raw})
+				break
+			}
+		}
+		a.Summary, _ = json.Marshal([]any{map[string]any{"summary_info": zh(seed.Summary)}})
+		a.SpNo = o.number(at)
+		o.approvals = append(o.approvals, a)
+		o.bySpNo[a.SpNo] = a
+	}
+}
+
 // number gives an approval applied at t its sp_no, as WeCom does: the date
 // (UTC+8) and the day's sequence number, 202612060001.
 func (o *oaState) number(t time.Time) string {

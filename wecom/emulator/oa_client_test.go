@@ -71,7 +71,7 @@ func TestClientApprovals(t *testing.T) {
 	_, err = oa.ApplyEvent(ctx, "lisi", emulator.DemoLeaveTemplateID, 1, nil, map[string]any{"contents": []any{}}, summary("空"), nil, 0)
 	wantAPIError(t, err, "oa/applyevent", 301025)
 
-	start, end := oaMonday.Add(-24*time.Hour).Unix(), oaMonday.Add(24*time.Hour).Unix()
+	start, end := oaMonday.Add(-time.Hour).Unix(), oaMonday.Add(24*time.Hour).Unix()
 	page, err := oa.GetApprovalInfo(ctx, itoa(start), itoa(end), "", 1, nil)
 	noError(t, err, "GetApprovalInfo")
 	if !slices.Equal(page.SpNoList, []string{first.SpNo}) || page.NewNextCursor == "" {

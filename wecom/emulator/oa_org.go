@@ -14,6 +14,23 @@ type OA struct {
 	Templates []ApprovalTemplate `json:"templates,omitempty" yaml:"templates,omitempty"`
 	Vacations []Vacation         `json:"vacations,omitempty" yaml:"vacations,omitempty"`
 	Checkin   []CheckinRule      `json:"checkin_rules,omitempty" yaml:"checkin_rules,omitempty"`
+	// Approvals are approvals submitted before the server started, each
+	// DaysAgo days before its clock, by the template's process.
+	Approvals []ApprovalSeed `json:"approvals,omitempty" yaml:"approvals,omitempty"`
+}
+
+// ApprovalSeed is an approval submitted before the server started.
+type ApprovalSeed struct {
+	TemplateID string `json:"template_id" yaml:"template_id"`
+	Creator    string `json:"creator_userid" yaml:"creator_userid"`
+	DaysAgo    int    `json:"days_ago" yaml:"days_ago"`
+	// Status is 1 pending, 2 approved (every step), 3 rejected (at the
+	// first step).
+	Status int `json:"sp_status" yaml:"sp_status"`
+	// Text is the value of the template's first text control (Text or
+	// Textarea), Summary the approval's one summary line.
+	Text    string `json:"text" yaml:"text"`
+	Summary string `json:"summary" yaml:"summary"`
 }
 
 // ApprovalTemplate is an approval template (审批模板).
@@ -105,6 +122,16 @@ func (x *OA) validate(o *Org) []error {
 			}
 		}
 	}
+	for i, a := range x.Approvals {
+		switch {
+		case !seen[a.TemplateID]:
+			errs = append(errs, fmt.Errorf("oa.approvals[%d]: no template %q", i, a.TemplateID))
+		case a.Creator == "":
+			errs = append(errs, fmt.Errorf("oa.approvals[%d]: creator_userid missing", i))
+		case a.Status < 1 || a.Status > 3 || a.DaysAgo < 0:
+			errs = append(errs, fmt.Errorf("oa.approvals[%d]: sp_status must be 1, 2 or 3 and days_ago not negative", i))
+		}
+	}
 	for i, r := range x.Checkin {
 		switch {
 		case r.Type == 1 && (r.OffWorkSec <= r.WorkSec || len(r.Workdays) == 0):
@@ -123,7 +150,7 @@ func (x *OA) clone() *OA {
 	if x == nil {
 		return nil
 	}
-	c := &OA{Vacations: slices.Clone(x.Vacations)}
+	c := &OA{Vacations: slices.Clone(x.Vacations), Approvals: slices.Clone(x.Approvals)}
 	for _, t := range x.Templates {
 		t.Controls = slices.Clone(t.Controls)
 		t.Approvers = slices.Clone(t.Approvers)
@@ -151,7 +178,7 @@ const (
 )
 
 // demoOA is the OA data of the demo organisation: the templates 请假 and
-// 报销, four kinds of leave, and two check-in rules: 总部考勤 (weekdays
+// 报销 with four approvals of the last week, four kinds of leave, and two check-in rules: 总部考勤 (weekdays
 // 09:00-18:00, the whole company) and 运维排班 (early and late shifts,
 // 运维部).
 func demoOA() *OA {
@@ -168,6 +195,12 @@ func demoOA() *OA {
 				{Control: "Date", ID: "Date-1576659589043", Title: "发生日期", Require: true},
 				{Control: "Textarea", ID: "Textarea-1576659604311", Title: "费用说明"},
 			}},
+		},
+		Approvals: []ApprovalSeed{
+			{TemplateID: DemoLeaveTemplateID, Creator: "zhaoliu", DaysAgo: 6, Status: 2, Text: "家中有事", Summary: "事假1天"},
+			{TemplateID: DemoExpenseTemplateID, Creator: "linfeng", DaysAgo: 3, Status: 2, Text: "拜访宏达制造的差旅费", Summary: "差旅费 1280.00元"},
+			{TemplateID: DemoLeaveTemplateID, Creator: "yangfan", DaysAgo: 2, Status: 3, Text: "调休", Summary: "调休半天"},
+			{TemplateID: DemoExpenseTemplateID, Creator: "heyan", DaysAgo: 1, Status: 1, Text: "客户招待", Summary: "招待费 560.00元"},
 		},
 		Vacations: []Vacation{
 			{ID: 1, Name: "年假", TimeAttr: 0, QuotaDays: 5, QuotaSpread: 5},
