@@ -185,5 +185,17 @@ function TestSeededApprovals(t)
   assert_eq(d.applyer.userid, "linfeng")
   assert_eq(d.sp_record[1].details[1].approver.userid, "guoqiang") -- the leader of 华东销售部
   assert_eq(d.sp_record[2].details[1].approver.userid, "zhenghui") -- then 财务
-  assert_eq(d.apply_data.contents[1].value.text, "拜访宏达制造的差旅费")
+  local values = {}
+  for _, c in ipairs(d.apply_data.contents) do
+    values[c.control] = c.value
+  end
+  assert_eq(values.Selector.selector.options[1].value[1].text, "差旅费")
+  assert_eq(values.Money.new_money, "1280.00")
+  assert_eq(values.Textarea.text, "拜访宏达制造的差旅费")
+  -- Every required control of the template has its value.
+  for _, c in ipairs(oa.get_template_detail(d.template_id).template_content.controls) do
+    if c.property.require == 1 then
+      assert_eq(values[c.property.control] ~= nil, true, c.property.id)
+    end
+  end
 end

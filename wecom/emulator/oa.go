@@ -88,18 +88,54 @@ func (s *Server) seedApprovals() {
 				a.Steps[j].Status = 0 // never reached
 			}
 		}
-		for _, ctl := range t.Controls {
-			if ctl.Control == "Text" || ctl.Control == "Textarea" {
-				raw, _ := json.Marshal(map[string]any{"control": ctl.Control, "id": ctl.ID, "value": map[string]any{"text": seed.Text}})
-				a.Contents = completeContents(t, []json.RawMessage{raw})
-				break
-			}
-		}
+		a.Contents = completeContents(t, o.seedContents(t, seed, at))
 		a.Summary, _ = json.Marshal([]any{map[string]any{"summary_info": zh(seed.Summary)}})
 		a.SpNo = o.number(at)
 		o.approvals = append(o.approvals, a)
 		o.bySpNo[a.SpNo] = a
 	}
+}
+
+// seedContents are the values of an approval seed's controls, in the
+// shapes of getapprovaldetail's appendix (附录: apply_data/contents/value).
+func (o *oaState) seedContents(t *ApprovalTemplate, seed ApprovalSeed, at time.Time) []json.RawMessage {
+	var out []json.RawMessage
+	text := seed.Text
+	option := func(key string) map[string]any {
+		return map[string]any{"type": "single", "exp_type": 0, "options": []any{map[string]any{"key": key, "value": zh(seed.Option)}}}
+	}
+	for _, ctl := range t.Controls {
+		var value map[string]any
+		switch ctl.Control {
+		case "Text", "Textarea":
+			if text != "" {
+				value, text = map[string]any{"text": text}, ""
+			}
+		case "Selector":
+			if i := slices.Index(ctl.Options, seed.Option); i >= 0 {
+				value = map[string]any{"selector": option(fmt.Sprintf("option-%s-%d", ctl.ID, i+1))}
+			}
+		case "Money":
+			if seed.Amount != "" {
+				value = map[string]any{"new_money": seed.Amount}
+			}
+		case "Date":
+			value = map[string]any{"date": map[string]any{"type": "day", "s_timestamp": strconv.FormatInt(midnight(at).Unix(), 10)}}
+		case "Vacation":
+			if i := slices.IndexFunc(o.cfg.Vacations, func(v Vacation) bool { return v.Name == seed.Option }); i >= 0 {
+				begin := midnight(at).AddDate(0, 0, 1).Unix()
+				value = map[string]any{"vacation": map[string]any{
+					"selector":   option(strconv.Itoa(o.cfg.Vacations[i].ID)),
+					"attendance": map[string]any{"date_range": map[string]any{"type": "halfday", "new_begin": begin, "new_end": begin + 86400, "new_duration": 86400}, "type": 1},
+				}}
+			}
+		}
+		if value != nil {
+			raw, _ := json.Marshal(map[string]any{"control": ctl.Control, "id": ctl.ID, "value": value})
+			out = append(out, raw)
+		}
+	}
+	return out
 }
 
 // number gives an approval applied at t its sp_no, as WeCom does: the date

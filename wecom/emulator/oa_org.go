@@ -28,8 +28,13 @@ type ApprovalSeed struct {
 	// first step).
 	Status int `json:"sp_status" yaml:"sp_status"`
 	// Text is the value of the template's first text control (Text or
-	// Textarea), Summary the approval's one summary line.
+	// Textarea), Option the option chosen in its Selector or the kind of
+	// leave of its Vacation control, Amount its Money, Summary the
+	// approval's one summary line. A Date is the day of the application; a
+	// leave starts the next day and lasts a day.
 	Text    string `json:"text" yaml:"text"`
+	Option  string `json:"option,omitempty" yaml:"option,omitempty"`
+	Amount  string `json:"amount,omitempty" yaml:"amount,omitempty"`
 	Summary string `json:"summary" yaml:"summary"`
 }
 
@@ -197,10 +202,10 @@ func demoOA() *OA {
 			}},
 		},
 		Approvals: []ApprovalSeed{
-			{TemplateID: DemoLeaveTemplateID, Creator: "zhaoliu", DaysAgo: 6, Status: 2, Text: "家中有事", Summary: "事假1天"},
-			{TemplateID: DemoExpenseTemplateID, Creator: "linfeng", DaysAgo: 3, Status: 2, Text: "拜访宏达制造的差旅费", Summary: "差旅费 1280.00元"},
-			{TemplateID: DemoLeaveTemplateID, Creator: "yangfan", DaysAgo: 2, Status: 3, Text: "调休", Summary: "调休半天"},
-			{TemplateID: DemoExpenseTemplateID, Creator: "heyan", DaysAgo: 1, Status: 1, Text: "客户招待", Summary: "招待费 560.00元"},
+			{TemplateID: DemoLeaveTemplateID, Creator: "zhaoliu", DaysAgo: 6, Status: 2, Text: "家中有事", Option: "事假", Summary: "事假1天"},
+			{TemplateID: DemoExpenseTemplateID, Creator: "linfeng", DaysAgo: 3, Status: 2, Text: "拜访宏达制造的差旅费", Option: "差旅费", Amount: "1280.00", Summary: "差旅费 1280.00元"},
+			{TemplateID: DemoLeaveTemplateID, Creator: "yangfan", DaysAgo: 2, Status: 3, Text: "调休", Option: "调休假", Summary: "调休1天"},
+			{TemplateID: DemoExpenseTemplateID, Creator: "heyan", DaysAgo: 1, Status: 1, Text: "客户招待", Option: "招待费", Amount: "560.00", Summary: "招待费 560.00元"},
 		},
 		Vacations: []Vacation{
 			{ID: 1, Name: "年假", TimeAttr: 0, QuotaDays: 5, QuotaSpread: 5},

@@ -191,3 +191,23 @@ func checkExamples(t *testing.T, examples map[string]officialExample, ours func(
 		})
 	}
 }
+
+// TestSeededApprovalsAreComplete checks that the demo organisation's
+// approvals hold a value for every required control, as an application
+// through oa/applyevent must, and are numbered by their day.
+func TestSeededApprovalsAreComplete(t *testing.T) {
+	t.Parallel()
+	s := New(nil, WithClock(oaNow))
+	o := s.st.oa
+	if len(o.approvals) != 4 {
+		t.Fatalf("%d seeded approvals, want 4", len(o.approvals))
+	}
+	for _, a := range o.approvals {
+		if e := checkContents(a.Template, a.Contents); e != nil {
+			t.Errorf("%s (%s by %s): %v", a.SpNo, a.Template.Name, a.Creator, e)
+		}
+		if day := time.Unix(a.ApplyTime, 0).In(cst).Format("20060102"); !strings.HasPrefix(a.SpNo, day) {
+			t.Errorf("%s was applied on %s", a.SpNo, day)
+		}
+	}
+}
