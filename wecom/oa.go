@@ -12,7 +12,8 @@ import "encoding/json"
 // MaxCheckinUsers userids, and a time range of at most a month (30 days
 // for the check-in records).
 //
-// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91854
+// WeCom API docs: https://developer.work.weixin.qq.com/document/path/91956 (审批)
+// and https://developer.work.weixin.qq.com/document/path/90262 (打卡)
 type OAService service
 
 // MaxCheckinUsers is the number of userids one attendance call takes.
