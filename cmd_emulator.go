@@ -29,7 +29,19 @@ removed in the admin console (POST /_emulator/console/user/create, update,
 delete), and batch_job_result when a batch job ends. Changes made through
 the API by the contacts sync are not announced, as in WeCom. A delivery not
 answered within 5 seconds with a 200 (an empty body or "success") is made
-again, three times at most.`,
+again, three times at most.
+
+It applies WeCom's rules of today (--rules today, the default), those a
+corp created now meets on its first call: its applications read no member's
+mobile, email, gender, avatar or address; the contacts-sync secret, calling
+from a new IP, may not read members with user/get, user/list,
+user/simplelist or department/list (48009) and uses user/list_id,
+department/simplelist and department/get; an application's messages reach
+one member at most 30 times a minute and 1,000 an hour, the rest dropped
+without an error (the inspection API shows them as dropped); daily quotas
+answer 45009 until the next day. --rules legacy serves WeCom as an older
+corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:
+calls from other IPs answer 60020.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var o emulatorOptions
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
@@ -41,6 +53,9 @@ again, three times at most.`,
 		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
 		fs.StringArrayVar(&o.failures, "fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
 		fs.StringVar(&o.callbackURL, "callback-url", "", "push events to this URL, e.g. http://127.0.0.1:9090/callback/contacts")
+		fs.StringVar(&o.rules, "rules", "today", "WeCom's rules: today (a corp created now) or legacy (before 2022-06-20: every app reads mobiles and emails, the contacts sync reads from any IP, messages and daily calls are not limited)")
+		fs.StringArrayVar(&o.trustedIPs, "trusted-ip", nil, "answer 60020 to calls from any other IP (企业可信IP; repeatable)")
+		fs.StringArrayVar(&o.syncIPs, "contacts-sync-ip", nil, "an IP the contacts sync called from before 2022-08-15: from it, it may still call user/get, user/list, user/simplelist and department/list under today's rules (repeatable)")
 		return func(ctx context.Context, c *cli, _ []string) error { return runEmulator(ctx, c, &o) }
 	},
 }
@@ -53,12 +68,18 @@ type emulatorOptions struct {
 	rateLimit              int
 	failures               []string
 	callbackURL            string
+	rules                  string
+	trustedIPs, syncIPs    []string
 }
 
 func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	type fault struct {
 		api     string
 		code, n int
+	}
+	rules, err := emulator.ParseRules(o.rules)
+	if err != nil {
+		return usagef("--%v", err)
 	}
 	var faults []fault
 	for _, f := range o.failures {
@@ -73,12 +94,14 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	case o.members > 0 && o.org != "":
 		return usagef("--members and --org cannot be used together")
 	case o.members > 0:
-		srv = serveOrg(emulator.LargeOrg(o.departments, o.members), o.latency, o.tokenLifetime)
+		srv = serveOrg(emulator.LargeOrg(o.departments, o.members), o.latency, o.tokenLifetime, rules, emulator.WithContactsSyncIPs(o.syncIPs...))
 	default:
-		var err error
-		if srv, err = newEmulator(o.org, o.latency, o.tokenLifetime); err != nil {
+		if srv, err = newEmulator(o.org, o.latency, o.tokenLifetime, rules, emulator.WithContactsSyncIPs(o.syncIPs...)); err != nil {
 			return err
 		}
+	}
+	if len(o.trustedIPs) > 0 {
+		srv.SetTrustedIPs(o.trustedIPs)
 	}
 	if o.rateLimit > 0 {
 		srv.SetRateLimit("*", o.rateLimit)
@@ -98,7 +121,7 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	for _, kv := range srv.Env() {
 		fmt.Fprintln(c.stdout, kv[0]+"="+kv[1])
 	}
-	fmt.Fprintf(c.stderr, "emulator serving on %s; Ctrl-C stops it\n", srv.BaseURL())
+	fmt.Fprintf(c.stderr, "emulator serving on %s under the rules of %s; Ctrl-C stops it\n", srv.BaseURL(), rules)
 	<-ctx.Done()
 	return nil
 }
@@ -121,7 +144,7 @@ func parseFailure(s string) (api string, code, n int, err error) {
 }
 
 // newEmulator builds an emulator from an org file, or the demo organisation.
-func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulator.Server, error) {
+func newEmulator(orgFile string, latency, tokenLifetime time.Duration, rules emulator.Rules, more ...emulator.Option) (*emulator.Server, error) {
 	org := emulator.DemoOrg()
 	if orgFile != "" {
 		var err error
@@ -129,13 +152,13 @@ func newEmulator(orgFile string, latency, tokenLifetime time.Duration) (*emulato
 			return nil, &configError{err}
 		}
 	}
-	return serveOrg(org, latency, tokenLifetime), nil
+	return serveOrg(org, latency, tokenLifetime, rules, more...), nil
 }
 
 // serveOrg builds an emulator of org with the given latency and token
-// lifetime (0: the defaults).
-func serveOrg(org *emulator.Org, latency, tokenLifetime time.Duration) *emulator.Server {
-	var opts []emulator.Option
+// lifetime (0: the defaults), under rules, with more options.
+func serveOrg(org *emulator.Org, latency, tokenLifetime time.Duration, rules emulator.Rules, more ...emulator.Option) *emulator.Server {
+	opts := append([]emulator.Option{emulator.WithRules(rules)}, more...)
 	if latency > 0 {
 		opts = append(opts, emulator.WithLatency(latency, 0))
 	}
@@ -156,10 +179,10 @@ func pushTo(srv *emulator.Server, url string) error {
 }
 
 // inProcessEmulator starts the demo emulator on a free loopback port for
-// --emulator: it returns the emulator, and getenv with the emulator's
-// credentials in place of the real ones.
-func inProcessEmulator(getenv func(string) string) (*emulator.Server, func(string) string, error) {
-	srv, err := newEmulator("", 0, 0)
+// --emulator, under rules (--emulator-rules): it returns the emulator, and
+// getenv with the emulator's credentials in place of the real ones.
+func inProcessEmulator(getenv func(string) string, rules emulator.Rules) (*emulator.Server, func(string) string, error) {
+	srv, err := newEmulator("", 0, 0, rules)
 	if err != nil {
 		return nil, nil, err
 	}

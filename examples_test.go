@@ -37,7 +37,7 @@ type exampleRig struct {
 
 func newExampleRig(t *testing.T, configure func(cfg *jobs.Config), engineOpts scheduler.EngineOptions) *exampleRig {
 	t.Helper()
-	srv, err := newEmulator("", 0, 0)
+	srv, err := newEmulator("", 0, 0, emulator.RulesToday)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,13 +29,15 @@ func configFlag(fs *pflag.FlagSet) *string {
 // runFlags are the flags of the commands that run scripts: exec, serve and
 // jobs run.
 type runFlags struct {
-	logFormat string
-	emulator  bool
+	logFormat     string
+	emulator      bool
+	emulatorRules string
 }
 
 func (f *runFlags) declare(fs *pflag.FlagSet) {
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.BoolVar(&f.emulator, "emulator", false, "start the built-in WeCom emulator (demo organisation) and run against it")
+	fs.StringVar(&f.emulatorRules, "emulator-rules", "today", "with --emulator: WeCom's rules of today (a corp created now) or legacy (before 2022-06-20: every app reads mobiles and emails, the contacts sync reads from any IP, messages are not limited)")
 }
 
 // runEnv is where a command's scripts run: its logger, the environment its
@@ -60,14 +62,21 @@ func (f *runFlags) start(c *cli) (*runEnv, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := emulator.ParseRules(f.emulatorRules)
+	if err != nil {
+		return nil, usagef("--emulator-%v", err)
+	}
+	if !f.emulator && rules != emulator.RulesToday {
+		return nil, usagef("--emulator-rules %s needs --emulator", f.emulatorRules)
+	}
 	env := &runEnv{logger: logger, zone: zone, getenv: c.getenv, stop: func() {}}
 	if f.emulator {
-		if env.emu, env.getenv, err = inProcessEmulator(c.getenv); err != nil {
+		if env.emu, env.getenv, err = inProcessEmulator(c.getenv, rules); err != nil {
 			return nil, err
 		}
 		env.emulator = true
 		env.baseURL, env.stop = env.emu.BaseURL(), func() { env.emu.Close() }
-		logger.Info("running against the WeCom emulator", "base_url", env.baseURL)
+		logger.Info("running against the WeCom emulator", "base_url", env.baseURL, "rules", rules.String())
 	}
 	return env, nil
 }

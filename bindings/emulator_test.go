@@ -11,10 +11,13 @@ import (
 
 // emulatorEnv starts the emulator with its demo organisation and returns a
 // run whose default client is the demo app 运维助手 (with its agent id) and
-// whose allowed directory is a fresh temporary one.
+// whose allowed directory is a fresh temporary one. The emulator applies
+// today's rules (运维助手, a new application, reads no mobile or email),
+// the demo corp's contacts sync calling from this machine since before
+// 2022-08-15: it may still read members with user.get and user.list.
 func emulatorEnv(t *testing.T) (*Env, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.Start(nil)
+	srv, err := emulator.Start(nil, emulator.WithContactsSyncIPs("127.0.0.1"))
 	if err != nil {
 		t.Fatal(err)
 	}

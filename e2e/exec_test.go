@@ -152,7 +152,9 @@ func TestEmulatorCommandGrowsTheOrganisation(t *testing.T) {
 		local depts = wecom.department.get()
 		print(#wecom.user.list(1, true), #depts)
 	`)
-	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
+	// Read by the application 运维助手, visible to the whole organisation:
+	// under today's rules the contacts sync may not call department/list.
+	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_SECRET"]}
 	out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
 	if code != 0 || out != "500\t30\n" {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
@@ -160,6 +162,90 @@ func TestEmulatorCommandGrowsTheOrganisation(t *testing.T) {
 	_, errOut, code = runner(t, t.TempDir(), nil, "emulator", "--members", "10", "--org", "org.yaml")
 	if code != 2 || !strings.Contains(errOut, "--members and --org") {
 		t.Errorf("--members with --org: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// rulesScript reads zhangsan's mobile as the application (nil under today's
+// rules: the demo's application is a new one) and the department tree with
+// the contacts-sync secret (48009 under today's rules: a new IP), and prints
+// both outcomes.
+const rulesScript = `
+	local wecom = require("wecom")
+	print(wecom.user.get("zhangsan").mobile)
+	local ok, err = pcall(wecom.client("contacts").department.get)
+	print(ok and "department/list ok" or ("department/list " .. err.errcode))
+`
+
+func TestEmulatorCommandRules(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, rulesScript)
+	run := func(args ...string) string {
+		t.Helper()
+		vars := emulatorProcess(t, args...)
+		env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"],
+			"WECOM_SECRET=" + vars["WECOM_SECRET"], "WECOM_CONTACTS_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
+		out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
+		if code != 0 {
+			t.Fatalf("runner emulator %v: exit %d, stderr:\n%s", args, code, errOut)
+		}
+		return out
+	}
+	if out := run(); out != "nil\ndepartment/list 48009\n" {
+		t.Errorf("today's rules (the default): %q", out)
+	}
+	if out := run("--rules", "today"); out != "nil\ndepartment/list 48009\n" {
+		t.Errorf("--rules today: %q", out)
+	}
+	if out := run("--rules", "legacy"); out != "13800138002\ndepartment/list ok\n" {
+		t.Errorf("--rules legacy: %q", out)
+	}
+	// The contacts sync of an older corp, calling from this machine.
+	if out := run("--contacts-sync-ip", "127.0.0.1"); out != "nil\ndepartment/list ok\n" {
+		t.Errorf("--contacts-sync-ip: %q", out)
+	}
+
+	// The trusted-IP rule: this machine is not trusted.
+	vars := emulatorProcess(t, "--trusted-ip", "203.0.113.9")
+	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_SECRET"]}
+	_, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
+	if code != 1 || !strings.Contains(errOut, "errcode 60020") {
+		t.Errorf("--trusted-ip: exit %d, stderr:\n%s", code, errOut)
+	}
+
+	_, errOut, code = runner(t, t.TempDir(), nil, "emulator", "--rules", "2021")
+	if code != 2 || !strings.Contains(errOut, "today or legacy") {
+		t.Errorf("--rules 2021: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
+// TestExecEmulatorRules: the in-process emulator of --emulator applies
+// today's rules unless --emulator-rules legacy says otherwise.
+func TestExecEmulatorRules(t *testing.T) {
+	t.Parallel()
+	script := writeScript(t, rulesScript)
+	dir := filepath.Dir(script)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "nil\ndepartment/list 48009\n"},
+		{[]string{"--emulator-rules", "today"}, "nil\ndepartment/list 48009\n"},
+		{[]string{"--emulator-rules", "legacy"}, "13800138002\ndepartment/list ok\n"},
+	} {
+		args := append(append([]string{"exec", "--emulator"}, c.args...), script)
+		out, errOut, code := runner(t, dir, nil, args...)
+		if code != 0 || out != c.want {
+			t.Errorf("runner %v: exit %d, stdout %q, want %q, stderr:\n%s", args, code, out, c.want, errOut)
+		}
+	}
+	for _, args := range [][]string{
+		{"exec", "--emulator-rules", "legacy", script},
+		{"exec", "--emulator", "--emulator-rules", "2021", script},
+	} {
+		_, errOut, code := runner(t, dir, nil, args...)
+		if code != 2 || !strings.Contains(errOut, "--emulator") {
+			t.Errorf("runner %v: exit %d, stderr:\n%s", args, code, errOut)
+		}
 	}
 }
 

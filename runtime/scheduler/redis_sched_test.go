@@ -43,7 +43,7 @@ func (l *ranLog) executor(instance string, client *wecom.Client, armed *atomic.B
 			}
 		}
 		if client != nil {
-			if _, err := client.Department.List(ctx, 0); err != nil {
+			if _, err := client.Department.SimpleList(ctx, 0); err != nil {
 				return err
 			}
 		}

@@ -391,7 +391,7 @@ func TestRedisTokenOnce(t *testing.T) {
 	for _, c := range clients {
 		for range 4 {
 			wg.Go(func() {
-				if _, err := c.Department.List(t.Context(), 0); err != nil {
+				if _, err := c.Department.SimpleList(t.Context(), 0); err != nil {
 					t.Error(err)
 				}
 			})
@@ -403,7 +403,7 @@ func TestRedisTokenOnce(t *testing.T) {
 	}
 
 	late := client(r.open(t, RedisOptions{Instance: "d"}))
-	if _, err := late.Department.List(t.Context(), 0); err != nil {
+	if _, err := late.Department.SimpleList(t.Context(), 0); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.TokenRequests(); n != 1 {
@@ -412,10 +412,10 @@ func TestRedisTokenOnce(t *testing.T) {
 
 	alone := client(r.open(t, RedisOptions{Instance: "e"}))
 	r.Stop()
-	if _, err := clients[0].Department.List(t.Context(), 0); err != nil {
+	if _, err := clients[0].Department.SimpleList(t.Context(), 0); err != nil {
 		t.Errorf("with Redis down, a client with a token: %v", err)
 	}
-	if _, err := alone.Department.List(t.Context(), 0); err != nil {
+	if _, err := alone.Department.SimpleList(t.Context(), 0); err != nil {
 		t.Errorf("with Redis down, a client without a token: %v", err)
 	}
 	if n := srv.TokenRequests(); n != 2 {

@@ -8,6 +8,14 @@
 --
 -- args: admins (userids, array or "a|b"), chat_id, jobs (names of the jobs
 -- whose last result the report shows).
+--
+-- Secret: an application's (the client notify) whose visible range is the
+-- whole organisation: it reads the departments (department.get) and the
+-- members (user.each: names and departments, all WeCom gives an application
+-- created since 2022-06-20), and sends the report and the chat message as
+-- that application. The contacts-sync secret could not: it sends no
+-- messages, and may not call department/list or user/list from a new IP
+-- since 2022-08-15.
 
 local wecom = require("wecom")
 local args = require("args")

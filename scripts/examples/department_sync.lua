@@ -17,7 +17,19 @@
 -- only departments without members or sub-departments, at most
 -- args.max_delete of them (default 3). A second run plans nothing.
 --
--- args: source (the CSV), allow_delete, max_delete.
+-- args: source (the CSV), allow_delete, max_delete, reader.
+--
+-- Secrets: the contacts-sync secret (通讯录同步, the job's client contacts),
+-- the only one that writes departments. It makes only the calls WeCom allows
+-- it from a new IP since 2022-08-15: department.simplelist (ids, parents,
+-- orders), department.get_detail (names) and user.each_id (user/list_id, for
+-- the members of a department to delete), never department/list or
+-- user/list. Reading each name takes a call per department (5,000
+-- departments take half a minute within WeCom's 10,000 calls a minute), so
+-- with args.reader, the name of a client of an application whose visible
+-- range is the whole organisation (jobs.yaml: notify), the tree is read
+-- with one department.get (department/list) by that application instead;
+-- the script checks that it sees every department the contacts sync has.
 
 local wecom = require("wecom")
 local csv = require("csv")
@@ -65,9 +77,27 @@ table.sort(order, function(a, b)
   return a < b
 end)
 
-local current = {}
-for _, d in ipairs(wecom.department.get()) do
-  current[d.id] = d
+-- WeCom's tree: the ids, parents and orders the contacts sync sees, and the
+-- names, read by the reader application in one call, or one department at a
+-- time (several at once).
+local current, refs = {}, wecom.department.simplelist()
+local reader = args.get("reader")
+if reader then
+  for _, d in ipairs(wecom.client(reader).department.get()) do
+    current[d.id] = d
+  end
+  for _, ref in ipairs(refs) do
+    if not current[ref.id] then
+      error(string.format("the reader %s does not see department %d: its application's visible range must be the whole organisation", reader, ref.id))
+    end
+  end
+else
+  local items = {}
+  for i, ref in ipairs(refs) do items[i] = {ref.id} end
+  for i, r in ipairs(wecom.fanout("department.get_detail", items)) do
+    if not r.ok then error(r.error, 0) end
+    current[refs[i].id] = r.result
+  end
 end
 
 -- The plan.
@@ -135,18 +165,23 @@ if allow_delete and #extra > 0 then
   if #extra > max_delete then
     error(string.format("refusing to delete %d departments (max_delete is %d)", #extra, max_delete))
   end
+  -- The members of each department: one (userid, department) pair at a time.
+  local members = {}
+  for row in wecom.user.each_id() do
+    members[row.department] = (members[row.department] or 0) + 1
+  end
   for _, d in ipairs(extra) do
-    local members = wecom.user.list(d.id, false, 0, true)
+    local n = members[d.id] or 0
     local children = 0
     for _, other in pairs(current) do
       if other.parentid == d.id then children = children + 1 end
     end
-    if #members == 0 and children == 0 then
+    if n == 0 and children == 0 then
       wecom.department.delete(d.id)
       deleted = deleted + 1
       print(string.format("  deleted %s (id %d)", d.name, d.id))
     else
-      log.warn("department not deleted: not empty", {id = d.id, name = d.name, members = #members, children = children})
+      log.warn("department not deleted: not empty", {id = d.id, name = d.name, members = n, children = children})
     end
   end
 end

@@ -11,6 +11,14 @@
 -- member of args.chats takes it over.
 --
 -- args: admins (userids), chats (the app chats to look after), app_client.
+--
+-- Secrets: the event comes through the contacts sync's callback; everything
+-- else uses the application's secret (args.app_client, notify), whose
+-- visible range must be the whole organisation: it reads the directory with
+-- user.each (name, position and departments: what WeCom gives an
+-- application created since 2022-06-20), owns the app chats and sends the
+-- report. The contacts sync may not read members from a new IP since
+-- 2022-08-15.
 
 local wecom = require("wecom")
 local args = require("args")
@@ -22,7 +30,7 @@ local directory = kv.get("directory") or {}
 
 local function refresh()
   local copy = {}
-  for u in wecom.user.each(1, true) do -- one member at a time: only the copy is kept
+  for u in app.user.each(1, true) do -- one member at a time: only the copy is kept
     copy[u.userid] = {name = u.name, position = u.position, department = u.department}
   end
   kv.set("directory", copy)

@@ -18,6 +18,12 @@
 --
 -- batch/replaceuser removes every member absent from the file: the guard
 -- above is what stands between a truncated export and an empty company.
+--
+-- Secret: the contacts-sync secret (通讯录同步, the client contacts), the
+-- only one that uploads and replaces members. It makes only the calls WeCom
+-- allows it from a new IP since 2022-08-15: the current members are read
+-- with user.each_id (user/list_id) and the departments with
+-- department.simplelist, never with user/list or department/list.
 
 local wecom = require("wecom")
 local csv = require("csv")
@@ -58,12 +64,17 @@ local file = csv.member_file(function()
   }
 end)
 
--- Who would be removed?
-local current, removed = 0, {}
-for u in wecom.user.each(1, true, 0, true) do
-  current = current + 1
-  if not keep[u.userid] then removed[#removed + 1] = u.userid end
+-- Who would be removed? user/list_id gives a member once per department.
+local current, removed, seen = 0, {}, {}
+for row in wecom.user.each_id() do
+  if not seen[row.userid] then
+    seen[row.userid] = true
+    current = current + 1
+    if not keep[row.userid] then removed[#removed + 1] = row.userid end
+  end
 end
+seen = nil
+table.sort(removed)
 keep = nil -- what follows needs only the counts
 local share = current > 0 and #removed / current or 0
 print(string.format("replace_user: %d members in %s, %d in WeCom, %d to remove (%.1f%%)",
@@ -80,7 +91,7 @@ end
 -- others only after the upload. In a dry run the department sync's writes
 -- were held back, so missing departments are only reported.
 local known = {}
-for _, d in ipairs(wecom.department.get()) do known[d.id] = true end
+for _, d in ipairs(wecom.department.simplelist()) do known[d.id] = true end
 local missing = {}
 for id, where in pairs(first_use) do
   if not known[id] then

@@ -3,6 +3,11 @@
 --
 -- args: tag_name (created when missing), department_id, fetch_child
 -- (default true).
+--
+-- Secret: the contacts-sync secret (通讯录同步, the client contacts), which
+-- may change any tag's members. It makes only the calls WeCom allows it
+-- from a new IP since 2022-08-15: the department's sub-departments come
+-- from department.simplelist, its members from user.each_id (user/list_id).
 
 local wecom = require("wecom")
 local args = require("args")
@@ -21,9 +26,16 @@ if not tag_id then
   log.info("tag created", {tag = tag_name, tagid = tag_id})
 end
 
+-- The department and, with fetch_child, its sub-departments.
+local wanted = {[department_id] = true}
+if fetch_child then
+  for _, d in ipairs(wecom.department.simplelist(department_id)) do
+    wanted[d.id] = true
+  end
+end
 local want = {}
-for u in wecom.user.each(department_id, fetch_child, 0, true) do -- one member at a time
-  want[u.userid] = true
+for row in wecom.user.each_id() do -- one (userid, department) pair at a time
+  if wanted[row.department] then want[row.userid] = true end
 end
 local have = {}
 for _, u in ipairs(wecom.tag.get_users(tag_id).userlist or {}) do

@@ -3,6 +3,10 @@
 -- The messages go out concurrently with wecom.fanout.
 --
 -- args: handbook_url.
+--
+-- Secret: an application's (the client notify) whose visible range is the
+-- whole organisation: it lists the members with user.each (the contacts sync
+-- may not call user/list from a new IP since 2022-08-15) and sends the cards.
 
 local wecom = require("wecom")
 local args = require("args")

@@ -6,6 +6,13 @@
 -- name or mobile, so the member is read again with user.get. Tag and member
 -- events come in no guaranteed order: nothing here relies on another event.
 --
+-- Secrets: the contacts-sync secret (the job's client, contacts) adds the
+-- newcomer tag; the application's (args.app_client, notify), whose visible
+-- range must be the whole organisation, reads the member (the contacts sync
+-- may not call user/get from a new IP since 2022-08-15), adds them to the
+-- app chats and sends the card. The application reads the name, position
+-- and departments, never the mobile or email.
+--
 --   1. the newcomer tag (args.newcomer_tag), with the contacts sync's client;
 --   2. the app chats of the member's departments (args.teams), and the
 --      welcome card, with the application's client (args.app_client).
@@ -23,7 +30,7 @@ local userid = event.UserID
 
 -- The event may be old news: a member removed since (a delivery late or
 -- replayed) is not welcomed.
-local ok, user = pcall(wecom.user.get, userid)
+local ok, user = pcall(app.user.get, userid)
 if not ok then
   if type(user) == "table" and user.errcode == 60111 then
     log.warn("the new member is gone already", {userid = userid})

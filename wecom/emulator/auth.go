@@ -206,6 +206,9 @@ func (s *Server) getToken(c *call) (any, *apiError) {
 	if agentID == -1 {
 		return nil, newError(40001)
 	}
+	if e := s.checkTrustedIP(c.r); e != nil {
+		return nil, e
+	}
 	now := s.now()
 	g := s.auth.issue(agentID, now, s.opts.tokenLifetime)
 	return tokenAnswer{okStatus, g.value, remaining(g.expires, now)}, nil

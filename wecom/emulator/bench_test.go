@@ -75,7 +75,7 @@ func (w *discardWriter) WriteHeader(int)             {}
 // token.
 func listHandlerBench(b *testing.B, org *Org) (*Server, *http.Request) {
 	b.Helper()
-	s := New(org)
+	s := New(org, oldSyncIP)
 	token := s.auth.issue(0, s.now(), time.Hour).value
 	req, _ := http.NewRequest(http.MethodGet, "http://emulator/cgi-bin/user/list?department_id=1&fetch_child=1&access_token="+token, nil)
 	req.RemoteAddr = "127.0.0.1:1"

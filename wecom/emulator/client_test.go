@@ -28,10 +28,18 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-// newServer starts an emulator with the demo organisation for one test.
+// oldSyncIP makes the demo organisation's contacts sync one that called
+// from this machine before 2022-08-15, so that it may still read members
+// with user/get and user/list (see emulator.WithContactsSyncIPs): the
+// tests of the client read members with the contacts secret. The rules
+// themselves are tested in rules_test.go.
+var oldSyncIP = emulator.WithContactsSyncIPs("127.0.0.1")
+
+// newServer starts an emulator with the demo organisation for one test,
+// its contacts sync calling from an old IP (oldSyncIP).
 func newServer(t *testing.T, opts ...emulator.Option) *emulator.Server {
 	t.Helper()
-	srv, err := emulator.Start(nil, opts...)
+	srv, err := emulator.Start(nil, append([]emulator.Option{oldSyncIP}, opts...)...)
 	if err != nil {
 		t.Fatalf("emulator.Start: %v", err)
 	}
@@ -1834,4 +1842,28 @@ func TestClientFaults(t *testing.T) {
 			t.Errorf("user/get sent %d times, want 2: a daily quota is not waited for", n)
 		}
 	})
+}
+
+// TestClientDailyQuotaNotWaited: once the day's quota of mobiles not found
+// is used up, user/getuserid answers WeCom's daily-quota 45009, which the
+// client reports at once as a daily RateLimitError instead of waiting.
+func TestClientDailyQuotaNotWaited(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := opsClient(srv, wecom.WithRateLimitWait(time.Hour))
+	for i := range 8 { // a fifth of the demo's 40 members
+		_, err := c.User.GetUserID(t.Context(), fmt.Sprint("1390000000", i))
+		if !wecom.IsCode(err, 46004) {
+			t.Fatalf("mobile %d: %v, want 46004", i, err)
+		}
+	}
+	// A deadline short of the hour's wait: a 45009 the client took for a
+	// frequency limit would fail at once too, but not as a daily one.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := c.User.GetUserID(ctx, "13800138002")
+	var rl *wecom.RateLimitError
+	if !errors.As(err, &rl) || !rl.Daily || !wecom.IsCode(err, 45009) {
+		t.Fatalf("after the quota: %v, want a daily RateLimitError", err)
+	}
 }

@@ -18,6 +18,7 @@ const consolePrefix = inspectPrefix + "console/"
 //	POST /_emulator/console/user/create   a member, as user/create's body
 //	POST /_emulator/console/user/update   a member's changes, as user/update's body
 //	POST /_emulator/console/user/delete   {"userid": "..."}
+//	POST /_emulator/console/trusted_ips   {"ips": ["203.0.113.7"]}: the trusted-IP rule (60020) on for these IPs, off for []
 //
 // Each is validated as the API validates it and answered
 // {"errcode":0,"errmsg":"created"} (or the error), then announced as a
@@ -44,6 +45,8 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		v, e = s.consoleUpdateUser(body)
 	case "user/delete":
 		v, e = s.consoleDeleteUser(body)
+	case "trusted_ips":
+		v, e = s.consoleTrustedIPs(body)
 	default:
 		http.NotFound(w, r)
 		return

@@ -65,9 +65,9 @@ func DemoOrg() *Org {
 				SquareLogoURL:  "https://p.qlogo.cn/bizmail/ops/0",
 				HomeURL:        "https://ops.tengfei.example.com",
 				RedirectDomain: "ops.tengfei.example.com",
-				AllowParties:   []int{1},
-				// Created before 2022-06-20: it still reads sensitive fields.
-				SensitiveFields: true,
+				// Created with the corp, after 2022-06-20: it reads no
+				// mobile, email or other sensitive field (see fullView).
+				AllowParties: []int{1},
 			},
 			{
 				AgentID:        DemoReportAgentID,

@@ -35,10 +35,23 @@
 // the app's visible range (60011), cannot write them (48002), and cannot act
 // for another app (301002).
 //
-// Apps created since 2022-06-20 no longer read members' mobile, email,
-// gender, avatar, address and QR code; an app reads them only if its
-// sensitive_fields flag is set. user/update ignores the mobile of a member
-// who has activated WeCom (status 1), as WeCom does.
+// Rules: a server applies WeCom's rules of today by default, those a corp
+// created now meets on its first call (WithRules, rules.go, each rule with
+// its source): apps created since 2022-06-20 no longer read members'
+// mobile, email, biz_mail, gender, avatar, address and QR code (an app
+// reads them only if its sensitive_fields flag says it was created
+// before; the demo's apps are new); the contacts-sync secret may not call
+// user/get, user/list, user/simplelist and department/list from a new IP
+// (48009; every IP is new but those of WithContactsSyncIPs) and reads with
+// user/list_id, department/simplelist and department/get; an app's
+// messages reach one member at most 30 times a minute and 1,000 an hour,
+// the rest dropped silently (Message.Dropped); daily quotas (appchat/create,
+// media/uploadimg, mobiles not found by user/getuserid) answer 45009 for
+// the rest of the day. RulesLegacy turns these off, for an older corp. The
+// trusted-IP rule (60020) applies once trusted IPs are set (SetTrustedIPs,
+// or POST /_emulator/console/trusted_ips), and enable_duplicate_check on
+// message/send is honoured, under both. user/update ignores the mobile of
+// a member who has activated WeCom (status 1), as WeCom does.
 //
 // Batch jobs (batch/syncuser, replaceuser, replaceparty) read the CSV file
 // of an uploaded media id in WeCom's import format: a header row naming
@@ -74,7 +87,7 @@
 //	    allow_parties: [1]         # visible range: departments (with sub-departments),
 //	    allow_users: [wangwu]      # members
 //	    allow_tags: [1]            # and tags
-//	    sensitive_fields: true     # may read mobile, email, ...
+//	    sensitive_fields: true     # created before 2022-06-20: may read mobile, email, ...
 //	    description, square_logo_url, home_url, redirect_domain,
 //	    report_location_flag, isreportenter, close: optional
 //	departments:                   # department 1 is the root (parentid 0)

@@ -32,6 +32,7 @@ type Server struct {
 	faults  *faultSet
 	log     *requestLog
 	robots  *robots
+	rules   *ruleState
 	routes  map[string]route
 
 	contactsSecret        string
@@ -60,6 +61,10 @@ type options struct {
 
 	callbackTimeout time.Duration
 	callbackRetry   time.Duration
+
+	rules      Rules
+	syncIPs    []string
+	trustedIPs []string
 }
 
 // WithTokenLifetime sets how long access tokens, JS-SDK tickets and
@@ -144,12 +149,14 @@ func New(org *Org, opts ...Option) *Server {
 		faults:                newFaultSet(o.latency, o.jitter),
 		log:                   newRequestLog(o.logSize),
 		robots:                newRobots(org.Robots),
+		rules:                 newRuleState(o),
 		robotList:             slices.Clone(org.Robots),
 		contactsSecret:        org.ContactsSecret,
 		externalContactSecret: org.ExternalContactSecret,
 	}
 	s.st.customers = newCustomerState(org, o.clock, o.transferDelay)
 	s.st.oa = newOAState(org, o.clock)
+	s.st.allFields = o.rules == RulesLegacy
 	s.seedApprovals()
 	if org.Provider != nil {
 		p := *org.Provider
@@ -645,7 +652,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		c.body = body
 	}
+	if e := s.checkQuota(api, start); e != nil {
+		s.finish(w, r, &entry, nil, e)
+		return
+	}
 	v, e := rt.h(c)
+	if e == nil {
+		s.countQuota(api, 0, start)
+	} else {
+		s.countQuota(api, e.code, start)
+	}
 	if c.written {
 		entry.Status = http.StatusOK
 		s.log.add(entry)

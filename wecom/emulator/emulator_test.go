@@ -17,10 +17,18 @@ import (
 // testHTTP is shared so that tests reuse connections.
 var testHTTP = &http.Client{Timeout: 10 * time.Second}
 
-// startServer starts the demo organisation's server on loopback.
+// oldSyncIP makes the demo organisation's contacts sync one that called
+// from this machine before 2022-08-15, so that it may still read members
+// with user/get and user/list (see WithContactsSyncIPs): most tests read
+// members with the contacts secret. The rules themselves are tested in
+// rules_test.go, on servers of their own.
+var oldSyncIP = WithContactsSyncIPs("127.0.0.1")
+
+// startServer starts the demo organisation's server on loopback, its
+// contacts sync calling from an old IP (oldSyncIP).
 func startServer(t testing.TB, opts ...Option) *Server {
 	t.Helper()
-	s, err := Start(nil, opts...)
+	s, err := Start(nil, append([]Option{oldSyncIP}, opts...)...)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

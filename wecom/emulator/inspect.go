@@ -45,6 +45,13 @@ type Message struct {
 	// departments (with sub-departments) and tags within the app's
 	// visible range.
 	Recipients []string `json:"recipients"`
+	// Dropped are the userids the message did not reach although WeCom
+	// answered ok: over the per-member limits (30 a minute, 1,000 an hour
+	// from one app), or all of them for a Duplicate. See rules.go.
+	Dropped []string `json:"dropped,omitempty"`
+	// Duplicate marks a message sent with enable_duplicate_check within
+	// the interval of the same one: it reached no one.
+	Duplicate bool `json:"duplicate,omitempty"`
 	// InvalidUser, InvalidParty and InvalidTag are as answered: "|"-joined.
 	InvalidUser  string `json:"invaliduser,omitempty"`
 	InvalidParty string `json:"invalidparty,omitempty"`
@@ -128,7 +135,9 @@ func (l *requestLog) list() []Request {
 func (s *Server) Messages() []Message {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	return cloneEach(s.out.messages, func(m *Message) { m.Recipients = slices.Clone(m.Recipients) })
+	return cloneEach(s.out.messages, func(m *Message) {
+		m.Recipients, m.Dropped = slices.Clone(m.Recipients), slices.Clone(m.Dropped)
+	})
 }
 
 // ChatMessages returns the group chat messages sent so far (appchat/send

@@ -70,15 +70,25 @@ func (s *Server) messageSend(c *call) (any, *apiError) {
 	if r.valid == 0 {
 		return nil, newError(81013)
 	}
+	now := s.now()
+	reached, dropped := r.recipients, []string(nil)
+	duplicate := s.duplicate(c.agentID, c.body, now)
+	if duplicate {
+		reached, dropped = []string{}, r.recipients
+	} else {
+		reached, dropped = s.admit(c.agentID, r.recipients, now)
+	}
 	msg := Message{
 		MsgID:        randomID(64),
-		Time:         s.now(),
+		Time:         now,
 		AgentID:      c.agentID,
 		MsgType:      req.MsgType,
 		ToUser:       string(req.ToUser),
 		ToParty:      string(req.ToParty),
 		ToTag:        string(req.ToTag),
-		Recipients:   r.recipients,
+		Recipients:   reached,
+		Dropped:      dropped,
+		Duplicate:    duplicate,
 		InvalidUser:  strings.Join(r.badUsers, "|"),
 		InvalidParty: strings.Join(r.badParties, "|"),
 		InvalidTag:   strings.Join(r.badTags, "|"),

@@ -29,7 +29,16 @@ func customerAPI(api string) bool { return strings.HasPrefix(api, "externalconta
 // 不再支持通过系统应用secret调用接口" on the same pages): an org file gives
 // external_contact_secret only for an older corp, and the demo
 // organisation, a new corp, has none.
+//
+// It also applies the trusted-IP rule (60020) and, under today's rules,
+// the contacts sync's new-IP rule (48009): see rules.go.
 func (c *call) permit() *apiError {
+	if e := c.s.checkTrustedIP(c.r); e != nil {
+		return e
+	}
+	if e := c.checkContactsIP(); e != nil {
+		return e
+	}
 	switch {
 	case c.agentID == externalContactAgent:
 		if !customerAPI(c.api) {

@@ -39,6 +39,7 @@ type state struct {
 	nextDeptID  int
 	nextTagID   int
 	pendingDrop map[int]bool // departments replaceparty will delete once empty
+	allFields   bool         // every app reads sensitive fields (RulesLegacy; see fullView)
 }
 
 // lock takes the write lock, which invalidates cached views.
@@ -89,7 +90,7 @@ type member struct {
 // unchanged.
 type cachedViews struct {
 	rev     uint64
-	full    []byte // for the contacts secret and apps with SensitiveFields
+	full    []byte // for readers of sensitive fields (fullView)
 	limited []byte // for other apps
 }
 

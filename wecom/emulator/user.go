@@ -40,8 +40,9 @@ type userRequest struct {
 // email and biz_mail (if set), is_leader_in_dept, direct_leader, avatar (if
 // set), thumb_avatar, telephone, alias, address (if set),
 // main_department, extattr, status, qr_code (if set), external_position and
-// external_profile (if set). Apps without SensitiveFields do not get mobile,
-// email, biz_mail, avatar, address and QR code, and their gender is "0".
+// external_profile (if set). Apps that may not read sensitive fields
+// (fullView) do not get mobile, email, biz_mail, avatar, address and QR
+// code, and their gender is "0".
 // appendView writes it by hand rather than through encoding/json: a list of
 // the whole organisation encodes every member, and the emulator must answer
 // the first list of a 100,000-member organisation about as fast as the next.
@@ -51,7 +52,7 @@ var emptyExtAttr = map[string]any{"attrs": []any{}}
 // appendView appends the JSON of m as the app a (nil: the contacts secret)
 // reads it. The caller holds st.mu.
 func (st *state) appendView(b []byte, a *appState, m *member) []byte {
-	full := a == nil || a.SensitiveFields
+	full := st.fullView(a)
 	b = append(b, `{"userid":`...)
 	b = appendJSONString(b, m.UserID)
 	b = append(b, `,"name":`...)
@@ -128,7 +129,7 @@ func (st *state) appendView(b []byte, a *appState, m *member) []byte {
 // cached in m until m changes (touch). The bytes are shared: callers must
 // not modify them. The caller holds st.mu.
 func (st *state) encodedView(a *appState, m *member) []byte {
-	if v := cachedView(a, m); v != nil {
+	if v := st.cachedView(a, m); v != nil {
 		return v
 	}
 	v := st.appendView(nil, a, m)
@@ -144,7 +145,7 @@ func (st *state) encodedViews(a *appState, ms []*member) [][]byte {
 	out := make([][]byte, len(ms))
 	var buf []byte
 	for i, m := range ms {
-		if v := cachedView(a, m); v != nil {
+		if v := st.cachedView(a, m); v != nil {
 			out[i] = v
 			continue
 		}
@@ -161,12 +162,12 @@ func (st *state) encodedViews(a *appState, ms []*member) [][]byte {
 
 // cachedView returns m's view for the app a if it is cached and current,
 // else nil.
-func cachedView(a *appState, m *member) []byte {
+func (st *state) cachedView(a *appState, m *member) []byte {
 	c := m.views.Load()
 	switch {
 	case c == nil || c.rev != m.rev:
 		return nil
-	case a == nil || a.SensitiveFields:
+	case st.fullView(a):
 		return c.full
 	default:
 		return c.limited
@@ -183,7 +184,7 @@ func (st *state) storeView(a *appState, m *member, v []byte) {
 	if old := m.views.Load(); old != nil && old.rev == m.rev {
 		*c = *old
 	}
-	if a == nil || a.SensitiveFields {
+	if st.fullView(a) {
 		c.full = v
 	} else {
 		c.limited = v

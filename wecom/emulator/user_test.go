@@ -147,19 +147,6 @@ func TestUserRename(t *testing.T) {
 	}
 }
 
-func TestUserSensitiveFields(t *testing.T) {
-	t.Parallel()
-	s := startServer(t)
-	full := opsApp(t, s).get("user/get", "userid", "zhangsan")
-	limited := reportApp(t, s).get("user/get", "userid", "zhangsan")
-	if full.str("mobile") == "" || full.str("email") == "" || full.str("gender") != "1" {
-		t.Errorf("运维助手 (sensitive_fields) reads %v", full)
-	}
-	if _, ok := limited["mobile"]; ok || limited.str("gender") != "0" || limited["avatar"] != nil {
-		t.Errorf("日报 reads sensitive fields: %v", limited)
-	}
-}
-
 func TestUserListID(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)

@@ -1,0 +1,446 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rules says which of WeCom's rules of today the server applies. A corp
+// created now meets all of them on its first call (RulesToday, the
+// default); RulesLegacy serves WeCom as an older corp knew it, before the
+// 2022 changes, for scripts written then.
+//
+// Under RulesToday:
+//   - applications created since 2022-06-20 read no sensitive member
+//     fields (fullView); an app of the org file with sensitive_fields, one
+//     created before, still reads them, as does the contacts-sync secret;
+//   - the contacts-sync secret may not call user/get, user/list,
+//     user/simplelist and department/list from a new IP (48009): every IP
+//     is new but those given by WithContactsSyncIPs;
+//   - an application receives at most 30 messages a minute and 1,000 an
+//     hour from one app: the excess is dropped silently (answered ok,
+//     marked dropped in Messages);
+//   - the daily quotas of dailyQuotas answer 45009 for the rest of the day.
+//
+// Under RulesLegacy none of these apply: every application reads every
+// field, the contacts-sync secret reads from anywhere, and messages and
+// daily calls are not counted.
+//
+// Under both, the trusted-IP rule (60020) applies once trusted IPs are set
+// (WithTrustedIPs, SetTrustedIPs, the console's trusted_ips), and a message
+// sent with enable_duplicate_check is not delivered again within its
+// interval: both are asked for by the corp, not imposed by a date.
+type Rules int
+
+const (
+	// RulesToday are WeCom's rules for a corp created today (the default).
+	RulesToday Rules = iota
+	// RulesLegacy are WeCom's rules before 2022-06-20, for older corps.
+	RulesLegacy
+)
+
+// String returns "today" or "legacy".
+func (r Rules) String() string {
+	if r == RulesLegacy {
+		return "legacy"
+	}
+	return "today"
+}
+
+// ParseRules reads "today" or "legacy".
+func ParseRules(s string) (Rules, error) {
+	switch s {
+	case "today":
+		return RulesToday, nil
+	case "legacy":
+		return RulesLegacy, nil
+	}
+	return 0, fmt.Errorf("rules %q: want today or legacy", s)
+}
+
+// WithRules sets the rules the server applies (default RulesToday).
+func WithRules(r Rules) Option {
+	return func(o *options) { o.rules = r }
+}
+
+// WithContactsSyncIPs lists the IPs the contacts sync called from before
+// 2022-08-15: from them, and only from them, the contacts-sync secret may
+// still call user/get, user/list, user/simplelist and department/list
+// under RulesToday.
+func WithContactsSyncIPs(ips ...string) Option {
+	return func(o *options) { o.syncIPs = append(o.syncIPs, ips...) }
+}
+
+// WithTrustedIPs turns the trusted-IP rule on (see SetTrustedIPs).
+func WithTrustedIPs(ips ...string) Option {
+	return func(o *options) { o.trustedIPs = append(o.trustedIPs, ips...) }
+}
+
+// Rules returns the rules the server applies.
+func (s *Server) Rules() Rules { return s.opts.rules }
+
+// today reports whether the server applies today's rules.
+func (s *Server) today() bool { return s.opts.rules == RulesToday }
+
+// ruleState is what the rules count and configure.
+type ruleState struct {
+	mu      sync.Mutex
+	trusted map[string]bool // nil: the trusted-IP rule is off
+	syncIPs map[string]bool
+	// deliveries are the times of the messages each member received from
+	// each app within the last hour, oldest first.
+	deliveries map[delivery][]time.Time
+	// sent are the messages sent with enable_duplicate_check, by app and
+	// request, with the time they were delivered.
+	sent map[string]time.Time
+	// days counts the calls of the daily quotas, by API, in the day of
+	// the server's clock (Beijing time) that began at day.
+	day  time.Time
+	days map[string]int
+}
+
+func newRuleState(o options) *ruleState {
+	r := &ruleState{
+		syncIPs:    map[string]bool{},
+		deliveries: map[delivery][]time.Time{},
+		sent:       map[string]time.Time{},
+		days:       map[string]int{},
+	}
+	for _, ip := range o.syncIPs {
+		r.syncIPs[ip] = true
+	}
+	if len(o.trustedIPs) > 0 {
+		r.setTrusted(o.trustedIPs)
+	}
+	return r
+}
+
+// SetTrustedIPs turns the trusted-IP rule on for the IPs given (企业可信IP),
+// or off if there are none: calls from any other IP, with any secret, answer
+// 60020 "not allow to access from your ip", gettoken included. Source: the
+// global error page (document/path/90313, errcode 60020: "若调用者是企业自建应用
+// 或通讯录同步助手，请确认该IP是本企业服务器IP，并已经配置到应用详情的“企业可信IP”"),
+// and the 2022-06-20 change making it required for new applications
+// (wecom-api-rules.md (g)). The emulator applies it under both rules, since
+// the corp turns it on.
+func (s *Server) SetTrustedIPs(ips []string) {
+	s.rules.mu.Lock()
+	defer s.rules.mu.Unlock()
+	s.rules.setTrusted(ips)
+}
+
+// setTrusted sets the trusted IPs. The caller holds mu.
+func (r *ruleState) setTrusted(ips []string) {
+	if len(ips) == 0 {
+		r.trusted = nil
+		return
+	}
+	r.trusted = map[string]bool{}
+	for _, ip := range ips {
+		r.trusted[strings.TrimSpace(ip)] = true
+	}
+}
+
+// TrustedIPs returns the trusted IPs, sorted, or nil if the rule is off.
+func (s *Server) TrustedIPs() []string {
+	s.rules.mu.Lock()
+	defer s.rules.mu.Unlock()
+	if s.rules.trusted == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(s.rules.trusted))
+}
+
+// checkTrustedIP answers 60020 for a call from an IP outside the trusted
+// IPs, when they are set.
+func (s *Server) checkTrustedIP(r *http.Request) *apiError {
+	s.rules.mu.Lock()
+	defer s.rules.mu.Unlock()
+	if s.rules.trusted == nil || s.rules.trusted[clientIP(r)] {
+		return nil
+	}
+	return errorf(60020, "%s is not a trusted IP of the corp (企业可信IP)", clientIP(r))
+}
+
+// newIPForbidden are the calls the contacts-sync secret may no longer make
+// from a new IP since 2022-08-15 10:00, with what to call instead. Sources:
+// 获取部门成员详情 (https://developer.work.weixin.qq.com/document/path/96260,
+// updated 2024/07/24: "从2022年8月15日10点开始，“企业管理后台 - 管理工具 - 通讯录
+// 同步”的新增IP将不能再调用此接口，企业可通过「获取成员ID列表」和「获取部门ID列表」
+// 接口获取userid和部门ID列表"); the same change on 读取成员, 获取部门成员 and
+// 获取部门列表 (the 通讯录同步接口调整 notice; wecom-api-rules.md d.1, d.2);
+// errcode 48009 "API接口无权限调用，为保障企业数据安全，不再允许通讯录同步助手从
+// 新增IP读取通讯录详情" (全局错误码, document/path/90313, crawled 2023-08-20),
+// errmsg "api forbidden for contact assistant" as answered by WeCom
+// (opsre/go-ldap-admin #378). Still allowed: user/list_id,
+// department/simplelist, department/get and every write.
+var newIPForbidden = map[string]string{
+	"user/get":        "user/list_id",
+	"user/list":       "user/list_id",
+	"user/simplelist": "user/list_id",
+	"department/list": "department/simplelist and department/get",
+}
+
+// checkContactsIP answers 48009 for a read the contacts-sync secret may no
+// longer make from a new IP, under today's rules.
+func (c *call) checkContactsIP() *apiError {
+	instead, forbidden := newIPForbidden[c.api]
+	if !forbidden || !c.contacts() || !c.s.today() {
+		return nil
+	}
+	r := c.s.rules
+	r.mu.Lock()
+	known := r.syncIPs[clientIP(c.r)]
+	r.mu.Unlock()
+	if known {
+		return nil
+	}
+	return errorf(48009, "the contacts sync may not call %s from a new IP since 2022-08-15; use %s", c.api, instead)
+}
+
+// fullView reports whether the app a (nil: the contacts-sync secret) reads
+// members' sensitive fields: avatar, thumb_avatar, gender, mobile, email,
+// biz_mail, qr_code and address. Since 2022-06-20 20:00 self-built
+// applications created after that date, and base applications other than
+// the contacts sync, no longer receive them from user/get and user/list;
+// telephone, alias and position are still given (gender is "0"). Source:
+// 获取部门成员详情 (https://developer.work.weixin.qq.com/document/path/96260,
+// updated 2024/07/24: "从2022年6月20号20点开始，除通讯录同步以外的基础应用（如
+// 客户联系、微信客服、会话存档、日程等），以及新创建的自建应用与代开发应用，调用该
+// 接口时，不再返回以下字段：头像、性别、手机、邮箱、企业邮箱、员工个人二维码、
+// 地址"), the same note on 读取成员 (wecom-api-rules.md d.2).
+// Under RulesLegacy every application reads them.
+func (st *state) fullView(a *appState) bool {
+	return a == nil || a.SensitiveFields || st.allFields
+}
+
+// Per-member message limits: an application sends one member at most 30
+// messages a minute and 1,000 an hour; beyond, messages are dropped
+// without an error. Source: 访问频率限制
+// (https://developer.work.weixin.qq.com/document/path/90454, updated
+// 2023/08/28) and 发送应用消息 (updated 2025/09/24), as collected in
+// wecom-api-rules.md (c).
+const (
+	memberPerMinute = 30
+	memberPerHour   = 1000
+)
+
+// delivery is an (app, member) pair of the per-member message limits.
+type delivery struct {
+	agentID int
+	user    string // lower userid
+}
+
+// admit splits recipients into the members a message from the app reaches
+// at now and those over a per-member limit, and counts the message for
+// the first. Under RulesLegacy every member is reached.
+func (s *Server) admit(agentID int, recipients []string, now time.Time) (reached, dropped []string) {
+	if !s.today() {
+		return recipients, nil
+	}
+	r := s.rules
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	reached = make([]string, 0, len(recipients))
+	for _, id := range recipients {
+		k := delivery{agentID, strings.ToLower(id)}
+		times := r.deliveries[k]
+		// Keep the last hour only.
+		i := 0
+		for i < len(times) && !times[i].After(now.Add(-time.Hour)) {
+			i++
+		}
+		times = times[i:]
+		lastMinute := 0
+		for _, t := range times {
+			if t.After(now.Add(-time.Minute)) {
+				lastMinute++
+			}
+		}
+		if len(times) >= memberPerHour || lastMinute >= memberPerMinute {
+			dropped = append(dropped, id)
+			r.deliveries[k] = times
+			continue
+		}
+		r.deliveries[k] = append(times, now)
+		reached = append(reached, id)
+	}
+	return reached, dropped
+}
+
+// Duplicate check of message/send: with "enable_duplicate_check": 1, a
+// message with the same content and recipients from the same application
+// within duplicate_check_interval seconds (default 1800, at most 4 hours)
+// is not delivered again. Source: 发送应用消息 (updated 2025/09/24, as
+// collected in wecom-api-rules.md d.5). WeCom documents no error for a
+// duplicate: it is answered ok with a msgid, as a message sent, and marked
+// Duplicate in Messages.
+const (
+	defaultDuplicateInterval = 1800 * time.Second
+	maxDuplicateInterval     = 4 * time.Hour
+)
+
+// duplicateFields are the duplicate check fields of a message/send body.
+type duplicateFields struct {
+	Enable   flexInt `json:"enable_duplicate_check"`
+	Interval flexInt `json:"duplicate_check_interval"`
+}
+
+// duplicate reports whether the message body from the app is a duplicate
+// of one delivered within its check interval, and records it as delivered
+// if not. Messages without enable_duplicate_check are never duplicates.
+func (s *Server) duplicate(agentID int, body []byte, now time.Time) bool {
+	var f duplicateFields
+	json.Unmarshal(body, &f)
+	if f.Enable != 1 {
+		return false
+	}
+	interval := defaultDuplicateInterval
+	if f.Interval > 0 {
+		interval = min(time.Duration(f.Interval)*time.Second, maxDuplicateInterval)
+	}
+	key := duplicateKey(agentID, body)
+	r := s.rules
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, t := range r.sent {
+		if now.Sub(t) >= maxDuplicateInterval {
+			delete(r.sent, k)
+		}
+	}
+	if t, ok := r.sent[key]; ok && now.Sub(t) < interval {
+		return true
+	}
+	r.sent[key] = now
+	return false
+}
+
+// duplicateKey identifies a message by its app and its body without the
+// duplicate check fields, compacted.
+func duplicateKey(agentID int, body []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return fmt.Sprint(agentID, " ", string(body))
+	}
+	delete(m, "enable_duplicate_check")
+	delete(m, "duplicate_check_interval")
+	for k, v := range m {
+		var b bytes.Buffer
+		if json.Compact(&b, v) == nil {
+			m[k] = b.Bytes()
+		}
+	}
+	return fmt.Sprint(agentID, " ", string(marshalJSON(m)))
+}
+
+// dailyQuota is a number of calls an API takes a day, per corp; past it
+// the API answers 45009 until the end of the day, Beijing time: "按天拦截则被
+// 屏蔽一天（自然天）" (访问频率限制,
+// https://developer.work.weixin.qq.com/document/path/90454, updated
+// 2023/08/28) and errcode 45009 on 全局错误码 (document/path/90313: "频率拦截
+// 时长一般与调用的限制时长相同").
+type dailyQuota struct {
+	// limit returns the quota for the org.
+	limit func(s *Server) int
+	// counts reports whether a call answered with errcode counts.
+	counts func(errcode int) bool
+	// what says what is counted, for the errmsg.
+	what string
+}
+
+func succeeded(code int) bool { return code == 0 }
+
+// dailyQuotas are the daily quotas WeCom documents for the API the
+// emulator serves:
+//   - appchat/create: 1,000 group chats a day per corp, all applications
+//     together (访问频率限制, document/path/90454; wecom-api-rules.md (c));
+//   - media/uploadimg: 1,000 images a day per corp (the same page, with
+//     3,000 a month, not emulated);
+//   - user/getuserid: once the mobiles not found in a day exceed 20% of the
+//     corp's members, the API is blocked for the day (errcode 45009 on
+//     document/path/90313, item 6: "手机号换userid的接口，需确保手机号的正确性，
+//     若出错的次数超出企业规模人数的20%，会导致1天不可调用").
+var dailyQuotas = map[string]dailyQuota{
+	"appchat/create":  {limit: func(*Server) int { return 1000 }, counts: succeeded, what: "group chats created"},
+	"media/uploadimg": {limit: func(*Server) int { return 1000 }, counts: succeeded, what: "images uploaded"},
+	"user/getuserid": {
+		limit: func(s *Server) int {
+			s.st.mu.RLock()
+			defer s.st.mu.RUnlock()
+			return max(len(s.st.users)/5, 1)
+		},
+		counts: func(code int) bool { return code == 46004 },
+		what:   "mobiles not found (20% of the members)",
+	},
+}
+
+// startOfDay returns the start of t's day in Beijing time, WeCom's.
+func startOfDay(t time.Time) time.Time {
+	y, m, d := t.In(beijing).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, beijing)
+}
+
+// checkQuota answers 45009 for a call of an API whose daily quota is
+// exhausted, under today's rules, with WeCom's errmsg for a daily quota
+// (dailyQuotaText, on which clients tell it from a limit worth waiting for)
+// followed by the quota and the end of the block.
+func (s *Server) checkQuota(api string, now time.Time) *apiError {
+	q, ok := dailyQuotas[api]
+	if !ok || !s.today() {
+		return nil
+	}
+	limit := q.limit(s)
+	r := s.rules
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rollDay(now)
+	if r.days[api] < limit {
+		return nil
+	}
+	next := r.day.AddDate(0, 0, 1)
+	return &apiError{code: 45009, msg: fmt.Sprintf("%s: %s allows %d %s a day; blocked until %s", dailyQuotaText, api, limit, q.what, next.Format("2006-01-02 15:04 MST"))}
+}
+
+// countQuota counts a call answered with errcode toward its API's daily
+// quota.
+func (s *Server) countQuota(api string, errcode int, now time.Time) {
+	q, ok := dailyQuotas[api]
+	if !ok || !s.today() || !q.counts(errcode) {
+		return
+	}
+	r := s.rules
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rollDay(now)
+	r.days[api]++
+}
+
+// rollDay starts a new day of counts when now is past the current one.
+// The caller holds mu.
+func (r *ruleState) rollDay(now time.Time) {
+	if d := startOfDay(now); !d.Equal(r.day) {
+		r.day = d
+		clear(r.days)
+	}
+}
+
+// consoleTrustedIPs serves POST /_emulator/console/trusted_ips
+// {"ips": ["203.0.113.7"]}: the trusted-IP rule on for those IPs, or off
+// for an empty list.
+func (s *Server) consoleTrustedIPs(body []byte) (any, *apiError) {
+	var req struct {
+		IPs []string `json:"ips"`
+	}
+	if e := decodeBody(body, &req); e != nil {
+		return nil, e
+	}
+	s.SetTrustedIPs(slices.Clone(req.IPs))
+	return okStatus, nil
+}
