@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"log/slog"
@@ -62,7 +63,7 @@ func (f *runFlags) start(c *cli) (*runEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	rules, err := emulator.ParseRules(f.emulatorRules)
+	rules, err := emulator.ParseRules(cmp.Or(f.emulatorRules, "today"))
 	if err != nil {
 		return nil, usagef("--emulator-%v", err)
 	}

@@ -81,7 +81,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	t.Parallel()
 	dir := jobsDir(t, `timezone: Asia/Shanghai
 clients:
-  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}"}
+  notify: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_SECRET}"}
 jobs:
   - {name: hello, schedule: "0 2 * * *", script: hello.lua}
   - name: fails

@@ -301,7 +301,7 @@ func TestEmulatorKeepsItsOwnState(t *testing.T) {
 	t.Parallel()
 	dir := jobsDir(t, `timezone: UTC
 clients:
-  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}"}
+  notify: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_SECRET}"}
 jobs:
   - {name: who, schedule: "@daily", script: who.lua, enabled: false}
 `, map[string]string{"who.lua": `print(require("wecom").user.get("zhangsan").name)` + "\n"})

@@ -17,11 +17,14 @@ import (
 )
 
 // eventJobs is a jobs file whose jobs WeCom's contact events run, against
-// the emulator whose variables the environment holds.
+// the emulator whose variables the environment holds. The member is read
+// by the application (notify): the contacts sync may not call user/get from
+// a new IP.
 const eventJobs = `timezone: UTC
 grace: 10s
 clients:
   contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}", base_url: "${WECOM_BASE_URL}"}
+  notify: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_SECRET}", base_url: "${WECOM_BASE_URL}"}
 callbacks:
   contacts:
     token: ${WECOM_CB_TOKEN}
@@ -31,6 +34,7 @@ jobs:
   - name: greet
     on: {callback: contacts, change_type: create_user}
     script: greet.lua
+    client: notify
 `
 
 // greetScript reads the new member again, as the event carries only ids.
@@ -164,7 +168,7 @@ func TestEventsEndToEnd(t *testing.T) {
 	}
 
 	// runner exec --event gives a script the event without a job.
-	stdout, stderr, code = runner(t, dir, env, "exec", "--config", "jobs.yaml", "--event", "lisi.xml", "greet.lua")
+	stdout, stderr, code = runner(t, dir, env, "exec", "--config", "jobs.yaml", "--client", "notify", "--event", "lisi.xml", "greet.lua")
 	if code != 0 || stdout != "hello 李四 of 3 (3)\n" {
 		t.Errorf("exec --event: exit %d\n%s%s", code, stdout, stderr)
 	}

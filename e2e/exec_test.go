@@ -29,16 +29,19 @@ func TestExecAgainstEmulator(t *testing.T) {
 
 func TestExecDryRunSendsNoWrite(t *testing.T) {
 	t.Parallel()
+	// The contacts sync writes; the application, visible to the whole
+	// organisation, reads the tree (the contacts sync may not call
+	// department/list from a new IP).
 	script := writeScript(t, `
 		local wecom = require("wecom")
-		wecom.department.create{name = "临时部门", parent_id = 1}
+		wecom.client("contacts").department.create{name = "临时部门", parent_id = 1}
 		local found = false
 		for _, d in ipairs(wecom.department.get()) do
 			if d.name == "临时部门" then found = true end
 		end
 		print(found)
 	`)
-	out, errOut, code := runner(t, filepath.Dir(script), nil, "exec", "--emulator", "--client", "contacts", "--dry-run", script)
+	out, errOut, code := runner(t, filepath.Dir(script), nil, "exec", "--emulator", "--dry-run", script)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,8 +25,8 @@ import (
 //   - the contacts-sync secret may not call user/get, user/list,
 //     user/simplelist and department/list from a new IP (48009): every IP
 //     is new but those given by WithContactsSyncIPs;
-//   - an application receives at most 30 messages a minute and 1,000 an
-//     hour from one app: the excess is dropped silently (answered ok,
+//   - a member receives at most 30 messages a minute and 1,000 an hour
+//     from one application: the excess is dropped silently (answered ok,
 //     marked dropped in Messages);
 //   - the daily quotas of dailyQuotas answer 45009 for the rest of the day.
 //
@@ -91,9 +92,12 @@ func (s *Server) today() bool { return s.opts.rules == RulesToday }
 
 // ruleState is what the rules count and configure.
 type ruleState struct {
-	mu      sync.Mutex
-	trusted map[string]bool // nil: the trusted-IP rule is off
-	syncIPs map[string]bool
+	// trusted are the trusted IPs; nil: the trusted-IP rule is off. It is
+	// read on every call, without a lock.
+	trusted atomic.Pointer[map[string]bool]
+	syncIPs map[string]bool // set once, by New
+
+	mu sync.Mutex // guards what follows
 	// deliveries are the times of the messages each member received from
 	// each app within the last hour, oldest first.
 	deliveries map[delivery][]time.Time
@@ -116,9 +120,7 @@ func newRuleState(o options) *ruleState {
 	for _, ip := range o.syncIPs {
 		r.syncIPs[ip] = true
 	}
-	if len(o.trustedIPs) > 0 {
-		r.setTrusted(o.trustedIPs)
-	}
+	r.setTrusted(o.trustedIPs)
 	return r
 }
 
@@ -130,40 +132,35 @@ func newRuleState(o options) *ruleState {
 // and the 2022-06-20 change making it required for new applications
 // (wecom-api-rules.md (g)). The emulator applies it under both rules, since
 // the corp turns it on.
-func (s *Server) SetTrustedIPs(ips []string) {
-	s.rules.mu.Lock()
-	defer s.rules.mu.Unlock()
-	s.rules.setTrusted(ips)
-}
+func (s *Server) SetTrustedIPs(ips []string) { s.rules.setTrusted(ips) }
 
-// setTrusted sets the trusted IPs. The caller holds mu.
+// setTrusted sets the trusted IPs, or turns the rule off if there are none.
 func (r *ruleState) setTrusted(ips []string) {
 	if len(ips) == 0 {
-		r.trusted = nil
+		r.trusted.Store(nil)
 		return
 	}
-	r.trusted = map[string]bool{}
+	m := map[string]bool{}
 	for _, ip := range ips {
-		r.trusted[strings.TrimSpace(ip)] = true
+		m[strings.TrimSpace(ip)] = true
 	}
+	r.trusted.Store(&m)
 }
 
 // TrustedIPs returns the trusted IPs, sorted, or nil if the rule is off.
 func (s *Server) TrustedIPs() []string {
-	s.rules.mu.Lock()
-	defer s.rules.mu.Unlock()
-	if s.rules.trusted == nil {
+	m := s.rules.trusted.Load()
+	if m == nil {
 		return nil
 	}
-	return slices.Sorted(maps.Keys(s.rules.trusted))
+	return slices.Sorted(maps.Keys(*m))
 }
 
 // checkTrustedIP answers 60020 for a call from an IP outside the trusted
 // IPs, when they are set.
 func (s *Server) checkTrustedIP(r *http.Request) *apiError {
-	s.rules.mu.Lock()
-	defer s.rules.mu.Unlock()
-	if s.rules.trusted == nil || s.rules.trusted[clientIP(r)] {
+	m := s.rules.trusted.Load()
+	if m == nil || (*m)[clientIP(r)] {
 		return nil
 	}
 	return errorf(60020, "%s is not a trusted IP of the corp (企业可信IP)", clientIP(r))
@@ -195,11 +192,7 @@ func (c *call) checkContactsIP() *apiError {
 	if !forbidden || !c.contacts() || !c.s.today() {
 		return nil
 	}
-	r := c.s.rules
-	r.mu.Lock()
-	known := r.syncIPs[clientIP(c.r)]
-	r.mu.Unlock()
-	if known {
+	if c.s.rules.syncIPs[clientIP(c.r)] {
 		return nil
 	}
 	return errorf(48009, "the contacts sync may not call %s from a new IP since 2022-08-15; use %s", c.api, instead)
