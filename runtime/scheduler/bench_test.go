@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 	"github.com/wecomrunner/runner/runtime/vm"
@@ -53,11 +54,11 @@ func BenchmarkSchedulerLag1000(b *testing.B) {
 	}
 	var all []*jobs.Job
 	for i := range n {
-		all = append(all, testJob(fmt.Sprintf("job%04d", i), every(period), func(j *jobs.Job) {
+		all = append(all, runfixture.Job(fmt.Sprintf("job%04d", i), every(period), func(j *jobs.Job) {
 			j.Script, j.Proto = "tick.lua", proto
 		}))
 	}
-	cfg := testConfig(all...)
+	cfg := runfixture.Config(all...)
 	engine := NewEngine(cfg, EngineOptions{})
 	store, err := state.OpenBolt(filepath.Join(b.TempDir(), "state.db"), state.BoltOptions{})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -15,29 +16,29 @@ import (
 // scheduler sharing the store, until it is resumed.
 func TestPause(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
 		exec := execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil })
-		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
-		if err := h.s.Pause(t.Context(), "sync", "alice@host"); err != nil {
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, store)
+		if err := h.S.Pause(t.Context(), "sync", "alice@host"); err != nil {
 			t.Fatal(err)
 		}
-		if err := h.s.Pause(t.Context(), "nope", "alice@host"); !errors.Is(err, state.ErrNotFound) {
+		if err := h.S.Pause(t.Context(), "nope", "alice@host"); !errors.Is(err, state.ErrNotFound) {
 			t.Errorf("Pause of an unknown job: %v", err)
 		}
 		time.Sleep(3*time.Minute + time.Second)
-		if runs := h.runs("sync"); len(runs) != 0 {
-			t.Errorf("a paused job ran: %v", results(runs))
+		if runs := h.Runs("sync"); len(runs) != 0 {
+			t.Errorf("a paused job ran: %v", runfixture.Results(runs))
 		}
-		info, err := h.s.JobInfo(t.Context(), "sync")
+		info, err := h.S.JobInfo(t.Context(), "sync")
 		if err != nil || info.Paused == nil || info.Paused.By != "alice@host" {
 			t.Errorf("JobInfo = %+v, %v", info, err)
 		}
-		if err := h.s.Resume(t.Context(), "sync", "alice@host"); err != nil {
+		if err := h.S.Resume(t.Context(), "sync", "alice@host"); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(2 * time.Minute)
-		h.shutdown()
-		wantResults(t, h.runs("sync"), "ok", "ok")
+		h.Shutdown()
+		runfixture.WantResults(t, h.Runs("sync"), "ok", "ok")
 	})
 }
 
@@ -45,17 +46,19 @@ func TestPause(t *testing.T) {
 // sharing the store: the run stops within a few seconds and says who asked.
 func TestCancelAcrossInstances(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
 		started := make(chan string, 1)
-		job := func() *jobs.Job { return testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }) }
-		a := start(t, testConfig(job()), blockUntilDone(started, nil), store)
-		b := start(t, testConfig(job()), blockUntilDone(nil, nil), store)
-		run, err := a.s.Trigger(t.Context(), "sync", RunRequest{By: "alice"})
+		job := func() *jobs.Job {
+			return runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false })
+		}
+		a := start(t, runfixture.Config(job()), blockUntilDone(started, nil), store)
+		b := start(t, runfixture.Config(job()), blockUntilDone(nil, nil), store)
+		run, err := a.S.Trigger(t.Context(), "sync", RunRequest{By: "alice"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		<-started
-		got, err := b.s.Cancel(t.Context(), run.ID, "bob@host")
+		got, err := b.S.Cancel(t.Context(), run.ID, "bob@host")
 		if err != nil || got.Result != state.ResultRunning {
 			t.Fatalf("Cancel through the other instance = %+v, %v", got, err)
 		}
@@ -63,11 +66,11 @@ func TestCancelAcrossInstances(t *testing.T) {
 		if final.Result != state.ResultInterrupted || final.Error != "cancelled by bob@host" || final.Duration() > cancelPoll+time.Second {
 			t.Errorf("cancelled run = %+v (took %v)", final, final.Duration())
 		}
-		if _, err := b.s.Cancel(t.Context(), run.ID, "bob@host"); !errors.Is(err, ErrEnded) {
+		if _, err := b.S.Cancel(t.Context(), run.ID, "bob@host"); !errors.Is(err, ErrEnded) {
 			t.Errorf("a second cancel: %v, want ErrEnded", err)
 		}
-		a.shutdown()
-		b.shutdown()
+		a.Shutdown()
+		b.Shutdown()
 	})
 }
 
@@ -76,8 +79,8 @@ func TestCancelAcrossInstances(t *testing.T) {
 // soon as Trigger returns.
 func TestTriggerWithoutRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
-		s, err := New(testConfig(testJob("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
+		s, err := New(runfixture.Config(runfixture.Job("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wecomrunner/runner/wecom/emulator"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 	"github.com/wecomrunner/runner/runtime/vm"
@@ -224,16 +225,16 @@ func TestSchedulerReloadKeepsClients(t *testing.T) {
 	cfgFor := func(app int, names ...string) *jobs.Config {
 		var jobs []*jobs.Job
 		for _, name := range names {
-			j := testJob(name, cron.Every(time.Hour))
+			j := runfixture.Job(name, cron.Every(time.Hour))
 			j.Client, j.Proto = "app", r.job.Proto
 			jobs = append(jobs, j)
 		}
-		cfg := testConfig(jobs...)
+		cfg := runfixture.Config(jobs...)
 		cfg.Clients = r.config(app, "").Clients
 		return cfg
 	}
 	cfg := cfgFor(0, "a")
-	s, err := New(cfg, NewEngine(cfg, EngineOptions{}), openTestStore(t, state.BoltOptions{}), Options{})
+	s, err := New(cfg, NewEngine(cfg, EngineOptions{}), runfixture.OpenBolt(t, state.BoltOptions{}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

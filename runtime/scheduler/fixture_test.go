@@ -1,6 +1,13 @@
 package scheduler
 
-import "github.com/wecomrunner/runner/runtime/internal/fixture"
+import (
+	"testing"
+
+	"github.com/wecomrunner/runner/runtime/internal/fixture"
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
+	"github.com/wecomrunner/runner/runtime/jobs"
+	"github.com/wecomrunner/runner/runtime/state"
+)
 
 // The shared test helpers, under the names these tests use.
 var (
@@ -13,6 +20,23 @@ var (
 )
 
 type (
-	every      = fixture.Every
-	syncBuffer = fixture.SyncBuffer
+	every       = fixture.Every
+	syncBuffer  = fixture.SyncBuffer
+	redisServer = runfixture.Redis
+	// harness is a scheduler running in a test.
+	harness = runfixture.Harness[*Scheduler]
 )
+
+// start runs a scheduler for cfg until the test calls h.Shutdown; options
+// change the scheduler before it runs.
+func start(t *testing.T, cfg *jobs.Config, exec Executor, store *state.BoltStore, options ...func(*Scheduler)) *harness {
+	return runfixture.Start(t, store, func(store *state.BoltStore) (*Scheduler, error) {
+		return New(cfg, exec, store, Options{Logger: testLogger(t)})
+	}, options...)
+}
+
+// blockUntilDone is an executor whose runs last until their context ends or
+// release is closed; it reports each start on started.
+func blockUntilDone(started chan<- string, release <-chan struct{}) Executor {
+	return execFunc(runfixture.BlockUntilDone(started, release, func(a *Attempt) string { return a.RunID }))
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wecomrunner/runner/wecom/emulator"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -34,7 +35,7 @@ func newAlertRig(t *testing.T, notify string) *alertRig {
 		"CORP": creds.CorpID, "APP_SECRET": emulator.DemoOpsSecret, "BASE": srv.BaseURL(),
 		"ROBOT": srv.BaseURL() + "webhook/send?key=" + emulator.DemoRobotKey,
 	}
-	cfg := loadValidEnv(t, `timezone: Asia/Shanghai
+	cfg := runfixture.LoadValidEnv(t, `timezone: Asia/Shanghai
 public_url: https://runner.example.com/
 clients:
   ops: {corp_id: "${CORP}", secret: "${APP_SECRET}", agent_id: 1000002, base_url: "${BASE}"}
@@ -50,7 +51,7 @@ jobs:
 		}
 		return nil
 	})
-	store := openTestStore(t, state.BoltOptions{})
+	store := runfixture.OpenBolt(t, state.BoltOptions{})
 	alerter := NewAlerter(NewEngine(cfg, EngineOptions{Store: store}), AlerterOptions{})
 	r.s, err = New(cfg, exec, store, Options{Logger: testLogger(t), Alerter: alerter})
 	if err != nil {
@@ -72,25 +73,6 @@ func (r *alertRig) run(fail bool) state.RunRecord {
 		r.t.Fatal(err)
 	}
 	return stored
-}
-
-// loadValidEnv loads and validates a jobs file, with the variables vars,
-// written in a new directory with job.lua and the files named.
-func loadValidEnv(t *testing.T, yaml string, vars map[string]string, files ...string) *jobs.Config {
-	t.Helper()
-	dir := t.TempDir()
-	for _, f := range append([]string{"job.lua"}, files...) {
-		writeFile(t, filepath.Join(dir, f), "return 1\n")
-	}
-	writeFile(t, filepath.Join(dir, "jobs.yaml"), yaml)
-	cfg, err := jobs.Load(filepath.Join(dir, "jobs.yaml"), env(vars))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
 
 // TestAlerts: a failure alerts the robot, the app's users and the app chat;

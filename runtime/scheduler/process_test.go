@@ -16,6 +16,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -92,7 +93,7 @@ func blockingRun(path string) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	s, err := New(testConfig(testJob("blocker", every(time.Hour))), execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
+	s, err := New(runfixture.Config(runfixture.Job("blocker", every(time.Hour))), execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
 		a.Logger.Info("blocking")
 		for { // until the log line is stored
 			lines, _, err := store.Log(ctx, job.Name, a.RunID, 0, 0)
@@ -121,7 +122,7 @@ func TestStartOnTimeAmongMany(t *testing.T) {
 		t.Skip("schedules 1,000 jobs")
 	}
 	synctest.Test(t, func(t *testing.T) {
-		js := append(idleJobs(999), testJob("fast", every(200*time.Millisecond)))
+		js := append(idleJobs(999), runfixture.Job("fast", every(200*time.Millisecond)))
 		var mu sync.Mutex
 		var delays []time.Duration
 		exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
@@ -130,9 +131,9 @@ func TestStartOnTimeAmongMany(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		h := start(t, testConfig(js...), exec, nil)
+		h := start(t, runfixture.Config(js...), exec, nil)
 		time.Sleep(2100 * time.Millisecond)
-		h.shutdown()
+		h.Shutdown()
 		mu.Lock()
 		defer mu.Unlock()
 		if len(delays) != 10 {
@@ -148,7 +149,7 @@ func TestStartOnTimeAmongMany(t *testing.T) {
 // fires every 50ms, the others wait for tomorrow. It reports the worst delay
 // between a firing of the first and the start of its run, over b.N runs.
 func BenchmarkStartLatency(b *testing.B) {
-	js := append(idleJobs(999), testJob("fast", every(50*time.Millisecond)))
+	js := append(idleJobs(999), runfixture.Job("fast", every(50*time.Millisecond)))
 	worst := worstStartDelay(b, js, b.N)
 	b.ReportMetric(float64(worst.Microseconds())/1000, "ms-worst-start-delay")
 }
@@ -159,7 +160,7 @@ func BenchmarkSimultaneousStart(b *testing.B) {
 	at := time.Now().Add(500 * time.Millisecond).Truncate(100 * time.Millisecond)
 	var js []*jobs.Job
 	for i := range b.N {
-		js = append(js, testJob(fmt.Sprintf("job-%d", i), onceAt(at)))
+		js = append(js, runfixture.Job(fmt.Sprintf("job-%d", i), onceAt(at)))
 	}
 	worst := worstStartDelay(b, js, b.N)
 	b.ReportMetric(float64(worst.Milliseconds()), "ms-worst-start-delay")
@@ -186,7 +187,7 @@ func worstStartDelay(b *testing.B, js []*jobs.Job, n int) time.Duration {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	s, err := New(testConfig(js...), exec, store, Options{})
+	s, err := New(runfixture.Config(js...), exec, store, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -230,10 +231,10 @@ func TestIdleMemory(t *testing.T) {
 	if heap > 100<<20 {
 		t.Errorf("1,000 idle jobs use %d MB of heap, want under 100 MB", heap>>20)
 	}
-	if len(h.s.Jobs()) != 1000 {
-		t.Errorf("%d jobs scheduled", len(h.s.Jobs()))
+	if len(h.S.Jobs()) != 1000 {
+		t.Errorf("%d jobs scheduled", len(h.S.Jobs()))
 	}
-	h.shutdown()
+	h.Shutdown()
 }
 
 // idleJobs returns n jobs that fire once a day.
@@ -241,7 +242,7 @@ func idleJobs(n int) []*jobs.Job {
 	daily, _ := jobs.ParseSchedule("0 2 * * *", time.UTC)
 	var jobs []*jobs.Job
 	for i := range n {
-		jobs = append(jobs, testJob(fmt.Sprintf("idle-%d", i), daily))
+		jobs = append(jobs, runfixture.Job(fmt.Sprintf("idle-%d", i), daily))
 	}
 	return jobs
 }

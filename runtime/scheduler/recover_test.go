@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -22,7 +23,7 @@ import (
 func TestRedisCatchupAfterCrash(t *testing.T) {
 	for _, catchup := range []jobs.Catchup{jobs.CatchupOnce, jobs.CatchupSkip} {
 		t.Run(string(catchup), func(t *testing.T) {
-			r := startRedis(t)
+			r := runfixture.StartRedis(t)
 			at := time.Now().Truncate(time.Second).Add(2 * time.Second)
 			type event struct{ instance, trigger string }
 			events := make(chan event, 10)
@@ -30,10 +31,10 @@ func TestRedisCatchupAfterCrash(t *testing.T) {
 			nodes := map[string]*state.RedisStore{}
 			for _, name := range []string{"a", "b"} {
 				logger := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil)).With("node", name)
-				store := r.open(t, state.RedisOptions{Instance: name, Logger: logger, Heartbeat: time.Second, Sweep: 100 * time.Millisecond})
+				store := r.Open(t, state.RedisOptions{Instance: name, Logger: logger, Heartbeat: time.Second, Sweep: 100 * time.Millisecond})
 				nodes[name] = store
-				job := testJob("sync", onceAt(at), func(j *jobs.Job) { j.Catchup = catchup })
-				cfg := testConfig(job)
+				job := runfixture.Job("sync", onceAt(at), func(j *jobs.Job) { j.Catchup = catchup })
+				cfg := runfixture.Config(job)
 				cfg.Grace = 10 * time.Millisecond
 				exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
 					events <- event{name, string(a.Trigger)}

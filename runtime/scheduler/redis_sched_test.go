@@ -15,6 +15,7 @@ import (
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -109,8 +110,8 @@ func startNode(t *testing.T, r *redisServer, prefix, name string, exec func(*sta
 	if logs != nil {
 		logger = slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), nil))
 	}
-	store := r.open(t, state.RedisOptions{Prefix: prefix, Instance: name, Logger: logger})
-	cfg := testConfig(testJob("tick", every(time.Second)))
+	store := r.Open(t, state.RedisOptions{Prefix: prefix, Instance: name, Logger: logger})
+	cfg := runfixture.Config(runfixture.Job("tick", every(time.Second)))
 	cfg.History = 1000
 	s, err := New(cfg, exec(store), store, Options{Logger: logger})
 	if err != nil {
@@ -138,7 +139,7 @@ func (n *node) shutdown() error {
 // run of the previous one still going on a busy machine: it is then recorded
 // as skipped (concurrency: forbid holds across instances), not missed.
 func TestRedisThreeInstances(t *testing.T) {
-	r := startRedis(t)
+	r := runfixture.StartRedis(t)
 	srv, err := emulator.Start(emulator.DemoOrg())
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +249,7 @@ func TestRedisThreeInstances(t *testing.T) {
 // the same port: while it is down firings are skipped and logged, none runs
 // twice, and scheduling resumes once it is back.
 func TestRedisDown(t *testing.T) {
-	r := startRedis(t)
+	r := runfixture.StartRedis(t)
 	var log ranLog
 	logs := &syncBuffer{}
 	var nodes []*node

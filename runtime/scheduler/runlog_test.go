@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -13,7 +14,7 @@ import (
 // returns what the store kept.
 func storedLog(t *testing.T, limit int64, write func(l *runLog)) []string {
 	t.Helper()
-	store := openTestStore(t, state.BoltOptions{})
+	store := runfixture.OpenBolt(t, state.BoltOptions{})
 	l := newRunLog(t.Context(), store, "job", "run", nil, limit, testLogger(t))
 	write(l)
 	l.Close()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 	"github.com/wecomrunner/runner/runtime/vm"
@@ -30,98 +31,6 @@ type execFunc func(ctx context.Context, job *jobs.Job, a *Attempt) error
 
 func (f execFunc) Execute(ctx context.Context, job *jobs.Job, a *Attempt) error {
 	return f(ctx, job, a)
-}
-
-// testJob returns a job ready to schedule on s, with the defaults of
-// jobs.yaml; options change it.
-func testJob(name string, s cron.Schedule, options ...func(*jobs.Job)) *jobs.Job {
-	j := &jobs.Job{
-		Name: name, Schedule: fmt.Sprint(s), Timezone: "UTC", Location: time.UTC,
-		Script: name + ".lua", Timeout: time.Hour, Concurrency: jobs.ConcurrencyForbid,
-		Retries: jobs.Retries{Backoff: jobs.DefaultBackoff, MaxBackoff: jobs.DefaultMaxBackoff},
-		Catchup: jobs.CatchupSkip, Enabled: true, CronSchedule: s,
-	}
-	for _, o := range options {
-		o(j)
-	}
-	return j
-}
-
-func testConfig(js ...*jobs.Job) *jobs.Config {
-	return &jobs.Config{
-		File: "jobs.yaml", Timezone: "UTC", Location: time.UTC,
-		History: state.DefaultHistory, Grace: time.Minute, Jobs: js, Validated: true,
-	}
-}
-
-// harness is a scheduler running in a test.
-type harness struct {
-	t     *testing.T
-	s     *Scheduler
-	store *state.BoltStore
-	stop  context.CancelFunc
-	done  chan error
-}
-
-// start runs a scheduler for cfg until the test calls h.shutdown; options
-// change the scheduler before it runs.
-func start(t *testing.T, cfg *jobs.Config, exec Executor, store *state.BoltStore, options ...func(*Scheduler)) *harness {
-	t.Helper()
-	if store == nil {
-		store = openTestStore(t, state.BoltOptions{})
-	}
-	s, err := New(cfg, exec, store, Options{Logger: testLogger(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range options {
-		o(s)
-	}
-	ctx, stop := context.WithCancel(t.Context())
-	h := &harness{t: t, s: s, store: store, stop: stop, done: make(chan error, 1)}
-	go func() { h.done <- s.Run(ctx) }()
-	return h
-}
-
-// shutdown stops the scheduler as SIGTERM does and returns Run's result.
-func (h *harness) shutdown() error {
-	h.stop()
-	return <-h.done
-}
-
-// runs returns a job's runs, oldest first.
-func (h *harness) runs(job string) []state.RunRecord {
-	h.t.Helper()
-	runs, err := h.store.Runs(context.Background(), job, 0)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	slices.Reverse(runs)
-	return runs
-}
-
-func results(runs []state.RunRecord) []string {
-	var out []string
-	for _, r := range runs {
-		s := string(r.Result)
-		if r.Error != "" {
-			s += ": " + r.Error
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func wantResults(t *testing.T, runs []state.RunRecord, want ...string) {
-	t.Helper()
-	got := results(runs)
-	ok := len(got) == len(want)
-	for i := 0; ok && i < len(got); i++ {
-		ok = strings.HasPrefix(got[i], want[i])
-	}
-	if !ok {
-		t.Errorf("results =\n  %s\nwant (prefixes)\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-	}
 }
 
 func TestScheduleRuns(t *testing.T) {
@@ -142,9 +51,9 @@ func TestScheduleRuns(t *testing.T) {
 			}
 			return nil
 		})
-		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, nil)
 		time.Sleep(3*time.Minute + time.Second)
-		h.shutdown()
+		h.Shutdown()
 
 		if len(started) != 3 {
 			t.Fatalf("ran %d times in 3 minutes, want 3", len(started))
@@ -156,13 +65,13 @@ func TestScheduleRuns(t *testing.T) {
 				t.Errorf("run %d started at %v, want %v", i, at, want)
 			}
 		}
-		runs := h.runs("sync")
-		wantResults(t, runs, "ok", "ok", "ok")
+		runs := h.Runs("sync")
+		runfixture.WantResults(t, runs, "ok", "ok", "ok")
 		r := runs[0]
-		if r.Trigger != state.TriggerSchedule || r.Attempts != 1 || r.Instance != h.store.Instance() || r.Duration() > 10*time.Millisecond {
+		if r.Trigger != state.TriggerSchedule || r.Attempts != 1 || r.Instance != h.Store.Instance() || r.Duration() > 10*time.Millisecond {
 			t.Errorf("run = %+v", r)
 		}
-		lines, _, _ := h.store.Log(context.Background(), "sync", r.ID, 0, 0)
+		lines, _, _ := h.Store.Log(context.Background(), "sync", r.ID, 0, 0)
 		log := strings.Join(lines, "\n")
 		for _, want := range []string{"msg=\"run started\" trigger=schedule", "msg=working attempt=1 n=1", `msg="printed line" attempt=1`, `msg="run finished" result=ok`} {
 			if !strings.Contains(log, want) {
@@ -172,7 +81,7 @@ func TestScheduleRuns(t *testing.T) {
 		if strings.Contains(log, "job=") || strings.Contains(log, "run=") {
 			t.Errorf("stored lines repeat the job and run:\n%s", log)
 		}
-		if last, _ := h.store.LastScheduled(context.Background(), "sync"); !last.Equal(time.Date(2000, 1, 1, 0, 3, 0, 0, time.UTC)) {
+		if last, _ := h.Store.LastScheduled(context.Background(), "sync"); !last.Equal(time.Date(2000, 1, 1, 0, 3, 0, 0, time.UTC)) {
 			t.Errorf("last scheduled = %v", last)
 		}
 	})
@@ -188,46 +97,30 @@ func TestLogStreamed(t *testing.T) {
 			<-release
 			return nil
 		})
-		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, nil)
 		id := <-logged
 		time.Sleep(time.Second) // the run goes on; its line is stored meanwhile
-		lines, _, err := h.store.Log(context.Background(), "sync", id, 0, 0)
+		lines, _, err := h.Store.Log(context.Background(), "sync", id, 0, 0)
 		if err != nil || !strings.Contains(strings.Join(lines, "\n"), "first step done") {
 			t.Errorf("log while running = %q, %v; want the line already stored", lines, err)
 		}
 		close(release)
-		h.shutdown()
-	})
-}
-
-// blockUntilDone is an executor whose runs last until their context ends or
-// release is closed; it reports each start on started.
-func blockUntilDone(started chan<- string, release <-chan struct{}) Executor {
-	return execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
-		if started != nil {
-			started <- a.RunID
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-release:
-			return nil
-		}
+		h.Shutdown()
 	})
 }
 
 func TestConcurrencyForbid(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
-		job := testJob("sync", every(time.Minute))
-		h := start(t, testConfig(job), blockUntilDone(nil, release), nil)
+		job := runfixture.Job("sync", every(time.Minute))
+		h := start(t, runfixture.Config(job), blockUntilDone(nil, release), nil)
 		time.Sleep(3*time.Minute + time.Second) // the first run holds the job through two more firings
 		close(release)
 		synctest.Wait()
-		h.shutdown()
-		runs := h.runs("sync")
+		h.Shutdown()
+		runs := h.Runs("sync")
 		first := runs[0].ID
-		wantResults(t, runs, "ok", "skipped: still running (run "+first+")", "skipped: still running (run "+first+")")
+		runfixture.WantResults(t, runs, "ok", "skipped: still running (run "+first+")", "skipped: still running (run "+first+")")
 	})
 }
 
@@ -247,33 +140,33 @@ func TestConcurrencyAllow(t *testing.T) {
 				return ctx.Err()
 			}
 		})
-		job := testJob("sync", every(time.Minute), func(j *jobs.Job) { j.Concurrency = jobs.ConcurrencyAllow })
-		cfg := testConfig(job)
+		job := runfixture.Job("sync", every(time.Minute), func(j *jobs.Job) { j.Concurrency = jobs.ConcurrencyAllow })
+		cfg := runfixture.Config(job)
 		cfg.Grace = 5 * time.Minute
 		h := start(t, cfg, exec, nil)
 		time.Sleep(3*time.Minute + time.Second)
-		h.shutdown()
+		h.Shutdown()
 		if most.Load() != 3 {
 			t.Errorf("at most %d runs at once, want 3", most.Load())
 		}
-		wantResults(t, h.runs("sync"), "ok", "ok", "ok")
+		runfixture.WantResults(t, h.Runs("sync"), "ok", "ok", "ok")
 	})
 }
 
 func TestConcurrencyReplace(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		started := make(chan string, 10)
-		job := testJob("sync", every(time.Minute), func(j *jobs.Job) { j.Concurrency = jobs.ConcurrencyReplace })
-		h := start(t, testConfig(job), blockUntilDone(started, nil), nil)
+		job := runfixture.Job("sync", every(time.Minute), func(j *jobs.Job) { j.Concurrency = jobs.ConcurrencyReplace })
+		h := start(t, runfixture.Config(job), blockUntilDone(started, nil), nil)
 		time.Sleep(2*time.Minute + time.Second)
 		first, second := <-started, <-started
 		synctest.Wait()
-		if got := h.s.Jobs()[0].Running; !slices.Equal(got, []string{second}) {
+		if got := h.S.Jobs()[0].Running; !slices.Equal(got, []string{second}) {
 			t.Errorf("running = %q, want only the replacing run %q", got, second)
 		}
-		h.shutdown()
-		runs := h.runs("sync")
-		wantResults(t, runs, "interrupted: replaced by run "+second, "interrupted: "+errShutdown.Error())
+		h.Shutdown()
+		runs := h.Runs("sync")
+		runfixture.WantResults(t, runs, "interrupted: replaced by run "+second, "interrupted: "+errShutdown.Error())
 		if runs[0].ID != first {
 			t.Errorf("runs = %+v", runs)
 		}
@@ -282,12 +175,12 @@ func TestConcurrencyReplace(t *testing.T) {
 
 func TestTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Timeout = 5 * time.Minute })
-		h := start(t, testConfig(job), blockUntilDone(nil, nil), nil)
+		job := runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Timeout = 5 * time.Minute })
+		h := start(t, runfixture.Config(job), blockUntilDone(nil, nil), nil)
 		time.Sleep(time.Hour + 10*time.Minute)
-		h.shutdown()
-		runs := h.runs("sync")
-		wantResults(t, runs, "timed_out: timed out after 5m0s")
+		h.Shutdown()
+		runs := h.Runs("sync")
+		runfixture.WantResults(t, runs, "timed_out: timed out after 5m0s")
 		if d := runs[0].Duration(); d != 5*time.Minute {
 			t.Errorf("duration = %v, want the timeout", d)
 		}
@@ -320,12 +213,12 @@ func TestRetries(t *testing.T) {
 					}
 					return nil
 				})
-				job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Retries, j.Timeout = tt.retries, tt.timeout })
-				h := start(t, testConfig(job), exec, nil)
+				job := runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Retries, j.Timeout = tt.retries, tt.timeout })
+				h := start(t, runfixture.Config(job), exec, nil)
 				time.Sleep(time.Hour + 30*time.Minute)
-				h.shutdown()
-				runs := h.runs("sync")
-				wantResults(t, runs, tt.want)
+				h.Shutdown()
+				runs := h.Runs("sync")
+				runfixture.WantResults(t, runs, tt.want)
 				if runs[0].Attempts != tt.attempts {
 					t.Errorf("attempts = %d, want %d", runs[0].Attempts, tt.attempts)
 				}
@@ -344,10 +237,10 @@ func TestRetries(t *testing.T) {
 func TestExecutorPanic(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error { panic("boom") })
-		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, nil)
 		time.Sleep(2*time.Minute + time.Second)
-		h.shutdown()
-		wantResults(t, h.runs("sync"), "failed: panic: boom", "failed: panic: boom")
+		h.Shutdown()
+		runfixture.WantResults(t, h.Runs("sync"), "failed: panic: boom", "failed: panic: boom")
 	})
 }
 
@@ -368,12 +261,12 @@ func TestCatchup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				store := openTestStore(t, state.BoltOptions{})
+				store := runfixture.OpenBolt(t, state.BoltOptions{})
 				hourly, err := jobs.ParseSchedule("0 * * * *", time.UTC)
 				if err != nil {
 					t.Fatal(err)
 				}
-				job := testJob("sync", hourly, func(j *jobs.Job) { j.Catchup, j.StartingDeadline = tt.catchup, tt.deadline })
+				job := runfixture.Job("sync", hourly, func(j *jobs.Job) { j.Catchup, j.StartingDeadline = tt.catchup, tt.deadline })
 				store.SetLastScheduled(t.Context(), "sync", time.Date(1999, 12, 31, 22, 0, 0, 0, time.UTC))
 				time.Sleep(30 * time.Minute)
 
@@ -382,11 +275,11 @@ func TestCatchup(t *testing.T) {
 					triggers = append(triggers, a.Trigger)
 					return nil
 				})
-				h := start(t, testConfig(job), exec, store)
+				h := start(t, runfixture.Config(job), exec, store)
 				time.Sleep(31 * time.Minute) // to 01:01
-				h.shutdown()
-				runs := h.runs("sync")
-				wantResults(t, runs, tt.want...)
+				h.Shutdown()
+				runs := h.Runs("sync")
+				runfixture.WantResults(t, runs, tt.want...)
 				midnight := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 				if !runs[0].Scheduled.Equal(midnight) {
 					t.Errorf("caught-up firing scheduled at %v, want the latest missed one, %v", runs[0].Scheduled, midnight)
@@ -406,15 +299,15 @@ func TestCatchup(t *testing.T) {
 // fell in the gap.
 func TestRestartOnTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
-		job := testJob("sync", every(time.Minute))
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
+		job := runfixture.Job("sync", every(time.Minute))
 		store.SetLastScheduled(t.Context(), "sync", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
 		time.Sleep(time.Minute + 3*time.Second)
-		h := start(t, testConfig(job), execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil }), store)
+		h := start(t, runfixture.Config(job), execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil }), store)
 		synctest.Wait()
-		h.shutdown()
-		runs := h.runs("sync")
-		wantResults(t, runs, "ok")
+		h.Shutdown()
+		runs := h.Runs("sync")
+		runfixture.WantResults(t, runs, "ok")
 		if runs[0].Trigger != state.TriggerSchedule {
 			t.Errorf("trigger = %q, want schedule (3s late is on time)", runs[0].Trigger)
 		}
@@ -435,7 +328,7 @@ func TestLatestDue(t *testing.T) {
 		{secondly, time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 6, 1, 12, 30, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
-		j := testJob("j", tt.sched)
+		j := runfixture.Job("j", tt.sched)
 		if got := latestDue(j, tt.from, now); !got.Equal(tt.want) {
 			t.Errorf("latestDue(%v) = %v, want %v", tt.from, got, tt.want)
 		}
@@ -450,10 +343,10 @@ func TestJitter(t *testing.T) {
 			delays = append(delays, time.Since(a.Scheduled))
 			return nil
 		})
-		job := testJob("sync", every(time.Minute), func(j *jobs.Job) { j.Jitter = jitter })
-		h := start(t, testConfig(job), exec, nil)
+		job := runfixture.Job("sync", every(time.Minute), func(j *jobs.Job) { j.Jitter = jitter })
+		h := start(t, runfixture.Config(job), exec, nil)
 		time.Sleep(50*time.Minute + 30*time.Second)
-		h.shutdown()
+		h.Shutdown()
 		if len(delays) != 50 {
 			t.Fatalf("%d runs, want 50", len(delays))
 		}
@@ -472,13 +365,13 @@ func TestJitter(t *testing.T) {
 
 func TestJitterInterruptedByShutdown(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		job := testJob("sync", every(time.Minute), func(j *jobs.Job) { j.Jitter = 50 * time.Second })
-		h := start(t, testConfig(job), execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil }), nil, func(s *Scheduler) {
+		job := runfixture.Job("sync", every(time.Minute), func(j *jobs.Job) { j.Jitter = 50 * time.Second })
+		h := start(t, runfixture.Config(job), execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil }), nil, func(s *Scheduler) {
 			s.jitter = func(time.Duration) time.Duration { return 40 * time.Second }
 		})
 		time.Sleep(time.Minute + 10*time.Second)
-		h.shutdown()
-		wantResults(t, h.runs("sync"), "skipped: the runner stopped before the jittered start")
+		h.Shutdown()
+		runfixture.WantResults(t, h.Runs("sync"), "skipped: the runner stopped before the jittered start")
 	})
 }
 
@@ -496,19 +389,19 @@ func TestGracefulShutdown(t *testing.T) {
 				return ctx.Err()
 			}
 		})
-		cfg := testConfig(testJob("short", every(time.Minute)), testJob("long", every(time.Minute)))
+		cfg := runfixture.Config(runfixture.Job("short", every(time.Minute)), runfixture.Job("long", every(time.Minute)))
 		cfg.Grace = 2 * time.Minute
 		h := start(t, cfg, exec, nil)
 		time.Sleep(time.Minute + time.Second)
 		begin := time.Now()
-		if err := h.shutdown(); err != nil {
+		if err := h.Shutdown(); err != nil {
 			t.Errorf("Run = %v", err)
 		}
 		if d := time.Since(begin); d < 2*time.Minute-maxStopBudget || d > 2*time.Minute {
 			t.Errorf("shutdown took %v, want the grace period less the stop budget", d)
 		}
-		wantResults(t, h.runs("short"), "ok")
-		wantResults(t, h.runs("long"), "interrupted: "+errShutdown.Error())
+		runfixture.WantResults(t, h.Runs("short"), "ok")
+		runfixture.WantResults(t, h.Runs("long"), "interrupted: "+errShutdown.Error())
 	})
 }
 
@@ -523,19 +416,19 @@ func TestShutdownAbandonsStuckRun(t *testing.T) {
 			<-stuck // ignores ctx
 			return nil
 		})
-		cfg := testConfig(testJob("stuck", every(time.Minute)))
+		cfg := runfixture.Config(runfixture.Job("stuck", every(time.Minute)))
 		cfg.Grace = 10 * time.Second
 		h := start(t, cfg, exec, nil)
 		<-started
 		begin := time.Now()
-		err := h.shutdown()
+		err := h.Shutdown()
 		if d := time.Since(begin); d > cfg.Grace {
 			t.Errorf("shutdown took %v, want the grace period %v", d, cfg.Grace)
 		}
 		if err == nil || !strings.Contains(err.Error(), "abandoned") {
 			t.Errorf("Run = %v, want the abandoned run reported", err)
 		}
-		wantResults(t, h.runs("stuck"), "interrupted: abandoned at shutdown: the run did not stop within the grace period")
+		runfixture.WantResults(t, h.Runs("stuck"), "interrupted: abandoned at shutdown: the run did not stop within the grace period")
 		close(stuck)
 		time.Sleep(time.Minute) // the abandoned run ends, and records its end
 	})
@@ -543,10 +436,10 @@ func TestShutdownAbandonsStuckRun(t *testing.T) {
 
 func TestShutdownIdle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := start(t, testConfig(testJob("sync", every(time.Hour))), blockUntilDone(nil, nil), nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Hour))), blockUntilDone(nil, nil), nil)
 		time.Sleep(time.Minute)
 		begin := time.Now()
-		h.shutdown()
+		h.Shutdown()
 		if d := time.Since(begin); d != 0 {
 			t.Errorf("shutting down with nothing running took %v", d)
 		}
@@ -556,22 +449,22 @@ func TestShutdownIdle(t *testing.T) {
 func TestRunNow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		started, release := make(chan string, 1), make(chan struct{})
-		job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false })
-		h := start(t, testConfig(job), blockUntilDone(started, release), nil)
+		job := runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false })
+		h := start(t, runfixture.Config(job), blockUntilDone(started, release), nil)
 
 		// A manual run of a disabled job runs; a second one meanwhile is
 		// refused by the same overlap guard as scheduled firings, and not
 		// recorded.
 		first := make(chan state.RunRecord)
 		go func() {
-			r, err := h.s.RunNow(t.Context(), "sync")
+			r, err := h.S.RunNow(t.Context(), "sync")
 			if err != nil {
 				t.Error(err)
 			}
 			first <- r
 		}()
 		<-started
-		_, err := h.s.RunNow(t.Context(), "sync")
+		_, err := h.S.RunNow(t.Context(), "sync")
 		if !errors.Is(err, ErrBusy) || !strings.HasPrefix(err.Error(), "sync is still running (run ") {
 			t.Errorf("second manual run: %v, want refused as still running", err)
 		}
@@ -579,12 +472,12 @@ func TestRunNow(t *testing.T) {
 		if r := <-first; r.Result != state.ResultOK || r.Trigger != state.TriggerManual {
 			t.Errorf("first manual run = %+v", r)
 		}
-		if _, err := h.s.RunNow(t.Context(), "nope"); !errors.Is(err, state.ErrNotFound) {
+		if _, err := h.S.RunNow(t.Context(), "nope"); !errors.Is(err, state.ErrNotFound) {
 			t.Errorf("RunNow of an unknown job: %v", err)
 		}
 		time.Sleep(2 * time.Hour) // disabled: never scheduled
-		h.shutdown()
-		wantResults(t, h.runs("sync"), "ok")
+		h.Shutdown()
+		runfixture.WantResults(t, h.Runs("sync"), "ok")
 	})
 }
 
@@ -592,8 +485,8 @@ func TestRunNow(t *testing.T) {
 // schedule runs one job by hand; cancelling ctx interrupts it.
 func TestRunNowWithoutRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
-		s, err := New(testConfig(testJob("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
+		s, err := New(runfixture.Config(runfixture.Job("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -618,19 +511,19 @@ func TestRunNowWithoutRun(t *testing.T) {
 // and has one record, its run; the other instance records nothing.
 func TestTwoInstances(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := openTestStore(t, state.BoltOptions{})
+		store := runfixture.OpenBolt(t, state.BoltOptions{})
 		var ran atomic.Int32
 		exec := execFunc(func(context.Context, *jobs.Job, *Attempt) error { ran.Add(1); return nil })
-		a := start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
-		b := start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
+		a := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, store)
+		b := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, store)
 		time.Sleep(5*time.Minute + time.Second)
-		a.shutdown()
-		b.shutdown()
+		a.Shutdown()
+		b.Shutdown()
 		if ran.Load() != 5 {
 			t.Errorf("ran %d times in 5 minutes with two instances, want 5", ran.Load())
 		}
-		if runs := a.runs("sync"); len(runs) != 5 {
-			t.Errorf("%d records of 5 firings: %v", len(runs), results(runs))
+		if runs := a.Runs("sync"); len(runs) != 5 {
+			t.Errorf("%d records of 5 firings: %v", len(runs), runfixture.Results(runs))
 		}
 	})
 }
@@ -655,23 +548,23 @@ func TestReload(t *testing.T) {
 		time.Sleep(2*time.Minute + 30*time.Second) // a runs at 1m and 2m
 
 		writeFile(t, path, "timezone: UTC\njobs:\n  - {name: b, schedule: '@every 1m', script: b.lua}\n")
-		if err := h.s.ReloadFile(path, env(nil)); err != nil {
+		if err := h.S.ReloadFile(path, env(nil)); err != nil {
 			t.Fatal(err)
 		}
 		time.Sleep(2 * time.Minute) // b runs at 3m30 and 4m30
 
 		writeFile(t, path, "timezone: UTC\njobs:\n  - {name: c, schedule: 'every minute', script: c.lua}\n")
-		err = h.s.ReloadFile(path, env(nil))
+		err = h.S.ReloadFile(path, env(nil))
 		var problems jobs.Problems
 		if !errors.As(err, &problems) || len(problems) != 2 {
 			t.Errorf("reloading a bad file = %v, want its 2 problems", err)
 		}
 		time.Sleep(2 * time.Minute) // b goes on: 5m30 and 6m30
-		h.shutdown()
+		h.Shutdown()
 
-		wantResults(t, h.runs("a"), "ok", "ok")
-		wantResults(t, h.runs("b"), "ok", "ok", "ok", "ok")
-		if got := h.s.Config().Jobs[0].Name; got != "b" {
+		runfixture.WantResults(t, h.Runs("a"), "ok", "ok")
+		runfixture.WantResults(t, h.Runs("b"), "ok", "ok", "ok", "ok")
+		if got := h.S.Config().Jobs[0].Name; got != "b" {
 			t.Errorf("configuration after a bad reload has job %q, want b", got)
 		}
 	})
@@ -680,19 +573,19 @@ func TestReload(t *testing.T) {
 func TestReloadKeepsNextFiring(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		exec := execFunc(func(context.Context, *jobs.Job, *Attempt) error { return nil })
-		h := start(t, testConfig(testJob("sync", every(time.Hour))), exec, nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Hour))), exec, nil)
 		time.Sleep(30 * time.Minute)
 		// The same schedule keeps the 01:00 firing; a new timeout applies.
-		if err := h.s.Reload(testConfig(testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Timeout = time.Minute }))); err != nil {
+		if err := h.S.Reload(runfixture.Config(runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Timeout = time.Minute }))); err != nil {
 			t.Fatal(err)
 		}
-		if next := h.s.Jobs()[0].Next; !next.Equal(time.Date(2000, 1, 1, 1, 0, 0, 0, time.UTC)) {
+		if next := h.S.Jobs()[0].Next; !next.Equal(time.Date(2000, 1, 1, 1, 0, 0, 0, time.UTC)) {
 			t.Errorf("next after reload = %v", next)
 		}
-		if err := h.s.Reload(&jobs.Config{}); err == nil {
+		if err := h.S.Reload(&jobs.Config{}); err == nil {
 			t.Error("Reload accepted a configuration that was not validated")
 		}
-		h.shutdown()
+		h.Shutdown()
 	})
 }
 
@@ -709,10 +602,10 @@ func TestHistoryAfterRestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h := start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, store)
 		time.Sleep(5*time.Minute + time.Second)
-		h.shutdown()
-		before := h.runs("sync")
+		h.Shutdown()
+		before := h.Runs("sync")
 		store.Close()
 
 		store, err = state.OpenBolt(path, state.BoltOptions{History: 3})
@@ -720,11 +613,11 @@ func TestHistoryAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer store.Close()
-		h = start(t, testConfig(testJob("sync", every(time.Minute))), exec, store)
+		h = start(t, runfixture.Config(runfixture.Job("sync", every(time.Minute))), exec, store)
 		synctest.Wait()
-		after := h.runs("sync")
+		after := h.Runs("sync")
 		if len(before) != 3 || !slices.EqualFunc(before, after, func(a, b state.RunRecord) bool { return a.ID == b.ID && a.Result == b.Result }) {
-			t.Errorf("history before the restart %v, after %v", results(before), results(after))
+			t.Errorf("history before the restart %v, after %v", runfixture.Results(before), runfixture.Results(after))
 		}
 		if lines, _, _ := store.Log(context.Background(), "sync", after[2].ID, 0, 0); !strings.Contains(strings.Join(lines, "\n"), "hello") {
 			t.Errorf("log after the restart = %q", lines)
@@ -733,10 +626,10 @@ func TestHistoryAfterRestart(t *testing.T) {
 			t.Errorf("kv after the restart = %q, want %q", v, after[2].ID)
 		}
 		time.Sleep(time.Minute)
-		h.shutdown()
+		h.Shutdown()
 		// The first firing after the restart is the next one: nothing missed.
-		runs := h.runs("sync")
-		wantResults(t, runs, "ok", "ok", "ok")
+		runs := h.Runs("sync")
+		runfixture.WantResults(t, runs, "ok", "ok", "ok")
 		if want := time.Date(2000, 1, 1, 0, 6, 0, 0, time.UTC); !runs[2].Scheduled.Equal(want) {
 			t.Errorf("first run after the restart scheduled at %v, want %v", runs[2].Scheduled, want)
 		}
@@ -755,8 +648,8 @@ func TestScriptFailureLogsAPIError(t *testing.T) {
 	exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
 		return &vm.ScriptError{Msg: "sync.lua:3: wecom user/get: errcode 60111", Traceback: "stack traceback:\n\tsync.lua:3: in main chunk", Errcode: 60111, API: "user/get"}
 	})
-	store := openTestStore(t, state.BoltOptions{})
-	s, err := New(testConfig(testJob("sync", cron.Every(time.Hour))), exec, store, Options{})
+	store := runfixture.OpenBolt(t, state.BoltOptions{})
+	s, err := New(runfixture.Config(runfixture.Job("sync", cron.Every(time.Hour))), exec, store, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -795,7 +688,7 @@ func TestTickStartsBeforeRuns(t *testing.T) {
 	for _, stall := range []time.Duration{300 * time.Millisecond, 5 * time.Second} {
 		t.Run(stall.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				store := slowClaim{openTestStore(t, state.BoltOptions{}), "c", stall}
+				store := slowClaim{runfixture.OpenBolt(t, state.BoltOptions{}), "c", stall}
 				var mu sync.Mutex
 				began := map[string]time.Time{}
 				exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
@@ -804,7 +697,7 @@ func TestTickStartsBeforeRuns(t *testing.T) {
 					mu.Unlock()
 					return nil
 				})
-				cfg := testConfig(testJob("a", every(time.Minute)), testJob("b", every(time.Minute)), testJob("c", every(time.Minute)))
+				cfg := runfixture.Config(runfixture.Job("a", every(time.Minute)), runfixture.Job("b", every(time.Minute)), runfixture.Job("c", every(time.Minute)))
 				s, err := New(cfg, exec, store, Options{Logger: testLogger(t)})
 				if err != nil {
 					t.Fatal(err)

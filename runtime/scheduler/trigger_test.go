@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/state"
 )
@@ -38,10 +39,10 @@ func TestTrigger(t *testing.T) {
 			<-release
 			return nil
 		})
-		job := testJob("welcome", every(time.Hour), func(j *jobs.Job) { j.Args = map[string]any{"chat": "c1", "greet": true} })
-		h := start(t, testConfig(job), exec, nil)
+		job := runfixture.Job("welcome", every(time.Hour), func(j *jobs.Job) { j.Args = map[string]any{"chat": "c1", "greet": true} })
+		h := start(t, runfixture.Config(job), exec, nil)
 
-		run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{
+		run, err := h.S.Trigger(t.Context(), "welcome", RunRequest{
 			Trigger: state.TriggerEvent, By: "callback contacts", Event: testEvent(),
 			Args: map[string]any{"chat": "c2"},
 		})
@@ -68,19 +69,19 @@ func TestTrigger(t *testing.T) {
 		if rec.ID != run.ID || rec.Result != state.ResultOK || rec.Trigger != state.TriggerEvent || rec.By != "callback contacts" || *rec.Event != *testEvent() {
 			t.Errorf("record = %+v", rec)
 		}
-		stored, err := h.store.Run(t.Context(), "welcome", run.ID)
+		stored, err := h.Store.Run(t.Context(), "welcome", run.ID)
 		if err != nil || stored.By != "callback contacts" || stored.Event == nil || stored.Event.XML != testEventXML {
 			t.Errorf("stored record = %+v, %v", stored, err)
 		}
 
-		if _, err := h.s.Trigger(t.Context(), "nope", RunRequest{}); err == nil {
+		if _, err := h.S.Trigger(t.Context(), "nope", RunRequest{}); err == nil {
 			t.Error("Trigger of an unknown job succeeded")
 		}
-		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Event: &state.EventInfo{XML: "<html>"}}); err == nil {
+		if _, err := h.S.Trigger(t.Context(), "welcome", RunRequest{Event: &state.EventInfo{XML: "<html>"}}); err == nil {
 			t.Error("Trigger with an event that does not parse succeeded")
 		}
-		h.shutdown()
-		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrStopping) {
+		h.Shutdown()
+		if _, err := h.S.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrStopping) {
 			t.Errorf("Trigger after shutdown = %v, want ErrStopping", err)
 		}
 	})
@@ -103,10 +104,10 @@ func TestTriggerWait(t *testing.T) {
 			mu.Unlock()
 			return nil
 		})
-		h := start(t, testConfig(testJob("welcome", every(24*time.Hour))), exec, nil)
+		h := start(t, runfixture.Config(runfixture.Job("welcome", every(24*time.Hour))), exec, nil)
 		var runs []*TriggeredRun
 		for range 10 {
-			run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
+			run, err := h.S.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,20 +123,20 @@ func TestTriggerWait(t *testing.T) {
 		}
 		// Without Wait, a run that finds the job running is refused, and
 		// not recorded.
-		first, err := h.s.Trigger(t.Context(), "welcome", RunRequest{})
+		first, err := h.S.Trigger(t.Context(), "welcome", RunRequest{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.s.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrBusy) {
+		if _, err := h.S.Trigger(t.Context(), "welcome", RunRequest{}); !errors.Is(err, ErrBusy) {
 			t.Errorf("a second run without Wait: %v, want ErrBusy", err)
 		}
 		if rec := first.Record(); rec.Result != state.ResultOK {
 			t.Errorf("the first run without Wait = %s: %s", rec.Result, rec.Error)
 		}
-		if n := len(h.runs("welcome")); n != 11 {
+		if n := len(h.Runs("welcome")); n != 11 {
 			t.Errorf("%d runs recorded, want the 10 queued and the first without Wait", n)
 		}
-		h.shutdown()
+		h.Shutdown()
 	})
 }
 
@@ -147,19 +148,19 @@ func TestTriggerInterruptedAtShutdown(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		})
-		cfg := testConfig(testJob("welcome", every(24*time.Hour)))
+		cfg := runfixture.Config(runfixture.Job("welcome", every(24*time.Hour)))
 		cfg.Grace = time.Minute
 		h := start(t, cfg, exec, nil)
 		var runs []*TriggeredRun
 		for range 3 {
-			run, err := h.s.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
+			run, err := h.S.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			runs = append(runs, run)
 		}
 		time.Sleep(time.Second)
-		if err := h.shutdown(); err != nil {
+		if err := h.Shutdown(); err != nil {
 			t.Fatal(err)
 		}
 		// Each run learns of the shutdown on its own: one that finds the run
@@ -170,7 +171,7 @@ func TestTriggerInterruptedAtShutdown(t *testing.T) {
 				t.Errorf("run %d = %s: %s, want interrupted by the stop", i, rec.Result, rec.Error)
 			}
 		}
-		for _, rec := range h.runs("welcome") {
+		for _, rec := range h.Runs("welcome") {
 			if rec.Result != state.ResultInterrupted || rec.Event == nil {
 				t.Errorf("stored %+v", rec)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -35,9 +36,9 @@ func startAPI(t *testing.T, exec scheduler.Executor, jobs []*jobs.Job, opts ...O
 	for _, j := range jobs {
 		j.Enabled = false
 	}
-	h := start(t, testConfig(jobs...), exec, nil)
-	t.Cleanup(func() { h.shutdown() })
-	srv := httptest.NewServer(StatusHandler(h.s, append([]Option{WithControlToken(testToken)}, opts...)...))
+	h := start(t, runfixture.Config(jobs...), exec, nil)
+	t.Cleanup(func() { h.Shutdown() })
+	srv := httptest.NewServer(StatusHandler(h.S, append([]Option{WithControlToken(testToken)}, opts...)...))
 	t.Cleanup(srv.Close)
 	return &apiHarness{harness: h, srv: srv, client: NewControlClient(srv.URL, testToken)}
 }
@@ -89,7 +90,7 @@ func wantStatus(t *testing.T, what string, err error, status int, text string) {
 }
 
 func TestAPIAuthentication(t *testing.T) {
-	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{testJob("sync", every(time.Hour))})
+	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
 	for _, tc := range []struct{ name, header string }{
 		{"no token", ""},
 		{"wrong token", "Bearer not-the-token"},
@@ -113,7 +114,7 @@ func TestAPIAuthentication(t *testing.T) {
 			t.Errorf("%s: the answer shows the token", tc.name)
 		}
 	}
-	if runs := a.runs("sync"); len(runs) != 0 {
+	if runs := a.Runs("sync"); len(runs) != 0 {
 		t.Errorf("unauthorized requests ran the job: %+v", runs)
 	}
 	if _, err := NewControlClient(a.srv.URL, "wrong").Jobs(t.Context()); err == nil {
@@ -121,7 +122,7 @@ func TestAPIAuthentication(t *testing.T) {
 	}
 
 	// Without a token the API is off.
-	srv := httptest.NewServer(StatusHandler(a.s))
+	srv := httptest.NewServer(StatusHandler(a.S))
 	defer srv.Close()
 	_, err := NewControlClient(srv.URL, "").Jobs(t.Context())
 	wantStatus(t, "API without a token", err, http.StatusForbidden, "the control API is off")
@@ -137,10 +138,10 @@ func TestAPIRunNow(t *testing.T) {
 		a.Logger.Info("working", "who", a.Args["who"])
 		return nil
 	})
-	job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Args = map[string]any{"source": "hr.csv", "who": "nobody"} })
+	job := runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Args = map[string]any{"source": "hr.csv", "who": "nobody"} })
 	a := startAPI(t, exec, []*jobs.Job{job})
 	ctx := t.Context()
-	nextBefore := a.s.Jobs()[0].Next
+	nextBefore := a.S.Jobs()[0].Next
 
 	rec, err := a.client.RunNow(ctx, "sync", RunBody{Args: map[string]any{"who": "alice"}, DryRun: true, By: "alice@laptop"})
 	if err != nil {
@@ -170,7 +171,7 @@ func TestAPIRunNow(t *testing.T) {
 	if job.Args["who"] != "nobody" {
 		t.Error("the manual run's args changed the job's")
 	}
-	if next := a.s.Jobs()[0].Next; !next.Equal(nextBefore) {
+	if next := a.S.Jobs()[0].Next; !next.Equal(nextBefore) {
 		t.Errorf("the manual run moved the schedule: next %v, was %v", next, nextBefore)
 	}
 
@@ -204,8 +205,8 @@ func TestAPIRefusals(t *testing.T) {
 	started := make(chan string, 4)
 	release := make(chan struct{})
 	a := startAPI(t, blockUntilDone(started, release), []*jobs.Job{
-		testJob("sync", every(time.Hour)),
-		testJob("report", every(time.Hour)),
+		runfixture.Job("sync", every(time.Hour)),
+		runfixture.Job("report", every(time.Hour)),
 	})
 	ctx := t.Context()
 
@@ -260,10 +261,10 @@ func TestAPIRefusals(t *testing.T) {
 	if code, _ := a.request(t, "GET", "/api/v1/nothing", ""); code != 404 {
 		t.Errorf("an unknown API: %d", code)
 	}
-	if runs := a.runs("report"); len(runs) != 0 {
+	if runs := a.Runs("report"); len(runs) != 0 {
 		t.Errorf("refused requests ran or recorded report: %+v", runs)
 	}
-	if runs := a.runs("sync"); len(runs) != 1 {
+	if runs := a.Runs("sync"); len(runs) != 1 {
 		t.Errorf("sync has %d runs, want the first only", len(runs))
 	}
 }
@@ -272,7 +273,7 @@ func TestAPIRefusals(t *testing.T) {
 // with the run, which is interrupted and says who cancelled it.
 func TestAPICancel(t *testing.T) {
 	started := make(chan string, 1)
-	a := startAPI(t, blockUntilDone(started, nil), []*jobs.Job{testJob("sync", every(time.Hour))})
+	a := startAPI(t, blockUntilDone(started, nil), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
 	ctx := t.Context()
 	rec, err := a.client.RunNow(ctx, "sync", RunBody{})
 	if err != nil {
@@ -312,7 +313,7 @@ func TestAPIReloadAndService(t *testing.T) {
 		}
 		return nil
 	}
-	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{testJob("sync", every(time.Hour))}, WithReload(reload), WithEmulator())
+	a := startAPI(t, blockUntilDone(nil, nil), []*jobs.Job{runfixture.Job("sync", every(time.Hour))}, WithReload(reload), WithEmulator())
 	ctx := t.Context()
 	if n, err := a.client.Reload(ctx); err != nil || n != 1 {
 		t.Errorf("Reload = %d, %v", n, err)
@@ -322,7 +323,7 @@ func TestAPIReloadAndService(t *testing.T) {
 	wantStatus(t, "reload of a bad file", err, 422, `jobs.yaml:3: job "sync": schedule: "often" is not a valid schedule`)
 
 	svc, err := a.client.Service(ctx)
-	if err != nil || !svc.Emulator || svc.Instance != a.store.Instance() || svc.File != "jobs.yaml" {
+	if err != nil || !svc.Emulator || svc.Instance != a.Store.Instance() || svc.File != "jobs.yaml" {
 		t.Errorf("Service = %+v, %v", svc, err)
 	}
 }

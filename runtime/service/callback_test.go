@@ -18,6 +18,7 @@ import (
 
 	"github.com/wecomrunner/runner/wecom/callback"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -94,7 +95,7 @@ func newReceiverRig(t *testing.T, src string, hold bool) *receiverRig {
 		}
 		return nil
 	})
-	g.store = openTestStore(t, state.BoltOptions{History: 5000})
+	g.store = runfixture.OpenBolt(t, state.BoltOptions{History: 5000})
 	g.s, err = scheduler.New(cfg, exec, g.store, scheduler.Options{Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -578,7 +579,7 @@ func TestStatusShowsEvents(t *testing.T) {
 // its receiver, get the same event (WeCom delivering it again, to the other
 // instance behind a load balancer): the job runs once.
 func TestReceiversShareRedis(t *testing.T) {
-	redis := startRedis(t)
+	redis := runfixture.StartRedis(t)
 	cfg, err := eventConfig(t, receiverJobs)
 	if err != nil {
 		t.Fatal(err)
@@ -595,7 +596,7 @@ func TestReceiversShareRedis(t *testing.T) {
 	event := contactEvent("create_user", "xiaoming", time.Now().Unix())
 	var receivers []*Receiver
 	for _, name := range []string{"a", "b"} {
-		store := redis.open(t, state.RedisOptions{Instance: name})
+		store := redis.Open(t, state.RedisOptions{Instance: name})
 		s, err := scheduler.New(cfg, exec, store, scheduler.Options{Logger: testLogger(t)})
 		if err != nil {
 			t.Fatal(err)

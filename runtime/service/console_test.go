@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -106,7 +107,7 @@ func TestConsoleForms(t *testing.T) {
 		}
 		return nil
 	})
-	a := startAPI(t, exec, []*jobs.Job{testJob("sync", every(time.Hour)), testJob("report", every(time.Hour))}, WithEmulator())
+	a := startAPI(t, exec, []*jobs.Job{runfixture.Job("sync", every(time.Hour)), runfixture.Job("report", every(time.Hour))}, WithEmulator())
 	anon, u := newConsoleUser(t, a), newConsoleUser(t, a)
 
 	// Reading needs no login; acting does.
@@ -151,8 +152,8 @@ func TestConsoleForms(t *testing.T) {
 			t.Errorf("%s: %d, want %d and %q\n%s", tc.name, status, tc.status, tc.text, body)
 		}
 	}
-	if runs := a.runs("sync"); len(runs) != 0 {
-		t.Fatalf("refused forms ran the job: %v", results(runs))
+	if runs := a.Runs("sync"); len(runs) != 0 {
+		t.Fatalf("refused forms ran the job: %v", runfixture.Results(runs))
 	}
 
 	// A run with arguments and a dry run, then its page.
@@ -183,7 +184,7 @@ func TestConsoleForms(t *testing.T) {
 	if status, _, _ := u.do("POST", "/jobs/sync/resume", url.Values{"csrf": {index}, "back": {"//evil.example/"}}); status != 303 {
 		t.Errorf("resume: %d", status)
 	}
-	if info, _ := a.s.JobInfo(t.Context(), "sync"); info.Paused != nil {
+	if info, _ := a.S.JobInfo(t.Context(), "sync"); info.Paused != nil {
 		t.Error("the job is still paused")
 	}
 
@@ -249,7 +250,7 @@ func TestConsolePages(t *testing.T) {
 		}
 		return nil
 	})
-	job := testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Timezone, j.Location = "Europe/Paris", paris })
+	job := runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Timezone, j.Location = "Europe/Paris", paris })
 	a := startAPI(t, exec, []*jobs.Job{job})
 	ok, _ := a.client.RunNow(t.Context(), "sync", RunBody{})
 	a.waitRun(t, ok.ID)
@@ -291,7 +292,7 @@ func TestConsolePages(t *testing.T) {
 	dir := t.TempDir()
 	bad := dir + "/jobs.yaml"
 	writeFile(t, bad, "jobs:\n  - {name: x, schedule: often, script: x.lua}\n")
-	a.s.ReloadFile(bad, testEnv)
+	a.S.ReloadFile(bad, testEnv)
 	_, _, body = u.do("GET", "/jobs/sync", nil)
 	if !strings.Contains(body, `id="rejected"`) || !strings.Contains(body, "was not reloaded") || !strings.Contains(body, `job &#34;x&#34;: schedule:`) {
 		t.Errorf("the page after a rejected reload:\n%s", body)

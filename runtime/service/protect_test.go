@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -21,7 +22,7 @@ import (
 // new directory, loads and validates it.
 func loadValid(t *testing.T, yaml string, files ...string) *jobs.Config {
 	t.Helper()
-	return loadValidEnv(t, yaml, nil, files...)
+	return runfixture.LoadValidEnv(t, yaml, nil, files...)
 }
 
 func TestConfigProtectedPaths(t *testing.T) {
@@ -86,7 +87,7 @@ func TestScriptCannotWidenItsSandbox(t *testing.T) {
 func TestReloadWidening(t *testing.T) {
 	cfg := loadValid(t, "timezone: UTC\nenv: [HR_TOKEN]\njobs:\n  - {name: a, schedule: '@daily', script: job.lua}\n")
 	var log bytes.Buffer
-	s, err := scheduler.New(cfg, execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), openTestStore(t, state.BoltOptions{}),
+	s, err := scheduler.New(cfg, execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), runfixture.OpenBolt(t, state.BoltOptions{}),
 		scheduler.Options{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)

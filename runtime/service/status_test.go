@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -43,7 +44,7 @@ func TestStatusPages(t *testing.T) {
 		}
 		return nil
 	})
-	store := openTestStore(t, state.BoltOptions{})
+	store := runfixture.OpenBolt(t, state.BoltOptions{})
 	s, err := scheduler.New(cfg, exec, store, scheduler.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -109,14 +110,14 @@ func TestStatusPages(t *testing.T) {
 
 func TestStatusNextRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		h := start(t, testConfig(testJob("sync", every(time.Hour))), execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), nil)
+		h := start(t, runfixture.Config(runfixture.Job("sync", every(time.Hour))), execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), nil)
 		synctest.Wait()
 		rec := httptest.NewRecorder()
-		StatusHandler(h.s).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		StatusHandler(h.S).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 		if body := rec.Body.String(); !strings.Contains(body, "2000-01-01 01:00:00 UTC") {
 			t.Errorf("index lacks the next run:\n%s", body)
 		}
-		h.shutdown()
+		h.Shutdown()
 	})
 }
 
@@ -134,8 +135,8 @@ func TestStatusLogPages(t *testing.T) {
 		}
 		return nil
 	})
-	store := openTestStore(t, state.BoltOptions{})
-	s, err := scheduler.New(testConfig(testJob("many", every(time.Hour)), testJob("long", every(time.Hour))), exec, store, scheduler.Options{})
+	store := runfixture.OpenBolt(t, state.BoltOptions{})
+	s, err := scheduler.New(runfixture.Config(runfixture.Job("many", every(time.Hour)), runfixture.Job("long", every(time.Hour))), exec, store, scheduler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,8 +202,8 @@ func (s *healthStore) Health(ctx context.Context) error {
 // TestHealthz: /healthz answers ok while the store is healthy, and fails with
 // the store's reason when it is not (TestBoltHealth has the reasons).
 func TestHealthz(t *testing.T) {
-	store := &healthStore{Store: openTestStore(t, state.BoltOptions{})}
-	s, err := scheduler.New(testConfig(testJob("sync", every(time.Hour))), execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), store, scheduler.Options{})
+	store := &healthStore{Store: runfixture.OpenBolt(t, state.BoltOptions{})}
+	s, err := scheduler.New(runfixture.Config(runfixture.Job("sync", every(time.Hour))), execFunc(func(context.Context, *jobs.Job, *scheduler.Attempt) error { return nil }), store, scheduler.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
