@@ -11,14 +11,10 @@ import (
 func TestAgentService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "agent/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000005"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","agentid":1000005,"name":"HR助手","square_logo_url":"https://p.qlogo.cn/x/0",
+	ts.get(t, "agent/get", url.Values{"agentid": {"1000005"}}, `{"errcode":0,"errmsg":"ok","agentid":1000005,"name":"HR助手","square_logo_url":"https://p.qlogo.cn/x/0",
 			"description":"HR服务与员工自助平台","allow_userinfos":{"user":[{"userid":"zhangshan"},{"userid":"lisi"}]},
 			"allow_partys":{"partyid":[1]},"allow_tags":{"tagid":[1,2,3]},"close":0,"redirect_domain":"open.work.weixin.qq.com",
 			"report_location_flag":0,"isreportenter":0,"home_url":"https://open.work.weixin.qq.com"}`)
-	})
 	got, err := c.Agent.Get(t.Context(), 1000005)
 	if err != nil {
 		t.Fatal(err)
@@ -48,11 +44,7 @@ func TestAgentService_GetWrongAgent(t *testing.T) {
 func TestAgentService_List(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "agent/list", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, nil)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","agentlist":[{"agentid":1000005,"name":"HR助手","square_logo_url":"https://p.qlogo.cn/x/0"}]}`)
-	})
+	ts.get(t, "agent/list", nil, `{"errcode":0,"errmsg":"ok","agentlist":[{"agentid":1000005,"name":"HR助手","square_logo_url":"https://p.qlogo.cn/x/0"}]}`)
 	got, err := c.Agent.List(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -76,11 +68,7 @@ func TestAgentService_Set(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "agent/set", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodPost)
-				testJSONBody(t, r, tt.body)
-				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-			})
+			ts.post(t, "agent/set", tt.body, `{"errcode":0,"errmsg":"ok"}`)
 			if err := c.Agent.Set(t.Context(), tt.settings); err != nil {
 				t.Fatal(err)
 			}

@@ -11,11 +11,7 @@ import (
 func TestAppChatService_Create(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "appchat/create", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"name":"项目群","userlist":["zhangsan","lisi"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","chatid":"CHAT1"}`)
-	})
+	ts.post(t, "appchat/create", `{"name":"项目群","userlist":["zhangsan","lisi"]}`, `{"errcode":0,"errmsg":"ok","chatid":"CHAT1"}`)
 	id, err := c.AppChat.Create(t.Context(), &AppChat{Name: "项目群", UserList: []string{"zhangsan", "lisi"}})
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +24,7 @@ func TestAppChatService_Create(t *testing.T) {
 func TestAppChatService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "appchat/update", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"chatid":"CHAT1","owner":"lisi","del_user_list":["wangwu"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "appchat/update", `{"chatid":"CHAT1","owner":"lisi","del_user_list":["wangwu"]}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.AppChat.Update(t.Context(), &AppChatUpdate{ChatID: "CHAT1", Owner: "lisi", DelUserList: []string{"wangwu"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +33,7 @@ func TestAppChatService_Update(t *testing.T) {
 func TestAppChatService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "appchat/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"chatid": {"CHAT1"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"CHAT1","name":"NAME","owner":"lisi","userlist":["zhangsan","lisi"],"chat_type":0}}`)
-	})
+	ts.get(t, "appchat/get", url.Values{"chatid": {"CHAT1"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"CHAT1","name":"NAME","owner":"lisi","userlist":["zhangsan","lisi"],"chat_type":0}}`)
 	got, err := c.AppChat.Get(t.Context(), "CHAT1")
 	if err != nil {
 		t.Fatal(err)
@@ -70,11 +58,7 @@ func TestAppChatService_Get_notFound(t *testing.T) {
 func TestAppChatService_Send(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "appchat/send", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"chatid":"CHAT1","msgtype":"markdown","markdown":{"content":"**发版**"},"safe":0}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "appchat/send", `{"chatid":"CHAT1","msgtype":"markdown","markdown":{"content":"**发版**"},"safe":0}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.AppChat.Send(t.Context(), "CHAT1", &MarkdownContent{"**发版**"}, 0); err != nil {
 		t.Fatal(err)
 	}

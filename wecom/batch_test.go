@@ -29,11 +29,7 @@ func TestBatchService_SyncUser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "batch/syncuser", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodPost)
-				testJSONBody(t, r, tt.body)
-				fmt.Fprintf(w, `{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID)
-			})
+			ts.post(t, "batch/syncuser", tt.body, fmt.Sprintf(`{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID))
 			id, err := c.Batch.SyncUser(t.Context(), "m1", tt.toInvite, tt.cb)
 			if err != nil {
 				t.Fatal(err)
@@ -48,11 +44,7 @@ func TestBatchService_SyncUser(t *testing.T) {
 func TestBatchService_ReplaceUser(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "batch/replaceuser", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"media_id":"m1","to_invite":true,"callback":`+testCallbackJSON+`}`)
-		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID)
-	})
+	ts.post(t, "batch/replaceuser", `{"media_id":"m1","to_invite":true,"callback":`+testCallbackJSON+`}`, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
 	id, err := c.Batch.ReplaceUser(t.Context(), "m1", true, testCallback)
 	if err != nil {
 		t.Fatal(err)
@@ -65,11 +57,7 @@ func TestBatchService_ReplaceUser(t *testing.T) {
 func TestBatchService_ReplaceParty(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "batch/replaceparty", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"media_id":"m1"}`)
-		fmt.Fprintf(w, `{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID)
-	})
+	ts.post(t, "batch/replaceparty", `{"media_id":"m1"}`, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
 	id, err := c.Batch.ReplaceParty(t.Context(), "m1", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -82,12 +70,8 @@ func TestBatchService_ReplaceParty(t *testing.T) {
 func TestBatchService_GetResult(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "batch/getresult", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"jobid": {testJobID}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":3,"type":"replace_party","total":2,"percentage":100,
+	ts.get(t, "batch/getresult", url.Values{"jobid": {testJobID}}, `{"errcode":0,"errmsg":"ok","status":3,"type":"replace_party","total":2,"percentage":100,
 			"result":[{"action":1,"partyid":2,"errcode":0,"errmsg":"ok"},{"action":6,"partyid":3,"errcode":60004,"errmsg":"parent not found"}]}`)
-	})
 	got, err := c.Batch.GetResult(t.Context(), testJobID)
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +111,7 @@ func TestBatchService_Invite(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "batch/invite", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodPost)
-				testJSONBody(t, r, tt.body)
-				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":["lisi"],"invalidparty":[],"invalidtag":[]}`)
-			})
+			ts.post(t, "batch/invite", tt.body, `{"errcode":0,"errmsg":"ok","invaliduser":["lisi"],"invalidparty":[],"invalidtag":[]}`)
 			got, err := c.Batch.Invite(t.Context(), tt.users, tt.parties, tt.tags)
 			if err != nil {
 				t.Fatal(err)
@@ -157,11 +137,7 @@ func TestBatchService_InviteUser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "batch/inviteuser", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodPost)
-				testJSONBody(t, r, tt.body)
-				fmt.Fprintf(w, `{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID)
-			})
+			ts.post(t, "batch/inviteuser", tt.body, fmt.Sprintf(`{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID))
 			id, err := c.Batch.InviteUser(t.Context(), tt.inv)
 			if err != nil {
 				t.Fatal(err)

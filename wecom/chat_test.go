@@ -11,11 +11,7 @@ import (
 func TestChatService_Create(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/create", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi","wangwu"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "chat/create", `{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi","wangwu"]}`, `{"errcode":0,"errmsg":"ok"}`)
 	chat := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi", "wangwu"}}
 	if err := c.Chat.Create(t.Context(), chat); err != nil {
 		t.Fatal(err)
@@ -25,11 +21,7 @@ func TestChatService_Create(t *testing.T) {
 func TestChatService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"chatid": {"235364212115767297"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
-	})
+	ts.get(t, "chat/get", url.Values{"chatid": {"235364212115767297"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
 	got, err := c.Chat.Get(t.Context(), "235364212115767297")
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +35,7 @@ func TestChatService_Get(t *testing.T) {
 func TestChatService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/update", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"chatid":"1","op_user":"zhangsan","add_user_list":["zhaoliu"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "chat/update", `{"chatid":"1","op_user":"zhangsan","add_user_list":["zhaoliu"]}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Chat.Update(t.Context(), &ChatUpdate{ChatID: "1", OpUser: "zhangsan", AddUserList: []string{"zhaoliu"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +44,7 @@ func TestChatService_Update(t *testing.T) {
 func TestChatService_Quit(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/quit", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"chatid":"1","op_user":"wangwu"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "chat/quit", `{"chatid":"1","op_user":"wangwu"}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Chat.Quit(t.Context(), "1", "wangwu"); err != nil {
 		t.Fatal(err)
 	}
@@ -69,11 +53,7 @@ func TestChatService_Quit(t *testing.T) {
 func TestChatService_ClearNotify(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/clearnotify", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"op_user":"zhangsan","chat":{"type":"group","id":"1"}}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "chat/clearnotify", `{"op_user":"zhangsan","chat":{"type":"group","id":"1"}}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Chat.ClearNotify(t.Context(), "zhangsan", GroupChat("1")); err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +62,7 @@ func TestChatService_ClearNotify(t *testing.T) {
 func TestChatService_SetMute(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/setmute", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"user_mute_list":[{"userid":"zhangsan","status":1},{"userid":"lisi","status":0}]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":["zhangsan"]}`)
-	})
+	ts.post(t, "chat/setmute", `{"user_mute_list":[{"userid":"zhangsan","status":1},{"userid":"lisi","status":0}]}`, `{"errcode":0,"errmsg":"ok","invaliduser":["zhangsan"]}`)
 	invalid, err := c.Chat.SetMute(t.Context(), []ChatMute{{"zhangsan", 1}, {"lisi", 0}})
 	if err != nil {
 		t.Fatal(err)
@@ -99,11 +75,7 @@ func TestChatService_SetMute(t *testing.T) {
 func TestChatService_Send(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/send", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"sender":"zhangsan","receiver":{"type":"single","id":"lisi"},"msgtype":"file","file":{"media_id":"m1"}}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "chat/send", `{"sender":"zhangsan","receiver":{"type":"single","id":"lisi"},"msgtype":"file","file":{"media_id":"m1"}}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Chat.Send(t.Context(), "zhangsan", SingleChat("lisi"), FileContent{"m1"}); err != nil {
 		t.Fatal(err)
 	}

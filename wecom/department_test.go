@@ -13,11 +13,7 @@ import (
 func TestDepartmentService_Create(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "department/create", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":0}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"created","id":2}`)
-	})
+	ts.post(t, "department/create", `{"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":0}`, `{"errcode":0,"errmsg":"created","id":2}`)
 	id, err := c.Department.Create(t.Context(), &DepartmentInput{Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: new(0)})
 	if err != nil {
 		t.Fatal(err)
@@ -30,11 +26,7 @@ func TestDepartmentService_Create(t *testing.T) {
 func TestDepartmentService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "department/update", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"id":2,"name":"广州研发中心（天河）"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"updated"}`)
-	})
+	ts.post(t, "department/update", `{"id":2,"name":"广州研发中心（天河）"}`, `{"errcode":0,"errmsg":"updated"}`)
 	if err := c.Department.Update(t.Context(), &DepartmentInput{ID: 2, Name: "广州研发中心（天河）"}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,11 +35,7 @@ func TestDepartmentService_Update(t *testing.T) {
 func TestDepartmentService_Delete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "department/delete", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"id": {"5"}})
-		fmt.Fprint(w, `{"errcode":60005,"errmsg":"department contains user"}`)
-	})
+	ts.get(t, "department/delete", url.Values{"id": {"5"}}, `{"errcode":60005,"errmsg":"department contains user"}`)
 	err := c.Department.Delete(t.Context(), 5)
 	if !IsCode(err, CodeDepartmentHasMembers) {
 		t.Errorf("err = %v, want errcode 60005", err)
@@ -66,11 +54,7 @@ func TestDepartmentService_List(t *testing.T) {
 		t.Run(fmt.Sprint(tt.id), func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "department/list", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodGet)
-				testQuery(t, r, tt.query)
-				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":[{"id":2,"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":10}]}`)
-			})
+			ts.get(t, "department/list", tt.query, `{"errcode":0,"errmsg":"ok","department":[{"id":2,"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":10}]}`)
 			got, err := c.Department.List(t.Context(), tt.id)
 			if err != nil {
 				t.Fatal(err)
@@ -85,11 +69,7 @@ func TestDepartmentService_List(t *testing.T) {
 func TestDepartmentService_SimpleList(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "department/simplelist", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"id": {"2"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department_id":[{"id":2,"parentid":1,"order":10},{"id":3,"parentid":2,"order":40}]}`)
-	})
+	ts.get(t, "department/simplelist", url.Values{"id": {"2"}}, `{"errcode":0,"errmsg":"ok","department_id":[{"id":2,"parentid":1,"order":10},{"id":3,"parentid":2,"order":40}]}`)
 	got, err := c.Department.SimpleList(t.Context(), 2)
 	if err != nil {
 		t.Fatal(err)
@@ -102,11 +82,7 @@ func TestDepartmentService_SimpleList(t *testing.T) {
 func TestDepartmentService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "department/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"id": {"2"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":{"id":2,"name":"广州研发中心","name_en":"RDGZ","department_leader":["zhangsan","lisi"],"parentid":1,"order":10}}`)
-	})
+	ts.get(t, "department/get", url.Values{"id": {"2"}}, `{"errcode":0,"errmsg":"ok","department":{"id":2,"name":"广州研发中心","name_en":"RDGZ","department_leader":["zhangsan","lisi"],"parentid":1,"order":10}}`)
 	got, err := c.Department.Get(t.Context(), 2)
 	if err != nil {
 		t.Fatal(err)

@@ -11,11 +11,7 @@ import (
 func TestJSAPIService_GetTicket(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
-	})
+	ts.get(t, "get_jsapi_ticket", url.Values{}, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
 	got, err := c.JSAPI.GetTicket(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +24,7 @@ func TestJSAPIService_GetTicket(t *testing.T) {
 func TestJSAPIService_GetAgentTicket(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "ticket/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"type": {"agent_config"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
-	})
+	ts.get(t, "ticket/get", url.Values{"type": {"agent_config"}}, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
 	got, err := c.JSAPI.GetAgentTicket(t.Context())
 	if err != nil {
 		t.Fatal(err)

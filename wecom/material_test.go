@@ -23,11 +23,7 @@ const testArticleJSON = `{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表
 func TestMaterialService_AddArticles(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/add_mpnews", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"agentid":1000002,"mpnews":{"articles":[`+testArticleJSON+`]}}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","media_id":"1Yv-zXfH"}`)
-	})
+	ts.post(t, "material/add_mpnews", `{"agentid":1000002,"mpnews":{"articles":[`+testArticleJSON+`]}}`, `{"errcode":0,"errmsg":"ok","media_id":"1Yv-zXfH"}`)
 	id, err := c.Material.AddArticles(t.Context(), 1000002, []MaterialArticle{testArticle})
 	if err != nil {
 		t.Fatal(err)
@@ -95,12 +91,8 @@ func TestMaterialService_GetURL(t *testing.T) {
 func TestMaterialService_GetArticles(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"mpnews","mpnews":{"articles":[
+	ts.get(t, "material/get", url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, `{"errcode":0,"errmsg":"ok","type":"mpnews","mpnews":{"articles":[
 			{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}}`)
-	})
 	got, err := c.Material.GetArticles(t.Context(), 1000002, "m1")
 	if err != nil {
 		t.Fatal(err)
@@ -113,11 +105,7 @@ func TestMaterialService_GetArticles(t *testing.T) {
 func TestMaterialService_Delete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/del", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
-	})
+	ts.get(t, "material/del", url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, `{"errcode":0,"errmsg":"deleted"}`)
 	if err := c.Material.Delete(t.Context(), 1000002, "m1"); err != nil {
 		t.Fatal(err)
 	}
@@ -126,11 +114,7 @@ func TestMaterialService_Delete(t *testing.T) {
 func TestMaterialService_UpdateArticles(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/update_mpnews", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"agentid":1000002,"media_id":"m1","mpnews":{"articles":[`+testArticleJSON+`]}}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "material/update_mpnews", `{"agentid":1000002,"media_id":"m1","mpnews":{"articles":[`+testArticleJSON+`]}}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Material.UpdateArticles(t.Context(), 1000002, "m1", []MaterialArticle{testArticle}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,11 +123,7 @@ func TestMaterialService_UpdateArticles(t *testing.T) {
 func TestMaterialService_GetCount(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/get_count", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","total_count":37,"image_count":12,"voice_count":10,"video_count":3,"file_count":6,"mpnews_count":6}`)
-	})
+	ts.get(t, "material/get_count", url.Values{"agentid": {"1000002"}}, `{"errcode":0,"errmsg":"ok","total_count":37,"image_count":12,"voice_count":10,"video_count":3,"file_count":6,"mpnews_count":6}`)
 	got, err := c.Material.GetCount(t.Context(), 1000002)
 	if err != nil {
 		t.Fatal(err)
@@ -157,13 +137,9 @@ func TestMaterialService_GetCount(t *testing.T) {
 func TestMaterialService_BatchGet(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/batchget", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"agentid":1000002,"type":"mpnews","offset":20,"count":10}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","type":"mpnews","total_count":21,"item_count":1,
+	ts.post(t, "material/batchget", `{"agentid":1000002,"type":"mpnews","offset":20,"count":10}`, `{"errcode":0,"errmsg":"ok","type":"mpnews","total_count":21,"item_count":1,
 			"itemlist":[{"media_id":"m21","update_time":"1380000000","articles":[
 				{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}]}`)
-	})
 	got, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1000002, Type: "mpnews", Offset: 20, Count: 10})
 	if err != nil {
 		t.Fatal(err)

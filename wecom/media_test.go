@@ -194,11 +194,7 @@ func TestMediaService_Download_textFile(t *testing.T) {
 func TestMediaService_UploadByURL(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "media/upload_by_url", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"scene":1,"type":"video","filename":"video.mp4","url":"https://xxxx","md5":"MD5"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","jobid":"jobid"}`)
-	})
+	ts.post(t, "media/upload_by_url", `{"scene":1,"type":"video","filename":"video.mp4","url":"https://xxxx","md5":"MD5"}`, `{"errcode":0,"errmsg":"ok","jobid":"jobid"}`)
 	ts.handle(t, "media/get_upload_by_url_result", func(w http.ResponseWriter, r *http.Request) {
 		testJSONBody(t, r, `{"jobid":"jobid"}`)
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":2,"detail":{"errcode":0,"errmsg":"ok","media_id":"3*** ","created_at":"1380000000"}}`)

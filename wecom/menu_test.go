@@ -46,11 +46,7 @@ func TestMenuService_Get(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handle(t, "menu/get", func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodGet)
-				testQuery(t, r, url.Values{"agentid": {"1000002"}})
-				fmt.Fprint(w, tt.answer)
-			})
+			ts.get(t, "menu/get", url.Values{"agentid": {"1000002"}}, tt.answer)
 			got, err := c.Menu.Get(t.Context(), 1000002)
 			if err != nil {
 				t.Fatal(err)
@@ -65,11 +61,7 @@ func TestMenuService_Get(t *testing.T) {
 func TestMenuService_Delete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "menu/delete", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.get(t, "menu/delete", url.Values{"agentid": {"1000002"}}, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Menu.Delete(t.Context(), 1000002); err != nil {
 		t.Fatal(err)
 	}

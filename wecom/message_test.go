@@ -13,12 +13,8 @@ import (
 func TestMessageService_Send(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "message/send", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"agentid":1000002,"touser":"zhangsan|nobody","toparty":"2|3","totag":"1",
-			"msgtype":"text","text":{"content":"日报已生成"},"safe":1}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":"nobody","invalidparty":"","invalidtag":"","msgid":"m1"}`)
-	})
+	ts.post(t, "message/send", `{"agentid":1000002,"touser":"zhangsan|nobody","toparty":"2|3","totag":"1",
+			"msgtype":"text","text":{"content":"日报已生成"},"safe":1}`, `{"errcode":0,"errmsg":"ok","invaliduser":"nobody","invalidparty":"","invalidtag":"","msgid":"m1"}`)
 	got, err := c.Message.Send(t.Context(), &Message{
 		AgentID: 1000002,
 		ToUser:  []string{"zhangsan", "nobody"},
@@ -109,11 +105,7 @@ func TestMessageService_Send_allInvalid(t *testing.T) {
 func TestMessageService_Recall(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "message/recall", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"msgid":"vcT8gGc-7dFb4bxT35ONjBDz901sLlXPZw1DAMC_Gc26qRpK-AK5sTJkkb0128t"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "message/recall", `{"msgid":"vcT8gGc-7dFb4bxT35ONjBDz901sLlXPZw1DAMC_Gc26qRpK-AK5sTJkkb0128t"}`, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.Message.Recall(t.Context(), "vcT8gGc-7dFb4bxT35ONjBDz901sLlXPZw1DAMC_Gc26qRpK-AK5sTJkkb0128t"); err != nil {
 		t.Fatal(err)
 	}
@@ -153,12 +145,8 @@ func TestMessageService_SendTemplateCard(t *testing.T) {
 func TestMessageService_UpdateTemplateCard(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "message/update_template_card", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"userids":["userid1","userid2"],"partyids":[2,3],"tagids":[44,55],"agentid":1,
-			"response_code":"response_code","button":{"replace_name":"replace_name"}}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "message/update_template_card", `{"userids":["userid1","userid2"],"partyids":[2,3],"tagids":[44,55],"agentid":1,
+			"response_code":"response_code","button":{"replace_name":"replace_name"}}`, `{"errcode":0,"errmsg":"ok"}`)
 	err := c.Message.UpdateTemplateCard(t.Context(), 1, "response_code", map[string]any{"replace_name": "replace_name"}, nil,
 		[]string{"userid1", "userid2"}, []int{2, 3}, []int{44, 55}, 0)
 	if err != nil {

@@ -11,11 +11,7 @@ import (
 func TestMiscService_GetWechatIPs(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "getcallbackip", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{})
-		fmt.Fprint(w, `{"ip_list":["1.2.3.4","2.3.3.3"],"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.get(t, "getcallbackip", url.Values{}, `{"ip_list":["1.2.3.4","2.3.3.3"],"errcode":0,"errmsg":"ok"}`)
 	got, err := c.Misc.GetWechatIPs(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -32,11 +32,7 @@ func TestOAuthService_AuthorizeURL(t *testing.T) {
 func TestOAuthService_GetUserInfo(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/getuserinfo", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"code": {"a1b2c3"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","UserId":"zhangsan","DeviceId":"10000556333395GEBGXSB3","user_ticket":"TICKET","expires_in":1800}`)
-	})
+	ts.get(t, "user/getuserinfo", url.Values{"code": {"a1b2c3"}}, `{"errcode":0,"errmsg":"ok","UserId":"zhangsan","DeviceId":"10000556333395GEBGXSB3","user_ticket":"TICKET","expires_in":1800}`)
 	got, err := c.OAuth.GetUserInfo(t.Context(), "a1b2c3")
 	if err != nil {
 		t.Fatal(err)

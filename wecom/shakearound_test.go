@@ -9,11 +9,7 @@ import (
 func TestShakeAroundService_GetShakeInfo(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "shakearound/getshakeinfo", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"ticket":"6ab3d8465166598a5f4e8c1b44f44645"}`)
-		fmt.Fprint(w, `{"data":{"page_id":14000,"beacon_info":{"distance":55.00620700469034,"major":10001,"minor":19007,"uuid":"FDA50693-A4E2-4FB1-AFCF-C6EB07647825"},"userid":"zhangsan"},"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.post(t, "shakearound/getshakeinfo", `{"ticket":"6ab3d8465166598a5f4e8c1b44f44645"}`, `{"data":{"page_id":14000,"beacon_info":{"distance":55.00620700469034,"major":10001,"minor":19007,"uuid":"FDA50693-A4E2-4FB1-AFCF-C6EB07647825"},"userid":"zhangsan"},"errcode":0,"errmsg":"ok"}`)
 	got, err := c.ShakeAround.GetShakeInfo(t.Context(), "6ab3d8465166598a5f4e8c1b44f44645")
 	if err != nil {
 		t.Fatal(err)

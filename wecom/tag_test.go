@@ -11,11 +11,7 @@ import (
 func TestTagService_Create(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/create", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"tagname":"技术委员会"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"created","tagid":"12"}`)
-	})
+	ts.post(t, "tag/create", `{"tagname":"技术委员会"}`, `{"errcode":0,"errmsg":"created","tagid":"12"}`)
 	id, err := c.Tag.Create(t.Context(), "技术委员会")
 	if err != nil {
 		t.Fatal(err)
@@ -28,11 +24,7 @@ func TestTagService_Create(t *testing.T) {
 func TestTagService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/update", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"tagid":1,"tagname":"新名字"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"updated"}`)
-	})
+	ts.post(t, "tag/update", `{"tagid":1,"tagname":"新名字"}`, `{"errcode":0,"errmsg":"updated"}`)
 	if err := c.Tag.Update(t.Context(), 1, "新名字"); err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +33,7 @@ func TestTagService_Update(t *testing.T) {
 func TestTagService_Delete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/delete", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"tagid": {"2"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
-	})
+	ts.get(t, "tag/delete", url.Values{"tagid": {"2"}}, `{"errcode":0,"errmsg":"deleted"}`)
 	if err := c.Tag.Delete(t.Context(), 2); err != nil {
 		t.Fatal(err)
 	}
@@ -54,11 +42,7 @@ func TestTagService_Delete(t *testing.T) {
 func TestTagService_GetUsers(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"tagid": {"1"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","tagname":"乒乓球协会","userlist":[{"userid":"zhangsan","name":"李四"}],"partylist":[2]}`)
-	})
+	ts.get(t, "tag/get", url.Values{"tagid": {"1"}}, `{"errcode":0,"errmsg":"ok","tagname":"乒乓球协会","userlist":[{"userid":"zhangsan","name":"李四"}],"partylist":[2]}`)
 	got, err := c.Tag.GetUsers(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -72,11 +56,7 @@ func TestTagService_GetUsers(t *testing.T) {
 func TestTagService_AddUsers(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/addtagusers", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"tagid":1,"userlist":["zhangsan","nobody"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invalidlist":"nobody"}`)
-	})
+	ts.post(t, "tag/addtagusers", `{"tagid":1,"userlist":["zhangsan","nobody"]}`, `{"errcode":0,"errmsg":"ok","invalidlist":"nobody"}`)
 	got, err := c.Tag.AddUsers(t.Context(), 1, []string{"zhangsan", "nobody"})
 	if err != nil {
 		t.Fatal(err)
@@ -89,11 +69,7 @@ func TestTagService_AddUsers(t *testing.T) {
 func TestTagService_DeleteUsers(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/deltagusers", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"tagid":1,"userlist":["lisi"]}`)
-		fmt.Fprint(w, `{"errcode":40031,"errmsg":"all list invalid"}`)
-	})
+	ts.post(t, "tag/deltagusers", `{"tagid":1,"userlist":["lisi"]}`, `{"errcode":40031,"errmsg":"all list invalid"}`)
 	_, err := c.Tag.DeleteUsers(t.Context(), 1, []string{"lisi"})
 	if !IsCode(err, CodeInvalidUserList) {
 		t.Errorf("err = %v, want errcode 40031", err)

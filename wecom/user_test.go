@@ -14,11 +14,7 @@ import (
 func TestUserService_Create(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/create", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"userid":"zhangsan","name":"张三","department":[1,2],"mobile":"13800000000","gender":"1","enable":0,"to_invite":false}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"created"}`)
-	})
+	ts.post(t, "user/create", `{"userid":"zhangsan","name":"张三","department":[1,2],"mobile":"13800000000","gender":"1","enable":0,"to_invite":false}`, `{"errcode":0,"errmsg":"created"}`)
 	u := &UserInput{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Mobile: "13800000000", Gender: "1", Enable: new(0), ToInvite: new(false)}
 	if err := c.User.Create(t.Context(), u); err != nil {
 		t.Fatal(err)
@@ -41,14 +37,10 @@ func TestUserService_CreateRequestTakesAMap(t *testing.T) {
 func TestUserService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"userid": {"zhangsan"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan","name":"张三","department":[1,2],"order":[1,2],
+	ts.get(t, "user/get", url.Values{"userid": {"zhangsan"}}, `{"errcode":0,"errmsg":"ok","userid":"zhangsan","name":"张三","department":[1,2],"order":[1,2],
 			"gender":"1","is_leader_in_dept":[1,0],"direct_leader":["lisi"],"main_department":1,"status":1,
 			"extattr":{"attrs":[{"type":0,"name":"文本名称","text":{"value":"文本"}},{"type":1,"name":"网页名称","web":{"url":"http://www.test.com","title":"标题"}}]},
 			"external_profile":{"external_corp_name":"企业简称","wechat_channels":{"nickname":"视频号名称","status":1}}}`)
-	})
 	got, err := c.User.Get(t.Context(), "zhangsan")
 	if err != nil {
 		t.Fatal(err)
@@ -82,11 +74,7 @@ func TestUserService_GetNotFound(t *testing.T) {
 func TestUserService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/update", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"userid":"wangwu","position":"架构师","enable":0}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"updated"}`)
-	})
+	ts.post(t, "user/update", `{"userid":"wangwu","position":"架构师","enable":0}`, `{"errcode":0,"errmsg":"updated"}`)
 	if err := c.User.Update(t.Context(), &UserInput{UserID: "wangwu", Position: "架构师", Enable: new(0)}); err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +83,7 @@ func TestUserService_Update(t *testing.T) {
 func TestUserService_Delete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/delete", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"userid": {"wangwu"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
-	})
+	ts.get(t, "user/delete", url.Values{"userid": {"wangwu"}}, `{"errcode":0,"errmsg":"deleted"}`)
 	if err := c.User.Delete(t.Context(), "wangwu"); err != nil {
 		t.Fatal(err)
 	}
@@ -108,11 +92,7 @@ func TestUserService_Delete(t *testing.T) {
 func TestUserService_BatchDelete(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/batchdelete", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"useridlist":["zhangsan","lisi"]}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"deleted"}`)
-	})
+	ts.post(t, "user/batchdelete", `{"useridlist":["zhangsan","lisi"]}`, `{"errcode":0,"errmsg":"deleted"}`)
 	if err := c.User.BatchDelete(t.Context(), []string{"zhangsan", "lisi"}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,11 +101,7 @@ func TestUserService_BatchDelete(t *testing.T) {
 func TestUserService_List(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/list", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"department_id": {"2"}, "fetch_child": {"1"}, "status": {"0"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"lisi","name":"李四","department":[2],"enable":1,"hide_mobile":0}]}`)
-	})
+	ts.get(t, "user/list", url.Values{"department_id": {"2"}, "fetch_child": {"1"}, "status": {"0"}}, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"lisi","name":"李四","department":[2],"enable":1,"hide_mobile":0}]}`)
 	got, err := c.User.List(t.Context(), 2, &UserListOptions{FetchChild: true})
 	if err != nil {
 		t.Fatal(err)
@@ -139,11 +115,7 @@ func TestUserService_List(t *testing.T) {
 func TestUserService_SimpleList(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/simplelist", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"department_id": {"1"}, "fetch_child": {"0"}, "status": {"0"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"open_userid":"x"}]}`)
-	})
+	ts.get(t, "user/simplelist", url.Values{"department_id": {"1"}, "fetch_child": {"0"}, "status": {"0"}}, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"open_userid":"x"}]}`)
 	got, err := c.User.SimpleList(t.Context(), 1, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -156,11 +128,7 @@ func TestUserService_SimpleList(t *testing.T) {
 func TestUserService_ListID(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"cursor":"c1","limit":2}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"c2","dept_user":[{"userid":"zhangsan","department":1},{"userid":"zhangsan","department":2}]}`)
-	})
+	ts.post(t, "user/list_id", `{"cursor":"c1","limit":2}`, `{"errcode":0,"errmsg":"ok","next_cursor":"c2","dept_user":[{"userid":"zhangsan","department":1},{"userid":"zhangsan","department":2}]}`)
 	refs, next, err := c.User.ListID(t.Context(), "c1", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -276,11 +244,7 @@ func TestUserService_AllIDsBreak(t *testing.T) {
 func TestUserService_ConvertToOpenID(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/convert_to_openid", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"userid":"zhangsan"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","openid":"oDjGHs-1yCnGrRovBj2yHij5JAAA"}`)
-	})
+	ts.post(t, "user/convert_to_openid", `{"userid":"zhangsan"}`, `{"errcode":0,"errmsg":"ok","openid":"oDjGHs-1yCnGrRovBj2yHij5JAAA"}`)
 	got, err := c.User.ConvertToOpenID(t.Context(), "zhangsan")
 	if err != nil {
 		t.Fatal(err)
@@ -296,11 +260,7 @@ func TestUserService_ConvertToOpenID(t *testing.T) {
 func TestUserService_ConvertToUserID(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/convert_to_userid", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"openid":"oDjGHs"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	})
+	ts.post(t, "user/convert_to_userid", `{"openid":"oDjGHs"}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
 	got, err := c.User.ConvertToUserID(t.Context(), "oDjGHs")
 	if err != nil {
 		t.Fatal(err)
@@ -313,11 +273,7 @@ func TestUserService_ConvertToUserID(t *testing.T) {
 func TestUserService_GetUserID(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/getuserid", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"mobile":"13430388888"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	})
+	ts.post(t, "user/getuserid", `{"mobile":"13430388888"}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
 	got, err := c.User.GetUserID(t.Context(), "13430388888")
 	if err != nil {
 		t.Fatal(err)
@@ -330,11 +286,7 @@ func TestUserService_GetUserID(t *testing.T) {
 func TestUserService_GetUserIDByEmail(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/get_userid_by_email", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"email":"zhangsan@example.com","email_type":2}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	})
+	ts.post(t, "user/get_userid_by_email", `{"email":"zhangsan@example.com","email_type":2}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
 	got, err := c.User.GetUserIDByEmail(t.Context(), "zhangsan@example.com", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -349,11 +301,7 @@ func TestUserService_GetUserIDByEmail(t *testing.T) {
 func TestUserService_Verify(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/authsucc", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"userid": {"zhangsan"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.get(t, "user/authsucc", url.Values{"userid": {"zhangsan"}}, `{"errcode":0,"errmsg":"ok"}`)
 	if err := c.User.Verify(t.Context(), "zhangsan"); err != nil {
 		t.Fatal(err)
 	}
@@ -362,11 +310,7 @@ func TestUserService_Verify(t *testing.T) {
 func TestUserService_GetInfo(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/getuserinfo", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}, "code": {"CODE"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","UserId":"lisi","DeviceId":"DEVICE"}`)
-	})
+	ts.get(t, "user/getuserinfo", url.Values{"agentid": {"1000002"}, "code": {"CODE"}}, `{"errcode":0,"errmsg":"ok","UserId":"lisi","DeviceId":"DEVICE"}`)
 	got, err := c.User.GetInfo(t.Context(), 1000002, "CODE")
 	if err != nil {
 		t.Fatal(err)

@@ -61,6 +61,28 @@ func (ts *testServer) handle(t *testing.T, api string, fn http.HandlerFunc) {
 	})
 }
 
+// post registers api to answer answer to a POST whose body is the JSON
+// value body.
+func (ts *testServer) post(t *testing.T, api, body, answer string) {
+	t.Helper()
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, body)
+		fmt.Fprint(w, answer)
+	})
+}
+
+// get registers api to answer answer to a GET whose query, access_token
+// left out, is query.
+func (ts *testServer) get(t *testing.T, api string, query url.Values, answer string) {
+	t.Helper()
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, query)
+		fmt.Fprint(w, answer)
+	})
+}
+
 func testMethod(t *testing.T, r *http.Request, want string) {
 	t.Helper()
 	if r.Method != want {
