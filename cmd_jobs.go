@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -210,9 +211,12 @@ func jobsRun(ctx context.Context, c *cli, o *runOptions, names []string) error {
 // runThroughService starts the runs on a serve, and with follow prints each
 // one's log until it ends.
 func runThroughService(ctx context.Context, c *cli, client *service.ControlClient, cfg *jobs.Config, names []string, req scheduler.RunRequest, follow bool) error {
+	// One Idempotency-Key for the invocation (the serve scopes it by job):
+	// the client's retries of a request start no second run.
+	key := "cli-" + rand.Text()
 	var failed []string
 	for _, name := range names {
-		rec, err := client.RunNow(ctx, name, service.RunBody{Args: req.Args, DryRun: req.DryRun, By: req.By})
+		rec, err := client.RunNowOnce(ctx, name, key, service.RunBody{Args: req.Args, DryRun: req.DryRun, By: req.By})
 		if err != nil {
 			return operationError(err)
 		}

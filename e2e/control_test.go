@@ -6,10 +6,16 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,6 +75,73 @@ jobs:
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".runner", "state.db.service")); !os.IsNotExist(err) {
 		t.Errorf("the service file outlived serve: %v", err)
+	}
+}
+
+// TestJobsRunRetriesOnce: runner jobs run sends its request again when the
+// answer is lost on the way (here a proxy between it and serve drops the
+// first one), with the same Idempotency-Key: serve runs the job once.
+func TestJobsRunRetriesOnce(t *testing.T) {
+	t.Parallel()
+	dir := jobsDir(t, `timezone: UTC
+jobs:
+  - {name: by-hand, schedule: "@daily", script: hello.lua, enabled: false}
+`, map[string]string{"hello.lua": `print("hello")` + "\n"})
+	cmd, serveURL, log := startServe(t, dir)
+	target, err := url.Parse(serveURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var mu sync.Mutex
+	var keys []string // of the requests to run, in order
+	lossy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		first := len(keys) == 1
+		mu.Unlock()
+		if !first {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		proxy.ServeHTTP(httptest.NewRecorder(), r) // serve handles it; the answer is lost
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	defer lossy.Close()
+	// The command line finds serve through the file serve wrote: send it
+	// to the proxy instead.
+	file := filepath.Join(dir, ".runner", "state.db.service")
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, bytes.ReplaceAll(b, []byte(serveURL), []byte(lossy.URL+"/")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "by-hand")
+	if code != 0 {
+		t.Fatalf("jobs run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	id := runID(t, stdout, "by-hand")
+	mu.Lock()
+	if len(keys) < 2 || keys[0] == "" || slices.ContainsFunc(keys, func(k string) bool { return k != keys[0] }) {
+		t.Errorf("the requests' Idempotency-Keys: %q, want one key, sent again", keys)
+	}
+	mu.Unlock()
+	runs, err := service.NewControlClient(serveURL, readToken(t, dir)).Runs(t.Context(), "by-hand", 0)
+	if err != nil || len(runs) != 1 || runs[0].ID != id {
+		t.Errorf("runs of by-hand: %+v, %v; want %s only", runs, err, id)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve: %v\n%s", err, log)
 	}
 }
 

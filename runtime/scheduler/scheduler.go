@@ -142,6 +142,7 @@ type firing struct {
 	given  map[string]any   // the arguments the request gave
 	wait   bool             // wait for the running run instead of skipping
 	dryRun bool             // hold back the run's writes to WeCom
+	id     string           // the run's id, when the request chose it
 }
 
 const (
@@ -656,6 +657,9 @@ type RunRequest struct {
 	// At is when the run was asked for (an event accepted, then queued); it
 	// is recorded as the run's scheduled time. Now when zero.
 	At time.Time
+	// ID is the run's id (state.NewRunID), chosen by the caller before it
+	// asks (for an idempotent request); a new one when empty.
+	ID string
 }
 
 // The errors of a request the scheduler refuses; nothing is run or recorded.
@@ -777,7 +781,7 @@ func (s *Scheduler) Trigger(ctx context.Context, name string, req RunRequest) (*
 // triggered is the firing of a run asked for by req.
 func triggered(job *jobs.Job, req RunRequest) (firing, error) {
 	f := firing{job: job, scheduled: req.At, trigger: cmp.Or(req.Trigger, state.TriggerManual),
-		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), given: req.Args, wait: req.Wait, dryRun: req.DryRun}
+		by: req.By, event: req.Event, args: mergeArgs(job.Args, req.Args), given: req.Args, wait: req.Wait, dryRun: req.DryRun, id: req.ID}
 	if f.scheduled.IsZero() {
 		f.scheduled = time.Now()
 	}
@@ -1125,7 +1129,7 @@ func (s *Scheduler) Rejected() *ReloadStatus {
 
 func (s *Scheduler) newRecord(job *jobs.Job, f firing) state.RunRecord {
 	rec := state.RunRecord{
-		ID:        state.NewRunID(time.Now()),
+		ID:        cmp.Or(f.id, state.NewRunID(time.Now())),
 		Job:       job.Name,
 		Trigger:   f.trigger,
 		By:        f.by,

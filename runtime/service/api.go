@@ -31,7 +31,9 @@ import (
 //	GET  /api/v1/jobs                 every job with its state (JobInfo)
 //	GET  /api/v1/jobs/{job}           one job
 //	GET  /api/v1/jobs/{job}/runs      its runs, newest first (?limit=20)
-//	POST /api/v1/jobs/{job}/runs      run it now: {"args": {...}, "dry_run": false, "by": "alice@host"} → 202 and the run
+//	POST /api/v1/jobs/{job}/runs      run it now: {"args": {...}, "dry_run": false, "by": "alice@host"} → 202 and the run;
+//	                                  with an Idempotency-Key header, a request repeating the key of one made
+//	                                  within 24 hours for the job → 200, Idempotent-Replayed: true and that run
 //	POST /api/v1/jobs/{job}/pause     {"by": "..."}
 //	POST /api/v1/jobs/{job}/resume    {"by": "..."}
 //	GET  /api/v1/runs/{run}           one run
@@ -214,14 +216,25 @@ func (a *service) apiRunNow(w http.ResponseWriter, r *http.Request) (any, error)
 	if err := checkArgs(body.Args); err != nil {
 		return nil, err
 	}
-	// The run outlives the request.
-	run, err := a.s.Trigger(context.WithoutCancel(r.Context()), r.PathValue("job"), scheduler.RunRequest{By: by, Args: body.Args, DryRun: body.DryRun})
+	rec, replayed, err := a.c.RunNow(r.Context(), r.PathValue("job"), r.Header.Get(idempotencyHeader), scheduler.RunRequest{By: by, Args: body.Args, DryRun: body.DryRun})
 	if err != nil {
 		return nil, err
 	}
-	writeJSON(w, http.StatusAccepted, run.Initial)
+	if replayed {
+		w.Header().Set(replayedHeader, "true")
+		writeJSON(w, http.StatusOK, rec)
+		return nil, nil
+	}
+	writeJSON(w, http.StatusAccepted, rec)
 	return nil, nil
 }
+
+// The headers of an idempotent run request: the key a client chose, and
+// the mark of an answer that returns the run of an earlier request.
+const (
+	idempotencyHeader = "Idempotency-Key"
+	replayedHeader    = "Idempotent-Replayed"
+)
 
 func (a *service) apiPause(w http.ResponseWriter, r *http.Request) (any, error) {
 	return a.pauseOrResume(w, r, a.c.Pause)

@@ -3,11 +3,15 @@ package service
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -325,5 +329,208 @@ func TestAPIReloadAndService(t *testing.T) {
 	svc, err := a.client.Service(ctx)
 	if err != nil || !svc.Emulator || svc.Instance != a.Store.Instance() || svc.File != "jobs.yaml" {
 		t.Errorf("Service = %+v, %v", svc, err)
+	}
+}
+
+// postRun sends POST /api/v1/jobs/{job}/runs to the API at base with an
+// Idempotency-Key, and returns the status, the run and whether the answer
+// was a replay.
+func postRun(t *testing.T, base, job, key, body string) (int, state.RunRecord, bool) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "POST", base+"/api/v1/jobs/"+job+"/runs", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rec state.RunRecord
+	json.NewDecoder(resp.Body).Decode(&rec)
+	return resp.StatusCode, rec, resp.Header.Get("Idempotent-Replayed") == "true"
+}
+
+// waitEnded waits until the store has the run ended.
+func waitEnded(t *testing.T, store state.Store, job, id string) state.RunRecord {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		rec, err := store.Run(t.Context(), job, id)
+		if err == nil && rec.Ended() {
+			return rec
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s has not ended: %+v, %v", id, rec, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestAPIRunNowIdempotent: a request that repeats the Idempotency-Key of
+// an earlier one for the same job returns that run and starts none; the
+// key is the job's (another job's request with it runs), bound to its
+// arguments, and forgotten when its run was refused.
+func TestAPIRunNowIdempotent(t *testing.T) {
+	var runs atomic.Int32
+	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
+		runs.Add(1)
+		return nil
+	}), []*jobs.Job{testJob("sync", every(time.Hour)), testJob("report", every(time.Hour))})
+	base := a.srv.URL
+
+	code, first, replayed := postRun(t, base, "sync", "k-1", `{"args": {"who": "alice"}, "by": "alice"}`)
+	if code != http.StatusAccepted || replayed || first.ID == "" {
+		t.Fatalf("first request: %d, replayed %v, %+v", code, replayed, first)
+	}
+	a.waitRun(t, first.ID)
+	code, again, replayed := postRun(t, base, "sync", "k-1", `{"args": {"who": "alice"}, "by": "alice"}`)
+	if code != http.StatusOK || !replayed || again.ID != first.ID || again.Result != state.ResultOK {
+		t.Errorf("the request again: %d, replayed %v, %+v; want 200, the first run (%s), ended", code, replayed, again, first.ID)
+	}
+	if code, _, _ := postRun(t, base, "sync", "k-1", `{"args": {"who": "bob"}}`); code != http.StatusUnprocessableEntity {
+		t.Errorf("the key with other arguments: %d, want 422", code)
+	}
+	if code, _, _ := postRun(t, base, "sync", "k-1", `{"args": {"who": "alice"}, "dry_run": true}`); code != http.StatusUnprocessableEntity {
+		t.Errorf("the key with dry_run: %d, want 422", code)
+	}
+	code, other, _ := postRun(t, base, "report", "k-1", `{}`)
+	if code != http.StatusAccepted || other.ID == first.ID {
+		t.Errorf("the key for another job: %d, %+v; want a run of its own", code, other)
+	}
+	a.waitRun(t, other.ID)
+
+	// A refused run does not keep its key.
+	if _, err := a.client.Pause(t.Context(), "report", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := postRun(t, base, "report", "k-2", `{}`); code != http.StatusConflict {
+		t.Errorf("run of a paused job: %d, want 409", code)
+	}
+	if _, err := a.client.Resume(t.Context(), "report", "carol"); err != nil {
+		t.Fatal(err)
+	}
+	code, later, replayed := postRun(t, base, "report", "k-2", `{}`)
+	if code != http.StatusAccepted || replayed {
+		t.Errorf("the key of a refused request, again once resumed: %d, replayed %v", code, replayed)
+	}
+	a.waitRun(t, later.ID)
+
+	for _, bad := range []string{"with space", strings.Repeat("k", 256), "ключ"} {
+		if code, _, _ := postRun(t, base, "sync", bad, `{}`); code != http.StatusBadRequest {
+			t.Errorf("Idempotency-Key %.20q: %d, want 400", bad, code)
+		}
+	}
+	if code, _, _ := postRun(t, base, "nope", "k-3", `{}`); code != http.StatusNotFound {
+		t.Errorf("an unknown job with a key: %d, want 404", code)
+	}
+	if n := runs.Load(); n != 3 {
+		t.Errorf("%d runs, want 3: sync once, report twice", n)
+	}
+	if got := len(a.runs("sync")); got != 1 {
+		t.Errorf("sync has %d runs recorded, want 1", got)
+	}
+}
+
+// TestAPIRunNowIdempotentAcrossInstances: the key is kept in the state, so
+// that the instances sharing a Redis state, and a serve restarted on its
+// bbolt file, return the first request's run.
+func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
+	var runs atomic.Int32
+	exec := execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
+		runs.Add(1)
+		return nil
+	})
+	cfg := testConfig(testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }))
+	serve := func(store state.Store) string {
+		s, err := scheduler.New(cfg, exec, store, scheduler.Options{Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(StatusHandler(s, WithControlToken(testToken)))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+
+	redis := startRedis(t)
+	a, b := redis.open(t, state.RedisOptions{Instance: "a"}), redis.open(t, state.RedisOptions{Instance: "b"})
+	_, first, _ := postRun(t, serve(a), "sync", "k-redis", `{}`)
+	waitEnded(t, a, "sync", first.ID)
+	code, again, replayed := postRun(t, serve(b), "sync", "k-redis", `{}`)
+	if code != http.StatusOK || !replayed || again.ID != first.ID || again.Instance != "a" {
+		t.Errorf("the request again, to the other instance: %d, replayed %v, %+v; want the run %s of instance a", code, replayed, again, first.ID)
+	}
+
+	path := filepath.Join(t.TempDir(), "state.db")
+	bolt, err := state.OpenBolt(path, state.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, first, _ = postRun(t, serve(bolt), "sync", "k-bolt", `{}`)
+	waitEnded(t, bolt, "sync", first.ID)
+	bolt.Close()
+	if bolt, err = state.OpenBolt(path, state.BoltOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer bolt.Close()
+	code, again, replayed = postRun(t, serve(bolt), "sync", "k-bolt", `{}`)
+	if code != http.StatusOK || !replayed || again.ID != first.ID {
+		t.Errorf("the request again, after a restart: %d, replayed %v, %+v; want the run %s", code, replayed, again, first.ID)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("%d runs, want 2: one per key", n)
+	}
+}
+
+// TestControlClientRunNowOnce: when the answer to the first request is
+// lost, RunNowOnce sends it again with the same key, and gets the run the
+// first one started: one run.
+func TestControlClientRunNowOnce(t *testing.T) {
+	var runs atomic.Int32
+	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
+		runs.Add(1)
+		return nil
+	}), []*jobs.Job{testJob("sync", every(time.Hour))})
+	var mu sync.Mutex
+	var keys []string // of the requests, in order
+	api := StatusHandler(a.s, WithControlToken(testToken))
+	lossy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		keys = append(keys, r.Header.Get("Idempotency-Key"))
+		n := len(keys)
+		mu.Unlock()
+		if n > 1 {
+			api.ServeHTTP(w, r)
+			return
+		}
+		// The serve handles the first request; its answer is lost.
+		api.ServeHTTP(httptest.NewRecorder(), r)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		conn.Close()
+	}))
+	defer lossy.Close()
+	c := NewControlClient(lossy.URL, testToken)
+	c.retryDelay = time.Millisecond
+	rec, err := c.RunNowOnce(t.Context(), "sync", "cli-key", RunBody{By: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.waitRun(t, rec.ID)
+	mu.Lock()
+	if len(keys) < 2 || slices.ContainsFunc(keys, func(k string) bool { return k != "cli-key" }) {
+		t.Errorf("the requests' keys: %q, want cli-key for the first and a retry", keys)
+	}
+	mu.Unlock()
+	if got := runs.Load(); got != 1 {
+		t.Errorf("%d runs, want 1", got)
+	}
+	if recs := a.runs("sync"); len(recs) != 1 || recs[0].ID != rec.ID {
+		t.Errorf("runs recorded: %+v, want %s only", recs, rec.ID)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -22,6 +24,10 @@ type ControlClient struct {
 	base  string // ends in "/"
 	token string
 	http  *http.Client
+
+	// attemptTimeout bounds each attempt of RunNowOnce; retryDelay is the
+	// wait before its second attempt (twice that before the third).
+	attemptTimeout, retryDelay time.Duration
 }
 
 // NewControlClient returns a client of the serve at baseURL (its
@@ -30,7 +36,7 @@ func NewControlClient(baseURL, token string) *ControlClient {
 	if !strings.HasSuffix(baseURL, "/") {
 		baseURL += "/"
 	}
-	return &ControlClient{base: baseURL, token: token, http: &http.Client{}}
+	return &ControlClient{base: baseURL, token: token, http: &http.Client{}, attemptTimeout: 30 * time.Second, retryDelay: time.Second}
 }
 
 // ControlError is an answer of the control API other than a success.
@@ -63,6 +69,40 @@ func (c *ControlClient) Runs(ctx context.Context, job string, limit int) ([]stat
 func (c *ControlClient) RunNow(ctx context.Context, job string, body RunBody) (state.RunRecord, error) {
 	var v state.RunRecord
 	return v, c.call(ctx, "POST", "api/v1/jobs/"+url.PathEscape(job)+"/runs", body, &v)
+}
+
+// runNowTries is how many times RunNowOnce sends its request at most.
+const runNowTries = 3
+
+// RunNowOnce is RunNow with an Idempotency-Key, key: the serve starts one
+// run for the key however often the request reaches it, so RunNowOnce sends
+// it again, with the same key, when no answer came (a connection lost, an
+// attempt past attemptTimeout) or a proxy answered 502 or 504. It returns
+// the run, as it started or, for a request that had reached the serve
+// before, as it is now.
+func (c *ControlClient) RunNowOnce(ctx context.Context, job, key string, body RunBody) (state.RunRecord, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return state.RunRecord{}, err
+	}
+	header := http.Header{idempotencyHeader: {key}}
+	path := "api/v1/jobs/" + url.PathEscape(job) + "/runs"
+	for try := 1; ; try++ {
+		var rec state.RunRecord
+		actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
+		err := c.callWith(actx, "POST", path, header, bytes.NewReader(b), &rec)
+		cancel()
+		var ce *ControlError
+		retry := ctx.Err() == nil && (!errors.As(err, &ce) || ce.Status == http.StatusBadGateway || ce.Status == http.StatusGatewayTimeout)
+		if err == nil || !retry || try == runNowTries {
+			return rec, err
+		}
+		select {
+		case <-time.After(time.Duration(try) * c.retryDelay):
+		case <-ctx.Done():
+			return rec, err
+		}
+	}
 }
 
 // Run returns one run.
@@ -99,7 +139,7 @@ func (c *ControlClient) Reload(ctx context.Context) (jobs int, err error) {
 // Log copies a run's log to w from line from (0 is the first); with follow
 // it goes on until the run has ended.
 func (c *ControlClient) Log(ctx context.Context, id string, from int, follow bool, w io.Writer) error {
-	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&follow=%t", url.PathEscape(id), from, follow), nil)
+	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&follow=%t", url.PathEscape(id), from, follow), nil, nil)
 	if err != nil {
 		return err
 	}
@@ -111,7 +151,7 @@ func (c *ControlClient) Log(ctx context.Context, id string, from int, follow boo
 // LogLines returns up to n lines (n > 0) of a run's log from line from (0 is
 // the first), and how many lines the log has.
 func (c *ControlClient) LogLines(ctx context.Context, id string, from, n int) ([]string, int, error) {
-	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&lines=%d", url.PathEscape(id), from, n), nil)
+	resp, err := c.do(ctx, "GET", fmt.Sprintf("api/v1/runs/%s/log?from=%d&lines=%d", url.PathEscape(id), from, n), nil, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -139,7 +179,13 @@ func (c *ControlClient) call(ctx context.Context, method, path string, body, out
 		}
 		r = bytes.NewReader(b)
 	}
-	resp, err := c.do(ctx, method, path, r)
+	return c.callWith(ctx, method, path, nil, r, out)
+}
+
+// callWith sends a request with header and body, JSON, and decodes the
+// answer into out.
+func (c *ControlClient) callWith(ctx context.Context, method, path string, header http.Header, body io.Reader, out any) error {
+	resp, err := c.do(ctx, method, path, header, body)
 	if err != nil {
 		return err
 	}
@@ -152,10 +198,13 @@ func (c *ControlClient) call(ctx context.Context, method, path string, body, out
 
 // do sends a request and returns a successful response; any other answer is
 // a ControlError.
-func (c *ControlClient) do(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
+func (c *ControlClient) do(ctx context.Context, method, path string, header http.Header, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, err
+	}
+	for name, values := range header {
+		req.Header[name] = values
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	if body != nil {

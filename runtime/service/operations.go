@@ -2,7 +2,15 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -44,6 +52,73 @@ func (c *Control) Runs(ctx context.Context, job string, limit int) ([]state.RunR
 // Run returns one run of a configured job.
 func (c *Control) Run(ctx context.Context, id string) (state.RunRecord, error) {
 	return c.s.FindRun(ctx, id)
+}
+
+// IdempotencyTTL is how long a run request's Idempotency-Key is
+// remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// maxIdempotencyKey bounds the length of an Idempotency-Key.
+const maxIdempotencyKey = 255
+
+// RunNow starts a run of a job (Scheduler.Trigger); the run outlives ctx.
+// With a key (a request's Idempotency-Key), the first request with that key
+// for the job starts the run, and the requests with the same key within
+// IdempotencyTTL return that run, replayed, instead of starting another:
+// across the instances sharing the state, and across restarts. The key is
+// remembered before the run starts, and forgotten if it does not start (a
+// paused or busy job), so that the request can be made again. A key reused
+// with other arguments or another dry_run is refused (422), as is a retry
+// that arrives before the first request's run has started (409).
+func (c *Control) RunNow(ctx context.Context, job, key string, req scheduler.RunRequest) (rec state.RunRecord, replayed bool, err error) {
+	if key == "" {
+		run, err := c.s.Trigger(context.WithoutCancel(ctx), job, req)
+		if err != nil {
+			return state.RunRecord{}, false, err
+		}
+		return run.Initial, false, nil
+	}
+	if len(key) > maxIdempotencyKey || strings.IndexFunc(key, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+		return state.RunRecord{}, false, &apiError{http.StatusBadRequest, fmt.Sprintf("Idempotency-Key: want 1 to %d printable ASCII characters without spaces", maxIdempotencyKey)}
+	}
+	if c.s.Config().JobNamed(job) == nil {
+		return state.RunRecord{}, false, scheduler.ErrNoJob(c.s.Config(), job)
+	}
+	digest := requestPrint(req)
+	req.ID = state.NewRunID(time.Now())
+	stored, mine := "run-now\x00"+job+"\x00"+key, digest+" "+req.ID
+	held, err := c.s.Store().Remember(ctx, stored, mine, IdempotencyTTL)
+	if err != nil {
+		return state.RunRecord{}, false, fmt.Errorf("cannot record the Idempotency-Key: %w", err)
+	}
+	if held != mine {
+		heldDigest, id, _ := strings.Cut(held, " ")
+		if heldDigest != digest {
+			return state.RunRecord{}, false, &apiError{http.StatusUnprocessableEntity, fmt.Sprintf("Idempotency-Key %q was used for a run of %s with other arguments or dry_run", key, job)}
+		}
+		rec, err := c.s.Store().Run(ctx, job, id)
+		if errors.Is(err, state.ErrNotFound) {
+			return state.RunRecord{}, false, &apiError{http.StatusConflict, fmt.Sprintf("the first request with Idempotency-Key %q has not started its run %s yet: try again", key, id)}
+		}
+		return rec, err == nil, err
+	}
+	run, err := c.s.Trigger(context.WithoutCancel(ctx), job, req)
+	if err != nil {
+		c.s.Store().Forget(context.WithoutCancel(ctx), stored, mine)
+		return state.RunRecord{}, false, err
+	}
+	return run.Initial, false, nil
+}
+
+// requestPrint is what two requests with the same Idempotency-Key must
+// share: their arguments and dry run, hashed.
+func requestPrint(req scheduler.RunRequest) string {
+	b, _ := json.Marshal(struct {
+		Args   map[string]any `json:"args"`
+		DryRun bool           `json:"dry_run"`
+	}{req.Args, req.DryRun})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // Log writes a run's log to w from line from (0 is the first), a line a

@@ -71,6 +71,7 @@ var (
 	bucketKV      = []byte("kv")      // job / key: value
 	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
 	bucketPaused  = []byte("paused")  // job: JSON Pause
+	bucketKept    = []byte("kept")    // key of Remember: expiry (Unix ns, big-endian), then the value
 )
 
 // owner is the process that has the file open, recorded at open.
@@ -204,7 +205,7 @@ func (s *BoltStore) compact(opts BoltOptions, log *slog.Logger) error {
 // runs a previous owner left running as interrupted, and drops the runs
 // beyond the history.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
-	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused} {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused, bucketKept} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -696,6 +697,50 @@ func (s *BoltStore) closeSeen() {
 }
 
 // SetPause pauses or resumes a job.
+// Remember records value under key for ttl unless the key holds a value
+// that has not expired, and returns the value the key holds. The expired
+// keys are dropped as it goes: there are few (a key per request).
+func (s *BoltStore) Remember(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	held := value
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketKept)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UnixNano()
+		if v := b.Get([]byte(key)); len(v) >= 8 && int64(binary.BigEndian.Uint64(v)) > now {
+			held = string(v[8:])
+			return nil
+		}
+		var expired [][]byte
+		b.ForEach(func(k, v []byte) error {
+			if len(v) < 8 || int64(binary.BigEndian.Uint64(v)) <= now {
+				expired = append(expired, k)
+			}
+			return nil
+		})
+		for _, k := range expired {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		v := binary.BigEndian.AppendUint64(nil, uint64(now+int64(ttl)))
+		return b.Put([]byte(key), append(v, value...))
+	})
+	return held, s.health.note(err)
+}
+
+// Forget deletes key if it holds value.
+func (s *BoltStore) Forget(ctx context.Context, key, value string) error {
+	return s.health.note(s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketKept)
+		if v := boltGet(tx, []byte(key), bucketKept); b != nil && len(v) >= 8 && string(v[8:]) == value {
+			return b.Delete([]byte(key))
+		}
+		return nil
+	}))
+}
+
 func (s *BoltStore) SetPause(ctx context.Context, job string, p *Pause) error {
 	return s.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(bucketPaused)

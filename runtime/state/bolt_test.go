@@ -71,6 +71,31 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 		}
 	})
 
+	t.Run("remember", func(t *testing.T) {
+		s := newStore(t, 10)
+		ctx := t.Context()
+		remember := func(key, value string, ttl time.Duration, want string) {
+			t.Helper()
+			if got, err := s.Remember(ctx, key, value, ttl); err != nil || got != want {
+				t.Errorf("Remember(%s, %s) = %q, %v, want %q", key, value, got, err, want)
+			}
+		}
+		remember("run/a/k1", "first", time.Hour, "first")
+		remember("run/a/k1", "second", time.Hour, "first")
+		remember("run/b/k1", "other", time.Hour, "other")
+		if err := s.Forget(ctx, "run/a/k1", "second"); err != nil {
+			t.Fatal(err)
+		}
+		remember("run/a/k1", "third", time.Hour, "first") // forgotten only with its value
+		if err := s.Forget(ctx, "run/a/k1", "first"); err != nil {
+			t.Fatal(err)
+		}
+		remember("run/a/k1", "fourth", time.Hour, "fourth")
+		remember("short", "x", 50*time.Millisecond, "x")
+		time.Sleep(100 * time.Millisecond)
+		remember("short", "y", time.Hour, "y")
+	})
+
 	t.Run("runs", func(t *testing.T) {
 		s := newStore(t, 3)
 		ctx := t.Context()
@@ -385,6 +410,28 @@ func TestBoltSeenAcrossRestart(t *testing.T) {
 		if first, _ := s.FirstSeen(t.Context(), key, time.Hour); first != want {
 			t.Errorf("after a restart, FirstSeen(%s) = %v, want %v", key, first, want)
 		}
+	}
+}
+
+// TestBoltRememberAcrossRestart: what Remember recorded holds for the next
+// process.
+func TestBoltRememberAcrossRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held, err := s.Remember(t.Context(), "k", "first", time.Hour); held != "first" || err != nil {
+		t.Fatalf("Remember = %q, %v", held, err)
+	}
+	s.Close()
+	s, err = OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if held, err := s.Remember(t.Context(), "k", "second", time.Hour); held != "first" || err != nil {
+		t.Errorf("after a restart, Remember = %q, %v, want first", held, err)
 	}
 }
 

@@ -802,6 +802,21 @@ func (s *RedisStore) FirstSeen(ctx context.Context, key string, ttl time.Duratio
 	return s.rdb.SetNX(ctx, s.key("seen", key), s.instance, max(ttl, time.Millisecond)).Result()
 }
 
+// Remember sets the key to value for ttl unless it is set, and returns the
+// value it holds: SET NX PX, else GET, in one script.
+func (s *RedisStore) Remember(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	held, err := acquireScript.Run(ctx, s.rdb, []string{s.key("kept", key)}, value, max(ttl.Milliseconds(), 1)).Text()
+	if errors.Is(err, redis.Nil) {
+		return value, nil
+	}
+	return held, s.health.note(err)
+}
+
+// Forget deletes the key if it holds value.
+func (s *RedisStore) Forget(ctx context.Context, key, value string) error {
+	return s.health.note(releaseScript.Run(ctx, s.rdb, []string{s.key("kept", key)}, value).Err())
+}
+
 // LockJob takes the job's running lock. While it is held, the lock is renewed
 // every ttl/3, so that it expires at most ttl after its holder died; a lock
 // whose holder's heartbeat is gone is taken over at once.

@@ -68,6 +68,13 @@ type Store interface {
 	// recorded: the deduplication of WeCom's repeated deliveries, across the
 	// instances that share the store. A key stays seen until ttl has passed.
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+	// Remember records value under key for ttl unless the key holds a value
+	// already, and returns the value the key holds: value itself when it was
+	// recorded now. It is the memory of the control API's Idempotency-Key,
+	// shared by the instances sharing the store and kept across restarts.
+	Remember(ctx context.Context, key, value string, ttl time.Duration) (held string, err error)
+	// Forget deletes key if it holds value.
+	Forget(ctx context.Context, key, value string) error
 	// SetPause pauses a job (p not nil) or resumes it (p nil). Every instance
 	// sharing the state sees it.
 	SetPause(ctx context.Context, job string, p *Pause) error
