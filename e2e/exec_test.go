@@ -241,6 +241,19 @@ func TestExecEmulatorRules(t *testing.T) {
 			t.Errorf("runner %v: exit %d, stdout %q, want %q, stderr:\n%s", args, code, out, c.want, errOut)
 		}
 	}
+	// jobs run (and serve, through the same flags) too.
+	jobs := jobsDir(t, `timezone: UTC
+clients:
+  notify: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_SECRET}"}
+jobs:
+  - {name: mobile, schedule: "@daily", script: mobile.lua}
+`, map[string]string{"mobile.lua": `print("mobile:", require("wecom").user.get("zhangsan").mobile)` + "\n"})
+	for rules, want := range map[string]string{"today": "mobile:\tnil\n", "legacy": "mobile:\t13800138002\n"} {
+		stdout, stderr, code := runner(t, jobs, nil, "jobs", "run", "--emulator", "--emulator-rules", rules, "mobile")
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("jobs run --emulator-rules %s: exit %d, stdout %q, want %q, stderr:\n%s", rules, code, stdout, want, stderr)
+		}
+	}
 	for _, args := range [][]string{
 		{"exec", "--emulator-rules", "legacy", script},
 		{"exec", "--emulator", "--emulator-rules", "2021", script},

@@ -161,3 +161,34 @@ function TestTemplateCard(t)
     card_action = {type = 1, url = "https://oa.example.com"}})
   assert_eq(r.response_code, nil)
 end
+
+-- WeCom's rules of today, which the emulator applies: a message sent with
+-- enable_duplicate_check again within its interval is answered ok but
+-- reaches no one, and a member gets at most 30 messages a minute from an
+-- application, the rest answered ok and dropped. (Members no other test of
+-- this file writes to.)
+function TestDuplicateNotDeliveredAgain(t)
+  local function send()
+    return wecom.message.send_text{user_ids = "songjia", content = "磁盘已满", enable_duplicate_check = true,
+      duplicate_check_interval = 600}
+  end
+  assert_eq(send().errcode, 0)
+  local first = last_message()
+  assert_eq({first.duplicate, first.recipients}, {nil, {"songjia"}})
+  local again = send()
+  assert_eq(again.errcode, 0)
+  assert_eq(type(again.msgid), "string")
+  local m = last_message()
+  assert_eq({m.duplicate, #m.recipients, m.dropped}, {true, 0, {"songjia"}})
+end
+
+function TestMemberMessageLimit(t)
+  for i = 1, 30 do
+    assert_eq(wecom.message.send_text{user_ids = "xieting", content = "提醒 " .. i}.errcode, 0)
+    assert_eq(last_message().recipients, {"xieting"}, "message " .. i)
+  end
+  local r = wecom.message.send_text{user_ids = "xieting|hanmei", content = "第 31 条"}
+  assert_eq({r.errcode, r.invaliduser}, {0, ""})
+  local m = last_message()
+  assert_eq({m.recipients, m.dropped}, {{"hanmei"}, {"xieting"}})
+end
