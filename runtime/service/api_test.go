@@ -378,7 +378,7 @@ func TestAPIRunNowIdempotent(t *testing.T) {
 	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
 		runs.Add(1)
 		return nil
-	}), []*jobs.Job{testJob("sync", every(time.Hour)), testJob("report", every(time.Hour))})
+	}), []*jobs.Job{runfixture.Job("sync", every(time.Hour)), runfixture.Job("report", every(time.Hour))})
 	base := a.srv.URL
 
 	code, first, replayed := postRun(t, base, "sync", "k-1", `{"args": {"who": "alice"}, "by": "alice"}`)
@@ -429,7 +429,7 @@ func TestAPIRunNowIdempotent(t *testing.T) {
 	if n := runs.Load(); n != 3 {
 		t.Errorf("%d runs, want 3: sync once, report twice", n)
 	}
-	if got := len(a.runs("sync")); got != 1 {
+	if got := len(a.Runs("sync")); got != 1 {
 		t.Errorf("sync has %d runs recorded, want 1", got)
 	}
 }
@@ -443,7 +443,7 @@ func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
 		runs.Add(1)
 		return nil
 	})
-	cfg := testConfig(testJob("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }))
+	cfg := runfixture.Config(runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }))
 	serve := func(store state.Store) string {
 		s, err := scheduler.New(cfg, exec, store, scheduler.Options{Logger: testLogger(t)})
 		if err != nil {
@@ -454,8 +454,8 @@ func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
 		return srv.URL
 	}
 
-	redis := startRedis(t)
-	a, b := redis.open(t, state.RedisOptions{Instance: "a"}), redis.open(t, state.RedisOptions{Instance: "b"})
+	redis := runfixture.StartRedis(t)
+	a, b := redis.Open(t, state.RedisOptions{Instance: "a"}), redis.Open(t, state.RedisOptions{Instance: "b"})
 	_, first, _ := postRun(t, serve(a), "sync", "k-redis", `{}`)
 	waitEnded(t, a, "sync", first.ID)
 	code, again, replayed := postRun(t, serve(b), "sync", "k-redis", `{}`)
@@ -492,10 +492,10 @@ func TestControlClientRunNowOnce(t *testing.T) {
 	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
 		runs.Add(1)
 		return nil
-	}), []*jobs.Job{testJob("sync", every(time.Hour))})
+	}), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
 	var mu sync.Mutex
 	var keys []string // of the requests, in order
-	api := StatusHandler(a.s, WithControlToken(testToken))
+	api := StatusHandler(a.S, WithControlToken(testToken))
 	lossy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		keys = append(keys, r.Header.Get("Idempotency-Key"))
@@ -530,7 +530,7 @@ func TestControlClientRunNowOnce(t *testing.T) {
 	if got := runs.Load(); got != 1 {
 		t.Errorf("%d runs, want 1", got)
 	}
-	if recs := a.runs("sync"); len(recs) != 1 || recs[0].ID != rec.ID {
+	if recs := a.Runs("sync"); len(recs) != 1 || recs[0].ID != rec.ID {
 		t.Errorf("runs recorded: %+v, want %s only", recs, rec.ID)
 	}
 }
