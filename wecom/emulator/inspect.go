@@ -191,10 +191,13 @@ type Stats struct {
 	Requests      int `json:"requests"`
 	TokenRequests int `json:"gettoken_calls"`
 	Messages      int `json:"messages"`
-	ChatMessages  int `json:"chat_messages"`
-	RobotMessages int `json:"robot_messages"`
-	Media         int `json:"media"`
-	BatchJobs     int `json:"batch_jobs"`
+	// DroppedDeliveries counts the members app messages did not reach
+	// although WeCom answered ok (Message.Dropped).
+	DroppedDeliveries int `json:"dropped_deliveries"`
+	ChatMessages      int `json:"chat_messages"`
+	RobotMessages     int `json:"robot_messages"`
+	Media             int `json:"media"`
+	BatchJobs         int `json:"batch_jobs"`
 }
 
 // Stats returns the server's counters.
@@ -205,6 +208,9 @@ func (s *Server) Stats() Stats {
 	s.log.mu.Unlock()
 	s.out.mu.Lock()
 	st.Messages, st.ChatMessages = len(s.out.messages), len(s.out.chats)
+	for _, m := range s.out.messages {
+		st.DroppedDeliveries += len(m.Dropped)
+	}
 	s.out.mu.Unlock()
 	s.robots.mu.Lock()
 	st.RobotMessages = len(s.robots.messages)

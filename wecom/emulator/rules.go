@@ -102,8 +102,10 @@ type ruleState struct {
 	// each app within the last hour, oldest first.
 	deliveries map[delivery][]time.Time
 	// sent are the messages sent with enable_duplicate_check, by app and
-	// request, with the time they were delivered.
-	sent map[string]time.Time
+	// request, with the time they were delivered; those older than the
+	// longest interval are dropped once a minute, at pruned.
+	sent   map[string]time.Time
+	pruned time.Time
 	// days counts the calls of the daily quotas, by API, in the day of
 	// the server's clock (Beijing time) that began at day.
 	day  time.Time
@@ -303,9 +305,12 @@ func (s *Server) duplicate(agentID int, body []byte, now time.Time) bool {
 	r := s.rules
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for k, t := range r.sent {
-		if now.Sub(t) >= maxDuplicateInterval {
-			delete(r.sent, k)
+	if now.Sub(r.pruned) >= time.Minute {
+		r.pruned = now
+		for k, t := range r.sent {
+			if now.Sub(t) >= maxDuplicateInterval {
+				delete(r.sent, k)
+			}
 		}
 	}
 	if t, ok := r.sent[key]; ok && now.Sub(t) < interval {

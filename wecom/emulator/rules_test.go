@@ -221,6 +221,11 @@ func TestRulesMemberMessageLimits(t *testing.T) {
 		if got := seen[len(seen)-1]; !slices.Equal(got.Dropped, []string{"zhangsan"}) {
 			t.Errorf("/_emulator/messages shows the last message as %+v", got)
 		}
+		var stats Stats
+		getJSON(t, s, "stats", &stats)
+		if stats.DroppedDeliveries != 1 || stats.Messages != 31 {
+			t.Errorf("/_emulator/stats: %+v, want 31 messages, 1 delivery dropped", stats)
+		}
 		// Another application has its own count.
 		rep := reportApp(t, s)
 		wantCode(t, rep.post("message/send", textMsg(DemoReportAgentID, "zhangsan", "", "", "日报")), 0)
