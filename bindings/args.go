@@ -80,12 +80,22 @@ func (m *argsModule) get(L *lua.LState) int {
 	return 1
 }
 
-func (m *argsModule) number(L *lua.LState) int {
-	name := L.CheckString(1)
-	L.CheckTypes(2, lua.LTNumber, lua.LTNil)
-	lv, ok := m.value(L, name)
+// typed reads the name at argument 1 and a default of type typ or nil at
+// argument 2, and returns the argument name's value; when it is absent, it
+// pushes the default and ok is false.
+func (m *argsModule) typed(L *lua.LState, typ lua.LValueType) (name string, lv lua.LValue, ok bool) {
+	name = L.CheckString(1)
+	L.CheckTypes(2, typ, lua.LTNil)
+	lv, ok = m.value(L, name)
 	if !ok {
 		L.Push(L.Get(2))
+	}
+	return name, lv, ok
+}
+
+func (m *argsModule) number(L *lua.LState) int {
+	name, lv, ok := m.typed(L, lua.LTNumber)
+	if !ok {
 		return 1
 	}
 	switch lv := lv.(type) {
@@ -104,11 +114,8 @@ func (m *argsModule) number(L *lua.LState) int {
 }
 
 func (m *argsModule) bool(L *lua.LState) int {
-	name := L.CheckString(1)
-	L.CheckTypes(2, lua.LTBool, lua.LTNil)
-	lv, ok := m.value(L, name)
+	name, lv, ok := m.typed(L, lua.LTBool)
 	if !ok {
-		L.Push(L.Get(2))
 		return 1
 	}
 	switch lv := lv.(type) {

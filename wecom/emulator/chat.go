@@ -193,6 +193,14 @@ func (s *Server) appchatUpdate(c *call) (any, *apiError) {
 	if e := c.requireApp(); e != nil {
 		return nil, e
 	}
+	return s.changeChat(c, func(st *state, req *chatRequest) (*AppChat, *apiError) {
+		return st.appChat(c, string(req.ChatID))
+	}, (*state).updateChat)
+}
+
+// changeChat decodes a chatRequest, then, holding the state's lock, finds
+// its chat with find and applies change to it.
+func (s *Server) changeChat(c *call, find func(*state, *chatRequest) (*AppChat, *apiError), change func(*state, *AppChat, *chatRequest) *apiError) (any, *apiError) {
 	var req chatRequest
 	if e := c.decode(&req); e != nil {
 		return nil, e
@@ -200,11 +208,11 @@ func (s *Server) appchatUpdate(c *call) (any, *apiError) {
 	st := s.st
 	st.lock()
 	defer st.mu.Unlock()
-	ch, e := st.appChat(c, string(req.ChatID))
+	ch, e := find(st, &req)
 	if e != nil {
 		return nil, e
 	}
-	if e := st.updateChat(ch, &req); e != nil {
+	if e := change(st, ch, &req); e != nil {
 		return nil, e
 	}
 	return okStatus, nil
@@ -327,41 +335,23 @@ func (s *Server) chatGet(c *call) (any, *apiError) {
 
 // chatUpdate serves the legacy POST chat/update.
 func (s *Server) chatUpdate(c *call) (any, *apiError) {
-	var req chatRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.lock()
-	defer st.mu.Unlock()
-	ch, e := st.memberChat(string(req.ChatID), req.OpUser)
-	if e != nil {
-		return nil, e
-	}
-	if e := st.updateChat(ch, &req); e != nil {
-		return nil, e
-	}
-	return okStatus, nil
+	return s.changeChat(c, opUserChat, (*state).updateChat)
+}
+
+// opUserChat is the chat of a legacy request when its op_user is a member.
+func opUserChat(st *state, req *chatRequest) (*AppChat, *apiError) {
+	return st.memberChat(string(req.ChatID), req.OpUser)
 }
 
 // chatQuit serves the legacy POST chat/quit; the owner cannot quit.
 func (s *Server) chatQuit(c *call) (any, *apiError) {
-	var req chatRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.lock()
-	defer st.mu.Unlock()
-	ch, e := st.memberChat(string(req.ChatID), req.OpUser)
-	if e != nil {
-		return nil, e
-	}
-	if strings.EqualFold(ch.Owner, req.OpUser) {
-		return nil, errorf(86220, "the owner cannot quit the chat")
-	}
-	ch.Users = slices.DeleteFunc(ch.Users, func(u string) bool { return strings.EqualFold(u, req.OpUser) })
-	return okStatus, nil
+	return s.changeChat(c, opUserChat, func(_ *state, ch *AppChat, req *chatRequest) *apiError {
+		if strings.EqualFold(ch.Owner, req.OpUser) {
+			return errorf(86220, "the owner cannot quit the chat")
+		}
+		ch.Users = slices.DeleteFunc(ch.Users, func(u string) bool { return strings.EqualFold(u, req.OpUser) })
+		return nil
+	})
 }
 
 // legacyReceiver is a chat/send receiver or a chat/clearnotify chat.

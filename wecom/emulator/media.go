@@ -319,6 +319,15 @@ func materialAgent(c *call, given int) (int, *apiError) {
 	return given, c.checkAgent(given)
 }
 
+// materialRequest decodes the body into req and returns the app the call
+// acts for, from req's agentid.
+func materialRequest(c *call, req any, agentID *flexInt) (int, *apiError) {
+	if e := c.decode(req); e != nil {
+		return 0, e
+	}
+	return materialAgent(c, int(*agentID))
+}
+
 // materialAdd serves the legacy POST material/add_material?type=T&agentid=ID.
 func (s *Server) materialAdd(c *call) (any, *apiError) {
 	agentID, e := c.agentParam()
@@ -374,10 +383,7 @@ func (s *Server) checkArticles(raw []json.RawMessage) *apiError {
 // materialAddMPNews serves the legacy POST material/add_mpnews.
 func (s *Server) materialAddMPNews(c *call) (any, *apiError) {
 	var req articlesBody
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	agentID, e := materialAgent(c, int(req.AgentID))
+	agentID, e := materialRequest(c, &req, &req.AgentID)
 	if e != nil {
 		return nil, e
 	}
@@ -453,10 +459,7 @@ func (s *Server) materialDelete(c *call) (any, *apiError) {
 // update_mpnews): articles given top-level or under mpnews.
 func (s *Server) materialUpdateNews(c *call) (any, *apiError) {
 	var req articlesBody
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	agentID, e := materialAgent(c, int(req.AgentID))
+	agentID, e := materialRequest(c, &req, &req.AgentID)
 	if e != nil {
 		return nil, e
 	}
@@ -544,10 +547,7 @@ func (s *Server) materialBatchGet(c *call) (any, *apiError) {
 		Offset  flexInt `json:"offset"`
 		Count   flexInt `json:"count"`
 	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	agentID, e := materialAgent(c, int(req.AgentID))
+	agentID, e := materialRequest(c, &req, &req.AgentID)
 	if e != nil {
 		return nil, e
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"iter"
 	"slices"
 	"sort"
 	"strings"
@@ -288,17 +289,29 @@ func (st *state) user(id string) *member {
 
 // isAncestor reports whether a is d or one of d's ancestors.
 func (st *state) isAncestor(a, d int) bool {
-	for depth := 0; d != 0 && depth < 64; depth++ {
-		if d == a {
+	for x := range st.ancestors(d) {
+		if x == a {
 			return true
 		}
-		dept := st.depts[d]
-		if dept == nil {
-			return false
-		}
-		d = dept.ParentID
 	}
 	return false
+}
+
+// ancestors yields d, then its parent and so on up to the root, at most 64
+// departments; an unknown department is the last.
+func (st *state) ancestors(d int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for depth := 0; d != 0 && depth < 64; depth++ {
+			if !yield(d) {
+				return
+			}
+			dept := st.depts[d]
+			if dept == nil {
+				return
+			}
+			d = dept.ParentID
+		}
+	}
 }
 
 // children returns the ids of d's direct sub-departments, sorted.
@@ -435,20 +448,15 @@ func (st *state) deptVisible(a *appState, d int) bool {
 	if a == nil {
 		return true
 	}
-	for depth := 0; d != 0 && depth < 64; depth++ {
-		if a.allowParties[d] {
+	for x := range st.ancestors(d) {
+		if a.allowParties[x] {
 			return true
 		}
 		for t := range a.allowTags {
-			if ts := st.tags[t]; ts != nil && ts.parties[d] {
+			if ts := st.tags[t]; ts != nil && ts.parties[x] {
 				return true
 			}
 		}
-		dept := st.depts[d]
-		if dept == nil {
-			return false
-		}
-		d = dept.ParentID
 	}
 	return false
 }

@@ -102,9 +102,30 @@ func tagParam(c *call) (*flexInt, *apiError) {
 
 // tagUpdate serves POST tag/update.
 func (s *Server) tagUpdate(c *call) (any, *apiError) {
+	return s.changeTag(c, nil, func(st *state, t *tagState, req *tagRequest) (any, *apiError) {
+		if req.TagName == nil {
+			return nil, newError(41018)
+		}
+		if e := st.checkTagName(*req.TagName, t.ID); e != nil {
+			return nil, e
+		}
+		t.Name = strings.TrimSpace(*req.TagName)
+		return updatedStatus, nil
+	})
+}
+
+// changeTag decodes a tagRequest and checks it with check, if any; then,
+// holding the state's lock, it applies change to the request's tag, which
+// the caller must be allowed to edit.
+func (s *Server) changeTag(c *call, check func(*tagRequest) *apiError, change func(*state, *tagState, *tagRequest) (any, *apiError)) (any, *apiError) {
 	var req tagRequest
 	if e := c.decode(&req); e != nil {
 		return nil, e
+	}
+	if check != nil {
+		if e := check(&req); e != nil {
+			return nil, e
+		}
 	}
 	st := s.st
 	st.lock()
@@ -113,14 +134,7 @@ func (s *Server) tagUpdate(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if req.TagName == nil {
-		return nil, newError(41018)
-	}
-	if e := st.checkTagName(*req.TagName, t.ID); e != nil {
-		return nil, e
-	}
-	t.Name = strings.TrimSpace(*req.TagName)
-	return updatedStatus, nil
+	return change(st, t, &req)
 }
 
 // tagDelete serves GET tag/delete?tagid=ID.
@@ -200,70 +214,66 @@ type tagMembersAnswer struct {
 // members are answered in invalidlist ("|"-joined) and invalidparty; all
 // invalid fails with allInvalid.
 func (s *Server) tagChangeUsers(c *call, add bool) (any, *apiError) {
-	var req tagRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+	return s.changeTag(c, checkTagLists, func(st *state, t *tagState, req *tagRequest) (any, *apiError) {
+		a := c.app()
+		var users []string
+		var parties []int
+		var badUsers []string
+		var badParties []int
+		for _, id := range req.UserList {
+			m := st.user(id)
+			if m == nil || !st.userVisible(a, m) {
+				badUsers = append(badUsers, id)
+				continue
+			}
+			users = append(users, strings.ToLower(m.UserID))
+		}
+		for _, p := range req.PartyList {
+			if st.depts[p] == nil || !st.deptVisible(a, p) {
+				badParties = append(badParties, p)
+				continue
+			}
+			parties = append(parties, p)
+		}
+		if len(users) == 0 && len(parties) == 0 {
+			if add {
+				return nil, newError(40070)
+			}
+			return nil, newError(40031)
+		}
+		for _, u := range users {
+			if add {
+				t.users[u] = true
+			} else {
+				delete(t.users, u)
+			}
+		}
+		for _, p := range parties {
+			if add {
+				t.parties[p] = true
+			} else {
+				delete(t.parties, p)
+			}
+		}
+		out := tagMembersAnswer{status: okStatus, InvalidList: strings.Join(badUsers, "|"), InvalidParty: badParties}
+		if !add {
+			out.status = deletedStatus
+		}
+		return out, nil
+	})
+}
+
+// checkTagLists checks the sizes of a request's userlist and partylist.
+func checkTagLists(req *tagRequest) *apiError {
 	switch {
 	case len(req.UserList) == 0 && len(req.PartyList) == 0:
-		return nil, errorf(40035, "userlist and partylist are both empty")
+		return errorf(40035, "userlist and partylist are both empty")
 	case len(req.UserList) > 1000:
-		return nil, errorf(40035, "userlist has more than 1000 members")
+		return errorf(40035, "userlist has more than 1000 members")
 	case len(req.PartyList) > 100:
-		return nil, errorf(40035, "partylist has more than 100 departments")
+		return errorf(40035, "partylist has more than 100 departments")
 	}
-	st := s.st
-	st.lock()
-	defer st.mu.Unlock()
-	t, e := st.editableTag(c, req.TagID)
-	if e != nil {
-		return nil, e
-	}
-	a := c.app()
-	var users []string
-	var parties []int
-	var badUsers []string
-	var badParties []int
-	for _, id := range req.UserList {
-		m := st.user(id)
-		if m == nil || !st.userVisible(a, m) {
-			badUsers = append(badUsers, id)
-			continue
-		}
-		users = append(users, strings.ToLower(m.UserID))
-	}
-	for _, p := range req.PartyList {
-		if st.depts[p] == nil || !st.deptVisible(a, p) {
-			badParties = append(badParties, p)
-			continue
-		}
-		parties = append(parties, p)
-	}
-	if len(users) == 0 && len(parties) == 0 {
-		if add {
-			return nil, newError(40070)
-		}
-		return nil, newError(40031)
-	}
-	for _, u := range users {
-		if add {
-			t.users[u] = true
-		} else {
-			delete(t.users, u)
-		}
-	}
-	for _, p := range parties {
-		if add {
-			t.parties[p] = true
-		} else {
-			delete(t.parties, p)
-		}
-	}
-	out := tagMembersAnswer{status: okStatus, InvalidList: strings.Join(badUsers, "|"), InvalidParty: badParties}
-	if !add {
-		out.status = deletedStatus
-	}
-	return out, nil
+	return nil
 }
 
 // tagAddUsers serves POST tag/addtagusers.
