@@ -464,13 +464,7 @@ func TestJobsWithServeWithoutAPI(t *testing.T) {
 	t.Parallel()
 	dir := jobsDir(t, "jobs:\n  - {name: a, schedule: '@daily', script: a.lua}\n", map[string]string{"a.lua": "return 1\n"})
 	cmd := command(t, dir, nil, "serve", "--listen", "")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stderr := startPiped(t, cmd, cmd.StderrPipe)
 	log := &serveLog{}
 	go func() {
 		sc := bufio.NewScanner(stderr)

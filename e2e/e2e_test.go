@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -99,6 +100,20 @@ func writeScript(t testing.TB, src string) string {
 	return p
 }
 
+// startPiped starts cmd and returns the pipe that pipe (cmd.StdoutPipe or
+// cmd.StderrPipe) makes.
+func startPiped(tb testing.TB, cmd *exec.Cmd, pipe func() (io.ReadCloser, error)) io.ReadCloser {
+	tb.Helper()
+	r, err := pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	return r
+}
+
 // emulatorProcess starts runner emulator with args on a free loopback port,
 // stopped when tb ends, and returns the variables it prints:
 // WECOM_BASE_URL, WECOM_CORP_ID, WECOM_CONTACTS_SECRET, WECOM_SECRET and
@@ -106,13 +121,7 @@ func writeScript(t testing.TB, src string) string {
 func emulatorProcess(tb testing.TB, args ...string) map[string]string {
 	tb.Helper()
 	cmd := command(tb, "", nil, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
+	stdout := startPiped(tb, cmd, cmd.StdoutPipe)
 	vars := map[string]string{}
 	sc := bufio.NewScanner(stdout)
 	for len(vars) < 5 && sc.Scan() {

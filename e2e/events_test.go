@@ -49,13 +49,7 @@ func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
 	t.Helper()
 	addr := freePort(t)
 	cmd := command(t, "", nil, "emulator", "--listen", addr, "--callback-url", callbackURL)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout := startPiped(t, cmd, cmd.StdoutPipe)
 	var env []string
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {

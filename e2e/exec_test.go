@@ -107,13 +107,7 @@ func TestEmulatorCommandServesASecondShell(t *testing.T) {
 	t.Parallel()
 	addr := freePort(t)
 	cmd := command(t, "", nil, "emulator", "--listen", addr, "--fail", "user/get=60111x1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdout := startPiped(t, cmd, cmd.StdoutPipe)
 
 	// The emulator prints the variables a client needs, one per line.
 	var env []string

@@ -120,13 +120,7 @@ func startServe(t *testing.T, dir string, args ...string) (*exec.Cmd, string, *s
 func startServeEnv(t *testing.T, dir string, env []string, args ...string) (*exec.Cmd, string, *serveLog) {
 	t.Helper()
 	cmd := command(t, dir, env, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stderr := startPiped(t, cmd, cmd.StderrPipe)
 	log := &serveLog{}
 	url := make(chan string, 1)
 	go func() {
