@@ -256,37 +256,42 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request) {
 		s.serveImage(w, r, id)
 		return
 	}
-	var v any
-	switch name {
-	case "":
-		v = map[string][]string{"endpoints": {
-			inspectPrefix + "org", inspectPrefix + "messages", inspectPrefix + "chat/messages", inspectPrefix + "robot/messages",
-			inspectPrefix + "invitations", inspectPrefix + "requests", inspectPrefix + "jobs",
-			inspectPrefix + "media", inspectPrefix + "stats", inspectPrefix + "callbacks",
-		}}
-	case "org":
-		v = s.Snapshot()
-	case "messages":
-		v = s.Messages()
-	case "chat/messages":
-		v = s.ChatMessages()
-	case "robot/messages":
-		v = s.RobotMessages()
-	case "invitations":
-		v = s.Invitations()
-	case "requests":
-		v = s.Requests()
-	case "jobs":
-		v = s.BatchJobs()
-	case "media":
-		v = s.Media()
-	case "stats":
-		v = s.Stats()
-	case "callbacks":
-		v = s.CallbackDeliveries()
-	default:
+	views := s.inspectViews()
+	if name == "" {
+		index := make([]string, len(views))
+		for i, v := range views {
+			index[i] = inspectPrefix + v.name
+		}
+		s.writeJSON(w, http.StatusOK, map[string][]string{"endpoints": index})
+		return
+	}
+	i := slices.IndexFunc(views, func(v inspectView) bool { return v.name == name })
+	if i < 0 {
 		http.NotFound(w, r)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, v)
+	s.writeJSON(w, http.StatusOK, views[i].get())
+}
+
+// inspectView is a JSON view of the emulator under /_emulator/.
+type inspectView struct {
+	name string
+	get  func() any
+}
+
+// inspectViews are the views of serveInspect, in the order its index lists
+// them.
+func (s *Server) inspectViews() []inspectView {
+	return []inspectView{
+		{"org", func() any { return s.Snapshot() }},
+		{"messages", func() any { return s.Messages() }},
+		{"chat/messages", func() any { return s.ChatMessages() }},
+		{"robot/messages", func() any { return s.RobotMessages() }},
+		{"invitations", func() any { return s.Invitations() }},
+		{"requests", func() any { return s.Requests() }},
+		{"jobs", func() any { return s.BatchJobs() }},
+		{"media", func() any { return s.Media() }},
+		{"stats", func() any { return s.Stats() }},
+		{"callbacks", func() any { return s.CallbackDeliveries() }},
+	}
 }
