@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -37,11 +36,7 @@ func TestDo_RateLimitWaitIsBounded(t *testing.T) {
 	t.Parallel()
 	const limit = 300 * time.Millisecond
 	c, ts := setup(t, WithRateLimitWait(limit))
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":45009,"errmsg":"api freq out of limit, hint: [1], from ip: 10.0.0.1"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":45009,"errmsg":"api freq out of limit, hint: [1], from ip: 10.0.0.1"}`)
 	var w waits
 	// The run's own deadline is far: rate_limit_wait, not it, ends the wait.
 	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
@@ -77,11 +72,7 @@ func TestDo_RateLimitWaitIsBounded(t *testing.T) {
 func TestDo_RateLimitWaitZeroWaitsForNone(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t, WithRateLimitWait(0))
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":45033,"errmsg":"api concurrent out of limit"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":45033,"errmsg":"api concurrent out of limit"}`)
 	var w waits
 	err := c.Do(w.context(t.Context()), &Request{API: "user/get", Read: true}, nil)
 	if !IsCode(err, CodeConcurrencyLimited) {
@@ -95,11 +86,7 @@ func TestDo_RateLimitWaitZeroWaitsForNone(t *testing.T) {
 func TestDo_DailyQuotaIsNotWaited(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 6645cea6-305a79e0-5e143fbd"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":45009,"errmsg":"reach max api daily quota limit rid: 6645cea6-305a79e0-5e143fbd"}`)
 	var w waits
 	err := c.Do(w.context(t.Context()), &Request{API: "user/get", Read: true}, nil)
 	var rl *RateLimitError
@@ -118,11 +105,7 @@ func TestLimiter_DeadlineBeforeNextCall(t *testing.T) {
 	t.Parallel()
 	// Two calls a minute: the second call of a loop waits 30s.
 	c, ts := setup(t, WithRateLimit(2))
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":0,"errmsg":"ok"}`)
 	ctx, cancel := context.WithTimeout(t.Context(), 25*time.Second)
 	defer cancel()
 	if err := c.Do(ctx, &Request{API: "user/get", Read: true}, nil); err != nil {

@@ -228,11 +228,7 @@ func TestUserService_AllIDsStops(t *testing.T) {
 func TestUserService_AllIDsBreak(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"more","dept_user":[{"userid":"a","department":1},{"userid":"b","department":1}]}`)
-	})
+	calls := ts.counted(t, "user/list_id", `{"errcode":0,"errmsg":"ok","next_cursor":"more","dept_user":[{"userid":"a","department":1},{"userid":"b","department":1}]}`)
 	for range c.User.AllIDs(t.Context()) {
 		break
 	}

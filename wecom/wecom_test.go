@@ -83,6 +83,18 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	})
 }
 
+// counted registers api to answer answer to every call, and returns the
+// count of calls.
+func (ts *testServer) counted(t *testing.T, api, answer string) *atomic.Int32 {
+	t.Helper()
+	var calls atomic.Int32
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		fmt.Fprint(w, answer)
+	})
+	return &calls
+}
+
 func testMethod(t *testing.T, r *http.Request, want string) {
 	t.Helper()
 	if r.Method != want {
@@ -180,11 +192,7 @@ func TestDo_StaleTokenRefreshesOnceAndRetriesOnce(t *testing.T) {
 func TestDo_StaleTwiceIsFinal(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":42001,"errmsg":"expired"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":42001,"errmsg":"expired"}`)
 	err := c.Do(t.Context(), &Request{API: "user/get", Read: true}, nil)
 	if !IsCode(err, 42001) {
 		t.Fatalf("err = %v, want 42001", err)
@@ -319,11 +327,7 @@ func TestDo_CancelStopsBackoff(t *testing.T) {
 func TestDo_RateLimitIsTypedAfterDeadline(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"errcode":45009,"errmsg":"api freq out of limit"}`)
-	})
+	calls := ts.counted(t, "user/get", `{"errcode":45009,"errmsg":"api freq out of limit"}`)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
 	defer cancel()
 	err := c.Do(ctx, &Request{API: "user/get", Read: true}, nil)
