@@ -37,8 +37,9 @@ mobile, email, gender, avatar or address; the contacts-sync secret, calling
 from a new IP, may not read members with user/get, user/list,
 user/simplelist or department/list (48009) and uses user/list_id,
 department/simplelist and department/get; an application's messages reach
-one member at most 30 times a minute and 1,000 an hour, the rest dropped
-without an error (the inspection API shows them as dropped); daily quotas
+one member at most 30 times a minute and 1,000 an hour, group chat messages
+200 times a minute and 10,000 a day, the rest dropped without an error (the
+inspection API shows them as dropped); daily quotas
 answer 45009 until the next day. --rules legacy serves WeCom as an older
 corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:
 calls from other IPs answer 60020.`,

@@ -244,7 +244,8 @@ func (s *Server) appchatSend(c *call) (any, *apiError) {
 	if _, e := s.checkMessage(c.body, req.MsgType, chatTypes); e != nil {
 		return nil, e
 	}
-	s.recordChat(ChatMessage{AgentID: c.agentID, ChatID: ch.ChatID, MsgType: req.MsgType, Recipients: users}, c.body)
+	reached, dropped := s.admit(chatSender, users, chatMessageLimits, s.now())
+	s.recordChat(ChatMessage{AgentID: c.agentID, ChatID: ch.ChatID, MsgType: req.MsgType, Recipients: reached, Dropped: dropped}, c.body)
 	return okStatus, nil
 }
 

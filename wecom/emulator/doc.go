@@ -45,7 +45,8 @@
 // (48009; every IP is new but those of WithContactsSyncIPs) and reads with
 // user/list_id, department/simplelist and department/get; an app's
 // messages reach one member at most 30 times a minute and 1,000 an hour,
-// the rest dropped silently (Message.Dropped); daily quotas (appchat/create,
+// and group chat messages 200 times a minute and 10,000 a day, the rest
+// dropped silently (Message.Dropped, ChatMessage.Dropped); daily quotas (appchat/create,
 // media/uploadimg, mobiles not found by user/getuserid) answer 45009 for
 // the rest of the day. RulesLegacy turns these off, for an older corp. The
 // trusted-IP rule (60020) applies once trusted IPs are set (SetTrustedIPs,

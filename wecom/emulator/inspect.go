@@ -75,11 +75,15 @@ type ChatMessage struct {
 	// Recipients holds the receiver.
 	ChatID string `json:"chatid,omitempty"`
 	// Sender is the member who sent a legacy chat/send message.
-	Sender     string          `json:"sender,omitempty"`
-	MsgType    string          `json:"msgtype"`
-	Recipients []string        `json:"recipients"`
-	Payload    json.RawMessage `json:"payload"`
-	Legacy     bool            `json:"legacy,omitempty"`
+	Sender     string   `json:"sender,omitempty"`
+	MsgType    string   `json:"msgtype"`
+	Recipients []string `json:"recipients"`
+	// Dropped are the members an appchat/send message did not reach
+	// although WeCom answered ok: over the per-member limits (200 a minute,
+	// 10,000 a day). See rules.go.
+	Dropped []string        `json:"dropped,omitempty"`
+	Payload json.RawMessage `json:"payload"`
+	Legacy  bool            `json:"legacy,omitempty"`
 }
 
 // Invitation is a batch/invite or legacy batch/inviteuser call, with the
@@ -145,7 +149,9 @@ func (s *Server) Messages() []Message {
 func (s *Server) ChatMessages() []ChatMessage {
 	s.out.mu.Lock()
 	defer s.out.mu.Unlock()
-	return cloneEach(s.out.chats, func(m *ChatMessage) { m.Recipients = slices.Clone(m.Recipients) })
+	return cloneEach(s.out.chats, func(m *ChatMessage) {
+		m.Recipients, m.Dropped = slices.Clone(m.Recipients), slices.Clone(m.Dropped)
+	})
 }
 
 // Invitations returns the invitations sent so far, oldest first.
@@ -191,8 +197,9 @@ type Stats struct {
 	Requests      int `json:"requests"`
 	TokenRequests int `json:"gettoken_calls"`
 	Messages      int `json:"messages"`
-	// DroppedDeliveries counts the members app messages did not reach
-	// although WeCom answered ok (Message.Dropped).
+	// DroppedDeliveries counts the members app and group chat messages did
+	// not reach although WeCom answered ok (Message.Dropped,
+	// ChatMessage.Dropped).
 	DroppedDeliveries int `json:"dropped_deliveries"`
 	ChatMessages      int `json:"chat_messages"`
 	RobotMessages     int `json:"robot_messages"`
@@ -209,6 +216,9 @@ func (s *Server) Stats() Stats {
 	s.out.mu.Lock()
 	st.Messages, st.ChatMessages = len(s.out.messages), len(s.out.chats)
 	for _, m := range s.out.messages {
+		st.DroppedDeliveries += len(m.Dropped)
+	}
+	for _, m := range s.out.chats {
 		st.DroppedDeliveries += len(m.Dropped)
 	}
 	s.out.mu.Unlock()

@@ -76,7 +76,7 @@ func (s *Server) messageSend(c *call) (any, *apiError) {
 	if duplicate {
 		reached, dropped = []string{}, r.recipients
 	} else {
-		reached, dropped = s.admit(c.agentID, r.recipients, now)
+		reached, dropped = s.admit(c.agentID, r.recipients, appMessageLimits, now)
 	}
 	msg := Message{
 		MsgID:        randomID(64),

@@ -26,8 +26,9 @@ import (
 //     user/simplelist and department/list from a new IP (48009): every IP
 //     is new but those given by WithContactsSyncIPs;
 //   - a member receives at most 30 messages a minute and 1,000 an hour
-//     from one application: the excess is dropped silently (answered ok,
-//     marked dropped in Messages);
+//     from one application, and 200 group chat messages a minute and
+//     10,000 a day: the excess is dropped silently (answered ok, marked
+//     dropped in Messages and ChatMessages);
 //   - the daily quotas of dailyQuotas answer 45009 for the rest of the day.
 //
 // Under RulesLegacy none of these apply: every application reads every
@@ -216,50 +217,71 @@ func (st *state) fullView(a *appState) bool {
 	return a == nil || a.SensitiveFields || st.allFields
 }
 
-// Per-member message limits: an application sends one member at most 30
-// messages a minute and 1,000 an hour; beyond, messages are dropped
-// without an error. Source: 访问频率限制
-// (https://developer.work.weixin.qq.com/document/path/90454, updated
-// 2023/08/28) and 发送应用消息 (updated 2025/09/24), as collected in
-// wecom-api-rules.md (c).
-const (
-	memberPerMinute = 30
-	memberPerHour   = 1000
-)
+// memberLimit is one of the per-member limits of messages: at most n
+// deliveries to one member within a period; beyond, WeCom drops the
+// messages without an error.
+type memberLimit struct {
+	n      int
+	period time.Duration
+}
 
-// delivery is an (app, member) pair of the per-member message limits.
+// appMessageLimits are message/send's: an application sends one member at
+// most 30 messages a minute and 1,000 an hour. Source: 访问频率限制
+// (https://developer.work.weixin.qq.com/document/path/90454, updated
+// 2023/08/28: "超过部分会被丢弃不下发") and 发送应用消息 (updated 2025/09/24), as
+// collected in wecom-api-rules.md (c).
+var appMessageLimits = []memberLimit{{30, time.Minute}, {1000, time.Hour}}
+
+// chatMessageLimits are appchat/send's: one member receives at most 200
+// group chat messages a minute and 10,000 a day, all applications together
+// (the same page and wecom-api-rules.md (c)). The emulator counts the day
+// as the last 24 hours.
+var chatMessageLimits = []memberLimit{{200, time.Minute}, {10000, 24 * time.Hour}}
+
+// delivery is a (sender, member) pair of the per-member message limits:
+// the sender is an application's agent id for message/send, chatSender
+// for appchat/send.
 type delivery struct {
 	agentID int
 	user    string // lower userid
 }
 
-// admit splits recipients into the members a message from the app reaches
-// at now and those over a per-member limit, and counts the message for
-// the first. Under RulesLegacy every member is reached.
-func (s *Server) admit(agentID int, recipients []string, now time.Time) (reached, dropped []string) {
+// chatSender is the sender of appchat/send's deliveries: its limits count
+// every application together.
+const chatSender = -1
+
+// admit splits recipients into the members a message from sender reaches
+// at now and those over one of limits (the longest period last), and
+// counts the message for the first. Under RulesLegacy every member is
+// reached.
+func (s *Server) admit(sender int, recipients []string, limits []memberLimit, now time.Time) (reached, dropped []string) {
 	if !s.today() {
 		return recipients, nil
 	}
+	longest := limits[len(limits)-1].period
 	r := s.rules
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	reached = make([]string, 0, len(recipients))
 	for _, id := range recipients {
-		k := delivery{agentID, strings.ToLower(id)}
+		k := delivery{sender, strings.ToLower(id)}
 		times := r.deliveries[k]
-		// Keep the last hour only.
+		// Keep the longest period only.
 		i := 0
-		for i < len(times) && !times[i].After(now.Add(-time.Hour)) {
+		for i < len(times) && !times[i].After(now.Add(-longest)) {
 			i++
 		}
 		times = times[i:]
-		lastMinute := 0
-		for _, t := range times {
-			if t.After(now.Add(-time.Minute)) {
-				lastMinute++
+		over := false
+		for _, l := range limits {
+			// The deliveries within the period: the last ones of times.
+			from := len(times)
+			for from > 0 && times[from-1].After(now.Add(-l.period)) {
+				from--
 			}
+			over = over || len(times)-from >= l.n
 		}
-		if len(times) >= memberPerHour || lastMinute >= memberPerMinute {
+		if over {
 			dropped = append(dropped, id)
 			r.deliveries[k] = times
 			continue

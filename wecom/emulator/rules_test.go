@@ -401,3 +401,47 @@ func TestRulesAppChatDailyQuota(t *testing.T) {
 		t.Errorf("errmsg %q", r.str("errmsg"))
 	}
 }
+
+func TestRulesChatMessageLimits(t *testing.T) {
+	t.Parallel()
+	for _, rules := range []Rules{RulesToday, RulesLegacy} {
+		t.Run(rules.String(), func(t *testing.T) {
+			clock := newFakeClock()
+			s := startRules(t, nil, WithRules(rules), WithClock(clock.Now))
+			ops := opsApp(t, s)
+			wantCode(t, ops.post("appchat/create", map[string]any{"chatid": "LIMITS", "name": "限流群", "owner": "zhangsan", "userlist": []string{"zhangsan", "lisi"}}), 0)
+			send := func(text string) {
+				t.Helper()
+				wantCode(t, ops.post("appchat/send", map[string]any{"chatid": "LIMITS", "msgtype": "text", "text": map[string]string{"content": text}}), 0)
+			}
+			// 200 in a minute reach the members; the 201st is answered ok.
+			for i := range 200 {
+				send(fmt.Sprint("消息 ", i))
+				clock.Add(100 * time.Millisecond)
+			}
+			send("第 201 条")
+			msgs := s.ChatMessages()
+			last := msgs[len(msgs)-1]
+			if rules == RulesLegacy {
+				if len(last.Recipients) != 2 || last.Dropped != nil {
+					t.Errorf("legacy dropped: %+v", last)
+				}
+				return
+			}
+			if len(last.Recipients) != 0 || !slices.Equal(last.Dropped, []string{"zhangsan", "lisi"}) {
+				t.Errorf("the 201st message: recipients %v, dropped %v", last.Recipients, last.Dropped)
+			}
+			for _, m := range msgs[:200] {
+				if len(m.Dropped) != 0 {
+					t.Fatalf("one of the first 200 dropped: %+v", m)
+				}
+			}
+			// A minute after the first, they get messages again.
+			clock.Add(time.Minute)
+			send("恢复")
+			if m := s.ChatMessages(); len(m[len(m)-1].Recipients) != 2 {
+				t.Errorf("a minute later: %+v", m[len(m)-1])
+			}
+		})
+	}
+}
