@@ -289,60 +289,67 @@ func getJSON(t *testing.T, s *Server, name string, v any) {
 	}
 }
 
-func TestRulesDuplicateCheck(t *testing.T) {
-	t.Parallel()
+// underBothRules runs test as a subtest under each rules, on a server of
+// the demo organisation with a settable clock, with a client of 运维助手.
+func underBothRules(t *testing.T, test func(t *testing.T, rules Rules, s *Server, clock *fakeClock, ops *apiClient)) {
 	for _, rules := range []Rules{RulesToday, RulesLegacy} {
 		t.Run(rules.String(), func(t *testing.T) {
 			clock := newFakeClock()
 			s := startRules(t, nil, WithRules(rules), WithClock(clock.Now))
-			ops := opsApp(t, s)
-			checked := func(content string, interval int) map[string]any {
-				m := textMsg(DemoOpsAgentID, "zhangsan|lisi", "", "", content)
-				m["enable_duplicate_check"] = 1
-				if interval > 0 {
-					m["duplicate_check_interval"] = interval
-				}
-				return m
-			}
-			last := func() Message { m := s.Messages(); return m[len(m)-1] }
-
-			first := ops.post("message/send", checked("发布通知", 60))
-			wantCode(t, first, 0)
-			if m := last(); m.Duplicate || len(m.Recipients) != 2 {
-				t.Fatalf("first message: %+v", m)
-			}
-			clock.Add(30 * time.Second)
-			again := ops.post("message/send", checked("发布通知", 60))
-			wantCode(t, again, 0)
-			if again.str("msgid") == "" {
-				t.Errorf("a duplicate is answered %v", again)
-			}
-			if m := last(); !m.Duplicate || len(m.Recipients) != 0 || !slices.Equal(m.Dropped, []string{"zhangsan", "lisi"}) {
-				t.Errorf("duplicate within the interval: %+v", m)
-			}
-			// Other content, or no check asked: delivered.
-			wantCode(t, ops.post("message/send", checked("另一条通知", 60)), 0)
-			if m := last(); m.Duplicate {
-				t.Errorf("other content: %+v", m)
-			}
-			wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "zhangsan|lisi", "", "", "发布通知")), 0)
-			if m := last(); m.Duplicate {
-				t.Errorf("without the check: %+v", m)
-			}
-			// Past the interval (counted from the delivered one): delivered.
-			clock.Add(31 * time.Second)
-			wantCode(t, ops.post("message/send", checked("发布通知", 60)), 0)
-			if m := last(); m.Duplicate || len(m.Recipients) != 2 {
-				t.Errorf("after the interval: %+v", m)
-			}
-			// The default interval is 1800 s.
-			clock.Add(29 * time.Minute)
-			wantCode(t, ops.post("message/send", checked("发布通知", 0)), 0)
-			if m := last(); !m.Duplicate {
-				t.Errorf("within the default 1800 s: %+v", m)
-			}
+			test(t, rules, s, clock, opsApp(t, s))
 		})
 	}
+}
+
+func TestRulesDuplicateCheck(t *testing.T) {
+	t.Parallel()
+	underBothRules(t, func(t *testing.T, rules Rules, s *Server, clock *fakeClock, ops *apiClient) {
+		checked := func(content string, interval int) map[string]any {
+			m := textMsg(DemoOpsAgentID, "zhangsan|lisi", "", "", content)
+			m["enable_duplicate_check"] = 1
+			if interval > 0 {
+				m["duplicate_check_interval"] = interval
+			}
+			return m
+		}
+		last := func() Message { m := s.Messages(); return m[len(m)-1] }
+
+		first := ops.post("message/send", checked("发布通知", 60))
+		wantCode(t, first, 0)
+		if m := last(); m.Duplicate || len(m.Recipients) != 2 {
+			t.Fatalf("first message: %+v", m)
+		}
+		clock.Add(30 * time.Second)
+		again := ops.post("message/send", checked("发布通知", 60))
+		wantCode(t, again, 0)
+		if again.str("msgid") == "" {
+			t.Errorf("a duplicate is answered %v", again)
+		}
+		if m := last(); !m.Duplicate || len(m.Recipients) != 0 || !slices.Equal(m.Dropped, []string{"zhangsan", "lisi"}) {
+			t.Errorf("duplicate within the interval: %+v", m)
+		}
+		// Other content, or no check asked: delivered.
+		wantCode(t, ops.post("message/send", checked("另一条通知", 60)), 0)
+		if m := last(); m.Duplicate {
+			t.Errorf("other content: %+v", m)
+		}
+		wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "zhangsan|lisi", "", "", "发布通知")), 0)
+		if m := last(); m.Duplicate {
+			t.Errorf("without the check: %+v", m)
+		}
+		// Past the interval (counted from the delivered one): delivered.
+		clock.Add(31 * time.Second)
+		wantCode(t, ops.post("message/send", checked("发布通知", 60)), 0)
+		if m := last(); m.Duplicate || len(m.Recipients) != 2 {
+			t.Errorf("after the interval: %+v", m)
+		}
+		// The default interval is 1800 s.
+		clock.Add(29 * time.Minute)
+		wantCode(t, ops.post("message/send", checked("发布通知", 0)), 0)
+		if m := last(); !m.Duplicate {
+			t.Errorf("within the default 1800 s: %+v", m)
+		}
+	})
 }
 
 func TestRulesDailyQuota(t *testing.T) {
@@ -404,44 +411,39 @@ func TestRulesAppChatDailyQuota(t *testing.T) {
 
 func TestRulesChatMessageLimits(t *testing.T) {
 	t.Parallel()
-	for _, rules := range []Rules{RulesToday, RulesLegacy} {
-		t.Run(rules.String(), func(t *testing.T) {
-			clock := newFakeClock()
-			s := startRules(t, nil, WithRules(rules), WithClock(clock.Now))
-			ops := opsApp(t, s)
-			wantCode(t, ops.post("appchat/create", map[string]any{"chatid": "LIMITS", "name": "限流群", "owner": "zhangsan", "userlist": []string{"zhangsan", "lisi"}}), 0)
-			send := func(text string) {
-				t.Helper()
-				wantCode(t, ops.post("appchat/send", map[string]any{"chatid": "LIMITS", "msgtype": "text", "text": map[string]string{"content": text}}), 0)
+	underBothRules(t, func(t *testing.T, rules Rules, s *Server, clock *fakeClock, ops *apiClient) {
+		wantCode(t, ops.post("appchat/create", map[string]any{"chatid": "LIMITS", "name": "限流群", "owner": "zhangsan", "userlist": []string{"zhangsan", "lisi"}}), 0)
+		send := func(text string) {
+			t.Helper()
+			wantCode(t, ops.post("appchat/send", map[string]any{"chatid": "LIMITS", "msgtype": "text", "text": map[string]string{"content": text}}), 0)
+		}
+		// 200 in a minute reach the members; the 201st is answered ok.
+		for i := range 200 {
+			send(fmt.Sprint("消息 ", i))
+			clock.Add(100 * time.Millisecond)
+		}
+		send("第 201 条")
+		msgs := s.ChatMessages()
+		last := msgs[len(msgs)-1]
+		if rules == RulesLegacy {
+			if len(last.Recipients) != 2 || last.Dropped != nil {
+				t.Errorf("legacy dropped: %+v", last)
 			}
-			// 200 in a minute reach the members; the 201st is answered ok.
-			for i := range 200 {
-				send(fmt.Sprint("消息 ", i))
-				clock.Add(100 * time.Millisecond)
+			return
+		}
+		if len(last.Recipients) != 0 || !slices.Equal(last.Dropped, []string{"zhangsan", "lisi"}) {
+			t.Errorf("the 201st message: recipients %v, dropped %v", last.Recipients, last.Dropped)
+		}
+		for _, m := range msgs[:200] {
+			if len(m.Dropped) != 0 {
+				t.Fatalf("one of the first 200 dropped: %+v", m)
 			}
-			send("第 201 条")
-			msgs := s.ChatMessages()
-			last := msgs[len(msgs)-1]
-			if rules == RulesLegacy {
-				if len(last.Recipients) != 2 || last.Dropped != nil {
-					t.Errorf("legacy dropped: %+v", last)
-				}
-				return
-			}
-			if len(last.Recipients) != 0 || !slices.Equal(last.Dropped, []string{"zhangsan", "lisi"}) {
-				t.Errorf("the 201st message: recipients %v, dropped %v", last.Recipients, last.Dropped)
-			}
-			for _, m := range msgs[:200] {
-				if len(m.Dropped) != 0 {
-					t.Fatalf("one of the first 200 dropped: %+v", m)
-				}
-			}
-			// A minute after the first, they get messages again.
-			clock.Add(time.Minute)
-			send("恢复")
-			if m := s.ChatMessages(); len(m[len(m)-1].Recipients) != 2 {
-				t.Errorf("a minute later: %+v", m[len(m)-1])
-			}
-		})
-	}
+		}
+		// A minute after the first, they get messages again.
+		clock.Add(time.Minute)
+		send("恢复")
+		if m := s.ChatMessages(); len(m[len(m)-1].Recipients) != 2 {
+			t.Errorf("a minute later: %+v", m[len(m)-1])
+		}
+	})
 }
