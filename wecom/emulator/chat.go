@@ -77,26 +77,43 @@ func (s *Server) appchatCreate(c *call) (any, *apiError) {
 	if !validChatID(id) {
 		return nil, errorf(86001, "%q", id)
 	}
-	if st.chats[id] != nil {
-		return nil, errorf(86215, "%s", id)
-	}
 	name := ""
 	if req.Name != nil {
 		name = truncateRunes(*req.Name, 50)
 	}
-	users, e := st.chatMembers(req.UserList)
-	if e != nil {
+	if e := st.addChat(c, id, name, &req, chatSize{2, 86216, "an app chat"}); e != nil {
 		return nil, e
 	}
-	if len(users) < 2 || len(users) > maxChatMembers {
-		return nil, errorf(86216, "an app chat has 2 to %d members", maxChatMembers)
+	return chatCreated{okStatus, id}, nil
+}
+
+// chatSize is the fewest members of a kind of chat, and the errcode of a
+// chat of fewer or more than maxChatMembers.
+type chatSize struct {
+	min, code int
+	what      string
+}
+
+// addChat adds the chat id, unless there is one (86215), named name, with
+// the members of req and its owner, for the calling app. The caller holds
+// st.mu.
+func (st *state) addChat(c *call, id, name string, req *chatRequest, size chatSize) *apiError {
+	if st.chats[id] != nil {
+		return errorf(86215, "%s", id)
+	}
+	users, e := st.chatMembers(req.UserList)
+	if e != nil {
+		return e
+	}
+	if len(users) < size.min || len(users) > maxChatMembers {
+		return errorf(size.code, "%s has %d to %d members", size.what, size.min, maxChatMembers)
 	}
 	owner, e := chatOwner(users, req.Owner)
 	if e != nil {
-		return nil, e
+		return e
 	}
 	st.chats[id] = &AppChat{ChatID: id, Name: name, Owner: owner, Users: users, AgentID: c.agentID}
-	return chatCreated{okStatus, id}, nil
+	return nil
 }
 
 // chatOwner returns the owner among users: the one named, or the first.
@@ -280,21 +297,9 @@ func (s *Server) chatCreate(c *call) (any, *apiError) {
 	st := s.st
 	st.lock()
 	defer st.mu.Unlock()
-	if st.chats[id] != nil {
-		return nil, errorf(86215, "%s", id)
-	}
-	users, e := st.chatMembers(req.UserList)
-	if e != nil {
+	if e := st.addChat(c, id, truncateRunes(*req.Name, 50), &req, chatSize{3, 86220, "a chat"}); e != nil {
 		return nil, e
 	}
-	if len(users) < 3 || len(users) > maxChatMembers {
-		return nil, errorf(86220, "a chat has 3 to %d members", maxChatMembers)
-	}
-	owner, e := chatOwner(users, req.Owner)
-	if e != nil {
-		return nil, e
-	}
-	st.chats[id] = &AppChat{ChatID: id, Name: truncateRunes(*req.Name, 50), Owner: owner, Users: users, AgentID: c.agentID}
 	return okStatus, nil
 }
 

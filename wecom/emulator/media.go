@@ -411,6 +411,16 @@ func (s *Server) material(agentID int, id string) (*mediaItem, *apiError) {
 	return it, nil
 }
 
+// materialParam returns the permanent material of the parameters agentid
+// and media_id.
+func (s *Server) materialParam(c *call) (*mediaItem, *apiError) {
+	agentID, e := c.agentParam()
+	if e != nil {
+		return nil, e
+	}
+	return s.material(agentID, c.param("media_id"))
+}
+
 type mpnewsAnswer struct {
 	status
 	Type   string `json:"type"`
@@ -422,11 +432,7 @@ type mpnewsAnswer struct {
 // materialGet serves the legacy GET material/get?agentid=ID&media_id=ID:
 // the file's bytes, or the articles of mpnews as JSON.
 func (s *Server) materialGet(c *call) (any, *apiError) {
-	agentID, e := c.agentParam()
-	if e != nil {
-		return nil, e
-	}
-	it, e := s.material(agentID, c.param("media_id"))
+	it, e := s.materialParam(c)
 	if e != nil {
 		return nil, e
 	}
@@ -441,11 +447,7 @@ func (s *Server) materialGet(c *call) (any, *apiError) {
 
 // materialDelete serves the legacy GET material/del?agentid=ID&media_id=ID.
 func (s *Server) materialDelete(c *call) (any, *apiError) {
-	agentID, e := c.agentParam()
-	if e != nil {
-		return nil, e
-	}
-	it, e := s.material(agentID, c.param("media_id"))
+	it, e := s.materialParam(c)
 	if e != nil {
 		return nil, e
 	}
