@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -33,9 +31,7 @@ func TestAgentService_Get(t *testing.T) {
 func TestAgentService_GetWrongAgent(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "agent/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`)
-	})
+	ts.answer(t, "agent/get", `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`)
 	if _, err := c.Agent.Get(t.Context(), 1); !IsCode(err, CodeAgentMismatch) {
 		t.Errorf("err = %v, want errcode 301002", err)
 	}

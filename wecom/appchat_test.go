@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -47,9 +45,7 @@ func TestAppChatService_Get(t *testing.T) {
 func TestAppChatService_Get_notFound(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "appchat/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":86003,"errmsg":"chat not found"}`)
-	})
+	ts.answer(t, "appchat/get", `{"errcode":86003,"errmsg":"chat not found"}`)
 	if _, err := c.AppChat.Get(t.Context(), "nochat"); !IsCode(err, CodeChatNotFound) {
 		t.Errorf("err = %v, want errcode 86003", err)
 	}

@@ -2,7 +2,6 @@ package wecom
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -88,9 +87,7 @@ func TestBatchService_GetResult(t *testing.T) {
 func TestBatchService_GetResultUnknownJob(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "batch/getresult", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":40088,"errmsg":"jobid not found"}`)
-	})
+	ts.answer(t, "batch/getresult", `{"errcode":40088,"errmsg":"jobid not found"}`)
 	if _, err := c.Batch.GetResult(t.Context(), "nope"); !IsCode(err, CodeJobNotFound) {
 		t.Errorf("err = %v, want errcode 40088", err)
 	}

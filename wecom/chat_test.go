@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -84,9 +82,7 @@ func TestChatService_Send(t *testing.T) {
 func TestChatService_Send_retired(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "chat/send", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
-	})
+	ts.answer(t, "chat/send", `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
 	err := c.Chat.Send(t.Context(), "zhangsan", GroupChat("1"), TextContent{"hi"})
 	if !IsCode(err, 48005) {
 		t.Errorf("err = %v, want errcode 48005", err)

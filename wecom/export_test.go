@@ -127,9 +127,7 @@ func TestExportService_WaitAndDownload(t *testing.T) {
 func TestExportService_GetResultFailed(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "export/get_result", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":3}`)
-	})
+	ts.answer(t, "export/get_result", `{"errcode":0,"errmsg":"ok","status":3}`)
 	r, err := c.Export.GetResult(t.Context(), "jobid_x")
 	if err != nil || r.Status != ExportFailed {
 		t.Fatalf("GetResult = %+v, %v", r, err)
@@ -178,9 +176,7 @@ func TestNewExportKey(t *testing.T) {
 func TestExportService_WaitHonoursContext(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "export/get_result", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":1}`)
-	})
+	ts.answer(t, "export/get_result", `{"errcode":0,"errmsg":"ok","status":1}`)
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	if _, err := c.Export.Wait(ctx, "jobid_x"); !errors.Is(err, context.DeadlineExceeded) {

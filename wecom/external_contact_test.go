@@ -56,29 +56,38 @@ func serveFrom(t *testing.T, ts *testServer, examples map[string]struct{ Request
 	})
 }
 
-func TestExternalContactService_GetFollowUserList(t *testing.T) {
+// TestExternalContactService_Lists: the methods answering a list of ids,
+// against the reference's examples.
+func TestExternalContactService_Lists(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	serveExample(t, ts, http.MethodGet, "get_follow_user_list", nil)
-	got, err := c.ExternalContact.GetFollowUserList(t.Context())
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, example string
+		query         url.Values
+		call          func(*Client, context.Context) ([]string, error)
+		want          []string
+	}{
+		{"GetFollowUserList", "get_follow_user_list", nil,
+			func(c *Client, ctx context.Context) ([]string, error) {
+				return c.ExternalContact.GetFollowUserList(ctx)
+			},
+			[]string{"zhangsan", "lissi"}},
+		{"List", "list", url.Values{"userid": {"zhangsan"}},
+			func(c *Client, ctx context.Context) ([]string, error) { return c.ExternalContact.List(ctx, "zhangsan") },
+			[]string{"woAJ2GCAAAXtWyujaWJHDDGi0mACAAA", "wmqfasd1e1927831291723123109rAAA"}},
 	}
-	if want := []string{"zhangsan", "lissi"}; !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
-}
-
-func TestExternalContactService_List(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	serveExample(t, ts, http.MethodGet, "list", url.Values{"userid": {"zhangsan"}})
-	got, err := c.ExternalContact.List(t.Context(), "zhangsan")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"woAJ2GCAAAXtWyujaWJHDDGi0mACAAA", "wmqfasd1e1927831291723123109rAAA"}; !slices.Equal(got, want) {
-		t.Errorf("got %v, want %v", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			serveExample(t, ts, http.MethodGet, tt.example, tt.query)
+			got, err := tt.call(c, t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -302,9 +311,7 @@ func TestExternalContactService_CorpTags(t *testing.T) {
 func TestExternalContactService_Errcode(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "externalcontact/list", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":84061,"errmsg":"not external contact","external_userid":[]}`)
-	})
+	ts.answer(t, "externalcontact/list", `{"errcode":84061,"errmsg":"not external contact","external_userid":[]}`)
 	_, err := c.ExternalContact.List(t.Context(), "zhangsan")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != 84061 || apiErr.API != "externalcontact/list" {

@@ -66,9 +66,7 @@ func TestJSAPIService_CachedAgentTicket(t *testing.T) {
 		testQuery(t, r, url.Values{"type": {"agent_config"}})
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
 	})
-	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
-	})
+	ts.answer(t, "get_jsapi_ticket", `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
 	for range 3 {
 		got, err := c.JSAPI.CachedAgentTicket(t.Context())
 		if err != nil {
@@ -90,9 +88,7 @@ func TestJSAPIService_CachedAgentTicket(t *testing.T) {
 func TestJSAPIService_CachedTicketError(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":48002,"errmsg":"api forbidden"}`)
-	})
+	ts.answer(t, "get_jsapi_ticket", `{"errcode":48002,"errmsg":"api forbidden"}`)
 	_, err := c.JSAPI.CachedTicket(t.Context())
 	if !IsCode(err, CodeAPIForbidden) {
 		t.Errorf("err = %v, want errcode 48002", err)

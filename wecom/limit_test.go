@@ -3,9 +3,7 @@ package wecom
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -139,9 +137,7 @@ func TestLimiter_DeadlineBeforeNextCall(t *testing.T) {
 func TestLimiter_Off(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t, WithRateLimit(0))
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok"}`)
-	})
+	ts.answer(t, "user/get", `{"errcode":0,"errmsg":"ok"}`)
 	// At one call a minute the second call would be refused at once.
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()

@@ -58,9 +58,7 @@ func TestMediaService_Upload(t *testing.T) {
 func TestMediaService_Upload_numericCreatedAt(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"type":"image","media_id":"12345678","created_at":123456789}`)
-	})
+	ts.answer(t, "media/upload", `{"type":"image","media_id":"12345678","created_at":123456789}`)
 	got, err := c.Media.Upload(t.Context(), "image", newUpload("a.jpg", "JPEG"))
 	if err != nil {
 		t.Fatal(err)
@@ -91,9 +89,7 @@ func TestMediaService_UploadImg(t *testing.T) {
 func TestMediaService_Upload_tooSmall(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":40006,"errmsg":"invalid file size"}`)
-	})
+	ts.answer(t, "media/upload", `{"errcode":40006,"errmsg":"invalid file size"}`)
 	if _, err := c.Media.Upload(t.Context(), "file", newUpload("a.txt", "x")); !IsCode(err, 40006) {
 		t.Errorf("err = %v, want errcode 40006", err)
 	}

@@ -103,9 +103,7 @@ func TestMenuService_Update(t *testing.T) {
 func TestMenuService_UpdateStopsWhenDeleteFails(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "menu/delete", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`)
-	})
+	ts.answer(t, "menu/delete", `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`)
 	ts.handle(t, "menu/create", func(w http.ResponseWriter, r *http.Request) {
 		t.Error("menu/create sent after a failed menu/delete")
 	})

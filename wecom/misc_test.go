@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
 	"reflect"
 	"testing"
@@ -24,9 +22,7 @@ func TestMiscService_GetWechatIPs(t *testing.T) {
 func TestMiscService_GetWechatIPsError(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "getcallbackip", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":60020,"errmsg":"not allow to access from your ip"}`)
-	})
+	ts.answer(t, "getcallbackip", `{"errcode":60020,"errmsg":"not allow to access from your ip"}`)
 	_, err := c.Misc.GetWechatIPs(t.Context())
 	if !IsCode(err, CodeUntrustedIP) {
 		t.Errorf("err = %v, want errcode 60020", err)

@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
 	"testing"
 )
@@ -46,9 +44,7 @@ func TestOAuthService_GetUserInfo(t *testing.T) {
 func TestOAuthService_GetUserInfoError(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/getuserinfo", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":40029,"errmsg":"invalid code"}`)
-	})
+	ts.answer(t, "user/getuserinfo", `{"errcode":40029,"errmsg":"invalid code"}`)
 	if _, err := c.OAuth.GetUserInfo(t.Context(), "used"); !IsCode(err, 40029) {
 		t.Errorf("err = %v, want errcode 40029", err)
 	}

@@ -1,8 +1,6 @@
 package wecom
 
 import (
-	"fmt"
-	"net/http"
 	"testing"
 )
 
@@ -27,9 +25,7 @@ func TestShakeAroundService_GetShakeInfo(t *testing.T) {
 func TestShakeAroundService_GetShakeInfoError(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "shakearound/getshakeinfo", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":48005,"errmsg":"api forbidden"}`)
-	})
+	ts.answer(t, "shakearound/getshakeinfo", `{"errcode":48005,"errmsg":"api forbidden"}`)
 	if _, err := c.ShakeAround.GetShakeInfo(t.Context(), "x"); !IsCode(err, 48005) {
 		t.Errorf("err = %v, want errcode 48005", err)
 	}

@@ -62,9 +62,7 @@ func TestUserService_Get(t *testing.T) {
 func TestUserService_GetNotFound(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":60111,"errmsg":"userid not found"}`)
-	})
+	ts.answer(t, "user/get", `{"errcode":60111,"errmsg":"userid not found"}`)
 	u, err := c.User.Get(t.Context(), "nobody")
 	if !IsCode(err, CodeUserNotFound) || u != nil {
 		t.Errorf("got %v, %v; want nil and errcode 60111", u, err)

@@ -83,6 +83,12 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	})
 }
 
+// answer registers api to answer answer to every call.
+func (ts *testServer) answer(t *testing.T, api, answer string) {
+	t.Helper()
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, answer) })
+}
+
 // counted registers api to answer answer to every call, and returns the
 // count of calls.
 func (ts *testServer) counted(t *testing.T, api, answer string) *atomic.Int32 {
@@ -135,9 +141,7 @@ func testJSONBody(t *testing.T, r *http.Request, want string) {
 func TestDo_DecodesResultMember(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/list", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","taglist":[{"tagid":1,"tagname":"a"}]}`)
-	})
+	ts.answer(t, "tag/list", `{"errcode":0,"errmsg":"ok","taglist":[{"tagid":1,"tagname":"a"}]}`)
 	var raw json.RawMessage
 	if err := c.Do(t.Context(), &Request{API: "tag/list", Result: "taglist", Read: true}, &raw); err != nil {
 		t.Fatal(err)
@@ -150,9 +154,7 @@ func TestDo_DecodesResultMember(t *testing.T) {
 func TestDo_APIError(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":"60111","errmsg":"userid not found"}`)
-	})
+	ts.answer(t, "user/get", `{"errcode":"60111","errmsg":"userid not found"}`)
 	err := c.Do(t.Context(), &Request{API: "user/get", Read: true}, nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != 60111 || apiErr.API != "user/get" {
@@ -311,9 +313,7 @@ func TestDo_CancelStopsBackoff(t *testing.T) {
 			cancel()
 		}
 	}))
-	ts.handle(t, "user/get", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"errcode":-1,"errmsg":"system busy"}`)
-	})
+	ts.answer(t, "user/get", `{"errcode":-1,"errmsg":"system busy"}`)
 	start := time.Now()
 	err := c.Do(ctx, &Request{API: "user/get", Read: true}, nil)
 	if !errors.Is(err, context.Canceled) || !IsCode(err, -1) {
