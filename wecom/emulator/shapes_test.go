@@ -220,6 +220,12 @@ func readExample(t *testing.T, name string, kv ...any) map[string]any {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
+	return edited(m, kv...)
+}
+
+// edited sets in m each key of kv (key, value, key, value...) to its value,
+// or deletes it where the value is nil, and returns m.
+func edited(m map[string]any, kv ...any) map[string]any {
 	for i := 0; i+1 < len(kv); i += 2 {
 		if kv[i+1] == nil {
 			delete(m, kv[i].(string))

@@ -9,12 +9,8 @@ func TestUploadByURL(t *testing.T) {
 	s := startServer(t)
 	c := opsApp(t, s)
 	req := func(kv ...any) map[string]any {
-		m := map[string]any{"scene": 1, "type": "video", "filename": "欢迎.mp4", "url": "https://cdn.example.com/welcome.mp4",
-			"md5": "0cc175b9c0f1b6a831c399e269772661"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i].(string)] = kv[i+1]
-		}
-		return m
+		return edited(map[string]any{"scene": 1, "type": "video", "filename": "欢迎.mp4", "url": "https://cdn.example.com/welcome.mp4",
+			"md5": "0cc175b9c0f1b6a831c399e269772661"}, kv...)
 	}
 	wantCode(t, c.post("media/upload_by_url", req("scene", 2)), 40058)
 	wantCode(t, c.post("media/upload_by_url", req("type", "image")), 40004)

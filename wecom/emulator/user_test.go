@@ -80,15 +80,7 @@ func TestUserErrors(t *testing.T) {
 	s := startServer(t)
 	c := contacts(t, s)
 	base := func(kv ...any) map[string]any {
-		m := map[string]any{"userid": "newbie", "name": "新人", "department": []int{1}, "mobile": "13600000000"}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] == nil {
-				delete(m, kv[i].(string))
-			} else {
-				m[kv[i].(string)] = kv[i+1]
-			}
-		}
-		return m
+		return edited(map[string]any{"userid": "newbie", "name": "新人", "department": []int{1}, "mobile": "13600000000"}, kv...)
 	}
 	tests := []struct {
 		name string
