@@ -15,7 +15,6 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -24,6 +23,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
+	"github.com/wecomrunner/runner/internal/benchpair"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -183,19 +183,7 @@ func BenchmarkLuaOverGoUserGet(b *testing.B) {
 		goUserGet(b, c, round)
 		fromLua, fromGo = append(fromLua, t1.Sub(t0)/round), append(fromGo, time.Since(t1)/round)
 	}
-	ml, mg := median(fromLua), median(fromGo)
-	b.ReportMetric(float64(ml.Nanoseconds()), "lua-ns/call")
-	b.ReportMetric(float64(mg.Nanoseconds()), "go-ns/call")
-	b.ReportMetric(float64(ml)/float64(mg), "lua/go")
-}
-
-// median is the median of ds, which it sorts.
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
+	benchpair.Report(b, "lua", fromLua, "go", fromGo)
 }
 
 // sendLatency is the emulator's answer time in the fan-out benchmarks,

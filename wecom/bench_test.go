@@ -9,11 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/wecomrunner/runner/internal/benchpair"
 )
 
 // benchUserJSON is a user/get answer as WeCom sends it to a contacts-sync
@@ -176,19 +177,7 @@ func BenchmarkClientCallOverRaw(b *testing.B) {
 		}
 		client, plain = append(client, t1.Sub(t0)), append(plain, time.Since(t1))
 	}
-	mc, mr := median(client), median(plain)
-	b.ReportMetric(float64(mc.Nanoseconds()), "client-ns/call")
-	b.ReportMetric(float64(mr.Nanoseconds()), "raw-ns/call")
-	b.ReportMetric(float64(mc)/float64(mr), "client/raw")
-}
-
-// median is the median of ds, which it sorts.
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	slices.Sort(ds)
-	return ds[len(ds)/2]
+	benchpair.Report(b, "client", client, "raw", plain)
 }
 
 // BenchmarkColdTokenCache100 starts 100 goroutines at once on a fresh
