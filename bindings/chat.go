@@ -39,41 +39,33 @@ func chatSetMute(a *args) call {
 // conversation of receiver_type and receiver_id, to a member, or to a group
 // chat.
 
-func chatSendText(a *args) call {
-	return chatSend(a, receiver(a), wecom.TextContent{Content: a.str("content")})
+var (
+	chatSendText        = chatSender(receiver, textContent)
+	chatSendSingleText  = chatSender(singleReceiver, textContent)
+	chatSendGroupText   = chatSender(groupReceiver, textContent)
+	chatSendImage       = chatSender(receiver, imageContent)
+	chatSendSingleImage = chatSender(singleReceiver, imageContent)
+	chatSendGroupImage  = chatSender(groupReceiver, imageContent)
+	chatSendFile        = chatSender(receiver, fileContent)
+	chatSendSingleFile  = chatSender(singleReceiver, fileContent)
+	chatSendGroupFile   = chatSender(groupReceiver, fileContent)
+)
+
+// chatSender returns the function that sends the content of the arguments
+// to their conversation.
+func chatSender(to func(*args) wecom.ChatTarget, content func(*args) wecom.Content) func(*args) call {
+	return func(a *args) call { return chatSend(a, to(a), content(a)) }
 }
 
-func chatSendSingleText(a *args) call {
-	return chatSend(a, wecom.SingleChat(a.str("receiver")), wecom.TextContent{Content: a.str("content")})
-}
+func textContent(a *args) wecom.Content  { return wecom.TextContent{Content: a.str("content")} }
+func imageContent(a *args) wecom.Content { return wecom.ImageContent{MediaID: a.str("media_id")} }
+func fileContent(a *args) wecom.Content  { return wecom.FileContent{MediaID: a.str("media_id")} }
 
-func chatSendGroupText(a *args) call {
-	return chatSend(a, wecom.GroupChat(a.str("receiver")), wecom.TextContent{Content: a.str("content")})
-}
+// singleReceiver is the member of the argument receiver.
+func singleReceiver(a *args) wecom.ChatTarget { return wecom.SingleChat(a.str("receiver")) }
 
-func chatSendImage(a *args) call {
-	return chatSend(a, receiver(a), wecom.ImageContent{MediaID: a.str("media_id")})
-}
-
-func chatSendSingleImage(a *args) call {
-	return chatSend(a, wecom.SingleChat(a.str("receiver")), wecom.ImageContent{MediaID: a.str("media_id")})
-}
-
-func chatSendGroupImage(a *args) call {
-	return chatSend(a, wecom.GroupChat(a.str("receiver")), wecom.ImageContent{MediaID: a.str("media_id")})
-}
-
-func chatSendFile(a *args) call {
-	return chatSend(a, receiver(a), wecom.FileContent{MediaID: a.str("media_id")})
-}
-
-func chatSendSingleFile(a *args) call {
-	return chatSend(a, wecom.SingleChat(a.str("receiver")), wecom.FileContent{MediaID: a.str("media_id")})
-}
-
-func chatSendGroupFile(a *args) call {
-	return chatSend(a, wecom.GroupChat(a.str("receiver")), wecom.FileContent{MediaID: a.str("media_id")})
-}
+// groupReceiver is the group chat of the argument receiver.
+func groupReceiver(a *args) wecom.ChatTarget { return wecom.GroupChat(a.str("receiver")) }
 
 // receiver is the conversation of the arguments receiver_type and receiver_id.
 func receiver(a *args) wecom.ChatTarget {
