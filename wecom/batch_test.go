@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"reflect"
@@ -40,29 +41,34 @@ func TestBatchService_SyncUser(t *testing.T) {
 	}
 }
 
-func TestBatchService_ReplaceUser(t *testing.T) {
+// TestBatchService_Replace: the full-replace imports send their file and
+// callback and answer the job id.
+func TestBatchService_Replace(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "batch/replaceuser", `{"media_id":"m1","to_invite":true,"callback":`+testCallbackJSON+`}`, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
-	id, err := c.Batch.ReplaceUser(t.Context(), "m1", true, testCallback)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, api, body string
+		call            func(*Client, context.Context) (string, error)
+	}{
+		{"ReplaceUser", "batch/replaceuser", `{"media_id":"m1","to_invite":true,"callback":` + testCallbackJSON + `}`,
+			func(c *Client, ctx context.Context) (string, error) {
+				return c.Batch.ReplaceUser(ctx, "m1", true, testCallback)
+			}},
+		{"ReplaceParty", "batch/replaceparty", `{"media_id":"m1"}`,
+			func(c *Client, ctx context.Context) (string, error) { return c.Batch.ReplaceParty(ctx, "m1", nil) }},
 	}
-	if id != testJobID {
-		t.Errorf("job id = %q, want %q", id, testJobID)
-	}
-}
-
-func TestBatchService_ReplaceParty(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "batch/replaceparty", `{"media_id":"m1"}`, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
-	id, err := c.Batch.ReplaceParty(t.Context(), "m1", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != testJobID {
-		t.Errorf("job id = %q, want %q", id, testJobID)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.post(t, tt.api, tt.body, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
+			id, err := tt.call(c, t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != testJobID {
+				t.Errorf("job id = %q, want %q", id, testJobID)
+			}
+		})
 	}
 }
 
