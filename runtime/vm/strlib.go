@@ -354,13 +354,7 @@ func (s *strFuncs) format(stock *lua.LFunction) lua.LGFunction {
 		if size > int64(s.max) {
 			s.tooLong(L, "string.format", size)
 		}
-		top := L.GetTop()
-		L.Push(stock)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, 1)
-		return 1
+		return callOriginal(L, stock, 1)
 	}
 }
 

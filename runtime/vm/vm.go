@@ -364,19 +364,26 @@ func safeOS(L *lua.LState) *lua.LTable {
 		if f, ok := L.Get(1).(lua.LString); ok && len(f) > maxDateFormat {
 			L.RaiseError("os.date: a format of %d bytes, more than %d", len(f), maxDateFormat)
 		}
-		top := L.GetTop()
-		L.Push(date)
-		for i := 1; i <= top; i++ {
-			L.Push(L.Get(i))
-		}
-		L.Call(top, 1)
-		return 1
+		return callOriginal(L, date, 1)
 	}))
 	return os
 }
 
 // maxDateFormat bounds the format of os.date.
 const maxDateFormat = 4096
+
+// callOriginal calls fn with the arguments of the running Go function and
+// returns the number of results it leaves: nret, or all of them for
+// lua.MultRet.
+func callOriginal(L *lua.LState, fn lua.LValue, nret int) int {
+	top := L.GetTop()
+	L.Push(fn)
+	for i := 1; i <= top; i++ {
+		L.Push(L.Get(i))
+	}
+	L.Call(top, nret)
+	return L.GetTop() - top
+}
 
 // limitCoroutines bounds the nesting of coroutines. Each coroutine has its
 // own call stack and runs nested in the Go stack of the one that resumed it:
@@ -392,13 +399,7 @@ func limitCoroutines(L *lua.LState) {
 			}
 			depth++
 			defer func() { depth-- }()
-			top := L.GetTop()
-			L.Push(fn)
-			for i := 1; i <= top; i++ {
-				L.Push(L.Get(i))
-			}
-			L.Call(top, lua.MultRet)
-			return L.GetTop() - top
+			return callOriginal(L, fn, lua.MultRet)
 		}
 	}
 	co.RawSetString("resume", L.NewFunction(nest(co.RawGetString("resume"))))
