@@ -42,12 +42,7 @@ func TestMaterialService_AddArticlesRequest_noAgent(t *testing.T) {
 func TestMaterialService_Add(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/add_material", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}, "type": {"image"}})
-		testUpload(t, r, "logo.png", "PNG")
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","media_id":"2-G6nrLmr5EC3MMb"}`)
-	})
+	ts.upload(t, "material/add_material", url.Values{"agentid": {"1000002"}, "type": {"image"}}, "logo.png", "PNG", `{"errcode":0,"errmsg":"ok","media_id":"2-G6nrLmr5EC3MMb"}`)
 	id, err := c.Material.Add(t.Context(), 1000002, "image", newUpload("logo.png", "PNG"))
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,19 @@ import (
 	"time"
 )
 
+// upload registers api to answer answer to a POST whose query,
+// access_token left out, is query and whose body uploads the file filename
+// holding content.
+func (ts *testServer) upload(t *testing.T, api string, query url.Values, filename, content, answer string) {
+	t.Helper()
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testQuery(t, r, query)
+		testUpload(t, r, filename, content)
+		fmt.Fprint(w, answer)
+	})
+}
+
 // testUpload checks that r carries one multipart part, the file "media"
 // named filename with the bytes content.
 func testUpload(t *testing.T, r *http.Request, filename, content string) {
@@ -39,12 +52,7 @@ func newUpload(name, content string) *Upload {
 func TestMediaService_Upload(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "media/upload", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testQuery(t, r, url.Values{"type": {"file"}})
-		testUpload(t, r, "会议纪要.txt", "纪要正文")
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"","type":"file","media_id":"1G6nrLmr5EC3MMb","created_at":"1380000000"}`)
-	})
+	ts.upload(t, "media/upload", url.Values{"type": {"file"}}, "会议纪要.txt", "纪要正文", `{"errcode":0,"errmsg":"","type":"file","media_id":"1G6nrLmr5EC3MMb","created_at":"1380000000"}`)
 	got, err := c.Media.Upload(t.Context(), "file", newUpload("会议纪要.txt", "纪要正文"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,12 +79,7 @@ func TestMediaService_Upload_numericCreatedAt(t *testing.T) {
 func TestMediaService_UploadImg(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "media/uploadimg", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testQuery(t, r, nil)
-		testUpload(t, r, "banner.png", "PNG")
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"","url":"http://p.qpic.cn/pic_wework/3474110808/7a7c8471/0"}`)
-	})
+	ts.upload(t, "media/uploadimg", nil, "banner.png", "PNG", `{"errcode":0,"errmsg":"","url":"http://p.qpic.cn/pic_wework/3474110808/7a7c8471/0"}`)
 	got, err := c.Media.UploadImg(t.Context(), newUpload("banner.png", "PNG"))
 	if err != nil {
 		t.Fatal(err)
