@@ -327,21 +327,30 @@ func (s *Server) messageRecall(c *call) (any, *apiError) {
 		return nil, errorf(40058, "msgid is required")
 	}
 	now := s.now()
-	s.out.mu.Lock()
-	defer s.out.mu.Unlock()
-	for i := range s.out.messages {
-		m := &s.out.messages[i]
-		if m.MsgID != req.MsgID {
-			continue
-		}
-		switch {
-		case m.AgentID != c.agentID:
-			return nil, errorf(40058, "the message was sent by another app")
-		case now.Sub(m.Time) > 24*time.Hour:
+	return s.changeSent(c, func(m *Message) bool { return m.MsgID == req.MsgID }, "the message", "msgid not found", func(m *Message) (any, *apiError) {
+		if now.Sub(m.Time) > 24*time.Hour {
 			return nil, newError(42052)
 		}
 		m.Recalled = true
 		return okStatus, nil
+	})
+}
+
+// changeSent applies change, holding the lock of the messages sent, to the
+// first message that match selects, when the calling app sent it: what
+// names it in the error of another app's; notFound is the error of none.
+func (s *Server) changeSent(c *call, match func(*Message) bool, what, notFound string, change func(*Message) (any, *apiError)) (any, *apiError) {
+	s.out.mu.Lock()
+	defer s.out.mu.Unlock()
+	for i := range s.out.messages {
+		m := &s.out.messages[i]
+		if !match(m) {
+			continue
+		}
+		if m.AgentID != c.agentID {
+			return nil, errorf(40058, "%s was sent by another app", what)
+		}
+		return change(m)
 	}
-	return nil, errorf(40058, "msgid not found")
+	return nil, errorf(40058, "%s", notFound)
 }

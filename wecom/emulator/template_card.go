@@ -64,16 +64,8 @@ func (s *Server) updateTemplateCard(c *call) (any, *apiError) {
 		}
 	}
 	now := s.now()
-	s.out.mu.Lock()
-	defer s.out.mu.Unlock()
-	for i := range s.out.messages {
-		m := &s.out.messages[i]
-		if m.ResponseCode != req.ResponseCode {
-			continue
-		}
+	return s.changeSent(c, func(m *Message) bool { return m.ResponseCode == req.ResponseCode }, "the card", "unknown response_code", func(m *Message) (any, *apiError) {
 		switch {
-		case m.AgentID != c.agentID:
-			return nil, errorf(40058, "the card was sent by another app")
 		case len(m.CardUpdates) > 0:
 			return nil, errorf(40058, "response_code was used already: a code updates a card once")
 		case now.Sub(m.Time) > cardCodeLifetime:
@@ -90,6 +82,5 @@ func (s *Server) updateTemplateCard(c *call) (any, *apiError) {
 			status
 			InvalidUser []string `json:"invaliduser"`
 		}{okStatus, invalid}, nil
-	}
-	return nil, errorf(40058, "unknown response_code")
+	})
 }
