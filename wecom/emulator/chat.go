@@ -57,11 +57,8 @@ func (st *state) chatMembers(ids []string) ([]string, *apiError) {
 // appchatCreate serves POST appchat/create. Only apps whose visible range
 // is the whole organisation may use app chats (48002).
 func (s *Server) appchatCreate(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req chatRequest
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	st := s.st
@@ -237,14 +234,11 @@ func (s *Server) changeChat(c *call, find func(*state, *chatRequest) (*AppChat, 
 
 // appchatSend serves POST appchat/send.
 func (s *Server) appchatSend(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req struct {
 		ChatID  flexString `json:"chatid"`
 		MsgType string     `json:"msgtype"`
 	}
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	st := s.st
@@ -280,11 +274,8 @@ func (s *Server) recordChat(m ChatMessage, body []byte) {
 // chatCreate serves the legacy POST chat/create: chatid required, 3 to 2000
 // members including the owner.
 func (s *Server) chatCreate(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req chatRequest
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	id := string(req.ChatID)

@@ -500,6 +500,15 @@ func (c *call) requireApp() *apiError {
 	return nil
 }
 
+// decodeApp decodes the body into v for an app: the contacts-sync secret
+// cannot call the api (48002).
+func (c *call) decodeApp(v any) *apiError {
+	if e := c.requireApp(); e != nil {
+		return e
+	}
+	return c.decode(v)
+}
+
 // checkAgent checks an agentid parameter against the calling app: 41011 if
 // missing, 40056 if no such app, 301002 if another app's.
 func (c *call) checkAgent(id int) *apiError {

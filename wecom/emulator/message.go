@@ -37,11 +37,8 @@ var interactiveCards = map[string]bool{
 // the app's visible range, validates the message object of msgtype, and
 // records the message.
 func (s *Server) messageSend(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req sendRequest
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	if e := c.checkAgent(int(req.AgentID)); e != nil {
@@ -314,13 +311,10 @@ func (s *Server) checkMessage(body []byte, msgType string, allowed map[string]bo
 // messageRecall serves POST message/recall: only the sending app's messages
 // of the last 24 hours.
 func (s *Server) messageRecall(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req struct {
 		MsgID string `json:"msgid"`
 	}
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	if req.MsgID == "" {

@@ -20,9 +20,6 @@ type urlJob struct {
 // next, with a temporary media of the type and file name asked for and no
 // bytes (its size in the inspection API is 0).
 func (s *Server) uploadByURL(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req struct {
 		Scene    flexInt `json:"scene"`
 		Type     string  `json:"type"`
@@ -30,7 +27,7 @@ func (s *Server) uploadByURL(c *call) (any, *apiError) {
 		URL      string  `json:"url"`
 		MD5      string  `json:"md5"`
 	}
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	switch {
@@ -60,13 +57,10 @@ func (s *Server) uploadByURL(c *call) (any, *apiError) {
 // the temporary media. An unknown jobid, or one older than the 60 minutes
 // WeCom keeps it, is 40058.
 func (s *Server) uploadByURLResult(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	var req struct {
 		JobID string `json:"jobid"`
 	}
-	if e := c.decode(&req); e != nil {
+	if e := c.decodeApp(&req); e != nil {
 		return nil, e
 	}
 	now := s.now()
