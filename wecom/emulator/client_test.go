@@ -133,24 +133,11 @@ func errcodes(srv *emulator.Server, api string) []int {
 }
 
 // fakeClock is a clock for emulator.WithClock that a test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type fakeClock = emulator.FakeClock
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// newFakeClock returns a stopped clock that starts at the real time, so the
+// client's own clock agrees with the emulator's until a test advances it.
+func newFakeClock() *fakeClock { return emulator.NewFakeClock(time.Now()) }
 
 // upload is a file for the client, from bytes that can be sent again.
 func upload(name string, data []byte) *wecom.Upload {
@@ -1506,7 +1493,7 @@ func TestClientTokenExpiry(t *testing.T) {
 		}, func(srv *emulator.Server, _ *fakeClock) { srv.ExpireTokens() }, wecom.CodeInvalidAccessToken},
 		{"lifetime over on the server's clock", func(clk *fakeClock) []emulator.Option {
 			return []emulator.Option{emulator.WithClock(clk.Now)}
-		}, func(_ *emulator.Server, clk *fakeClock) { clk.Advance(2*time.Hour + time.Second) }, wecom.CodeAccessTokenExpired},
+		}, func(_ *emulator.Server, clk *fakeClock) { clk.Add(2*time.Hour + time.Second) }, wecom.CodeAccessTokenExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1768,7 +1755,7 @@ func TestClientFaults(t *testing.T) {
 		// The window ends as soon as the client has been told to wait.
 		c := contactsClient(srv, wecom.WithHook(func(call wecom.Call) {
 			if call.Errcode == wecom.CodeFrequencyLimited {
-				clk.Advance(time.Minute)
+				clk.Add(time.Minute)
 			}
 		}))
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)

@@ -19,7 +19,7 @@ func customerClient(srv *emulator.Server) *wecom.Client {
 // typed client: reads, corp tags, and the offboarding of a salesperson.
 func TestClientExternalContact(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := emulator.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
 	ctx := t.Context()
 	c := customerClient(srv)
@@ -136,7 +136,7 @@ func TestClientExternalContact(t *testing.T) {
 		t.Errorf("OnJobTransfer to the owner = %+v, want 90504", failed)
 	}
 
-	clock.Advance(24 * time.Hour)
+	clock.Add(24 * time.Hour)
 	res, err = ec.ResignedTransferResult(ctx, "linfeng", "guoqiang", "")
 	noError(t, err, "ResignedTransferResult")
 	if len(res.Customer) != 4 || slices.ContainsFunc(res.Customer, func(s wecom.TransferStatus) bool { return s.Status != wecom.TransferDone }) {

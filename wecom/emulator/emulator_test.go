@@ -156,13 +156,21 @@ func wantCode(t testing.TB, r result, want int) {
 }
 
 // fakeClock is a settable clock for WithClock.
+// fakeClock is a clock that moves only when a test advances it. The
+// external tests use it too, through FakeClock and NewFakeClock.
 type fakeClock struct {
 	mu  sync.Mutex
 	now time.Time
 }
 
+// FakeClock is fakeClock under a name package emulator_test can use.
+type FakeClock = fakeClock
+
+// NewFakeClock returns a clock stopped at start.
+func NewFakeClock(start time.Time) *FakeClock { return &fakeClock{now: start} }
+
 func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)}
+	return NewFakeClock(time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC))
 }
 
 func (c *fakeClock) Now() time.Time {

@@ -222,7 +222,7 @@ func TestExportFilesExpire(t *testing.T) {
 	if resp.StatusCode != http.StatusPartialContent || len(part) != 32 {
 		t.Errorf("range: HTTP %d, %d bytes", resp.StatusCode, len(part))
 	}
-	clock.Advance(2*time.Hour + time.Second)
+	clock.Add(2*time.Hour + time.Second)
 	if _, err := c.Export.Download(t.Context(), f, key); err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("a file after two hours: %v", err)
 	}
@@ -232,7 +232,7 @@ func TestExportFilesExpire(t *testing.T) {
 	// submitted.
 	old, err := c.Export.Department(t.Context(), key, 0)
 	noError(t, err, "submit")
-	clock.Advance(2*time.Hour + time.Second)
+	clock.Add(2*time.Hour + time.Second)
 	_, err = c.Export.GetResult(t.Context(), old)
 	wantAPIError(t, err, "export/get_result", 40058)
 }

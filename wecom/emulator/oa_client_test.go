@@ -43,7 +43,7 @@ func summary(text string) []any {
 // the leave settings and a member's balances.
 func TestClientApprovals(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: oaMonday}
+	clock := emulator.NewFakeClock(oaMonday)
 	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
 	ctx := t.Context()
 	oa := oaClient(srv).OA
@@ -61,7 +61,7 @@ func TestClientApprovals(t *testing.T) {
 	if first.SpNo != "202612070001" {
 		t.Errorf("sp_no = %q, want the day's first number 202612070001", first.SpNo)
 	}
-	clock.Advance(time.Hour)
+	clock.Add(time.Hour)
 	second, err := oa.ApplyEvent(ctx, "linfeng", emulator.DemoLeaveTemplateID, 0,
 		[]any{map[string]any{"attr": 2, "userid": []string{"guoqiang", "hutao"}}}, leaveData("看病"), summary("病假"), []string{"chenjing"}, 1)
 	noError(t, err, "ApplyEvent with approvers")
@@ -131,7 +131,7 @@ func TestClientApprovals(t *testing.T) {
 // report that adds them up, the rules and the shifts.
 func TestClientCheckin(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: oaMonday}
+	clock := emulator.NewFakeClock(oaMonday)
 	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
 	ctx := t.Context()
 	oa := oaClient(srv).OA
