@@ -243,6 +243,24 @@ func checkSends(b *testing.B, srv *emulator.Server, start time.Time, want int) {
 	}
 }
 
+// timeSends runs run, which sends n messages, in b's loop, checks each
+// round with checkSends outside the timer, reports ns/send and returns it.
+func timeSends(b *testing.B, srv *emulator.Server, run func(...lua.LValue), n int) float64 {
+	b.Helper()
+	sent := 0
+	for b.Loop() {
+		start := time.Now()
+		run()
+		sent += n
+		b.StopTimer()
+		checkSends(b, srv, start, sent)
+		b.StartTimer()
+	}
+	perSend := float64(b.Elapsed().Nanoseconds()) / float64(sent)
+	b.ReportMetric(perSend, "ns/send")
+	return perSend
+}
+
 // BenchmarkFanout10000 sends 10,000 personalised text messages, one per
 // member, with one wecom.fanout call at its default concurrency, against the
 // emulator answering each after 20 ms, with the client's default rate limits.
@@ -265,16 +283,7 @@ return function()
   end
   if #results ~= #items then error(#results .. " results") end
 end`)
-	sent := 0
-	for b.Loop() {
-		start := time.Now()
-		run()
-		sent += n
-		b.StopTimer()
-		checkSends(b, srv, start, sent)
-		b.StartTimer()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(sent), "ns/send")
+	timeSends(b, srv, run, n)
 }
 
 // sequentialSample is how many messages BenchmarkSequential10000 sends.
@@ -294,17 +303,7 @@ return function()
     wecom.message.send_text(items[i])
   end
 end`)
-	sent := 0
-	for b.Loop() {
-		start := time.Now()
-		run()
-		sent += sequentialSample
-		b.StopTimer()
-		checkSends(b, srv, start, sent)
-		b.StartTimer()
-	}
-	perSend := float64(b.Elapsed().Nanoseconds()) / float64(sent)
-	b.ReportMetric(perSend, "ns/send")
+	perSend := timeSends(b, srv, run, sequentialSample)
 	b.ReportMetric(perSend*10000/1e9, "s/10000")
 }
 
