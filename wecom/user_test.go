@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -235,58 +236,51 @@ func TestUserService_AllIDsBreak(t *testing.T) {
 	}
 }
 
-func TestUserService_ConvertToOpenID(t *testing.T) {
+// TestUserService_Lookups covers the calls that post one identifier and
+// answer with another.
+func TestUserService_Lookups(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/convert_to_openid", `{"userid":"zhangsan"}`, `{"errcode":0,"errmsg":"ok","openid":"oDjGHs-1yCnGrRovBj2yHij5JAAA"}`)
-	got, err := c.User.ConvertToOpenID(t.Context(), "zhangsan")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		api, body, answer string
+		call              func(ctx context.Context, c *Client) (string, error)
+		want              string
+	}{
+		{"user/convert_to_openid", `{"userid":"zhangsan"}`, `"openid":"oDjGHs-1yCnGrRovBj2yHij5JAAA"`,
+			func(ctx context.Context, c *Client) (string, error) { return c.User.ConvertToOpenID(ctx, "zhangsan") },
+			"oDjGHs-1yCnGrRovBj2yHij5JAAA"},
+		{"user/convert_to_userid", `{"openid":"oDjGHs"}`, `"userid":"zhangsan"`,
+			func(ctx context.Context, c *Client) (string, error) { return c.User.ConvertToUserID(ctx, "oDjGHs") },
+			"zhangsan"},
+		{"user/getuserid", `{"mobile":"13430388888"}`, `"userid":"zhangsan"`,
+			func(ctx context.Context, c *Client) (string, error) { return c.User.GetUserID(ctx, "13430388888") },
+			"zhangsan"},
+		{"user/get_userid_by_email", `{"email":"zhangsan@example.com","email_type":2}`, `"userid":"zhangsan"`,
+			func(ctx context.Context, c *Client) (string, error) {
+				return c.User.GetUserIDByEmail(ctx, "zhangsan@example.com", 2)
+			},
+			"zhangsan"},
 	}
-	if want := "oDjGHs-1yCnGrRovBj2yHij5JAAA"; got != want {
-		t.Errorf("got %q, want %q", got, want)
+	for _, tt := range tests {
+		t.Run(tt.api, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.post(t, tt.api, tt.body, `{"errcode":0,"errmsg":"ok",`+tt.answer+`}`)
+			got, err := tt.call(t.Context(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
+}
+
+func TestUserService_LookupRequests(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t)
 	if req := c.User.ConvertToOpenIDRequest("zhangsan", 1000002); !reflect.DeepEqual(req.Body, map[string]any{"userid": "zhangsan", "agentid": 1000002}) {
 		t.Errorf("with an agent id: body %v", req.Body)
-	}
-}
-
-func TestUserService_ConvertToUserID(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/convert_to_userid", `{"openid":"oDjGHs"}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	got, err := c.User.ConvertToUserID(t.Context(), "oDjGHs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != "zhangsan" {
-		t.Errorf("got %q, want zhangsan", got)
-	}
-}
-
-func TestUserService_GetUserID(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/getuserid", `{"mobile":"13430388888"}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	got, err := c.User.GetUserID(t.Context(), "13430388888")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != "zhangsan" {
-		t.Errorf("got %q, want zhangsan", got)
-	}
-}
-
-func TestUserService_GetUserIDByEmail(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/get_userid_by_email", `{"email":"zhangsan@example.com","email_type":2}`, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
-	got, err := c.User.GetUserIDByEmail(t.Context(), "zhangsan@example.com", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != "zhangsan" {
-		t.Errorf("got %q, want zhangsan", got)
 	}
 	// 0 leaves email_type out: WeCom then looks up the corp email.
 	testRequestBody(t, c.User.GetUserIDByEmailRequest("zhangsan@tengfei.wecom.work", 0), `{"email":"zhangsan@tengfei.wecom.work"}`)
