@@ -448,6 +448,15 @@ func relPause(first, second string) string {
 		` + second + "\n"
 }
 
+// duringPause waits until a relPause script whose first part calls
+// user/get once has made that call, runs act, then lets the script go on.
+func (r *relRig) duringPause(t *testing.T, act func()) {
+	t.Helper()
+	relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
+	act()
+	r.resume(t)
+}
+
 // resume lets a relPause script go on: it writes "continue" where the
 // script looks, the working directory (runner exec) or data/ beside
 // jobs.yaml (the default of dirs).
@@ -489,9 +498,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 			p := r.startExec(t, relPause(
 				`print(wecom.user.get("zhangsan").name)`,
 				`print(wecom.user.get("lisi").name)`))
-			relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
-			r.srv.ExpireTokens()
-			r.resume(t)
+			r.duringPause(t, r.srv.ExpireTokens)
 			run := p.wait(t)
 			relWantRun(t, run, 0)
 			if run.stdout != "张三\n李四\n" {
@@ -514,9 +521,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 			for _, u in ipairs(wecom.user.list(1, true, 0, true)) do items[#items + 1] = {user_id = u.userid} end
 			local results, failed = wecom.fanout("user.get", items, {concurrency = 8})
 			print(#results, failed)`))
-		relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
-		r.srv.ExpireTokens()
-		r.resume(t)
+		r.duringPause(t, r.srv.ExpireTokens)
 		run := p.wait(t)
 		relWantRun(t, run, 0)
 		if run.stdout != "张三\n40\t0\n" {
@@ -626,9 +631,7 @@ func TestReliabilityTransientFaults(t *testing.T) {
 		r := newRelRig(t)
 		const latency = time.Minute // the emulator answers when the client goes away
 		p := r.startExec(t, relPause(`print(wecom.user.get("zhangsan").name)`, relCreateDept), "--timeout", "3s")
-		relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
-		r.srv.SetLatency(latency, 0)
-		r.resume(t)
+		r.duringPause(t, func() { r.srv.SetLatency(latency, 0) })
 		p.onExit = func() { r.srv.SetLatency(0, 0) }
 		run := p.wait(t)
 		relWantRun(t, run, 1, "timed out", "department/create", "outcome unknown")
@@ -654,9 +657,7 @@ func TestReliabilityScheduledTimeout(t *testing.T) {
 `))
 	r.script(t, "sync.lua", relPause(`print(wecom.user.get("zhangsan").name)`, relCreateDept))
 	p := r.start(t, "jobs", "run", "sync")
-	relWait(t, "the first user/get", func() bool { return len(r.calls("user/get")) == 1 })
-	r.srv.SetLatency(8*time.Second, 0)
-	r.resume(t)
+	r.duringPause(t, func() { r.srv.SetLatency(8*time.Second, 0) })
 	p.onExit = func() { r.srv.SetLatency(0, 0) }
 	run := p.wait(t)
 	relWantRun(t, run, 1)
