@@ -1,19 +1,31 @@
 package wecom
 
 import (
+	"context"
 	"net/url"
 	"reflect"
 	"testing"
 )
 
-func TestChatService_Create(t *testing.T) {
+func TestChatService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "chat/create", `{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi","wangwu"]}`, `{"errcode":0,"errmsg":"ok"}`)
-	chat := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi", "wangwu"}}
-	if err := c.Chat.Create(t.Context(), chat); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "chat/create", body: `{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi","wangwu"]}`, call: func(ctx context.Context, c *Client) error {
+			return c.Chat.Create(ctx, &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi", "wangwu"}})
+		}},
+		{api: "chat/update", body: `{"chatid":"1","op_user":"zhangsan","add_user_list":["zhaoliu"]}`, call: func(ctx context.Context, c *Client) error {
+			return c.Chat.Update(ctx, &ChatUpdate{ChatID: "1", OpUser: "zhangsan", AddUserList: []string{"zhaoliu"}})
+		}},
+		{api: "chat/quit", body: `{"chatid":"1","op_user":"wangwu"}`, call: func(ctx context.Context, c *Client) error {
+			return c.Chat.Quit(ctx, "1", "wangwu")
+		}},
+		{api: "chat/clearnotify", body: `{"op_user":"zhangsan","chat":{"type":"group","id":"1"}}`, call: func(ctx context.Context, c *Client) error {
+			return c.Chat.ClearNotify(ctx, "zhangsan", GroupChat("1"))
+		}},
+		{api: "chat/send", body: `{"sender":"zhangsan","receiver":{"type":"single","id":"lisi"},"msgtype":"file","file":{"media_id":"m1"}}`, call: func(ctx context.Context, c *Client) error {
+			return c.Chat.Send(ctx, "zhangsan", SingleChat("lisi"), FileContent{"m1"})
+		}},
+	})
 }
 
 func TestChatService_Get(t *testing.T) {
@@ -30,33 +42,6 @@ func TestChatService_Get(t *testing.T) {
 	}
 }
 
-func TestChatService_Update(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "chat/update", `{"chatid":"1","op_user":"zhangsan","add_user_list":["zhaoliu"]}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.Chat.Update(t.Context(), &ChatUpdate{ChatID: "1", OpUser: "zhangsan", AddUserList: []string{"zhaoliu"}}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestChatService_Quit(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "chat/quit", `{"chatid":"1","op_user":"wangwu"}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.Chat.Quit(t.Context(), "1", "wangwu"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestChatService_ClearNotify(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "chat/clearnotify", `{"op_user":"zhangsan","chat":{"type":"group","id":"1"}}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.Chat.ClearNotify(t.Context(), "zhangsan", GroupChat("1")); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestChatService_SetMute(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
@@ -67,15 +52,6 @@ func TestChatService_SetMute(t *testing.T) {
 	}
 	if want := []string{"zhangsan"}; !reflect.DeepEqual(invalid, want) {
 		t.Errorf("invalid = %v, want %v", invalid, want)
-	}
-}
-
-func TestChatService_Send(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "chat/send", `{"sender":"zhangsan","receiver":{"type":"single","id":"lisi"},"msgtype":"file","file":{"media_id":"m1"}}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.Chat.Send(t.Context(), "zhangsan", SingleChat("lisi"), FileContent{"m1"}); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -23,13 +24,13 @@ func TestDepartmentService_Create(t *testing.T) {
 	}
 }
 
-func TestDepartmentService_Update(t *testing.T) {
+func TestDepartmentService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "department/update", `{"id":2,"name":"广州研发中心（天河）"}`, `{"errcode":0,"errmsg":"updated"}`)
-	if err := c.Department.Update(t.Context(), &DepartmentInput{ID: 2, Name: "广州研发中心（天河）"}); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "department/update", body: `{"id":2,"name":"广州研发中心（天河）"}`, call: func(ctx context.Context, c *Client) error {
+			return c.Department.Update(ctx, &DepartmentInput{ID: 2, Name: "广州研发中心（天河）"})
+		}},
+	})
 }
 
 func TestDepartmentService_Delete(t *testing.T) {

@@ -8,29 +8,31 @@ import (
 	"testing"
 )
 
-func TestJSAPIService_GetTicket(t *testing.T) {
+// TestJSAPIService_Tickets covers the corp ticket and the app's ticket.
+func TestJSAPIService_Tickets(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "get_jsapi_ticket", url.Values{}, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
-	got, err := c.JSAPI.GetTicket(t.Context())
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		api   string
+		query url.Values
+		get   func(c *Client, t *testing.T) (*JSAPITicket, error)
+		want  string
+	}{
+		{"get_jsapi_ticket", url.Values{}, func(c *Client, t *testing.T) (*JSAPITicket, error) { return c.JSAPI.GetTicket(t.Context()) }, "corp-ticket"},
+		{"ticket/get", url.Values{"type": {"agent_config"}}, func(c *Client, t *testing.T) (*JSAPITicket, error) { return c.JSAPI.GetAgentTicket(t.Context()) }, "agent-ticket"},
 	}
-	if want := (JSAPITicket{Ticket: "corp-ticket", ExpiresIn: 7200}); *got != want {
-		t.Errorf("got %+v, want %+v", *got, want)
-	}
-}
-
-func TestJSAPIService_GetAgentTicket(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "ticket/get", url.Values{"type": {"agent_config"}}, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
-	got, err := c.JSAPI.GetAgentTicket(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (JSAPITicket{Ticket: "agent-ticket", ExpiresIn: 7200}); *got != want {
-		t.Errorf("got %+v, want %+v", *got, want)
+	for _, tt := range tests {
+		t.Run(tt.api, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.get(t, tt.api, tt.query, `{"errcode":0,"errmsg":"ok","ticket":"`+tt.want+`","expires_in":7200}`)
+			got, err := tt.get(c, t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (JSAPITicket{Ticket: tt.want, ExpiresIn: 7200}); *got != want {
+				t.Errorf("got %+v, want %+v", *got, want)
+			}
+		})
 	}
 }
 

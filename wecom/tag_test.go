@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -21,22 +22,16 @@ func TestTagService_Create(t *testing.T) {
 	}
 }
 
-func TestTagService_Update(t *testing.T) {
+func TestTagService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "tag/update", `{"tagid":1,"tagname":"新名字"}`, `{"errcode":0,"errmsg":"updated"}`)
-	if err := c.Tag.Update(t.Context(), 1, "新名字"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestTagService_Delete(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "tag/delete", url.Values{"tagid": {"2"}}, `{"errcode":0,"errmsg":"deleted"}`)
-	if err := c.Tag.Delete(t.Context(), 2); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "tag/update", body: `{"tagid":1,"tagname":"新名字"}`, call: func(ctx context.Context, c *Client) error {
+			return c.Tag.Update(ctx, 1, "新名字")
+		}},
+		{api: "tag/delete", query: url.Values{"tagid": {"2"}}, call: func(ctx context.Context, c *Client) error {
+			return c.Tag.Delete(ctx, 2)
+		}},
+	})
 }
 
 func TestTagService_GetUsers(t *testing.T) {

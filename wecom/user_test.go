@@ -70,31 +70,22 @@ func TestUserService_GetNotFound(t *testing.T) {
 	}
 }
 
-func TestUserService_Update(t *testing.T) {
+func TestUserService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/update", `{"userid":"wangwu","position":"架构师","enable":0}`, `{"errcode":0,"errmsg":"updated"}`)
-	if err := c.User.Update(t.Context(), &UserInput{UserID: "wangwu", Position: "架构师", Enable: new(0)}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestUserService_Delete(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "user/delete", url.Values{"userid": {"wangwu"}}, `{"errcode":0,"errmsg":"deleted"}`)
-	if err := c.User.Delete(t.Context(), "wangwu"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestUserService_BatchDelete(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "user/batchdelete", `{"useridlist":["zhangsan","lisi"]}`, `{"errcode":0,"errmsg":"deleted"}`)
-	if err := c.User.BatchDelete(t.Context(), []string{"zhangsan", "lisi"}); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "user/update", body: `{"userid":"wangwu","position":"架构师","enable":0}`, call: func(ctx context.Context, c *Client) error {
+			return c.User.Update(ctx, &UserInput{UserID: "wangwu", Position: "架构师", Enable: new(0)})
+		}},
+		{api: "user/delete", query: url.Values{"userid": {"wangwu"}}, call: func(ctx context.Context, c *Client) error {
+			return c.User.Delete(ctx, "wangwu")
+		}},
+		{api: "user/batchdelete", body: `{"useridlist":["zhangsan","lisi"]}`, call: func(ctx context.Context, c *Client) error {
+			return c.User.BatchDelete(ctx, []string{"zhangsan", "lisi"})
+		}},
+		{api: "user/authsucc", query: url.Values{"userid": {"zhangsan"}}, call: func(ctx context.Context, c *Client) error {
+			return c.User.Verify(ctx, "zhangsan")
+		}},
+	})
 }
 
 func TestUserService_List(t *testing.T) {
@@ -284,15 +275,6 @@ func TestUserService_LookupRequests(t *testing.T) {
 	}
 	// 0 leaves email_type out: WeCom then looks up the corp email.
 	testRequestBody(t, c.User.GetUserIDByEmailRequest("zhangsan@tengfei.wecom.work", 0), `{"email":"zhangsan@tengfei.wecom.work"}`)
-}
-
-func TestUserService_Verify(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "user/authsucc", url.Values{"userid": {"zhangsan"}}, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.User.Verify(t.Context(), "zhangsan"); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestUserService_GetInfo(t *testing.T) {

@@ -83,6 +83,36 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	})
 }
 
+// writeCase is a call that answers nothing but its errcode: the client
+// must send body by POST (query by GET when query is not nil) and return no
+// error on errcode 0.
+type writeCase struct {
+	api   string
+	body  string
+	query url.Values
+	call  func(ctx context.Context, c *Client) error
+}
+
+// testWrites runs each case against its own test server, as a subtest
+// named after its API.
+func testWrites(t *testing.T, cases []writeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.api, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			if tc.query != nil {
+				ts.get(t, tc.api, tc.query, `{"errcode":0,"errmsg":"ok"}`)
+			} else {
+				ts.post(t, tc.api, tc.body, `{"errcode":0,"errmsg":"ok"}`)
+			}
+			if err := tc.call(t.Context(), c); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
 // answer registers api to answer answer to every call.
 func (ts *testServer) answer(t *testing.T, api, answer string) {
 	t.Helper()
