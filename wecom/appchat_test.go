@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"net/url"
 	"reflect"
 	"testing"
@@ -19,13 +20,16 @@ func TestAppChatService_Create(t *testing.T) {
 	}
 }
 
-func TestAppChatService_Update(t *testing.T) {
+func TestAppChatService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "appchat/update", `{"chatid":"CHAT1","owner":"lisi","del_user_list":["wangwu"]}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.AppChat.Update(t.Context(), &AppChatUpdate{ChatID: "CHAT1", Owner: "lisi", DelUserList: []string{"wangwu"}}); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "appchat/update", body: `{"chatid":"CHAT1","owner":"lisi","del_user_list":["wangwu"]}`, call: func(ctx context.Context, c *Client) error {
+			return c.AppChat.Update(ctx, &AppChatUpdate{ChatID: "CHAT1", Owner: "lisi", DelUserList: []string{"wangwu"}})
+		}},
+		{api: "appchat/send", body: `{"chatid":"CHAT1","msgtype":"markdown","markdown":{"content":"**发版**"},"safe":0}`, call: func(ctx context.Context, c *Client) error {
+			return c.AppChat.Send(ctx, "CHAT1", &MarkdownContent{"**发版**"}, 0)
+		}},
+	})
 }
 
 func TestAppChatService_Get(t *testing.T) {
@@ -48,14 +52,5 @@ func TestAppChatService_Get_notFound(t *testing.T) {
 	ts.answer(t, "appchat/get", `{"errcode":86003,"errmsg":"chat not found"}`)
 	if _, err := c.AppChat.Get(t.Context(), "nochat"); !IsCode(err, CodeChatNotFound) {
 		t.Errorf("err = %v, want errcode 86003", err)
-	}
-}
-
-func TestAppChatService_Send(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "appchat/send", `{"chatid":"CHAT1","msgtype":"markdown","markdown":{"content":"**发版**"},"safe":0}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.AppChat.Send(t.Context(), "CHAT1", &MarkdownContent{"**发版**"}, 0); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -97,22 +98,16 @@ func TestMaterialService_GetArticles(t *testing.T) {
 	}
 }
 
-func TestMaterialService_Delete(t *testing.T) {
+func TestMaterialService_Writes(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "material/del", url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, `{"errcode":0,"errmsg":"deleted"}`)
-	if err := c.Material.Delete(t.Context(), 1000002, "m1"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestMaterialService_UpdateArticles(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.post(t, "material/update_mpnews", `{"agentid":1000002,"media_id":"m1","mpnews":{"articles":[`+testArticleJSON+`]}}`, `{"errcode":0,"errmsg":"ok"}`)
-	if err := c.Material.UpdateArticles(t.Context(), 1000002, "m1", []MaterialArticle{testArticle}); err != nil {
-		t.Fatal(err)
-	}
+	testWrites(t, []writeCase{
+		{api: "material/del", query: url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, call: func(ctx context.Context, c *Client) error {
+			return c.Material.Delete(ctx, 1000002, "m1")
+		}},
+		{api: "material/update_mpnews", body: `{"agentid":1000002,"media_id":"m1","mpnews":{"articles":[` + testArticleJSON + `]}}`, call: func(ctx context.Context, c *Client) error {
+			return c.Material.UpdateArticles(ctx, 1000002, "m1", []MaterialArticle{testArticle})
+		}},
+	})
 }
 
 func TestMaterialService_GetCount(t *testing.T) {
