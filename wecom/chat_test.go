@@ -7,6 +7,20 @@ import (
 	"testing"
 )
 
+func TestChatService_Get(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	ts.get(t, "chat/get", url.Values{"chatid": {"235364212115767297"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
+	got, err := c.Chat.Get(t.Context(), "235364212115767297")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
 func TestChatService_Writes(t *testing.T) {
 	t.Parallel()
 	testWrites(t, []writeCase{
@@ -26,20 +40,6 @@ func TestChatService_Writes(t *testing.T) {
 			return c.Chat.Send(ctx, "zhangsan", SingleChat("lisi"), FileContent{"m1"})
 		}},
 	})
-}
-
-func TestChatService_Get(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.get(t, "chat/get", url.Values{"chatid": {"235364212115767297"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
-	got, err := c.Chat.Get(t.Context(), "235364212115767297")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
 }
 
 func TestChatService_SetMute(t *testing.T) {
