@@ -132,6 +132,14 @@ func errcodes(srv *emulator.Server, api string) []int {
 	return out
 }
 
+// clockedServer starts the demo organisation on a stopped clock at start,
+// with tokens that last 100 days so the test can move the clock far.
+func clockedServer(t *testing.T, start time.Time) (*fakeClock, *emulator.Server) {
+	t.Helper()
+	clock := emulator.NewFakeClock(start)
+	return clock, newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
+}
+
 // fakeClock is a clock for emulator.WithClock that a test moves by hand.
 type fakeClock = emulator.FakeClock
 

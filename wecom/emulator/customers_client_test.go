@@ -19,8 +19,7 @@ func customerClient(srv *emulator.Server) *wecom.Client {
 // typed client: reads, corp tags, and the offboarding of a salesperson.
 func TestClientExternalContact(t *testing.T) {
 	t.Parallel()
-	clock := emulator.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
-	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
+	clock, srv := clockedServer(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	ctx := t.Context()
 	c := customerClient(srv)
 	ec, gc := c.ExternalContact, c.ExternalContactGroupChat

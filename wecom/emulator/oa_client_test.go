@@ -43,8 +43,7 @@ func summary(text string) []any {
 // the leave settings and a member's balances.
 func TestClientApprovals(t *testing.T) {
 	t.Parallel()
-	clock := emulator.NewFakeClock(oaMonday)
-	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
+	clock, srv := clockedServer(t, oaMonday)
 	ctx := t.Context()
 	oa := oaClient(srv).OA
 
@@ -131,8 +130,7 @@ func TestClientApprovals(t *testing.T) {
 // report that adds them up, the rules and the shifts.
 func TestClientCheckin(t *testing.T) {
 	t.Parallel()
-	clock := emulator.NewFakeClock(oaMonday)
-	srv := newServer(t, emulator.WithClock(clock.Now), emulator.WithTokenLifetime(100*24*time.Hour))
+	_, srv := clockedServer(t, oaMonday)
 	ctx := t.Context()
 	oa := oaClient(srv).OA
 	users := []string{"lisi", "linfeng", "heyan", "xuming", "sunhao", "nobody"}
