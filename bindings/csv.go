@@ -107,16 +107,27 @@ type readOptions struct {
 	text     *string
 }
 
+// eachOption calls f with each option of the optional options table at
+// argument n; an option f does not know (it returns false) is an argument
+// error.
+func eachOption(L *lua.LState, n int, f func(name string, v lua.LValue) bool) {
+	t := L.OptTable(n, nil)
+	if t == nil {
+		return
+	}
+	t.ForEach(func(k, v lua.LValue) {
+		if !f(k.String(), v) {
+			L.ArgError(n, fmt.Sprintf("unknown option %q", k.String()))
+		}
+	})
+}
+
 // checkReadOptions reads the options table at argument n; the option string
 // is csv.read's only.
 func checkReadOptions(L *lua.LState, n int, withString bool) readOptions {
 	o := readOptions{header: true, sep: ',', encoding: "utf-8"}
-	t := L.OptTable(n, nil)
-	if t == nil {
-		return o
-	}
-	t.ForEach(func(k, v lua.LValue) {
-		switch k.String() {
+	eachOption(L, n, func(name string, v lua.LValue) bool {
+		switch name {
 		case "header":
 			b, ok := v.(lua.LBool)
 			if !ok {
@@ -142,8 +153,9 @@ func checkReadOptions(L *lua.LState, n int, withString bool) readOptions {
 			text := string(s)
 			o.text = &text
 		default:
-			L.ArgError(n, fmt.Sprintf("unknown option %q", k.String()))
+			return false
 		}
+		return true
 	})
 	return o
 }
@@ -447,12 +459,8 @@ type writeOptions struct {
 
 func checkWriteOptions(L *lua.LState, n int) writeOptions {
 	o := writeOptions{sep: ','}
-	t := L.OptTable(n, nil)
-	if t == nil {
-		return o
-	}
-	t.ForEach(func(k, v lua.LValue) {
-		switch k.String() {
+	eachOption(L, n, func(name string, v lua.LValue) bool {
+		switch name {
 		case "header":
 			list, ok := v.(*lua.LTable)
 			if !ok {
@@ -474,8 +482,9 @@ func checkWriteOptions(L *lua.LState, n int) writeOptions {
 		case "raw":
 			o.raw = lua.LVAsBool(v)
 		default:
-			L.ArgError(n, fmt.Sprintf("unknown option %q", k.String()))
+			return false
 		}
+		return true
 	})
 	return o
 }
