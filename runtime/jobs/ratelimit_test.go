@@ -8,11 +8,23 @@ import (
 	"time"
 )
 
-func TestRateLimitConfig(t *testing.T) {
+// loadWithJob loads the jobs file yaml from a new directory that also
+// holds job.lua, and returns the configuration and the file's path.
+func loadWithJob(t *testing.T, yaml string) (*Config, string) {
+	t.Helper()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "job.lua"), "return 1\n")
 	path := filepath.Join(dir, "jobs.yaml")
-	writeFile(t, path, `timezone: UTC
+	writeFile(t, path, yaml)
+	cfg, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, path
+}
+
+func TestRateLimitConfig(t *testing.T) {
+	cfg, _ := loadWithJob(t, `timezone: UTC
 clients:
   fast: {corp_id: ww1, secret: s, rate_limit: 600, rate_limit_wait: 30s}
   bench: {corp_id: ww1, secret: s, rate_limit: off, rate_limit_wait: 0s}
@@ -20,10 +32,6 @@ clients:
 jobs:
   - {name: a, schedule: '@daily', script: job.lua, client: plain}
 `)
-	cfg, err := Load(path, env(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +56,7 @@ jobs:
 }
 
 func TestRateLimitProblems(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "job.lua"), "return 1\n")
-	path := filepath.Join(dir, "jobs.yaml")
-	writeFile(t, path, `timezone: UTC
+	cfg, path := loadWithJob(t, `timezone: UTC
 clients:
   a: {corp_id: ww1, secret: s, rate_limit: fast}
   b:
@@ -64,11 +69,7 @@ clients:
 jobs:
   - {name: a, schedule: '@daily', script: job.lua, client: a}
 `)
-	cfg, err := Load(path, env(nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = cfg.Validate()
+	err := cfg.Validate()
 	var problems Problems
 	if !errors.As(err, &problems) {
 		t.Fatalf("Validate = %v, want problems", err)
