@@ -14,28 +14,15 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-// Lua tests of the API groups against the emulator, one Go test per file
-// (go test -run TestLua runs them).
-
-func TestLuaUser(t *testing.T)        { runGroupTests(t, "testdata/user_test.lua") }
-func TestLuaDepartment(t *testing.T)  { runGroupTests(t, "testdata/department_test.lua") }
-func TestLuaTag(t *testing.T)         { runGroupTests(t, "testdata/tag_test.lua") }
-func TestLuaBatch(t *testing.T)       { runGroupTests(t, "testdata/batch_test.lua") }
-func TestLuaAgent(t *testing.T)       { runGroupTests(t, "testdata/agent_test.lua") }
-func TestLuaMenu(t *testing.T)        { runGroupTests(t, "testdata/menu_test.lua") }
-func TestLuaJSAPI(t *testing.T)       { runGroupTests(t, "testdata/jsapi_test.lua") }
-func TestLuaMisc(t *testing.T)        { runGroupTests(t, "testdata/misc_test.lua") }
-func TestLuaOAuth(t *testing.T)       { runGroupTests(t, "testdata/oauth_test.lua") }
-func TestLuaService(t *testing.T)     { runGroupTests(t, "testdata/service_test.lua") }
-func TestLuaShakeAround(t *testing.T) { runGroupTests(t, "testdata/shakearound_test.lua") }
-func TestLuaExport(t *testing.T)      { runGroupTests(t, "testdata/export_test.lua") }
-func TestLuaExternalContact(t *testing.T) {
-	runGroupTests(t, "testdata/external_contact_test.lua")
+// TestLuaGroups runs the Lua tests of each API group against the emulator,
+// testdata/<group>_test.lua as the subtest <group> (go test -run TestLua
+// runs them).
+func TestLuaGroups(t *testing.T) {
+	for _, group := range []string{"user", "department", "tag", "batch", "agent", "menu", "jsapi", "misc", "oauth",
+		"service", "shakearound", "export", "external_contact", "external_contact_group_chat", "oa"} {
+		t.Run(group, func(t *testing.T) { runGroupTests(t, "testdata/"+group+"_test.lua") })
+	}
 }
-func TestLuaExternalContactGroupChat(t *testing.T) {
-	runGroupTests(t, "testdata/external_contact_group_chat_test.lua")
-}
-func TestLuaOA(t *testing.T) { runGroupTests(t, "testdata/oa_test.lua") }
 
 // runGroupTests runs the Lua tests of file against one emulator with the
 // demo organisation, shared by the file's tests, which run in order. The
