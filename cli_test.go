@@ -3,12 +3,13 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/wecomrunner/runner/internal/exampletree"
 )
 
 // runCLI runs the program in-process as main does, and returns its stdout,
@@ -135,7 +136,7 @@ func TestVersion(t *testing.T) {
 // any check), while validate and the commands that call WeCom still name
 // the unset variables.
 func TestReadingJobsNeedsNoSecrets(t *testing.T) {
-	config := filepath.Join(exampleDir(t), "jobs.yaml")
+	config := filepath.Join(exampletree.Copy(t), "jobs.yaml")
 	stdout := wantOutput(t, []string{"jobs", "list", "--config", config}, 0, []string{"nightly-department-sync", "daily-report"})
 	if strings.Contains(stdout, "(unset)") {
 		t.Errorf("jobs list shows placeholders:\n%s", stdout)
@@ -170,14 +171,4 @@ func TestLogTimesInConfiguredZone(t *testing.T) {
 			t.Errorf("--log-format %s: the log times are not in Asia/Kolkata (+05:30):\n%s", format, stderr)
 		}
 	}
-}
-
-// exampleDir copies what the README's commands use into a new directory.
-func exampleDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "scripts", "data", "jobs.yaml", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy: %v\n%s", err, out)
-	}
-	return dir
 }

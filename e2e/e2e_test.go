@@ -152,16 +152,6 @@ func startEmulator(t *testing.T) (*emulator.Server, []string) {
 	return srv, env
 }
 
-// exampleDir copies what the README's commands use into a new directory.
-func exampleDir(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "scripts", "data", "jobs.yaml", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy: %v\n%s", err, out)
-	}
-	return dir
-}
-
 func freePort(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")

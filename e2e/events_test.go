@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/wecomrunner/runner/internal/exampletree"
 )
 
 // eventJobs is a jobs file whose jobs WeCom's contact events run, against
@@ -176,7 +178,7 @@ func TestEventsEndToEnd(t *testing.T) {
 // triggered by changes in the emulator's admin console.
 func TestEventsTry(t *testing.T) {
 	t.Parallel()
-	dir := exampleDir(t)
+	dir := exampletree.Copy(t)
 	stdout, stderr, code := runner(t, dir, nil, "events", "try", "--join", "xiaoming:6:小明", "--leave", "zhoujie")
 	if code != 0 {
 		t.Fatalf("events try: exit %d\n%s%s", code, stdout, stderr)

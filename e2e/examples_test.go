@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/internal/exampletree"
 	"github.com/wecomrunner/runner/wecom"
 )
 
@@ -13,7 +14,7 @@ import (
 // admin does: runner exec with jobs.yaml, against a running emulator.
 func TestExampleReferenceScripts(t *testing.T) {
 	t.Parallel()
-	dir := exampleDir(t)
+	dir := exampletree.Copy(t)
 	srv, env := startEmulator(t)
 	exec := func(client, script string, args ...string) string {
 		t.Helper()

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/internal/exampletree"
 	"github.com/wecomrunner/runner/runtime/jobs"
 )
 
@@ -75,7 +76,7 @@ func TestReadmeCommands(t *testing.T) {
 // runReadmeScript runs a block as a shell script, with runner on PATH and a
 // free port in place of the emulator's usual one.
 func runReadmeScript(t *testing.T, block []string) {
-	dir := exampleDir(t)
+	dir := exampletree.Copy(t)
 	script := "trap 'kill $(jobs -p) 2>/dev/null' EXIT\nset -e\n" +
 		strings.ReplaceAll(strings.Join(block, "\n"), "127.0.0.1:8080", freePort(t)) + "\n"
 	cmd := exec.Command("bash", "-c", script)
@@ -91,7 +92,7 @@ func runReadmeScript(t *testing.T, block []string) {
 // variables stand in for the ones the block exports; runner serve runs until
 // it answers, then gets SIGTERM.
 func runReadmeLines(t *testing.T, block []string) {
-	dir := exampleDir(t)
+	dir := exampletree.Copy(t)
 	_, env := startEmulator(t)
 	for _, line := range block {
 		if strings.HasPrefix(line, "export ") {
