@@ -127,11 +127,7 @@ func TestExternalContactService_BatchGetByUser(t *testing.T) {
 	c, ts := setup(t)
 	// The official example sends cursor ""; the client leaves it out.
 	ex := officialExamples["externalcontact/batch/get_by_user"]
-	ts.handle(t, "externalcontact/batch/get_by_user", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"userid_list":["zhangsan","lisi"],"limit":100}`)
-		w.Write(ex.Response)
-	})
+	ts.post(t, "externalcontact/batch/get_by_user", `{"userid_list":["zhangsan","lisi"],"limit":100}`, string(ex.Response))
 	got, err := c.ExternalContact.BatchGetByUser(t.Context(), []string{"zhangsan", "lisi"}, "", 100)
 	if err != nil {
 		t.Fatal(err)
@@ -205,11 +201,7 @@ func TestExternalContactService_GetUnassignedList(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
 	ex := officialExamples["externalcontact/get_unassigned_list"]
-	ts.handle(t, "externalcontact/get_unassigned_list", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"page_size":100,"cursor":"C1"}`)
-		w.Write(ex.Response)
-	})
+	ts.post(t, "externalcontact/get_unassigned_list", `{"page_size":100,"cursor":"C1"}`, string(ex.Response))
 	got, err := c.ExternalContact.GetUnassignedList(t.Context(), 0, 100, "C1")
 	if err != nil {
 		t.Fatal(err)
