@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -97,22 +96,9 @@ func TestDepartmentService_Get(t *testing.T) {
 func TestDepartmentService_GetMapUsers(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var (
-		mu    sync.Mutex
-		calls []string
-	)
-	record := func(call string) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls = append(calls, call)
-	}
-	sent := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		s := strings.Join(calls, " ")
-		calls = nil
-		return s
-	}
+	var calls callLog
+	record := calls.add
+	sent := func() string { return strings.Join(calls.take(), " ") }
 	ts.handle(t, "department/list", func(w http.ResponseWriter, r *http.Request) {
 		record("department/list?" + r.URL.Query().Get("id"))
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","department":[{"id":1,"parentid":0},{"id":2,"parentid":1}]}`)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"sync"
 	"testing"
 )
 
@@ -70,15 +69,8 @@ func TestMenuService_Delete(t *testing.T) {
 func TestMenuService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var (
-		mu    sync.Mutex
-		calls []string
-	)
-	record := func(r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		calls = append(calls, r.Method+" "+r.URL.Path)
-	}
+	var calls callLog
+	record := func(r *http.Request) { calls.add(r.Method + " " + r.URL.Path) }
 	ts.handle(t, "menu/delete", func(w http.ResponseWriter, r *http.Request) {
 		record(r)
 		testQuery(t, r, url.Values{"agentid": {"1000002"}})
@@ -93,10 +85,8 @@ func TestMenuService_Update(t *testing.T) {
 	if err := c.Menu.Update(t.Context(), 1000002, testMenu); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if want := []string{"GET /cgi-bin/menu/delete", "POST /cgi-bin/menu/create"}; !reflect.DeepEqual(calls, want) {
-		t.Errorf("calls = %q, want %q", calls, want)
+	if got, want := calls.take(), []string{"GET /cgi-bin/menu/delete", "POST /cgi-bin/menu/create"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("calls = %q, want %q", got, want)
 	}
 }
 

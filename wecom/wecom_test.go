@@ -83,6 +83,27 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	})
 }
 
+// callLog records the calls a test server's handlers see, in order.
+type callLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *callLog) add(call string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.calls = append(l.calls, call)
+}
+
+// take returns the calls recorded since the last take and forgets them.
+func (l *callLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	calls := l.calls
+	l.calls = nil
+	return calls
+}
+
 // writeCase is a call that answers nothing but its errcode: the client
 // must send body by POST (query by GET when query is not nil) and return no
 // error on errcode 0.
