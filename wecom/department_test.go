@@ -96,7 +96,7 @@ func TestDepartmentService_Get(t *testing.T) {
 func TestDepartmentService_GetMapUsers(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls callLog
+	var calls syncList[string]
 	record := calls.add
 	sent := func() string { return strings.Join(calls.take(), " ") }
 	ts.handle(t, "department/list", func(w http.ResponseWriter, r *http.Request) {

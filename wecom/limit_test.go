@@ -5,29 +5,15 @@ import (
 	"errors"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
 // waits records the frequency-limit waits a context's calls report.
-type waits struct {
-	mu   sync.Mutex
-	list []RateLimitWait
-}
+type waits struct{ syncList[RateLimitWait] }
 
 func (w *waits) context(ctx context.Context) context.Context {
-	return ContextWithTrace(ctx, &Trace{RateLimitWait: func(rw RateLimitWait) {
-		w.mu.Lock()
-		defer w.mu.Unlock()
-		w.list = append(w.list, rw)
-	}})
-}
-
-func (w *waits) all() []RateLimitWait {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]RateLimitWait(nil), w.list...)
+	return ContextWithTrace(ctx, &Trace{RateLimitWait: w.add})
 }
 
 func TestDo_RateLimitWaitIsBounded(t *testing.T) {

@@ -69,7 +69,7 @@ func TestMenuService_Delete(t *testing.T) {
 func TestMenuService_Update(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls callLog
+	var calls syncList[string]
 	record := func(r *http.Request) { calls.add(r.Method + " " + r.URL.Path) }
 	ts.handle(t, "menu/delete", func(w http.ResponseWriter, r *http.Request) {
 		record(r)

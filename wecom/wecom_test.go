@@ -83,25 +83,33 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	})
 }
 
-// callLog records the calls a test server's handlers see, in order.
-type callLog struct {
+// syncList is a list that handlers and callbacks on other goroutines add
+// to, in order.
+type syncList[T any] struct {
 	mu    sync.Mutex
-	calls []string
+	items []T
 }
 
-func (l *callLog) add(call string) {
+func (l *syncList[T]) add(v T) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.calls = append(l.calls, call)
+	l.items = append(l.items, v)
 }
 
-// take returns the calls recorded since the last take and forgets them.
-func (l *callLog) take() []string {
+// all returns a copy of the items.
+func (l *syncList[T]) all() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	calls := l.calls
-	l.calls = nil
-	return calls
+	return append([]T(nil), l.items...)
+}
+
+// take returns the items added since the last take and forgets them.
+func (l *syncList[T]) take() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	items := l.items
+	l.items = nil
+	return items
 }
 
 // writeCase is a call that answers nothing but its errcode: the client
