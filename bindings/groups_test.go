@@ -1,15 +1,14 @@
 package bindings
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/wecomrunner/runner/bindings/luajson"
+	"github.com/wecomrunner/runner/internal/syncbuf"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -63,7 +62,7 @@ func runGroupTests(t *testing.T, file string) {
 		t.Fatal("the demo organisation has no service provider with a suite")
 	}
 	env.Clients["provider"] = wecom.New(creds.Provider.CorpID, "", base)
-	var log lockedBuffer
+	var log syncbuf.Buffer
 	env.Logger = slog.New(slog.NewTextHandler(&log, nil))
 	runLuaTests(t, file, func(L *lua.LState) {
 		Preload(L, env)
@@ -133,22 +132,4 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 		return 0
 	}))
 	return t
-}
-
-// lockedBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

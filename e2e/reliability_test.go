@@ -35,6 +35,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/wecomrunner/runner/internal/redistest"
+	"github.com/wecomrunner/runner/internal/syncbuf"
 
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -201,8 +202,8 @@ type relRun struct {
 type relProc struct {
 	rig    *relRig
 	cmd    *exec.Cmd
-	out    *syncBuffer
-	errOut *syncBuffer
+	out    *syncbuf.Buffer
+	errOut *syncbuf.Buffer
 	start  time.Time
 	exited chan struct{} // closed when the process has exited
 	err    error         // cmd.Wait's, once exited is closed
@@ -210,24 +211,6 @@ type relProc struct {
 	peak   atomic.Int64  // the highest peak resident memory read, bytes
 	// onExit, when set, runs as soon as the process has exited.
 	onExit func()
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and concurrent readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // start starts runner with args in the rig's directory and environment.
@@ -251,7 +234,7 @@ func (r *relRig) startEnv(t *testing.T, env []string, args ...string) *relProc {
 		}
 	}
 	cmd.Env = append(cmd.Env, env...)
-	p := &relProc{rig: r, cmd: cmd, out: &syncBuffer{}, errOut: &syncBuffer{}, exited: make(chan struct{})}
+	p := &relProc{rig: r, cmd: cmd, out: &syncbuf.Buffer{}, errOut: &syncbuf.Buffer{}, exited: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.errOut
 	p.start = time.Now()
 	if err := cmd.Start(); err != nil {
