@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -36,6 +37,20 @@ func TestJSAPIService_Tickets(t *testing.T) {
 	}
 }
 
+// getThrice calls get three times and checks that each answers want.
+func getThrice(t *testing.T, get func(context.Context) (string, error), want string) {
+	t.Helper()
+	for range 3 {
+		got, err := get(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("ticket = %q, want %s", got, want)
+		}
+	}
+}
+
 func TestJSAPIService_CachedTicket(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
@@ -45,15 +60,7 @@ func TestJSAPIService_CachedTicket(t *testing.T) {
 		testMethod(t, r, http.MethodGet)
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
 	})
-	for range 3 {
-		got, err := c.JSAPI.CachedTicket(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != "corp-ticket" {
-			t.Errorf("ticket = %q, want corp-ticket", got)
-		}
-	}
+	getThrice(t, c.JSAPI.CachedTicket, "corp-ticket")
 	if got := calls.Load(); got != 1 {
 		t.Errorf("get_jsapi_ticket calls = %d, want 1", got)
 	}
@@ -69,15 +76,7 @@ func TestJSAPIService_CachedAgentTicket(t *testing.T) {
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
 	})
 	ts.answer(t, "get_jsapi_ticket", `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
-	for range 3 {
-		got, err := c.JSAPI.CachedAgentTicket(t.Context())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != "agent-ticket" {
-			t.Errorf("ticket = %q, want agent-ticket", got)
-		}
-	}
+	getThrice(t, c.JSAPI.CachedAgentTicket, "agent-ticket")
 	if got := calls.Load(); got != 1 {
 		t.Errorf("ticket/get calls = %d, want 1", got)
 	}
