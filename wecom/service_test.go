@@ -20,14 +20,21 @@ func (ts *testServer) handleWithToken(t *testing.T, api, want string, fn http.Ha
 	})
 }
 
+// postWithToken registers api to answer answer to a POST of body that
+// carries the access token want ("" for none).
+func (ts *testServer) postWithToken(t *testing.T, api, want, body, answer string) {
+	t.Helper()
+	ts.handleWithToken(t, api, want, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodPost)
+		testJSONBody(t, r, body)
+		fmt.Fprint(w, answer)
+	})
+}
+
 func TestServiceService_GetProviderToken(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handleWithToken(t, "service/get_provider_token", "", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"corpid":"`+testCorpID+`","provider_secret":"PS"}`)
-		fmt.Fprint(w, `{"provider_access_token":"enLSZ5xxxxxxJRL","expires_in":7200}`)
-	})
+	ts.postWithToken(t, "service/get_provider_token", "", `{"corpid":"`+testCorpID+`","provider_secret":"PS"}`, `{"provider_access_token":"enLSZ5xxxxxxJRL","expires_in":7200}`)
 	got, err := c.Service.GetProviderToken(t.Context(), "PS")
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +50,7 @@ func TestServiceService_GetProviderToken(t *testing.T) {
 func TestServiceService_GetSuiteToken(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handleWithToken(t, "service/get_suite_token", "", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"suite_id":"ww1","suite_secret":"SS","suite_ticket":"ST"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","suite_access_token":"61W3mEpU","expires_in":7200}`)
-	})
+	ts.postWithToken(t, "service/get_suite_token", "", `{"suite_id":"ww1","suite_secret":"SS","suite_ticket":"ST"}`, `{"errcode":0,"errmsg":"ok","suite_access_token":"61W3mEpU","expires_in":7200}`)
 	got, err := c.Service.GetSuiteToken(t.Context(), "ww1", "SS", "ST")
 	if err != nil {
 		t.Fatal(err)
@@ -60,16 +63,12 @@ func TestServiceService_GetSuiteToken(t *testing.T) {
 func TestServiceService_GetLoginInfo(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handleWithToken(t, "service/get_login_info", "PROVIDER", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodPost)
-		testJSONBody(t, r, `{"auth_code":"AUTHCODE"}`)
-		fmt.Fprint(w, `{"is_sys":true,"is_inner":true,
+	ts.postWithToken(t, "service/get_login_info", "PROVIDER", `{"auth_code":"AUTHCODE"}`, `{"is_sys":true,"is_inner":true,
 			"user_info":{"email":"e","userid":"u","name":"n","mobile":"m","avatar":"a"},
 			"corp_info":{"corpid":"wx6c","corp_name":"test","corp_type":"verified","corp_user_max":10,"corp_agent_max":5},
 			"agent":[{"agentid":0,"auth_type":1},{"agentid":2,"auth_type":0}],
 			"auth_info":{"department":[{"id":"2","writable":"true"},{"id":3,"writable":false}]},
 			"redirect_login_info":{"login_ticket":"LT","expires_in":36000}}`)
-	})
 	got, err := c.Service.GetLoginInfo(t.Context(), "AUTHCODE", "PROVIDER")
 	if err != nil {
 		t.Fatal(err)
@@ -121,11 +120,7 @@ func TestServiceService_GetLoginURL(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c, ts := setup(t)
-			ts.handleWithToken(t, "service/get_login_url", tt.token, func(w http.ResponseWriter, r *http.Request) {
-				testMethod(t, r, http.MethodPost)
-				testJSONBody(t, r, tt.wantBody)
-				fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","login_url":"https://qy.weixin.qq.com/cgi-bin/loginpage?x=1","expires_in":36000}`)
-			})
+			ts.postWithToken(t, "service/get_login_url", tt.token, tt.wantBody, `{"errcode":0,"errmsg":"ok","login_url":"https://qy.weixin.qq.com/cgi-bin/loginpage?x=1","expires_in":36000}`)
 			got, err := c.Service.GetLoginURL(t.Context(), tt.params)
 			if err != nil {
 				t.Fatal(err)
