@@ -452,6 +452,18 @@ func (r *relRig) resume(t *testing.T) {
 	r.write(t, filepath.Join("data", "continue"), nil)
 }
 
+// expireAfterFirstGet runs a script that prints zhangsan's name, then,
+// once the emulator has expired every token, runs second; the run must
+// succeed.
+func (r *relRig) expireAfterFirstGet(t *testing.T, second string) relRun {
+	t.Helper()
+	p := r.startExec(t, relPause(`print(wecom.user.get("zhangsan").name)`, second))
+	r.duringPause(t, r.srv.ExpireTokens)
+	run := p.wait(t)
+	relWantRun(t, run, 0)
+	return run
+}
+
 // TestReliabilityTokenExpiry: an access token that WeCom declares expired
 // (42001) or invalid (40014) in the middle of a run costs one gettoken and
 // one retry, and the run succeeds; a second stale answer in a row is final.
@@ -478,12 +490,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 		t.Run(fmt.Sprintf("ExpireTokens %d", code), func(t *testing.T) {
 			t.Parallel()
 			r := newRelRig(t, emulator.WithExpiredTokenErrcode(code))
-			p := r.startExec(t, relPause(
-				`print(wecom.user.get("zhangsan").name)`,
-				`print(wecom.user.get("lisi").name)`))
-			r.duringPause(t, r.srv.ExpireTokens)
-			run := p.wait(t)
-			relWantRun(t, run, 0)
+			run := r.expireAfterFirstGet(t, `print(wecom.user.get("lisi").name)`)
 			if run.stdout != "张三\n李四\n" {
 				t.Errorf("stdout = %q, want 张三 and 李四", run.stdout)
 			}
@@ -498,15 +505,10 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 	t.Run("ExpireTokens before a fan-out", func(t *testing.T) {
 		t.Parallel()
 		r := newRelRig(t)
-		p := r.startExec(t, relPause(
-			`print(wecom.user.get("zhangsan").name)`,
-			`local items = {}
+		run := r.expireAfterFirstGet(t, `local items = {}
 			for _, u in ipairs(wecom.user.list(1, true, 0, true)) do items[#items + 1] = {user_id = u.userid} end
 			local results, failed = wecom.fanout("user.get", items, {concurrency = 8})
-			print(#results, failed)`))
-		r.duringPause(t, r.srv.ExpireTokens)
-		run := p.wait(t)
-		relWantRun(t, run, 0)
+			print(#results, failed)`)
 		if run.stdout != "张三\n40\t0\n" {
 			t.Errorf("stdout = %q, want 40 members fetched and none failed", run.stdout)
 		}
