@@ -28,15 +28,6 @@ func TestAgentService_Get(t *testing.T) {
 	}
 }
 
-func TestAgentService_GetWrongAgent(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "agent/get", `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`)
-	if _, err := c.Agent.Get(t.Context(), 1); !IsCode(err, CodeAgentMismatch) {
-		t.Errorf("err = %v, want errcode 301002", err)
-	}
-}
-
 func TestAgentService_List(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

@@ -45,12 +45,3 @@ func TestAppChatService_Get(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
-
-func TestAppChatService_Get_notFound(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "appchat/get", `{"errcode":86003,"errmsg":"chat not found"}`)
-	if _, err := c.AppChat.Get(t.Context(), "nochat"); !IsCode(err, CodeChatNotFound) {
-		t.Errorf("err = %v, want errcode 86003", err)
-	}
-}

@@ -90,15 +90,6 @@ func TestBatchService_GetResult(t *testing.T) {
 	}
 }
 
-func TestBatchService_GetResultUnknownJob(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "batch/getresult", `{"errcode":40088,"errmsg":"jobid not found"}`)
-	if _, err := c.Batch.GetResult(t.Context(), "nope"); !IsCode(err, CodeJobNotFound) {
-		t.Errorf("err = %v, want errcode 40088", err)
-	}
-}
-
 func TestBatchService_Invite(t *testing.T) {
 	tests := []struct {
 		name    string

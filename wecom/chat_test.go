@@ -54,13 +54,3 @@ func TestChatService_SetMute(t *testing.T) {
 		t.Errorf("invalid = %v, want %v", invalid, want)
 	}
 }
-
-func TestChatService_Send_retired(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "chat/send", `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
-	err := c.Chat.Send(t.Context(), "zhangsan", GroupChat("1"), TextContent{"hi"})
-	if !IsCode(err, 48005) {
-		t.Errorf("err = %v, want errcode 48005", err)
-	}
-}

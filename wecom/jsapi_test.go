@@ -86,16 +86,6 @@ func TestJSAPIService_CachedAgentTicket(t *testing.T) {
 	}
 }
 
-func TestJSAPIService_CachedTicketError(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "get_jsapi_ticket", `{"errcode":48002,"errmsg":"api forbidden"}`)
-	_, err := c.JSAPI.CachedTicket(t.Context())
-	if !IsCode(err, CodeAPIForbidden) {
-		t.Errorf("err = %v, want errcode 48002", err)
-	}
-}
-
 func TestJSAPIService_Signature(t *testing.T) {
 	t.Parallel()
 	c := New(testCorpID, testSecret)

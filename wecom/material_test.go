@@ -141,12 +141,3 @@ func TestMaterialService_BatchGet(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
-
-func TestMaterialService_BatchGet_retired(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "material/batchget", `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`)
-	if _, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1, Type: "file", Count: 20}); !IsCode(err, 48005) {
-		t.Errorf("err = %v, want errcode 48005", err)
-	}
-}

@@ -89,15 +89,6 @@ func TestMediaService_UploadImg(t *testing.T) {
 	}
 }
 
-func TestMediaService_Upload_tooSmall(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "media/upload", `{"errcode":40006,"errmsg":"invalid file size"}`)
-	if _, err := c.Media.Upload(t.Context(), "file", newUpload("a.txt", "x")); !IsCode(err, 40006) {
-		t.Errorf("err = %v, want errcode 40006", err)
-	}
-}
-
 func TestMediaService_Download(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

@@ -90,16 +90,6 @@ func TestMessageService_SendRequest_options(t *testing.T) {
 	}
 }
 
-func TestMessageService_Send_allInvalid(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "message/send", `{"errcode":81013,"errmsg":"user & party & tag all invalid"}`)
-	_, err := c.Message.Send(t.Context(), &Message{AgentID: 1, ToUser: []string{"nobody"}, Content: TextContent{"hi"}})
-	if !IsCode(err, CodeAllRecipientsInvalid) {
-		t.Errorf("err = %v, want errcode 81013", err)
-	}
-}
-
 func TestMessageService_Recall(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

@@ -18,13 +18,3 @@ func TestMiscService_GetWechatIPs(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
-
-func TestMiscService_GetWechatIPsError(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "getcallbackip", `{"errcode":60020,"errmsg":"not allow to access from your ip"}`)
-	_, err := c.Misc.GetWechatIPs(t.Context())
-	if !IsCode(err, CodeUntrustedIP) {
-		t.Errorf("err = %v, want errcode 60020", err)
-	}
-}

@@ -40,12 +40,3 @@ func TestOAuthService_GetUserInfo(t *testing.T) {
 		t.Errorf("got %+v, want %+v", *got, want)
 	}
 }
-
-func TestOAuthService_GetUserInfoError(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "user/getuserinfo", `{"errcode":40029,"errmsg":"invalid code"}`)
-	if _, err := c.OAuth.GetUserInfo(t.Context(), "used"); !IsCode(err, 40029) {
-		t.Errorf("err = %v, want errcode 40029", err)
-	}
-}

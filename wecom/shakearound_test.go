@@ -21,12 +21,3 @@ func TestShakeAroundService_GetShakeInfo(t *testing.T) {
 		t.Errorf("got %+v, want %+v", *got, want)
 	}
 }
-
-func TestShakeAroundService_GetShakeInfoError(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.answer(t, "shakearound/getshakeinfo", `{"errcode":48005,"errmsg":"api forbidden"}`)
-	if _, err := c.ShakeAround.GetShakeInfo(t.Context(), "x"); !IsCode(err, 48005) {
-		t.Errorf("err = %v, want errcode 48005", err)
-	}
-}

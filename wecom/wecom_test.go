@@ -636,3 +636,58 @@ func TestDryRunSendsReadsOnly(t *testing.T) {
 		t.Errorf("writes = %+v", writes)
 	}
 }
+
+// TestErrorAnswers checks that an API's error answer reaches the caller as
+// its errcode, one call of each service.
+func TestErrorAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		api, answer string
+		code        int
+		call        func(ctx context.Context, c *Client) error
+	}{
+		{"agent/get", `{"errcode":301002,"errmsg":"not allow operate another agent with this accesstoken."}`, CodeAgentMismatch,
+			func(ctx context.Context, c *Client) error { _, err := c.Agent.Get(ctx, 1); return err }},
+		{"appchat/get", `{"errcode":86003,"errmsg":"chat not found"}`, CodeChatNotFound,
+			func(ctx context.Context, c *Client) error { _, err := c.AppChat.Get(ctx, "nochat"); return err }},
+		{"batch/getresult", `{"errcode":40088,"errmsg":"jobid not found"}`, CodeJobNotFound,
+			func(ctx context.Context, c *Client) error { _, err := c.Batch.GetResult(ctx, "nope"); return err }},
+		{"chat/send", `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`, 48005,
+			func(ctx context.Context, c *Client) error {
+				return c.Chat.Send(ctx, "zhangsan", GroupChat("1"), TextContent{"hi"})
+			}},
+		{"get_jsapi_ticket", `{"errcode":48002,"errmsg":"api forbidden"}`, CodeAPIForbidden,
+			func(ctx context.Context, c *Client) error { _, err := c.JSAPI.CachedTicket(ctx); return err }},
+		{"material/batchget", `{"errcode":48005,"errmsg":"api forbidden for deprecated"}`, 48005,
+			func(ctx context.Context, c *Client) error {
+				_, err := c.Material.BatchGet(ctx, &MaterialQuery{AgentID: 1, Type: "file", Count: 20})
+				return err
+			}},
+		{"media/upload", `{"errcode":40006,"errmsg":"invalid file size"}`, 40006,
+			func(ctx context.Context, c *Client) error {
+				_, err := c.Media.Upload(ctx, "file", newUpload("a.txt", "x"))
+				return err
+			}},
+		{"message/send", `{"errcode":81013,"errmsg":"user & party & tag all invalid"}`, CodeAllRecipientsInvalid,
+			func(ctx context.Context, c *Client) error {
+				_, err := c.Message.Send(ctx, &Message{AgentID: 1, ToUser: []string{"nobody"}, Content: TextContent{"hi"}})
+				return err
+			}},
+		{"getcallbackip", `{"errcode":60020,"errmsg":"not allow to access from your ip"}`, CodeUntrustedIP,
+			func(ctx context.Context, c *Client) error { _, err := c.Misc.GetWechatIPs(ctx); return err }},
+		{"user/getuserinfo", `{"errcode":40029,"errmsg":"invalid code"}`, 40029,
+			func(ctx context.Context, c *Client) error { _, err := c.OAuth.GetUserInfo(ctx, "used"); return err }},
+		{"shakearound/getshakeinfo", `{"errcode":48005,"errmsg":"api forbidden"}`, 48005,
+			func(ctx context.Context, c *Client) error { _, err := c.ShakeAround.GetShakeInfo(ctx, "x"); return err }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.api, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.answer(t, tt.api, tt.answer)
+			if err := tt.call(t.Context(), c); !IsCode(err, tt.code) {
+				t.Errorf("err = %v, want errcode %d", err, tt.code)
+			}
+		})
+	}
+}
