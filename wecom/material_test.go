@@ -72,18 +72,6 @@ func TestMaterialService_Get(t *testing.T) {
 	}
 }
 
-func TestMaterialService_GetURL(t *testing.T) {
-	t.Parallel()
-	c, _ := setup(t)
-	got, err := c.Material.GetURL(t.Context(), 1000002, "a/b")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := c.BaseURL() + "material/get?access_token=" + testToken + "&media_id=a%2Fb&agentid=1000002"; got != want {
-		t.Errorf("url = %q, want %q", got, want)
-	}
-}
-
 func TestMaterialService_GetArticles(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)

@@ -1,6 +1,7 @@
 package wecom
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -137,28 +138,31 @@ func TestMediaService_DownloadJSSDK(t *testing.T) {
 	}
 }
 
-func TestMediaService_GetURL(t *testing.T) {
+// TestDownloadURLs checks the addresses a browser can download media from:
+// the access token and the escaped media id in the query.
+func TestDownloadURLs(t *testing.T) {
 	t.Parallel()
 	c, _ := setup(t)
-	got, err := c.Media.GetURL(t.Context(), "a b+c/d")
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		get  func(ctx context.Context) (string, error)
+		want string
+	}{
+		{"Media.GetURL", func(ctx context.Context) (string, error) { return c.Media.GetURL(ctx, "a b+c/d") },
+			"media/get?access_token=" + testToken + "&media_id=a+b%2Bc%2Fd"},
+		{"Media.GetJSSDKURL", func(ctx context.Context) (string, error) { return c.Media.GetJSSDKURL(ctx, "v1") },
+			"media/get/jssdk?access_token=" + testToken + "&media_id=v1"},
+		{"Material.GetURL", func(ctx context.Context) (string, error) { return c.Material.GetURL(ctx, 1000002, "a/b") },
+			"material/get?access_token=" + testToken + "&media_id=a%2Fb&agentid=1000002"},
 	}
-	want := c.BaseURL() + "media/get?access_token=" + testToken + "&media_id=a+b%2Bc%2Fd"
-	if got != want {
-		t.Errorf("url = %q, want %q", got, want)
-	}
-}
-
-func TestMediaService_GetJSSDKURL(t *testing.T) {
-	t.Parallel()
-	c, _ := setup(t)
-	got, err := c.Media.GetJSSDKURL(t.Context(), "v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := c.BaseURL() + "media/get/jssdk?access_token=" + testToken + "&media_id=v1"; got != want {
-		t.Errorf("url = %q, want %q", got, want)
+	for _, tt := range tests {
+		got, err := tt.get(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.BaseURL() + tt.want; got != want {
+			t.Errorf("%s: url = %q, want %q", tt.name, got, want)
+		}
 	}
 }
 
