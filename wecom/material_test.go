@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -63,11 +62,7 @@ func TestMaterialService_Get(t *testing.T) {
 		fmt.Fprint(w, "PNGDATA")
 	})
 	f, err := c.Material.Get(t.Context(), 1000002, "m1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Body.Close()
-	if b, _ := io.ReadAll(f.Body); string(b) != "PNGDATA" || f.ContentType != "image/png" {
+	if b := readBody(t, f, err); b != "PNGDATA" || f.ContentType != "image/png" {
 		t.Errorf("got %q, %q", b, f.ContentType)
 	}
 }

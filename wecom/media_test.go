@@ -90,6 +90,21 @@ func TestMediaService_UploadImg(t *testing.T) {
 	}
 }
 
+// readBody reads and closes the body of f, a download that failed with
+// err unless err is nil.
+func readBody(t *testing.T, f *File, err error) string {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Body.Close()
+	b, err := io.ReadAll(f.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 func TestMediaService_Download(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
@@ -106,12 +121,7 @@ func TestMediaService_Download(t *testing.T) {
 		fmt.Fprint(w, "JPEGDATA")
 	})
 	f, err := c.Media.Download(t.Context(), "m1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Body.Close()
-	b, _ := io.ReadAll(f.Body)
-	if string(b) != "JPEGDATA" || f.ContentType != "image/jpeg" || f.Filename != "m1.jpg" {
+	if b := readBody(t, f, err); b != "JPEGDATA" || f.ContentType != "image/jpeg" || f.Filename != "m1.jpg" {
 		t.Errorf("got %q, %q, %q", b, f.ContentType, f.Filename)
 	}
 	if _, err := c.Media.Download(t.Context(), "expired"); !IsCode(err, CodeInvalidMediaID) {
@@ -129,11 +139,7 @@ func TestMediaService_DownloadJSSDK(t *testing.T) {
 		fmt.Fprint(w, "SPEEX")
 	})
 	f, err := c.Media.DownloadJSSDK(t.Context(), "v1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Body.Close()
-	if b, _ := io.ReadAll(f.Body); string(b) != "SPEEX" {
+	if b := readBody(t, f, err); b != "SPEEX" {
 		t.Errorf("got %q", b)
 	}
 }
@@ -176,11 +182,7 @@ func TestMediaService_Download_textFile(t *testing.T) {
 		fmt.Fprint(w, "  第一项：发版\n")
 	})
 	f, err := c.Media.Download(t.Context(), "m1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Body.Close()
-	if b, _ := io.ReadAll(f.Body); string(b) != "  第一项：发版\n" {
+	if b := readBody(t, f, err); b != "  第一项：发版\n" {
 		t.Errorf("got %q", b)
 	}
 }
