@@ -2,10 +2,7 @@ package wecom
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"net/url"
-	"sync/atomic"
 	"testing"
 )
 
@@ -54,12 +51,7 @@ func getThrice(t *testing.T, get func(context.Context) (string, error), want str
 func TestJSAPIService_CachedTicket(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "get_jsapi_ticket", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		testMethod(t, r, http.MethodGet)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
-	})
+	calls := ts.get(t, "get_jsapi_ticket", url.Values{}, `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
 	getThrice(t, c.JSAPI.CachedTicket, "corp-ticket")
 	if got := calls.Load(); got != 1 {
 		t.Errorf("get_jsapi_ticket calls = %d, want 1", got)
@@ -69,12 +61,7 @@ func TestJSAPIService_CachedTicket(t *testing.T) {
 func TestJSAPIService_CachedAgentTicket(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	var calls atomic.Int32
-	ts.handle(t, "ticket/get", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		testQuery(t, r, url.Values{"type": {"agent_config"}})
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
-	})
+	calls := ts.get(t, "ticket/get", url.Values{"type": {"agent_config"}}, `{"errcode":0,"errmsg":"ok","ticket":"agent-ticket","expires_in":7200}`)
 	ts.answer(t, "get_jsapi_ticket", `{"errcode":0,"errmsg":"ok","ticket":"corp-ticket","expires_in":7200}`)
 	getThrice(t, c.JSAPI.CachedAgentTicket, "agent-ticket")
 	if got := calls.Load(); got != 1 {

@@ -73,14 +73,17 @@ func (ts *testServer) post(t *testing.T, api, body, answer string) {
 }
 
 // get registers api to answer answer to a GET whose query, access_token
-// left out, is query.
-func (ts *testServer) get(t *testing.T, api string, query url.Values, answer string) {
+// left out, is query, and returns the count of its calls.
+func (ts *testServer) get(t *testing.T, api string, query url.Values, answer string) *atomic.Int32 {
 	t.Helper()
+	var calls atomic.Int32
 	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
 		testMethod(t, r, http.MethodGet)
 		testQuery(t, r, query)
 		fmt.Fprint(w, answer)
 	})
+	return &calls
 }
 
 // syncList is a list that handlers and callbacks on other goroutines add
