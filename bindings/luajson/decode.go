@@ -774,8 +774,11 @@ func (d *Decoder) escaped(start, i int) (string, error) {
 			i++
 			continue
 		}
-		// The escape and what it needs: \uD83D\uDE00 at most.
-		if i = d.ensure(i, 12); i+1 >= len(d.data) {
+		// The escape and what it needs: \uD83D\uDE00 at most. Reading
+		// more moves the string, start with it.
+		moved := d.ensure(i, 12)
+		i, start = moved, start-(i-moved)
+		if i+1 >= len(d.data) {
 			break
 		}
 		i++
