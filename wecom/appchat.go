@@ -47,11 +47,7 @@ func (s *AppChatService) CreateRequest(chat *AppChat) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90245
 func (s *AppChatService) Create(ctx context.Context, chat *AppChat) (string, error) {
-	var ans struct {
-		ChatID string `json:"chatid"`
-	}
-	err := s.client.Do(ctx, s.CreateRequest(chat), &ans)
-	return ans.ChatID, err
+	return memberOf[string](ctx, s.client, s.CreateRequest(chat), "chatid")
 }
 
 // SendRequest is the request of Send. The safe field is always sent, as

@@ -124,11 +124,7 @@ func (s *BatchService) ReplaceParty(ctx context.Context, mediaID string, cb *Bat
 
 // job sends a request that starts a batch job and returns the job id.
 func (s *BatchService) job(ctx context.Context, req *Request) (string, error) {
-	var ans struct {
-		JobID string `json:"jobid"`
-	}
-	err := s.client.Do(ctx, req, &ans)
-	return ans.JobID, err
+	return memberOf[string](ctx, s.client, req, "jobid")
 }
 
 // InviteUserRequest is the request of InviteUser. An empty callback is left

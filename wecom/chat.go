@@ -85,11 +85,7 @@ func (s *ChatService) SetMuteRequest(mutes []ChatMute) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
 func (s *ChatService) SetMute(ctx context.Context, mutes []ChatMute) ([]string, error) {
-	var ans struct {
-		InvalidUser []string `json:"invaliduser"`
-	}
-	err := s.client.Do(ctx, s.SetMuteRequest(mutes), &ans)
-	return ans.InvalidUser, err
+	return memberOf[[]string](ctx, s.client, s.SetMuteRequest(mutes), "invaliduser")
 }
 
 // SendRequest is the request of Send.

@@ -44,11 +44,7 @@ type DepartmentInput struct {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90205
 func (s *DepartmentService) Create(ctx context.Context, d *DepartmentInput) (int, error) {
-	var ans struct {
-		ID int `json:"id"`
-	}
-	err := s.client.Do(ctx, s.CreateRequest(d), &ans)
-	return ans.ID, err
+	return memberOf[int](ctx, s.client, s.CreateRequest(d), "id")
 }
 
 // GetMapUsers maps a field of the members of department id, or of every

@@ -154,22 +154,14 @@ type CorpTag struct {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92571
 func (s *ExternalContactService) GetFollowUserList(ctx context.Context) ([]string, error) {
-	var res struct {
-		FollowUser []string `json:"follow_user"`
-	}
-	err := s.client.Do(ctx, s.GetFollowUserListRequest(), &res)
-	return res.FollowUser, err
+	return memberOf[[]string](ctx, s.client, s.GetFollowUserListRequest(), "follow_user")
 }
 
 // List returns the external userids of a member's customers (获取客户列表).
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92113
 func (s *ExternalContactService) List(ctx context.Context, userID string) ([]string, error) {
-	var res struct {
-		ExternalUserID []string `json:"external_userid"`
-	}
-	err := s.client.Do(ctx, s.ListRequest(userID), &res)
-	return res.ExternalUserID, err
+	return memberOf[[]string](ctx, s.client, s.ListRequest(userID), "external_userid")
 }
 
 // AllByUser iterates over every customer of the members, reading
@@ -210,11 +202,7 @@ func (s *ExternalContactService) ResignedTransferCustomer(ctx context.Context, h
 
 // transfers sends a transfer and returns the outcome of each customer.
 func (s *ExternalContactService) transfers(ctx context.Context, req *Request) ([]CustomerTransfer, error) {
-	var res struct {
-		Customer []CustomerTransfer `json:"customer"`
-	}
-	err := s.client.Do(ctx, req, &res)
-	return res.Customer, err
+	return memberOf[[]CustomerTransfer](ctx, s.client, req, "customer")
 }
 
 // GetCorpTagList returns the corp's customer tag groups with their tags
@@ -222,11 +210,7 @@ func (s *ExternalContactService) transfers(ctx context.Context, req *Request) ([
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92117
 func (s *ExternalContactService) GetCorpTagList(ctx context.Context, tagIDs, groupIDs []string) ([]CorpTagGroup, error) {
-	var res struct {
-		TagGroup []CorpTagGroup `json:"tag_group"`
-	}
-	err := s.client.Do(ctx, s.GetCorpTagListRequest(tagIDs, groupIDs), &res)
-	return res.TagGroup, err
+	return memberOf[[]CorpTagGroup](ctx, s.client, s.GetCorpTagListRequest(tagIDs, groupIDs), "tag_group")
 }
 
 // AddCorpTag adds the tags of g to the group g.GroupID, or to the group

@@ -137,9 +137,5 @@ func (s *ExternalContactGroupChatService) OnJobTransfer(ctx context.Context, cha
 
 // failed sends a group transfer and returns the groups that failed.
 func (s *ExternalContactGroupChatService) failed(ctx context.Context, req *Request) ([]FailedChat, error) {
-	var res struct {
-		FailedChatList []FailedChat `json:"failed_chat_list"`
-	}
-	err := s.client.Do(ctx, req, &res)
-	return res.FailedChatList, err
+	return memberOf[[]FailedChat](ctx, s.client, req, "failed_chat_list")
 }

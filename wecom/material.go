@@ -120,11 +120,7 @@ func (s *MaterialService) AddArticlesRequest(agentID int, articles []MaterialArt
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%B8%8A%E4%BC%A0%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
 func (s *MaterialService) AddArticles(ctx context.Context, agentID int, articles []MaterialArticle) (string, error) {
-	var ans struct {
-		MediaID string `json:"media_id"`
-	}
-	err := s.client.Do(ctx, s.AddArticlesRequest(agentID, articles), &ans)
-	return ans.MediaID, err
+	return memberOf[string](ctx, s.client, s.AddArticlesRequest(agentID, articles), "media_id")
 }
 
 // AddRequest is the request of Add.
@@ -138,11 +134,7 @@ func (s *MaterialService) AddRequest(agentID int, mediaType string, file *Upload
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%B8%8A%E4%BC%A0%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
 func (s *MaterialService) Add(ctx context.Context, agentID int, mediaType string, file *Upload) (string, error) {
-	var ans struct {
-		MediaID string `json:"media_id"`
-	}
-	err := s.client.Do(ctx, s.AddRequest(agentID, mediaType, file), &ans)
-	return ans.MediaID, err
+	return memberOf[string](ctx, s.client, s.AddRequest(agentID, mediaType, file), "media_id")
 }
 
 // GetRequest is the request of Get and GetArticles.

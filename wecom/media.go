@@ -55,11 +55,7 @@ func (s *MediaService) UploadRequest(mediaType string, file *Upload) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90253
 func (s *MediaService) Upload(ctx context.Context, mediaType string, file *Upload) (*Media, error) {
-	var m Media
-	if err := s.client.Do(ctx, s.UploadRequest(mediaType, file), &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return resultPtr[Media](ctx, s.client, s.UploadRequest(mediaType, file))
 }
 
 // UploadImgRequest is the request of UploadImg.
@@ -72,11 +68,7 @@ func (s *MediaService) UploadImgRequest(image *Upload) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90256
 func (s *MediaService) UploadImg(ctx context.Context, image *Upload) (string, error) {
-	var ans struct {
-		URL string `json:"url"`
-	}
-	err := s.client.Do(ctx, s.UploadImgRequest(image), &ans)
-	return ans.URL, err
+	return memberOf[string](ctx, s.client, s.UploadImgRequest(image), "url")
 }
 
 // DownloadRequest is the request of Download, and the address GetURL gives.

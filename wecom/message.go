@@ -222,11 +222,7 @@ func (s *MessageService) SendRequest(m *Message) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90236
 func (s *MessageService) Send(ctx context.Context, m *Message) (*SendResult, error) {
-	var r SendResult
-	if err := s.client.Do(ctx, s.SendRequest(m), &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return resultPtr[SendResult](ctx, s.client, s.SendRequest(m))
 }
 
 // joinInts joins ids with "|", as WeCom's recipient lists are written.

@@ -157,11 +157,7 @@ func (s *AgentService) GetRequest(agentID int) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
 func (s *AgentService) Get(ctx context.Context, agentID int) (*Agent, error) {
-	var res Agent
-	if err := s.client.Do(ctx, s.GetRequest(agentID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[Agent](ctx, s.client, s.GetRequest(agentID))
 }
 
 // ListRequest is the request of List (GET agent/list).
@@ -174,9 +170,7 @@ func (s *AgentService) ListRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90227
 func (s *AgentService) List(ctx context.Context) ([]Agent, error) {
-	var res []Agent
-	err := s.client.Do(ctx, s.ListRequest(), &res)
-	return res, err
+	return result[[]Agent](ctx, s.client, s.ListRequest())
 }
 
 // SetRequest is the request of Set (POST agent/set).
@@ -200,11 +194,7 @@ func (s *AppChatService) GetRequest(chatID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90247
 func (s *AppChatService) Get(ctx context.Context, chatID string) (*AppChat, error) {
-	var res AppChat
-	if err := s.client.Do(ctx, s.GetRequest(chatID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[AppChat](ctx, s.client, s.GetRequest(chatID))
 }
 
 // UpdateRequest is the request of Update (POST appchat/update).
@@ -228,11 +218,7 @@ func (s *BatchService) GetResultRequest(jobID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90983
 func (s *BatchService) GetResult(ctx context.Context, jobID string) (*BatchResult, error) {
-	var res BatchResult
-	if err := s.client.Do(ctx, s.GetResultRequest(jobID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[BatchResult](ctx, s.client, s.GetResultRequest(jobID))
 }
 
 // InviteRequest is the request of Invite (POST batch/invite). Optional
@@ -255,11 +241,7 @@ func (s *BatchService) InviteRequest(users []string, parties []int, tags []int) 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90975
 func (s *BatchService) Invite(ctx context.Context, users []string, parties []int, tags []int) (*BatchInviteResult, error) {
-	var res BatchInviteResult
-	if err := s.client.Do(ctx, s.InviteRequest(users, parties, tags), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[BatchInviteResult](ctx, s.client, s.InviteRequest(users, parties, tags))
 }
 
 // GetRequest is the request of Get (GET chat/get).
@@ -271,11 +253,7 @@ func (s *ChatService) GetRequest(chatID string) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
 func (s *ChatService) Get(ctx context.Context, chatID string) (*Chat, error) {
-	var res Chat
-	if err := s.client.Do(ctx, s.GetRequest(chatID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[Chat](ctx, s.client, s.GetRequest(chatID))
 }
 
 // UpdateRequest is the request of Update (POST chat/update).
@@ -347,9 +325,7 @@ func (s *DepartmentService) ListRequest(id int) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90208
 func (s *DepartmentService) List(ctx context.Context, id int) ([]Department, error) {
-	var res []Department
-	err := s.client.Do(ctx, s.ListRequest(id), &res)
-	return res, err
+	return result[[]Department](ctx, s.client, s.ListRequest(id))
 }
 
 // SimpleListRequest is the request of SimpleList (GET department/simplelist).
@@ -366,9 +342,7 @@ func (s *DepartmentService) SimpleListRequest(id int) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/95350
 func (s *DepartmentService) SimpleList(ctx context.Context, id int) ([]DepartmentRef, error) {
-	var res []DepartmentRef
-	err := s.client.Do(ctx, s.SimpleListRequest(id), &res)
-	return res, err
+	return result[[]DepartmentRef](ctx, s.client, s.SimpleListRequest(id))
 }
 
 // GetRequest is the request of Get (GET department/get).
@@ -380,11 +354,7 @@ func (s *DepartmentService) GetRequest(id int) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/95351
 func (s *DepartmentService) Get(ctx context.Context, id int) (*Department, error) {
-	var res Department
-	if err := s.client.Do(ctx, s.GetRequest(id), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[Department](ctx, s.client, s.GetRequest(id))
 }
 
 // GetTicketRequest is the request of GetTicket (GET get_jsapi_ticket).
@@ -397,11 +367,7 @@ func (s *JSAPIService) GetTicketRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90506
 func (s *JSAPIService) GetTicket(ctx context.Context) (*JSAPITicket, error) {
-	var res JSAPITicket
-	if err := s.client.Do(ctx, s.GetTicketRequest(), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[JSAPITicket](ctx, s.client, s.GetTicketRequest())
 }
 
 // GetAgentTicketRequest is the request of GetAgentTicket (GET ticket/get).
@@ -414,11 +380,7 @@ func (s *JSAPIService) GetAgentTicketRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90506
 func (s *JSAPIService) GetAgentTicket(ctx context.Context) (*JSAPITicket, error) {
-	var res JSAPITicket
-	if err := s.client.Do(ctx, s.GetAgentTicketRequest(), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[JSAPITicket](ctx, s.client, s.GetAgentTicketRequest())
 }
 
 // DeleteRequest is the request of Delete (GET material/del).
@@ -442,11 +404,7 @@ func (s *MaterialService) GetCountRequest(agentID int) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%B8%8A%E4%BC%A0%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
 func (s *MaterialService) GetCount(ctx context.Context, agentID int) (*MaterialCount, error) {
-	var res MaterialCount
-	if err := s.client.Do(ctx, s.GetCountRequest(agentID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[MaterialCount](ctx, s.client, s.GetCountRequest(agentID))
 }
 
 // BatchGetRequest is the request of BatchGet (POST material/batchget).
@@ -459,11 +417,7 @@ func (s *MaterialService) BatchGetRequest(q *MaterialQuery) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%B8%8A%E4%BC%A0%E6%B0%B8%E4%B9%85%E7%B4%A0%E6%9D%90
 func (s *MaterialService) BatchGet(ctx context.Context, q *MaterialQuery) (*MaterialList, error) {
-	var res MaterialList
-	if err := s.client.Do(ctx, s.BatchGetRequest(q), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[MaterialList](ctx, s.client, s.BatchGetRequest(q))
 }
 
 // UploadByURLRequest is the request of UploadByURL (POST media/upload_by_url).
@@ -482,9 +436,7 @@ func (s *MediaService) UploadByURLRequest(mediaType string, filename string, url
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/96219
 func (s *MediaService) UploadByURL(ctx context.Context, mediaType string, filename string, url string, md5 string, scene int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.UploadByURLRequest(mediaType, filename, url, md5, scene), &res)
-	return res, err
+	return result[string](ctx, s.client, s.UploadByURLRequest(mediaType, filename, url, md5, scene))
 }
 
 // GetUploadByURLResultRequest is the request of GetUploadByURLResult (POST
@@ -498,11 +450,7 @@ func (s *MediaService) GetUploadByURLResultRequest(jobID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/96219
 func (s *MediaService) GetUploadByURLResult(ctx context.Context, jobID string) (*UploadByURLResult, error) {
-	var res UploadByURLResult
-	if err := s.client.Do(ctx, s.GetUploadByURLResultRequest(jobID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[UploadByURLResult](ctx, s.client, s.GetUploadByURLResultRequest(jobID))
 }
 
 // GetRequest is the request of Get (GET menu/get).
@@ -579,9 +527,7 @@ func (s *MiscService) GetWechatIPsRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90930
 func (s *MiscService) GetWechatIPs(ctx context.Context) ([]string, error) {
-	var res []string
-	err := s.client.Do(ctx, s.GetWechatIPsRequest(), &res)
-	return res, err
+	return result[[]string](ctx, s.client, s.GetWechatIPsRequest())
 }
 
 // GetUserInfoRequest is the request of GetUserInfo (GET user/getuserinfo).
@@ -594,11 +540,7 @@ func (s *OAuthService) GetUserInfoRequest(code string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91023
 func (s *OAuthService) GetUserInfo(ctx context.Context, code string) (*OAuthUser, error) {
-	var res OAuthUser
-	if err := s.client.Do(ctx, s.GetUserInfoRequest(code), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[OAuthUser](ctx, s.client, s.GetUserInfoRequest(code))
 }
 
 // GetShakeInfoRequest is the request of GetShakeInfo (POST
@@ -612,11 +554,7 @@ func (s *ShakeAroundService) GetShakeInfoRequest(ticket string) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=获取设备及用户信息
 func (s *ShakeAroundService) GetShakeInfo(ctx context.Context, ticket string) (*ShakeInfo, error) {
-	var res ShakeInfo
-	if err := s.client.Do(ctx, s.GetShakeInfoRequest(ticket), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[ShakeInfo](ctx, s.client, s.GetShakeInfoRequest(ticket))
 }
 
 // CreateRequest is the request of Create (POST tag/create).
@@ -657,11 +595,7 @@ func (s *TagService) GetUsersRequest(tagID int) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90213
 func (s *TagService) GetUsers(ctx context.Context, tagID int) (*TagMembers, error) {
-	var res TagMembers
-	if err := s.client.Do(ctx, s.GetUsersRequest(tagID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[TagMembers](ctx, s.client, s.GetUsersRequest(tagID))
 }
 
 // AddUsersRequest is the request of AddUsers (POST tag/addtagusers).
@@ -674,11 +608,7 @@ func (s *TagService) AddUsersRequest(tagID int, userIDs []string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90214
 func (s *TagService) AddUsers(ctx context.Context, tagID int, userIDs []string) (*TagChange, error) {
-	var res TagChange
-	if err := s.client.Do(ctx, s.AddUsersRequest(tagID, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[TagChange](ctx, s.client, s.AddUsersRequest(tagID, userIDs))
 }
 
 // DeleteUsersRequest is the request of DeleteUsers (POST tag/deltagusers).
@@ -691,11 +621,7 @@ func (s *TagService) DeleteUsersRequest(tagID int, userIDs []string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90215
 func (s *TagService) DeleteUsers(ctx context.Context, tagID int, userIDs []string) (*TagChange, error) {
-	var res TagChange
-	if err := s.client.Do(ctx, s.DeleteUsersRequest(tagID, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[TagChange](ctx, s.client, s.DeleteUsersRequest(tagID, userIDs))
 }
 
 // ListRequest is the request of List (GET tag/list).
@@ -707,9 +633,7 @@ func (s *TagService) ListRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90216
 func (s *TagService) List(ctx context.Context) ([]Tag, error) {
-	var res []Tag
-	err := s.client.Do(ctx, s.ListRequest(), &res)
-	return res, err
+	return result[[]Tag](ctx, s.client, s.ListRequest())
 }
 
 // GetRequest is the request of Get (GET user/get).
@@ -721,11 +645,7 @@ func (s *UserService) GetRequest(userID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90196
 func (s *UserService) Get(ctx context.Context, userID string) (*User, error) {
-	var res User
-	if err := s.client.Do(ctx, s.GetRequest(userID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[User](ctx, s.client, s.GetRequest(userID))
 }
 
 // DeleteRequest is the request of Delete (GET user/delete).
@@ -787,9 +707,7 @@ func (s *UserService) ConvertToUserIDRequest(openID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90202
 func (s *UserService) ConvertToUserID(ctx context.Context, openID string) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.ConvertToUserIDRequest(openID), &res)
-	return res, err
+	return result[string](ctx, s.client, s.ConvertToUserIDRequest(openID))
 }
 
 // GetUserIDRequest is the request of GetUserID (POST user/getuserid).
@@ -801,9 +719,7 @@ func (s *UserService) GetUserIDRequest(mobile string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/95402
 func (s *UserService) GetUserID(ctx context.Context, mobile string) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.GetUserIDRequest(mobile), &res)
-	return res, err
+	return result[string](ctx, s.client, s.GetUserIDRequest(mobile))
 }
 
 // GetUserIDByEmailRequest is the request of GetUserIDByEmail (POST
@@ -822,9 +738,7 @@ func (s *UserService) GetUserIDByEmailRequest(email string, emailType int) *Requ
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/95895
 func (s *UserService) GetUserIDByEmail(ctx context.Context, email string, emailType int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.GetUserIDByEmailRequest(email, emailType), &res)
-	return res, err
+	return result[string](ctx, s.client, s.GetUserIDByEmailRequest(email, emailType))
 }
 
 // VerifyRequest is the request of Verify (GET user/authsucc).
@@ -849,11 +763,7 @@ func (s *UserService) GetInfoRequest(agentID int, code string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91023
 func (s *UserService) GetInfo(ctx context.Context, agentID int, code string) (*UserIdentity, error) {
-	var res UserIdentity
-	if err := s.client.Do(ctx, s.GetInfoRequest(agentID, code), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[UserIdentity](ctx, s.client, s.GetInfoRequest(agentID, code))
 }
 
 // GetFollowUserListRequest is the request of GetFollowUserList (GET
@@ -886,11 +796,7 @@ func (s *ExternalContactService) BatchGetByUserRequest(userIDs []string, cursor 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92994
 func (s *ExternalContactService) BatchGetByUser(ctx context.Context, userIDs []string, cursor string, limit int) (*CustomerPage, error) {
-	var res CustomerPage
-	if err := s.client.Do(ctx, s.BatchGetByUserRequest(userIDs, cursor, limit), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CustomerPage](ctx, s.client, s.BatchGetByUserRequest(userIDs, cursor, limit))
 }
 
 // GetRequest is the request of Get (GET externalcontact/get). Optional
@@ -907,11 +813,7 @@ func (s *ExternalContactService) GetRequest(externalUserID string, cursor string
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92114
 func (s *ExternalContactService) Get(ctx context.Context, externalUserID string, cursor string) (*Customer, error) {
-	var res Customer
-	if err := s.client.Do(ctx, s.GetRequest(externalUserID, cursor), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[Customer](ctx, s.client, s.GetRequest(externalUserID, cursor))
 }
 
 // GetUnassignedListRequest is the request of GetUnassignedList (POST
@@ -936,11 +838,7 @@ func (s *ExternalContactService) GetUnassignedListRequest(pageID int, pageSize i
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92124
 func (s *ExternalContactService) GetUnassignedList(ctx context.Context, pageID int, pageSize int, cursor string) (*UnassignedPage, error) {
-	var res UnassignedPage
-	if err := s.client.Do(ctx, s.GetUnassignedListRequest(pageID, pageSize, cursor), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[UnassignedPage](ctx, s.client, s.GetUnassignedListRequest(pageID, pageSize, cursor))
 }
 
 // TransferCustomerRequest is the request of TransferCustomer (POST
@@ -970,11 +868,7 @@ func (s *ExternalContactService) TransferResultRequest(handoverUserID string, ta
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94088
 func (s *ExternalContactService) TransferResult(ctx context.Context, handoverUserID string, takeoverUserID string, cursor string) (*TransferResultPage, error) {
-	var res TransferResultPage
-	if err := s.client.Do(ctx, s.TransferResultRequest(handoverUserID, takeoverUserID, cursor), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[TransferResultPage](ctx, s.client, s.TransferResultRequest(handoverUserID, takeoverUserID, cursor))
 }
 
 // ResignedTransferCustomerRequest is the request of ResignedTransferCustomer
@@ -999,11 +893,7 @@ func (s *ExternalContactService) ResignedTransferResultRequest(handoverUserID st
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94082
 func (s *ExternalContactService) ResignedTransferResult(ctx context.Context, handoverUserID string, takeoverUserID string, cursor string) (*TransferResultPage, error) {
-	var res TransferResultPage
-	if err := s.client.Do(ctx, s.ResignedTransferResultRequest(handoverUserID, takeoverUserID, cursor), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[TransferResultPage](ctx, s.client, s.ResignedTransferResultRequest(handoverUserID, takeoverUserID, cursor))
 }
 
 // GetCorpTagListRequest is the request of GetCorpTagList (POST
@@ -1111,11 +1001,7 @@ func (s *ExternalContactGroupChatService) ListRequest(q *GroupChatQuery) *Reques
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/92120
 func (s *ExternalContactGroupChatService) List(ctx context.Context, q *GroupChatQuery) (*GroupChatPage, error) {
-	var res GroupChatPage
-	if err := s.client.Do(ctx, s.ListRequest(q), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[GroupChatPage](ctx, s.client, s.ListRequest(q))
 }
 
 // GetRequest is the request of Get (POST externalcontact/groupchat/get).
@@ -1156,9 +1042,7 @@ func (s *ExportService) SimpleUserRequest(encodingAESKey string, blockSize int) 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94849
 func (s *ExportService) SimpleUser(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.SimpleUserRequest(encodingAESKey, blockSize), &res)
-	return res, err
+	return result[string](ctx, s.client, s.SimpleUserRequest(encodingAESKey, blockSize))
 }
 
 // UserRequest is the request of User (POST export/user). Optional arguments
@@ -1176,9 +1060,7 @@ func (s *ExportService) UserRequest(encodingAESKey string, blockSize int) *Reque
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94851
 func (s *ExportService) User(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.UserRequest(encodingAESKey, blockSize), &res)
-	return res, err
+	return result[string](ctx, s.client, s.UserRequest(encodingAESKey, blockSize))
 }
 
 // DepartmentRequest is the request of Department (POST export/department).
@@ -1196,9 +1078,7 @@ func (s *ExportService) DepartmentRequest(encodingAESKey string, blockSize int) 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94852
 func (s *ExportService) Department(ctx context.Context, encodingAESKey string, blockSize int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.DepartmentRequest(encodingAESKey, blockSize), &res)
-	return res, err
+	return result[string](ctx, s.client, s.DepartmentRequest(encodingAESKey, blockSize))
 }
 
 // TagUserRequest is the request of TagUser (POST export/taguser). Optional
@@ -1216,9 +1096,7 @@ func (s *ExportService) TagUserRequest(tagID int, encodingAESKey string, blockSi
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94853
 func (s *ExportService) TagUser(ctx context.Context, tagID int, encodingAESKey string, blockSize int) (string, error) {
-	var res string
-	err := s.client.Do(ctx, s.TagUserRequest(tagID, encodingAESKey, blockSize), &res)
-	return res, err
+	return result[string](ctx, s.client, s.TagUserRequest(tagID, encodingAESKey, blockSize))
 }
 
 // GetResultRequest is the request of GetResult (GET export/get_result).
@@ -1232,11 +1110,7 @@ func (s *ExportService) GetResultRequest(jobID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/94854
 func (s *ExportService) GetResult(ctx context.Context, jobID string) (*ExportResult, error) {
-	var res ExportResult
-	if err := s.client.Do(ctx, s.GetResultRequest(jobID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[ExportResult](ctx, s.client, s.GetResultRequest(jobID))
 }
 
 // GetTemplateDetailRequest is the request of GetTemplateDetail (POST
@@ -1250,11 +1124,7 @@ func (s *OAService) GetTemplateDetailRequest(templateID string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91982
 func (s *OAService) GetTemplateDetail(ctx context.Context, templateID string) (*ApprovalTemplate, error) {
-	var res ApprovalTemplate
-	if err := s.client.Do(ctx, s.GetTemplateDetailRequest(templateID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[ApprovalTemplate](ctx, s.client, s.GetTemplateDetailRequest(templateID))
 }
 
 // GetApprovalInfoRequest is the request of GetApprovalInfo (POST
@@ -1277,11 +1147,7 @@ func (s *OAService) GetApprovalInfoRequest(startTime string, endTime string, cur
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91816
 func (s *OAService) GetApprovalInfo(ctx context.Context, startTime string, endTime string, cursor string, size int, filters any) (*ApprovalNumbers, error) {
-	var res ApprovalNumbers
-	if err := s.client.Do(ctx, s.GetApprovalInfoRequest(startTime, endTime, cursor, size, filters), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[ApprovalNumbers](ctx, s.client, s.GetApprovalInfoRequest(startTime, endTime, cursor, size, filters))
 }
 
 // GetApprovalDetailRequest is the request of GetApprovalDetail (POST
@@ -1295,11 +1161,7 @@ func (s *OAService) GetApprovalDetailRequest(spNo string) *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91983
 func (s *OAService) GetApprovalDetail(ctx context.Context, spNo string) (*ApprovalDetail, error) {
-	var res ApprovalDetail
-	if err := s.client.Do(ctx, s.GetApprovalDetailRequest(spNo), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[ApprovalDetail](ctx, s.client, s.GetApprovalDetailRequest(spNo))
 }
 
 // ApplyEventRequest is the request of ApplyEvent (POST oa/applyevent). Optional
@@ -1320,11 +1182,7 @@ func (s *OAService) ApplyEventRequest(creatorUserID string, templateID string, u
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91853
 func (s *OAService) ApplyEvent(ctx context.Context, creatorUserID string, templateID string, useTemplateApprover int, approver any, applyData any, summaryList any, notifyer []string, notifyType int) (*AppliedApproval, error) {
-	var res AppliedApproval
-	if err := s.client.Do(ctx, s.ApplyEventRequest(creatorUserID, templateID, useTemplateApprover, approver, applyData, summaryList, notifyer, notifyType), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[AppliedApproval](ctx, s.client, s.ApplyEventRequest(creatorUserID, templateID, useTemplateApprover, approver, applyData, summaryList, notifyer, notifyType))
 }
 
 // VacationGetCorpConfRequest is the request of VacationGetCorpConf (GET
@@ -1338,11 +1196,7 @@ func (s *OAService) VacationGetCorpConfRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93375
 func (s *OAService) VacationGetCorpConf(ctx context.Context) (*VacationConf, error) {
-	var res VacationConf
-	if err := s.client.Do(ctx, s.VacationGetCorpConfRequest(), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[VacationConf](ctx, s.client, s.VacationGetCorpConfRequest())
 }
 
 // VacationGetUserVacationQuotaRequest is the request of
@@ -1356,11 +1210,7 @@ func (s *OAService) VacationGetUserVacationQuotaRequest(userID string) *Request 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93376
 func (s *OAService) VacationGetUserVacationQuota(ctx context.Context, userID string) (*VacationQuota, error) {
-	var res VacationQuota
-	if err := s.client.Do(ctx, s.VacationGetUserVacationQuotaRequest(userID), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[VacationQuota](ctx, s.client, s.VacationGetUserVacationQuotaRequest(userID))
 }
 
 // GetCheckinDataRequest is the request of GetCheckinData (POST
@@ -1374,11 +1224,7 @@ func (s *OAService) GetCheckinDataRequest(dataType int, startTime int, endTime i
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90262
 func (s *OAService) GetCheckinData(ctx context.Context, dataType int, startTime int, endTime int, userIDs []string) (*CheckinRecords, error) {
-	var res CheckinRecords
-	if err := s.client.Do(ctx, s.GetCheckinDataRequest(dataType, startTime, endTime, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CheckinRecords](ctx, s.client, s.GetCheckinDataRequest(dataType, startTime, endTime, userIDs))
 }
 
 // GetCheckinDayDataRequest is the request of GetCheckinDayData (POST
@@ -1393,11 +1239,7 @@ func (s *OAService) GetCheckinDayDataRequest(startTime int, endTime int, userIDs
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93374
 func (s *OAService) GetCheckinDayData(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinDayReports, error) {
-	var res CheckinDayReports
-	if err := s.client.Do(ctx, s.GetCheckinDayDataRequest(startTime, endTime, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CheckinDayReports](ctx, s.client, s.GetCheckinDayDataRequest(startTime, endTime, userIDs))
 }
 
 // GetCheckinMonthDataRequest is the request of GetCheckinMonthData (POST
@@ -1411,11 +1253,7 @@ func (s *OAService) GetCheckinMonthDataRequest(startTime int, endTime int, userI
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93387
 func (s *OAService) GetCheckinMonthData(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinMonthReports, error) {
-	var res CheckinMonthReports
-	if err := s.client.Do(ctx, s.GetCheckinMonthDataRequest(startTime, endTime, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CheckinMonthReports](ctx, s.client, s.GetCheckinMonthDataRequest(startTime, endTime, userIDs))
 }
 
 // GetCorpCheckinOptionRequest is the request of GetCorpCheckinOption (POST
@@ -1429,11 +1267,7 @@ func (s *OAService) GetCorpCheckinOptionRequest() *Request {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93384
 func (s *OAService) GetCorpCheckinOption(ctx context.Context) (*CorpCheckinOption, error) {
-	var res CorpCheckinOption
-	if err := s.client.Do(ctx, s.GetCorpCheckinOptionRequest(), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CorpCheckinOption](ctx, s.client, s.GetCorpCheckinOptionRequest())
 }
 
 // GetCheckinScheduListRequest is the request of GetCheckinScheduList (POST
@@ -1447,9 +1281,5 @@ func (s *OAService) GetCheckinScheduListRequest(startTime int, endTime int, user
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/93380
 func (s *OAService) GetCheckinScheduList(ctx context.Context, startTime int, endTime int, userIDs []string) (*CheckinSchedules, error) {
-	var res CheckinSchedules
-	if err := s.client.Do(ctx, s.GetCheckinScheduListRequest(startTime, endTime, userIDs), &res); err != nil {
-		return nil, err
-	}
-	return &res, nil
+	return resultPtr[CheckinSchedules](ctx, s.client, s.GetCheckinScheduListRequest(startTime, endTime, userIDs))
 }

@@ -106,6 +106,33 @@ func (c *Client) Do(ctx context.Context, req *Request, out any) error {
 	}
 }
 
+// result sends req with c and returns its result decoded into a T, as the
+// typed methods whose result is a value (a string, a slice) do.
+func result[T any](ctx context.Context, c *Client, req *Request) (T, error) {
+	var res T
+	err := c.Do(ctx, req, &res)
+	return res, err
+}
+
+// resultPtr sends req with c and returns its result decoded into a new T, or
+// nil with the error.
+func resultPtr[T any](ctx context.Context, c *Client, req *Request) (*T, error) {
+	var res T
+	if err := c.Do(ctx, req, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// memberOf sends req with c and returns the member name of WeCom's answer
+// decoded into a T (its zero value when the answer has none), without
+// changing req.
+func memberOf[T any](ctx context.Context, c *Client, req *Request, name string) (T, error) {
+	r := *req
+	r.Result = name
+	return result[T](ctx, c, &r)
+}
+
 // Download sends req and returns the file WeCom answers with. A JSON answer
 // (WeCom's way of reporting a failed download) is returned as an error.
 func (c *Client) Download(ctx context.Context, req *Request) (*File, error) {

@@ -138,11 +138,7 @@ func (s *ServiceService) GetProviderTokenRequest(providerSecret string) *Request
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91200
 func (s *ServiceService) GetProviderToken(ctx context.Context, providerSecret string) (*ProviderToken, error) {
-	var t ProviderToken
-	if err := s.client.Do(ctx, s.GetProviderTokenRequest(providerSecret), &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return resultPtr[ProviderToken](ctx, s.client, s.GetProviderTokenRequest(providerSecret))
 }
 
 // GetSuiteTokenRequest is the request of GetSuiteToken: the suite's
@@ -162,11 +158,7 @@ func (s *ServiceService) GetSuiteTokenRequest(suiteID, suiteSecret, suiteTicket 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90600
 func (s *ServiceService) GetSuiteToken(ctx context.Context, suiteID, suiteSecret, suiteTicket string) (*SuiteToken, error) {
-	var t SuiteToken
-	if err := s.client.Do(ctx, s.GetSuiteTokenRequest(suiteID, suiteSecret, suiteTicket), &t); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return resultPtr[SuiteToken](ctx, s.client, s.GetSuiteTokenRequest(suiteID, suiteSecret, suiteTicket))
 }
 
 // GetLoginInfoRequest is the request of GetLoginInfo. providerAccessToken,
@@ -185,11 +177,7 @@ func (s *ServiceService) GetLoginInfoRequest(authCode, providerAccessToken strin
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/91125
 func (s *ServiceService) GetLoginInfo(ctx context.Context, authCode, providerAccessToken string) (*LoginInfo, error) {
-	var info LoginInfo
-	if err := s.client.Do(ctx, s.GetLoginInfoRequest(authCode, providerAccessToken), &info); err != nil {
-		return nil, err
-	}
-	return &info, nil
+	return resultPtr[LoginInfo](ctx, s.client, s.GetLoginInfoRequest(authCode, providerAccessToken))
 }
 
 // GetLoginURLRequest is the request of GetLoginURL.
@@ -207,9 +195,5 @@ func (s *ServiceService) GetLoginURLRequest(p LoginURLParams) *Request {
 //
 // WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=获取登录企业号官网的url
 func (s *ServiceService) GetLoginURL(ctx context.Context, p LoginURLParams) (*LoginURL, error) {
-	var u LoginURL
-	if err := s.client.Do(ctx, s.GetLoginURLRequest(p), &u); err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return resultPtr[LoginURL](ctx, s.client, s.GetLoginURLRequest(p))
 }

@@ -39,9 +39,6 @@ type TagChange struct {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90210
 func (s *TagService) Create(ctx context.Context, name string) (int, error) {
-	var ans struct {
-		TagID flexInt `json:"tagid"`
-	}
-	err := s.client.Do(ctx, s.CreateRequest(name), &ans)
-	return int(ans.TagID), err
+	id, err := memberOf[flexInt](ctx, s.client, s.CreateRequest(name), "tagid")
+	return int(id), err
 }

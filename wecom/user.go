@@ -209,9 +209,7 @@ func (s *UserService) ListRequest(departmentID int, opt *UserListOptions) *Reque
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90201
 func (s *UserService) List(ctx context.Context, departmentID int, opt *UserListOptions) ([]User, error) {
-	var users []User
-	err := s.client.Do(ctx, s.ListRequest(departmentID, opt), &users)
-	return users, err
+	return result[[]User](ctx, s.client, s.ListRequest(departmentID, opt))
 }
 
 // SimpleListRequest is the request of SimpleList.
@@ -224,9 +222,7 @@ func (s *UserService) SimpleListRequest(departmentID int, opt *UserListOptions) 
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90200
 func (s *UserService) SimpleList(ctx context.Context, departmentID int, opt *UserListOptions) ([]UserBrief, error) {
-	var users []UserBrief
-	err := s.client.Do(ctx, s.SimpleListRequest(departmentID, opt), &users)
-	return users, err
+	return result[[]UserBrief](ctx, s.client, s.SimpleListRequest(departmentID, opt))
 }
 
 // MaxListIDLimit is the largest page of ListID.
@@ -259,9 +255,5 @@ func (s *UserService) AllIDs(ctx context.Context) iter.Seq2[UserRef, error] {
 //
 // WeCom API docs: https://developer.work.weixin.qq.com/document/path/90202
 func (s *UserService) ConvertToOpenID(ctx context.Context, userID string) (string, error) {
-	var ans struct {
-		OpenID string `json:"openid"`
-	}
-	err := s.client.Do(ctx, s.ConvertToOpenIDRequest(userID, 0), &ans)
-	return ans.OpenID, err
+	return memberOf[string](ctx, s.client, s.ConvertToOpenIDRequest(userID, 0), "openid")
 }

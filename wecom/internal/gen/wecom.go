@@ -184,10 +184,9 @@ func typedMethod(b *bytes.Buffer, m *method) {
 	case res == "":
 		fmt.Fprintf(b, "%s error {\n\treturn s.client.Do(ctx, %s, nil)\n}\n", sig, req)
 	case strings.HasPrefix(res, "*"):
-		fmt.Fprintf(b, "%s (%s, error) {\n\tvar res %s\n\tif err := s.client.Do(ctx, %s, &res); err != nil {\n\t\treturn nil, err\n\t}\n\treturn &res, nil\n}\n",
-			sig, res, res[1:], req)
+		fmt.Fprintf(b, "%s (%s, error) {\n\treturn resultPtr[%s](ctx, s.client, %s)\n}\n", sig, res, res[1:], req)
 	default:
-		fmt.Fprintf(b, "%s (%s, error) {\n\tvar res %s\n\terr := s.client.Do(ctx, %s, &res)\n\treturn res, err\n}\n", sig, res, res, req)
+		fmt.Fprintf(b, "%s (%s, error) {\n\treturn result[%s](ctx, s.client, %s)\n}\n", sig, res, res, req)
 	}
 }
 
