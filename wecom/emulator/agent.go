@@ -39,8 +39,7 @@ func (s *Server) agentGet(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	a := st.apps[id]
 	out := agentAnswer{
@@ -80,31 +79,25 @@ type agentListAnswer struct {
 // agentList serves GET agent/list: the apps the token may access, which
 // for an app's token is the app itself.
 func (s *Server) agentList(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	a := st.apps[c.agentID]
 	return agentListAnswer{okStatus, []agentItem{{a.AgentID, a.Name, a.SquareLogoURL}}}, nil
 }
 
+type agentSetRequest struct {
+	AgentID            flexInt  `json:"agentid"`
+	Name               *string  `json:"name"`
+	Description        *string  `json:"description"`
+	RedirectDomain     *string  `json:"redirect_domain"`
+	LogoMediaID        *string  `json:"logo_mediaid"`
+	ReportLocationFlag *flexInt `json:"report_location_flag"`
+	IsReportEnter      *flexInt `json:"isreportenter"`
+	HomeURL            *string  `json:"home_url"`
+}
+
 // agentSet serves POST agent/set: only the fields given change.
-func (s *Server) agentSet(c *call) (any, *apiError) {
-	var req struct {
-		AgentID            flexInt  `json:"agentid"`
-		Name               *string  `json:"name"`
-		Description        *string  `json:"description"`
-		RedirectDomain     *string  `json:"redirect_domain"`
-		LogoMediaID        *string  `json:"logo_mediaid"`
-		ReportLocationFlag *flexInt `json:"report_location_flag"`
-		IsReportEnter      *flexInt `json:"isreportenter"`
-		HomeURL            *string  `json:"home_url"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) agentSet(c *call, req agentSetRequest) (any, *apiError) {
 	if e := c.checkAgent(int(req.AgentID)); e != nil {
 		return nil, e
 	}
@@ -117,8 +110,7 @@ func (s *Server) agentSet(c *call) (any, *apiError) {
 	if req.LogoMediaID != nil && *req.LogoMediaID != "" && !s.media.exists(*req.LogoMediaID, s.now()) {
 		return nil, errorf(40007, "logo_mediaid")
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	a := st.apps[int(req.AgentID)]
 	set := func(dst *string, src *string) {
@@ -214,8 +206,7 @@ func (s *Server) menuCreate(c *call) (any, *apiError) {
 		Button json.RawMessage `json:"button"`
 	}
 	json.Unmarshal(c.body, &raw)
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	st.apps[id].menu = raw.Button
 	st.mu.Unlock()
 	return okStatus, nil
@@ -232,8 +223,7 @@ func (s *Server) menuGet(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	menu := st.apps[id].menu
 	st.mu.RUnlock()
 	if menu == nil {
@@ -248,8 +238,7 @@ func (s *Server) menuDelete(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	st.apps[id].menu = nil
 	st.mu.Unlock()
 	return okStatus, nil

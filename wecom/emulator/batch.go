@@ -323,8 +323,7 @@ func (s *Server) batchGetResult(c *call) (any, *apiError) {
 
 // run applies a job to the organisation. The caller holds jobs.mu.
 func (s *Server) run(j *job) {
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	switch j.kind {
 	case jobSyncUser, jobReplaceUser:
@@ -501,25 +500,22 @@ func (st *state) applyParty(r partyRow) (int, *apiError) {
 	return action, nil
 }
 
+type batchInviteRequest struct {
+	User  stringList `json:"user"`
+	Party intList    `json:"party"`
+	Tag   intList    `json:"tag"`
+}
+
 // batchInvite serves POST batch/invite {user, party, tag}: it invites the
 // not yet activated members among them and answers the invalid ones.
-func (s *Server) batchInvite(c *call) (any, *apiError) {
-	var req struct {
-		User  stringList `json:"user"`
-		Party intList    `json:"party"`
-		Tag   intList    `json:"tag"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) batchInvite(c *call, req batchInviteRequest) (any, *apiError) {
 	switch {
 	case len(req.User) == 0 && len(req.Party) == 0 && len(req.Tag) == 0:
 		return nil, errorf(40058, "user, party and tag are all empty")
 	case len(req.User) > 1000 || len(req.Party) > 100 || len(req.Tag) > 100:
 		return nil, errorf(40058, "at most 1000 users, 100 departments and 100 tags")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	r := st.resolve(c.app(), req.User, intStrings(req.Party), intStrings(req.Tag))
 	invited := st.inactive(r.recipients)
 	st.mu.RUnlock()
@@ -552,24 +548,21 @@ func (s *Server) recordInvite(agentID int, users []string, legacy bool) {
 	s.out.mu.Unlock()
 }
 
+type batchInviteUserRequest struct {
+	ToUser  flexString `json:"touser"`
+	ToParty flexString `json:"toparty"`
+	ToTag   flexString `json:"totag"`
+}
+
 // batchInviteUser serves the legacy POST batch/inviteuser {touser, toparty,
 // totag} ("|"-joined; all empty invites every member not yet activated) as
 // an invite_user job.
-func (s *Server) batchInviteUser(c *call) (any, *apiError) {
-	var req struct {
-		ToUser  flexString `json:"touser"`
-		ToParty flexString `json:"toparty"`
-		ToTag   flexString `json:"totag"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) batchInviteUser(c *call, req batchInviteUserRequest) (any, *apiError) {
 	users, parties, tags := splitBar(string(req.ToUser)), splitBar(string(req.ToParty)), splitBar(string(req.ToTag))
 	if len(users)+len(parties)+len(tags) == 0 {
 		users = []string{"@all"}
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	r := st.resolve(c.app(), users, parties, tags)
 	invited := st.inactive(r.recipients)
 	st.mu.RUnlock()

@@ -56,13 +56,8 @@ func (st *state) chatMembers(ids []string) ([]string, *apiError) {
 
 // appchatCreate serves POST appchat/create. Only apps whose visible range
 // is the whole organisation may use app chats (48002).
-func (s *Server) appchatCreate(c *call) (any, *apiError) {
-	var req chatRequest
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.lock()
+func (s *Server) appchatCreate(c *call, req chatRequest) (any, *apiError) {
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if !st.deptVisible(c.app(), 1) {
 		return nil, errorf(48002, "app chats need an app whose visible range is the root department")
@@ -150,11 +145,7 @@ func (st *state) appChat(c *call, id string) (*AppChat, *apiError) {
 
 // appchatGet serves GET appchat/get?chatid=ID.
 func (s *Server) appchatGet(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	ch, e := st.appChat(c, c.param("chatid"))
 	if e != nil {
@@ -204,9 +195,6 @@ func (st *state) updateChat(ch *AppChat, req *chatRequest) *apiError {
 
 // appchatUpdate serves POST appchat/update.
 func (s *Server) appchatUpdate(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	return s.changeChat(c, func(st *state, req *chatRequest) (*AppChat, *apiError) {
 		return st.appChat(c, string(req.ChatID))
 	}, (*state).updateChat)
@@ -219,8 +207,7 @@ func (s *Server) changeChat(c *call, find func(*state, *chatRequest) (*AppChat, 
 	if e := c.decode(&req); e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	ch, e := find(st, &req)
 	if e != nil {
@@ -232,17 +219,14 @@ func (s *Server) changeChat(c *call, find func(*state, *chatRequest) (*AppChat, 
 	return okStatus, nil
 }
 
+type appchatSendRequest struct {
+	ChatID  flexString `json:"chatid"`
+	MsgType string     `json:"msgtype"`
+}
+
 // appchatSend serves POST appchat/send.
-func (s *Server) appchatSend(c *call) (any, *apiError) {
-	var req struct {
-		ChatID  flexString `json:"chatid"`
-		MsgType string     `json:"msgtype"`
-	}
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+func (s *Server) appchatSend(c *call, req appchatSendRequest) (any, *apiError) {
+	st := s.readState()
 	ch, e := st.appChat(c, string(req.ChatID))
 	var users []string
 	if ch != nil {
@@ -273,11 +257,7 @@ func (s *Server) recordChat(m ChatMessage, body []byte) {
 
 // chatCreate serves the legacy POST chat/create: chatid required, 3 to 2000
 // members including the owner.
-func (s *Server) chatCreate(c *call) (any, *apiError) {
-	var req chatRequest
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) chatCreate(c *call, req chatRequest) (any, *apiError) {
 	id := string(req.ChatID)
 	if !validChatID(id) {
 		return nil, errorf(86001, "%q", id)
@@ -285,8 +265,7 @@ func (s *Server) chatCreate(c *call) (any, *apiError) {
 	if req.Owner == "" || req.Name == nil || *req.Name == "" {
 		return nil, errorf(86220, "name and owner are required")
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if e := st.addChat(c, id, truncateRunes(*req.Name, 50), &req, chatSize{3, 86220, "a chat"}); e != nil {
 		return nil, e
@@ -320,8 +299,7 @@ func (st *state) memberChat(id, op string) (*AppChat, *apiError) {
 
 // chatGet serves the legacy GET chat/get?chatid=ID.
 func (s *Server) chatGet(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	ch, e := st.legacyChat(c.param("chatid"))
 	if e != nil {
@@ -376,17 +354,14 @@ func (st *state) checkReceiver(r legacyReceiver, op string) ([]string, string, *
 	return nil, "", errorf(86220, "type must be single or group")
 }
 
+type chatClearNotifyRequest struct {
+	OpUser string         `json:"op_user"`
+	Chat   legacyReceiver `json:"chat"`
+}
+
 // chatClearNotify serves the legacy POST chat/clearnotify.
-func (s *Server) chatClearNotify(c *call) (any, *apiError) {
-	var req struct {
-		OpUser string         `json:"op_user"`
-		Chat   legacyReceiver `json:"chat"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+func (s *Server) chatClearNotify(c *call, req chatClearNotifyRequest) (any, *apiError) {
+	st := s.readState()
 	defer st.mu.RUnlock()
 	if st.user(req.OpUser) == nil {
 		return nil, errorf(86220, "unknown op_user %s", req.OpUser)
@@ -402,23 +377,20 @@ type muteAnswer struct {
 	InvalidUser []string `json:"invaliduser"`
 }
 
+type chatSetMuteRequest struct {
+	UserMuteList []struct {
+		UserID string  `json:"userid"`
+		Status flexInt `json:"status"`
+	} `json:"user_mute_list"`
+}
+
 // chatSetMute serves the legacy POST chat/setmute; unknown members are
 // answered in invaliduser.
-func (s *Server) chatSetMute(c *call) (any, *apiError) {
-	var req struct {
-		UserMuteList []struct {
-			UserID string  `json:"userid"`
-			Status flexInt `json:"status"`
-		} `json:"user_mute_list"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) chatSetMute(c *call, req chatSetMuteRequest) (any, *apiError) {
 	if len(req.UserMuteList) == 0 {
 		return nil, errorf(86220, "user_mute_list is empty")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	out := muteAnswer{okStatus, []string{}}
 	for _, u := range req.UserMuteList {
@@ -429,19 +401,16 @@ func (s *Server) chatSetMute(c *call) (any, *apiError) {
 	return out, nil
 }
 
+type chatSendRequest struct {
+	Receiver legacyReceiver `json:"receiver"`
+	Sender   string         `json:"sender"`
+	MsgType  string         `json:"msgtype"`
+}
+
 // chatSend serves the legacy POST chat/send (text, image or file, to a
 // member or a group).
-func (s *Server) chatSend(c *call) (any, *apiError) {
-	var req struct {
-		Receiver legacyReceiver `json:"receiver"`
-		Sender   string         `json:"sender"`
-		MsgType  string         `json:"msgtype"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+func (s *Server) chatSend(c *call, req chatSendRequest) (any, *apiError) {
+	st := s.readState()
 	sender := st.user(req.Sender)
 	var users []string
 	var chatID string

@@ -21,22 +21,20 @@ type chatListAnswer struct {
 	NextCursor    string       `json:"next_cursor,omitempty"`
 }
 
+type gcListRequest struct {
+	StatusFilter flexInt `json:"status_filter"`
+	OwnerFilter  *struct {
+		UserIDList stringList `json:"userid_list"`
+	} `json:"owner_filter"`
+	Cursor string  `json:"cursor"`
+	Limit  flexInt `json:"limit"`
+}
+
 // gcList serves POST externalcontact/groupchat/list. Without owner_filter
 // it lists the groups whose owner is a member the caller sees; the groups
 // of owners who left are listed only when owner_filter names them, as
 // WeCom documents.
-func (s *Server) gcList(c *call) (any, *apiError) {
-	var req struct {
-		StatusFilter flexInt `json:"status_filter"`
-		OwnerFilter  *struct {
-			UserIDList stringList `json:"userid_list"`
-		} `json:"owner_filter"`
-		Cursor string  `json:"cursor"`
-		Limit  flexInt `json:"limit"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) gcList(c *call, req gcListRequest) (any, *apiError) {
 	if req.Limit < 1 || req.Limit > 1000 {
 		return nil, errorf(40058, "limit must be 1 to 1000")
 	}
@@ -106,17 +104,15 @@ type chatAnswer struct {
 	GroupChat chatView `json:"group_chat"`
 }
 
+type gcGetRequest struct {
+	ChatID   string  `json:"chat_id"`
+	NeedName flexInt `json:"need_name"`
+}
+
 // gcGet serves POST externalcontact/groupchat/get: the group with its
 // members (their names with need_name 1) and administrators. The owner
 // must be visible to the caller, or have left.
-func (s *Server) gcGet(c *call) (any, *apiError) {
-	var req struct {
-		ChatID   string  `json:"chat_id"`
-		NeedName flexInt `json:"need_name"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) gcGet(c *call, req gcGetRequest) (any, *apiError) {
 	cs := s.lockCustomers()
 	defer s.st.mu.Unlock()
 	ch := cs.chats[req.ChatID]

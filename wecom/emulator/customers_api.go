@@ -175,19 +175,17 @@ type customerPageAnswer struct {
 	NextCursor          string         `json:"next_cursor"`
 }
 
+type ecBatchGetByUserRequest struct {
+	UserIDList stringList `json:"userid_list"`
+	UserID     string     `json:"userid"`
+	Cursor     string     `json:"cursor"`
+	Limit      flexInt    `json:"limit"`
+}
+
 // ecBatchGetByUser serves POST externalcontact/batch/get_by_user: one row
 // per (member, customer) of the members given, in userid_list (or
 // wechatpy's single userid), paged.
-func (s *Server) ecBatchGetByUser(c *call) (any, *apiError) {
-	var req struct {
-		UserIDList stringList `json:"userid_list"`
-		UserID     string     `json:"userid"`
-		Cursor     string     `json:"cursor"`
-		Limit      flexInt    `json:"limit"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecBatchGetByUser(c *call, req ecBatchGetByUserRequest) (any, *apiError) {
 	ids := req.UserIDList
 	if req.UserID != "" {
 		ids = append(ids, req.UserID)
@@ -237,18 +235,16 @@ type unassignedAnswer struct {
 	NextCursor string       `json:"next_cursor,omitempty"`
 }
 
+type ecUnassignedRequest struct {
+	PageID   flexInt `json:"page_id"`
+	PageSize flexInt `json:"page_size"`
+	Cursor   string  `json:"cursor"`
+}
+
 // ecUnassigned serves POST externalcontact/get_unassigned_list: the
 // customers of members who left that no transfer has claimed, oldest
 // leaver first, paged by cursor or by page_id.
-func (s *Server) ecUnassigned(c *call) (any, *apiError) {
-	var req struct {
-		PageID   flexInt `json:"page_id"`
-		PageSize flexInt `json:"page_size"`
-		Cursor   string  `json:"cursor"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecUnassigned(c *call, req ecUnassignedRequest) (any, *apiError) {
 	size := int(req.PageSize)
 	if size <= 0 {
 		size = 1000

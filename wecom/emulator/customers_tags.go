@@ -44,17 +44,15 @@ type tagGroupsAnswer struct {
 	TagGroup []tagGroupView `json:"tag_group"`
 }
 
+type ecTagListRequest struct {
+	TagID   stringList `json:"tag_id"`
+	GroupID stringList `json:"group_id"`
+}
+
 // ecTagList serves POST externalcontact/get_corp_tag_list: every group, or
 // the groups in group_id, or the tags in tag_id with their groups (group_id
 // wins when both are given).
-func (s *Server) ecTagList(c *call) (any, *apiError) {
-	var req struct {
-		TagID   stringList `json:"tag_id"`
-		GroupID stringList `json:"group_id"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecTagList(c *call, req ecTagListRequest) (any, *apiError) {
 	cs := s.lockCustomers()
 	defer s.st.mu.Unlock()
 	out := tagGroupsAnswer{okStatus, []tagGroupView{}}
@@ -89,23 +87,21 @@ type tagGroupAnswer struct {
 	TagGroup tagGroupView `json:"tag_group"`
 }
 
+type ecTagAddRequest struct {
+	GroupID   string  `json:"group_id"`
+	GroupName string  `json:"group_name"`
+	Order     flexInt `json:"order"`
+	Tag       []struct {
+		Name  string  `json:"name"`
+		Order flexInt `json:"order"`
+	} `json:"tag"`
+}
+
 // ecTagAdd serves POST externalcontact/add_corp_tag: it adds the tags to
 // the group group_id, or to the group named group_name, made (with order)
 // when there is none. A tag whose name the group has is not added again;
 // the answer shows the group with the tags of the request.
-func (s *Server) ecTagAdd(c *call) (any, *apiError) {
-	var req struct {
-		GroupID   string  `json:"group_id"`
-		GroupName string  `json:"group_name"`
-		Order     flexInt `json:"order"`
-		Tag       []struct {
-			Name  string  `json:"name"`
-			Order flexInt `json:"order"`
-		} `json:"tag"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecTagAdd(c *call, req ecTagAddRequest) (any, *apiError) {
 	if len(req.Tag) == 0 {
 		return nil, errorf(40058, "tag is empty: a group cannot be empty")
 	}
@@ -148,18 +144,16 @@ func (s *Server) ecTagAdd(c *call) (any, *apiError) {
 	return tagGroupAnswer{okStatus, viewGroup(g, func(t *CorpTag) bool { return added[t.Name] })}, nil
 }
 
+type ecTagEditRequest struct {
+	ID    string   `json:"id"`
+	Name  *string  `json:"name"`
+	Order *flexInt `json:"order"`
+}
+
 // ecTagEdit serves POST externalcontact/edit_corp_tag: it renames or
 // reorders the tag or group id. A name used by another group, or by another
 // tag of the same group, is refused (40071).
-func (s *Server) ecTagEdit(c *call) (any, *apiError) {
-	var req struct {
-		ID    string   `json:"id"`
-		Name  *string  `json:"name"`
-		Order *flexInt `json:"order"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecTagEdit(c *call, req ecTagEditRequest) (any, *apiError) {
 	if req.Name != nil {
 		if e := checkCorpTagName(*req.Name); e != nil {
 			return nil, e
@@ -197,18 +191,16 @@ func (s *Server) ecTagEdit(c *call) (any, *apiError) {
 	return okStatus, nil
 }
 
+type ecTagDeleteRequest struct {
+	TagID   stringList `json:"tag_id"`
+	GroupID stringList `json:"group_id"`
+}
+
 // ecTagDelete serves POST externalcontact/del_corp_tag: it deletes the tags
 // of tag_id and the groups of group_id with their tags, and the groups left
 // without tags. Customers lose the deleted tags. Every id must exist
 // (40068); nothing is deleted otherwise.
-func (s *Server) ecTagDelete(c *call) (any, *apiError) {
-	var req struct {
-		TagID   stringList `json:"tag_id"`
-		GroupID stringList `json:"group_id"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecTagDelete(c *call, req ecTagDeleteRequest) (any, *apiError) {
 	if len(req.TagID) == 0 && len(req.GroupID) == 0 {
 		return nil, errorf(40058, "tag_id and group_id cannot both be empty")
 	}
@@ -242,18 +234,16 @@ func (s *Server) ecTagDelete(c *call) (any, *apiError) {
 	return okStatus, nil
 }
 
+type ecMarkTagRequest struct {
+	UserID     string     `json:"userid"`
+	ExternalID string     `json:"external_userid"`
+	AddTag     stringList `json:"add_tag"`
+	RemoveTag  stringList `json:"remove_tag"`
+}
+
 // ecMarkTag serves POST externalcontact/mark_tag: it adds and removes corp
 // tags on the follow of member userid of customer external_userid.
-func (s *Server) ecMarkTag(c *call) (any, *apiError) {
-	var req struct {
-		UserID     string     `json:"userid"`
-		ExternalID string     `json:"external_userid"`
-		AddTag     stringList `json:"add_tag"`
-		RemoveTag  stringList `json:"remove_tag"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) ecMarkTag(c *call, req ecMarkTagRequest) (any, *apiError) {
 	if len(req.AddTag) == 0 && len(req.RemoveTag) == 0 {
 		return nil, errorf(40058, "add_tag and remove_tag cannot both be empty")
 	}

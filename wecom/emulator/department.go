@@ -22,14 +22,7 @@ type deptCreated struct {
 }
 
 // departmentCreate serves POST department/create.
-func (s *Server) departmentCreate(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
-	var req deptRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) departmentCreate(c *call, req deptRequest) (any, *apiError) {
 	if req.Name == nil {
 		return nil, errorf(60001, "name is required")
 	}
@@ -46,8 +39,7 @@ func (s *Server) departmentCreate(c *call) (any, *apiError) {
 	}
 	parent := int(*req.ParentID)
 
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if st.depts[parent] == nil {
 		return nil, errorf(60004, "parentid %d", parent)
@@ -92,14 +84,7 @@ func (st *state) checkSiblingName(parent int, name string, self int) *apiError {
 }
 
 // departmentUpdate serves POST department/update.
-func (s *Server) departmentUpdate(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
-	var req deptRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) departmentUpdate(c *call, req deptRequest) (any, *apiError) {
 	if req.ID == nil {
 		return nil, errorf(60003, "id is required")
 	}
@@ -115,8 +100,7 @@ func (s *Server) departmentUpdate(c *call) (any, *apiError) {
 		}
 	}
 
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	d := st.depts[id]
 	if d == nil {
@@ -168,15 +152,11 @@ func (st *state) height(d int) int {
 
 // departmentDelete serves GET department/delete?id=ID.
 func (s *Server) departmentDelete(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
 	id, e := deptParam(c, "id", true)
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if e := st.deleteDept(id); e != nil {
 		return nil, e
@@ -258,8 +238,7 @@ func (s *Server) listedDepts(c *call) ([]Department, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	a := c.app()
 	root := 1
@@ -327,8 +306,7 @@ func (s *Server) departmentGet(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	d := st.depts[id]
 	if d == nil {

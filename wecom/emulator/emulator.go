@@ -285,23 +285,60 @@ const (
 	authProvider                 // provider_access_token as access_token
 )
 
+// handler serves one API call: it returns the answer, or the error to
+// answer.
+type handler func(*call) (any, *apiError)
+
+// body adapts h, which serves a JSON body of type T, to a handler: the body
+// is decoded into a T (47001, 40035 or 40058 when it cannot be) that h
+// receives. An empty body decodes as the zero T.
+func body[T any](h func(*call, T) (any, *apiError)) handler {
+	return func(c *call) (any, *apiError) {
+		var req T
+		if e := c.decode(&req); e != nil {
+			return nil, e
+		}
+		return h(c, req)
+	}
+}
+
 // route is one API endpoint.
 type route struct {
-	h         func(*call) (any, *apiError)
-	post      bool // a POST endpoint (GET answers 40058)
-	getToo    bool // a POST endpoint that also accepts GET
-	multipart bool // the body is multipart: the handler reads it
-	auth      authKind
-	legacy    bool // a retired API (chat, material, shakearound)
+	h            handler
+	post         bool // a POST endpoint (GET answers 40058)
+	getToo       bool // a POST endpoint that also accepts GET
+	multipart    bool // the body is multipart: the handler reads it
+	auth         authKind
+	legacy       bool // a retired API (chat, material, shakearound)
+	appOnly      bool // apps only: the contacts-sync secret gets 48002
+	contactsOnly bool // the contacts-sync secret only: apps get 48002
+}
+
+// serve answers c: it refuses a caller the route does not take, else runs
+// the route's handler.
+func (rt route) serve(c *call) (any, *apiError) {
+	switch {
+	case rt.appOnly:
+		if e := c.requireApp(); e != nil {
+			return nil, e
+		}
+	case rt.contactsOnly:
+		if e := c.requireContacts(); e != nil {
+			return nil, e
+		}
+	}
+	return rt.h(c)
 }
 
 // routeTable is the single table of every API the emulator serves, by path
 // under /cgi-bin/.
 func (s *Server) routeTable() map[string]route {
-	get := func(h func(*call) (any, *apiError)) route { return route{h: h} }
-	post := func(h func(*call) (any, *apiError)) route { return route{h: h, post: true} }
+	get := func(h handler) route { return route{h: h} }
+	post := func(h handler) route { return route{h: h, post: true} }
+	upload := func(h handler) route { return route{h: h, post: true, multipart: true} }
 	legacy := func(r route) route { r.legacy = true; return r }
-	upload := func(h func(*call) (any, *apiError)) route { return route{h: h, post: true, multipart: true} }
+	appOnly := func(r route) route { r.appOnly = true; return r }
+	contactsOnly := func(r route) route { r.contactsOnly = true; return r }
 	return map[string]route{
 		// auth
 		"gettoken":     {h: s.getToken, auth: authNone},
@@ -309,30 +346,30 @@ func (s *Server) routeTable() map[string]route {
 
 		// agent and menu
 		"agent/get":   get(s.agentGet),
-		"agent/list":  get(s.agentList),
-		"agent/set":   post(s.agentSet),
+		"agent/list":  appOnly(get(s.agentList)),
+		"agent/set":   post(body(s.agentSet)),
 		"menu/create": post(s.menuCreate),
 		"menu/get":    get(s.menuGet),
 		"menu/delete": get(s.menuDelete),
 
 		// appchat
-		"appchat/create": post(s.appchatCreate),
-		"appchat/get":    get(s.appchatGet),
-		"appchat/update": post(s.appchatUpdate),
-		"appchat/send":   post(s.appchatSend),
+		"appchat/create": appOnly(post(body(s.appchatCreate))),
+		"appchat/get":    appOnly(get(s.appchatGet)),
+		"appchat/update": appOnly(post(s.appchatUpdate)),
+		"appchat/send":   appOnly(post(body(s.appchatSend))),
 
 		// batch
 		"batch/syncuser":     post(s.batchSyncUser),
 		"batch/replaceuser":  post(s.batchReplaceUser),
 		"batch/replaceparty": post(s.batchReplaceParty),
 		"batch/getresult":    get(s.batchGetResult),
-		"batch/invite":       post(s.batchInvite),
-		"batch/inviteuser":   legacy(post(s.batchInviteUser)),
+		"batch/invite":       post(body(s.batchInvite)),
+		"batch/inviteuser":   legacy(post(body(s.batchInviteUser))),
 
 		// department
-		"department/create":     post(s.departmentCreate),
-		"department/update":     post(s.departmentUpdate),
-		"department/delete":     get(s.departmentDelete),
+		"department/create":     contactsOnly(post(body(s.departmentCreate))),
+		"department/update":     contactsOnly(post(body(s.departmentUpdate))),
+		"department/delete":     contactsOnly(get(s.departmentDelete)),
 		"department/list":       get(s.departmentList),
 		"department/simplelist": get(s.departmentSimpleList),
 		"department/get":        get(s.departmentGet),
@@ -350,8 +387,8 @@ func (s *Server) routeTable() map[string]route {
 
 		// media
 		"media/upload":                   upload(s.mediaUpload),
-		"media/upload_by_url":            post(s.uploadByURL),
-		"media/get_upload_by_url_result": post(s.uploadByURLResult),
+		"media/upload_by_url":            appOnly(post(body(s.uploadByURL))),
+		"media/get_upload_by_url_result": appOnly(post(body(s.uploadByURLResult))),
 		"media/uploadimg":                upload(s.mediaUploadImg),
 		"media/get":                      get(s.mediaGet),
 		"media/get/jssdk":                get(s.mediaGet),
@@ -365,36 +402,36 @@ func (s *Server) routeTable() map[string]route {
 		"material/batchget":              legacy(post(s.materialBatchGet)),
 
 		// message
-		"message/send":                 post(s.messageSend),
-		"message/recall":               post(s.messageRecall),
-		"message/update_template_card": post(s.updateTemplateCard),
+		"message/send":                 appOnly(post(body(s.messageSend))),
+		"message/recall":               appOnly(post(body(s.messageRecall))),
+		"message/update_template_card": appOnly(post(body(s.updateTemplateCard))),
 
 		// legacy chat
-		"chat/create":      legacy(post(s.chatCreate)),
+		"chat/create":      appOnly(legacy(post(body(s.chatCreate)))),
 		"chat/get":         legacy(get(s.chatGet)),
 		"chat/update":      legacy(post(s.chatUpdate)),
 		"chat/quit":        legacy(post(s.chatQuit)),
-		"chat/clearnotify": legacy(post(s.chatClearNotify)),
-		"chat/setmute":     legacy(post(s.chatSetMute)),
-		"chat/send":        legacy(post(s.chatSend)),
+		"chat/clearnotify": legacy(post(body(s.chatClearNotify))),
+		"chat/setmute":     legacy(post(body(s.chatSetMute))),
+		"chat/send":        legacy(post(body(s.chatSend))),
 
 		// misc and oauth
 		"getcallbackip":     get(s.callbackIP),
 		"get_api_domain_ip": get(s.apiDomainIP),
-		"user/getuserinfo":  get(s.oauthUserInfo),
-		"auth/getuserinfo":  get(s.oauthUserInfo),
+		"user/getuserinfo":  appOnly(get(s.oauthUserInfo)),
+		"auth/getuserinfo":  appOnly(get(s.oauthUserInfo)),
 
 		// service (provider)
-		"service/get_provider_token": {h: s.providerToken, post: true, auth: authNone},
-		"service/get_suite_token":    {h: s.suiteToken, post: true, auth: authNone},
-		"service/get_login_info":     {h: s.loginInfo, post: true, auth: authProvider},
-		"service/get_login_url":      {h: s.loginURL, post: true, auth: authProvider},
+		"service/get_provider_token": {h: body(s.providerToken), post: true, auth: authNone},
+		"service/get_suite_token":    {h: body(s.suiteToken), post: true, auth: authNone},
+		"service/get_login_info":     {h: body(s.loginInfo), post: true, auth: authProvider},
+		"service/get_login_url":      {h: body(s.loginURL), post: true, auth: authProvider},
 
 		// shakearound
-		"shakearound/getshakeinfo": legacy(post(s.shakeInfo)),
+		"shakearound/getshakeinfo": legacy(post(body(s.shakeInfo))),
 
 		// tag
-		"tag/create":      post(s.tagCreate),
+		"tag/create":      post(body(s.tagCreate)),
 		"tag/update":      post(s.tagUpdate),
 		"tag/delete":      get(s.tagDelete),
 		"tag/get":         get(s.tagGet),
@@ -403,47 +440,47 @@ func (s *Server) routeTable() map[string]route {
 		"tag/list":        get(s.tagList),
 
 		// user
-		"user/create":              post(s.userCreate),
-		"user/update":              post(s.userUpdate),
-		"user/delete":              get(s.userDelete),
-		"user/batchdelete":         post(s.userBatchDelete),
+		"user/create":              contactsOnly(post(body(s.userCreate))),
+		"user/update":              contactsOnly(post(body(s.userUpdate))),
+		"user/delete":              contactsOnly(get(s.userDelete)),
+		"user/batchdelete":         contactsOnly(post(body(s.userBatchDelete))),
 		"user/get":                 get(s.userGet),
 		"user/list":                get(s.userList),
 		"user/simplelist":          get(s.userSimpleList),
-		"user/list_id":             {h: s.userListID, post: true, getToo: true},
-		"user/convert_to_openid":   post(s.userToOpenID),
-		"user/convert_to_userid":   post(s.userToUserID),
+		"user/list_id":             {h: body(s.userListID), post: true, getToo: true},
+		"user/convert_to_openid":   post(body(s.userToOpenID)),
+		"user/convert_to_userid":   post(body(s.userToUserID)),
 		"user/authsucc":            get(s.userAuthSucc),
-		"user/getuserid":           post(s.userByMobile),
-		"user/get_userid_by_email": post(s.userByEmail),
+		"user/getuserid":           post(body(s.userByMobile)),
+		"user/get_userid_by_email": post(body(s.userByEmail)),
 
 		// customer contact
 		"externalcontact/get_follow_user_list":       get(s.ecFollowUsers),
 		"externalcontact/list":                       get(s.ecList),
 		"externalcontact/get":                        get(s.ecGet),
-		"externalcontact/batch/get_by_user":          post(s.ecBatchGetByUser),
-		"externalcontact/get_unassigned_list":        post(s.ecUnassigned),
+		"externalcontact/batch/get_by_user":          post(body(s.ecBatchGetByUser)),
+		"externalcontact/get_unassigned_list":        post(body(s.ecUnassigned)),
 		"externalcontact/transfer_customer":          post(s.ecTransfer(false)),
 		"externalcontact/transfer_result":            post(s.ecTransferResult(false)),
 		"externalcontact/resigned/transfer_customer": post(s.ecTransfer(true)),
 		"externalcontact/resigned/transfer_result":   post(s.ecTransferResult(true)),
-		"externalcontact/get_corp_tag_list":          post(s.ecTagList),
-		"externalcontact/add_corp_tag":               post(s.ecTagAdd),
-		"externalcontact/edit_corp_tag":              post(s.ecTagEdit),
-		"externalcontact/del_corp_tag":               post(s.ecTagDelete),
-		"externalcontact/mark_tag":                   post(s.ecMarkTag),
-		"externalcontact/groupchat/list":             post(s.gcList),
-		"externalcontact/groupchat/get":              post(s.gcGet),
+		"externalcontact/get_corp_tag_list":          post(body(s.ecTagList)),
+		"externalcontact/add_corp_tag":               post(body(s.ecTagAdd)),
+		"externalcontact/edit_corp_tag":              post(body(s.ecTagEdit)),
+		"externalcontact/del_corp_tag":               post(body(s.ecTagDelete)),
+		"externalcontact/mark_tag":                   post(body(s.ecMarkTag)),
+		"externalcontact/groupchat/list":             post(body(s.gcList)),
+		"externalcontact/groupchat/get":              post(body(s.gcGet)),
 		"externalcontact/groupchat/transfer":         post(s.gcTransfer(true)),
 		"externalcontact/groupchat/onjob_transfer":   post(s.gcTransfer(false)),
 
 		// approvals, leave and attendance
-		"oa/gettemplatedetail":             post(s.oaTemplateDetail),
-		"oa/applyevent":                    post(s.oaApplyEvent),
-		"oa/getapprovalinfo":               post(s.oaApprovalInfo),
-		"oa/getapprovaldetail":             post(s.oaApprovalDetail),
+		"oa/gettemplatedetail":             post(body(s.oaTemplateDetail)),
+		"oa/applyevent":                    post(body(s.oaApplyEvent)),
+		"oa/getapprovalinfo":               post(body(s.oaApprovalInfo)),
+		"oa/getapprovaldetail":             post(body(s.oaApprovalDetail)),
 		"oa/vacation/getcorpconf":          get(s.oaVacationConf),
-		"oa/vacation/getuservacationquota": post(s.oaUserQuota),
+		"oa/vacation/getuservacationquota": post(body(s.oaUserQuota)),
 		"checkin/getcheckindata":           post(s.ciData),
 		"checkin/getcheckin_daydata":       post(s.ciDayData),
 		"checkin/getcheckin_monthdata":     post(s.ciMonthData),
@@ -482,6 +519,20 @@ func (c *call) app() *appState {
 	return c.s.st.apps[c.agentID]
 }
 
+// readState read-locks the state and returns it; the caller defers
+// st.mu.RUnlock().
+func (s *Server) readState() *state {
+	s.st.mu.RLock()
+	return s.st
+}
+
+// writeState locks the state for writing and returns it; the caller defers
+// st.mu.Unlock().
+func (s *Server) writeState() *state {
+	s.st.lock()
+	return s.st
+}
+
 // requireContacts fails unless the call uses the contacts-sync secret:
 // apps cannot write contacts (48002).
 func (c *call) requireContacts() *apiError {
@@ -498,15 +549,6 @@ func (c *call) requireApp() *apiError {
 		return errorf(48002, "the contacts-sync secret cannot call this api")
 	}
 	return nil
-}
-
-// decodeApp decodes the body into v for an app: the contacts-sync secret
-// cannot call the api (48002).
-func (c *call) decodeApp(v any) *apiError {
-	if e := c.requireApp(); e != nil {
-		return e
-	}
-	return c.decode(v)
 }
 
 // checkAgent checks an agentid parameter against the calling app: 41011 if
@@ -665,7 +707,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.finish(w, r, &entry, nil, e)
 		return
 	}
-	v, e := rt.h(c)
+	v, e := rt.serve(c)
 	if e == nil {
 		s.countQuota(api, 0, start)
 	} else {

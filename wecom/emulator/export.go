@@ -123,8 +123,7 @@ func (s *Server) exportMembers(c *call, detail bool) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	a := c.app()
 	ms := slices.DeleteFunc(st.sortedMembers(sortedKeys(st.depts)), func(m *member) bool { return !st.userVisible(a, m) })
 	var rows [][]byte
@@ -174,8 +173,7 @@ func (s *Server) exportTagUsers(c *call) (any, *apiError) {
 	if req.TagID == nil {
 		return nil, errorf(40068, "tagid is required")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	t := st.tags[int(*req.TagID)]
 	if t == nil {
 		st.mu.RUnlock()

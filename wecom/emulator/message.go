@@ -36,11 +36,7 @@ var interactiveCards = map[string]bool{
 // messageSend serves POST message/send: it resolves the recipients within
 // the app's visible range, validates the message object of msgtype, and
 // records the message.
-func (s *Server) messageSend(c *call) (any, *apiError) {
-	var req sendRequest
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) messageSend(c *call, req sendRequest) (any, *apiError) {
 	if e := c.checkAgent(int(req.AgentID)); e != nil {
 		return nil, e
 	}
@@ -60,8 +56,7 @@ func (s *Server) messageSend(c *call) (any, *apiError) {
 		return nil, e
 	}
 
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	r := st.resolve(c.app(), users, parties, tags)
 	st.mu.RUnlock()
 	if r.valid == 0 {
@@ -308,15 +303,13 @@ func (s *Server) checkMessage(body []byte, msgType string, allowed map[string]bo
 	return obj, nil
 }
 
+type messageRecallRequest struct {
+	MsgID string `json:"msgid"`
+}
+
 // messageRecall serves POST message/recall: only the sending app's messages
 // of the last 24 hours.
-func (s *Server) messageRecall(c *call) (any, *apiError) {
-	var req struct {
-		MsgID string `json:"msgid"`
-	}
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) messageRecall(c *call, req messageRecallRequest) (any, *apiError) {
 	if req.MsgID == "" {
 		return nil, errorf(40058, "msgid is required")
 	}

@@ -69,9 +69,6 @@ type oauthAnswer struct {
 // auth/getuserinfo): it exchanges a code minted by NewOAuthCode for the
 // member's userid. Codes are single-use (42022) and live 5 minutes (42003).
 func (s *Server) oauthUserInfo(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
 	if v := c.param("agentid"); v != "" {
 		id, err := strconv.Atoi(v)
 		if err != nil {
@@ -109,16 +106,14 @@ type providerTokenAnswer struct {
 	ExpiresIn           int    `json:"expires_in"`
 }
 
+type providerTokenRequest struct {
+	CorpID         string `json:"corpid"`
+	ProviderSecret string `json:"provider_secret"`
+}
+
 // providerToken serves POST service/get_provider_token {corpid,
 // provider_secret}: 40013 wrong corp id, 40001 wrong secret.
-func (s *Server) providerToken(c *call) (any, *apiError) {
-	var req struct {
-		CorpID         string `json:"corpid"`
-		ProviderSecret string `json:"provider_secret"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) providerToken(c *call, req providerTokenRequest) (any, *apiError) {
 	switch {
 	case req.CorpID == "":
 		return nil, newError(41002)
@@ -140,17 +135,15 @@ type suiteTokenAnswer struct {
 	ExpiresIn        int    `json:"expires_in"`
 }
 
+type suiteTokenRequest struct {
+	SuiteID     string `json:"suite_id"`
+	SuiteSecret string `json:"suite_secret"`
+	SuiteTicket string `json:"suite_ticket"`
+}
+
 // suiteToken serves POST service/get_suite_token {suite_id, suite_secret,
 // suite_ticket}.
-func (s *Server) suiteToken(c *call) (any, *apiError) {
-	var req struct {
-		SuiteID     string `json:"suite_id"`
-		SuiteSecret string `json:"suite_secret"`
-		SuiteTicket string `json:"suite_ticket"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) suiteToken(c *call, req suiteTokenRequest) (any, *apiError) {
 	switch {
 	case req.SuiteID == "":
 		return nil, newError(41021)
@@ -207,16 +200,14 @@ type loginInfoAnswer struct {
 	} `json:"redirect_login_info"`
 }
 
+type loginInfoRequest struct {
+	AuthCode string `json:"auth_code"`
+}
+
 // loginInfo serves POST service/get_login_info {auth_code} with the
 // provider token: it exchanges a code minted by NewLoginAuthCode for the
 // member's login information and a login_ticket for get_login_url.
-func (s *Server) loginInfo(c *call) (any, *apiError) {
-	var req struct {
-		AuthCode string `json:"auth_code"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) loginInfo(c *call, req loginInfoRequest) (any, *apiError) {
 	if req.AuthCode == "" {
 		return nil, newError(41008)
 	}
@@ -250,17 +241,15 @@ type loginURLAnswer struct {
 	ExpiresIn int    `json:"expires_in"`
 }
 
+type loginURLRequest struct {
+	LoginTicket string  `json:"login_ticket"`
+	Target      string  `json:"target"`
+	AgentID     flexInt `json:"agentid"`
+}
+
 // loginURL serves POST service/get_login_url {login_ticket, target,
 // agentid} with the provider token.
-func (s *Server) loginURL(c *call) (any, *apiError) {
-	var req struct {
-		LoginTicket string  `json:"login_ticket"`
-		Target      string  `json:"target"`
-		AgentID     flexInt `json:"agentid"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) loginURL(c *call, req loginURLRequest) (any, *apiError) {
 	switch req.Target {
 	case "agent_setting", "send_msg", "contact", "3rd_admin":
 	default:
@@ -296,15 +285,13 @@ type shakeAnswer struct {
 	} `json:"data"`
 }
 
+type shakeInfoRequest struct {
+	Ticket string `json:"ticket"`
+}
+
 // shakeInfo serves the legacy POST shakearound/getshakeinfo {ticket}: it
 // answers for a ticket minted by NewShakeTicket.
-func (s *Server) shakeInfo(c *call) (any, *apiError) {
-	var req struct {
-		Ticket string `json:"ticket"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) shakeInfo(c *call, req shakeInfoRequest) (any, *apiError) {
 	uid, e := s.auth.redeem("shake", req.Ticket, s.now())
 	if e != nil {
 		return nil, errorf(e.code, "invalid ticket")

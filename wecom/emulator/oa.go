@@ -180,14 +180,12 @@ type controlView struct {
 	Config map[string]any `json:"config,omitempty"`
 }
 
+type oaTemplateDetailRequest struct {
+	TemplateID string `json:"template_id"`
+}
+
 // oaTemplateDetail serves POST oa/gettemplatedetail.
-func (s *Server) oaTemplateDetail(c *call) (any, *apiError) {
-	var req struct {
-		TemplateID string `json:"template_id"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) oaTemplateDetail(c *call, req oaTemplateDetailRequest) (any, *apiError) {
 	o := s.st.oa
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -252,11 +250,7 @@ type applyAnswer struct {
 // does (the creator in the application's visible range, the template, the
 // approvers, a value for every required control, one to three summary
 // lines) and records a pending approval, numbered for its day.
-func (s *Server) oaApplyEvent(c *call) (any, *apiError) {
-	var req applyRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) oaApplyEvent(c *call, req applyRequest) (any, *apiError) {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
 	creator := s.st.user(req.CreatorUserID)
@@ -458,23 +452,21 @@ type approvalInfoAnswer struct {
 // 不能超过31天, document/path/91816).
 const maxApprovalSpan = 31 * 86400
 
+type oaApprovalInfoRequest struct {
+	StartTime flexString       `json:"starttime"`
+	EndTime   flexString       `json:"endtime"`
+	NewCursor *string          `json:"new_cursor"`
+	Cursor    *flexInt         `json:"cursor"`
+	Size      flexInt          `json:"size"`
+	Filters   []approvalFilter `json:"filters"`
+}
+
 // oaApprovalInfo serves POST oa/getapprovalinfo: the numbers of the
 // approvals submitted in [starttime, endtime] by creators the application
 // sees, filtered, a page at a time: by new_cursor (today's paging, answered
 // with new_next_cursor) or the older integer cursor (answered with
 // next_cursor).
-func (s *Server) oaApprovalInfo(c *call) (any, *apiError) {
-	var req struct {
-		StartTime flexString       `json:"starttime"`
-		EndTime   flexString       `json:"endtime"`
-		NewCursor *string          `json:"new_cursor"`
-		Cursor    *flexInt         `json:"cursor"`
-		Size      flexInt          `json:"size"`
-		Filters   []approvalFilter `json:"filters"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) oaApprovalInfo(c *call, req oaApprovalInfoRequest) (any, *apiError) {
 	start, err1 := strconv.ParseInt(string(req.StartTime), 10, 64)
 	end, err2 := strconv.ParseInt(string(req.EndTime), 10, 64)
 	if err1 != nil || err2 != nil || end <= start || end-start > maxApprovalSpan {
@@ -617,14 +609,12 @@ type approvalDetailAnswer struct {
 	} `json:"info"`
 }
 
+type oaApprovalDetailRequest struct {
+	SpNo flexString `json:"sp_no"`
+}
+
 // oaApprovalDetail serves POST oa/getapprovaldetail.
-func (s *Server) oaApprovalDetail(c *call) (any, *apiError) {
-	var req struct {
-		SpNo flexString `json:"sp_no"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) oaApprovalDetail(c *call, req oaApprovalDetailRequest) (any, *apiError) {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
 	o := s.st.oa
@@ -712,17 +702,15 @@ type quotaAnswer struct {
 	Lists []quotaView `json:"lists"`
 }
 
+type oaUserQuotaRequest struct {
+	UserID string `json:"userid"`
+}
+
 // oaUserQuota serves POST oa/vacation/getuservacationquota: a member's
 // balances, derived from their userid: each kind of leave with a quota
 // assigns between QuotaDays and QuotaDays+QuotaSpread days, of which up to
 // half is used.
-func (s *Server) oaUserQuota(c *call) (any, *apiError) {
-	var req struct {
-		UserID string `json:"userid"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) oaUserQuota(c *call, req oaUserQuotaRequest) (any, *apiError) {
 	s.st.mu.RLock()
 	m := s.st.user(req.UserID)
 	visible := m != nil && s.st.userVisible(c.app(), m)

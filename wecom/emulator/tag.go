@@ -40,16 +40,11 @@ func (st *state) checkTagName(name string, self int) *apiError {
 
 // tagCreate serves POST tag/create. The tag belongs to the calling app (or
 // to the administrator for the contacts secret).
-func (s *Server) tagCreate(c *call) (any, *apiError) {
-	var req tagRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) tagCreate(c *call, req tagRequest) (any, *apiError) {
 	if req.TagName == nil {
 		return nil, newError(41018)
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if e := st.checkTagName(*req.TagName, 0); e != nil {
 		return nil, e
@@ -127,8 +122,7 @@ func (s *Server) changeTag(c *call, check func(*tagRequest) *apiError, change fu
 			return nil, e
 		}
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, req.TagID)
 	if e != nil {
@@ -143,8 +137,7 @@ func (s *Server) tagDelete(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, id)
 	if e != nil {
@@ -176,8 +169,7 @@ func (s *Server) tagGet(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	t := st.tags[int(*id)]
 	if t == nil {
@@ -294,8 +286,7 @@ type tagListAnswer struct {
 
 // tagList serves GET tag/list.
 func (s *Server) tagList(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	out := tagListAnswer{okStatus, []tagItem{}}
 	for _, id := range sortedKeys(st.tags) {

@@ -11,6 +11,19 @@ import (
 // it: "只能在72小时内调用" (message/update_template_card, document/path/94888).
 const cardCodeLifetime = 72 * time.Hour
 
+type updateTemplateCardRequest struct {
+	AgentID      flexInt  `json:"agentid"`
+	ResponseCode string   `json:"response_code"`
+	UserIDs      []string `json:"userids"`
+	PartyIDs     []int    `json:"partyids"`
+	TagIDs       []int    `json:"tagids"`
+	AtAll        int      `json:"atall"`
+	Button       *struct {
+		ReplaceName string `json:"replace_name"`
+	} `json:"button"`
+	TemplateCard json.RawMessage `json:"template_card"`
+}
+
 // updateTemplateCard serves POST message/update_template_card: the sending
 // app updates an interactive template card by the response_code its send
 // answered, once and within 72 hours, with a button's new text
@@ -19,25 +32,7 @@ const cardCodeLifetime = 72 * time.Hour
 // answer's invaliduser lists the userids given that the card did not reach.
 // WeCom documents no errcode of its own for a used, expired or unknown code:
 // the emulator answers 40058 (invalid parameter).
-func (s *Server) updateTemplateCard(c *call) (any, *apiError) {
-	if e := c.requireApp(); e != nil {
-		return nil, e
-	}
-	var req struct {
-		AgentID      flexInt  `json:"agentid"`
-		ResponseCode string   `json:"response_code"`
-		UserIDs      []string `json:"userids"`
-		PartyIDs     []int    `json:"partyids"`
-		TagIDs       []int    `json:"tagids"`
-		AtAll        int      `json:"atall"`
-		Button       *struct {
-			ReplaceName string `json:"replace_name"`
-		} `json:"button"`
-		TemplateCard json.RawMessage `json:"template_card"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) updateTemplateCard(c *call, req updateTemplateCardRequest) (any, *apiError) {
 	if e := c.checkAgent(int(req.AgentID)); e != nil {
 		return nil, e
 	}

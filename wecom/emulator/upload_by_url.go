@@ -13,23 +13,21 @@ type urlJob struct {
 	mediaID                  string // once done
 }
 
+type uploadByURLRequest struct {
+	Scene    flexInt `json:"scene"`
+	Type     string  `json:"type"`
+	Filename string  `json:"filename"`
+	URL      string  `json:"url"`
+	MD5      string  `json:"md5"`
+}
+
 // uploadByURL serves POST media/upload_by_url {"scene": 1, "type":
 // "video"|"file", "filename", "url", "md5"} (document/path/96219) and
 // answers a jobid. The emulator has no network and downloads nothing: the
 // job is processing (status 1) at its first poll and done (status 2) at the
 // next, with a temporary media of the type and file name asked for and no
 // bytes (its size in the inspection API is 0).
-func (s *Server) uploadByURL(c *call) (any, *apiError) {
-	var req struct {
-		Scene    flexInt `json:"scene"`
-		Type     string  `json:"type"`
-		Filename string  `json:"filename"`
-		URL      string  `json:"url"`
-		MD5      string  `json:"md5"`
-	}
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) uploadByURL(c *call, req uploadByURLRequest) (any, *apiError) {
 	switch {
 	case req.Scene != 1:
 		return nil, errorf(40058, "scene must be 1 (客户联系入群欢迎语素材)")
@@ -52,17 +50,15 @@ func (s *Server) uploadByURL(c *call) (any, *apiError) {
 	}{okStatus, id}, nil
 }
 
+type uploadByURLResultRequest struct {
+	JobID string `json:"jobid"`
+}
+
 // uploadByURLResult serves POST media/get_upload_by_url_result {"jobid"}:
 // status 1 (processing) at a job's first poll, then 2 with the detail of
 // the temporary media. An unknown jobid, or one older than the 60 minutes
 // WeCom keeps it, is 40058.
-func (s *Server) uploadByURLResult(c *call) (any, *apiError) {
-	var req struct {
-		JobID string `json:"jobid"`
-	}
-	if e := c.decodeApp(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) uploadByURLResult(c *call, req uploadByURLResultRequest) (any, *apiError) {
 	now := s.now()
 	s.media.mu.Lock()
 	defer s.media.mu.Unlock()

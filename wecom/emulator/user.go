@@ -360,16 +360,8 @@ func setRaw(dst *any, raw json.RawMessage) *apiError {
 }
 
 // userCreate serves POST user/create.
-func (s *Server) userCreate(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
-	var req userRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.lock()
+func (s *Server) userCreate(c *call, req userRequest) (any, *apiError) {
+	st := s.writeState()
 	defer st.mu.Unlock()
 	_, e := s.createUser(&req)
 	if e != nil {
@@ -409,16 +401,8 @@ func (s *Server) createUser(req *userRequest) (*member, *apiError) {
 }
 
 // userUpdate serves POST user/update.
-func (s *Server) userUpdate(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
-	var req userRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.lock()
+func (s *Server) userUpdate(c *call, req userRequest) (any, *apiError) {
+	st := s.writeState()
 	defer st.mu.Unlock()
 	if e := s.updateUser(&req); e != nil {
 		return nil, e
@@ -509,15 +493,11 @@ func (st *state) renameMember(m *member, newID string) {
 
 // userDelete serves GET user/delete?userid=ID.
 func (s *Server) userDelete(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
 	id := c.param("userid")
 	if id == "" {
 		return nil, newError(41009)
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	m := st.user(id)
 	if m == nil {
@@ -530,26 +510,20 @@ func (s *Server) userDelete(c *call) (any, *apiError) {
 	return deletedStatus, nil
 }
 
+type userBatchDeleteRequest struct {
+	UserIDList stringList `json:"useridlist"`
+}
+
 // userBatchDelete serves POST user/batchdelete: all or nothing, at most
 // 200 userids.
-func (s *Server) userBatchDelete(c *call) (any, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, e
-	}
-	var req struct {
-		UserIDList stringList `json:"useridlist"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) userBatchDelete(c *call, req userBatchDeleteRequest) (any, *apiError) {
 	if len(req.UserIDList) == 0 {
 		return nil, errorf(40058, "useridlist is empty")
 	}
 	if len(req.UserIDList) > 200 {
 		return nil, errorf(40032, "at most 200 userids")
 	}
-	st := s.st
-	st.lock()
+	st := s.writeState()
 	defer st.mu.Unlock()
 	var ms []*member
 	for _, id := range req.UserIDList {
@@ -589,8 +563,7 @@ func (st *state) visibleUser(c *call, id string) (*member, *apiError) {
 
 // userGet serves GET user/get?userid=ID.
 func (s *Server) userGet(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	m, e := st.visibleUser(c, c.param("userid"))
 	if e != nil {
@@ -626,8 +599,7 @@ func (st *state) listMembers(c *call) ([]*member, *apiError) {
 
 // userList serves GET user/list?department_id=ID[&fetch_child=1].
 func (s *Server) userList(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	ms, e := st.listMembers(c)
 	if e != nil {
@@ -649,8 +621,7 @@ type simpleListAnswer struct {
 
 // userSimpleList serves GET user/simplelist?department_id=ID[&fetch_child=1].
 func (s *Server) userSimpleList(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	ms, e := st.listMembers(c)
 	if e != nil {
@@ -674,17 +645,15 @@ type listIDAnswer struct {
 	DeptUser   []deptUser `json:"dept_user"`
 }
 
+type userListIDRequest struct {
+	Cursor string  `json:"cursor"`
+	Limit  flexInt `json:"limit"`
+}
+
 // userListID serves POST user/list_id: one row per (member, department),
 // paged by an opaque cursor. An empty body lists from the start with
 // limit 10000.
-func (s *Server) userListID(c *call) (any, *apiError) {
-	var req struct {
-		Cursor string  `json:"cursor"`
-		Limit  flexInt `json:"limit"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) userListID(c *call, req userListIDRequest) (any, *apiError) {
 	limit := int(req.Limit)
 	if limit == 0 {
 		limit = 10000
@@ -692,8 +661,7 @@ func (s *Server) userListID(c *call) (any, *apiError) {
 	if limit < 0 || limit > 10000 {
 		return nil, errorf(40058, "limit must be 1 to 10000")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	a := c.app()
 	var rows []deptUser
@@ -720,16 +688,13 @@ type openIDAnswer struct {
 	OpenID string `json:"openid"`
 }
 
+type userToOpenIDRequest struct {
+	UserID string `json:"userid"`
+}
+
 // userToOpenID serves POST user/convert_to_openid.
-func (s *Server) userToOpenID(c *call) (any, *apiError) {
-	var req struct {
-		UserID string `json:"userid"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	st := s.st
-	st.mu.RLock()
+func (s *Server) userToOpenID(c *call, req userToOpenIDRequest) (any, *apiError) {
+	st := s.readState()
 	defer st.mu.RUnlock()
 	m, e := st.visibleUser(c, req.UserID)
 	if e != nil {
@@ -743,19 +708,16 @@ type userIDAnswer struct {
 	UserID string `json:"userid"`
 }
 
+type userToUserIDRequest struct {
+	OpenID string `json:"openid"`
+}
+
 // userToUserID serves POST user/convert_to_userid.
-func (s *Server) userToUserID(c *call) (any, *apiError) {
-	var req struct {
-		OpenID string `json:"openid"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) userToUserID(c *call, req userToUserIDRequest) (any, *apiError) {
 	if req.OpenID == "" {
 		return nil, errorf(40058, "openid is required")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	key, ok := st.openIDs[req.OpenID]
 	if !ok {
@@ -766,8 +728,7 @@ func (s *Server) userToUserID(c *call) (any, *apiError) {
 
 // userAuthSucc serves GET user/authsucc?userid=ID (二次验证).
 func (s *Server) userAuthSucc(c *call) (any, *apiError) {
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	if _, e := st.visibleUser(c, c.param("userid")); e != nil {
 		return nil, e
@@ -775,20 +736,17 @@ func (s *Server) userAuthSucc(c *call) (any, *apiError) {
 	return okStatus, nil
 }
 
+type userByMobileRequest struct {
+	Mobile string `json:"mobile"`
+}
+
 // userByMobile serves POST user/getuserid {"mobile": ...}: the member
 // using this mobile within the caller's visible range; 46004 otherwise.
-func (s *Server) userByMobile(c *call) (any, *apiError) {
-	var req struct {
-		Mobile string `json:"mobile"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) userByMobile(c *call, req userByMobileRequest) (any, *apiError) {
 	if n := len(req.Mobile); n < 5 || n > 32 {
 		return nil, errorf(40058, "mobile must be 5 to 32 bytes")
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	m := st.findMobile(req.Mobile)
 	if m == nil || !st.userVisible(c.app(), m) {
@@ -797,26 +755,23 @@ func (s *Server) userByMobile(c *call) (any, *apiError) {
 	return userIDAnswer{okStatus, m.UserID}, nil
 }
 
+type userByEmailRequest struct {
+	Email     string  `json:"email"`
+	EmailType flexInt `json:"email_type"`
+}
+
 // userByEmail serves POST user/get_userid_by_email {"email": ..., "email_type": ...}:
 // the member whose corp email (biz_mail; email_type 1, the default) or
 // personal email (email_type 2) it is, compared without case, within the
 // caller's visible range.
-func (s *Server) userByEmail(c *call) (any, *apiError) {
-	var req struct {
-		Email     string  `json:"email"`
-		EmailType flexInt `json:"email_type"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+func (s *Server) userByEmail(c *call, req userByEmailRequest) (any, *apiError) {
 	if req.Email == "" {
 		return nil, errorf(40058, "email is empty")
 	}
 	if req.EmailType != 0 && req.EmailType != 1 && req.EmailType != 2 {
 		return nil, errorf(40058, "email_type %d is not 1 (corp) or 2 (personal)", req.EmailType)
 	}
-	st := s.st
-	st.mu.RLock()
+	st := s.readState()
 	defer st.mu.RUnlock()
 	var found *member
 	for _, m := range st.users {
