@@ -180,8 +180,8 @@ type jobAnswer struct {
 
 // batchImport serves a batch import: it checks the request, reads its
 // file into a job of kind with read, and queues the job.
-func (s *Server) batchImport(c *call, kind string, read func(j *job, data []byte) *apiError) (any, *apiError) {
-	data, cb, e := s.batchFile(c)
+func (s *Server) batchImport(c *call, req *batchRequest, kind string, read func(j *job, data []byte) *apiError) (any, *apiError) {
+	data, cb, e := s.batchFile(req)
 	if e != nil {
 		return nil, e
 	}
@@ -195,33 +195,26 @@ func (s *Server) batchImport(c *call, kind string, read func(j *job, data []byte
 
 // batchSyncUser serves POST batch/syncuser: members in the file are created
 // or updated; others are left alone.
-func (s *Server) batchSyncUser(c *call) (any, *apiError) {
-	return s.batchImport(c, jobSyncUser, readUsers)
+func (s *Server) batchSyncUser(c *call, req batchRequest) (any, *apiError) {
+	return s.batchImport(c, &req, jobSyncUser, readUsers)
 }
 
 // batchReplaceUser serves POST batch/replaceuser: the directory's members
 // become exactly the file's.
-func (s *Server) batchReplaceUser(c *call) (any, *apiError) {
-	return s.batchImport(c, jobReplaceUser, readUsers)
+func (s *Server) batchReplaceUser(c *call, req batchRequest) (any, *apiError) {
+	return s.batchImport(c, &req, jobReplaceUser, readUsers)
 }
 
 // batchReplaceParty serves POST batch/replaceparty: the department tree
 // becomes the file's, except that departments with members or
 // sub-departments are kept.
-func (s *Server) batchReplaceParty(c *call) (any, *apiError) {
-	return s.batchImport(c, jobReplaceParty, readParties)
+func (s *Server) batchReplaceParty(c *call, req batchRequest) (any, *apiError) {
+	return s.batchImport(c, &req, jobReplaceParty, readParties)
 }
 
 // batchFile checks a batch request and returns its CSV file's bytes and
 // its own callback, if it gives one with a URL.
-func (s *Server) batchFile(c *call) ([]byte, *Callback, *apiError) {
-	if e := c.requireContacts(); e != nil {
-		return nil, nil, e
-	}
-	var req batchRequest
-	if e := c.decode(&req); e != nil {
-		return nil, nil, e
-	}
+func (s *Server) batchFile(req *batchRequest) ([]byte, *Callback, *apiError) {
 	if req.MediaID == "" {
 		return nil, nil, newError(41006)
 	}

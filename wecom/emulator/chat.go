@@ -194,26 +194,22 @@ func (st *state) updateChat(ch *AppChat, req *chatRequest) *apiError {
 }
 
 // appchatUpdate serves POST appchat/update.
-func (s *Server) appchatUpdate(c *call) (any, *apiError) {
-	return s.changeChat(c, func(st *state, req *chatRequest) (*AppChat, *apiError) {
+func (s *Server) appchatUpdate(c *call, req chatRequest) (any, *apiError) {
+	return s.changeChat(&req, func(st *state, req *chatRequest) (*AppChat, *apiError) {
 		return st.appChat(c, string(req.ChatID))
 	}, (*state).updateChat)
 }
 
-// changeChat decodes a chatRequest, then, holding the state's lock, finds
-// its chat with find and applies change to it.
-func (s *Server) changeChat(c *call, find func(*state, *chatRequest) (*AppChat, *apiError), change func(*state, *AppChat, *chatRequest) *apiError) (any, *apiError) {
-	var req chatRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
+// changeChat, holding the state's lock, finds the chat of req with find
+// and applies change to it.
+func (s *Server) changeChat(req *chatRequest, find func(*state, *chatRequest) (*AppChat, *apiError), change func(*state, *AppChat, *chatRequest) *apiError) (any, *apiError) {
 	st := s.writeState()
 	defer st.mu.Unlock()
-	ch, e := find(st, &req)
+	ch, e := find(st, req)
 	if e != nil {
 		return nil, e
 	}
-	if e := change(st, ch, &req); e != nil {
+	if e := change(st, ch, req); e != nil {
 		return nil, e
 	}
 	return okStatus, nil
@@ -309,8 +305,8 @@ func (s *Server) chatGet(c *call) (any, *apiError) {
 }
 
 // chatUpdate serves the legacy POST chat/update.
-func (s *Server) chatUpdate(c *call) (any, *apiError) {
-	return s.changeChat(c, opUserChat, (*state).updateChat)
+func (s *Server) chatUpdate(c *call, req chatRequest) (any, *apiError) {
+	return s.changeChat(&req, opUserChat, (*state).updateChat)
 }
 
 // opUserChat is the chat of a legacy request when its op_user is a member.
@@ -319,8 +315,8 @@ func opUserChat(st *state, req *chatRequest) (*AppChat, *apiError) {
 }
 
 // chatQuit serves the legacy POST chat/quit; the owner cannot quit.
-func (s *Server) chatQuit(c *call) (any, *apiError) {
-	return s.changeChat(c, opUserChat, func(_ *state, ch *AppChat, req *chatRequest) *apiError {
+func (s *Server) chatQuit(c *call, req chatRequest) (any, *apiError) {
+	return s.changeChat(&req, opUserChat, func(_ *state, ch *AppChat, req *chatRequest) *apiError {
 		if strings.EqualFold(ch.Owner, req.OpUser) {
 			return errorf(86220, "the owner cannot quit the chat")
 		}

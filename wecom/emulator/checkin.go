@@ -42,27 +42,23 @@ type checkinRequest struct {
 	Users     stringList `json:"useridlist"`
 }
 
-// read decodes and checks a check-in request: the userids (1 to 100) and
-// the range (end not before start, at most maxSpan seconds).
-func (c *call) checkinRequest(maxSpan int64) (checkinRequest, *apiError) {
-	var req checkinRequest
-	if e := c.decode(&req); e != nil {
-		return req, e
-	}
+// check checks a check-in request: the userids (1 to 100) and the range
+// (end not before start, at most maxSpan seconds).
+func (req *checkinRequest) check(maxSpan int64) *apiError {
 	switch n := len(req.Users); {
 	case n == 0:
-		return req, errorf(301023, "useridlist is empty")
+		return errorf(301023, "useridlist is empty")
 	case n > maxCheckinUsers:
-		return req, errorf(301023, "useridlist holds %d userids, at most %d", n, maxCheckinUsers)
+		return errorf(301023, "useridlist holds %d userids, at most %d", n, maxCheckinUsers)
 	}
 	start, end := int64(req.StartTime), int64(req.EndTime)
 	switch {
 	case start <= 0 || end < start:
-		return req, errorf(checkinRangeError, "endtime must not be before starttime")
+		return errorf(checkinRangeError, "endtime must not be before starttime")
 	case end-start > maxSpan:
-		return req, errorf(checkinRangeError, "the range is longer than %d days", maxSpan/86400)
+		return errorf(checkinRangeError, "the range is longer than %d days", maxSpan/86400)
 	}
-	return req, nil
+	return nil
 }
 
 // checkinMember is a member under a rule, as the check-in calls see them.
@@ -91,15 +87,15 @@ func (s *Server) checkinMembers(c *call, ids []string) []checkinMember {
 	return out
 }
 
-// checkinCall starts a check-in call: it reads and checks the request,
-// takes st's read lock (the caller releases it with unlock) and returns the
-// members asked that are under a rule.
-func (s *Server) checkinCall(c *call, maxSpan int64) (req checkinRequest, members []checkinMember, unlock func(), e *apiError) {
-	if req, e = c.checkinRequest(maxSpan); e != nil {
-		return req, nil, nil, e
+// checkinCall starts a check-in call: it checks the request, takes st's
+// read lock (the caller releases it with unlock) and returns the members
+// asked that are under a rule.
+func (s *Server) checkinCall(c *call, req *checkinRequest, maxSpan int64) (members []checkinMember, unlock func(), e *apiError) {
+	if e := req.check(maxSpan); e != nil {
+		return nil, nil, e
 	}
-	s.st.mu.RLock()
-	return req, s.checkinMembers(c, req.Users), s.st.mu.RUnlock, nil
+	st := s.readState()
+	return s.checkinMembers(c, req.Users), st.mu.RUnlock, nil
 }
 
 // ruleOf is the rule that applies to m: the one listing them, else the one
@@ -302,8 +298,8 @@ type checkinDataAnswer struct {
 // ciData serves POST checkin/getcheckindata: the check-ins in [starttime,
 // endtime] of the members asked. opencheckindatatype 1 and 3 list them (the
 // emulator's members make no 外出 check-ins, which 2 asks for).
-func (s *Server) ciData(c *call) (any, *apiError) {
-	req, members, unlock, e := s.checkinCall(c, maxRecordsSpan)
+func (s *Server) ciData(c *call, req checkinRequest) (any, *apiError) {
+	members, unlock, e := s.checkinCall(c, &req, maxRecordsSpan)
 	if e != nil {
 		return nil, e
 	}
@@ -489,8 +485,8 @@ func recordType(r *CheckinRule) int {
 // ciDayData serves POST checkin/getcheckin_daydata: for each member asked
 // and each whole day from starttime to endtime (days that ended before the
 // clock's today), the day's report computed from the check-ins.
-func (s *Server) ciDayData(c *call) (any, *apiError) {
-	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
+func (s *Server) ciDayData(c *call, req checkinRequest) (any, *apiError) {
+	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}
@@ -555,8 +551,8 @@ type monthDataAnswer struct {
 // ciMonthData serves POST checkin/getcheckin_monthdata: each member's
 // totals over the whole days from starttime to endtime: the day reports
 // added up.
-func (s *Server) ciMonthData(c *call) (any, *apiError) {
-	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
+func (s *Server) ciMonthData(c *call, req checkinRequest) (any, *apiError) {
+	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}
@@ -684,8 +680,8 @@ type scheduleAnswer struct {
 // ciScheduleList serves POST checkin/getcheckinschedulist: the shifts, day
 // by day and month by month, of the members asked who are under a rule by
 // shift; a day off is schedule 0.
-func (s *Server) ciScheduleList(c *call) (any, *apiError) {
-	req, members, unlock, e := s.checkinCall(c, maxCheckinPeriod)
+func (s *Server) ciScheduleList(c *call, req checkinRequest) (any, *apiError) {
+	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
 	if e != nil {
 		return nil, e
 	}

@@ -159,21 +159,19 @@ type chatTransferAnswer struct {
 	FailedChatList []failedChat `json:"failed_chat_list"`
 }
 
+type chatTransferRequest struct {
+	ChatIDList stringList `json:"chat_id_list"`
+	NewOwner   string     `json:"new_owner"`
+}
+
 // gcTransfer serves POST externalcontact/groupchat/transfer (resigned: the
 // owners must have left, 90500 otherwise) and groupchat/onjob_transfer (the
 // owners must be in post, 90502 otherwise). Each group that can moves to
 // new_owner at once, without the owner who left; the others are listed
 // with their errcode: 90501 not a customer group, 90504 new_owner owns it
 // already.
-func (s *Server) gcTransfer(resigned bool) func(c *call) (any, *apiError) {
-	return func(c *call) (any, *apiError) {
-		var req struct {
-			ChatIDList stringList `json:"chat_id_list"`
-			NewOwner   string     `json:"new_owner"`
-		}
-		if e := c.decode(&req); e != nil {
-			return nil, e
-		}
+func (s *Server) gcTransfer(resigned bool) func(*call, chatTransferRequest) (any, *apiError) {
+	return func(c *call, req chatTransferRequest) (any, *apiError) {
 		switch {
 		case len(req.ChatIDList) == 0:
 			return nil, errorf(40058, "chat_id_list is empty")

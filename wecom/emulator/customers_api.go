@@ -308,12 +308,8 @@ type transferAnswer struct {
 // ecTransfer serves POST externalcontact/transfer_customer (in post) and
 // externalcontact/resigned/transfer_customer (resigned): it starts the
 // transfer of each customer it can, and answers an errcode per customer.
-func (s *Server) ecTransfer(resigned bool) func(c *call) (any, *apiError) {
-	return func(c *call) (any, *apiError) {
-		var req transferRequest
-		if e := c.decode(&req); e != nil {
-			return nil, e
-		}
+func (s *Server) ecTransfer(resigned bool) func(*call, transferRequest) (any, *apiError) {
+	return func(c *call, req transferRequest) (any, *apiError) {
 		switch {
 		case req.Handover == "" || req.Takeover == "":
 			return nil, errorf(41009, "handover_userid and takeover_userid are required")
@@ -416,20 +412,18 @@ type transferResultAnswer struct {
 	NextCursor string           `json:"next_cursor"`
 }
 
+type transferResultRequest struct {
+	Handover string `json:"handover_userid"`
+	Takeover string `json:"takeover_userid"`
+	Cursor   string `json:"cursor"`
+}
+
 // ecTransferResult serves POST externalcontact/transfer_result and
 // externalcontact/resigned/transfer_result: the state of each customer
 // transferred between the two members, in the order of the transfers,
 // 1000 a page.
-func (s *Server) ecTransferResult(resigned bool) func(c *call) (any, *apiError) {
-	return func(c *call) (any, *apiError) {
-		var req struct {
-			Handover string `json:"handover_userid"`
-			Takeover string `json:"takeover_userid"`
-			Cursor   string `json:"cursor"`
-		}
-		if e := c.decode(&req); e != nil {
-			return nil, e
-		}
+func (s *Server) ecTransferResult(resigned bool) func(*call, transferResultRequest) (any, *apiError) {
+	return func(c *call, req transferResultRequest) (any, *apiError) {
 		if req.Handover == "" || req.Takeover == "" {
 			return nil, errorf(41009, "handover_userid and takeover_userid are required")
 		}

@@ -342,7 +342,7 @@ func (s *Server) routeTable() map[string]route {
 	return map[string]route{
 		// auth
 		"gettoken":     {h: s.getToken, auth: authNone},
-		"webhook/send": {h: s.webhookSend, post: true, auth: authNone},
+		"webhook/send": {h: body(s.webhookSend), post: true, auth: authNone},
 
 		// agent and menu
 		"agent/get":   get(s.agentGet),
@@ -355,13 +355,13 @@ func (s *Server) routeTable() map[string]route {
 		// appchat
 		"appchat/create": appOnly(post(body(s.appchatCreate))),
 		"appchat/get":    appOnly(get(s.appchatGet)),
-		"appchat/update": appOnly(post(s.appchatUpdate)),
+		"appchat/update": appOnly(post(body(s.appchatUpdate))),
 		"appchat/send":   appOnly(post(body(s.appchatSend))),
 
 		// batch
-		"batch/syncuser":     post(s.batchSyncUser),
-		"batch/replaceuser":  post(s.batchReplaceUser),
-		"batch/replaceparty": post(s.batchReplaceParty),
+		"batch/syncuser":     contactsOnly(post(body(s.batchSyncUser))),
+		"batch/replaceuser":  contactsOnly(post(body(s.batchReplaceUser))),
+		"batch/replaceparty": contactsOnly(post(body(s.batchReplaceParty))),
 		"batch/getresult":    get(s.batchGetResult),
 		"batch/invite":       post(body(s.batchInvite)),
 		"batch/inviteuser":   legacy(post(body(s.batchInviteUser))),
@@ -379,10 +379,10 @@ func (s *Server) routeTable() map[string]route {
 		"ticket/get":       get(s.agentTicket),
 
 		// export
-		"export/simple_user": post(func(c *call) (any, *apiError) { return s.exportMembers(c, false) }),
-		"export/user":        post(func(c *call) (any, *apiError) { return s.exportMembers(c, true) }),
-		"export/department":  post(s.exportDepartments),
-		"export/taguser":     post(s.exportTagUsers),
+		"export/simple_user": post(body(s.exportMembers(false))),
+		"export/user":        post(body(s.exportMembers(true))),
+		"export/department":  post(body(s.exportDepartments)),
+		"export/taguser":     post(body(s.exportTagUsers)),
 		"export/get_result":  get(s.exportResult),
 
 		// media
@@ -393,13 +393,13 @@ func (s *Server) routeTable() map[string]route {
 		"media/get":                      get(s.mediaGet),
 		"media/get/jssdk":                get(s.mediaGet),
 		"material/add_material":          legacy(upload(s.materialAdd)),
-		"material/add_mpnews":            legacy(post(s.materialAddMPNews)),
+		"material/add_mpnews":            legacy(post(body(s.materialAddMPNews))),
 		"material/get":                   legacy(get(s.materialGet)),
 		"material/del":                   legacy(get(s.materialDelete)),
-		"material/update_news":           legacy(post(s.materialUpdateNews)),
-		"material/update_mpnews":         legacy(post(s.materialUpdateNews)),
+		"material/update_news":           legacy(post(body(s.materialUpdateNews))),
+		"material/update_mpnews":         legacy(post(body(s.materialUpdateNews))),
 		"material/get_count":             legacy(get(s.materialCount)),
-		"material/batchget":              legacy(post(s.materialBatchGet)),
+		"material/batchget":              legacy(post(body(s.materialBatchGet))),
 
 		// message
 		"message/send":                 appOnly(post(body(s.messageSend))),
@@ -409,8 +409,8 @@ func (s *Server) routeTable() map[string]route {
 		// legacy chat
 		"chat/create":      appOnly(legacy(post(body(s.chatCreate)))),
 		"chat/get":         legacy(get(s.chatGet)),
-		"chat/update":      legacy(post(s.chatUpdate)),
-		"chat/quit":        legacy(post(s.chatQuit)),
+		"chat/update":      legacy(post(body(s.chatUpdate))),
+		"chat/quit":        legacy(post(body(s.chatQuit))),
 		"chat/clearnotify": legacy(post(body(s.chatClearNotify))),
 		"chat/setmute":     legacy(post(body(s.chatSetMute))),
 		"chat/send":        legacy(post(body(s.chatSend))),
@@ -432,11 +432,11 @@ func (s *Server) routeTable() map[string]route {
 
 		// tag
 		"tag/create":      post(body(s.tagCreate)),
-		"tag/update":      post(s.tagUpdate),
+		"tag/update":      post(body(s.tagUpdate)),
 		"tag/delete":      get(s.tagDelete),
 		"tag/get":         get(s.tagGet),
-		"tag/addtagusers": post(s.tagAddUsers),
-		"tag/deltagusers": post(s.tagDeleteUsers),
+		"tag/addtagusers": post(body(s.tagAddUsers)),
+		"tag/deltagusers": post(body(s.tagDeleteUsers)),
 		"tag/list":        get(s.tagList),
 
 		// user
@@ -460,10 +460,10 @@ func (s *Server) routeTable() map[string]route {
 		"externalcontact/get":                        get(s.ecGet),
 		"externalcontact/batch/get_by_user":          post(body(s.ecBatchGetByUser)),
 		"externalcontact/get_unassigned_list":        post(body(s.ecUnassigned)),
-		"externalcontact/transfer_customer":          post(s.ecTransfer(false)),
-		"externalcontact/transfer_result":            post(s.ecTransferResult(false)),
-		"externalcontact/resigned/transfer_customer": post(s.ecTransfer(true)),
-		"externalcontact/resigned/transfer_result":   post(s.ecTransferResult(true)),
+		"externalcontact/transfer_customer":          post(body(s.ecTransfer(false))),
+		"externalcontact/transfer_result":            post(body(s.ecTransferResult(false))),
+		"externalcontact/resigned/transfer_customer": post(body(s.ecTransfer(true))),
+		"externalcontact/resigned/transfer_result":   post(body(s.ecTransferResult(true))),
 		"externalcontact/get_corp_tag_list":          post(body(s.ecTagList)),
 		"externalcontact/add_corp_tag":               post(body(s.ecTagAdd)),
 		"externalcontact/edit_corp_tag":              post(body(s.ecTagEdit)),
@@ -471,8 +471,8 @@ func (s *Server) routeTable() map[string]route {
 		"externalcontact/mark_tag":                   post(body(s.ecMarkTag)),
 		"externalcontact/groupchat/list":             post(body(s.gcList)),
 		"externalcontact/groupchat/get":              post(body(s.gcGet)),
-		"externalcontact/groupchat/transfer":         post(s.gcTransfer(true)),
-		"externalcontact/groupchat/onjob_transfer":   post(s.gcTransfer(false)),
+		"externalcontact/groupchat/transfer":         post(body(s.gcTransfer(true))),
+		"externalcontact/groupchat/onjob_transfer":   post(body(s.gcTransfer(false))),
 
 		// approvals, leave and attendance
 		"oa/gettemplatedetail":             post(body(s.oaTemplateDetail)),
@@ -481,11 +481,11 @@ func (s *Server) routeTable() map[string]route {
 		"oa/getapprovaldetail":             post(body(s.oaApprovalDetail)),
 		"oa/vacation/getcorpconf":          get(s.oaVacationConf),
 		"oa/vacation/getuservacationquota": post(body(s.oaUserQuota)),
-		"checkin/getcheckindata":           post(s.ciData),
-		"checkin/getcheckin_daydata":       post(s.ciDayData),
-		"checkin/getcheckin_monthdata":     post(s.ciMonthData),
+		"checkin/getcheckindata":           post(body(s.ciData)),
+		"checkin/getcheckin_daydata":       post(body(s.ciDayData)),
+		"checkin/getcheckin_monthdata":     post(body(s.ciMonthData)),
 		"checkin/getcorpcheckinoption":     post(s.ciCorpOption),
-		"checkin/getcheckinschedulist":     post(s.ciScheduleList),
+		"checkin/getcheckinschedulist":     post(body(s.ciScheduleList)),
 	}
 }
 

@@ -95,12 +95,8 @@ type exportRequest struct {
 	TagID          *flexInt `json:"tagid"`
 }
 
-// readExport decodes and checks a submission and returns its cipher and
-// block size.
-func readExport(c *call, req *exportRequest) (*cbc.Cipher, int, *apiError) {
-	if e := c.decode(req); e != nil {
-		return nil, 0, e
-	}
+// readExport checks a submission and returns its cipher and block size.
+func readExport(req exportRequest) (*cbc.Cipher, int, *apiError) {
 	ciph, err := cbc.FromEncodingAESKey(req.EncodingAESKey)
 	if err != nil {
 		return nil, 0, errorf(40058, "encoding_aeskey must be 43 characters of base64")
@@ -117,35 +113,35 @@ func readExport(c *call, req *exportRequest) (*cbc.Cipher, int, *apiError) {
 
 // exportMembers serves export/simple_user (detail false) and export/user:
 // the members the caller sees, as user/simplelist and user/list list them.
-func (s *Server) exportMembers(c *call, detail bool) (any, *apiError) {
-	var req exportRequest
-	ciph, size, e := readExport(c, &req)
-	if e != nil {
-		return nil, e
-	}
-	st := s.readState()
-	a := c.app()
-	ms := slices.DeleteFunc(st.sortedMembers(sortedKeys(st.depts)), func(m *member) bool { return !st.userVisible(a, m) })
-	var rows [][]byte
-	if detail {
-		rows = st.encodedViews(a, ms) // user/list's, cached per member
-	} else {
-		rows = make([][]byte, len(ms))
-		for i, m := range ms {
-			rows[i], _ = json.Marshal(simpleUser{m.UserID, m.Name, m.Department})
+func (s *Server) exportMembers(detail bool) func(*call, exportRequest) (any, *apiError) {
+	return func(c *call, req exportRequest) (any, *apiError) {
+		ciph, size, e := readExport(req)
+		if e != nil {
+			return nil, e
 		}
+		st := s.readState()
+		a := c.app()
+		ms := slices.DeleteFunc(st.sortedMembers(sortedKeys(st.depts)), func(m *member) bool { return !st.userVisible(a, m) })
+		var rows [][]byte
+		if detail {
+			rows = st.encodedViews(a, ms) // user/list's, cached per member
+		} else {
+			rows = make([][]byte, len(ms))
+			for i, m := range ms {
+				rows[i], _ = json.Marshal(simpleUser{m.UserID, m.Name, m.Department})
+			}
+		}
+		st.mu.RUnlock()
+		return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
+			return append(appendRows(append(b, `{"userlist":`...), rows[from:to]), '}')
+		})
 	}
-	st.mu.RUnlock()
-	return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
-		return append(appendRows(append(b, `{"userlist":`...), rows[from:to]), '}')
-	})
 }
 
 // exportDepartments serves export/department: the departments the caller
 // sees, as department/list lists them.
-func (s *Server) exportDepartments(c *call) (any, *apiError) {
-	var req exportRequest
-	ciph, size, e := readExport(c, &req)
+func (s *Server) exportDepartments(c *call, req exportRequest) (any, *apiError) {
+	ciph, size, e := readExport(req)
 	if e != nil {
 		return nil, e
 	}
@@ -164,9 +160,8 @@ func (s *Server) exportDepartments(c *call) (any, *apiError) {
 
 // exportTagUsers serves export/taguser: the tag's members and departments
 // the caller sees, as tag/get lists them; block_size counts both.
-func (s *Server) exportTagUsers(c *call) (any, *apiError) {
-	var req exportRequest
-	ciph, size, e := readExport(c, &req)
+func (s *Server) exportTagUsers(c *call, req exportRequest) (any, *apiError) {
+	ciph, size, e := readExport(req)
 	if e != nil {
 		return nil, e
 	}

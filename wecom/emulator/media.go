@@ -319,15 +319,6 @@ func materialAgent(c *call, given int) (int, *apiError) {
 	return given, c.checkAgent(given)
 }
 
-// materialRequest decodes the body into req and returns the app the call
-// acts for, from req's agentid.
-func materialRequest(c *call, req any, agentID *flexInt) (int, *apiError) {
-	if e := c.decode(req); e != nil {
-		return 0, e
-	}
-	return materialAgent(c, int(*agentID))
-}
-
 // materialAdd serves the legacy POST material/add_material?type=T&agentid=ID.
 func (s *Server) materialAdd(c *call) (any, *apiError) {
 	agentID, e := c.agentParam()
@@ -381,9 +372,8 @@ func (s *Server) checkArticles(raw []json.RawMessage) *apiError {
 }
 
 // materialAddMPNews serves the legacy POST material/add_mpnews.
-func (s *Server) materialAddMPNews(c *call) (any, *apiError) {
-	var req articlesBody
-	agentID, e := materialRequest(c, &req, &req.AgentID)
+func (s *Server) materialAddMPNews(c *call, req articlesBody) (any, *apiError) {
+	agentID, e := materialAgent(c, int(req.AgentID))
 	if e != nil {
 		return nil, e
 	}
@@ -459,9 +449,8 @@ func (s *Server) materialDelete(c *call) (any, *apiError) {
 
 // materialUpdateNews serves the legacy POST material/update_news (and
 // update_mpnews): articles given top-level or under mpnews.
-func (s *Server) materialUpdateNews(c *call) (any, *apiError) {
-	var req articlesBody
-	agentID, e := materialRequest(c, &req, &req.AgentID)
+func (s *Server) materialUpdateNews(c *call, req articlesBody) (any, *apiError) {
+	agentID, e := materialAgent(c, int(req.AgentID))
 	if e != nil {
 		return nil, e
 	}
@@ -540,16 +529,17 @@ type batchGetAnswer struct {
 	ItemList   []materialItem `json:"itemlist"`
 }
 
+type materialBatchGetRequest struct {
+	Type    string  `json:"type"`
+	AgentID flexInt `json:"agentid"`
+	Offset  flexInt `json:"offset"`
+	Count   flexInt `json:"count"`
+}
+
 // materialBatchGet serves the legacy POST material/batchget: one type of
 // the app's material, newest first, paged by offset and count (1 to 50).
-func (s *Server) materialBatchGet(c *call) (any, *apiError) {
-	var req struct {
-		Type    string  `json:"type"`
-		AgentID flexInt `json:"agentid"`
-		Offset  flexInt `json:"offset"`
-		Count   flexInt `json:"count"`
-	}
-	agentID, e := materialRequest(c, &req, &req.AgentID)
+func (s *Server) materialBatchGet(c *call, req materialBatchGetRequest) (any, *apiError) {
+	agentID, e := materialAgent(c, int(req.AgentID))
 	if e != nil {
 		return nil, e
 	}

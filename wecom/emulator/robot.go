@@ -59,15 +59,13 @@ func newRobots(list []Robot) *robots {
 // robotTypes are the msgtypes webhook/send takes.
 var robotTypes = map[string]bool{"text": true, "markdown": true, "markdown_v2": true, "image": true, "news": true, "file": true, "voice": true, "template_card": true}
 
+type webhookRequest struct {
+	MsgType string `json:"msgtype"`
+}
+
 // webhookSend serves POST webhook/send?key=KEY.
-func (s *Server) webhookSend(c *call) (any, *apiError) {
+func (s *Server) webhookSend(c *call, req webhookRequest) (any, *apiError) {
 	key := c.param("key")
-	var req struct {
-		MsgType string `json:"msgtype"`
-	}
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
 	var content struct {
 		Content string `json:"content"`
 	}

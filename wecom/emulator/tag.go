@@ -96,8 +96,8 @@ func tagParam(c *call) (*flexInt, *apiError) {
 }
 
 // tagUpdate serves POST tag/update.
-func (s *Server) tagUpdate(c *call) (any, *apiError) {
-	return s.changeTag(c, nil, func(st *state, t *tagState, req *tagRequest) (any, *apiError) {
+func (s *Server) tagUpdate(c *call, req tagRequest) (any, *apiError) {
+	return s.changeTag(c, &req, func(st *state, t *tagState) (any, *apiError) {
 		if req.TagName == nil {
 			return nil, newError(41018)
 		}
@@ -109,26 +109,16 @@ func (s *Server) tagUpdate(c *call) (any, *apiError) {
 	})
 }
 
-// changeTag decodes a tagRequest and checks it with check, if any; then,
-// holding the state's lock, it applies change to the request's tag, which
-// the caller must be allowed to edit.
-func (s *Server) changeTag(c *call, check func(*tagRequest) *apiError, change func(*state, *tagState, *tagRequest) (any, *apiError)) (any, *apiError) {
-	var req tagRequest
-	if e := c.decode(&req); e != nil {
-		return nil, e
-	}
-	if check != nil {
-		if e := check(&req); e != nil {
-			return nil, e
-		}
-	}
+// changeTag, holding the state's lock, applies change to the request's
+// tag, which the caller must be allowed to edit.
+func (s *Server) changeTag(c *call, req *tagRequest, change func(*state, *tagState) (any, *apiError)) (any, *apiError) {
 	st := s.writeState()
 	defer st.mu.Unlock()
 	t, e := st.editableTag(c, req.TagID)
 	if e != nil {
 		return nil, e
 	}
-	return change(st, t, &req)
+	return change(st, t)
 }
 
 // tagDelete serves GET tag/delete?tagid=ID.
@@ -205,8 +195,11 @@ type tagMembersAnswer struct {
 // 1000 users and 100 departments, not both empty; unknown or invisible
 // members are answered in invalidlist ("|"-joined) and invalidparty; all
 // invalid fails with allInvalid.
-func (s *Server) tagChangeUsers(c *call, add bool) (any, *apiError) {
-	return s.changeTag(c, checkTagLists, func(st *state, t *tagState, req *tagRequest) (any, *apiError) {
+func (s *Server) tagChangeUsers(c *call, req *tagRequest, add bool) (any, *apiError) {
+	if e := checkTagLists(req); e != nil {
+		return nil, e
+	}
+	return s.changeTag(c, req, func(st *state, t *tagState) (any, *apiError) {
 		a := c.app()
 		var users []string
 		var parties []int
@@ -269,10 +262,14 @@ func checkTagLists(req *tagRequest) *apiError {
 }
 
 // tagAddUsers serves POST tag/addtagusers.
-func (s *Server) tagAddUsers(c *call) (any, *apiError) { return s.tagChangeUsers(c, true) }
+func (s *Server) tagAddUsers(c *call, req tagRequest) (any, *apiError) {
+	return s.tagChangeUsers(c, &req, true)
+}
 
 // tagDeleteUsers serves POST tag/deltagusers.
-func (s *Server) tagDeleteUsers(c *call) (any, *apiError) { return s.tagChangeUsers(c, false) }
+func (s *Server) tagDeleteUsers(c *call, req tagRequest) (any, *apiError) {
+	return s.tagChangeUsers(c, &req, false)
+}
 
 type tagItem struct {
 	TagID   int    `json:"tagid"`
