@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"net/url"
-	"reflect"
 	"testing"
 )
 
@@ -12,12 +11,7 @@ func TestAppChatService_Create(t *testing.T) {
 	c, ts := setup(t)
 	ts.post(t, "appchat/create", `{"name":"项目群","userlist":["zhangsan","lisi"]}`, `{"errcode":0,"errmsg":"ok","chatid":"CHAT1"}`)
 	id, err := c.AppChat.Create(t.Context(), &AppChat{Name: "项目群", UserList: []string{"zhangsan", "lisi"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "CHAT1" {
-		t.Errorf("chat id = %q, want CHAT1", id)
-	}
+	testResult(t, id, err, "CHAT1")
 }
 
 func TestAppChatService_Writes(t *testing.T) {
@@ -37,11 +31,6 @@ func TestAppChatService_Get(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "appchat/get", url.Values{"chatid": {"CHAT1"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"CHAT1","name":"NAME","owner":"lisi","userlist":["zhangsan","lisi"],"chat_type":0}}`)
 	got, err := c.AppChat.Get(t.Context(), "CHAT1")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &AppChat{ChatID: "CHAT1", Name: "NAME", Owner: "lisi", UserList: []string{"zhangsan", "lisi"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }

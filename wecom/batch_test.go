@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"reflect"
 	"testing"
 )
 
@@ -31,12 +30,7 @@ func TestBatchService_SyncUser(t *testing.T) {
 			c, ts := setup(t)
 			ts.post(t, "batch/syncuser", tt.body, fmt.Sprintf(`{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID))
 			id, err := c.Batch.SyncUser(t.Context(), "m1", tt.toInvite, tt.cb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id != testJobID {
-				t.Errorf("job id = %q, want %q", id, testJobID)
-			}
+			testResult(t, id, err, testJobID)
 		})
 	}
 }
@@ -62,12 +56,7 @@ func TestBatchService_Replace(t *testing.T) {
 			c, ts := setup(t)
 			ts.post(t, tt.api, tt.body, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","jobid":%q}`, testJobID))
 			id, err := tt.call(c, t.Context())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id != testJobID {
-				t.Errorf("job id = %q, want %q", id, testJobID)
-			}
+			testResult(t, id, err, testJobID)
 		})
 	}
 }
@@ -78,16 +67,11 @@ func TestBatchService_GetResult(t *testing.T) {
 	ts.get(t, "batch/getresult", url.Values{"jobid": {testJobID}}, `{"errcode":0,"errmsg":"ok","status":3,"type":"replace_party","total":2,"percentage":100,
 			"result":[{"action":1,"partyid":2,"errcode":0,"errmsg":"ok"},{"action":6,"partyid":3,"errcode":60004,"errmsg":"parent not found"}]}`)
 	got, err := c.Batch.GetResult(t.Context(), testJobID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &BatchResult{Status: BatchFinished, Type: "replace_party", Total: 2, Percentage: 100, Result: []BatchResultItem{
 		{PartyID: 2, Action: 1, ErrMsg: "ok"},
 		{PartyID: 3, Action: 6, ErrCode: 60004, ErrMsg: "parent not found"},
 	}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestBatchService_Invite(t *testing.T) {
@@ -107,12 +91,7 @@ func TestBatchService_Invite(t *testing.T) {
 			c, ts := setup(t)
 			ts.post(t, "batch/invite", tt.body, `{"errcode":0,"errmsg":"ok","invaliduser":["lisi"],"invalidparty":[],"invalidtag":[]}`)
 			got, err := c.Batch.Invite(t.Context(), tt.users, tt.parties, tt.tags)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := (&BatchInviteResult{InvalidUser: []string{"lisi"}, InvalidParty: []int{}, InvalidTag: []int{}}); !reflect.DeepEqual(got, want) {
-				t.Errorf("got %+v, want %+v", got, want)
-			}
+			testResult(t, got, err, &BatchInviteResult{InvalidUser: []string{"lisi"}, InvalidParty: []int{}, InvalidTag: []int{}})
 		})
 	}
 }
@@ -133,12 +112,7 @@ func TestBatchService_InviteUser(t *testing.T) {
 			c, ts := setup(t)
 			ts.post(t, "batch/inviteuser", tt.body, fmt.Sprintf(`{"errcode":"0","errmsg":"ok","jobid":%q}`, testJobID))
 			id, err := c.Batch.InviteUser(t.Context(), tt.inv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id != testJobID {
-				t.Errorf("job id = %q, want %q", id, testJobID)
-			}
+			testResult(t, id, err, testJobID)
 		})
 	}
 }

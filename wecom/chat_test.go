@@ -3,7 +3,6 @@ package wecom
 import (
 	"context"
 	"net/url"
-	"reflect"
 	"testing"
 )
 
@@ -12,13 +11,8 @@ func TestChatService_Get(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "chat/get", url.Values{"chatid": {"235364212115767297"}}, `{"errcode":0,"errmsg":"ok","chat_info":{"chatid":"235364212115767297","name":"企业应用中心","owner":"zhangsan","userlist":["zhangsan","lisi"]}}`)
 	got, err := c.Chat.Get(t.Context(), "235364212115767297")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &Chat{ChatID: "235364212115767297", Name: "企业应用中心", Owner: "zhangsan", UserList: []string{"zhangsan", "lisi"}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestChatService_Writes(t *testing.T) {
@@ -47,10 +41,5 @@ func TestChatService_SetMute(t *testing.T) {
 	c, ts := setup(t)
 	ts.post(t, "chat/setmute", `{"user_mute_list":[{"userid":"zhangsan","status":1},{"userid":"lisi","status":0}]}`, `{"errcode":0,"errmsg":"ok","invaliduser":["zhangsan"]}`)
 	invalid, err := c.Chat.SetMute(t.Context(), []ChatMute{{"zhangsan", 1}, {"lisi", 0}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"zhangsan"}; !reflect.DeepEqual(invalid, want) {
-		t.Errorf("invalid = %v, want %v", invalid, want)
-	}
+	testResult(t, invalid, err, []string{"zhangsan"})
 }

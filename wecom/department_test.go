@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -15,12 +14,7 @@ func TestDepartmentService_Create(t *testing.T) {
 	c, ts := setup(t)
 	ts.post(t, "department/create", `{"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":0}`, `{"errcode":0,"errmsg":"created","id":2}`)
 	id, err := c.Department.Create(t.Context(), &DepartmentInput{Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: new(0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != 2 {
-		t.Errorf("id = %d, want 2", id)
-	}
+	testResult(t, id, err, 2)
 }
 
 func TestDepartmentService_Writes(t *testing.T) {
@@ -56,12 +50,7 @@ func TestDepartmentService_List(t *testing.T) {
 			c, ts := setup(t)
 			ts.get(t, "department/list", tt.query, `{"errcode":0,"errmsg":"ok","department":[{"id":2,"name":"广州研发中心","name_en":"RDGZ","parentid":1,"order":10}]}`)
 			got, err := c.Department.List(t.Context(), tt.id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := []Department{{ID: 2, Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: 10}}; !reflect.DeepEqual(got, want) {
-				t.Errorf("got %+v, want %+v", got, want)
-			}
+			testResult(t, got, err, []Department{{ID: 2, Name: "广州研发中心", NameEN: "RDGZ", ParentID: 1, Order: 10}})
 		})
 	}
 }
@@ -71,12 +60,7 @@ func TestDepartmentService_SimpleList(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "department/simplelist", url.Values{"id": {"2"}}, `{"errcode":0,"errmsg":"ok","department_id":[{"id":2,"parentid":1,"order":10},{"id":3,"parentid":2,"order":40}]}`)
 	got, err := c.Department.SimpleList(t.Context(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []DepartmentRef{{2, 1, 10}, {3, 2, 40}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, []DepartmentRef{{2, 1, 10}, {3, 2, 40}})
 }
 
 func TestDepartmentService_Get(t *testing.T) {
@@ -84,13 +68,8 @@ func TestDepartmentService_Get(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "department/get", url.Values{"id": {"2"}}, `{"errcode":0,"errmsg":"ok","department":{"id":2,"name":"广州研发中心","name_en":"RDGZ","department_leader":["zhangsan","lisi"],"parentid":1,"order":10}}`)
 	got, err := c.Department.Get(t.Context(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &Department{ID: 2, Name: "广州研发中心", NameEN: "RDGZ", DepartmentLeader: []string{"zhangsan", "lisi"}, ParentID: 1, Order: 10}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestDepartmentService_GetMapUsers(t *testing.T) {
@@ -118,24 +97,14 @@ func TestDepartmentService_GetMapUsers(t *testing.T) {
 	})
 
 	got, err := c.Department.GetMapUsers(t.Context(), 0, "mobile", &UserListOptions{FetchChild: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]string{"13800000000": "zhangsan", "13800138000": "lisi", "13800138002": "wangwu"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
+	testResult(t, got, err, want)
 	if got, want := sent(), "department/list? user/list?1 user/list?2"; got != want {
 		t.Errorf("calls %q, want %q in that order", got, want)
 	}
 
 	got, err = c.Department.GetMapUsers(t.Context(), 2, "status", &UserListOptions{FetchChild: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := map[string]string{"1": "lisi", "4": "wangwu"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("by status: got %v, want %v", got, want)
-	}
+	testResult(t, got, err, map[string]string{"1": "lisi", "4": "wangwu"})
 	if got, want := sent(), "user/list?2"; got != want {
 		t.Errorf("calls %q, want %q", got, want)
 	}

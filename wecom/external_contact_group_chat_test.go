@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"reflect"
 	"slices"
 	"testing"
 )
@@ -15,14 +14,9 @@ func TestExternalContactGroupChatService_List(t *testing.T) {
 	serveExample(t, ts, http.MethodPost, "groupchat/list", nil)
 	got, err := c.ExternalContactGroupChat.List(t.Context(), &GroupChatQuery{
 		OwnerFilter: &OwnerFilter{UserIDList: []string{"abel"}}, Cursor: "r9FqSqsI8fgNbHLHE5QoCP50UIg2cFQbfma3l2QsmwI", Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &GroupChatPage{GroupChatList: []GroupChatStatus{{"wrOgQhDgAAMYQiS5ol9G7gK9JVAAAA", 0}, {"wrOgQhDgAAcwMTB7YmDkbeBsAAAA", 0}},
 		NextCursor: "tJzlB9tdqfh-g7i_J-ehOz_TWcd7dSKa39_AqCIeMFw"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 	testRequestBody(t, c.ExternalContactGroupChat.ListRequest(&GroupChatQuery{StatusFilter: GroupChatOwnerLeft, Limit: 100}), `{"status_filter":1,"limit":100}`)
 }
 

@@ -220,13 +220,8 @@ func TestExternalContactService_TransferCustomer(t *testing.T) {
 	got, err := c.ExternalContact.TransferCustomer(t.Context(), "zhangsan", "lisi",
 		[]string{"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB"},
 		"您好，您的服务已升级，后续将由我的同事李四@腾讯接替我的工作，继续为您服务。")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []CustomerTransfer{{"woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", 40096}, {"woAJ2GCAAAXtWyujaWJHDDGi0mACBBBB", 0}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestExternalContactService_ResignedTransferCustomer(t *testing.T) {

@@ -24,12 +24,7 @@ func TestJSAPIService_Tickets(t *testing.T) {
 			c, ts := setup(t)
 			ts.get(t, tt.api, tt.query, `{"errcode":0,"errmsg":"ok","ticket":"`+tt.want+`","expires_in":7200}`)
 			got, err := tt.get(c, t)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := (JSAPITicket{Ticket: tt.want, ExpiresIn: 7200}); *got != want {
-				t.Errorf("got %+v, want %+v", *got, want)
-			}
+			testResult(t, got, err, &JSAPITicket{Ticket: tt.want, ExpiresIn: 7200})
 		})
 	}
 }

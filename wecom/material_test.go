@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"testing"
 	"time"
 )
@@ -25,12 +24,7 @@ func TestMaterialService_AddArticles(t *testing.T) {
 	c, ts := setup(t)
 	ts.post(t, "material/add_mpnews", `{"agentid":1000002,"mpnews":{"articles":[`+testArticleJSON+`]}}`, `{"errcode":0,"errmsg":"ok","media_id":"1Yv-zXfH"}`)
 	id, err := c.Material.AddArticles(t.Context(), 1000002, []MaterialArticle{testArticle})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "1Yv-zXfH" {
-		t.Errorf("media id = %q, want 1Yv-zXfH", id)
-	}
+	testResult(t, id, err, "1Yv-zXfH")
 }
 
 func TestMaterialService_AddArticlesRequest_noAgent(t *testing.T) {
@@ -44,12 +38,7 @@ func TestMaterialService_Add(t *testing.T) {
 	c, ts := setup(t)
 	ts.upload(t, "material/add_material", url.Values{"agentid": {"1000002"}, "type": {"image"}}, "logo.png", "PNG", `{"errcode":0,"errmsg":"ok","media_id":"2-G6nrLmr5EC3MMb"}`)
 	id, err := c.Material.Add(t.Context(), 1000002, "image", newUpload("logo.png", "PNG"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != "2-G6nrLmr5EC3MMb" {
-		t.Errorf("media id = %q", id)
-	}
+	testResult(t, id, err, "2-G6nrLmr5EC3MMb")
 }
 
 func TestMaterialService_Get(t *testing.T) {
@@ -73,12 +62,7 @@ func TestMaterialService_GetArticles(t *testing.T) {
 	ts.get(t, "material/get", url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, `{"errcode":0,"errmsg":"ok","type":"mpnews","mpnews":{"articles":[
 			{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}}`)
 	got, err := c.Material.GetArticles(t.Context(), 1000002, "m1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []MaterialArticle{testArticle}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, []MaterialArticle{testArticle})
 }
 
 func TestMaterialService_Writes(t *testing.T) {
@@ -98,13 +82,8 @@ func TestMaterialService_GetCount(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "material/get_count", url.Values{"agentid": {"1000002"}}, `{"errcode":0,"errmsg":"ok","total_count":37,"image_count":12,"voice_count":10,"video_count":3,"file_count":6,"mpnews_count":6}`)
 	got, err := c.Material.GetCount(t.Context(), 1000002)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &MaterialCount{TotalCount: 37, ImageCount: 12, VoiceCount: 10, VideoCount: 3, FileCount: 6, MPNewsCount: 6}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestMaterialService_BatchGet(t *testing.T) {
@@ -114,13 +93,8 @@ func TestMaterialService_BatchGet(t *testing.T) {
 			"itemlist":[{"media_id":"m21","update_time":"1380000000","articles":[
 				{"thumb_media_id":"2-G6nrLmr5EC3MMb","title":"年度表彰","content":"<p>感谢</p>","show_cover_pic":"1"}]}]}`)
 	got, err := c.Material.BatchGet(t.Context(), &MaterialQuery{AgentID: 1000002, Type: "mpnews", Offset: 20, Count: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &MaterialList{Type: "mpnews", TotalCount: 21, ItemCount: 1, ItemList: []MaterialItem{
 		{MediaID: "m21", Articles: []MaterialArticle{testArticle}, UpdateTime: time.Unix(1380000000, 0)},
 	}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -55,13 +54,8 @@ func TestMediaService_Upload(t *testing.T) {
 	c, ts := setup(t)
 	ts.upload(t, "media/upload", url.Values{"type": {"file"}}, "会议纪要.txt", "纪要正文", `{"errcode":0,"errmsg":"","type":"file","media_id":"1G6nrLmr5EC3MMb","created_at":"1380000000"}`)
 	got, err := c.Media.Upload(t.Context(), "file", newUpload("会议纪要.txt", "纪要正文"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &Media{Type: "file", MediaID: "1G6nrLmr5EC3MMb", CreatedAt: time.Unix(1380000000, 0)}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestMediaService_Upload_numericCreatedAt(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"reflect"
 	"testing"
 	"time"
 )
@@ -23,12 +22,7 @@ func TestMessageService_Send(t *testing.T) {
 		Content: &TextContent{Content: "日报已生成"},
 		Safe:    1,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (&SendResult{InvalidUser: "nobody", MsgID: "m1"}); !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, &SendResult{InvalidUser: "nobody", MsgID: "m1"})
 }
 
 // TestMessageService_SendRequest checks the body of every message type.

@@ -3,7 +3,6 @@ package wecom
 import (
 	"fmt"
 	"net/http"
-	"reflect"
 	"testing"
 )
 
@@ -36,12 +35,7 @@ func TestServiceService_GetProviderToken(t *testing.T) {
 	c, ts := setup(t)
 	ts.postWithToken(t, "service/get_provider_token", "", `{"corpid":"`+testCorpID+`","provider_secret":"PS"}`, `{"provider_access_token":"enLSZ5xxxxxxJRL","expires_in":7200}`)
 	got, err := c.Service.GetProviderToken(t.Context(), "PS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (ProviderToken{ProviderAccessToken: "enLSZ5xxxxxxJRL", ExpiresIn: 7200}); *got != want {
-		t.Errorf("got %+v, want %+v", *got, want)
-	}
+	testResult(t, got, err, &ProviderToken{ProviderAccessToken: "enLSZ5xxxxxxJRL", ExpiresIn: 7200})
 	if n := ts.gettokens.Load(); n != 0 {
 		t.Errorf("gettoken calls = %d, want 0", n)
 	}
@@ -52,12 +46,7 @@ func TestServiceService_GetSuiteToken(t *testing.T) {
 	c, ts := setup(t)
 	ts.postWithToken(t, "service/get_suite_token", "", `{"suite_id":"ww1","suite_secret":"SS","suite_ticket":"ST"}`, `{"errcode":0,"errmsg":"ok","suite_access_token":"61W3mEpU","expires_in":7200}`)
 	got, err := c.Service.GetSuiteToken(t.Context(), "ww1", "SS", "ST")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (SuiteToken{SuiteAccessToken: "61W3mEpU", ExpiresIn: 7200}); *got != want {
-		t.Errorf("got %+v, want %+v", *got, want)
-	}
+	testResult(t, got, err, &SuiteToken{SuiteAccessToken: "61W3mEpU", ExpiresIn: 7200})
 }
 
 func TestServiceService_GetLoginInfo(t *testing.T) {
@@ -70,9 +59,6 @@ func TestServiceService_GetLoginInfo(t *testing.T) {
 			"auth_info":{"department":[{"id":"2","writable":"true"},{"id":3,"writable":false}]},
 			"redirect_login_info":{"login_ticket":"LT","expires_in":36000}}`)
 	got, err := c.Service.GetLoginInfo(t.Context(), "AUTHCODE", "PROVIDER")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &LoginInfo{
 		IsSys:             true,
 		IsInner:           true,
@@ -82,9 +68,7 @@ func TestServiceService_GetLoginInfo(t *testing.T) {
 		AuthInfo:          LoginAuth{Department: []LoginDepartment{{ID: 2, Writable: true}, {ID: 3, Writable: false}}},
 		RedirectLoginInfo: LoginRedirect{LoginTicket: "LT", ExpiresIn: 36000},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestServiceService_GetLoginInfoClientToken(t *testing.T) {
@@ -122,12 +106,7 @@ func TestServiceService_GetLoginURL(t *testing.T) {
 			c, ts := setup(t)
 			ts.postWithToken(t, "service/get_login_url", tt.token, tt.wantBody, `{"errcode":0,"errmsg":"ok","login_url":"https://qy.weixin.qq.com/cgi-bin/loginpage?x=1","expires_in":36000}`)
 			got, err := c.Service.GetLoginURL(t.Context(), tt.params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := (LoginURL{LoginURL: "https://qy.weixin.qq.com/cgi-bin/loginpage?x=1", ExpiresIn: 36000}); *got != want {
-				t.Errorf("got %+v, want %+v", *got, want)
-			}
+			testResult(t, got, err, &LoginURL{LoginURL: "https://qy.weixin.qq.com/cgi-bin/loginpage?x=1", ExpiresIn: 36000})
 		})
 	}
 }

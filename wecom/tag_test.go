@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"testing"
 )
 
@@ -14,12 +13,7 @@ func TestTagService_Create(t *testing.T) {
 	c, ts := setup(t)
 	ts.post(t, "tag/create", `{"tagname":"技术委员会"}`, `{"errcode":0,"errmsg":"created","tagid":"12"}`)
 	id, err := c.Tag.Create(t.Context(), "技术委员会")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if id != 12 {
-		t.Errorf("id = %d, want 12", id)
-	}
+	testResult(t, id, err, 12)
 }
 
 func TestTagService_Writes(t *testing.T) {
@@ -39,13 +33,8 @@ func TestTagService_GetUsers(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "tag/get", url.Values{"tagid": {"1"}}, `{"errcode":0,"errmsg":"ok","tagname":"乒乓球协会","userlist":[{"userid":"zhangsan","name":"李四"}],"partylist":[2]}`)
 	got, err := c.Tag.GetUsers(t.Context(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &TagMembers{TagName: "乒乓球协会", UserList: []TagMember{{"zhangsan", "李四"}}, PartyList: []int{2}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestTagService_AddUsers(t *testing.T) {
@@ -79,10 +68,5 @@ func TestTagService_List(t *testing.T) {
 		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","taglist":[{"tagid":1,"tagname":"a"},{"tagid":2,"tagname":"b"}]}`)
 	})
 	got, err := c.Tag.List(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []Tag{{1, "a"}, {2, "b"}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, []Tag{{1, "a"}, {2, "b"}})
 }

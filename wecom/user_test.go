@@ -43,9 +43,6 @@ func TestUserService_Get(t *testing.T) {
 			"extattr":{"attrs":[{"type":0,"name":"文本名称","text":{"value":"文本"}},{"type":1,"name":"网页名称","web":{"url":"http://www.test.com","title":"标题"}}]},
 			"external_profile":{"external_corp_name":"企业简称","wechat_channels":{"nickname":"视频号名称","status":1}}}`)
 	got, err := c.User.Get(t.Context(), "zhangsan")
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := &User{
 		UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, Order: []int{1, 2}, Gender: "1",
 		IsLeaderInDept: []int{1, 0}, DirectLeader: []string{"lisi"}, MainDepartment: 1, Status: 1,
@@ -55,9 +52,7 @@ func TestUserService_Get(t *testing.T) {
 		}},
 		ExternalProfile: ExternalProfile{ExternalCorpName: "企业简称", WechatChannels: WechatChannels{Nickname: "视频号名称", Status: 1}},
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestUserService_GetNotFound(t *testing.T) {
@@ -93,13 +88,8 @@ func TestUserService_List(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "user/list", url.Values{"department_id": {"2"}, "fetch_child": {"1"}, "status": {"0"}}, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"lisi","name":"李四","department":[2],"enable":1,"hide_mobile":0}]}`)
 	got, err := c.User.List(t.Context(), 2, &UserListOptions{FetchChild: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := []User{{UserID: "lisi", Name: "李四", Department: []int{2}, Enable: 1}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, want)
 }
 
 func TestUserService_SimpleList(t *testing.T) {
@@ -107,12 +97,7 @@ func TestUserService_SimpleList(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "user/simplelist", url.Values{"department_id": {"1"}, "fetch_child": {"0"}, "status": {"0"}}, `{"errcode":0,"errmsg":"ok","userlist":[{"userid":"zhangsan","name":"张三","department":[1,2],"open_userid":"x"}]}`)
 	got, err := c.User.SimpleList(t.Context(), 1, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []UserBrief{{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, OpenUserID: "x"}}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, []UserBrief{{UserID: "zhangsan", Name: "张三", Department: []int{1, 2}, OpenUserID: "x"}})
 }
 
 func TestUserService_ListID(t *testing.T) {
@@ -282,10 +267,5 @@ func TestUserService_GetInfo(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "user/getuserinfo", url.Values{"agentid": {"1000002"}, "code": {"CODE"}}, `{"errcode":0,"errmsg":"ok","UserId":"lisi","DeviceId":"DEVICE"}`)
 	got, err := c.User.GetInfo(t.Context(), 1000002, "CODE")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := (&UserIdentity{UserID: "lisi", DeviceID: "DEVICE"}); !reflect.DeepEqual(got, want) {
-		t.Errorf("got %+v, want %+v", got, want)
-	}
+	testResult(t, got, err, &UserIdentity{UserID: "lisi", DeviceID: "DEVICE"})
 }

@@ -163,6 +163,18 @@ func (ts *testServer) counted(t *testing.T, api, answer string) *atomic.Int32 {
 	return &calls
 }
 
+// testResult checks a call's result: no error, and got equal to want
+// (reflect.DeepEqual, so pointers compare what they point to).
+func testResult[T any](t *testing.T, got T, err error, want T) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
 func testMethod(t *testing.T, r *http.Request, want string) {
 	t.Helper()
 	if r.Method != want {
