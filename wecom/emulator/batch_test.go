@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,27 @@ func uploadCSV(t *testing.T, c *apiClient, content string) string {
 	r := c.upload("media/upload", "batch.csv", []byte(content), "type", "file")
 	wantCode(t, r, 0)
 	return r.str("media_id")
+}
+
+// submitImport uploads file and submits it to api (batch/syncuser,
+// batch/replaceuser or batch/replaceparty) with the fields of extra, and
+// returns the job's id.
+func submitImport(t *testing.T, c *apiClient, api, file string, extra map[string]any) string {
+	t.Helper()
+	body := map[string]any{"media_id": uploadCSV(t, c, file)}
+	maps.Copy(body, extra)
+	r := c.post(api, body)
+	wantCode(t, r, 0)
+	return r.str("jobid")
+}
+
+// wantMembers fails t unless the organisation has want members after
+// what happened.
+func wantMembers(t *testing.T, s *Server, want int, after string) {
+	t.Helper()
+	if n := len(s.Snapshot().Users); n != want {
+		t.Errorf("%d members after %s, want %d", n, after, want)
+	}
 }
 
 // pollJob polls batch/getresult until the job is done and returns the
@@ -60,11 +82,10 @@ func TestBatchReplaceUser(t *testing.T) {
 	file := "\xef\xbb\xbf" + userHeader + memberRows(keep) +
 		"新同事,xintongshi,13512345678,xin@example.com,3;4,实习生,女,0;1,,小新,,,0,\n" +
 		"坏部门,baddept,13512345679,,999,,,,,,,,0,\n"
-	r := c.post("batch/replaceuser", map[string]any{"media_id": uploadCSV(t, c, file), "to_invite": true,
+	job := submitImport(t, c, "batch/replaceuser", file, map[string]any{"to_invite": true,
 		"callback": map[string]any{"url": nil, "token": nil, "encodingaeskey": nil}})
-	wantCode(t, r, 0)
 
-	res, seen := pollJob(t, c, r.str("jobid"))
+	res, seen := pollJob(t, c, job)
 	if fmt.Sprint(seen) != "[1 2 3]" {
 		t.Errorf("statuses %v, want [1 2 3]", seen)
 	}
@@ -86,9 +107,7 @@ func TestBatchReplaceUser(t *testing.T) {
 	if u.str("gender") != "2" || len(u.list("department")) != 2 || u.list("is_leader_in_dept")[1] != 1.0 {
 		t.Errorf("created member %v", u)
 	}
-	if n := len(s.Snapshot().Users); n != 37 {
-		t.Errorf("%d members after replace, want 37", n)
-	}
+	wantMembers(t, s, 37, "replace")
 }
 
 func TestBatchReplaceUserProtection(t *testing.T) {
@@ -96,13 +115,9 @@ func TestBatchReplaceUserProtection(t *testing.T) {
 	s := startServer(t, WithBatchDuration(time.Millisecond))
 	c := contacts(t, s)
 	file := userHeader + memberRows(DemoOrg().Users[:5])
-	r := c.post("batch/replaceuser", map[string]any{"media_id": uploadCSV(t, c, file)})
-	wantCode(t, r, 0)
-	res, _ := pollJob(t, c, r.str("jobid"))
+	res, _ := pollJob(t, c, submitImport(t, c, "batch/replaceuser", file, nil))
 	wantCode(t, res, 45026)
-	if n := len(s.Snapshot().Users); n != 40 {
-		t.Errorf("%d members after an aborted replace, want 40", n)
-	}
+	wantMembers(t, s, 40, "an aborted replace")
 	jobs := s.BatchJobs()
 	if len(jobs) != 1 || jobs[0].ErrCode != 45026 || jobs[0].Status != 3 {
 		t.Errorf("BatchJobs() = %v", jobs)
@@ -114,8 +129,7 @@ func TestBatchSyncUser(t *testing.T) {
 	s := startServer(t, WithBatchDuration(20*time.Millisecond))
 	c := contacts(t, s)
 	file := "姓名,帐号,手机号,所在部门,职位\n李四,lisi,13800138003,3,资深后端工程师\n新人,xinren,13512340000,5,测试工程师\n"
-	r := c.post("batch/syncuser", map[string]any{"media_id": uploadCSV(t, c, file), "to_invite": false})
-	wantCode(t, r, 0)
+	submitImport(t, c, "batch/syncuser", file, map[string]any{"to_invite": false})
 	// The job completes by itself after its duration.
 	deadline := time.Now().Add(time.Minute)
 	for s.BatchJobs()[0].Status != 3 && time.Now().Before(deadline) {
@@ -125,9 +139,7 @@ func TestBatchSyncUser(t *testing.T) {
 		t.Errorf("lisi after sync: %v", got)
 	}
 	wantCode(t, c.get("user/get", "userid", "xinren"), 0)
-	if n := len(s.Snapshot().Users); n != 41 {
-		t.Errorf("%d members after sync, want 41", n)
-	}
+	wantMembers(t, s, 41, "sync")
 }
 
 func TestBatchReplaceParty(t *testing.T) {
@@ -141,9 +153,7 @@ func TestBatchReplaceParty(t *testing.T) {
 		"腾飞科技,1,0,\n研发中心,2,1,\n后端开发部,3,2,\n前端开发部,4,2,\n测试部,5,1,\n运维部,6,2,\n" +
 		"产品与设计部,7,1,\n市场部,8,1,\n华东销售部,9,8,\n华南销售部,10,8,\n人力资源部,11,1,\n财务部,12,1,\n" +
 		"数据部,21,20,5\n平台部,20,2,\n"
-	r := c.post("batch/replaceparty", map[string]any{"media_id": uploadCSV(t, c, file)})
-	wantCode(t, r, 0)
-	res, _ := pollJob(t, c, r.str("jobid"))
+	res, _ := pollJob(t, c, submitImport(t, c, "batch/replaceparty", file, nil))
 	wantCode(t, res, 0)
 	actions := map[int]int{}
 	for _, item := range res.list("result") {
@@ -166,8 +176,7 @@ func TestBatchReplaceParty(t *testing.T) {
 			members += memberRows([]User{u})
 		}
 	}
-	r = c.post("batch/replaceuser", map[string]any{"media_id": uploadCSV(t, c, userHeader+members)})
-	res, _ = pollJob(t, c, r.str("jobid"))
+	res, _ = pollJob(t, c, submitImport(t, c, "batch/replaceuser", userHeader+members, nil))
 	wantCode(t, res, 0)
 	wantCode(t, c.get("department/get", "id", "13"), 60003)
 }

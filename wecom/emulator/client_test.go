@@ -86,6 +86,30 @@ func wantAPIError(t *testing.T, err error, api string, code int) {
 	}
 }
 
+// failingCall is a call that must fail with errcode code from api.
+type failingCall struct {
+	name string
+	call func(ctx context.Context) error
+	api  string
+	code int
+}
+
+// wantFailures runs each call as a subtest, checks that it fails as
+// listed, and then that the part of srv's organisation named what is as it
+// was before the calls.
+func wantFailures[T any](t *testing.T, srv *emulator.Server, what string, part func(*emulator.Org) T, calls []failingCall) {
+	t.Helper()
+	before := part(srv.Snapshot())
+	for _, tt := range calls {
+		t.Run(tt.name, func(t *testing.T) {
+			wantAPIError(t, tt.call(t.Context()), tt.api, tt.code)
+		})
+	}
+	if after := part(srv.Snapshot()); !reflect.DeepEqual(after, before) {
+		t.Errorf("failed calls changed the %s:\n%+v\nwant\n%+v", what, after, before)
+	}
+}
+
 // noError fails t now if err is not nil.
 func noError(t *testing.T, err error, what string) {
 	t.Helper()
@@ -306,12 +330,7 @@ func TestClientUserErrors(t *testing.T) {
 	srv := newServer(t)
 	c := contactsClient(srv)
 	lisi, _ := findUser(srv.Snapshot(), "lisi")
-	tests := []struct {
-		name string
-		call func(ctx context.Context) error
-		api  string
-		code int
-	}{
+	wantFailures(t, srv, "members", func(o *emulator.Org) []emulator.User { return o.Users }, []failingCall{
 		{"duplicate userid", func(ctx context.Context) error {
 			return c.User.Create(ctx, &wecom.UserInput{UserID: "ZhangSan", Name: "张三二", Mobile: "13999990000"})
 		}, "user/create", wecom.CodeUserIDExists},
@@ -357,16 +376,7 @@ func TestClientUserErrors(t *testing.T) {
 		{"an app writing contacts", func(ctx context.Context) error {
 			return opsClient(srv).User.Create(ctx, &wecom.UserInput{UserID: "newbie", Name: "新人", Mobile: "13999990003"})
 		}, "user/create", wecom.CodeAPIForbidden},
-	}
-	before := srv.Snapshot()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			wantAPIError(t, tt.call(t.Context()), tt.api, tt.code)
-		})
-	}
-	if after := srv.Snapshot(); !reflect.DeepEqual(after.Users, before.Users) {
-		t.Errorf("failed calls changed the members: %d before, %d after", len(before.Users), len(after.Users))
-	}
+	})
 }
 
 func TestClientVisibleRange(t *testing.T) {
@@ -535,12 +545,7 @@ func TestClientDepartmentErrors(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	c := contactsClient(srv)
-	tests := []struct {
-		name string
-		call func(ctx context.Context) error
-		api  string
-		code int
-	}{
+	wantFailures(t, srv, "departments", func(o *emulator.Org) []emulator.Department { return o.Departments }, []failingCall{
 		{"duplicate name under one parent", func(ctx context.Context) error {
 			_, err := c.Department.Create(ctx, &wecom.DepartmentInput{Name: "研发中心", ParentID: 1})
 			return err
@@ -583,16 +588,7 @@ func TestClientDepartmentErrors(t *testing.T) {
 			_, err := opsClient(srv).Department.Create(ctx, &wecom.DepartmentInput{Name: "新部门", ParentID: 1})
 			return err
 		}, "department/create", wecom.CodeAPIForbidden},
-	}
-	before := srv.Snapshot()
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			wantAPIError(t, tt.call(t.Context()), tt.api, tt.code)
-		})
-	}
-	if after := srv.Snapshot(); !reflect.DeepEqual(after.Departments, before.Departments) {
-		t.Errorf("failed calls changed the departments:\n%+v\nwant\n%+v", after.Departments, before.Departments)
-	}
+	})
 }
 
 func TestClientDepartmentMembers(t *testing.T) {

@@ -40,11 +40,11 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	var e *apiError
 	switch action := strings.TrimPrefix(r.URL.Path, consolePrefix); action {
 	case "user/create":
-		v, e = s.consoleCreateUser(body)
+		v, e = consoleChange(s, body, "create_user", createdStatus, s.consoleCreateUser)
 	case "user/update":
-		v, e = s.consoleUpdateUser(body)
+		v, e = consoleChange(s, body, "update_user", updatedStatus, s.consoleUpdateUser)
 	case "user/delete":
-		v, e = s.consoleDeleteUser(body)
+		v, e = consoleChange(s, body, "delete_user", deletedStatus, consoleDeleteUser)
 	case "trusted_ips":
 		v, e = s.consoleTrustedIPs(body)
 	default:
@@ -57,91 +57,76 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, v)
 }
 
-func (s *Server) consoleCreateUser(body []byte) (any, *apiError) {
-	var req userRequest
+// consoleChange decodes the body as an R, applies it to the organisation
+// with the write lock held and, if it succeeds, announces it as a
+// change_contact event of the kind change with the member's fields that
+// apply returns, and answers answer.
+func consoleChange[R any](s *Server, body []byte, change string, answer status, apply func(st *state, req *R) ([]string, *apiError)) (any, *apiError) {
+	var req R
 	if e := decodeBody(body, &req); e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
-	m, e := s.createUser(&req)
-	var fields []string
-	if e == nil {
-		fields = memberFields(m)
-	}
+	st := s.writeState()
+	fields, e := apply(st, &req)
 	st.mu.Unlock()
 	if e != nil {
 		return nil, e
 	}
-	s.announceMember("create_user", fields)
-	return createdStatus, nil
+	s.announceMember(change, fields)
+	return answer, nil
 }
 
-func (s *Server) consoleUpdateUser(body []byte) (any, *apiError) {
-	var req userRequest
-	if e := decodeBody(body, &req); e != nil {
+func (s *Server) consoleCreateUser(_ *state, req *userRequest) ([]string, *apiError) {
+	m, e := s.createUser(req)
+	if e != nil {
 		return nil, e
 	}
-	st := s.st
-	st.lock()
+	return memberFields(m), nil
+}
+
+func (s *Server) consoleUpdateUser(st *state, req *userRequest) ([]string, *apiError) {
 	var before []int
 	if req.UserID != nil {
 		if m := st.user(string(*req.UserID)); m != nil {
 			before = slices.Clone(m.Department)
 		}
 	}
-	e := s.updateUser(&req)
-	var fields []string
-	if e == nil {
-		id := string(*req.UserID)
-		m := st.user(id)
-		if req.NewUserID != nil && *req.NewUserID != "" {
-			m = st.user(*req.NewUserID)
-		}
-		fields = []string{"UserID", id}
-		if !strings.EqualFold(m.UserID, id) {
-			fields = append(fields, "NewUserID", m.UserID)
-		}
-		if !slices.Equal(before, m.Department) {
-			fields = append(fields, memberFields(m)[2:]...)
-		}
-	}
-	st.mu.Unlock()
-	if e != nil {
+	if e := s.updateUser(req); e != nil {
 		return nil, e
 	}
-	s.announceMember("update_user", fields)
-	return updatedStatus, nil
+	id := string(*req.UserID)
+	m := st.user(id)
+	if req.NewUserID != nil && *req.NewUserID != "" {
+		m = st.user(*req.NewUserID)
+	}
+	fields := []string{"UserID", id}
+	if !strings.EqualFold(m.UserID, id) {
+		fields = append(fields, "NewUserID", m.UserID)
+	}
+	if !slices.Equal(before, m.Department) {
+		fields = append(fields, memberFields(m)[2:]...)
+	}
+	return fields, nil
 }
 
-func (s *Server) consoleDeleteUser(body []byte) (any, *apiError) {
-	var req struct {
-		UserID string `json:"userid"`
-	}
-	if e := decodeBody(body, &req); e != nil {
-		return nil, e
-	}
+// consoleDeletion is the body of the console's user/delete.
+type consoleDeletion struct {
+	UserID string `json:"userid"`
+}
+
+func consoleDeleteUser(st *state, req *consoleDeletion) ([]string, *apiError) {
 	if req.UserID == "" {
 		return nil, newError(41009)
 	}
-	st := s.st
-	st.lock()
 	m := st.user(req.UserID)
-	var e *apiError
 	switch {
 	case m == nil:
-		e = errorf(60111, "%s", req.UserID)
+		return nil, errorf(60111, "%s", req.UserID)
 	case m.Creator:
-		e = newError(301005)
-	default:
-		st.removeMember(m)
+		return nil, newError(301005)
 	}
-	st.mu.Unlock()
-	if e != nil {
-		return nil, e
-	}
-	s.announceMember("delete_user", []string{"UserID", m.UserID})
-	return deletedStatus, nil
+	st.removeMember(m)
+	return []string{"UserID", m.UserID}, nil
 }
 
 // announceMember pushes a change_contact event about a member.

@@ -132,9 +132,7 @@ func (s *Server) exportMembers(detail bool) func(*call, exportRequest) (any, *ap
 			}
 		}
 		st.mu.RUnlock()
-		return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
-			return append(appendRows(append(b, `{"userlist":`...), rows[from:to]), '}')
-		})
+		return s.startListExport(c, ciph, size, "userlist", rows)
 	}
 }
 
@@ -153,9 +151,7 @@ func (s *Server) exportDepartments(c *call, req exportRequest) (any, *apiError) 
 	for i, d := range depts {
 		rows[i], _ = json.Marshal(deptItem{d.ID, d.Name, d.NameEn, d.ParentID, d.Order})
 	}
-	return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
-		return append(appendRows(append(b, `{"department":`...), rows[from:to]), '}')
-	})
+	return s.startListExport(c, ciph, size, "department", rows)
 }
 
 // exportTagUsers serves export/taguser: the tag's members and departments
@@ -221,6 +217,15 @@ func appendRows(b []byte, rows [][]byte) []byte {
 		b = append(b, r...)
 	}
 	return append(b, ']')
+}
+
+// startListExport writes the files of rows, size a file, each an object
+// whose field key holds its rows, and answers the job's id.
+func (s *Server) startListExport(c *call, ciph *cbc.Cipher, size int, key string, rows [][]byte) (any, *apiError) {
+	head := append(append([]byte(`{"`), key...), `":`...)
+	return s.startExport(c, ciph, size, len(rows), func(b []byte, from, to int) []byte {
+		return append(appendRows(append(b, head...), rows[from:to]), '}')
+	})
 }
 
 // startExport writes the files of n rows, size a file (at least one file,

@@ -94,23 +94,7 @@ type intList []int
 
 // UnmarshalJSON accepts an array of numbers or numeric strings.
 func (l *intList) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if string(b) == "null" {
-		return nil
-	}
-	if len(b) > 0 && b[0] == '"' {
-		return errListAsString
-	}
-	var raw []flexInt
-	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
-	}
-	out := make([]int, len(raw))
-	for i, v := range raw {
-		out[i] = int(v)
-	}
-	*l = out
-	return nil
+	return unmarshalList(b, (*[]int)(l), func(v flexInt) int { return int(v) })
 }
 
 // stringList is a JSON array of strings (numbers are accepted as strings).
@@ -118,6 +102,13 @@ type stringList []string
 
 // UnmarshalJSON accepts an array of strings or numbers.
 func (l *stringList) UnmarshalJSON(b []byte) error {
+	return unmarshalList(b, (*[]string)(l), func(v flexString) string { return string(v) })
+}
+
+// unmarshalList decodes a JSON array of loosely typed elements F into *l,
+// each converted by conv. null leaves *l as it is; a string is
+// errListAsString.
+func unmarshalList[F, T any](b []byte, l *[]T, conv func(F) T) error {
 	b = bytes.TrimSpace(b)
 	if string(b) == "null" {
 		return nil
@@ -125,13 +116,13 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
 		return errListAsString
 	}
-	var raw []flexString
+	var raw []F
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	out := make([]string, len(raw))
+	out := make([]T, len(raw))
 	for i, v := range raw {
-		out[i] = string(v)
+		out[i] = conv(v)
 	}
 	*l = out
 	return nil

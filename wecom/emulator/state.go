@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"iter"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -577,11 +578,8 @@ func (st *state) snapshot() *Org {
 
 // sortedKeys returns the integer keys of m in increasing order.
 func sortedKeys[V any](m map[int]V) []int {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Ints(keys)
+	keys := slices.AppendSeq(make([]int, 0, len(m)), maps.Keys(m))
+	slices.Sort(keys)
 	return keys
 }
 
