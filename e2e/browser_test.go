@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/wecomrunner/runner/runtime/service"
 )
 
 // chromium finds the browser: Debian's chromium, or another Chrome. Without
@@ -84,6 +86,7 @@ clients:
   notify: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_SECRET}"}
 jobs:
   - {name: hello, schedule: "0 2 * * *", script: hello.lua}
+  - {name: twice, schedule: "0 4 * * *", script: quick.lua, concurrency: allow}
   - name: fails
     schedule: "0 3 * * *"
     script: fails.lua
@@ -92,6 +95,7 @@ jobs:
 		"hello.lua": `print("hello " .. args.get("who", "nobody") .. ", " .. wecom.user.get("zhangsan").name)` + "\n" +
 			`for _ = 1, 600 do if fs.exists("go") then break end time.sleep(0.1) end` + "\n", // until the test says go
 		"fails.lua": `error("the HR export is empty")` + "\n",
+		"quick.lua": `print("quick")` + "\n",
 	})
 	ctx := browser(t)
 	_, url, _ := startServe(t, dir, "--emulator")
@@ -156,6 +160,55 @@ jobs:
 		if !strings.Contains(log, want) {
 			t.Errorf("the run's log lacks %q:\n%s", want, log)
 		}
+	}
+
+	// The confirmation of a job that may run beside itself: the page draws
+	// a key for the form, so the form posted twice at once (a double click,
+	// a post sent again) starts one run, and a double click on the button
+	// one more.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+"jobs/twice/run"),
+		chromedp.WaitVisible(chromedp.ID("confirm-run")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`input[name="idempotency_key"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(key, "console-") || len(key) < 30 {
+		t.Errorf("the key the page drew for the form = %q", key)
+	}
+	// where each post ended up: the page of its run
+	landed, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(function () {
+  var form = document.querySelector('form[action="/jobs/twice/run"]');
+  var post = function () {
+    return fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form))}).then(function (r) { return r.url; });
+  };
+  return Promise.all([post(), post()]);
+})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(landed) != 2 || landed[0] != landed[1] || !strings.Contains(landed[0], "/jobs/twice/runs/") {
+		t.Errorf("the form posted twice at once landed on %q, want the page of one run", landed)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(url+"jobs/twice/run"),
+		chromedp.WaitVisible(chromedp.ID("confirm-run")),
+		chromedp.DoubleClick(chromedp.ID("confirm-run")),
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := service.NewControlClient(url, token).Runs(t.Context(), "twice", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Errorf("twice has %d runs, want 2: one for the form posted twice, one for the double click", len(runs))
 	}
 
 	// A failing run whose alert cannot be sent shows the alert's failure.

@@ -34,6 +34,7 @@ import (
 //	POST /api/v1/jobs/{job}/runs      run it now: {"args": {...}, "dry_run": false, "by": "alice@host"} → 202 and the run;
 //	                                  with an Idempotency-Key header, a request repeating the key of one made
 //	                                  within 24 hours for the job → 200, Idempotent-Replayed: true and that run
+//	                                  (a key whose run never started, its serve gone, starts it: Control.RunNow)
 //	POST /api/v1/jobs/{job}/pause     {"by": "..."}
 //	POST /api/v1/jobs/{job}/resume    {"by": "..."}
 //	GET  /api/v1/runs/{run}           one run

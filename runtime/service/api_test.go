@@ -375,10 +375,7 @@ func waitEnded(t *testing.T, store state.Store, job, id string) state.RunRecord 
 // arguments, and forgotten when its run was refused.
 func TestAPIRunNowIdempotent(t *testing.T) {
 	var runs atomic.Int32
-	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
-		runs.Add(1)
-		return nil
-	}), []*jobs.Job{runfixture.Job("sync", every(time.Hour)), runfixture.Job("report", every(time.Hour))})
+	a := startAPI(t, counting(&runs), []*jobs.Job{runfixture.Job("sync", every(time.Hour)), runfixture.Job("report", every(time.Hour))})
 	base := a.srv.URL
 
 	code, first, replayed := postRun(t, base, "sync", "k-1", `{"args": {"who": "alice"}, "by": "alice"}`)
@@ -434,17 +431,21 @@ func TestAPIRunNowIdempotent(t *testing.T) {
 	}
 }
 
-// TestAPIRunNowIdempotentAcrossInstances: the key is kept in the state, so
-// that the instances sharing a Redis state, and a serve restarted on its
-// bbolt file, return the first request's run.
-func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
-	var runs atomic.Int32
-	exec := execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
+// counting is an executor whose runs succeed, counted in runs.
+func counting(runs *atomic.Int32) scheduler.Executor {
+	return execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
 		runs.Add(1)
 		return nil
 	})
+}
+
+// serveSync returns a function that serves the control API of a scheduler
+// of a job sync, disabled, on a store, and returns its URL; the runs of
+// sync count in runs.
+func serveSync(t *testing.T, runs *atomic.Int32) func(store state.Store) string {
+	exec := counting(runs)
 	cfg := runfixture.Config(runfixture.Job("sync", every(time.Hour), func(j *jobs.Job) { j.Enabled = false }))
-	serve := func(store state.Store) string {
+	return func(store state.Store) string {
 		s, err := scheduler.New(cfg, exec, store, scheduler.Options{Logger: testLogger(t)})
 		if err != nil {
 			t.Fatal(err)
@@ -453,6 +454,14 @@ func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}
+}
+
+// TestAPIRunNowIdempotentAcrossInstances: the key is kept in the state, so
+// that the instances sharing a Redis state, and a serve restarted on its
+// bbolt file, return the first request's run.
+func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
+	var runs atomic.Int32
+	serve := serveSync(t, &runs)
 
 	redis := runfixture.StartRedis(t)
 	a, b := redis.Open(t, state.RedisOptions{Instance: "a"}), redis.Open(t, state.RedisOptions{Instance: "b"})
@@ -484,15 +493,149 @@ func TestAPIRunNowIdempotentAcrossInstances(t *testing.T) {
 	}
 }
 
+// dyingStore is the state of a serve killed right after it recorded an
+// Idempotency-Key: die ends the store once Remember has recorded one.
+type dyingStore struct {
+	state.Store
+	die func()
+}
+
+func (s dyingStore) Remember(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	held, err := s.Store.Remember(ctx, key, value, ttl)
+	s.die()
+	return held, err
+}
+
+// TestAPIRunNowKeyOfADeadServe: a serve killed between recording a
+// request's Idempotency-Key and starting its run leaves the key without a
+// run. The request sent again, to another instance or to the serve
+// restarted, starts the run, once; sent once more it answers that run.
+func TestAPIRunNowKeyOfADeadServe(t *testing.T) {
+	var runs atomic.Int32
+	serve := serveSync(t, &runs)
+	// post sends the request until it is no longer answered 409: the dead
+	// serve's heartbeat may outlive a first wait.
+	type answer struct {
+		code     int
+		rec      state.RunRecord
+		replayed bool
+	}
+	post := func(base, key string) answer {
+		for deadline := time.Now().Add(time.Minute); ; {
+			code, rec, replayed := postRun(t, base, "sync", key, `{"by": "alice"}`)
+			if code != http.StatusConflict || time.Now().After(deadline) {
+				return answer{code, rec, replayed}
+			}
+		}
+	}
+
+	redis := runfixture.StartRedis(t)
+	dead := redis.Open(t, state.RedisOptions{Instance: "dead", Heartbeat: time.Second})
+	if code, _, _ := postRun(t, serve(dyingStore{dead, dead.Crash}), "sync", "k-redis", `{"by": "alice"}`); code != http.StatusInternalServerError {
+		t.Fatalf("the request to the serve that dies: %d, want 500", code)
+	}
+	// Two instances get the request again at once: one run.
+	b, c := redis.Open(t, state.RedisOptions{Instance: "b"}), redis.Open(t, state.RedisOptions{Instance: "c"})
+	baseB, baseC := serve(b), serve(c)
+	var wg sync.WaitGroup
+	var fromB, fromC answer
+	wg.Go(func() { fromB = post(baseB, "k-redis") })
+	wg.Go(func() { fromC = post(baseC, "k-redis") })
+	wg.Wait()
+	first, second := fromB, fromC
+	if fromB.replayed {
+		first, second = fromC, fromB
+	}
+	if first.code != http.StatusAccepted || first.replayed || second.code != http.StatusOK || !second.replayed || first.rec.ID != second.rec.ID {
+		t.Fatalf("the request again to two instances at once: %+v and %+v; want 202 with a run, and 200 with that run", fromB, fromC)
+	}
+	waitEnded(t, b, "sync", first.rec.ID)
+	if again := post(baseB, "k-redis"); again.code != http.StatusOK || again.rec.ID != first.rec.ID {
+		t.Errorf("the request once more: %+v, want 200 and the run %s", again, first.rec.ID)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("%d runs after the requests to the instances sharing Redis, want 1", n)
+	}
+
+	path := filepath.Join(t.TempDir(), "state.db")
+	bolt, err := state.OpenBolt(path, state.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := postRun(t, serve(dyingStore{bolt, func() { bolt.Close() }}), "sync", "k-bolt", `{}`); code != http.StatusInternalServerError {
+		t.Fatalf("the request to the serve that dies: %d, want 500", code)
+	}
+	if bolt, err = state.OpenBolt(path, state.BoltOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer bolt.Close()
+	// The restarted serve's state is another session: no wait.
+	base := serve(bolt)
+	code, rec, replayed := postRun(t, base, "sync", "k-bolt", `{}`)
+	if code != http.StatusAccepted || replayed {
+		t.Fatalf("the request again, to the restarted serve: %d, replayed %v; want 202", code, replayed)
+	}
+	waitEnded(t, bolt, "sync", rec.ID)
+	if code, again, _ := postRun(t, base, "sync", "k-bolt", `{}`); code != http.StatusOK || again.ID != rec.ID {
+		t.Errorf("the request once more: %d, %+v; want 200 and the run %s", code, again, rec.ID)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("%d runs, want 2: one per key", n)
+	}
+}
+
+// TestAPIRunNowKeyStarting: a request whose key is held by a live session
+// that has not started its run waits for it, and answers 409 when it does
+// not start within the wait; a key recorded longer than startBound ago
+// whose run is not in the history is taken over.
+func TestAPIRunNowKeyStarting(t *testing.T) {
+	var runs atomic.Int32
+	a := startAPI(t, counting(&runs), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
+	store := a.S.Store()
+	record := func(key string, at time.Time, started bool) {
+		t.Helper()
+		k := keyRecord{digest: requestPrint(scheduler.RunRequest{}), id: state.NewRunID(at), session: store.Session(), at: at, started: started}
+		if _, err := store.Remember(t.Context(), "run-now\x00sync\x00"+key, k.String(), IdempotencyTTL); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	record("starting", time.Now(), false)
+	began := time.Now()
+	if code, _, _ := postRun(t, a.srv.URL, "sync", "starting", `{}`); code != http.StatusConflict {
+		t.Errorf("a key whose run is starting: %d, want 409", code)
+	}
+	if waited := time.Since(began); waited < startWait {
+		t.Errorf("answered after %v, want a wait of %v for the run to start", waited, startWait)
+	}
+
+	record("stale", time.Now().Add(-2*startBound), false)
+	code, rec, replayed := postRun(t, a.srv.URL, "sync", "stale", `{}`)
+	if code != http.StatusAccepted || replayed {
+		t.Fatalf("a key recorded %v ago without a run: %d, replayed %v; want 202", 2*startBound, code, replayed)
+	}
+	a.waitRun(t, rec.ID)
+	if code, again, replayed := postRun(t, a.srv.URL, "sync", "stale", `{}`); code != http.StatusOK || !replayed || again.ID != rec.ID {
+		t.Errorf("the taken-over key again: %d, replayed %v, %+v; want the run %s", code, replayed, again, rec.ID)
+	}
+
+	// A run started long ago and since dropped from the history is not
+	// started again.
+	record("dropped", time.Now().Add(-2*startBound), true)
+	if code, _, _ := postRun(t, a.srv.URL, "sync", "dropped", `{}`); code != http.StatusConflict {
+		t.Errorf("a key whose run left the history: %d, want 409", code)
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("%d runs, want 1", n)
+	}
+}
+
 // TestControlClientRunNowOnce: when the answer to the first request is
 // lost, RunNowOnce sends it again with the same key, and gets the run the
 // first one started: one run.
 func TestControlClientRunNowOnce(t *testing.T) {
 	var runs atomic.Int32
-	a := startAPI(t, execFunc(func(ctx context.Context, job *jobs.Job, at *scheduler.Attempt) error {
-		runs.Add(1)
-		return nil
-	}), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
+	a := startAPI(t, counting(&runs), []*jobs.Job{runfixture.Job("sync", every(time.Hour))})
 	var mu sync.Mutex
 	var keys []string // of the requests, in order
 	api := StatusHandler(a.S, WithControlToken(testToken))

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -194,14 +193,17 @@ func (a *service) runForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, runFormPage, map[string]any{"Job": info})
 }
 
-// runNow starts the run the confirmation page asks for, and shows it.
+// runNow starts the run the confirmation page asks for, and shows it. The
+// page gives each confirmation a key (idempotency_key, drawn by
+// console.js), used as the control API's Idempotency-Key: a double click or
+// a form posted again shows the run the first post started.
 func (a *service) runNow(w http.ResponseWriter, r *http.Request) (string, error) {
 	name := r.PathValue("job")
 	args, err := parseFormArgs(r.PostForm.Get("args"))
 	if err != nil {
 		return "", err
 	}
-	run, err := a.s.Trigger(context.WithoutCancel(r.Context()), name, scheduler.RunRequest{
+	run, _, err := a.c.RunNow(r.Context(), name, r.PostForm.Get("idempotency_key"), scheduler.RunRequest{
 		By: consoleAsker, Args: args, DryRun: r.PostForm.Get("dry_run") != "",
 	})
 	if err != nil {
@@ -333,8 +335,9 @@ button { font: inherit; padding: .15em .7em; cursor: pointer; }
 textarea { font: 13px/1.4 ui-monospace, monospace; width: 100%; max-width: 40em; }
 `
 
-const consoleJS = `// The console: a live log on the page of a running run, and an auto-refresh
-// of the other pages that ask for it, while no form is being filled in.
+const consoleJS = `// The console: a live log on the page of a running run, the keys of the
+// forms that start runs, and an auto-refresh of the other pages that ask
+// for it, while no form is being filled in.
 (function () {
   var log = document.getElementById('live-log');
   if (log) {
@@ -363,6 +366,20 @@ const consoleJS = `// The console: a live log on the page of a running run, and 
     poll();
     return;
   }
+  // Each showing of a form that starts a run draws the key of its
+  // request, so that a double click or a post sent again starts one run.
+  // A page shown again from the history draws a new one: going back to
+  // confirm again asks for another run.
+  var keys = document.querySelectorAll('input[name="idempotency_key"]');
+  var draw = function () {
+    keys.forEach(function (input) {
+      var b = new Uint8Array(16);
+      crypto.getRandomValues(b);
+      input.value = 'console-' + Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join('');
+    });
+  };
+  draw();
+  window.addEventListener('pageshow', function (e) { if (e.persisted) draw(); });
   var every = parseInt(document.body.getAttribute('data-refresh') || '0', 10);
   if (every > 0) {
     setInterval(function () {

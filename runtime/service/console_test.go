@@ -170,6 +170,21 @@ func TestConsoleForms(t *testing.T) {
 		t.Errorf("the run's page:\n%s", body)
 	}
 
+	// The form's key: the same form posted again shows the run it
+	// started, and starts nothing.
+	if _, _, body := u.do("GET", "/jobs/sync/run", nil); !strings.Contains(body, `<input type="hidden" name="idempotency_key" value="">`) {
+		t.Errorf("the confirmation page has no key field for console.js to fill:\n%s", body)
+	}
+	keyed := url.Values{"csrf": {form}, "args": {"who=bob"}, "idempotency_key": {"console-0123abcd"}}
+	status, first, _ := u.do("POST", "/jobs/sync/run", keyed)
+	a.waitRun(t, strings.TrimPrefix(first, "/jobs/sync/runs/"))
+	if again, to, _ := u.do("POST", "/jobs/sync/run", keyed); status != http.StatusSeeOther || again != http.StatusSeeOther || to != first {
+		t.Errorf("the form posted twice with its key: %d to %q, then %d to %q; want the same run", status, first, again, to)
+	}
+	if runs := a.Runs("sync"); len(runs) != 2 {
+		t.Errorf("sync has %d runs, want 2: the form with a key started one", len(runs))
+	}
+
 	// Pause and resume from the index.
 	index := u.csrf("/")
 	if status, to, _ := u.do("POST", "/jobs/sync/pause", url.Values{"csrf": {index}, "back": {"/"}}); status != 303 || to != "/" {

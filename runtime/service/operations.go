@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -61,15 +62,35 @@ const IdempotencyTTL = 24 * time.Hour
 // maxIdempotencyKey bounds the length of an Idempotency-Key.
 const maxIdempotencyKey = 255
 
+// startBound is how long the first request with an Idempotency-Key may
+// take to start its run. A key recorded longer ago, or by a session of the
+// state that has ended (a serve that stopped), whose run is not in the
+// history belongs to a request whose serve died before starting the run:
+// the next request with the key starts it. Starting a run takes a read and
+// a lock in the state, far less than this.
+const startBound = time.Minute
+
+// startWait is how long a request waits for the run of an earlier request
+// with the same key to start, before answering that it has not (409).
+const startWait = 5 * time.Second
+
+// startPoll is how often a request waiting for that run looks again.
+const startPoll = 25 * time.Millisecond
+
 // RunNow starts a run of a job (Scheduler.Trigger); the run outlives ctx.
-// With a key (a request's Idempotency-Key), the first request with that key
-// for the job starts the run, and the requests with the same key within
-// IdempotencyTTL return that run, replayed, instead of starting another:
-// across the instances sharing the state, and across restarts. The key is
-// remembered before the run starts, and forgotten if it does not start (a
-// paused or busy job), so that the request can be made again. A key reused
-// with other arguments or another dry_run is refused (422), as is a retry
-// that arrives before the first request's run has started (409).
+// With a key (a request's Idempotency-Key, or the console's form key), the
+// first request with that key for the job starts the run, and the requests
+// with the same key within IdempotencyTTL return that run, replayed,
+// instead of starting another: across the instances sharing the state, and
+// across restarts. The key is recorded before the run starts, with the
+// session of the state that recorded it, and forgotten if the run is
+// refused (a paused or busy job), so that the request can be made again.
+// A request arriving while the first one's run is starting waits for it
+// (startWait). A key whose run never started — its session ended, or it was
+// recorded more than startBound ago, and the run is not in the history —
+// is taken over: the request starts the run, once across instances. A key
+// reused with other arguments or another dry_run is refused (422), as is a
+// request whose first run has not started after the wait (409).
 func (c *Control) RunNow(ctx context.Context, job, key string, req scheduler.RunRequest) (rec state.RunRecord, replayed bool, err error) {
 	if key == "" {
 		run, err := c.s.Trigger(context.WithoutCancel(ctx), job, req)
@@ -84,30 +105,115 @@ func (c *Control) RunNow(ctx context.Context, job, key string, req scheduler.Run
 	if c.s.Config().JobNamed(job) == nil {
 		return state.RunRecord{}, false, scheduler.ErrNoJob(c.s.Config(), job)
 	}
-	digest := requestPrint(req)
+	store := c.s.Store()
 	req.ID = state.NewRunID(time.Now())
-	stored, mine := "run-now\x00"+job+"\x00"+key, digest+" "+req.ID
-	held, err := c.s.Store().Remember(ctx, stored, mine, IdempotencyTTL)
-	if err != nil {
-		return state.RunRecord{}, false, fmt.Errorf("cannot record the Idempotency-Key: %w", err)
-	}
-	if held != mine {
-		heldDigest, id, _ := strings.Cut(held, " ")
-		if heldDigest != digest {
-			return state.RunRecord{}, false, &apiError{http.StatusUnprocessableEntity, fmt.Sprintf("Idempotency-Key %q was used for a run of %s with other arguments or dry_run", key, job)}
-		}
-		rec, err := c.s.Store().Run(ctx, job, id)
-		if errors.Is(err, state.ErrNotFound) {
-			return state.RunRecord{}, false, &apiError{http.StatusConflict, fmt.Sprintf("the first request with Idempotency-Key %q has not started its run %s yet: try again", key, id)}
-		}
+	mine := keyRecord{digest: requestPrint(req), id: req.ID, session: store.Session(), at: time.Now()}
+	stored := "run-now\x00" + job + "\x00" + key
+	rec, claimed, err := c.claimKey(ctx, job, key, stored, mine)
+	if err != nil || !claimed {
 		return rec, err == nil, err
 	}
-	run, err := c.s.Trigger(context.WithoutCancel(ctx), job, req)
+	bg := context.WithoutCancel(ctx)
+	run, err := c.s.Trigger(bg, job, req)
 	if err != nil {
-		c.s.Store().Forget(context.WithoutCancel(ctx), stored, mine)
+		store.Forget(bg, stored, mine.String())
 		return state.RunRecord{}, false, err
 	}
+	// The run is in the history now; the mark keeps a key whose run has
+	// since left the history (beyond the job's history:) from being taken
+	// over. A mark that cannot be written leaves only that case open, and
+	// the store's health reports the failed write.
+	started := mine
+	started.started = true
+	store.Replace(bg, stored, mine.String(), started.String(), IdempotencyTTL)
 	return run.Initial, false, nil
+}
+
+// claimKey records mine under stored, the Idempotency-Key key of job, and
+// reports whether this request now holds it: recorded now, or taken over
+// from a request whose run never started. Otherwise it returns the run of
+// the request that holds the key, waiting up to startWait for it to start,
+// or why there is none.
+func (c *Control) claimKey(ctx context.Context, job, key, stored string, mine keyRecord) (state.RunRecord, bool, error) {
+	store := c.s.Store()
+	deadline := time.Now().Add(startWait)
+	for {
+		held, err := store.Remember(ctx, stored, mine.String(), IdempotencyTTL)
+		if err != nil {
+			return state.RunRecord{}, false, fmt.Errorf("cannot record the Idempotency-Key: %w", err)
+		}
+		if held == mine.String() {
+			return state.RunRecord{}, true, nil
+		}
+		first := parseKeyRecord(held)
+		if first.digest != mine.digest {
+			return state.RunRecord{}, false, &apiError{http.StatusUnprocessableEntity, fmt.Sprintf("Idempotency-Key %q was used for a run of %s with other arguments or dry_run", key, job)}
+		}
+		rec, err := store.Run(ctx, job, first.id)
+		if !errors.Is(err, state.ErrNotFound) {
+			return rec, false, err
+		}
+		if first.started {
+			return state.RunRecord{}, false, &apiError{http.StatusConflict, fmt.Sprintf("the run %s of the first request with Idempotency-Key %q is no longer in the history of %s", first.id, key, job)}
+		}
+		abandoned := first.session == "" || time.Since(first.at) > startBound
+		if !abandoned {
+			alive, err := store.SessionAlive(ctx, first.session)
+			if err != nil {
+				return state.RunRecord{}, false, fmt.Errorf("cannot tell whether the first request with Idempotency-Key %q is still starting its run: %w", key, err)
+			}
+			abandoned = !alive
+		}
+		if abandoned {
+			ok, err := store.Replace(ctx, stored, held, mine.String(), IdempotencyTTL)
+			if err != nil {
+				return state.RunRecord{}, false, fmt.Errorf("cannot record the Idempotency-Key: %w", err)
+			}
+			if ok {
+				return state.RunRecord{}, true, nil
+			}
+			continue // another request took it over first: the key is its now
+		}
+		if time.Now().After(deadline) {
+			return state.RunRecord{}, false, &apiError{http.StatusConflict, fmt.Sprintf("the first request with Idempotency-Key %q has not started its run %s yet: try again", key, first.id)}
+		}
+		select {
+		case <-time.After(startPoll):
+		case <-ctx.Done():
+			return state.RunRecord{}, false, ctx.Err()
+		}
+	}
+}
+
+// keyRecord is what the state holds under an Idempotency-Key: the print
+// of the first request, the id of its run, the session of the state that
+// recorded it and when, and whether the run has started.
+type keyRecord struct {
+	digest, id, session string
+	at                  time.Time
+	started             bool
+}
+
+// String is the stored form: "digest id session unix-ms", then " started"
+// once the run has started.
+func (k keyRecord) String() string {
+	s := k.digest + " " + k.id + " " + k.session + " " + strconv.FormatInt(k.at.UnixMilli(), 10)
+	if k.started {
+		s += " started"
+	}
+	return s
+}
+
+// parseKeyRecord reads a stored keyRecord. A record of an earlier version,
+// "digest id", has no session and no time.
+func parseKeyRecord(s string) keyRecord {
+	f := strings.Fields(s)
+	f = append(f, make([]string, 5-min(len(f), 5))...)
+	k := keyRecord{digest: f[0], id: f[1], session: f[2], started: f[4] == "started"}
+	if ms, err := strconv.ParseInt(f[3], 10, 64); err == nil {
+		k.at = time.UnixMilli(ms)
+	}
+	return k
 }
 
 // requestPrint is what two requests with the same Idempotency-Key must

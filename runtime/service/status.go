@@ -414,7 +414,7 @@ var runPage = page(`{{define "title"}}{{.Run.Job}} {{.Run.ID}} · runner{{end}}{
 var runFormPage = page(`{{define "title"}}Run {{.Job.Name}} · runner{{end}}{{define "heading"}} · <a href="/jobs/{{.Job.Name}}">{{.Job.Name}}</a> · run now{{end}}{{define "body"}}
 {{if .Job.Paused}}<p class="error">{{.Job.Name}} is paused (by {{.Job.Paused.By}}): resume it first.</p>
 {{else if not .Page.Session}}<p class="error">Running a job needs the control token: <a href="/login?next={{.Page.Path}}">log in</a> first.</p>
-{{else}}<form method="post" action="/jobs/{{.Job.Name}}/run">{{template "csrf" .Page.CSRF}}
+{{else}}<form method="post" action="/jobs/{{.Job.Name}}/run">{{template "csrf" .Page.CSRF}}<input type="hidden" name="idempotency_key" value="">
 <p>Run <strong>{{.Job.Name}}</strong> now{{if .Page.Emulator}}, against the emulator{{end}}. It is recorded as a manual run by the console; with concurrency {{.Job.Concurrency}}{{if eq .Job.Concurrency "forbid"}}, it is refused while the job is running{{end}}. The schedule does not move.</p>
 <p><label for="args">Arguments, one <code>key=value</code> a line, over the job's own:</label><br>
 <textarea id="args" name="args" rows="4" placeholder="source=data/hr_departments.csv"></textarea></p>

@@ -42,6 +42,7 @@ type BoltStore struct {
 	path     string
 	history  int
 	instance string
+	session  string // instance/token of this opening
 	readOnly bool
 
 	mu     sync.Mutex
@@ -112,11 +113,13 @@ func OpenBolt(path string, opts BoltOptions) (*BoltStore, error) {
 	if err != nil {
 		return nil, err
 	}
+	instance := instanceName()
 	s := &BoltStore{
 		db:       db,
 		path:     path,
 		history:  opts.History,
-		instance: instanceName(),
+		instance: instance,
+		session:  instance + "/" + randomHex(4),
 		readOnly: opts.ReadOnly,
 		claims:   make(map[string]claim),
 		locks:    make(map[string]bool),
@@ -739,6 +742,34 @@ func (s *BoltStore) Forget(ctx context.Context, key, value string) error {
 		}
 		return nil
 	}))
+}
+
+// Replace sets key to value for ttl if it holds old, unexpired.
+func (s *BoltStore) Replace(ctx context.Context, key, old, value string, ttl time.Duration) (bool, error) {
+	replaced := false
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketKept)
+		if b == nil {
+			return nil
+		}
+		now := time.Now().UnixNano()
+		if v := b.Get([]byte(key)); len(v) < 8 || int64(binary.BigEndian.Uint64(v)) <= now || string(v[8:]) != old {
+			return nil
+		}
+		replaced = true
+		v := binary.BigEndian.AppendUint64(nil, uint64(now+int64(ttl)))
+		return b.Put([]byte(key), append(v, value...))
+	})
+	return replaced && err == nil, s.health.note(err)
+}
+
+// Session is the instance and a token drawn when the store opened.
+func (s *BoltStore) Session() string { return s.session }
+
+// SessionAlive reports whether session is this store's: the file is locked
+// by the process that has it open, so every other session has ended.
+func (s *BoltStore) SessionAlive(ctx context.Context, session string) (bool, error) {
+	return session == s.session, nil
 }
 
 func (s *BoltStore) SetPause(ctx context.Context, job string, p *Pause) error {

@@ -94,6 +94,42 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 		remember("short", "x", 50*time.Millisecond, "x")
 		time.Sleep(100 * time.Millisecond)
 		remember("short", "y", time.Hour, "y")
+
+		replace := func(key, old, value string, want bool) {
+			t.Helper()
+			if got, err := s.Replace(ctx, key, old, value, time.Hour); err != nil || got != want {
+				t.Errorf("Replace(%s, %s, %s) = %v, %v, want %v", key, old, value, got, err, want)
+			}
+		}
+		replace("run/a/k1", "third", "fifth", false) // not what it holds
+		replace("run/a/k1", "fourth", "fifth", true)
+		replace("run/a/k1", "fourth", "sixth", false) // the old value was replaced already
+		remember("run/a/k1", "seventh", time.Hour, "fifth")
+		replace("absent", "", "x", false)
+		remember("absent", "y", time.Hour, "y")
+		remember("brief", "x", time.Hour, "x")
+		if ok, err := s.Replace(ctx, "brief", "x", "z", 50*time.Millisecond); !ok || err != nil {
+			t.Fatalf("Replace(brief) = %v, %v", ok, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+		replace("brief", "z", "w", false) // expired with the ttl of the replacement
+		remember("brief", "v", time.Hour, "v")
+	})
+
+	t.Run("session", func(t *testing.T) {
+		s := newStore(t, 10)
+		session := s.Session()
+		if !strings.HasPrefix(session, s.Instance()+"/") || len(session) <= len(s.Instance())+1 {
+			t.Errorf("Session() = %q, want %s/ and a token", session, s.Instance())
+		}
+		if alive, err := s.SessionAlive(t.Context(), session); !alive || err != nil {
+			t.Errorf("SessionAlive(own session) = %v, %v", alive, err)
+		}
+		for _, other := range []string{s.Instance() + "/0000", "elsewhere:1/0000", ""} {
+			if alive, err := s.SessionAlive(t.Context(), other); alive || err != nil {
+				t.Errorf("SessionAlive(%q) = %v, %v, want false: no store has it open", other, alive, err)
+			}
+		}
 	})
 
 	t.Run("runs", func(t *testing.T) {
@@ -432,6 +468,29 @@ func TestBoltRememberAcrossRestart(t *testing.T) {
 	defer s.Close()
 	if held, err := s.Remember(t.Context(), "k", "second", time.Hour); held != "first" || err != nil {
 		t.Errorf("after a restart, Remember = %q, %v, want first", held, err)
+	}
+}
+
+// TestBoltSessionAfterRestart: the process that had the file open before
+// is another session, and not alive, although its instance name is the
+// same.
+func TestBoltSessionAfterRestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := OpenBolt(path, BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.Session()
+	s.Close()
+	if s, err = OpenBolt(path, BoltOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Session() == before {
+		t.Fatalf("the session after a restart is the one before: %q", before)
+	}
+	if alive, err := s.SessionAlive(t.Context(), before); alive || err != nil {
+		t.Errorf("SessionAlive(the session before the restart) = %v, %v, want false", alive, err)
 	}
 }
 

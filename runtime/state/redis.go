@@ -817,6 +817,40 @@ func (s *RedisStore) Forget(ctx context.Context, key, value string) error {
 	return s.health.note(releaseScript.Run(ctx, s.rdb, []string{s.key("kept", key)}, value).Err())
 }
 
+// replaceScript sets a key that holds a value to another, for a time.
+//
+// KEYS: the key. ARGV: the value it must hold, the new value, milliseconds.
+var replaceScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+	return 1
+end
+return 0
+`)
+
+// Replace sets the key to value for ttl if it holds old.
+func (s *RedisStore) Replace(ctx context.Context, key, old, value string, ttl time.Duration) (bool, error) {
+	n, err := replaceScript.Run(ctx, s.rdb, []string{s.key("kept", key)}, old, value, max(ttl.Milliseconds(), 1)).Int()
+	return n == 1, s.health.note(err)
+}
+
+// Session is the value of this store's heartbeat: "<instance>/<token>".
+func (s *RedisStore) Session() string { return s.beat }
+
+// SessionAlive reports whether the heartbeat of the session's instance
+// holds the session: a process restarted under the same name beats with
+// another token.
+func (s *RedisStore) SessionAlive(ctx context.Context, session string) (bool, error) {
+	if session == s.beat {
+		return true, nil
+	}
+	beat, err := s.rdb.Get(ctx, s.key("instance", holderOf(session))).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil && beat == session, err
+}
+
 // LockJob takes the job's running lock. While it is held, the lock is renewed
 // every ttl/3, so that it expires at most ttl after its holder died; a lock
 // whose holder's heartbeat is gone is taken over at once.

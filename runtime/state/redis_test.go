@@ -425,3 +425,42 @@ func TestRedisTokenOnce(t *testing.T) {
 
 // lockLease is the lease a scheduler takes on a running job's lock.
 const lockLease = 30 * time.Second
+
+// TestRedisSessionAlive: another instance's session is alive while its
+// heartbeat lasts: until Close, or until the heartbeat of a crashed one
+// expires; a process restarted under the same name is another session.
+func TestRedisSessionAlive(t *testing.T) {
+	r := startRedis(t)
+	ctx := t.Context()
+	const ttl = 3 * time.Second // long enough for a busy machine to renew
+	watcher := r.open(t, RedisOptions{Instance: "watcher", Heartbeat: ttl})
+	alive := func(session string) bool {
+		t.Helper()
+		ok, err := watcher.SessionAlive(ctx, session)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+
+	closed := r.open(t, RedisOptions{Instance: "closed", Heartbeat: ttl})
+	if !alive(closed.Session()) {
+		t.Error("the session of an open store is not alive")
+	}
+	closed.Close()
+	if alive(closed.Session()) {
+		t.Error("the session of a closed store is alive")
+	}
+
+	crashed := r.open(t, RedisOptions{Instance: "crashed", Heartbeat: ttl})
+	crashed.Crash()
+	waitFor(t, 10*ttl, "the session of a crashed store to end with its heartbeat", func() bool { return !alive(crashed.Session()) })
+
+	first := r.open(t, RedisOptions{Instance: "again", Heartbeat: time.Minute})
+	first.Crash()
+	restarted := r.open(t, RedisOptions{Instance: "again", Heartbeat: time.Minute})
+	if alive(first.Session()) || !alive(restarted.Session()) {
+		t.Errorf("after a restart under the same name: the old session alive %v, the new one %v; want false, true",
+			alive(first.Session()), alive(restarted.Session()))
+	}
+}

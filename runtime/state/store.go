@@ -75,6 +75,20 @@ type Store interface {
 	Remember(ctx context.Context, key, value string, ttl time.Duration) (held string, err error)
 	// Forget deletes key if it holds value.
 	Forget(ctx context.Context, key, value string) error
+	// Replace sets key, which Remember recorded, to value for ttl if it
+	// holds old, and reports whether it did: a compare-and-set, so that of
+	// the instances replacing the same old value one succeeds.
+	Replace(ctx context.Context, key, old, value string, ttl time.Duration) (bool, error)
+	// Session names this opening of the store: its instance and a token drawn
+	// when it opened ("host:pid/1a2b3c4d"), so that a process restarted under
+	// the same instance name is another session.
+	Session() string
+	// SessionAlive reports whether the session named (the Session of a store
+	// sharing this state) still has the state open. A bbolt file is open in
+	// one process at a time, so only the store's own session is alive; a
+	// Redis session is alive while its instance's heartbeat lasts, at most
+	// RedisOptions.Heartbeat after its process died.
+	SessionAlive(ctx context.Context, session string) (bool, error)
 	// SetPause pauses a job (p not nil) or resumes it (p nil). Every instance
 	// sharing the state sees it.
 	SetPause(ctx context.Context, job string, p *Pause) error
