@@ -27,6 +27,21 @@ var (
 		Doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"}
 )
 
+// exportJob is one of wechatpy's export functions: a read (it changes
+// nothing in WeCom) that starts a job and returns its jobid.
+func exportJob(m Method) Method {
+	m.Group, m.Read = "export", true
+	m.Result, m.GoResult, m.LuaResult = "jobid", "string", "string"
+	return m
+}
+
+// exportRunner is one of the runner's export functions, written by hand: a
+// read that runs a whole export.
+func exportRunner(m Method) Method {
+	m.Group, m.Read, m.Hand = "export", true, HandWritten
+	return m
+}
+
 // exportGroups are the export groups, in the order of the Lua module's
 // fields.
 var exportGroups = []Group{
@@ -36,40 +51,33 @@ var exportGroups = []Group{
 // exportMethods are the functions of wecom.export: wechatpy's, then the
 // runner's.
 var exportMethods = []Method{
-	{Group: "export", Name: "export_simple_user", Go: "SimpleUser", HTTP: "POST export/simple_user", Read: true, Docs: "94849",
+	exportJob(Method{Name: "export_simple_user", Go: "SimpleUser", HTTP: "POST export/simple_user", Docs: "94849",
 		Doc:    "Starts the export of the members the caller may see, each with userid, name, department and open_userid (导出成员); the jobid is read with get_result.",
-		Params: []Param{exportKey, exportBlockSize},
-		Result: "jobid", GoResult: "string", LuaResult: "string"},
-	{Group: "export", Name: "export_user", Go: "User", HTTP: "POST export/user", Read: true, Docs: "94851",
+		Params: []Param{exportKey, exportBlockSize}}),
+	exportJob(Method{Name: "export_user", Go: "User", HTTP: "POST export/user", Docs: "94851",
 		Doc:    "Starts the export of the details of the members the caller may see, as user/list gives them (导出成员详情); the jobid is read with get_result.",
-		Params: []Param{exportKey, exportBlockSize},
-		Result: "jobid", GoResult: "string", LuaResult: "string"},
-	{Group: "export", Name: "export_department", Go: "Department", HTTP: "POST export/department", Read: true, Docs: "94852",
+		Params: []Param{exportKey, exportBlockSize}}),
+	exportJob(Method{Name: "export_department", Go: "Department", HTTP: "POST export/department", Docs: "94852",
 		Doc:    "Starts the export of the departments the caller may see, as department/list gives them (导出部门); the jobid is read with get_result.",
-		Params: []Param{exportKey, exportBlockSize},
-		Result: "jobid", GoResult: "string", LuaResult: "string"},
-	{Group: "export", Name: "export_taguser", Go: "TagUser", HTTP: "POST export/taguser", Read: true, Docs: "94853",
+		Params: []Param{exportKey, exportBlockSize}}),
+	exportJob(Method{Name: "export_taguser", Go: "TagUser", HTTP: "POST export/taguser", Docs: "94853",
 		Doc:    "Starts the export of a tag's members and departments (导出标签成员); the jobid is read with get_result.",
-		Params: []Param{exportTagID, exportKey, exportBlockSize},
-		Result: "jobid", GoResult: "string", LuaResult: "string"},
+		Params: []Param{exportTagID, exportKey, exportBlockSize}}),
 	{Group: "export", Name: "get_result", Go: "GetResult", HTTP: "GET export/get_result", Read: true, Docs: "94854",
 		Doc:      "Reads an export's status (0 not started, 1 processing, 2 done, 3 failed) and, once done, its files' URLs, sizes and MD5s, valid two hours (获取导出结果).",
 		Params:   []Param{{Name: "jobid", Type: String, Doc: "导出任务接口成功后返回", Go: "jobID"}},
 		GoResult: "*ExportResult"},
 
-	{Group: "export", Name: "each_simple_user", HTTP: "POST export/simple_user, GET export/get_result", Read: true, Docs: "94849", Hand: HandWritten,
-		Doc:       "Exports the members the caller may see and iterates over them, one at a time: submits export/simple_user, waits for the job, downloads and decrypts its files in memory (导出成员).",
-		Params:    []Param{exportBlockSize, exportOwnKey},
-		LuaResult: "fun(): table?"},
-	{Group: "export", Name: "each_user", HTTP: "POST export/user, GET export/get_result", Read: true, Docs: "94851", Hand: HandWritten,
-		Doc:       "Exports the details of the members the caller may see and iterates over them, one at a time: submits export/user, waits for the job, downloads and decrypts its files in memory (导出成员详情).",
-		Params:    []Param{exportBlockSize, exportOwnKey},
-		LuaResult: "fun(): table?"},
-	{Group: "export", Name: "each_department", HTTP: "POST export/department, GET export/get_result", Read: true, Docs: "94852", Hand: HandWritten,
-		Doc:       "Exports the departments the caller may see and iterates over them, one at a time: submits export/department, waits for the job, downloads and decrypts its files in memory (导出部门).",
-		Params:    []Param{exportBlockSize, exportOwnKey},
-		LuaResult: "fun(): table?"},
-	{Group: "export", Name: "all_taguser", HTTP: "POST export/taguser, GET export/get_result", Read: true, Docs: "94853", Hand: HandWritten,
+	exportRunner(Method{Name: "each_simple_user", HTTP: "POST export/simple_user, GET export/get_result", Docs: "94849", LuaResult: "fun(): table?",
+		Doc:    "Exports the members the caller may see and iterates over them, one at a time: submits export/simple_user, waits for the job, downloads and decrypts its files in memory (导出成员).",
+		Params: []Param{exportBlockSize, exportOwnKey}}),
+	exportRunner(Method{Name: "each_user", HTTP: "POST export/user, GET export/get_result", Docs: "94851", LuaResult: "fun(): table?",
+		Doc:    "Exports the details of the members the caller may see and iterates over them, one at a time: submits export/user, waits for the job, downloads and decrypts its files in memory (导出成员详情).",
+		Params: []Param{exportBlockSize, exportOwnKey}}),
+	exportRunner(Method{Name: "each_department", HTTP: "POST export/department, GET export/get_result", Docs: "94852", LuaResult: "fun(): table?",
+		Doc:    "Exports the departments the caller may see and iterates over them, one at a time: submits export/department, waits for the job, downloads and decrypts its files in memory (导出部门).",
+		Params: []Param{exportBlockSize, exportOwnKey}}),
+	exportRunner(Method{Name: "all_taguser", HTTP: "POST export/taguser, GET export/get_result", Docs: "94853",
 		Doc:    "Exports a tag's members and departments and returns them as tag.get_users does, {tagname, userlist, partylist}, the files of the job joined (导出标签成员).",
-		Params: []Param{exportTagID, exportBlockSize, exportOwnKey}},
+		Params: []Param{exportTagID, exportBlockSize, exportOwnKey}}),
 }
