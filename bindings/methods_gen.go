@@ -31,18 +31,93 @@ var groupTitles = map[string]string{
 // legacy names the groups WeCom no longer develops.
 var legacy = map[string]bool{"chat": true, "material": true, "shakearound": true}
 
+// The parameter specs that several functions share.
+var (
+	appAgentIDParam            = param{name: "agent_id", typ: "integer", agent: true, doc: "应用id"}
+	agentIDParam               = param{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"}
+	appchatIDParam             = param{name: "chat_id", typ: "string", doc: "群聊id"}
+	addUserListParam           = param{name: "add_user_list", typ: "string[]|string", opt: true, doc: "会话新增成员列表,成员用userid来标识"}
+	delUserListParam           = param{name: "del_user_list", typ: "string[]|string", opt: true, doc: "会话退出成员列表,成员用userid来标识"}
+	msgTypeParam               = param{name: "msg_type", typ: "string", doc: "消息类型,可以为text/image/voice/video/file/textcard/news/mpnews/markdown"}
+	chatContentParam           = param{name: "content", typ: "string", doc: "消息内容"}
+	safeParam                  = param{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"}
+	batchURLParam              = param{name: "url", typ: "string", opt: true, doc: "企业应用接收企业微信推送请求的访问协议和地址,支持http或https协议"}
+	batchTokenParam            = param{name: "token", typ: "string", opt: true, doc: "用于生成签名"}
+	batchKeyParam              = param{name: "encoding_aes_key", typ: "string", opt: true, doc: "用于消息体的加密,是AES密钥的Base64编码"}
+	batchMediaParam            = param{name: "media_id", typ: "string", doc: "上传的csv文件的media_id"}
+	toInviteParam              = param{name: "to_invite", typ: "boolean", opt: true, def: lua.LTrue, doc: "是否邀请新建的成员使用企业微信(将通过微信服务通知或短信或邮件下发邀请,每天自动下发一次,最多持续3个工作日),默认值为true。"}
+	chatIDParam                = param{name: "chat_id", typ: "string", doc: "会话 ID"}
+	opUserParam                = param{name: "op_user", typ: "string", doc: "操作人 userid"}
+	senderParam                = param{name: "sender", typ: "string", doc: "发送人"}
+	receiverTypeParam          = param{name: "receiver_type", typ: "string", doc: "接收人类型:single|group,分别表示:单聊|群聊"}
+	receiverIDParam            = param{name: "receiver_id", typ: "string", doc: "接收人的值,为userid|chatid,分别表示:成员id|会话id"}
+	singleReceiverParam        = param{name: "receiver", typ: "string", doc: "接收人成员 ID"}
+	groupReceiverParam         = param{name: "receiver", typ: "string", doc: "会话 ID"}
+	chatImageParam             = param{name: "media_id", typ: "string", doc: "图片媒体文件id,可以调用上传素材文件接口获取"}
+	chatFileParam              = param{name: "media_id", typ: "string", doc: "文件id,可以调用上传素材文件接口获取, 文件须大于4字节"}
+	departmentOrderParam       = param{name: "order", typ: "integer", opt: true, doc: "在父部门中的次序值。order值大的排序靠前。有效的值范围是[0, 2^32)"}
+	idParam                    = param{name: "id", typ: "integer", doc: "部门 id"}
+	memberStatusParam          = param{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"}
+	fetchChildParam            = param{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "1/0:是否递归获取子部门下面的成员"}
+	materialArticlesParam      = param{name: "articles", typ: "table", doc: "图文素材数组"}
+	mediaFileParam             = param{name: "media_file", typ: "string|{filename: string, content: string}", doc: "要上传的文件,文件路径(在允许的目录内)或 {filename = ..., content = ...}"}
+	materialIDParam            = param{name: "media_id", typ: "string", doc: "媒体文件 ID"}
+	savePathParam              = param{name: "path", typ: "string", opt: true, doc: "保存到的文件路径(在允许的目录内);不填则以字符串返回文件内容"}
+	mediaIDParam               = param{name: "media_id", typ: "string", doc: "媒体文件id"}
+	menuDataParam              = param{name: "menu_data", typ: "table", doc: "菜单数据,即 menu/create 的请求体 {button = {...}}"}
+	msgAgentIDParam            = param{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"}
+	userIDsParam               = param{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"}
+	partyIDsParam              = param{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"}
+	tagIDsParam                = param{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"}
+	dupCheckParam              = param{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"}
+	dupIntervalParam           = param{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"}
+	codeParam                  = param{name: "code", typ: "string", doc: "通过成员授权获取到的code"}
+	providerTokenParam         = param{name: "provider_access_token", typ: "string", opt: true, doc: "服务提供商的 accesstoken"}
+	tagNameParam               = param{name: "name", typ: "string", doc: "标签名称,长度限制为32个字以内(汉字或英文字母),标签名不可与其他标签重名"}
+	tagIDParam                 = param{name: "tag_id", typ: "integer", doc: "标签ID"}
+	tagUserIDsParam            = param{name: "user_ids", typ: "string[]|string", doc: "企业成员ID列表,单次请求个数不超过1000"}
+	userUserIDParam            = param{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号,企业内必须唯一。长度为1~64个字节"}
+	departmentParam            = param{name: "department", typ: "integer[]|integer", opt: true, doc: "成员所属部门id列表,不超过100个"}
+	positionParam              = param{name: "position", typ: "string", opt: true, doc: "职务信息。长度为0~128个字符"}
+	mobileParam                = param{name: "mobile", typ: "string", opt: true, doc: "手机号码。企业内必须唯一,mobile/email二者不能同时为空"}
+	genderParam                = param{name: "gender", typ: "string|number", opt: true, doc: "性别。1表示男性,2表示女性"}
+	telParam                   = param{name: "tel", typ: "string", opt: true, doc: "座机。由1-32位的纯数字或‘-‘号组成"}
+	emailParam                 = param{name: "email", typ: "string", opt: true, doc: "邮箱。长度6~64个字节,且为有效的email格式。企业内必须唯一"}
+	weixinIDParam              = param{name: "weixin_id", typ: "string", opt: true, doc: "微信号"}
+	extattrParam               = param{name: "extattr", typ: "table", opt: true, doc: "自定义字段。自定义字段需要先在WEB管理端添加,见 user/create 的 extattr"}
+	userIDParam                = param{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号"}
+	departmentIDParam          = param{name: "department_id", typ: "integer", doc: "获取的部门id"}
+	userFetchChildParam        = param{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "是否递归获取子部门下面的成员"}
+	simpleParam                = param{name: "simple", typ: "boolean", opt: true, def: lua.LFalse, doc: "true 只获取成员的userid和姓名(user/simplelist),false 获取成员详情(user/list)"}
+	useridParam                = param{name: "userid", typ: "string[]|string", doc: "企业成员的userid,或最多100个userid的列表"}
+	ecHandoverParam            = param{name: "handover_userid", typ: "string", doc: "原跟进成员的userid"}
+	ecTakeoverParam            = param{name: "takeover_userid", typ: "string", doc: "接替成员的userid"}
+	ecResultCursorParam        = param{name: "cursor", typ: "string", opt: true, doc: "分页查询的cursor,每个分页返回的数据不会超过1000条;不填或为空表示获取第一个分页"}
+	ecStatusFilterParam        = param{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"}
+	externalContactCursorParam = param{name: "cursor", typ: "string", opt: true, doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用不填"}
+	externalContactChatIDParam = param{name: "chat_id", typ: "string", doc: "客户群ID"}
+	ecOwnerUserIDsParam        = param{name: "owner_userid_list", typ: "string[]|string", opt: true, doc: "根据群主id过滤。如果不填,表示获取应用可见范围内全部群主的数据;当群主为离职成员时,必须要指定群主过滤才可拉取对应数据"}
+	ecChatIDListParam          = param{name: "chat_id_list", typ: "string[]|string", doc: "需要转群主的客户群ID列表。取值范围: 1 ~ 100"}
+	ecNewOwnerParam            = param{name: "new_owner", typ: "string", doc: "新群主ID"}
+	exportKeyParam             = param{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"}
+	exportBlockSizeParam       = param{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"}
+	exportTagIDParam           = param{name: "tagid", typ: "integer", doc: "需要导出的标签"}
+	exportOwnKeyParam          = param{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"}
+	ciUserIDsParam             = param{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"}
+	ciDayFromParam             = param{name: "start_time", typ: "integer", doc: "开始日期,当天0点的Unix时间戳"}
+	ciDayToParam               = param{name: "end_time", typ: "integer", doc: "结束日期,当天0点的Unix时间戳"}
+)
+
 // agentGroup is wecom.agent: 应用管理.
 var agentGroup = group{
 	"get": {doc: "Reads an application (获取指定的应用详情).", http: "GET agent/get",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-		},
+		params:  []param{appAgentIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Agent.GetRequest(a.int("agent_id"))) }},
 	"list": {doc: "Lists the applications the access token may see: agentid, name and logo only (获取access_token对应的应用列表).", http: "GET agent/list", result: "table[]",
 		prepare: func(a *args) call { return send(a, a.client.Agent.ListRequest()) }},
 	"set": {doc: "Changes the given settings of an application (设置应用).", http: "POST agent/set",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
+			agentIDParam,
 			{name: "name", typ: "string", opt: true, doc: "企业应用名称,长度不超过32个utf8字符"},
 			{name: "description", typ: "string", opt: true, doc: "企业应用详情,长度为4至120个utf8字符"},
 			{name: "redirect_domain", typ: "string", opt: true, doc: "企业应用可信域名。注意:域名需通过所有权校验,否则jssdk功能将受限,此时返回错误码85005"},
@@ -65,67 +140,37 @@ var appchatGroup = group{
 		},
 		prepare: appchatCreate},
 	"get": {doc: "Reads a group chat (获取群聊会话).", http: "GET appchat/get",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "群聊id"},
-		},
+		params:  []param{appchatIDParam},
 		prepare: func(a *args) call { return send(a, a.client.AppChat.GetRequest(a.str("chat_id"))) }},
 	"update": {doc: "Renames a group chat, changes its owner or its members (修改群聊会话).", http: "POST appchat/update",
 		params: []param{
-			{name: "chat_id", typ: "string", doc: "群聊id"},
+			appchatIDParam,
 			{name: "name", typ: "string", opt: true, doc: "新的群聊名。若不需更新,请忽略此参数。最多50个utf8字符,超过将截断"},
 			{name: "owner", typ: "string", opt: true, doc: "新群主的id。若不需更新,请忽略此参数"},
-			{name: "add_user_list", typ: "string[]|string", opt: true, doc: "会话新增成员列表,成员用userid来标识"},
-			{name: "del_user_list", typ: "string[]|string", opt: true, doc: "会话退出成员列表,成员用userid来标识"},
+			addUserListParam, delUserListParam,
 		},
 		prepare: appchatUpdate},
 	"send": {doc: "Posts a message to a group chat (应用推送消息).", http: "POST appchat/send", kwargs: "具体消息类型的扩展参数",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "群聊id"},
-			{name: "msg_type", typ: "string", doc: "消息类型,可以为text/image/voice/video/file/textcard/news/mpnews/markdown"},
-		},
+		params:  []param{appchatIDParam, msgTypeParam},
 		prepare: appchatSend},
 	"send_msg": {doc: "Posts a message to a group chat; the former name of appchat.send.", http: "POST appchat/send", kwargs: "具体消息类型的扩展参数",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "群聊id"},
-			{name: "msg_type", typ: "string", doc: "消息类型,可以为text/image/voice/video/file/textcard/news/mpnews/markdown"},
-		},
+		params:  []param{appchatIDParam, msgTypeParam},
 		prepare: appchatSendMsg},
 	"send_text": {doc: "Posts a text message to a group chat (应用推送消息).", http: "POST appchat/send",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "群聊id"},
-			{name: "content", typ: "string", doc: "消息内容"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-		},
+		params:  []param{appchatIDParam, chatContentParam, safeParam},
 		prepare: appchatSendText},
 }
 
 // batchGroup is wecom.batch: 异步批量接口.
 var batchGroup = group{
 	"sync_user": {doc: "Starts an incremental import of members (增量更新成员).", http: "POST batch/syncuser",
-		params: []param{
-			{name: "url", typ: "string", opt: true, doc: "企业应用接收企业微信推送请求的访问协议和地址,支持http或https协议"},
-			{name: "token", typ: "string", opt: true, doc: "用于生成签名"},
-			{name: "encoding_aes_key", typ: "string", opt: true, doc: "用于消息体的加密,是AES密钥的Base64编码"},
-			{name: "media_id", typ: "string", doc: "上传的csv文件的media_id"},
-			{name: "to_invite", typ: "boolean", opt: true, def: lua.LTrue, doc: "是否邀请新建的成员使用企业微信(将通过微信服务通知或短信或邮件下发邀请,每天自动下发一次,最多持续3个工作日),默认值为true。"},
-		},
+		params:  []param{batchURLParam, batchTokenParam, batchKeyParam, batchMediaParam, toInviteParam},
 		prepare: batchSyncUser},
 	"replace_user": {doc: "Starts a full replacement of the members (全量覆盖成员).", http: "POST batch/replaceuser",
-		params: []param{
-			{name: "url", typ: "string", opt: true, doc: "企业应用接收企业微信推送请求的访问协议和地址,支持http或https协议"},
-			{name: "token", typ: "string", opt: true, doc: "用于生成签名"},
-			{name: "encoding_aes_key", typ: "string", opt: true, doc: "用于消息体的加密,是AES密钥的Base64编码"},
-			{name: "media_id", typ: "string", doc: "上传的csv文件的media_id"},
-			{name: "to_invite", typ: "boolean", opt: true, def: lua.LTrue, doc: "是否邀请新建的成员使用企业微信(将通过微信服务通知或短信或邮件下发邀请,每天自动下发一次,最多持续3个工作日),默认值为true。"},
-		},
+		params:  []param{batchURLParam, batchTokenParam, batchKeyParam, batchMediaParam, toInviteParam},
 		prepare: batchReplaceUser},
 	"replace_party": {doc: "Starts a full replacement of the departments (全量覆盖部门).", http: "POST batch/replaceparty",
-		params: []param{
-			{name: "url", typ: "string", opt: true, doc: "企业应用接收企业微信推送请求的访问协议和地址,支持http或https协议"},
-			{name: "token", typ: "string", opt: true, doc: "用于生成签名"},
-			{name: "encoding_aes_key", typ: "string", opt: true, doc: "用于消息体的加密,是AES密钥的Base64编码"},
-			{name: "media_id", typ: "string", doc: "上传的csv文件的media_id"},
-		},
+		params:  []param{batchURLParam, batchTokenParam, batchKeyParam, batchMediaParam},
 		prepare: batchReplaceParty},
 	"get_result": {doc: "Reads the progress and outcome of a batch job (获取异步任务结果).", http: "GET batch/getresult",
 		params: []param{
@@ -143,9 +188,7 @@ var batchGroup = group{
 		}},
 	"invite_user": {doc: "Starts a job inviting members to follow the corp (邀请成员关注, 企业号).", http: "POST batch/inviteuser",
 		params: []param{
-			{name: "url", typ: "string", opt: true, doc: "企业应用接收企业微信推送请求的访问协议和地址,支持http或https协议"},
-			{name: "token", typ: "string", opt: true, doc: "用于生成签名"},
-			{name: "encoding_aes_key", typ: "string", opt: true, doc: "用于消息体的加密,是AES密钥的Base64编码"},
+			batchURLParam, batchTokenParam, batchKeyParam,
 			{name: "user_ids", typ: "string[]|string", opt: true, doc: "可选,成员ID列表,多个接收者用‘|’分隔,最多支持1000个。"},
 			{name: "party_ids", typ: "string[]|string", opt: true, doc: "可选,部门ID列表,多个接收者用‘|’分隔,最多支持100个。"},
 			{name: "tag_ids", typ: "string[]|string", opt: true, doc: "可选,标签ID列表,多个接收者用‘|’分隔。"},
@@ -165,25 +208,18 @@ var chatGroup = group{
 		},
 		prepare: chatCreate},
 	"get": {doc: "Reads a conversation (获取会话).", http: "GET chat/get",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "会话 ID"},
-		},
+		params:  []param{chatIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Chat.GetRequest(a.str("chat_id"))) }},
 	"update": {doc: "Renames a conversation, changes its administrator or its members (修改会话).", http: "POST chat/update",
 		params: []param{
-			{name: "chat_id", typ: "string", doc: "会话 ID"},
-			{name: "op_user", typ: "string", doc: "操作人 userid"},
+			chatIDParam, opUserParam,
 			{name: "name", typ: "string", opt: true, doc: "会话标题"},
 			{name: "owner", typ: "string", opt: true, doc: "管理员userid,必须是该会话userlist的成员之一"},
-			{name: "add_user_list", typ: "string[]|string", opt: true, doc: "会话新增成员列表,成员用userid来标识"},
-			{name: "del_user_list", typ: "string[]|string", opt: true, doc: "会话退出成员列表,成员用userid来标识"},
+			addUserListParam, delUserListParam,
 		},
 		prepare: chatUpdate},
 	"quit": {doc: "Makes a member leave a conversation (退出会话).", http: "POST chat/quit",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "会话 ID"},
-			{name: "op_user", typ: "string", doc: "操作人 userid"},
-		},
+		params:  []param{chatIDParam, opUserParam},
 		prepare: func(a *args) call { return send(a, a.client.Chat.QuitRequest(a.str("chat_id"), a.str("op_user"))) }},
 	"clear_notify": {doc: "Marks a member's conversation as read (清除会话未读状态).", http: "POST chat/clearnotify",
 		params: []param{
@@ -198,70 +234,31 @@ var chatGroup = group{
 		},
 		prepare: chatSetMute},
 	"send_text": {doc: "Sends a text message to a conversation (发送文本消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver_type", typ: "string", doc: "接收人类型:single|group,分别表示:单聊|群聊"},
-			{name: "receiver_id", typ: "string", doc: "接收人的值,为userid|chatid,分别表示:成员id|会话id"},
-			{name: "content", typ: "string", doc: "消息内容"},
-		},
+		params:  []param{senderParam, receiverTypeParam, receiverIDParam, chatContentParam},
 		prepare: chatSendText},
 	"send_single_text": {doc: "Sends a text message to a member (发送单聊文本消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "接收人成员 ID"},
-			{name: "content", typ: "string", doc: "消息内容"},
-		},
+		params:  []param{senderParam, singleReceiverParam, chatContentParam},
 		prepare: chatSendSingleText},
 	"send_group_text": {doc: "Sends a text message to a group chat (发送群聊文本消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "会话 ID"},
-			{name: "content", typ: "string", doc: "消息内容"},
-		},
+		params:  []param{senderParam, groupReceiverParam, chatContentParam},
 		prepare: chatSendGroupText},
 	"send_image": {doc: "Sends an image message to a conversation (发送图片消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver_type", typ: "string", doc: "接收人类型:single|group,分别表示:单聊|群聊"},
-			{name: "receiver_id", typ: "string", doc: "接收人的值,为userid|chatid,分别表示:成员id|会话id"},
-			{name: "media_id", typ: "string", doc: "图片媒体文件id,可以调用上传素材文件接口获取"},
-		},
+		params:  []param{senderParam, receiverTypeParam, receiverIDParam, chatImageParam},
 		prepare: chatSendImage},
 	"send_single_image": {doc: "Sends an image message to a member (发送单聊图片消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "接收人成员 ID"},
-			{name: "media_id", typ: "string", doc: "图片媒体文件id,可以调用上传素材文件接口获取"},
-		},
+		params:  []param{senderParam, singleReceiverParam, chatImageParam},
 		prepare: chatSendSingleImage},
 	"send_group_image": {doc: "Sends an image message to a group chat (发送群聊图片消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "会话 ID"},
-			{name: "media_id", typ: "string", doc: "图片媒体文件id,可以调用上传素材文件接口获取"},
-		},
+		params:  []param{senderParam, groupReceiverParam, chatImageParam},
 		prepare: chatSendGroupImage},
 	"send_file": {doc: "Sends a file message to a conversation (发送文件消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver_type", typ: "string", doc: "接收人类型:single|group,分别表示:单聊|群聊"},
-			{name: "receiver_id", typ: "string", doc: "接收人的值,为userid|chatid,分别表示:成员id|会话id"},
-			{name: "media_id", typ: "string", doc: "文件id,可以调用上传素材文件接口获取, 文件须大于4字节"},
-		},
+		params:  []param{senderParam, receiverTypeParam, receiverIDParam, chatFileParam},
 		prepare: chatSendFile},
 	"send_single_file": {doc: "Sends a file message to a member (发送单聊文件消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "接收人成员 ID"},
-			{name: "media_id", typ: "string", doc: "文件id,可以调用上传素材文件接口获取, 文件须大于4字节"},
-		},
+		params:  []param{senderParam, singleReceiverParam, chatFileParam},
 		prepare: chatSendSingleFile},
 	"send_group_file": {doc: "Sends a file message to a group chat (发送群聊文件消息).", http: "POST chat/send",
-		params: []param{
-			{name: "sender", typ: "string", doc: "发送人"},
-			{name: "receiver", typ: "string", doc: "会话 ID"},
-			{name: "media_id", typ: "string", doc: "文件id,可以调用上传素材文件接口获取, 文件须大于4字节"},
-		},
+		params:  []param{senderParam, groupReceiverParam, chatFileParam},
 		prepare: chatSendGroupFile},
 }
 
@@ -271,16 +268,16 @@ var departmentGroup = group{
 		params: []param{
 			{name: "name", typ: "string", doc: "部门名称。长度限制为1~32个字符,字符不能包括:?”<>|"},
 			{name: "parent_id", typ: "integer", opt: true, def: lua.LNumber(1), doc: "父部门id,32位整型"},
-			{name: "order", typ: "integer", opt: true, doc: "在父部门中的次序值。order值大的排序靠前。有效的值范围是[0, 2^32)"},
+			departmentOrderParam,
 			{name: "id", typ: "integer", opt: true, doc: "部门id,32位整型,指定时必须大于1。若不填该参数,将自动生成id"},
 		},
 		prepare: departmentCreate},
 	"update": {doc: "Changes the given fields of a department (更新部门).", http: "POST department/update",
 		params: []param{
-			{name: "id", typ: "integer", doc: "部门 id"},
+			idParam,
 			{name: "name", typ: "string", opt: true, doc: "部门名称。长度限制为1~32个字符,字符不能包括:?”<>|"},
 			{name: "parent_id", typ: "integer", opt: true, doc: "父亲部门id"},
-			{name: "order", typ: "integer", opt: true, doc: "在父部门中的次序值。order值大的排序靠前。有效的值范围是[0, 2^32)"},
+			departmentOrderParam,
 		},
 		prepare: departmentUpdate},
 	"delete": {doc: "Deletes a department, which must have no members and no sub-departments (删除部门).", http: "GET department/delete",
@@ -305,9 +302,7 @@ var departmentGroup = group{
 		prepare: func(a *args) call { return send(a, a.client.Department.GetRequest(a.int("id"))) }},
 	"get_users": {doc: "Lists a department's members, briefly unless simple is false (获取部门成员).", http: "GET user/simplelist, GET user/list", result: "table[]",
 		params: []param{
-			{name: "id", typ: "integer", doc: "部门 id"},
-			{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"},
-			{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "1/0:是否递归获取子部门下面的成员"},
+			idParam, memberStatusParam, fetchChildParam,
 			{name: "simple", typ: "boolean", opt: true, def: lua.LTrue, doc: "True 获取部门成员,False 获取部门成员详情"},
 		},
 		prepare: departmentGetUsers},
@@ -315,8 +310,7 @@ var departmentGroup = group{
 		params: []param{
 			{name: "id", typ: "integer", opt: true, doc: "部门 id, 如果不填,默认获取有权限的所有部门"},
 			{name: "key", typ: "string", opt: true, def: lua.LString("name"), doc: "员工详细信息字段 key,所指向的值必须唯一"},
-			{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"},
-			{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "1/0:是否递归获取子部门下面的成员"},
+			memberStatusParam, fetchChildParam,
 		},
 		prepare: departmentGetMapUsers},
 }
@@ -345,59 +339,44 @@ var jsapiGroup = group{
 var materialGroup = group{
 	"add_articles": {doc: "Stores articles as a permanent mpnews material (上传永久图文素材).", http: "POST material/add_mpnews",
 		params: []param{
-			{name: "articles", typ: "table", doc: "图文素材数组"},
+			materialArticlesParam,
 			{name: "agent_id", typ: "integer", opt: true, doc: "企业应用的id;官方接口要求的 agentid,不填时用客户端配置的 agent_id(都没有则不发送)"},
 		},
 		prepare: materialAddArticles},
 	"add": {doc: "Uploads a permanent image, voice, video or file (上传其他类型永久素材).", http: "POST material/add_material",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
+			agentIDParam,
 			{name: "media_type", typ: "string", doc: "媒体文件类型,分别有图片(image)、语音(voice)、视频(video)普通文件(file)"},
-			{name: "media_file", typ: "string|{filename: string, content: string}", doc: "要上传的文件,文件路径(在允许的目录内)或 {filename = ..., content = ...}"},
+			mediaFileParam,
 		},
 		prepare: materialAdd},
 	"get_url": {doc: "Returns the address of a permanent material, with the current access token (获取永久素材).", http: "GET material/get", result: "string",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
-			{name: "media_id", typ: "string", doc: "媒体文件 ID"},
-		},
+		params:  []param{agentIDParam, materialIDParam},
 		prepare: materialGetURL},
 	"get": {doc: "Downloads a permanent material into memory or into the file at path (获取永久素材).", http: "GET material/get",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
-			{name: "media_id", typ: "string", doc: "媒体文件 ID"},
-			{name: "path", typ: "string", opt: true, doc: "保存到的文件路径(在允许的目录内);不填则以字符串返回文件内容"},
-		},
+		params:  []param{agentIDParam, materialIDParam, savePathParam},
 		prepare: materialGet},
 	"get_articles": {doc: "Reads the articles of a permanent mpnews material (获取永久素材).", http: "GET material/get",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
-			{name: "media_id", typ: "string", doc: "媒体文件 ID"},
-		},
+		params:  []param{agentIDParam, materialIDParam},
 		prepare: materialGetArticles},
 	"delete": {doc: "Deletes a permanent material (删除永久素材).", http: "GET material/del",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
-			{name: "media_id", typ: "string", doc: "媒体文件 ID"},
-		},
+		params: []param{agentIDParam, materialIDParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Material.DeleteRequest(a.int("agent_id"), a.str("media_id")))
 		}},
 	"update_articles": {doc: "Replaces the articles of a permanent mpnews material (修改永久图文素材).", http: "POST material/update_mpnews",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
+			agentIDParam,
 			{name: "media_id", typ: "string", doc: "要修改的图文消息的 id"},
-			{name: "articles", typ: "table", doc: "图文素材数组"},
+			materialArticlesParam,
 		},
 		prepare: materialUpdateArticles},
 	"get_count": {doc: "Counts the permanent materials of an application (获取素材总数).", http: "GET material/get_count",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
-		},
+		params:  []param{agentIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Material.GetCountRequest(a.int("agent_id"))) }},
 	"batchget": {doc: "Lists a page of an application's permanent materials of one type (获取素材列表).", http: "POST material/batchget",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id"},
+			agentIDParam,
 			{name: "media_type", typ: "string", doc: "媒体文件类型,分别有图文(mpnews)、图片(image)、 语音(voice)、视频(video)和文件(file)"},
 			{name: "offset", typ: "integer", opt: true, def: lua.LNumber(0), doc: "从全部素材的该偏移位置开始返回,0 表示从第一个素材返回"},
 			{name: "count", typ: "integer", opt: true, def: lua.LNumber(20), doc: "返回素材的数量,取值在1到20之间"},
@@ -410,7 +389,7 @@ var mediaGroup = group{
 	"upload": {doc: "Uploads a temporary image, voice, video or file (上传临时素材).", http: "POST media/upload",
 		params: []param{
 			{name: "media_type", typ: "string", doc: "媒体文件类型,分别有图片(image)、语音(voice)、视频(video)和普通文件(file)"},
-			{name: "media_file", typ: "string|{filename: string, content: string}", doc: "要上传的文件,文件路径(在允许的目录内)或 {filename = ..., content = ...}"},
+			mediaFileParam,
 		},
 		prepare: mediaUpload},
 	"upload_img": {doc: "Uploads an image for mpnews articles and returns its permanent URL (上传图片).", http: "POST media/uploadimg",
@@ -419,9 +398,7 @@ var mediaGroup = group{
 		},
 		prepare: mediaUploadImg},
 	"get_url": {doc: "Returns the address of a temporary file, with the current access token (获取临时素材).", http: "GET media/get", result: "string",
-		params: []param{
-			{name: "media_id", typ: "string", doc: "媒体文件id"},
-		},
+		params:  []param{mediaIDParam},
 		prepare: mediaGetURL},
 	"get_jssdk_url": {doc: "Returns the address of a JS-SDK voice recording in high definition (获取高清语音素材).", http: "GET media/get/jssdk", result: "string",
 		params: []param{
@@ -445,36 +422,23 @@ var mediaGroup = group{
 		},
 		prepare: func(a *args) call { return send(a, a.client.Media.GetUploadByURLResultRequest(a.str("jobid"))) }},
 	"download": {doc: "Downloads a temporary file into memory or into the file at path (获取临时素材).", http: "GET media/get",
-		params: []param{
-			{name: "media_id", typ: "string", doc: "媒体文件id"},
-			{name: "path", typ: "string", opt: true, doc: "保存到的文件路径(在允许的目录内);不填则以字符串返回文件内容"},
-		},
+		params:  []param{mediaIDParam, savePathParam},
 		prepare: mediaDownload},
 }
 
 // menuGroup is wecom.menu: 自定义菜单.
 var menuGroup = group{
 	"create": {doc: "Sets an application's menu (创建菜单).", http: "POST menu/create",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-			{name: "menu_data", typ: "table", doc: "菜单数据,即 menu/create 的请求体 {button = {...}}"},
-		},
+		params:  []param{appAgentIDParam, menuDataParam},
 		prepare: menuCreate},
 	"get": {doc: "Reads an application's menu (获取菜单).", http: "GET menu/get",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-		},
+		params:  []param{appAgentIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Menu.GetRequest(a.int("agent_id"))) }},
 	"delete": {doc: "Removes an application's menu (删除菜单).", http: "GET menu/delete",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-		},
+		params:  []param{appAgentIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Menu.DeleteRequest(a.int("agent_id"))) }},
 	"update": {doc: "Replaces an application's menu: delete, then create.", http: "GET menu/delete, POST menu/create",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-			{name: "menu_data", typ: "table", doc: "菜单数据,即 menu/create 的请求体 {button = {...}}"},
-		},
+		params:  []param{appAgentIDParam, menuDataParam},
 		prepare: menuUpdate},
 }
 
@@ -482,138 +446,90 @@ var menuGroup = group{
 var messageGroup = group{
 	"send": {doc: "Sends an application message given as WeCom's fields (发送应用消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
+			msgAgentIDParam, userIDsParam, partyIDsParam, tagIDsParam,
 			{name: "msg", typ: "table", opt: true, doc: "消息内容:msgtype 及该类型的字段,如 {msgtype = \"text\", text = {content = \"...\"}}"},
 		},
 		prepare: messageSend},
 	"send_text": {doc: "Sends a text message (发送文本消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "content", typ: "string", doc: "消息内容,最长不超过2048个字节"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendText},
 	"send_text_card": {doc: "Sends a text card message (发送文本卡片消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "title", typ: "string", doc: "标题,不超过128个字节,超过会自动截断。"},
 			{name: "description", typ: "string", doc: "必填,描述,不超过512个字节,超过会自动截断"},
 			{name: "url", typ: "string", doc: "必填,点击后跳转的链接。"},
 			{name: "btntxt", typ: "string", opt: true, def: lua.LString("详情"), doc: "按钮文字。 默认为“详情”, 不超过4个文字,超过自动截断。"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendTextCard},
 	"send_image": {doc: "Sends an image message (发送图片消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "media_id", typ: "string", doc: "图片媒体文件id,可以调用上传临时素材接口获取"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendImage},
 	"send_voice": {doc: "Sends a voice message (发送语音消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "media_id", typ: "string", doc: "语音文件id,可以调用上传临时素材接口获取"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendVoice},
 	"send_video": {doc: "Sends a video message (发送视频消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "media_id", typ: "string", doc: "视频媒体文件id,可以调用上传临时素材接口获取"},
 			{name: "title", typ: "string", opt: true, doc: "视频消息的标题,不超过128个字节"},
 			{name: "description", typ: "string", opt: true, doc: "视频消息的描述,不超过512个字节"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendVideo},
 	"send_file": {doc: "Sends a file message (发送文件消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "media_id", typ: "string", doc: "文件id,可以调用上传临时素材接口获取"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendFile},
 	"send_articles": {doc: "Sends a news message of linked articles (发送图文消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "articles", typ: "table", doc: "图文消息,1到8条图文,每条为 {title, description, url, picurl}"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendArticles},
 	"send_mp_articles": {doc: "Sends an mpnews message of articles stored in WeCom (发送图文消息（mpnews）).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "articles", typ: "table", doc: "图文消息,1到8条图文,每条为 {title, thumb_media_id, author, content_source_url, content, digest}"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "safe", typ: "integer", opt: true, def: lua.LNumber(0), doc: "表示是否是保密消息,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, safeParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendMpArticles},
 	"send_markdown": {doc: "Sends a markdown message (发送markdown消息).", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "content", typ: "string", doc: "markdown内容,最长不超过2048个字节,必须是utf8编码"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			partyIDsParam, tagIDsParam, dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendMarkdown},
 	"send_template_card": {doc: "Sends a template card message (发送模板卡片消息): text_notice, news_notice, button_interaction, vote_interaction or multiple_interaction.", http: "POST message/send",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
-			{name: "user_ids", typ: "string[]|string", doc: "成员ID列表(消息接收者,多个接收者用‘|’分隔,最多支持1000个)。特殊情况:指定为@all,则向关注该企业应用的全部成员发送"},
+			msgAgentIDParam, userIDsParam,
 			{name: "template_card", typ: "table", doc: "模板卡片,如 {card_type = \"text_notice\", main_title = {title = \"...\"}, card_action = {type = 1, url = \"...\"}};交互型卡片需有 task_id"},
-			{name: "party_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "部门ID列表,最多支持100个。当touser为@all时忽略本参数"},
-			{name: "tag_ids", typ: "integer[]|integer|string", opt: true, def: lua.LString(""), doc: "标签ID列表,最多支持100个。当touser为@all时忽略本参数"},
+			partyIDsParam, tagIDsParam,
 			{name: "enable_id_trans", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启id转译,0表示否,1表示是,默认0"},
-			{name: "enable_duplicate_check", typ: "boolean", opt: true, def: lua.LFalse, doc: "表示是否开启重复消息检查,0表示否,1表示是,默认0"},
-			{name: "duplicate_check_interval", typ: "integer", opt: true, def: lua.LNumber(1800), doc: "表示是否重复消息检查的时间间隔,默认1800s,最大不超过4小时"},
+			dupCheckParam, dupIntervalParam,
 		},
 		prepare: messageSendTemplateCard},
 	"update_template_card": {doc: "Updates a sent interactive template card by its response_code, once and within 72 hours: a button's text or the whole card (更新模版卡片消息).", http: "POST message/update_template_card",
 		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "企业应用的id,整型。可在应用的设置页面查看"},
+			msgAgentIDParam,
 			{name: "response_code", typ: "string", doc: "更新卡片所需要消费的code,可通过发消息接口和回调接口返回值获取,一个code只能调用一次该接口,且只能在72小时内调用"},
 			{name: "button", typ: "table", opt: true, doc: "更新按钮为不可点击状态:{replace_name = \"已处理\"};与 template_card 二选一"},
 			{name: "template_card", typ: "table", opt: true, doc: "更新为新的卡片,卡片字段同发送模板卡片消息"},
@@ -647,9 +563,7 @@ var oauthGroup = group{
 		},
 		prepare: oauthAuthorizeURL},
 	"get_user_info": {doc: "Identifies the visitor from the code WeCom appended to the redirect (获取访问用户身份).", http: "GET user/getuserinfo",
-		params: []param{
-			{name: "code", typ: "string", doc: "通过成员授权获取到的code"},
-		},
+		params:  []param{codeParam},
 		prepare: func(a *args) call { return send(a, a.client.OAuth.GetUserInfoRequest(a.str("code"))) }},
 }
 
@@ -670,7 +584,7 @@ var serviceGroup = group{
 	"get_login_info": {doc: "Reads who logged in through the provider's login page, from its auth code (获取登录用户信息).", http: "POST service/get_login_info",
 		params: []param{
 			{name: "auth_code", typ: "string", doc: "OAuth 2.0 授权企业号管理员登录产生的 code"},
-			{name: "provider_access_token", typ: "string", opt: true, doc: "服务提供商的 accesstoken"},
+			providerTokenParam,
 		},
 		prepare: serviceGetLoginInfo},
 	"get_login_url": {doc: "Returns the address that logs the admin into a console page (获取登录企业号官网的url).", http: "POST service/get_login_url",
@@ -678,7 +592,7 @@ var serviceGroup = group{
 			{name: "login_ticket", typ: "string", doc: "通过get_login_info得到的login_ticket, 10小时有效"},
 			{name: "target", typ: "string", doc: "登录跳转到企业号后台的目标页面"},
 			{name: "agentid", typ: "integer", opt: true, doc: "可选,授权方应用id"},
-			{name: "provider_access_token", typ: "string", opt: true, doc: "服务提供商的 accesstoken"},
+			providerTokenParam,
 		},
 		prepare: serviceGetLoginURL},
 }
@@ -695,37 +609,22 @@ var shakearoundGroup = group{
 // tagGroup is wecom.tag: 标签管理.
 var tagGroup = group{
 	"create": {doc: "Creates a tag (创建标签).", http: "POST tag/create",
-		params: []param{
-			{name: "name", typ: "string", doc: "标签名称,长度限制为32个字以内(汉字或英文字母),标签名不可与其他标签重名"},
-		},
+		params:  []param{tagNameParam},
 		prepare: func(a *args) call { return send(a, a.client.Tag.CreateRequest(a.str("name"))) }},
 	"update": {doc: "Renames a tag (更新标签名字).", http: "POST tag/update",
-		params: []param{
-			{name: "tag_id", typ: "integer", doc: "标签ID"},
-			{name: "name", typ: "string", doc: "标签名称,长度限制为32个字以内(汉字或英文字母),标签名不可与其他标签重名"},
-		},
+		params:  []param{tagIDParam, tagNameParam},
 		prepare: func(a *args) call { return send(a, a.client.Tag.UpdateRequest(a.int("tag_id"), a.str("name"))) }},
 	"delete": {doc: "Deletes a tag (删除标签).", http: "GET tag/delete",
-		params: []param{
-			{name: "tag_id", typ: "integer", doc: "标签ID"},
-		},
+		params:  []param{tagIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Tag.DeleteRequest(a.int("tag_id"))) }},
 	"get_users": {doc: "Reads a tag's members and departments (获取标签成员).", http: "GET tag/get",
-		params: []param{
-			{name: "tag_id", typ: "integer", doc: "标签ID"},
-		},
+		params:  []param{tagIDParam},
 		prepare: func(a *args) call { return send(a, a.client.Tag.GetUsersRequest(a.int("tag_id"))) }},
 	"add_users": {doc: "Adds members to a tag (增加标签成员); the answer lists those WeCom refused.", http: "POST tag/addtagusers",
-		params: []param{
-			{name: "tag_id", typ: "integer", doc: "标签ID"},
-			{name: "user_ids", typ: "string[]|string", doc: "企业成员ID列表,单次请求个数不超过1000"},
-		},
+		params:  []param{tagIDParam, tagUserIDsParam},
 		prepare: func(a *args) call { return send(a, a.client.Tag.AddUsersRequest(a.int("tag_id"), a.list("user_ids"))) }},
 	"delete_users": {doc: "Removes members from a tag (删除标签成员); the answer lists those WeCom refused.", http: "POST tag/deltagusers",
-		params: []param{
-			{name: "tag_id", typ: "integer", doc: "标签ID"},
-			{name: "user_ids", typ: "string[]|string", doc: "企业成员ID列表,单次请求个数不超过1000"},
-		},
+		params: []param{tagIDParam, tagUserIDsParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Tag.DeleteUsersRequest(a.int("tag_id"), a.list("user_ids")))
 		}},
@@ -737,42 +636,25 @@ var tagGroup = group{
 var userGroup = group{
 	"create": {doc: "Creates a member (创建成员).", http: "POST user/create", kwargs: "其他成员字段,使用企业微信的字段名(如 alias, is_leader_in_dept, enable, external_profile)",
 		params: []param{
-			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号,企业内必须唯一。长度为1~64个字节"},
+			userUserIDParam,
 			{name: "name", typ: "string", doc: "成员名称。长度为1~64个utf8字符"},
-			{name: "department", typ: "integer[]|integer", opt: true, doc: "成员所属部门id列表,不超过100个"},
-			{name: "position", typ: "string", opt: true, doc: "职务信息。长度为0~128个字符"},
-			{name: "mobile", typ: "string", opt: true, doc: "手机号码。企业内必须唯一,mobile/email二者不能同时为空"},
-			{name: "gender", typ: "string|number", opt: true, doc: "性别。1表示男性,2表示女性"},
-			{name: "tel", typ: "string", opt: true, doc: "座机。由1-32位的纯数字或‘-‘号组成"},
-			{name: "email", typ: "string", opt: true, doc: "邮箱。长度6~64个字节,且为有效的email格式。企业内必须唯一"},
-			{name: "weixin_id", typ: "string", opt: true, doc: "微信号"},
-			{name: "extattr", typ: "table", opt: true, doc: "自定义字段。自定义字段需要先在WEB管理端添加,见 user/create 的 extattr"},
+			departmentParam, positionParam, mobileParam, genderParam, telParam, emailParam, weixinIDParam, extattrParam,
 		},
 		prepare: userCreate},
 	"get": {doc: "Reads a member (读取成员).", http: "GET user/get",
-		params: []param{
-			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号"},
-		},
+		params:  []param{userIDParam},
 		prepare: func(a *args) call { return send(a, a.client.User.GetRequest(a.str("user_id"))) }},
 	"update": {doc: "Changes the given fields of a member (更新成员).", http: "POST user/update", kwargs: "其他成员字段,使用企业微信的字段名(如 alias, is_leader_in_dept, enable, external_profile)",
 		params: []param{
-			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号,企业内必须唯一。长度为1~64个字节"},
+			userUserIDParam,
 			{name: "name", typ: "string", opt: true, doc: "成员名称。长度为1~64个utf8字符"},
-			{name: "department", typ: "integer[]|integer", opt: true, doc: "成员所属部门id列表,不超过100个"},
-			{name: "position", typ: "string", opt: true, doc: "职务信息。长度为0~128个字符"},
-			{name: "mobile", typ: "string", opt: true, doc: "手机号码。企业内必须唯一,mobile/email二者不能同时为空"},
-			{name: "gender", typ: "string|number", opt: true, doc: "性别。1表示男性,2表示女性"},
-			{name: "tel", typ: "string", opt: true, doc: "座机。由1-32位的纯数字或‘-‘号组成"},
-			{name: "email", typ: "string", opt: true, doc: "邮箱。长度6~64个字节,且为有效的email格式。企业内必须唯一"},
-			{name: "weixin_id", typ: "string", opt: true, doc: "微信号"},
+			departmentParam, positionParam, mobileParam, genderParam, telParam, emailParam, weixinIDParam,
 			{name: "enable", typ: "string|number", opt: true, doc: "启用/禁用成员。1表示启用成员,0表示禁用成员"},
-			{name: "extattr", typ: "table", opt: true, doc: "自定义字段。自定义字段需要先在WEB管理端添加,见 user/create 的 extattr"},
+			extattrParam,
 		},
 		prepare: userUpdate},
 	"delete": {doc: "Deletes a member (删除成员).", http: "GET user/delete",
-		params: []param{
-			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号"},
-		},
+		params:  []param{userIDParam},
 		prepare: func(a *args) call { return send(a, a.client.User.DeleteRequest(a.str("user_id"))) }},
 	"batch_delete": {doc: "Deletes up to 200 members (批量删除成员); if one userid is invalid, none is deleted.", http: "POST user/batchdelete",
 		params: []param{
@@ -780,12 +662,7 @@ var userGroup = group{
 		},
 		prepare: func(a *args) call { return send(a, a.client.User.BatchDeleteRequest(a.list("user_ids"))) }},
 	"list": {doc: "Lists a department's members, in detail unless simple (获取部门成员详情).", http: "GET user/list, GET user/simplelist", result: "table[]",
-		params: []param{
-			{name: "department_id", typ: "integer", doc: "获取的部门id"},
-			{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "是否递归获取子部门下面的成员"},
-			{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"},
-			{name: "simple", typ: "boolean", opt: true, def: lua.LFalse, doc: "true 只获取成员的userid和姓名(user/simplelist),false 获取成员详情(user/list)"},
-		},
+		params:  []param{departmentIDParam, userFetchChildParam, memberStatusParam, simpleParam},
 		prepare: userList},
 	"list_id": {doc: "Reads one page of the corp's (userid, department) pairs (获取成员ID列表).", http: "POST user/list_id",
 		params: []param{
@@ -796,12 +673,7 @@ var userGroup = group{
 	"all_ids": {doc: "Reads every (userid, department) pair of the corp, page after page (获取成员ID列表).", http: "POST user/list_id", result: "table[]",
 		prepare: userAllIDs},
 	"each": {doc: "Iterates over a department's members as user.list lists them, one at a time, decoded as WeCom's answer arrives: memory stays flat whatever the size of the organisation (获取部门成员详情).", http: "GET user/list, GET user/simplelist", result: "fun(): table?",
-		params: []param{
-			{name: "department_id", typ: "integer", doc: "获取的部门id"},
-			{name: "fetch_child", typ: "boolean", opt: true, def: lua.LFalse, doc: "是否递归获取子部门下面的成员"},
-			{name: "status", typ: "integer", opt: true, def: lua.LNumber(0), doc: "0 获取全部员工,1 获取已关注成员列表, 2 获取禁用成员列表,4 获取未关注成员列表。可叠加"},
-			{name: "simple", typ: "boolean", opt: true, def: lua.LFalse, doc: "true 只获取成员的userid和姓名(user/simplelist),false 获取成员详情(user/list)"},
-		},
+		params:  []param{departmentIDParam, userFetchChildParam, memberStatusParam, simpleParam},
 		prepare: userEach},
 	"each_id": {doc: "Iterates over every (userid, department) pair of the corp, page after page, one at a time (获取成员ID列表).", http: "POST user/list_id", result: "fun(): table?",
 		prepare: userEachID},
@@ -832,15 +704,10 @@ var userGroup = group{
 			return send(a, a.client.User.GetUserIDByEmailRequest(a.str("email"), a.int("email_type")))
 		}},
 	"verify": {doc: "Reports a member's passed second verification, which activates the member (二次验证).", http: "GET user/authsucc",
-		params: []param{
-			{name: "user_id", typ: "string", doc: "成员UserID。对应管理端的帐号"},
-		},
+		params:  []param{userIDParam},
 		prepare: func(a *args) call { return send(a, a.client.User.VerifyRequest(a.str("user_id"))) }},
 	"get_info": {doc: "Reads who an OAuth code belongs to (根据code获取成员信息).", http: "GET user/getuserinfo",
-		params: []param{
-			{name: "agent_id", typ: "integer", agent: true, doc: "应用id"},
-			{name: "code", typ: "string", doc: "通过成员授权获取到的code"},
-		},
+		params:  []param{appAgentIDParam, codeParam},
 		prepare: func(a *args) call { return send(a, a.client.User.GetInfoRequest(a.int("agent_id"), a.str("code"))) }},
 }
 
@@ -855,7 +722,7 @@ var externalContactGroup = group{
 		prepare: func(a *args) call { return send(a, a.client.ExternalContact.ListRequest(a.str("userid"))) }},
 	"batch_get_by_user": {doc: "Reads one page of the customers of members, each with the member's follow info (批量获取客户详情).", http: "POST externalcontact/batch/get_by_user",
 		params: []param{
-			{name: "userid", typ: "string[]|string", doc: "企业成员的userid,或最多100个userid的列表"},
+			useridParam,
 			{name: "cursor", typ: "string", opt: true, def: lua.LString(""), doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用可不填"},
 			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(50), doc: "返回的最大记录数,整型,最大值100,默认值50,超过最大值时取最大值"},
 		},
@@ -864,7 +731,7 @@ var externalContactGroup = group{
 		}},
 	"gen_all_by_user": {doc: "Reads every customer of members, page after page, each with the member's follow info (批量获取客户详情).", http: "POST externalcontact/batch/get_by_user", result: "table[]",
 		params: []param{
-			{name: "userid", typ: "string[]|string", doc: "企业成员的userid,或最多100个userid的列表"},
+			useridParam,
 			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(50), doc: "每次请求返回的最大记录数,最大值100,默认值50"},
 		},
 		prepare: externalContactGenAllByUser},
@@ -887,8 +754,7 @@ var externalContactGroup = group{
 		}},
 	"transfer_customer": {doc: "Hands customers of a member in post to another member, who takes them over 24 hours later unless the customer refuses (分配在职成员的客户); the answer has an errcode per customer.", http: "POST externalcontact/transfer_customer",
 		params: []param{
-			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid"},
-			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			ecHandoverParam, ecTakeoverParam,
 			{name: "external_userid", typ: "string[]|string", doc: "客户的external_userid列表,每次最多分配100个客户"},
 			{name: "transfer_success_msg", typ: "string", opt: true, doc: "转移成功后发给客户的消息,最多200个字符,不填则使用默认文案"},
 		},
@@ -896,18 +762,14 @@ var externalContactGroup = group{
 			return send(a, a.client.ExternalContact.TransferCustomerRequest(a.str("handover_userid"), a.str("takeover_userid"), a.list("external_userid"), a.str("transfer_success_msg")))
 		}},
 	"transfer_result": {doc: "Reads the state of the customers handed from one member in post to another (查询客户接替状态).", http: "POST externalcontact/transfer_result",
-		params: []param{
-			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid"},
-			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
-			{name: "cursor", typ: "string", opt: true, doc: "分页查询的cursor,每个分页返回的数据不会超过1000条;不填或为空表示获取第一个分页"},
-		},
+		params: []param{ecHandoverParam, ecTakeoverParam, ecResultCursorParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContact.TransferResultRequest(a.str("handover_userid"), a.str("takeover_userid"), a.str("cursor")))
 		}},
 	"resigned_transfer_customer": {doc: "Assigns customers of a member who left to another member, who takes them over 24 hours later (分配离职成员的客户); the answer has an errcode per customer.", http: "POST externalcontact/resigned/transfer_customer",
 		params: []param{
 			{name: "handover_userid", typ: "string", doc: "原跟进成员的userid,必须是已离职用户"},
-			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
+			ecTakeoverParam,
 			{name: "external_userid", typ: "string[]|string", doc: "客户的external_userid列表,最多一次转移100个客户"},
 		},
 		prepare: func(a *args) call {
@@ -916,8 +778,7 @@ var externalContactGroup = group{
 	"resigned_transfer_result": {doc: "Reads the state of the customers assigned from a member who left to another member (查询离职客户接替状态).", http: "POST externalcontact/resigned/transfer_result",
 		params: []param{
 			{name: "handover_userid", typ: "string", doc: "原添加成员的userid"},
-			{name: "takeover_userid", typ: "string", doc: "接替成员的userid"},
-			{name: "cursor", typ: "string", opt: true, doc: "分页查询的cursor,每个分页返回的数据不会超过1000条;不填或为空表示获取第一个分页"},
+			ecTakeoverParam, ecResultCursorParam,
 		},
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContact.ResignedTransferResultRequest(a.str("handover_userid"), a.str("takeover_userid"), a.str("cursor")))
@@ -970,15 +831,13 @@ var externalContactGroup = group{
 	"get_group_chat_list": {doc: "Reads one page of the customer groups, as external_contact_group_chat.list with the owner filter given as a table (获取客户群列表).", http: "POST externalcontact/groupchat/list",
 		params: []param{
 			{name: "limit", typ: "integer", doc: "分页,预期请求的数据量,取值范围 1 ~ 1000"},
-			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
+			ecStatusFilterParam,
 			{name: "owner_filter", typ: "table", opt: true, doc: "群主过滤:{userid_list = {...}};如果不填,表示获取应用可见范围内全部群主的数据"},
-			{name: "cursor", typ: "string", opt: true, doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用不填"},
+			externalContactCursorParam,
 		},
 		prepare: externalContactGetGroupChatList},
 	"get_group_chat_info": {doc: "Reads a customer group, as external_contact_group_chat.get (获取客户群详情).", http: "POST externalcontact/groupchat/get",
-		params: []param{
-			{name: "chat_id", typ: "string", doc: "客户群ID"},
-		},
+		params:  []param{externalContactChatIDParam},
 		prepare: externalContactGetGroupChatInfo},
 }
 
@@ -986,40 +845,31 @@ var externalContactGroup = group{
 var externalContactGroupChatGroup = group{
 	"list": {doc: "Reads one page of the customer groups, by follow-up status and owner (获取客户群列表).", http: "POST externalcontact/groupchat/list",
 		params: []param{
-			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
-			{name: "owner_userid_list", typ: "string[]|string", opt: true, doc: "根据群主id过滤。如果不填,表示获取应用可见范围内全部群主的数据;当群主为离职成员时,必须要指定群主过滤才可拉取对应数据"},
-			{name: "cursor", typ: "string", opt: true, doc: "用于分页查询的游标,字符串类型,由上一次调用返回,首次调用不填"},
+			ecStatusFilterParam, ecOwnerUserIDsParam, externalContactCursorParam,
 			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(100), doc: "分页,预期请求的数据量,取值范围 1 ~ 1000,默认100"},
 		},
 		prepare: externalContactGroupChatList},
 	"list_all": {doc: "Reads every customer group, page after page, by follow-up status and owner (获取客户群列表).", http: "POST externalcontact/groupchat/list", result: "table[]",
 		params: []param{
-			{name: "status_filter", typ: "integer", opt: true, def: lua.LNumber(0), doc: "客户群跟进状态过滤。0 - 所有列表(即不过滤);1 - 离职待继承;2 - 离职继承中;3 - 离职继承完成"},
-			{name: "owner_userid_list", typ: "string[]|string", opt: true, doc: "根据群主id过滤。如果不填,表示获取应用可见范围内全部群主的数据;当群主为离职成员时,必须要指定群主过滤才可拉取对应数据"},
+			ecStatusFilterParam, ecOwnerUserIDsParam,
 			{name: "limit", typ: "integer", opt: true, def: lua.LNumber(100), doc: "每次请求的数据量,取值范围 1 ~ 1000,默认100"},
 		},
 		prepare: externalContactGroupChatListAll},
 	"get": {doc: "Reads a customer group: name, owner, members with how and when they joined, administrators (获取客户群详情).", http: "POST externalcontact/groupchat/get",
 		params: []param{
-			{name: "chat_id", typ: "string", doc: "客户群ID"},
+			externalContactChatIDParam,
 			{name: "need_name", typ: "integer", opt: true, doc: "是否需要返回群成员的名字group_chat.member_list.name。0-不返回;1-返回。默认不返回"},
 		},
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContactGroupChat.GetRequest(a.str("chat_id"), a.int("need_name")))
 		}},
 	"transfer": {doc: "Gives the customer groups of owners who left to a new owner (分配离职成员的客户群); the answer lists the groups that failed.", http: "POST externalcontact/groupchat/transfer",
-		params: []param{
-			{name: "chat_id_list", typ: "string[]|string", doc: "需要转群主的客户群ID列表。取值范围: 1 ~ 100"},
-			{name: "new_owner", typ: "string", doc: "新群主ID"},
-		},
+		params: []param{ecChatIDListParam, ecNewOwnerParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContactGroupChat.TransferRequest(a.list("chat_id_list"), a.str("new_owner")))
 		}},
 	"onjob_transfer": {doc: "Gives the customer groups of owners in post to a new owner (分配在职成员的客户群); the answer lists the groups that failed.", http: "POST externalcontact/groupchat/onjob_transfer",
-		params: []param{
-			{name: "chat_id_list", typ: "string[]|string", doc: "需要转群主的客户群ID列表。取值范围: 1 ~ 100"},
-			{name: "new_owner", typ: "string", doc: "新群主ID"},
-		},
+		params: []param{ecChatIDListParam, ecNewOwnerParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.ExternalContactGroupChat.OnJobTransferRequest(a.list("chat_id_list"), a.str("new_owner")))
 		}},
@@ -1028,35 +878,22 @@ var externalContactGroupChatGroup = group{
 // exportGroup is wecom.export: 异步导出.
 var exportGroup = group{
 	"export_simple_user": {doc: "Starts the export of the members the caller may see, each with userid, name, department and open_userid (导出成员); the jobid is read with get_result.", http: "POST export/simple_user", result: "string",
-		params: []param{
-			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-		},
+		params: []param{exportKeyParam, exportBlockSizeParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Export.SimpleUserRequest(a.str("encoding_aeskey"), a.int("block_size")))
 		}},
 	"export_user": {doc: "Starts the export of the details of the members the caller may see, as user/list gives them (导出成员详情); the jobid is read with get_result.", http: "POST export/user", result: "string",
-		params: []param{
-			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-		},
+		params: []param{exportKeyParam, exportBlockSizeParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Export.UserRequest(a.str("encoding_aeskey"), a.int("block_size")))
 		}},
 	"export_department": {doc: "Starts the export of the departments the caller may see, as department/list gives them (导出部门); the jobid is read with get_result.", http: "POST export/department", result: "string",
-		params: []param{
-			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-		},
+		params: []param{exportKeyParam, exportBlockSizeParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Export.DepartmentRequest(a.str("encoding_aeskey"), a.int("block_size")))
 		}},
 	"export_taguser": {doc: "Starts the export of a tag's members and departments (导出标签成员); the jobid is read with get_result.", http: "POST export/taguser", result: "string",
-		params: []param{
-			{name: "tagid", typ: "integer", doc: "需要导出的标签"},
-			{name: "encoding_aeskey", typ: "string", doc: "base64encode的加密密钥,长度固定为43,base64decode之后即得到AESKey。加密方式采用AES-256-CBC方式,数据采用PKCS#7填充至32字节的倍数;IV初始向量大小为16字节,取AESKey前16字节"},
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-		},
+		params: []param{exportTagIDParam, exportKeyParam, exportBlockSizeParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.Export.TagUserRequest(a.int("tagid"), a.str("encoding_aeskey"), a.int("block_size")))
 		}},
@@ -1066,29 +903,16 @@ var exportGroup = group{
 		},
 		prepare: func(a *args) call { return send(a, a.client.Export.GetResultRequest(a.str("jobid"))) }},
 	"each_simple_user": {doc: "Exports the members the caller may see and iterates over them, one at a time: submits export/simple_user, waits for the job, downloads and decrypts its files in memory (导出成员).", http: "POST export/simple_user, GET export/get_result", result: "fun(): table?",
-		params: []param{
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
-		},
+		params:  []param{exportBlockSizeParam, exportOwnKeyParam},
 		prepare: exportEachSimpleUser},
 	"each_user": {doc: "Exports the details of the members the caller may see and iterates over them, one at a time: submits export/user, waits for the job, downloads and decrypts its files in memory (导出成员详情).", http: "POST export/user, GET export/get_result", result: "fun(): table?",
-		params: []param{
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
-		},
+		params:  []param{exportBlockSizeParam, exportOwnKeyParam},
 		prepare: exportEachUser},
 	"each_department": {doc: "Exports the departments the caller may see and iterates over them, one at a time: submits export/department, waits for the job, downloads and decrypts its files in memory (导出部门).", http: "POST export/department, GET export/get_result", result: "fun(): table?",
-		params: []param{
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
-		},
+		params:  []param{exportBlockSizeParam, exportOwnKeyParam},
 		prepare: exportEachDepartment},
 	"all_taguser": {doc: "Exports a tag's members and departments and returns them as tag.get_users does, {tagname, userlist, partylist}, the files of the job joined (导出标签成员).", http: "POST export/taguser, GET export/get_result",
-		params: []param{
-			{name: "tagid", typ: "integer", doc: "需要导出的标签"},
-			{name: "block_size", typ: "integer", opt: true, def: lua.LNumber(1000000), doc: "每块数据的人员数(导出部门时为部门数,导出标签成员时为人员数和部门数之和),支持范围[10^4,10^6],默认值为10^6"},
-			{name: "encoding_aeskey", typ: "string", opt: true, doc: "加密文件的密钥(43个字符);不填则每次调用生成一个新的随机密钥"},
-		},
+		params:  []param{exportTagIDParam, exportBlockSizeParam, exportOwnKeyParam},
 		prepare: exportAllTaguser},
 }
 
@@ -1141,26 +965,18 @@ var oaGroup = group{
 			{name: "data_type", typ: "integer", doc: "打卡类型。1:上下班打卡;2:外出打卡;3:全部打卡"},
 			{name: "start_time", typ: "integer", doc: "开始时间,Unix时间戳"},
 			{name: "end_time", typ: "integer", doc: "结束时间,Unix时间戳"},
-			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+			ciUserIDsParam,
 		},
 		prepare: func(a *args) call {
 			return send(a, a.client.OA.GetCheckinDataRequest(a.int("data_type"), a.int("start_time"), a.int("end_time"), a.list("userid_list")))
 		}},
 	"get_checkin_daydata": {doc: "Reads the daily attendance reports of members, day by day: check-ins, working time, lateness, early leaving and missed check-ins (获取打卡日报数据).", http: "POST checkin/getcheckin_daydata", span: &span{from: "start_time", to: "end_time", days: 31},
-		params: []param{
-			{name: "start_time", typ: "integer", doc: "开始日期,当天0点的Unix时间戳"},
-			{name: "end_time", typ: "integer", doc: "结束日期,当天0点的Unix时间戳"},
-			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
-		},
+		params: []param{ciDayFromParam, ciDayToParam, ciUserIDsParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.OA.GetCheckinDayDataRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))
 		}},
 	"get_checkin_monthdata": {doc: "Reads the attendance report of members over a period of at most a month: working days, working time and exceptions (获取打卡月报数据).", http: "POST checkin/getcheckin_monthdata", span: &span{from: "start_time", to: "end_time", days: 31},
-		params: []param{
-			{name: "start_time", typ: "integer", doc: "开始日期,当天0点的Unix时间戳"},
-			{name: "end_time", typ: "integer", doc: "结束日期,当天0点的Unix时间戳"},
-			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
-		},
+		params: []param{ciDayFromParam, ciDayToParam, ciUserIDsParam},
 		prepare: func(a *args) call {
 			return send(a, a.client.OA.GetCheckinMonthDataRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))
 		}},
@@ -1170,7 +986,7 @@ var oaGroup = group{
 		params: []param{
 			{name: "start_time", typ: "integer", doc: "获取排班信息的开始时间,Unix时间戳"},
 			{name: "end_time", typ: "integer", doc: "获取排班信息的结束时间,Unix时间戳;与开始时间的跨度不超过一个月"},
-			{name: "userid_list", typ: "string[]|string", max: 100, doc: "成员的userid列表,1 ~ 100个;超过100个请分批获取"},
+			ciUserIDsParam,
 		},
 		prepare: func(a *args) call {
 			return send(a, a.client.OA.GetCheckinScheduListRequest(a.int("start_time"), a.int("end_time"), a.list("userid_list")))

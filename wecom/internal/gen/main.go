@@ -68,7 +68,11 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	bindingsGo, err := gofmt("bindings/methods_gen.go", bindingsFile(methods))
+	tableVars, err := tableParamVars(filepath.Join(root, "wecom/internal/table"))
+	if err != nil {
+		return nil, err
+	}
+	bindingsGo, err := gofmt("bindings/methods_gen.go", bindingsFile(methods, tableVars))
 	if err != nil {
 		return nil, err
 	}
