@@ -6,10 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-type allowUser struct {
-	UserID string `json:"userid"`
-}
-
 type agentAnswer struct {
 	status
 	AgentID        int    `json:"agentid"`
@@ -17,7 +13,7 @@ type agentAnswer struct {
 	SquareLogoURL  string `json:"square_logo_url"`
 	Description    string `json:"description"`
 	AllowUserInfos struct {
-		User []allowUser `json:"user"`
+		User []userRef `json:"user"`
 	} `json:"allow_userinfos"`
 	AllowPartys struct {
 		PartyID []int `json:"partyid"`
@@ -54,10 +50,10 @@ func (s *Server) agentGet(c *call) (any, *apiError) {
 		IsReportEnter:      a.IsReportEnter,
 		HomeURL:            a.HomeURL,
 	}
-	out.AllowUserInfos.User = []allowUser{}
+	out.AllowUserInfos.User = []userRef{}
 	for _, m := range st.sortedMembers(sortedKeys(st.depts)) {
 		if a.allowUsers[strings.ToLower(m.UserID)] {
-			out.AllowUserInfos.User = append(out.AllowUserInfos.User, allowUser{m.UserID})
+			out.AllowUserInfos.User = append(out.AllowUserInfos.User, userRef{m.UserID})
 		}
 	}
 	out.AllowPartys.PartyID = sortedKeys(a.allowParties)

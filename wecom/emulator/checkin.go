@@ -75,8 +75,8 @@ func (s *Server) checkinMembers(c *call, ids []string) []checkinMember {
 	var out []checkinMember
 	seen := map[string]bool{}
 	for _, id := range ids {
-		m := s.st.user(id)
-		if m == nil || seen[m.UserID] || !s.st.userVisible(c.app(), m) {
+		m := s.st.seenUser(c, id)
+		if m == nil || seen[m.UserID] {
 			continue
 		}
 		seen[m.UserID] = true
@@ -87,15 +87,18 @@ func (s *Server) checkinMembers(c *call, ids []string) []checkinMember {
 	return out
 }
 
-// checkinCall starts a check-in call: it checks the request, takes st's
-// read lock (the caller releases it with unlock) and returns the members
-// asked that are under a rule.
-func (s *Server) checkinCall(c *call, req *checkinRequest, maxSpan int64) (members []checkinMember, unlock func(), e *apiError) {
-	if e := req.check(maxSpan); e != nil {
-		return nil, nil, e
-	}
-	st := s.readState()
-	return s.checkinMembers(c, req.Users), st.mu.RUnlock, nil
+// checkinCall adapts h, a check-in call of a range of at most maxSpan
+// seconds, to a handler: the request is decoded and checked, and h gets
+// it with the members asked that are under a rule, the state read-locked.
+func (s *Server) checkinCall(maxSpan int64, h func(c *call, req checkinRequest, members []checkinMember) (any, *apiError)) handler {
+	return body(func(c *call, req checkinRequest) (any, *apiError) {
+		if e := req.check(maxSpan); e != nil {
+			return nil, e
+		}
+		st := s.readState()
+		defer st.mu.RUnlock()
+		return h(c, req, s.checkinMembers(c, req.Users))
+	})
 }
 
 // ruleOf is the rule that applies to m: the one listing them, else the one
@@ -298,12 +301,7 @@ type checkinDataAnswer struct {
 // ciData serves POST checkin/getcheckindata: the check-ins in [starttime,
 // endtime] of the members asked. opencheckindatatype 1 and 3 list them (the
 // emulator's members make no 外出 check-ins, which 2 asks for).
-func (s *Server) ciData(c *call, req checkinRequest) (any, *apiError) {
-	members, unlock, e := s.checkinCall(c, &req, maxRecordsSpan)
-	if e != nil {
-		return nil, e
-	}
-	defer unlock()
+func (s *Server) ciData(c *call, req checkinRequest, members []checkinMember) (any, *apiError) {
 	if req.DataType < 1 || req.DataType > 3 {
 		return nil, errorf(301021, "opencheckindatatype must be 1, 2 or 3")
 	}
@@ -439,15 +437,26 @@ type checkinTimeView struct {
 	OffWorkSec int `json:"off_work_sec"`
 }
 
+// reportMember is who a day or month report is of, as its base_info
+// starts.
+type reportMember struct {
+	RecordType  int    `json:"record_type"`
+	Name        string `json:"name"`
+	NameEx      string `json:"name_ex"`
+	DepartsName string `json:"departs_name"`
+	AcctID      string `json:"acctid"`
+}
+
+// reportMember is the member as the reports show them.
+func (cm checkinMember) reportMember() reportMember {
+	return reportMember{recordType(cm.rule), cm.m.Name, cm.m.Alias, cm.dept, cm.m.UserID}
+}
+
 type dayDataView struct {
 	BaseInfo struct {
-		Date        int64  `json:"date"`
-		RecordType  int    `json:"record_type"`
-		Name        string `json:"name"`
-		NameEx      string `json:"name_ex"`
-		DepartsName string `json:"departs_name"`
-		AcctID      string `json:"acctid"`
-		RuleInfo    struct {
+		Date int64 `json:"date"`
+		reportMember
+		RuleInfo struct {
 			GroupID      int               `json:"groupid"`
 			GroupName    string            `json:"groupname"`
 			ScheduleID   int               `json:"scheduleid"`
@@ -485,12 +494,7 @@ func recordType(r *CheckinRule) int {
 // ciDayData serves POST checkin/getcheckin_daydata: for each member asked
 // and each whole day from starttime to endtime (days that ended before the
 // clock's today), the day's report computed from the check-ins.
-func (s *Server) ciDayData(c *call, req checkinRequest) (any, *apiError) {
-	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
-	if e != nil {
-		return nil, e
-	}
-	defer unlock()
+func (s *Server) ciDayData(c *call, req checkinRequest, members []checkinMember) (any, *apiError) {
 	now := s.now()
 	out := dayDataAnswer{okStatus, []dayDataView{}}
 	for _, cm := range members {
@@ -499,7 +503,7 @@ func (s *Server) ciDayData(c *call, req checkinRequest) (any, *apiError) {
 			r := report(cm.m, w, now)
 			var v dayDataView
 			b := &v.BaseInfo
-			b.Date, b.RecordType, b.Name, b.NameEx, b.DepartsName, b.AcctID = d.Unix(), recordType(cm.rule), cm.m.Name, cm.m.Alias, cm.dept, cm.m.UserID
+			b.Date, b.reportMember = d.Unix(), cm.reportMember()
 			b.RuleInfo.GroupID, b.RuleInfo.GroupName, b.RuleInfo.CheckinTime = cm.rule.ID, cm.rule.Name, []checkinTimeView{}
 			if w.off_() {
 				b.DayType = 1
@@ -522,12 +526,8 @@ func (s *Server) ciDayData(c *call, req checkinRequest) (any, *apiError) {
 
 type monthDataView struct {
 	BaseInfo struct {
-		RecordType  int    `json:"record_type"`
-		Name        string `json:"name"`
-		NameEx      string `json:"name_ex"`
-		DepartsName string `json:"departs_name"`
-		AcctID      string `json:"acctid"`
-		RuleInfo    struct {
+		reportMember
+		RuleInfo struct {
 			GroupID   int    `json:"groupid"`
 			GroupName string `json:"groupname"`
 		} `json:"rule_info"`
@@ -551,18 +551,13 @@ type monthDataAnswer struct {
 // ciMonthData serves POST checkin/getcheckin_monthdata: each member's
 // totals over the whole days from starttime to endtime: the day reports
 // added up.
-func (s *Server) ciMonthData(c *call, req checkinRequest) (any, *apiError) {
-	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
-	if e != nil {
-		return nil, e
-	}
-	defer unlock()
+func (s *Server) ciMonthData(c *call, req checkinRequest, members []checkinMember) (any, *apiError) {
 	now := s.now()
 	out := monthDataAnswer{okStatus, []monthDataView{}}
 	for _, cm := range members {
 		var v monthDataView
 		b := &v.BaseInfo
-		b.RecordType, b.Name, b.NameEx, b.DepartsName, b.AcctID = recordType(cm.rule), cm.m.Name, cm.m.Alias, cm.dept, cm.m.UserID
+		b.reportMember = cm.reportMember()
 		b.RuleInfo.GroupID, b.RuleInfo.GroupName = cm.rule.ID, cm.rule.Name
 		var total dayReport
 		si := &v.SummaryInfo
@@ -680,12 +675,7 @@ type scheduleAnswer struct {
 // ciScheduleList serves POST checkin/getcheckinschedulist: the shifts, day
 // by day and month by month, of the members asked who are under a rule by
 // shift; a day off is schedule 0.
-func (s *Server) ciScheduleList(c *call, req checkinRequest) (any, *apiError) {
-	members, unlock, e := s.checkinCall(c, &req, maxCheckinPeriod)
-	if e != nil {
-		return nil, e
-	}
-	defer unlock()
+func (s *Server) ciScheduleList(c *call, req checkinRequest, members []checkinMember) (any, *apiError) {
 	out := scheduleAnswer{okStatus, []memberScheduleView{}}
 	for _, cm := range members {
 		if cm.rule.Type != 2 {

@@ -58,10 +58,10 @@ func (s *Server) gcList(c *call, req gcListRequest) (any, *apiError) {
 			if !slices.ContainsFunc(owners, func(o string) bool { return strings.EqualFold(o, ch.Owner) }) {
 				continue
 			}
-			if m := s.st.user(ch.Owner); m != nil && !s.st.userVisible(c.app(), m) {
+			if s.st.hiddenUser(c, ch.Owner) {
 				continue
 			}
-		} else if m := s.st.user(ch.Owner); m == nil || !s.st.userVisible(c.app(), m) {
+		} else if s.st.seenUser(c, ch.Owner) == nil {
 			continue
 		}
 		rows = append(rows, chatStatus{ch.ChatID, ch.status})
@@ -74,18 +74,14 @@ func (s *Server) gcList(c *call, req gcListRequest) (any, *apiError) {
 }
 
 type chatMemberView struct {
-	UserID        string        `json:"userid"`
-	Type          int           `json:"type"`
-	UnionID       string        `json:"unionid,omitempty"`
-	JoinTime      int64         `json:"join_time"`
-	JoinScene     int           `json:"join_scene"`
-	Invitor       *chatUserView `json:"invitor,omitempty"`
-	GroupNickname string        `json:"group_nickname"`
-	Name          string        `json:"name,omitempty"`
-}
-
-type chatUserView struct {
-	UserID string `json:"userid"`
+	UserID        string   `json:"userid"`
+	Type          int      `json:"type"`
+	UnionID       string   `json:"unionid,omitempty"`
+	JoinTime      int64    `json:"join_time"`
+	JoinScene     int      `json:"join_scene"`
+	Invitor       *userRef `json:"invitor,omitempty"`
+	GroupNickname string   `json:"group_nickname"`
+	Name          string   `json:"name,omitempty"`
 }
 
 type chatView struct {
@@ -95,7 +91,7 @@ type chatView struct {
 	CreateTime    int64            `json:"create_time"`
 	Notice        string           `json:"notice"`
 	MemberList    []chatMemberView `json:"member_list"`
-	AdminList     []chatUserView   `json:"admin_list"`
+	AdminList     []userRef        `json:"admin_list"`
 	MemberVersion string           `json:"member_version"`
 }
 
@@ -119,16 +115,16 @@ func (s *Server) gcGet(c *call, req gcGetRequest) (any, *apiError) {
 	if ch == nil {
 		return nil, errorf(90501, "%q", req.ChatID)
 	}
-	if m := s.st.user(ch.Owner); m != nil && !s.st.userVisible(c.app(), m) {
+	if s.st.hiddenUser(c, ch.Owner) {
 		return nil, errorf(60011, "the owner %s is outside the app's visible range", ch.Owner)
 	}
 	v := chatView{ChatID: ch.ChatID, Name: ch.Name, Owner: ch.Owner, CreateTime: ch.CreateTime, Notice: ch.Notice,
-		MemberList: []chatMemberView{}, AdminList: []chatUserView{}}
+		MemberList: []chatMemberView{}, AdminList: []userRef{}}
 	var ids []string
 	for _, gm := range ch.Members {
 		mv := chatMemberView{UserID: gm.UserID, Type: gm.Type, JoinTime: gm.JoinTime, JoinScene: gm.JoinScene, GroupNickname: gm.GroupNickname}
 		if gm.Invitor != "" {
-			mv.Invitor = &chatUserView{gm.Invitor}
+			mv.Invitor = &userRef{gm.Invitor}
 		}
 		if cu := cs.customers[gm.UserID]; cu != nil && gm.Type == 2 {
 			mv.UnionID = cu.UnionID
@@ -142,7 +138,7 @@ func (s *Server) gcGet(c *call, req gcGetRequest) (any, *apiError) {
 		ids = append(ids, gm.UserID)
 	}
 	for _, a := range ch.Admins {
-		v.AdminList = append(v.AdminList, chatUserView{a})
+		v.AdminList = append(v.AdminList, userRef{a})
 	}
 	v.MemberVersion = digest(append([]string{"members", ch.ChatID}, ids...)...)[:32]
 	return chatAnswer{okStatus, v}, nil

@@ -154,7 +154,7 @@ func (s *Server) ecGet(c *call) (any, *apiError) {
 	}
 	out := customerAnswer{okStatus, cu.view(), []followView{}}
 	for _, f := range cu.follows {
-		if m := s.st.user(f.UserID); f.active() && m != nil && s.st.userVisible(c.app(), m) {
+		if f.active() && s.st.seenUser(c, f.UserID) != nil {
 			out.FollowUser = append(out.FollowUser, cs.followView(cu, f))
 		}
 	}

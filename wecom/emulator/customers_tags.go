@@ -44,7 +44,9 @@ type tagGroupsAnswer struct {
 	TagGroup []tagGroupView `json:"tag_group"`
 }
 
-type ecTagListRequest struct {
+// corpTagIDs is the body of get_corp_tag_list and del_corp_tag: tags and
+// tag groups by id.
+type corpTagIDs struct {
 	TagID   stringList `json:"tag_id"`
 	GroupID stringList `json:"group_id"`
 }
@@ -52,7 +54,7 @@ type ecTagListRequest struct {
 // ecTagList serves POST externalcontact/get_corp_tag_list: every group, or
 // the groups in group_id, or the tags in tag_id with their groups (group_id
 // wins when both are given).
-func (s *Server) ecTagList(c *call, req ecTagListRequest) (any, *apiError) {
+func (s *Server) ecTagList(c *call, req corpTagIDs) (any, *apiError) {
 	cs := s.lockCustomers()
 	defer s.st.mu.Unlock()
 	out := tagGroupsAnswer{okStatus, []tagGroupView{}}
@@ -191,16 +193,11 @@ func (s *Server) ecTagEdit(c *call, req ecTagEditRequest) (any, *apiError) {
 	return okStatus, nil
 }
 
-type ecTagDeleteRequest struct {
-	TagID   stringList `json:"tag_id"`
-	GroupID stringList `json:"group_id"`
-}
-
 // ecTagDelete serves POST externalcontact/del_corp_tag: it deletes the tags
 // of tag_id and the groups of group_id with their tags, and the groups left
 // without tags. Customers lose the deleted tags. Every id must exist
 // (40068); nothing is deleted otherwise.
-func (s *Server) ecTagDelete(c *call, req ecTagDeleteRequest) (any, *apiError) {
+func (s *Server) ecTagDelete(c *call, req corpTagIDs) (any, *apiError) {
 	if len(req.TagID) == 0 && len(req.GroupID) == 0 {
 		return nil, errorf(40058, "tag_id and group_id cannot both be empty")
 	}

@@ -240,17 +240,14 @@ func (s *Server) listedDepts(c *call) ([]Department, *apiError) {
 	}
 	st := s.readState()
 	defer st.mu.RUnlock()
-	a := c.app()
 	root := 1
 	if id != 0 {
-		if st.depts[id] == nil {
-			return nil, errorf(60003, "id %d", id)
-		}
-		if !st.deptVisible(a, id) {
-			return nil, errorf(60011, "department %d is outside the app's visible range", id)
+		if _, e := st.visibleDept(c, "id", id); e != nil {
+			return nil, e
 		}
 		root = id
 	}
+	a := c.app()
 	var out []Department
 	for _, d := range st.subtree(root) {
 		if st.deptVisible(a, d) {
@@ -300,6 +297,20 @@ type deptGet struct {
 	Department deptDetail `json:"department"`
 }
 
+// visibleDept returns the department id, read from the parameter param,
+// for a read by the call's token: 60003 unknown, 60011 outside the app's
+// visible range. The caller holds st.mu.
+func (st *state) visibleDept(c *call, param string, id int) (*Department, *apiError) {
+	d := st.depts[id]
+	if d == nil {
+		return nil, errorf(60003, "%s %d", param, id)
+	}
+	if !st.deptVisible(c.app(), id) {
+		return nil, errorf(60011, "department %d is outside the app's visible range", id)
+	}
+	return d, nil
+}
+
 // departmentGet serves GET department/get?id=ID.
 func (s *Server) departmentGet(c *call) (any, *apiError) {
 	id, e := deptParam(c, "id", true)
@@ -308,17 +319,13 @@ func (s *Server) departmentGet(c *call) (any, *apiError) {
 	}
 	st := s.readState()
 	defer st.mu.RUnlock()
-	d := st.depts[id]
-	if d == nil {
-		return nil, errorf(60003, "id %d", id)
-	}
-	a := c.app()
-	if !st.deptVisible(a, id) {
-		return nil, errorf(60011, "department %d is outside the app's visible range", id)
+	d, e := st.visibleDept(c, "id", id)
+	if e != nil {
+		return nil, e
 	}
 	leaders := []string{}
 	for _, uid := range st.leaders(id) {
-		if m := st.user(uid); m != nil && st.userVisible(a, m) {
+		if st.seenUser(c, uid) != nil {
 			leaders = append(leaders, uid)
 		}
 	}

@@ -481,11 +481,11 @@ func (s *Server) routeTable() map[string]route {
 		"oa/getapprovaldetail":             post(body(s.oaApprovalDetail)),
 		"oa/vacation/getcorpconf":          get(s.oaVacationConf),
 		"oa/vacation/getuservacationquota": post(body(s.oaUserQuota)),
-		"checkin/getcheckindata":           post(body(s.ciData)),
-		"checkin/getcheckin_daydata":       post(body(s.ciDayData)),
-		"checkin/getcheckin_monthdata":     post(body(s.ciMonthData)),
+		"checkin/getcheckindata":           post(s.checkinCall(maxRecordsSpan, s.ciData)),
+		"checkin/getcheckin_daydata":       post(s.checkinCall(maxCheckinPeriod, s.ciDayData)),
+		"checkin/getcheckin_monthdata":     post(s.checkinCall(maxCheckinPeriod, s.ciMonthData)),
 		"checkin/getcorpcheckinoption":     post(s.ciCorpOption),
-		"checkin/getcheckinschedulist":     post(body(s.ciScheduleList)),
+		"checkin/getcheckinschedulist":     post(s.checkinCall(maxCheckinPeriod, s.ciScheduleList)),
 	}
 }
 

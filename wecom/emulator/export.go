@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"bytes"
-	"cmp"
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
@@ -165,33 +164,22 @@ func (s *Server) exportTagUsers(c *call, req exportRequest) (any, *apiError) {
 		return nil, errorf(40068, "tagid is required")
 	}
 	st := s.readState()
-	t := st.tags[int(*req.TagID)]
-	if t == nil {
+	t, e := st.knownTag(int(*req.TagID))
+	if e != nil {
 		st.mu.RUnlock()
-		return nil, errorf(40068, "tagid %d", int(*req.TagID))
+		return nil, e
 	}
-	a := c.app()
-	name := t.Name
-	var ms []*member
-	for key := range t.users {
-		if m := st.users[key]; m != nil && st.userVisible(a, m) {
-			ms = append(ms, m)
-		}
-	}
-	slices.SortFunc(ms, func(x, y *member) int { return cmp.Compare(x.seq, y.seq) })
-	users := make([][]byte, len(ms))
-	for i, m := range ms {
-		users[i], _ = json.Marshal(tagUser{m.UserID, m.Name})
-	}
-	var parties [][]byte
-	for _, p := range sortedKeys(t.parties) {
-		if st.deptVisible(a, p) {
-			row, _ := json.Marshal(p)
-			parties = append(parties, row)
-		}
-	}
+	tagUsers, tagParties := st.visibleTagLists(c, t)
+	tagName, _ := json.Marshal(t.Name)
 	st.mu.RUnlock()
-	tagName, _ := json.Marshal(name)
+	users := make([][]byte, len(tagUsers))
+	for i, u := range tagUsers {
+		users[i], _ = json.Marshal(u)
+	}
+	parties := make([][]byte, len(tagParties))
+	for i, p := range tagParties {
+		parties[i], _ = json.Marshal(p)
+	}
 	return s.startExport(c, ciph, size, len(users)+len(parties), func(b []byte, from, to int) []byte {
 		b = append(b, `{"tagname":`...)
 		b = append(b, tagName...)

@@ -86,11 +86,10 @@ func (s *Server) oauthUserInfo(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	s.st.mu.RLock()
-	m := s.st.user(uid)
-	visible := m != nil && s.st.userVisible(c.app(), m)
-	s.st.mu.RUnlock()
-	if !visible {
+	st := s.readState()
+	m := st.seenUser(c, uid)
+	st.mu.RUnlock()
+	if m == nil {
 		return nil, errorf(60011, "user %s is outside the app's visible range", uid)
 	}
 	out := oauthAnswer{status: okStatus, UserID: m.UserID, DeviceID: digest(uid, "device")[:22]}

@@ -151,7 +151,23 @@ func approvalError(format string, args ...any) *apiError {
 	return &apiError{code: 301025, msg: "get approval param error:" + fmt.Sprintf(format, args...)}
 }
 
+// lockOA locks the OA state and returns it; the caller defers o.mu.Unlock().
+func (s *Server) lockOA() *oaState {
+	s.st.oa.mu.Lock()
+	return s.st.oa
+}
+
 // --- templates ---
+
+// template returns the approval template id: 301025 if there is none. The
+// caller holds o.mu.
+func (o *oaState) template(id string) (*ApprovalTemplate, *apiError) {
+	t := o.templates[id]
+	if t == nil {
+		return nil, approvalError("template_id %q not found", id)
+	}
+	return t, nil
+}
 
 type i18n struct {
 	Text string `json:"text"`
@@ -186,12 +202,11 @@ type oaTemplateDetailRequest struct {
 
 // oaTemplateDetail serves POST oa/gettemplatedetail.
 func (s *Server) oaTemplateDetail(c *call, req oaTemplateDetailRequest) (any, *apiError) {
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
-	t := o.templates[req.TemplateID]
-	if t == nil {
-		return nil, approvalError("template_id %q not found", req.TemplateID)
+	t, e := o.template(req.TemplateID)
+	if e != nil {
+		return nil, e
 	}
 	out := templateAnswer{status: okStatus, TemplateNames: zh(t.Name)}
 	out.TemplateContent.Controls = []controlView{}
@@ -253,19 +268,18 @@ type applyAnswer struct {
 func (s *Server) oaApplyEvent(c *call, req applyRequest) (any, *apiError) {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	creator := s.st.user(req.CreatorUserID)
+	creator := s.st.seenUser(c, req.CreatorUserID)
 	switch {
 	case req.CreatorUserID == "":
 		return nil, approvalError("creator_userid missing")
-	case creator == nil || !s.st.userVisible(c.app(), creator):
+	case creator == nil:
 		return nil, approvalError("creator_userid not in app visiable range")
 	}
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
-	t := o.templates[req.TemplateID]
-	if t == nil {
-		return nil, approvalError("template_id %q not found", req.TemplateID)
+	t, e := o.template(req.TemplateID)
+	if e != nil {
+		return nil, e
 	}
 	a := &approval{Template: t, Status: 1, Creator: creator.UserID, PartyID: creator.MainDepartment, Notify: req.Notifyer, NotifyType: int(req.NotifyType)}
 	if req.ChooseDepartment != 0 {
@@ -481,16 +495,15 @@ func (s *Server) oaApprovalInfo(c *call, req oaApprovalInfoRequest) (any, *apiEr
 	}
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
 	var rows []string
 	for _, a := range o.approvals {
 		if a.ApplyTime < start || a.ApplyTime > end {
 			continue
 		}
-		m := s.st.user(a.Creator)
-		if m == nil || !s.st.userVisible(c.app(), m) {
+		m := s.st.seenUser(c, a.Creator)
+		if m == nil {
 			continue
 		}
 		ok, e := s.matchFilters(a, m, req.Filters)
@@ -569,10 +582,6 @@ func (s *Server) matchFilters(a *approval, m *member, filters []approvalFilter) 
 
 // --- getapprovaldetail ---
 
-type userRef struct {
-	UserID string `json:"userid"`
-}
-
 type stepView struct {
 	SpStatus     int          `json:"sp_status"`
 	ApproverAttr int          `json:"approverattr"`
@@ -617,14 +626,13 @@ type oaApprovalDetailRequest struct {
 func (s *Server) oaApprovalDetail(c *call, req oaApprovalDetailRequest) (any, *apiError) {
 	s.st.mu.RLock()
 	defer s.st.mu.RUnlock()
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
 	a := o.bySpNo[string(req.SpNo)]
 	if a == nil {
 		return nil, approvalError("sp_no %q not found", string(req.SpNo))
 	}
-	if m := s.st.user(a.Creator); m != nil && !s.st.userVisible(c.app(), m) {
+	if s.st.hiddenUser(c, a.Creator) {
 		return nil, approvalError("the creator of %s is not in app visiable range", a.SpNo)
 	}
 	var out approvalDetailAnswer
@@ -671,8 +679,7 @@ type vacationView struct {
 
 // oaVacationConf serves GET oa/vacation/getcorpconf.
 func (s *Server) oaVacationConf(c *call) (any, *apiError) {
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
 	out := vacationConfAnswer{okStatus, []vacationView{}}
 	for _, v := range o.cfg.Vacations {
@@ -702,24 +709,18 @@ type quotaAnswer struct {
 	Lists []quotaView `json:"lists"`
 }
 
-type oaUserQuotaRequest struct {
-	UserID string `json:"userid"`
-}
-
 // oaUserQuota serves POST oa/vacation/getuservacationquota: a member's
 // balances, derived from their userid: each kind of leave with a quota
 // assigns between QuotaDays and QuotaDays+QuotaSpread days, of which up to
 // half is used.
-func (s *Server) oaUserQuota(c *call, req oaUserQuotaRequest) (any, *apiError) {
-	s.st.mu.RLock()
-	m := s.st.user(req.UserID)
-	visible := m != nil && s.st.userVisible(c.app(), m)
-	s.st.mu.RUnlock()
-	if !visible {
+func (s *Server) oaUserQuota(c *call, req userRef) (any, *apiError) {
+	st := s.readState()
+	m := st.seenUser(c, req.UserID)
+	st.mu.RUnlock()
+	if m == nil {
 		return nil, errorf(301063, "userid %q is not a member in the application's visible range", req.UserID)
 	}
-	o := s.st.oa
-	o.mu.Lock()
+	o := s.lockOA()
 	defer o.mu.Unlock()
 	out := quotaAnswer{okStatus, []quotaView{}}
 	for _, v := range o.cfg.Vacations {

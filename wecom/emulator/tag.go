@@ -71,9 +71,9 @@ func (st *state) editableTag(c *call, id *flexInt) (*tagState, *apiError) {
 	if id == nil {
 		return nil, newError(41017)
 	}
-	t := st.tags[int(*id)]
-	if t == nil {
-		return nil, errorf(40068, "tagid %d", *id)
+	t, e := st.knownTag(int(*id))
+	if e != nil {
+		return nil, e
 	}
 	if t.Owner != c.agentID {
 		return nil, newError(81011)
@@ -161,12 +161,29 @@ func (s *Server) tagGet(c *call) (any, *apiError) {
 	}
 	st := s.readState()
 	defer st.mu.RUnlock()
-	t := st.tags[int(*id)]
-	if t == nil {
-		return nil, errorf(40068, "tagid %d", *id)
+	t, e := st.knownTag(int(*id))
+	if e != nil {
+		return nil, e
 	}
+	users, parties := st.visibleTagLists(c, t)
+	return tagGetAnswer{okStatus, t.Name, users, parties}, nil
+}
+
+// knownTag returns the tag id: 40068 if there is none. The caller holds
+// st.mu.
+func (st *state) knownTag(id int) (*tagState, *apiError) {
+	t := st.tags[id]
+	if t == nil {
+		return nil, errorf(40068, "tagid %d", id)
+	}
+	return t, nil
+}
+
+// visibleTagLists returns the tag's own users, in the organisation's
+// order, and departments (not expanded) that the call's token sees. The
+// caller holds st.mu.
+func (st *state) visibleTagLists(c *call, t *tagState) ([]tagUser, []int) {
 	a := c.app()
-	out := tagGetAnswer{status: okStatus, TagName: t.Name, UserList: []tagUser{}, PartyList: []int{}}
 	var ms []*member
 	for key := range t.users {
 		if m := st.users[key]; m != nil && st.userVisible(a, m) {
@@ -174,15 +191,17 @@ func (s *Server) tagGet(c *call) (any, *apiError) {
 		}
 	}
 	slices.SortFunc(ms, func(x, y *member) int { return cmp.Compare(x.seq, y.seq) })
-	for _, m := range ms {
-		out.UserList = append(out.UserList, tagUser{m.UserID, m.Name})
+	users := make([]tagUser, len(ms))
+	for i, m := range ms {
+		users[i] = tagUser{m.UserID, m.Name}
 	}
+	parties := []int{}
 	for _, p := range sortedKeys(t.parties) {
 		if st.deptVisible(a, p) {
-			out.PartyList = append(out.PartyList, p)
+			parties = append(parties, p)
 		}
 	}
-	return out, nil
+	return users, parties
 }
 
 type tagMembersAnswer struct {
@@ -206,8 +225,8 @@ func (s *Server) tagChangeUsers(c *call, req *tagRequest, add bool) (any, *apiEr
 		var badUsers []string
 		var badParties []int
 		for _, id := range req.UserList {
-			m := st.user(id)
-			if m == nil || !st.userVisible(a, m) {
+			m := st.seenUser(c, id)
+			if m == nil {
 				badUsers = append(badUsers, id)
 				continue
 			}

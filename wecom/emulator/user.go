@@ -544,6 +544,11 @@ func (s *Server) userBatchDelete(c *call, req userBatchDeleteRequest) (any, *api
 	return deletedStatus, nil
 }
 
+// userRef names a member, as requests and answers do: {"userid": ...}.
+type userRef struct {
+	UserID string `json:"userid"`
+}
+
 // visibleUser returns the member for a read by the call's token: 41009
 // missing, 60111 unknown, 60011 outside the app's range. The caller holds
 // st.mu.
@@ -559,6 +564,22 @@ func (st *state) visibleUser(c *call, id string) (*member, *apiError) {
 		return nil, errorf(60011, "user %s is outside the app's visible range", id)
 	}
 	return m, nil
+}
+
+// seenUser returns the member id if the call's token sees them, else nil.
+// The caller holds st.mu.
+func (st *state) seenUser(c *call, id string) *member {
+	if m := st.user(id); m != nil && st.userVisible(c.app(), m) {
+		return m
+	}
+	return nil
+}
+
+// hiddenUser reports whether id is a member outside the call's visible
+// range; one who has left is not hidden. The caller holds st.mu.
+func (st *state) hiddenUser(c *call, id string) bool {
+	m := st.user(id)
+	return m != nil && !st.userVisible(c.app(), m)
 }
 
 // userGet serves GET user/get?userid=ID.
@@ -579,13 +600,10 @@ func (st *state) listMembers(c *call) ([]*member, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if st.depts[id] == nil {
-		return nil, errorf(60003, "department_id %d", id)
+	if _, e := st.visibleDept(c, "department_id", id); e != nil {
+		return nil, e
 	}
 	a := c.app()
-	if !st.deptVisible(a, id) {
-		return nil, errorf(60011, "department %d is outside the app's visible range", id)
-	}
 	depts := []int{id}
 	if c.param("fetch_child") == "1" {
 		depts = st.subtree(id)
@@ -688,12 +706,8 @@ type openIDAnswer struct {
 	OpenID string `json:"openid"`
 }
 
-type userToOpenIDRequest struct {
-	UserID string `json:"userid"`
-}
-
 // userToOpenID serves POST user/convert_to_openid.
-func (s *Server) userToOpenID(c *call, req userToOpenIDRequest) (any, *apiError) {
+func (s *Server) userToOpenID(c *call, req userRef) (any, *apiError) {
 	st := s.readState()
 	defer st.mu.RUnlock()
 	m, e := st.visibleUser(c, req.UserID)
