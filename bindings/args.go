@@ -80,63 +80,56 @@ func (m *argsModule) get(L *lua.LState) int {
 	return 1
 }
 
-// typed reads the name at argument 1 and a default of type typ or nil at
-// argument 2, and returns the argument name's value; when it is absent, it
-// pushes the default and ok is false.
-func (m *argsModule) typed(L *lua.LState, typ lua.LValueType) (name string, lv lua.LValue, ok bool) {
-	name = L.CheckString(1)
+// typed pushes the argument named at argument 1: as it is when its type is
+// typ, converted by conv when it has another type, or, when it is absent,
+// the default at argument 2 (of type typ, or nil). conv raises an error
+// naming the argument when it cannot convert it.
+func (m *argsModule) typed(L *lua.LState, typ lua.LValueType, conv func(name string, lv lua.LValue) lua.LValue) int {
+	name := L.CheckString(1)
 	L.CheckTypes(2, typ, lua.LTNil)
-	lv, ok = m.value(L, name)
-	if !ok {
-		L.Push(L.Get(2))
+	lv, ok := m.value(L, name)
+	switch {
+	case !ok:
+		lv = L.Get(2)
+	case lv.Type() != typ:
+		lv = conv(name, lv)
 	}
-	return name, lv, ok
+	L.Push(lv)
+	return 1
 }
 
 func (m *argsModule) number(L *lua.LState) int {
-	name, lv, ok := m.typed(L, lua.LTNumber)
-	if !ok {
-		return 1
-	}
-	switch lv := lv.(type) {
-	case lua.LNumber:
-		L.Push(lv)
-	case lua.LString:
-		f, err := strconv.ParseFloat(strings.TrimSpace(string(lv)), 64)
-		if err != nil {
-			L.RaiseError("args.number: argument %q is %q, not a number", name, string(lv))
+	return m.typed(L, lua.LTNumber, func(name string, lv lua.LValue) lua.LValue {
+		s, ok := lv.(lua.LString)
+		if !ok {
+			L.RaiseError("args.number: argument %q is a %s, not a number", name, lv.Type())
 		}
-		L.Push(lua.LNumber(f))
-	default:
-		L.RaiseError("args.number: argument %q is a %s, not a number", name, lv.Type())
-	}
-	return 1
+		f, err := strconv.ParseFloat(strings.TrimSpace(string(s)), 64)
+		if err != nil {
+			L.RaiseError("args.number: argument %q is %q, not a number", name, string(s))
+		}
+		return lua.LNumber(f)
+	})
 }
 
 func (m *argsModule) bool(L *lua.LState) int {
-	name, lv, ok := m.typed(L, lua.LTBool)
-	if !ok {
-		return 1
-	}
-	switch lv := lv.(type) {
-	case lua.LBool:
-		L.Push(lv)
-	case lua.LNumber:
-		if lv != 0 && lv != 1 {
-			L.RaiseError("args.bool: argument %q is %v, not 1 or 0", name, lv)
-		}
-		L.Push(lua.LBool(lv == 1))
-	case lua.LString:
-		switch strings.ToLower(strings.TrimSpace(string(lv))) {
-		case "true", "1":
-			L.Push(lua.LTrue)
-		case "false", "0":
-			L.Push(lua.LFalse)
-		default:
+	return m.typed(L, lua.LTBool, func(name string, lv lua.LValue) lua.LValue {
+		switch lv := lv.(type) {
+		case lua.LNumber:
+			if lv != 0 && lv != 1 {
+				L.RaiseError("args.bool: argument %q is %v, not 1 or 0", name, lv)
+			}
+			return lua.LBool(lv == 1)
+		case lua.LString:
+			switch strings.ToLower(strings.TrimSpace(string(lv))) {
+			case "true", "1":
+				return lua.LTrue
+			case "false", "0":
+				return lua.LFalse
+			}
 			L.RaiseError("args.bool: argument %q is %q, not true/false/1/0", name, string(lv))
 		}
-	default:
 		L.RaiseError("args.bool: argument %q is a %s, not a boolean", name, lv.Type())
-	}
-	return 1
+		return nil
+	})
 }

@@ -288,18 +288,22 @@ func (a *args) bool(name string) bool {
 
 // list is an array argument of strings (numbers as their decimal form).
 // A single string or number is a list of one.
-func (a *args) list(name string) []string {
+func (a *args) list(name string) []string { return elements(a, name, a.toStr) }
+
+// elements is an array argument whose elements conv converts (naming each
+// name[i] in its errors); a single string or number is an array of one.
+func elements[T any](a *args, name string, conv func(name string, v lua.LValue) T) []T {
 	v := a.value(name)
 	switch v := v.(type) {
 	case *lua.LNilType:
 		return nil
 	case lua.LString, lua.LNumber:
-		return []string{a.toStr(name, v)}
+		return []T{conv(name, v)}
 	case *lua.LTable:
 		n := v.Len()
-		out := make([]string, 0, n)
+		out := make([]T, 0, n)
 		for i := 1; i <= n; i++ {
-			out = append(out, a.toStr(fmt.Sprintf("%s[%d]", name, i), v.RawGetInt(i)))
+			out = append(out, conv(fmt.Sprintf("%s[%d]", name, i), v.RawGetInt(i)))
 		}
 		return out
 	}
@@ -317,24 +321,7 @@ func (a *args) joined(name string) string {
 }
 
 // ints is an array argument of integers.
-func (a *args) ints(name string) []int {
-	v := a.value(name)
-	switch v := v.(type) {
-	case *lua.LNilType:
-		return nil
-	case lua.LNumber, lua.LString:
-		return []int{a.toInt(name, v)}
-	case *lua.LTable:
-		n := v.Len()
-		out := make([]int, 0, n)
-		for i := 1; i <= n; i++ {
-			out = append(out, a.toInt(fmt.Sprintf("%s[%d]", name, i), v.RawGetInt(i)))
-		}
-		return out
-	}
-	a.failArg(name, "array expected, got %s", v.Type())
-	return nil
-}
+func (a *args) ints(name string) []int { return elements(a, name, a.toInt) }
 
 // idList is a list argument of integer ids (departments, tags) as wechatpy
 // takes them: an array, a single id, or a '|'-joined string ("2|3").

@@ -348,35 +348,26 @@ const (
 // readCSVFile reads the file t, failing with the file, line and limit when
 // the file or one of its lines is longer than the bounds.
 func readCSVFile(t *target) ([]byte, error) {
-	f, size, err := t.openFile()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if size > maxCSVFile {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a CSV file may have", t.name, size, maxCSVFile)
-	}
-	data := make([]byte, 0, size)
-	r := bufio.NewReader(io.LimitReader(f, maxCSVFile+1))
-	for line, n := 1, 0; ; {
-		chunk, err := r.ReadSlice('\n')
-		data = append(data, chunk...)
-		if n += len(chunk); n > maxCSVLine {
-			return nil, fmt.Errorf("%s:%d: a line longer than %d bytes, the limit of a CSV line", t.name, line, maxCSVLine)
-		}
-		switch {
-		case err == bufio.ErrBufferFull:
-			continue
-		case err == io.EOF:
-			if len(data) > maxCSVFile {
-				return nil, fmt.Errorf("%s: more than the %d bytes a CSV file may have", t.name, maxCSVFile)
+	return t.readBounded(maxCSVFile, "a CSV file", func(f io.Reader, size int64) ([]byte, error) {
+		data := make([]byte, 0, size)
+		r := bufio.NewReader(f)
+		for line, n := 1, 0; ; {
+			chunk, err := r.ReadSlice('\n')
+			data = append(data, chunk...)
+			if n += len(chunk); n > maxCSVLine {
+				return nil, fmt.Errorf("%s:%d: a line longer than %d bytes, the limit of a CSV line", t.name, line, maxCSVLine)
 			}
-			return data, nil
-		case err != nil:
-			return nil, t.pathErr(err)
+			switch {
+			case err == bufio.ErrBufferFull:
+				continue
+			case err == io.EOF:
+				return data, nil
+			case err != nil:
+				return nil, err
+			}
+			line, n = line+1, 0
 		}
-		line, n = line+1, 0
-	}
+	})
 }
 
 // checkHeader trims the column names of header and refuses empty and

@@ -219,17 +219,24 @@ func (t *target) openFile() (*os.File, int64, error) {
 // readFile returns the content of the target, a regular file of at most max
 // bytes.
 func (t *target) readFile(max int64) ([]byte, error) {
+	return t.readBounded(max, "a file read at once", func(r io.Reader, _ int64) ([]byte, error) { return io.ReadAll(r) })
+}
+
+// readBounded returns what read reads of the target, a regular file of at
+// most max bytes (what, as "a CSV file", names such a file in the errors):
+// read is given the file, cut after max+1 bytes, and its size.
+func (t *target) readBounded(max int64, what string, read func(r io.Reader, size int64) ([]byte, error)) ([]byte, error) {
 	f, size, err := t.openFile()
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	if size > max {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a file read at once may have", t.name, size, max)
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d %s may have", t.name, size, max, what)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	data, err := read(io.LimitReader(f, max+1), size)
 	if err == nil && int64(len(data)) > max {
-		err = fmt.Errorf("%s: more than the %d bytes a file read at once may have", t.name, max)
+		err = fmt.Errorf("%s: more than the %d bytes %s may have", t.name, max, what)
 	}
 	return data, t.pathErr(err)
 }

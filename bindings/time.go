@@ -223,6 +223,12 @@ func expand(layout string) string {
 	return strings.NewReplacer("%%", "%%", "%F", "%Y-%m-%d", "%T", "%H:%M:%S").Replace(layout)
 }
 
+// goLayouts are the directives of names and zones, as Go's time layouts
+// write them.
+var goLayouts = map[byte]string{
+	'p': "PM", 'b': "Jan", 'B': "January", 'a': "Mon", 'A': "Monday", 'z': "-0700", 'Z': "MST",
+}
+
 // strftime formats t by layout.
 func strftime(t time.Time, layout string) (string, error) {
 	layout = expand(layout)
@@ -254,32 +260,22 @@ func strftime(t time.Time, layout string) (string, error) {
 			b = fmt.Appendf(b, "%02d", t.Hour())
 		case 'I':
 			b = fmt.Appendf(b, "%02d", (t.Hour()+11)%12+1)
-		case 'p':
-			b = append(b, t.Format("PM")...)
 		case 'M':
 			b = fmt.Appendf(b, "%02d", t.Minute())
 		case 'S':
 			b = fmt.Appendf(b, "%02d", t.Second())
 		case 'f':
 			b = fmt.Appendf(b, "%06d", t.Nanosecond()/1000)
-		case 'b':
-			b = append(b, t.Format("Jan")...)
-		case 'B':
-			b = append(b, t.Format("January")...)
-		case 'a':
-			b = append(b, t.Format("Mon")...)
-		case 'A':
-			b = append(b, t.Format("Monday")...)
-		case 'z':
-			b = append(b, t.Format("-0700")...)
-		case 'Z':
-			b = append(b, t.Format("MST")...)
 		case 's':
 			b = strconv.AppendInt(b, t.Unix(), 10)
 		case '%':
 			b = append(b, '%')
 		default:
-			return "", fmt.Errorf("unknown directive %%%c in layout %q", layout[i], layout)
+			l, ok := goLayouts[layout[i]]
+			if !ok {
+				return "", fmt.Errorf("unknown directive %%%c in layout %q", layout[i], layout)
+			}
+			b = t.AppendFormat(b, l)
 		}
 	}
 	return string(b), nil

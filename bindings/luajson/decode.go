@@ -334,24 +334,28 @@ func (d *Decoder) literal(word string, v lua.LValue) (lua.LValue, error) {
 	return v, nil
 }
 
-func (d *Decoder) enter() error {
+// open enters the object or array whose opening bracket is at d.pos, and
+// skips the white space after it. When the closing bracket follows, it
+// leaves the value too, and done is true with the empty table (tagged kind)
+// in v; it is true with an error in err when the value is nested too deep.
+func (d *Decoder) open(closing byte, kind string) (v lua.LValue, done bool, err error) {
 	d.depth++
 	if d.depth > MaxDepth {
-		return d.errorf("nested deeper than %d levels", MaxDepth)
+		return lua.LNil, true, d.errorf("nested deeper than %d levels", MaxDepth)
 	}
-	return nil
+	d.pos++
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == closing {
+		d.pos++
+		d.depth--
+		return d.emptyTable(kind), true, nil
+	}
+	return nil, false, nil
 }
 
 func (d *Decoder) object() (lua.LValue, error) {
-	if err := d.enter(); err != nil {
-		return lua.LNil, err
-	}
-	d.pos++ // '{'
-	d.skipSpace()
-	if d.pos < len(d.data) && d.data[d.pos] == '}' {
-		d.pos++
-		d.depth--
-		return d.emptyTable("object"), nil
+	if v, done, err := d.open('}', "object"); done {
+		return v, err
 	}
 	mark, keyMark := len(d.vals), len(d.keys)
 	for {
@@ -419,15 +423,8 @@ func (d *Decoder) next(closing byte) (bool, error) {
 }
 
 func (d *Decoder) array() (lua.LValue, error) {
-	if err := d.enter(); err != nil {
-		return lua.LNil, err
-	}
-	d.pos++ // '['
-	d.skipSpace()
-	if d.pos < len(d.data) && d.data[d.pos] == ']' {
-		d.pos++
-		d.depth--
-		return d.emptyTable("array"), nil
+	if v, done, err := d.open(']', "array"); done {
+		return v, err
 	}
 	mark := len(d.vals)
 	for {
