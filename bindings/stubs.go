@@ -8,6 +8,7 @@ package bindings
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -51,7 +52,7 @@ func stubFiles() map[string]string {
 		files[stubLibrary+"/wecom/"+name+".lua"] = groupStub(name, g)
 	}
 	for name, newModule := range helpers {
-		files[stubLibrary+"/"+name+".lua"] = helperStub(name, sortedKeys(newModule(&Env{}).exports()))
+		files[stubLibrary+"/"+name+".lua"] = helperStub(name, slices.Sorted(maps.Keys(newModule(&Env{}).exports())))
 	}
 	return files
 }
@@ -113,7 +114,7 @@ func rootStub() string {
 		"positionally, with wechatpy's parameters in wechatpy's order, or with ONE table of named\n" +
 		"arguments; an API failure raises {errcode = ..., errmsg = ..., api = ...}.")
 	w.line("---@class wecom.Client")
-	for _, name := range sortedKeys(groups) {
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
 		w.line("---@field %s wecom.%s %s", name, name, groupTitle(name))
 	}
 	w.line("local Client = {}")
@@ -158,7 +159,7 @@ func groupStub(name string, g group) string {
 	w.doc("wecom." + name + ": " + title + ".")
 	w.line("---@class wecom.%s", name)
 	w.line("local %s = {}", name)
-	for _, mname := range sortedKeys(g) {
+	for _, mname := range slices.Sorted(maps.Keys(g)) {
 		w.line("")
 		w.method(name, mname, g[mname])
 	}
@@ -397,13 +398,4 @@ func (w *stubWriter) doc(text string) {
 		w.WriteString(strings.TrimRight("---"+l, " "))
 		w.WriteByte('\n')
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

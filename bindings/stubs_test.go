@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -86,7 +87,7 @@ func TestStubsCoverEveryBinding(t *testing.T) {
 		want["wecom."+name] = luaFunctions(require("wecom." + name))
 	}
 	for name, newModule := range helpers {
-		want[name] = sortedKeys(newModule(&Env{}).exports())
+		want[name] = slices.Sorted(maps.Keys(newModule(&Env{}).exports()))
 	}
 
 	for mod, funcs := range want {

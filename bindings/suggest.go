@@ -141,7 +141,7 @@ func suggest(name string, names []string) []string {
 	var near, parts []scored
 	for _, n := range names {
 		ln := strings.ToLower(n)
-		if d := editDistance(lower, ln); d <= limit {
+		if d := EditDistance(lower, ln); d <= limit {
 			near = append(near, scored{n, d})
 		} else if len(lower) >= 3 && (strings.Contains(ln, lower) || strings.Contains(lower, ln) && len(ln) >= 3) {
 			parts = append(parts, scored{n, abs(len(ln) - len(lower))})
@@ -163,10 +163,11 @@ func suggest(name string, names []string) []string {
 	return out
 }
 
-// editDistance is the optimal string alignment distance of a and b: the
+// EditDistance is the optimal string alignment distance of a and b: the
 // insertions, deletions, substitutions and swaps of adjacent characters
-// that turn one into the other.
-func editDistance(a, b string) int {
+// that turn one into the other. The names a script mistypes are measured
+// with it, and so are those of jobs.yaml.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	// Three rows of the distance matrix: i-2, i-1 and i.
 	prev2 := make([]int, len(rb)+1)

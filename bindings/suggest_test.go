@@ -45,8 +45,8 @@ func TestEditDistance(t *testing.T) {
 		{"", "", 0}, {"get", "get", 0}, {"gett", "get", 1}, {"", "abc", 3},
 		{"usr", "user", 1}, {"ab", "ba", 1}, {"部门", "部们", 1}, {"kitten", "sitting", 3},
 	} {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := EditDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
 }
@@ -56,7 +56,7 @@ func TestEditDistance(t *testing.T) {
 // and the helper modules, with and without require.
 func TestUnknownNames(t *testing.T) {
 	env, _ := emulatorEnv(t)
-	env.KV = &memKV{m: map[string]string{}}
+	env.KV = NewMemoryKV()
 	lib := t.TempDir() // a directory of modules of the scripts'
 	if err := os.WriteFile(filepath.Join(lib, "helpers.lua"), []byte("return {}"), 0o644); err != nil {
 		t.Fatal(err)

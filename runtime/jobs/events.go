@@ -3,6 +3,7 @@ package jobs
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/wecomrunner/runner/bindings"
 	"github.com/wecomrunner/runner/wecom/callback"
 )
 
@@ -364,7 +366,7 @@ var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 // callbacks checks callbacks: and events:.
 func (v *validator) callbacks(top func(at, format string, args ...any)) {
 	c := v.c
-	for _, name := range sortedKeys(c.Callbacks) {
+	for _, name := range slices.Sorted(maps.Keys(c.Callbacks)) {
 		cb := c.Callbacks[name]
 		at := "callbacks." + name
 		if !namePattern.MatchString(name) {
@@ -388,7 +390,7 @@ func (v *validator) callbacks(top func(at, format string, args ...any)) {
 			top(at, "receive_id is required: the corp id the events are addressed to")
 		}
 		if _, ok := c.Clients[cb.Client]; cb.Client != "" && !ok {
-			top(at+".client", "no client %q in clients:%s", cb.Client, listOf(sortedKeys(c.Clients)))
+			top(at+".client", "no client %q in clients:%s", cb.Client, listOf(c.Clients))
 		}
 		if cb.MaxAge <= 0 {
 			top(at+".max_age", "must be positive")
@@ -411,9 +413,9 @@ func (v *validator) on(j *Job, bad func(path, format string, args ...any)) {
 		case o.Callback == "" && len(c.Callbacks) == 0:
 			bad(o.path, "no callbacks: are configured for on: to take events from")
 		case o.Callback == "":
-			bad(field("callback"), "required when several callbacks are configured:%s", listOf(sortedKeys(c.Callbacks)))
+			bad(field("callback"), "required when several callbacks are configured:%s", listOf(c.Callbacks))
 		case !ok:
-			bad(field("callback"), "no callback %q in callbacks:%s", o.Callback, listOf(sortedKeys(c.Callbacks)))
+			bad(field("callback"), "no callback %q in callbacks:%s", o.Callback, listOf(c.Callbacks))
 		}
 		for _, e := range o.Events {
 			if _, ok := callback.Types[e]; !ok {
@@ -490,11 +492,11 @@ func (v *validator) implyEvents(o *On, bad func(path, format string, args ...any
 // or the empty string.
 func suggest(name string, known map[string]string) string {
 	best, dist := "", 3
-	for _, k := range sortedKeys(known) {
+	for _, k := range slices.Sorted(maps.Keys(known)) {
 		if strings.EqualFold(k, name) {
 			return fmt.Sprintf(" (did you mean %q?)", k)
 		}
-		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < dist || d == dist && k < best {
+		if d := bindings.EditDistance(strings.ToLower(name), strings.ToLower(k)); d < dist || d == dist && k < best {
 			best, dist = k, d
 		}
 	}
@@ -502,25 +504,4 @@ func suggest(name string, known map[string]string) string {
 		return ""
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance of a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

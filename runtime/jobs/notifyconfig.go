@@ -112,7 +112,7 @@ func (c *Config) checkNotify(n *Notify, bad func(field, format string, args ...a
 	case app && n.Client == "":
 		bad("notify.client", "required with users:, parties:, tags: or chat: (the application that sends)")
 	case app && !ok:
-		bad("notify.client", "no client %q in clients:%s", n.Client, listOf(sortedKeys(c.Clients)))
+		bad("notify.client", "no client %q in clients:%s", n.Client, listOf(c.Clients))
 	case len(n.Users)+len(n.Parties)+len(n.Tags) > 0 && cc.AgentID == 0:
 		bad("notify.client", "%s has no agent_id: application messages are sent by an application", n.Client)
 	}

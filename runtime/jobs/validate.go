@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"os"
@@ -168,7 +169,7 @@ func (v *validator) config() {
 	}
 	v.callbacks(top)
 
-	for _, name := range sortedKeys(c.Clients) {
+	for _, name := range slices.Sorted(maps.Keys(c.Clients)) {
 		cc := c.Clients[name]
 		at := "clients." + name
 		if !namePattern.MatchString(name) {
@@ -335,9 +336,9 @@ func (v *validator) job(j *Job) {
 	})
 
 	if _, ok := c.Clients[j.Client]; j.Client != "" && !ok {
-		bad("client", "no client %q in clients:%s", j.Client, listOf(sortedKeys(c.Clients)))
+		bad("client", "no client %q in clients:%s", j.Client, listOf(c.Clients))
 	} else if j.Client == "" && len(c.Clients) > 1 {
-		bad("client", "required when several clients are configured:%s", listOf(sortedKeys(c.Clients)))
+		bad("client", "required when several clients are configured:%s", listOf(c.Clients))
 	}
 	c.checkNotify(j.Notify, bad)
 	if j.Timeout <= 0 {
@@ -498,18 +499,11 @@ func isDir(path string) error {
 	return nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func listOf(names []string) string {
-	if len(names) == 0 {
+// listOf is how a problem lists the names of m: sorted, after a space, or
+// " none".
+func listOf[V any](m map[string]V) string {
+	if len(m) == 0 {
 		return " none"
 	}
-	return " " + strings.Join(names, ", ")
+	return " " + strings.Join(slices.Sorted(maps.Keys(m)), ", ")
 }
