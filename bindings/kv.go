@@ -11,6 +11,9 @@ package bindings
 // (a one-off run with no state configured) every call raises an error.
 
 import (
+	"context"
+	"sync"
+
 	"github.com/wecomrunner/runner/bindings/luajson"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -83,4 +86,38 @@ func (m *kvModule) delete(L *lua.LState) int {
 		L.RaiseError("kv.delete %q: %v", key, err)
 	}
 	return 0
+}
+
+// MemoryKV is a KV in memory, as long as the process lives: the state of a
+// one-off run without a state store.
+type MemoryKV struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// NewMemoryKV returns an empty MemoryKV.
+func NewMemoryKV() *MemoryKV { return &MemoryKV{m: map[string]string{}} }
+
+// Get implements KV.
+func (k *MemoryKV) Get(_ context.Context, key string) (string, bool, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	v, ok := k.m[key]
+	return v, ok, nil
+}
+
+// Set implements KV.
+func (k *MemoryKV) Set(_ context.Context, key, value string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m[key] = value
+	return nil
+}
+
+// Delete implements KV.
+func (k *MemoryKV) Delete(_ context.Context, key string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, key)
+	return nil
 }

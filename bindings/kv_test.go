@@ -4,46 +4,26 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 
 	lua "github.com/yuin/gopher-lua"
 )
 
-// memKV is a KV in memory. The key "failing" fails.
-type memKV struct {
-	mu sync.Mutex
-	m  map[string]string
-}
+// failingKV is a MemoryKV whose key "failing" fails.
+type failingKV struct{ *MemoryKV }
 
 var errStore = errors.New("store unavailable")
 
-func (s *memKV) Get(_ context.Context, key string) (string, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s failingKV) Get(ctx context.Context, key string) (string, bool, error) {
 	if key == "failing" {
 		return "", false, errStore
 	}
-	v, ok := s.m[key]
-	return v, ok, nil
-}
-
-func (s *memKV) Set(_ context.Context, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = value
-	return nil
-}
-
-func (s *memKV) Delete(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
+	return s.MemoryKV.Get(ctx, key)
 }
 
 func TestKVModule(t *testing.T) {
-	store := &memKV{m: map[string]string{"broken": "{not json"}}
+	store := failingKV{NewMemoryKV()}
+	store.Set(t.Context(), "broken", "{not json")
 	runLuaTests(t, "testdata/kv_test.lua", func(L *lua.LState) {
 		preloadHelpers(&Env{KV: store})(L)
 		L.SetGlobal("STORE_VALUE", L.NewFunction(func(L *lua.LState) int {

@@ -11,7 +11,7 @@ import (
 // TestArgumentErrors checks that each helper function refuses bad arguments
 // with a Lua argument error naming the function and the argument.
 func TestArgumentErrors(t *testing.T) {
-	env := &Env{Dirs: []string{t.TempDir()}, Args: map[string]any{"n": "1"}, KV: &memKV{m: map[string]string{}}}
+	env := &Env{Dirs: []string{t.TempDir()}, Args: map[string]any{"n": "1"}, KV: NewMemoryKV()}
 	for _, tt := range []struct{ script, want string }{
 		{`json.encode()`, "bad argument #1 to encode (value expected)"},
 		{`json.encode({}, 5)`, "bad argument #2 to encode (table expected, got number)"},

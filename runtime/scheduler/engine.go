@@ -139,7 +139,7 @@ func (e *Engine) Execute(ctx context.Context, job *jobs.Job, a *Attempt) error {
 	vm.SetMemoryLimit(cmp.Or(cfg.MemoryLimit, vm.DefaultMemoryLimit))
 	kv := a.KV
 	if kv == nil {
-		kv = NewMemoryKV()
+		kv = bindings.NewMemoryKV()
 	}
 	args := job.Args
 	if a.Args != nil {
@@ -185,40 +185,6 @@ func (e *Engine) Execute(ctx context.Context, job *jobs.Job, a *Attempt) error {
 // LogDryRun logs a write that a dry run held back.
 func LogDryRun(l *slog.Logger, w wecom.DryRun) {
 	l.Info("dry run: not sent", "method", w.Method, "api", w.API, "query", w.Query, "body", string(w.Body))
-}
-
-// MemoryKV is a bindings.KV that lives as long as the process: the state of
-// a one-off run without a state store.
-type MemoryKV struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-// NewMemoryKV returns an empty MemoryKV.
-func NewMemoryKV() *MemoryKV { return &MemoryKV{m: map[string]string{}} }
-
-// Get implements bindings.KV.
-func (k *MemoryKV) Get(_ context.Context, key string) (string, bool, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	v, ok := k.m[key]
-	return v, ok, nil
-}
-
-// Set implements bindings.KV.
-func (k *MemoryKV) Set(_ context.Context, key, value string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.m[key] = value
-	return nil
-}
-
-// Delete implements bindings.KV.
-func (k *MemoryKV) Delete(_ context.Context, key string) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	delete(k.m, key)
-	return nil
 }
 
 // storeHistory answers history.last from a Store: the latest finished run

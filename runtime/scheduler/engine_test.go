@@ -13,6 +13,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/wecomrunner/runner/bindings"
 	"github.com/wecomrunner/runner/wecom/emulator"
 
 	"github.com/wecomrunner/runner/runtime/internal/runfixture"
@@ -24,13 +25,13 @@ import (
 // gateKV is a job's kv whose get("gate") blocks until the test opens the
 // gate: a run held in flight at a point the test chooses.
 type gateKV struct {
-	*MemoryKV
+	*bindings.MemoryKV
 	waiting chan struct{} // closed when the script reaches the gate
 	open    chan struct{}
 }
 
 func newGateKV() *gateKV {
-	return &gateKV{MemoryKV: NewMemoryKV(), waiting: make(chan struct{}), open: make(chan struct{})}
+	return &gateKV{MemoryKV: bindings.NewMemoryKV(), waiting: make(chan struct{}), open: make(chan struct{})}
 }
 
 func (g *gateKV) Get(ctx context.Context, key string) (string, bool, error) {
@@ -54,11 +55,7 @@ type engineRig struct {
 
 func newEngineRig(t *testing.T) *engineRig {
 	t.Helper()
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.DemoOrg())
 	// The script calls WeCom before and after the gate (when kv has one).
 	proto, err := vm.CompileReader(strings.NewReader(`
 		local wecom, kv = require("wecom"), require("kv")
