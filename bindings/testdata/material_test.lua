@@ -23,8 +23,7 @@ function TestFiles(t)
   assert_eq(list.errcode, 0)
   assert_eq(m.get_count(1000002).image_count >= 1, true)
   assert_eq(m.delete(nil, id).errcode, 0)
-  local ok, err = pcall(m.get, nil, id)
-  assert_eq(ok, false)
+  local err = fails(m.get, nil, id)
   assert_eq(err.errcode, 40007)
 end
 

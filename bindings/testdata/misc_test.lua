@@ -17,7 +17,5 @@ function TestErrorAfterRetries(t)
   emulator.fail_next("getcallbackip", 1, 48002)
   local ok, err = pcall(wecom.misc.get_wechat_ips)
   assert_eq({ok, err.errcode, err.api}, {false, 48002, "getcallbackip"})
-  if not tostring(err):find("wecom getcallbackip: errcode 48002", 1, true) then
-    t:errorf("tostring(err) = %q", tostring(err))
-  end
+  contains(tostring(err), "wecom getcallbackip: errcode 48002")
 end

@@ -14,22 +14,25 @@ function TestOwnLimitNearTheDeadline(t)
   end
 end
 
+-- limitedTwice calls the client patient's group.method twice after set
+-- (emulator.set_rate_limit or set_daily_quota) has allowed api one call, and
+-- returns the error of the second call, WeCom's 45009.
+local function limitedTwice(set, api, group, method)
+  set(api, 1)
+  local f = wecom.client("patient")[group][method]
+  f()
+  local err = fails(f)
+  assert_eq({err.errcode, err.api}, {45009, api})
+  return err
+end
+
 function TestFrequencyLimitWaitIsBounded(t)
-  emulator.set_rate_limit("tag/list", 1)
-  local patient = wecom.client("patient")
-  patient.tag.list()
-  local err = fails(patient.tag.list)
-  assert_eq(err.errcode, 45009)
-  assert_eq(err.api, "tag/list")
+  local err = limitedTwice(emulator.set_rate_limit, "tag/list", "tag", "list")
   contains(tostring(err), "the most a call waits for WeCom's frequency limit")
 end
 
 function TestDailyQuotaIsNotWaited(t)
-  emulator.set_daily_quota("department/simplelist", 1)
-  local patient = wecom.client("patient")
-  patient.department.simplelist()
-  local err = fails(patient.department.simplelist)
-  assert_eq(err.errcode, 45009)
+  local err = limitedTwice(emulator.set_daily_quota, "department/simplelist", "department", "simplelist")
   contains(err.errmsg, "daily quota")
   contains(tostring(err), "daily quota of department/simplelist is used up")
 end
