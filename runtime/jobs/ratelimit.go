@@ -36,12 +36,7 @@ func ParseRateLimit(s string) (RateLimit, error) {
 // UnmarshalYAML reads rate_limit:; a bad value is kept for Validate, which
 // reports it with its line.
 func (r *RateLimit) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseRateLimit(n.Value)
-	if err != nil || n.Kind != yaml.ScalarNode {
-		*r = RateLimit{bad: scalarText(n)}
-		return nil
-	}
-	*r = v
+	*r = parseScalar(n, ParseRateLimit, func(bad string) RateLimit { return RateLimit{bad: bad} })
 	return nil
 }
 
@@ -77,13 +72,17 @@ func ParseRateLimitWait(s string) (RateLimitWait, error) {
 
 // UnmarshalYAML reads rate_limit_wait:; a bad value is kept for Validate.
 func (w *RateLimitWait) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseRateLimitWait(n.Value)
-	if err != nil || n.Kind != yaml.ScalarNode {
-		*w = RateLimitWait{bad: scalarText(n)}
-		return nil
-	}
-	*w = v
+	*w = parseScalar(n, ParseRateLimitWait, func(bad string) RateLimitWait { return RateLimitWait{bad: bad} })
 	return nil
+}
+
+// parseScalar reads the scalar n with parse; a value that is not a scalar,
+// or that parse refuses, becomes bad(its text), kept for Validate.
+func parseScalar[T any](n *yaml.Node, parse func(string) (T, error), bad func(text string) T) T {
+	if v, err := parse(n.Value); err == nil && n.Kind == yaml.ScalarNode {
+		return v
+	}
+	return bad(scalarText(n))
 }
 
 func (w RateLimitWait) String() string {

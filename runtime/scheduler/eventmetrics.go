@@ -20,10 +20,9 @@ var answerBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5}
 
 func newEventMetrics() eventMetrics {
 	return eventMetrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "runner_callback_requests_total",
-			Help: "Callback requests by callback and result (accepted, duplicate, unmatched, verified, or why they were refused).",
-		}, []string{"callback", "result"}),
+		requests: counterVec("runner_callback_requests_total",
+			"Callback requests by callback and result (accepted, duplicate, unmatched, verified, or why they were refused).",
+			"callback", "result"),
 		answers: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "runner_callback_answer_seconds", Help: "How long callback requests took to answer.", Buckets: answerBuckets,
 		}),

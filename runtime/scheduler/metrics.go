@@ -51,37 +51,37 @@ var (
 // metricPrefix starts the names of the runner's own metrics.
 const metricPrefix = "runner_"
 
+// counterVec, gaugeVec and histogramVec make the metrics of a name, help
+// text (and buckets) and label names.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+func gaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels)
+}
+
+func histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
+}
+
 // NewMetrics returns empty metrics.
 func NewMetrics() *Metrics {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
-		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "runner_job_runs_total", Help: "Runs by job and result (ok, failed, timed_out, skipped, interrupted).",
-		}, []string{"job", "result"}),
-		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "runner_job_run_duration_seconds", Help: "How long runs took, all attempts included.", Buckets: runBuckets,
-		}, []string{"job"}),
-		lastOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "runner_job_last_success_timestamp_seconds", Help: "When the job last ended ok, in Unix seconds.",
-		}, []string{"job"}),
-		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "runner_job_running", Help: "Runs in progress.",
-		}, []string{"job"}),
+		reg:       prometheus.NewRegistry(),
+		runs:      counterVec("runner_job_runs_total", "Runs by job and result (ok, failed, timed_out, skipped, interrupted).", "job", "result"),
+		durations: histogramVec("runner_job_run_duration_seconds", "How long runs took, all attempts included.", runBuckets, "job"),
+		lastOK:    gaugeVec("runner_job_last_success_timestamp_seconds", "When the job last ended ok, in Unix seconds.", "job"),
+		running:   gaugeVec("runner_job_running", "Runs in progress.", "job"),
 		delays: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "runner_run_start_delay_seconds", Help: "How long after its scheduled time a run started (jitter included).", Buckets: delayBuckets,
 		}),
-		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "runner_api_calls_total", Help: "WeCom API calls by endpoint and errcode.",
-		}, []string{"api", "errcode"}),
-		apiDurations: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "runner_api_call_duration_seconds", Help: "How long WeCom API calls took, by endpoint.", Buckets: apiBuckets,
-		}, []string{"api"}),
+		apiCalls:     counterVec("runner_api_calls_total", "WeCom API calls by endpoint and errcode.", "api", "errcode"),
+		apiDurations: histogramVec("runner_api_call_duration_seconds", "How long WeCom API calls took, by endpoint.", apiBuckets, "api"),
 		tokenFetches: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "runner_token_fetches_total", Help: "Access tokens fetched from WeCom.",
 		}),
-		alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "runner_alerts_total", Help: "Alerts of notify: by job and outcome (sent, failed, withheld).",
-		}, []string{"job", "outcome"}),
+		alerts: counterVec("runner_alerts_total", "Alerts of notify: by job and outcome (sent, failed, withheld).", "job", "outcome"),
 	}
 	m.events = newEventMetrics()
 	m.reg.MustRegister(m.runs, m.durations, m.lastOK, m.running, m.delays, m.apiCalls, m.apiDurations, m.tokenFetches, m.alerts,
