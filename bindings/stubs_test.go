@@ -182,21 +182,27 @@ func TestLuarc(t *testing.T) {
 }
 
 func TestIteratorStub(t *testing.T) {
-	got := groupStub("user", userGroup)
-	for _, want := range []string{
+	wantGroupStub(t, "user", userGroup,
 		"---@return fun(): table? iterator for a generic for: each call returns the next element, nil after the last",
 		"function user.each(department_id, fetch_child, status, simple) end\n",
 		"function user.each_id() end\n",
-	} {
+	)
+}
+
+// wantGroupStub fails the test unless the stub of the group name has each of
+// the wanted lines.
+func wantGroupStub(t *testing.T, name string, g group, wants ...string) {
+	t.Helper()
+	got := groupStub(name, g)
+	for _, want := range wants {
 		if !strings.Contains(got, want) {
-			t.Errorf("stub lacks %q", want)
+			t.Errorf("stub lacks %q:\n%s", want, got)
 		}
 	}
 }
 
 func TestGroupStub(t *testing.T) {
-	got := groupStub("oauth", oauthGroup)
-	for _, want := range []string{
+	wantGroupStub(t, "oauth", oauthGroup,
 		"---@meta wecom.oauth\n",
 		"---@class wecom.oauth\n",
 		"---@param redirect_uri string 授权后重定向的回调链接地址\n",
@@ -205,12 +211,6 @@ func TestGroupStub(t *testing.T) {
 		"---@overload fun(args: {redirect_uri: string, state?: string}): string\n",
 		"function oauth.authorize_url(redirect_uri, state) end\n",
 		"return oauth\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("stub lacks %q:\n%s", want, got)
-		}
-	}
-	if legacyStub := groupStub("shakearound", shakearoundGroup); !strings.Contains(legacyStub, "---@deprecated\n") {
-		t.Errorf("a legacy group's functions are not deprecated:\n%s", legacyStub)
-	}
+	)
+	wantGroupStub(t, "shakearound", shakearoundGroup, "---@deprecated\n") // a legacy group's functions
 }

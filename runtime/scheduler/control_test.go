@@ -80,10 +80,7 @@ func TestCancelAcrossInstances(t *testing.T) {
 func TestTriggerWithoutRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := runfixture.OpenBolt(t, state.BoltOptions{})
-		s, err := New(runfixture.Config(runfixture.Job("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := idle(t, store)
 		ctx, cancel := context.WithCancel(t.Context())
 		run, err := s.Trigger(ctx, "sync", RunRequest{By: "alice@host", Args: map[string]any{"n": 1}})
 		if err != nil {

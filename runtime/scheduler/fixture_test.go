@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wecomrunner/runner/runtime/internal/fixture"
 	"github.com/wecomrunner/runner/runtime/internal/runfixture"
@@ -11,12 +12,13 @@ import (
 
 // The shared test helpers, under the names these tests use.
 var (
-	env        = fixture.Env
-	golden     = fixture.Golden
-	writeJobs  = fixture.WriteJobs
-	writeFile  = fixture.WriteFile
-	waitFor    = fixture.WaitFor
-	testLogger = fixture.Logger
+	env           = fixture.Env
+	golden        = fixture.Golden
+	writeJobs     = fixture.WriteJobs
+	writeFile     = fixture.WriteFile
+	waitFor       = fixture.WaitFor
+	testLogger    = fixture.Logger
+	startEmulator = fixture.Emulator
 )
 
 type (
@@ -33,6 +35,17 @@ func start(t *testing.T, cfg *jobs.Config, exec Executor, store *state.BoltStore
 	return runfixture.Start(t, store, func(store *state.BoltStore) (*Scheduler, error) {
 		return New(cfg, exec, store, Options{Logger: testLogger(t)})
 	}, options...)
+}
+
+// idle is a scheduler on store, never Run, of one job, sync (every minute),
+// whose runs last until their context ends: what runner jobs run works on.
+func idle(t *testing.T, store *state.BoltStore) *Scheduler {
+	t.Helper()
+	s, err := New(runfixture.Config(runfixture.Job("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // blockUntilDone is an executor whose runs last until their context ends or

@@ -25,11 +25,7 @@ type alertRig struct {
 
 func newAlertRig(t *testing.T, notify string) *alertRig {
 	t.Helper()
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.DemoOrg())
 	creds := srv.Credentials()
 	vars := map[string]string{
 		"CORP": creds.CorpID, "APP_SECRET": emulator.DemoOpsSecret, "BASE": srv.BaseURL(),
@@ -53,8 +49,8 @@ jobs:
 	})
 	store := runfixture.OpenBolt(t, state.BoltOptions{})
 	alerter := NewAlerter(NewEngine(cfg, EngineOptions{Store: store}), AlerterOptions{})
-	r.s, err = New(cfg, exec, store, Options{Logger: testLogger(t), Alerter: alerter})
-	if err != nil {
+	var err error
+	if r.s, err = New(cfg, exec, store, Options{Logger: testLogger(t), Alerter: alerter}); err != nil {
 		t.Fatal(err)
 	}
 	return r

@@ -27,11 +27,7 @@ type rateLimitRig struct {
 
 func newRateLimitRig(t *testing.T, limit jobs.RateLimit, wait jobs.RateLimitWait) *rateLimitRig {
 	t.Helper()
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.DemoOrg())
 	cred := srv.Credentials()
 	r := &rateLimitRig{srv: srv, cc: jobs.ClientConfig{CorpID: cred.CorpID, Secret: cred.Apps[0].Secret, AgentID: cred.Apps[0].AgentID,
 		BaseURL: srv.BaseURL(), RateLimit: limit, RateLimitWait: wait}}

@@ -140,11 +140,7 @@ func (n *node) shutdown() error {
 // as skipped (concurrency: forbid holds across instances), not missed.
 func TestRedisThreeInstances(t *testing.T) {
 	r := runfixture.StartRedis(t)
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startEmulator(t, emulator.DemoOrg())
 	creds := srv.Credentials()
 
 	var log ranLog

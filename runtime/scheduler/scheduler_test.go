@@ -485,11 +485,7 @@ func TestRunNow(t *testing.T) {
 // schedule runs one job by hand; cancelling ctx interrupts it.
 func TestRunNowWithoutRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		store := runfixture.OpenBolt(t, state.BoltOptions{})
-		s, err := New(runfixture.Config(runfixture.Job("sync", every(time.Minute))), blockUntilDone(nil, nil), store, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := idle(t, runfixture.OpenBolt(t, state.BoltOptions{}))
 		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
 		r, err := s.RunNow(ctx, "sync")

@@ -105,14 +105,7 @@ func TestTriggerWait(t *testing.T) {
 			return nil
 		})
 		h := start(t, runfixture.Config(runfixture.Job("welcome", every(24*time.Hour))), exec, nil)
-		var runs []*TriggeredRun
-		for range 10 {
-			run, err := h.S.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			runs = append(runs, run)
-		}
+		runs := triggerWaiting(t, h, "welcome", 10)
 		for _, r := range runs {
 			if rec := r.Record(); rec.Result != state.ResultOK {
 				t.Errorf("run %s = %s: %s", rec.ID, rec.Result, rec.Error)
@@ -140,6 +133,21 @@ func TestTriggerWait(t *testing.T) {
 	})
 }
 
+// triggerWaiting triggers n runs of job by an event, each waiting for its
+// turn, and returns them.
+func triggerWaiting(t *testing.T, h *harness, job string, n int) []*TriggeredRun {
+	t.Helper()
+	runs := make([]*TriggeredRun, n)
+	for i := range runs {
+		run, err := h.S.Trigger(t.Context(), job, RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs[i] = run
+	}
+	return runs
+}
+
 // TestTriggerInterruptedAtShutdown: runs still waiting for their turn when
 // the grace period ends are recorded as interrupted, not lost.
 func TestTriggerInterruptedAtShutdown(t *testing.T) {
@@ -151,14 +159,7 @@ func TestTriggerInterruptedAtShutdown(t *testing.T) {
 		cfg := runfixture.Config(runfixture.Job("welcome", every(24*time.Hour)))
 		cfg.Grace = time.Minute
 		h := start(t, cfg, exec, nil)
-		var runs []*TriggeredRun
-		for range 3 {
-			run, err := h.S.Trigger(t.Context(), "welcome", RunRequest{Trigger: state.TriggerEvent, Event: testEvent(), Wait: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			runs = append(runs, run)
-		}
+		runs := triggerWaiting(t, h, "welcome", 3)
 		time.Sleep(time.Second)
 		if err := h.Shutdown(); err != nil {
 			t.Fatal(err)

@@ -4,8 +4,9 @@ import "github.com/wecomrunner/runner/runtime/internal/fixture"
 
 // The shared test helpers, under the names these tests use.
 var (
-	testLogger = fixture.Logger
-	waitFor    = fixture.WaitFor
+	testLogger    = fixture.Logger
+	waitFor       = fixture.WaitFor
+	startEmulator = fixture.Emulator
 )
 
 type syncBuffer = fixture.SyncBuffer

@@ -373,11 +373,7 @@ func TestRedisInterruptedAfterCrash(t *testing.T) {
 // gets a token and keeps the one it has.
 func TestRedisTokenOnce(t *testing.T) {
 	r := startRedis(t)
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := startEmulator(t, emulator.DemoOrg())
 	creds := srv.Credentials()
 	client := func(s *RedisStore) *wecom.Client {
 		return wecom.New(creds.CorpID, creds.ContactsSecret, wecom.WithBaseURL(srv.BaseURL()), wecom.WithTokenCache(s))
