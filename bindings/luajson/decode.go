@@ -358,7 +358,7 @@ func (d *Decoder) object() (lua.LValue, error) {
 		return v, err
 	}
 	mark, keyMark := len(d.vals), len(d.keys)
-	for {
+	for more := true; more; {
 		key, err := d.member()
 		if err != nil {
 			return lua.LNil, err
@@ -369,12 +369,8 @@ func (d *Decoder) object() (lua.LValue, error) {
 		}
 		d.keys = append(d.keys, key)
 		d.vals = append(d.vals, v)
-		more, err := d.next('}')
-		if err != nil {
+		if more, err = d.next('}'); err != nil {
 			return lua.LNil, err
-		}
-		if !more {
-			break
 		}
 	}
 	keys, vals := d.keys[keyMark:], d.vals[mark:]
@@ -427,7 +423,7 @@ func (d *Decoder) array() (lua.LValue, error) {
 		return v, err
 	}
 	mark := len(d.vals)
-	for {
+	for more := true; more; {
 		if d.depth <= 2 {
 			// An element of the top array, or of an array member of the
 			// top object (a list in WeCom's answer): a block of its own.
@@ -438,12 +434,8 @@ func (d *Decoder) array() (lua.LValue, error) {
 			return lua.LNil, err
 		}
 		d.vals = append(d.vals, v)
-		more, err := d.next(']')
-		if err != nil {
+		if more, err = d.next(']'); err != nil {
 			return lua.LNil, err
-		}
-		if !more {
-			break
 		}
 	}
 	vals := d.vals[mark:]
