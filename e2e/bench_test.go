@@ -29,7 +29,7 @@ var beforeRunner = flag.String("before", "", "the process benchmarks also run th
 // 2022-08-15 (--contacts-sync-ip): the benchmarks of user.list, and the
 // rig that writes the HR exports, read members with it.
 func largeEmulator(b *testing.B, departments, members int) map[string]string {
-	return emulatorProcess(b, "--members", strconv.Itoa(members), "--departments", strconv.Itoa(departments), "--contacts-sync-ip", "127.0.0.1")
+	return emulatorProcess(b, "WECOM_AGENT_ID", "--members", strconv.Itoa(members), "--departments", strconv.Itoa(departments), "--contacts-sync-ip", "127.0.0.1")
 }
 
 // process is one run of a child process: what it printed on its last line

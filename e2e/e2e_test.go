@@ -115,23 +115,25 @@ func startPiped(tb testing.TB, cmd *exec.Cmd, pipe func() (io.ReadCloser, error)
 }
 
 // emulatorProcess starts runner emulator with args on a free loopback port,
-// stopped when tb ends, and returns the variables it prints:
-// WECOM_BASE_URL, WECOM_CORP_ID, WECOM_CONTACTS_SECRET, WECOM_SECRET and
-// WECOM_AGENT_ID.
-func emulatorProcess(tb testing.TB, args ...string) map[string]string {
+// stopped when tb ends, and returns the variables it prints, one a line, up
+// to the one named last: WECOM_AGENT_ID, after WECOM_BASE_URL,
+// WECOM_CORP_ID, WECOM_CONTACTS_SECRET and WECOM_SECRET; WECOM_CB_AES_KEY,
+// the last of all, with --callback-url.
+func emulatorProcess(tb testing.TB, last string, args ...string) map[string]string {
 	tb.Helper()
 	cmd := command(tb, "", nil, append([]string{"emulator", "--listen", "127.0.0.1:0"}, args...)...)
 	stdout := startPiped(tb, cmd, cmd.StdoutPipe)
 	vars := map[string]string{}
 	sc := bufio.NewScanner(stdout)
-	for len(vars) < 5 && sc.Scan() {
+	for vars[last] == "" && sc.Scan() {
 		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
 			vars[k] = v
 		}
 	}
-	if vars["WECOM_BASE_URL"] == "" {
+	if vars["WECOM_BASE_URL"] == "" || vars[last] == "" {
 		tb.Fatalf("runner emulator %s printed %v", strings.Join(args, " "), vars)
 	}
+	go io.Copy(io.Discard, stdout)
 	return vars
 }
 

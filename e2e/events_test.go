@@ -1,14 +1,12 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -46,25 +44,18 @@ print(string.format("hello %s of %s (%s)", u.name, event.Department, event.lists
 `
 
 // startEmulatorProcess starts runner emulator pushing events to callbackURL
-// and returns its base URL and the variables it printed.
+// and returns its root URL and the variables it printed.
 func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
 	t.Helper()
-	addr := freePort(t)
-	cmd := command(t, "", nil, "emulator", "--listen", addr, "--callback-url", callbackURL)
-	stdout := startPiped(t, cmd, cmd.StdoutPipe)
+	vars := emulatorProcess(t, "WECOM_CB_AES_KEY", "--callback-url", callbackURL)
+	if vars["WECOM_CB_TOKEN"] == "" {
+		t.Fatalf("runner emulator printed %q", vars)
+	}
 	var env []string
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		env = append(env, sc.Text())
-		if strings.HasPrefix(sc.Text(), "WECOM_CB_AES_KEY=") { // the last line it prints
-			break
-		}
+	for k, v := range vars {
+		env = append(env, k+"="+v)
 	}
-	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "WECOM_CB_TOKEN=") }) {
-		t.Fatalf("runner emulator printed %q", env)
-	}
-	go io.Copy(io.Discard, stdout)
-	return "http://" + addr, env
+	return strings.TrimSuffix(vars["WECOM_BASE_URL"], "/cgi-bin/"), env
 }
 
 func postConsole(t *testing.T, emu, action, body string) {

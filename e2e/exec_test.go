@@ -143,7 +143,7 @@ func TestEmulatorCommandRejectsBadFault(t *testing.T) {
 
 func TestEmulatorCommandGrowsTheOrganisation(t *testing.T) {
 	t.Parallel()
-	vars := emulatorProcess(t, "--members", "500", "--departments", "30")
+	vars := emulatorProcess(t, "WECOM_AGENT_ID", "--members", "500", "--departments", "30")
 	script := writeScript(t, `
 		local wecom = require("wecom")
 		local depts = wecom.department.get()
@@ -178,7 +178,7 @@ func TestEmulatorCommandRules(t *testing.T) {
 	script := writeScript(t, rulesScript)
 	run := func(args ...string) string {
 		t.Helper()
-		vars := emulatorProcess(t, args...)
+		vars := emulatorProcess(t, "WECOM_AGENT_ID", args...)
 		env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"],
 			"WECOM_SECRET=" + vars["WECOM_SECRET"], "WECOM_CONTACTS_SECRET=" + vars["WECOM_CONTACTS_SECRET"]}
 		out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
@@ -202,7 +202,7 @@ func TestEmulatorCommandRules(t *testing.T) {
 	}
 
 	// The trusted-IP rule: this machine is not trusted.
-	vars := emulatorProcess(t, "--trusted-ip", "203.0.113.9")
+	vars := emulatorProcess(t, "WECOM_AGENT_ID", "--trusted-ip", "203.0.113.9")
 	env := []string{"WECOM_BASE_URL=" + vars["WECOM_BASE_URL"], "WECOM_CORP_ID=" + vars["WECOM_CORP_ID"], "WECOM_SECRET=" + vars["WECOM_SECRET"]}
 	_, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
 	if code != 1 || !strings.Contains(errOut, "errcode 60020") {

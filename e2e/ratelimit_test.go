@@ -34,9 +34,7 @@ func TestRateLimitBinary(t *testing.T) {
 		if strings.Contains(run.stderr, "rate: Wait") || strings.Contains(run.stderr, "timed out") {
 			t.Errorf("stderr in Go's words or as a timeout:\n%s", run.stderr)
 		}
-		if n := len(r.calls("user/get")); n != 1 {
-			t.Errorf("user/get sent %d times, want once: the next call may be sent 30s later", n)
-		}
+		r.wantSent(t, "user/get", 1) // the next call may be sent 30s later
 	})
 
 	t.Run("off", func(t *testing.T) {
@@ -73,9 +71,7 @@ func TestRateLimitBinary(t *testing.T) {
 		if strings.Contains(run.stderr, "waiting before calling again") {
 			t.Errorf("a daily quota was waited for:\n%s", run.stderr)
 		}
-		if n := len(r.calls("user/get")); n != 2 {
-			t.Errorf("user/get sent %d times, want 2", n)
-		}
+		r.wantSent(t, "user/get", 2)
 	})
 
 	t.Run("bad values", func(t *testing.T) {
@@ -94,8 +90,6 @@ func TestRateLimitBinary(t *testing.T) {
 		}
 		run = r.exec(t, loop, "--rate-limit", "0")
 		relWantRun(t, run, 2, `--rate-limit: want calls a minute per API (a whole number, at least 1) or off, not "0"`)
-		if n := len(r.calls("user/get")); n != 0 {
-			t.Errorf("user/get sent %d times with bad settings", n)
-		}
+		r.wantSent(t, "user/get", 0) // the settings are refused before any call
 	})
 }

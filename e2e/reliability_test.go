@@ -159,6 +159,14 @@ func (r *relRig) calls(api string) []emulator.Request {
 	return out
 }
 
+// wantSent fails the test unless the emulator has seen want calls of api.
+func (r *relRig) wantSent(t *testing.T, api string, want int) {
+	t.Helper()
+	if got := len(r.calls(api)); got != want {
+		t.Errorf("%s sent %d times, want %d", api, got, want)
+	}
+}
+
 // errcodes lists the errcodes answered to the calls of api.
 func (r *relRig) errcodes(api string) []int {
 	var out []int
@@ -188,6 +196,15 @@ func (r *relRig) write(t *testing.T, name string, content []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// jobsFile writes the rig's jobs.yaml, and returns it: timezone UTC, then
+// settings (whole lines), the suite's clients and the list of jobs.
+func (r *relRig) jobsFile(t *testing.T, settings, jobs string) string {
+	t.Helper()
+	content := "timezone: UTC\n" + settings + relClients + "jobs:\n" + jobs
+	r.write(t, "jobs.yaml", []byte(content))
+	return content
 }
 
 // relRun is a finished run of the binary.
@@ -297,6 +314,14 @@ func (p *relProc) kill(t *testing.T) relRun {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
+	return p.wait(t)
+}
+
+// stop stops the process with SIGTERM, as a service manager does, and
+// waits for it (a process that has exited already is waited for as it is).
+func (p *relProc) stop(t *testing.T) relRun {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
 	return p.wait(t)
 }
 
@@ -526,9 +551,7 @@ func TestReliabilityTokenExpiry(t *testing.T) {
 		if got := r.tokenFetches(); got != 2 {
 			t.Errorf("%d gettoken calls, want 2: one refresh only", got)
 		}
-		if got := len(r.calls("user/get")); got != 2 {
-			t.Errorf("user/get sent %d times, want 2", got)
-		}
+		r.wantSent(t, "user/get", 2)
 	})
 }
 
@@ -585,9 +608,7 @@ func TestReliabilityTransientFaults(t *testing.T) {
 			tt.inject(r.srv)
 			run := r.exec(t, relCreateDept)
 			relWantRun(t, run, tt.code, tt.stderr...)
-			if got := len(r.calls("department/create")); got != tt.sent {
-				t.Errorf("department/create sent %d times, want %d", got, tt.sent)
-			}
+			r.wantSent(t, "department/create", tt.sent)
 			if got := r.departmentsNamed(relDept); got != tt.created {
 				t.Errorf("%d departments %s, want %d", got, relDept, tt.created)
 			}
@@ -606,9 +627,7 @@ func TestReliabilityTransientFaults(t *testing.T) {
 		if run.stdout != "张三\n" {
 			t.Errorf("stdout = %q", run.stdout)
 		}
-		if got := len(r.calls("user/get")); got != 3 {
-			t.Errorf("user/get sent %d times, want 3", got)
-		}
+		r.wantSent(t, "user/get", 3)
 	})
 
 	t.Run("server slower than the timeout", func(t *testing.T) {
@@ -637,9 +656,7 @@ func TestReliabilityTransientFaults(t *testing.T) {
 func TestReliabilityScheduledTimeout(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: sync, schedule: "@daily", script: sync.lua, client: contacts, timeout: 3s}
-`))
+	r.jobsFile(t, "", `  - {name: sync, schedule: "@daily", script: sync.lua, client: contacts, timeout: 3s}`)
 	r.script(t, "sync.lua", relPause(`print(wecom.user.get("zhangsan").name)`, relCreateDept))
 	p := r.start(t, "jobs", "run", "sync")
 	r.duringPause(t, func() { r.srv.SetLatency(8*time.Second, 0) })
@@ -1115,10 +1132,7 @@ func TestReliabilityKilledServe(t *testing.T) {
 	s2At := s1At.Add(10 * time.Second)
 	s1, s2 := s1At.Second(), s2At.Second()
 	schedule := fmt.Sprintf("%d,%d * * * * *", s1, s2)
-	r.write(t, "jobs.yaml", []byte(`timezone: UTC
-grace: 5s
-`+relClients+`jobs:
-  - name: long
+	r.jobsFile(t, "grace: 5s\n", `  - name: long
     schedule: "`+schedule+`"
     script: long.lua
     client: contacts
@@ -1134,7 +1148,7 @@ grace: 5s
     client: contacts
     catchup: once
     starting_deadline: 5s
-`))
+`)
 	// The first run of long sleeps until it is killed; the next ones end
 	// at once.
 	r.script(t, "long.lua", `
@@ -1182,8 +1196,7 @@ grace: 5s
 		}
 	}
 	status := r.get(t, url)
-	second.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, second.wait(t), 0)
+	relWantRun(t, second.stop(t), 0)
 
 	long := r.history(t, "long")
 	scheduled, caught := historyLines(long, "schedule"), historyLines(long, "catchup")
@@ -1306,8 +1319,7 @@ func TestReliabilitySecretsServe(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			r := newRelRig(t)
-			r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - name: report
+			r.jobsFile(t, "", `  - name: report
     schedule: "* * * * * *"
     script: report.lua
     client: notify
@@ -1316,7 +1328,7 @@ func TestReliabilitySecretsServe(t *testing.T) {
     script: failing.lua
     client: contacts
     retries: {max: 1, backoff: 1s}
-`))
+`)
 			r.script(t, "report.lua", `
 				local wecom = require("wecom")
 				local u = wecom.user.get("zhangsan")
@@ -1364,8 +1376,7 @@ func TestReliabilitySecretsServe(t *testing.T) {
 			if m := r.get(t, url+"metrics"); !strings.Contains(m, `job="failing"`) {
 				t.Errorf("/metrics lacks the failing job:\n%s", m)
 			}
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			relWantRun(t, p.wait(t), 0)
+			relWantRun(t, p.stop(t), 0)
 
 			for _, job := range []string{"report", "failing"} {
 				history := r.history(t, job)
@@ -1401,11 +1412,10 @@ func TestReliabilityRunAfterRunaway(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
 	// A small memory limit: a busy machine reaches it long before the timeout.
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\nmemory_limit: 128MiB\n"+relClients+`jobs:
-  - {name: hog, schedule: "@daily", script: hog.lua, client: contacts}
+	r.jobsFile(t, "memory_limit: 128MiB\n", `  - {name: hog, schedule: "@daily", script: hog.lua, client: contacts}
   - {name: deep, schedule: "@daily", script: deep.lua, client: contacts}
   - {name: good, schedule: "@daily", script: good.lua, client: contacts}
-`))
+`)
 	r.script(t, "hog.lua", "local t = {}\nwhile true do t[#t + 1] = string.rep(\"x\", 4096) .. #t end\n")
 	r.script(t, "deep.lua", "local function f() return coroutine.wrap(f)() end\nf()\n")
 	r.script(t, "good.lua", `print(require("wecom").user.get("zhangsan").name)`)
@@ -1432,10 +1442,7 @@ func TestReliabilityRunAfterRunaway(t *testing.T) {
 func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
-	jobs := "timezone: UTC\ndirs: [., data]\n" + relClients + `jobs:
-  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
-`
-	r.write(t, "jobs.yaml", []byte(jobs))
+	jobs := r.jobsFile(t, "dirs: [., data]\n", `  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}`)
 	if err := os.Mkdir(filepath.Join(r.dir, "data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -1487,9 +1494,7 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(r.dir, "data")); err != nil {
 		t.Fatal(err)
 	}
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
-`))
+	r.jobsFile(t, "", `  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}`)
 	r.script(t, "attack.lua", `
 		local fs = require("fs")
 		fs.write("out.txt", "written")
@@ -1505,9 +1510,7 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 
 	// The admin widens dirs and env while serve runs.
 	p, url := r.serve(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\ndirs: [data, /]\nenv: [HR_TOKEN]\n"+relClients+`jobs:
-  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}
-`))
+	r.jobsFile(t, "dirs: [data, /]\nenv: [HR_TOKEN]\n", `  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}`)
 	relWait(t, "the widening reload", func() bool { return strings.Contains(p.errOut.String(), "RELOAD WIDENED") })
 	log := p.errOut.String()
 	for _, want := range []string{"level=WARN", "dirs: +/", "env: +HR_TOKEN"} {
@@ -1518,8 +1521,7 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 	if page := r.get(t, url); !strings.Contains(page, "widened what scripts may do") || !strings.Contains(page, "HR_TOKEN") {
 		t.Errorf("the status page does not show the widening:\n%s", page)
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, p.wait(t), 0)
+	relWantRun(t, p.stop(t), 0)
 }
 
 // TestReliabilityLogBound: a run that prints 32 MB in short lines and 4 MB
@@ -1529,9 +1531,7 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 func TestReliabilityLogBound(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: chatty, schedule: "@daily", script: chatty.lua, client: contacts}
-`))
+	r.jobsFile(t, "", `  - {name: chatty, schedule: "@daily", script: chatty.lua, client: contacts}`)
 	r.script(t, "chatty.lua", `
 		local line = string.rep("x", 1000)
 		for i = 1, 32 * 1024 do print(i, line) end
@@ -1580,8 +1580,7 @@ func TestReliabilityLogBound(t *testing.T) {
 	if !strings.Contains(body, "[log truncated: a run stores at most 10 MB") {
 		t.Errorf("the last page lacks the marker: %.300s", body[strings.Index(body, "<h2>Log"):])
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, p.wait(t), 0)
+	relWantRun(t, p.stop(t), 0)
 }
 
 // TestReliabilityHealthzStateFull: with a state file that cannot grow (a
@@ -1594,9 +1593,7 @@ func TestReliabilityHealthzStateFull(t *testing.T) {
 		t.Skip("prlimit (util-linux) is not installed")
 	}
 	r := newRelRig(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: chatty, schedule: "* * * * * *", script: chatty.lua, client: contacts}
-`))
+	r.jobsFile(t, "", `  - {name: chatty, schedule: "* * * * * *", script: chatty.lua, client: contacts}`)
 	// bbolt grows its file by doubling: the size limit stops it at 1 MiB.
 	r.script(t, "chatty.lua", `
 		local line = string.rep("x", 1000)
@@ -1607,8 +1604,7 @@ func TestReliabilityHealthzStateFull(t *testing.T) {
 		t.Fatalf("/healthz before the state is full: %v %v", res, err)
 	}
 	r.wrap = []string{prlimit, "--fsize=2000000", "--"}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, p.wait(t), 0)
+	relWantRun(t, p.stop(t), 0)
 	os.Remove(filepath.Join(r.dir, ".runner/state.db"))
 
 	p, url = r.serve(t)
@@ -1626,8 +1622,7 @@ func TestReliabilityHealthzStateFull(t *testing.T) {
 		t.Errorf("/healthz = %q, want why", body)
 	}
 	r.assertNoSecrets(t, "/healthz", body)
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	run := p.wait(t)
+	run := p.stop(t)
 	relWantRun(t, run, 0, `msg="cannot store the run's log" job=chatty`)
 }
 
@@ -1638,9 +1633,7 @@ func TestReliabilityHealthzStateFull(t *testing.T) {
 func TestReliabilityCSVInjection(t *testing.T) {
 	t.Parallel()
 	r := newRelRig(t)
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: export, schedule: "@daily", script: export.lua, client: contacts}
-`))
+	r.jobsFile(t, "", `  - {name: export, schedule: "@daily", script: export.lua, client: contacts}`)
 	r.script(t, "export.lua", `
 		local csv = require("csv")
 		local rows = {
@@ -1743,9 +1736,7 @@ func TestReliabilityEchoingGateway(t *testing.T) {
 	r.mu.Unlock()
 	relWantRun(t, wrong.wait(t), 1, "errcode 40001", "corpsecret=REDACTED")
 
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\n"+relClients+`jobs:
-  - {name: echo, schedule: "* * * * * *", script: echo.lua, client: contacts}
-`))
+	r.jobsFile(t, "", `  - {name: echo, schedule: "* * * * * *", script: echo.lua, client: contacts}`)
 	r.script(t, "echo.lua", script)
 	p, status := r.serve(t)
 	finished := regexp.MustCompile(`msg="run finished" job=echo run=(\S+)`)
@@ -1755,8 +1746,7 @@ func TestReliabilityEchoingGateway(t *testing.T) {
 	if page := r.get(t, strings.TrimSuffix(status, "/")+"/jobs/echo/runs/"+ended); !strings.Contains(page, "REDACTED") {
 		t.Errorf("the run's page shows no redacted echo:\n%s", page)
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, p.wait(t), 0)
+	relWantRun(t, p.stop(t), 0)
 	history := r.history(t, "echo")
 	r.assertNoSecrets(t, "jobs history", history)
 	if !strings.Contains(history, "access_token=REDACTED") {
@@ -1787,9 +1777,7 @@ func TestReliabilityHTTPAllow(t *testing.T) {
 	defer hr.Close()
 	_, hrPort, _ := net.SplitHostPort(hr.Listener.Addr().String())
 	hrByName := "http://localhost:" + hrPort + "/"
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\nhttp_allow: [localhost]\n"+relClients+`jobs:
-  - {name: probe, schedule: "@daily", script: probe.lua, client: contacts}
-`))
+	r.jobsFile(t, "http_allow: [localhost]\n", `  - {name: probe, schedule: "@daily", script: probe.lua, client: contacts}`)
 	r.script(t, "probe.lua", "-- written once the status page's address is known\n")
 	serve, status := r.serve(t)
 	targets := []struct{ name, url, want string }{
@@ -1821,8 +1809,7 @@ func TestReliabilityHTTPAllow(t *testing.T) {
 	if !strings.Contains(run.stdout, "wecom\t张三\n") {
 		t.Errorf("the WeCom client does not reach the emulator:\n%s", run.stdout)
 	}
-	serve.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, serve.wait(t), 0)
+	relWantRun(t, serve.stop(t), 0)
 }
 
 // relMemoryLimit is the memory limit of the runaway runs below: small, so
@@ -1931,14 +1918,11 @@ func TestReliabilityBusyBuiltinSignals(t *testing.T) {
 	r := newRelRig(t)
 	p := r.startExec(t, busy, "--timeout", "10m")
 	relWait(t, "the script to start", func() bool { return strings.Contains(p.out.String(), "busy") })
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	run := p.wait(t)
+	run := p.stop(t)
 	relWantRun(t, run, 1, "cancelled")
 	t.Logf("runner exec stopped %v after it started (SIGTERM)", run.elapsed.Round(time.Millisecond))
 
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\ngrace: 3s\n"+relClients+`jobs:
-  - {name: busy, schedule: "*/3 * * * * *", script: busy.lua, client: contacts, timeout: 1s}
-`))
+	r.jobsFile(t, "grace: 3s\n", `  - {name: busy, schedule: "*/3 * * * * *", script: busy.lua, client: contacts, timeout: 1s}`)
 	r.script(t, "busy.lua", busy)
 	srv, _ := r.serve(t)
 	relWait(t, "a timed-out run followed by another run", func() bool {
@@ -1950,8 +1934,7 @@ func TestReliabilityBusyBuiltinSignals(t *testing.T) {
 		t.Errorf("a firing was skipped because the stuck run was still running:\n%s", srv.errOut)
 	}
 	signalled := time.Now()
-	srv.cmd.Process.Signal(syscall.SIGTERM)
-	run = srv.wait(t)
+	run = srv.stop(t)
 	stopped := time.Since(signalled)
 	t.Logf("serve stopped %v after SIGTERM with grace 3s", stopped.Round(time.Millisecond))
 	if stopped > 3*time.Second+5*time.Second {
@@ -1974,14 +1957,13 @@ func TestReliabilityRedisKilledInstance(t *testing.T) {
 	redis := redistest.Start(t)
 	r := newRelRig(t)
 	at := (time.Now().Second() + 8) % 60
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\nstate: "+redis.URL()+"\ngrace: 5s\n"+relClients+`jobs:
-  - name: long
+	r.jobsFile(t, "state: "+redis.URL()+"\ngrace: 5s\n", `  - name: long
     schedule: "`+strconv.Itoa(at)+` * * * * *"
     script: long.lua
     client: contacts
     catchup: once
   - {name: tick, schedule: "* * * * * *", script: tick.lua, client: contacts}
-`))
+`)
 	// The first run of long sleeps until it is killed; the next one ends at
 	// once. kv is in Redis, shared by the instances.
 	r.script(t, "long.lua", `
@@ -2035,8 +2017,7 @@ func TestReliabilityRedisKilledInstance(t *testing.T) {
 	}
 	for _, p := range serves {
 		if p != victim {
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			relWantRun(t, p.wait(t), 0)
+			relWantRun(t, p.stop(t), 0)
 		}
 	}
 
@@ -2077,9 +2058,7 @@ func TestReliabilityHealthzRedisFull(t *testing.T) {
 	r.mu.Lock()
 	r.secrets = append(r.secrets, password)
 	r.mu.Unlock()
-	r.write(t, "jobs.yaml", []byte("timezone: UTC\nstate: redis://:"+password+"@"+redis.Addr()+"/0\n"+relClients+`jobs:
-  - {name: tick, schedule: "@daily", script: tick.lua, client: contacts}
-`))
+	r.jobsFile(t, "state: redis://:"+password+"@"+redis.Addr()+"/0\n", `  - {name: tick, schedule: "@daily", script: tick.lua, client: contacts}`)
 	r.script(t, "tick.lua", "return 1\n")
 	p, url := r.serve(t)
 	healthz := func() (int, string) {
@@ -2117,6 +2096,5 @@ func TestReliabilityHealthzRedisFull(t *testing.T) {
 	if code, body := healthz(); code != 200 {
 		t.Errorf("/healthz once Redis takes writes again = %d %q", code, body)
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	relWantRun(t, p.wait(t), 0)
+	relWantRun(t, p.stop(t), 0)
 }
