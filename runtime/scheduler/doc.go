@@ -52,7 +52,8 @@
 //
 // Alerts: after a run, the job's notify: may alert a failure, a recovery or a
 // success through an Alerter (group robots, application messages, app
-// chats), at most once per quiet while the job keeps failing.
+// chats), at most once per quiet while the job keeps failing, and once across
+// the instances sharing the store (the alert state changes by compare-and-set).
 //
 // Shutdown stops scheduling, waits up to the grace period for running jobs, then
 // cancels them; cancelled runs are recorded as interrupted. Runs left

@@ -21,8 +21,8 @@ import (
 // failures (recovery), and every success when asked. While a job keeps
 // failing it alerts at most once per notify.quiet; a recovery always
 // alerts. The scheduler remembers each job's series of failures in the
-// store (the kv namespace alertKV), so that instances sharing it and
-// restarts agree. A dry run never alerts. An alert that cannot be sent is
+// store, changed by compare-and-set (Scheduler.alert), so that instances
+// sharing it and restarts agree, and an alert is sent by one of them. A dry run never alerts. An alert that cannot be sent is
 // logged and recorded with the run (RunRecord.AlertError); it never changes
 // the run's result.
 
@@ -135,8 +135,13 @@ func truncate(s string, n int) string {
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
-// alertKV is the kv namespace of the alert states: a name no job can have.
-const alertKV = ":notify"
+// alertStateTTL is how long the alert state of a job outlives its last
+// run: beyond a year, so that a yearly job that failed still recovers.
+const alertStateTTL = 400 * 24 * time.Hour
+
+// alertTries bounds the attempts to record a job's alert state when other
+// instances keep changing it.
+const alertTries = 10
 
 // alertState is what the alerts of a job remember between runs.
 type alertState struct {
@@ -146,8 +151,58 @@ type alertState struct {
 	LastAlert time.Time `json:"last_alert,omitzero"`
 }
 
+// alertDecision is what a run's alert is, given the job's alert state.
+type alertDecision struct {
+	kind     string     // the alert to send (jobs.NotifyFailure, ...), or ""
+	withheld string     // why a failure alert is withheld, or ""
+	seen     alertState // the state it was decided on
+	next     alertState // the state to record
+}
+
+// decideAlert is the alert a run calls for, at now, given the job's
+// alert state st: a failure alerts unless the job alerted within quiet, the
+// first success after failures alerts a recovery.
+func decideAlert(n *jobs.Notify, rec *state.RunRecord, failed bool, st alertState, now time.Time) alertDecision {
+	d := alertDecision{seen: st}
+	switch {
+	case failed:
+		if !st.Failing {
+			st = alertState{Failing: true, Since: rec.Started}
+		}
+		st.Failures++
+		if n.Alerts(jobs.NotifyFailure) {
+			if !st.LastAlert.IsZero() && now.Sub(st.LastAlert) < n.Quiet {
+				d.withheld = fmt.Sprintf("withheld: the job keeps failing, and was alerted %s (quiet: %v)", Ago(st.LastAlert, now), n.Quiet)
+			} else {
+				d.kind = jobs.NotifyFailure
+				st.LastAlert = now
+			}
+		}
+	case st.Failing:
+		if n.Alerts(jobs.NotifyRecovery) {
+			d.kind = jobs.NotifyRecovery
+		}
+	case n.Alerts(jobs.NotifySuccess):
+		d.kind = jobs.NotifySuccess
+	}
+	if !failed {
+		st = alertState{}
+	}
+	d.next = st
+	return d
+}
+
 // alert sends the alert a run calls for, if any, and records on rec what
 // became of it. It reports whether rec changed.
+//
+// The job's alert state is kept in the store (Remember, under
+// "alert\x00<job>") and changed with a compare-and-set (Replace): of the
+// instances sharing the store whose runs end at the same moment, each
+// decides on the state the one before it recorded, so a failure alerts
+// once per quiet and a series of failures recovers once, across instances.
+// The instance whose change records an alert sends it. When the store
+// cannot be read or written, the alert is sent on what this instance
+// knows: an alert sent twice is better than one lost.
 func (s *Scheduler) alert(ctx context.Context, job *jobs.Job, rec *state.RunRecord) bool {
 	n := job.Notify
 	if n == nil || s.alerter == nil || rec.DryRun {
@@ -157,60 +212,71 @@ func (s *Scheduler) alert(ctx context.Context, job *jobs.Job, rec *state.RunReco
 	if !failed && rec.Result != state.ResultOK {
 		return false // skipped or interrupted: says nothing of the job's health
 	}
-	kv := s.store.KV(alertKV)
-	var st alertState
-	if v, ok, err := kv.Get(ctx, job.Name); err != nil {
-		s.log.Warn("cannot read the job's alert state", "job", job.Name, "error", err)
-	} else if ok {
-		json.Unmarshal([]byte(v), &st)
-	}
+	key := "alert\x00" + job.Name
 	now := time.Now().UTC()
-	var kind string
-	switch {
-	case failed:
-		if !st.Failing {
-			st = alertState{Failing: true, Since: rec.Started}
-		}
-		st.Failures++
-		if n.Alerts(jobs.NotifyFailure) {
-			kind = jobs.NotifyFailure
-			if !st.LastAlert.IsZero() && now.Sub(st.LastAlert) < n.Quiet {
-				kind = ""
-				rec.Alert = fmt.Sprintf("withheld: the job keeps failing, and was alerted %s (quiet: %v)", Ago(st.LastAlert, now), n.Quiet)
-				s.metrics.alert(job.Name, "withheld")
-			}
-		}
-	case st.Failing:
-		if n.Alerts(jobs.NotifyRecovery) {
-			kind = jobs.NotifyRecovery
-		}
-	case n.Alerts(jobs.NotifySuccess):
-		kind = jobs.NotifySuccess
+	d, recorded, err := s.claimAlert(ctx, key, n, rec, failed, now)
+	if err != nil {
+		s.log.Warn("cannot record the job's alert state", "job", job.Name, "run", rec.ID, "error", err)
 	}
-	if kind != "" {
-		msg := s.alertMessage(kind, job, *rec, st)
-		sent, err := s.alerter.Send(ctx, s.Config(), n, msg)
-		if len(sent) > 0 {
-			rec.Alert = kind + " alert sent to the " + strings.Join(sent, ", the ")
-			st.LastAlert = now
-			s.metrics.alert(job.Name, "sent")
-		}
+	if d.withheld != "" {
+		rec.Alert = d.withheld
+		s.metrics.alert(job.Name, "withheld")
+	}
+	if d.kind == "" {
+		return rec.Alert != ""
+	}
+	msg := s.alertMessage(d.kind, job, *rec, d.seen)
+	sent, err := s.alerter.Send(ctx, s.Config(), n, msg)
+	if len(sent) > 0 {
+		rec.Alert = d.kind + " alert sent to the " + strings.Join(sent, ", the ")
+		s.metrics.alert(job.Name, "sent")
+	} else if d.kind == jobs.NotifyFailure && recorded != "" {
+		// Nothing was sent: the next failure alerts, as if this one had not
+		// been claimed. A state changed since by another instance stays.
+		undo := d.next
+		undo.LastAlert = d.seen.LastAlert
+		b, _ := json.Marshal(undo)
+		s.store.Replace(ctx, key, recorded, string(b), alertStateTTL)
+	}
+	if err != nil {
+		s.metrics.alert(job.Name, "failed")
+		rec.AlertError = err.Error()
+		s.log.Error("the alert was not sent", "job", job.Name, "run", rec.ID, "alert", d.kind, "error", err)
+	} else {
+		s.log.Info("alert sent", "job", job.Name, "run", rec.ID, "alert", d.kind, "to", strings.Join(sent, ", "))
+	}
+	return true
+}
+
+// claimAlert decides the alert of a run on the job's alert state in the
+// store, and records the state that follows, in one compare-and-set: the
+// decision holds only if no other instance changed the state meanwhile,
+// else it is made again on the state that instance recorded. It returns
+// the decision and the state recorded ("" when it could not be), with the
+// store's error; on an error the decision is made on the state last read.
+func (s *Scheduler) claimAlert(ctx context.Context, key string, n *jobs.Notify, rec *state.RunRecord, failed bool, now time.Time) (alertDecision, string, error) {
+	var st alertState
+	for range alertTries {
+		held, err := s.store.Remember(ctx, key, "{}", alertStateTTL)
 		if err != nil {
-			s.metrics.alert(job.Name, "failed")
-			rec.AlertError = err.Error()
-			s.log.Error("the alert was not sent", "job", job.Name, "run", rec.ID, "alert", kind, "error", err)
-		} else {
-			s.log.Info("alert sent", "job", job.Name, "run", rec.ID, "alert", kind, "to", strings.Join(sent, ", "))
+			return decideAlert(n, rec, failed, st, now), "", err
+		}
+		st = alertState{}
+		json.Unmarshal([]byte(held), &st)
+		d := decideAlert(n, rec, failed, st, now)
+		b, _ := json.Marshal(d.next)
+		if string(b) == held {
+			return d, held, nil
+		}
+		ok, err := s.store.Replace(ctx, key, held, string(b), alertStateTTL)
+		if err != nil {
+			return d, "", err
+		}
+		if ok {
+			return d, string(b), nil
 		}
 	}
-	if !failed {
-		st = alertState{}
-	}
-	b, _ := json.Marshal(st)
-	if err := kv.Set(ctx, job.Name, string(b)); err != nil {
-		s.log.Warn("cannot record the job's alert state", "job", job.Name, "error", err)
-	}
-	return rec.Alert != "" || rec.AlertError != ""
+	return decideAlert(n, rec, failed, st, now), "", fmt.Errorf("the state kept changing %d times", alertTries)
 }
 
 // alertMessage is the markdown of an alert: the job, the result, the first

@@ -3,9 +3,14 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wecomrunner/runner/wecom/emulator"
 
@@ -153,6 +158,10 @@ func TestAlertFailure(t *testing.T) {
 	if rec := r.run(true); rec.Result != state.ResultFailed || !strings.Contains(rec.AlertError, "errcode 45009") {
 		t.Errorf("a failed run whose alert failed = %+v", rec)
 	}
+	// An alert that reached no one does not count for quiet:.
+	if rec := r.run(true); strings.HasPrefix(rec.Alert, "withheld") || !strings.Contains(rec.AlertError, "errcode 93000") {
+		t.Errorf("the failure after an alert that was not sent = %+v, want its alert tried", rec)
+	}
 }
 
 func TestNotifyProblems(t *testing.T) {
@@ -198,5 +207,117 @@ jobs:
 	cfg.ClientVariablesOptional()
 	if err := cfg.Validate(); err != nil && strings.Contains(err.Error(), "ROBOT_URL") {
 		t.Errorf("ClientVariablesOptional keeps the webhook's variable: %v", err)
+	}
+}
+
+// pairedTransport holds each request until another one arrives, or until a
+// while has passed: two instances that both send an alert send it at the
+// same moment.
+type pairedTransport struct {
+	mu      sync.Mutex
+	waiting chan struct{} // closed when a second request arrives; nil when none waits
+}
+
+func (p *pairedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	p.mu.Lock()
+	w := p.waiting
+	if w == nil {
+		w = make(chan struct{})
+		p.waiting = w
+	} else {
+		close(w)
+		p.waiting = nil
+	}
+	p.mu.Unlock()
+	select {
+	case <-w:
+	case <-time.After(2 * time.Second):
+		p.mu.Lock()
+		if p.waiting == w {
+			p.waiting = nil
+		}
+		p.mu.Unlock()
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestAlertsOnceAcrossInstances: two schedulers sharing a Redis state end
+// runs of the same job at the same moment, and send their alerts at the
+// same moment: the failure alerts once (the other run's is withheld by
+// quiet), and the recovery once.
+func TestAlertsOnceAcrossInstances(t *testing.T) {
+	srv, err := emulator.Start(emulator.DemoOrg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cfg := runfixture.LoadValidEnv(t, `timezone: Asia/Shanghai
+jobs:
+  - name: sync
+    schedule: "@daily"
+    script: job.lua
+    enabled: false
+    concurrency: allow
+    notify: {webhook: "${ROBOT}", when: [failure, recovery], quiet: 1h}
+`, map[string]string{"ROBOT": srv.BaseURL() + "webhook/send?key=" + emulator.DemoRobotKey})
+
+	var fail atomic.Bool
+	var arrived sync.WaitGroup // the runs of a round, until both have begun
+	exec := execFunc(func(ctx context.Context, job *jobs.Job, a *Attempt) error {
+		arrived.Done()
+		arrived.Wait()
+		if fail.Load() {
+			return errors.New("the HR export is empty")
+		}
+		return nil
+	})
+	redis := runfixture.StartRedis(t)
+	transport := &pairedTransport{}
+	var instances []*Scheduler
+	for _, name := range []string{"a", "b"} {
+		store := redis.Open(t, state.RedisOptions{Instance: name})
+		alerter := NewAlerter(NewEngine(cfg, EngineOptions{Store: store}), AlerterOptions{HTTPClient: &http.Client{Transport: transport}})
+		s, err := New(cfg, exec, store, Options{Logger: testLogger(t), Alerter: alerter})
+		if err != nil {
+			t.Fatal(err)
+		}
+		instances = append(instances, s)
+	}
+	// round runs sync on both instances at once and returns the alerts
+	// their runs recorded, sorted.
+	round := func(failing bool) []string {
+		t.Helper()
+		fail.Store(failing)
+		arrived.Add(len(instances))
+		var runs []*TriggeredRun
+		for _, s := range instances {
+			run, err := s.Trigger(t.Context(), "sync", RunRequest{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, run)
+		}
+		var alerts []string
+		for _, run := range runs {
+			alerts = append(alerts, run.Record().Alert)
+		}
+		slices.Sort(alerts)
+		return alerts
+	}
+
+	alerts := round(true)
+	if len(alerts) != 2 || !strings.HasPrefix(alerts[0], "failure alert sent to the robot") || !strings.HasPrefix(alerts[1], "withheld: the job keeps failing") {
+		t.Errorf("two failures at once on two instances: alerts %q; want one sent, one withheld", alerts)
+	}
+	if robot := srv.RobotMessages(); len(robot) != 1 {
+		t.Fatalf("%d robot messages after the failures, want 1", len(robot))
+	}
+	alerts = round(false)
+	if len(alerts) != 2 || alerts[0] != "" || alerts[1] != "recovery alert sent to the robot" {
+		t.Errorf("two successes at once on two instances: alerts %q; want one recovery", alerts)
+	}
+	robot := srv.RobotMessages()
+	if len(robot) != 2 || !strings.Contains(robot[1].Content, "**runner: sync recovered**") || !strings.Contains(robot[1].Content, "After 2 failed runs") {
+		t.Errorf("robot messages after the recovery: %+v, want the failure and one recovery after 2 failed runs", robot)
 	}
 }
