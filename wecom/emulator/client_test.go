@@ -59,15 +59,30 @@ func contactsClient(srv *emulator.Server, opts ...wecom.Option) *wecom.Client {
 	return newClient(srv, emulator.DemoContactsSecret, opts...)
 }
 
-// opsClient is a client of the demo app 运维助手, visible to everyone.
-func opsClient(srv *emulator.Server, opts ...wecom.Option) *wecom.Client {
-	return newClient(srv, emulator.DemoOpsSecret, append([]wecom.Option{wecom.WithAgentID(emulator.DemoOpsAgentID)}, opts...)...)
+// appClient is a client of srv's app agentID, with the app's secret. The
+// demo apps are 运维助手 (emulator.DemoOpsAgentID), visible to everyone; 日报
+// (DemoReportAgentID), visible to 研发中心, 王五 and the tag 技术委员会;
+// 客户助手 (DemoCustomerAgentID), configured to call the customer contact
+// API and visible to 市场部; and 行政助手 (DemoOAAgentID), configured in 审批
+// and 打卡 → 可调用接口的应用 and visible to the whole company.
+func appClient(srv *emulator.Server, agentID int, opts ...wecom.Option) *wecom.Client {
+	var secret string
+	for _, a := range srv.Credentials().Apps {
+		if a.AgentID == agentID {
+			secret = a.Secret
+		}
+	}
+	return newClient(srv, secret, append([]wecom.Option{wecom.WithAgentID(agentID)}, opts...)...)
 }
 
-// reportClient is a client of the demo app 日报, visible to 研发中心, 王五
-// and the tag 技术委员会.
+// opsClient is a client of the demo app 运维助手.
+func opsClient(srv *emulator.Server, opts ...wecom.Option) *wecom.Client {
+	return appClient(srv, emulator.DemoOpsAgentID, opts...)
+}
+
+// reportClient is a client of the demo app 日报.
 func reportClient(srv *emulator.Server, opts ...wecom.Option) *wecom.Client {
-	return newClient(srv, emulator.DemoReportSecret, append([]wecom.Option{wecom.WithAgentID(emulator.DemoReportAgentID)}, opts...)...)
+	return appClient(srv, emulator.DemoReportAgentID, opts...)
 }
 
 // wantAPIError fails t unless err is an *wecom.APIError answered by api with

@@ -9,19 +9,13 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-// customerClient is a client of the demo app 客户助手, configured to call
-// the customer contact API and visible to 市场部.
-func customerClient(srv *emulator.Server) *wecom.Client {
-	return newClient(srv, emulator.DemoCustomerSecret, wecom.WithAgentID(emulator.DemoCustomerAgentID))
-}
-
 // TestClientExternalContact drives the customer contact API through the
 // typed client: reads, corp tags, and the offboarding of a salesperson.
 func TestClientExternalContact(t *testing.T) {
 	t.Parallel()
 	clock, srv := clockedServer(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	ctx := t.Context()
-	c := customerClient(srv)
+	c := appClient(srv, emulator.DemoCustomerAgentID)
 	ec, gc := c.ExternalContact, c.ExternalContactGroupChat
 
 	follow, err := ec.GetFollowUserList(ctx)

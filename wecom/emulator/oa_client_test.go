@@ -13,12 +13,6 @@ import (
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
-// oaClient is a client of the demo app 行政助手, configured in 审批 and 打卡
-// → 可调用接口的应用 and visible to the whole company.
-func oaClient(srv *emulator.Server) *wecom.Client {
-	return newClient(srv, emulator.DemoOASecret, wecom.WithAgentID(emulator.DemoOAAgentID))
-}
-
 // oaMonday is a Monday morning, 2026-12-07 10:00 UTC+8.
 var oaMonday = time.Date(2026, 12, 7, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
@@ -45,7 +39,7 @@ func TestClientApprovals(t *testing.T) {
 	t.Parallel()
 	clock, srv := clockedServer(t, oaMonday)
 	ctx := t.Context()
-	oa := oaClient(srv).OA
+	oa := appClient(srv, emulator.DemoOAAgentID).OA
 
 	tpl, err := oa.GetTemplateDetail(ctx, emulator.DemoLeaveTemplateID)
 	noError(t, err, "GetTemplateDetail")
@@ -132,7 +126,7 @@ func TestClientCheckin(t *testing.T) {
 	t.Parallel()
 	_, srv := clockedServer(t, oaMonday)
 	ctx := t.Context()
-	oa := oaClient(srv).OA
+	oa := appClient(srv, emulator.DemoOAAgentID).OA
 	users := []string{"lisi", "linfeng", "heyan", "xuming", "sunhao", "nobody"}
 	lastMonday := time.Date(2026, 11, 30, 0, 0, 0, 0, oaMonday.Location())
 	from, to := lastMonday.Unix(), lastMonday.AddDate(0, 0, 7).Unix()-1
@@ -245,7 +239,7 @@ func TestClientCheckin(t *testing.T) {
 	}
 
 	// The customer application is not configured for attendance.
-	_, err = customerClient(srv).OA.GetCorpCheckinOption(ctx)
+	_, err = appClient(srv, emulator.DemoCustomerAgentID).OA.GetCorpCheckinOption(ctx)
 	var apiErr *wecom.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != 48002 {
 		t.Errorf("customer app reading the rules: %v, want 48002", err)
