@@ -331,7 +331,9 @@ func (rt route) serve(c *call) (any, *apiError) {
 }
 
 // routeTable is the single table of every API the emulator serves, by path
-// under /cgi-bin/.
+// under /cgi-bin/. A handler of a JSON body declares its request type and
+// is wrapped in body; appOnly and contactsOnly say which secret's tokens an
+// API refuses, before its handler runs.
 func (s *Server) routeTable() map[string]route {
 	get := func(h handler) route { return route{h: h} }
 	post := func(h handler) route { return route{h: h, post: true} }
