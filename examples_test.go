@@ -87,6 +87,19 @@ func (r *exampleRig) run(t *testing.T, job string) state.RunRecord {
 	return rec
 }
 
+// refused runs a job now and fails the test unless the run failed with an
+// error that contains why.
+func (r *exampleRig) refused(t *testing.T, job, why string) {
+	t.Helper()
+	rec, err := r.sched.RunNow(t.Context(), job)
+	if err != nil {
+		t.Fatalf("%s: %v", job, err)
+	}
+	if rec.Result != state.ResultFailed || !strings.Contains(rec.Error, why) {
+		t.Errorf("%s: result %s %q, want failed: %s", job, rec.Result, rec.Error, why)
+	}
+}
+
 // writes lists the APIs of the requests that changed the organisation.
 func (r *exampleRig) writes() []string {
 	var out []string
@@ -186,13 +199,7 @@ func TestExampleReplaceUserRefusesMassRemoval(t *testing.T) {
 			}
 		}
 	}, scheduler.EngineOptions{})
-	rec, err := r.sched.RunNow(t.Context(), "replace-users")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.Result != state.ResultFailed || !strings.Contains(rec.Error, "refusing") {
-		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
-	}
+	r.refused(t, "replace-users", "refusing")
 	if w := r.writes(); len(w) != 0 {
 		t.Errorf("the refused run sent %v", w)
 	}
@@ -351,13 +358,7 @@ func TestExampleOffboardCustomersRefusesTooMany(t *testing.T) {
 	r := newExampleRig(t, setArgs("offboard-customers", map[string]any{"max_transfer": 3}), scheduler.EngineOptions{})
 	r.run(t, "offboard-customers")
 	r.leave(t, "linfeng")
-	rec, err := r.sched.RunNow(t.Context(), "offboard-customers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rec.Result != state.ResultFailed || !strings.Contains(rec.Error, "refusing to transfer 4 customers in one run (max_transfer 3)") {
-		t.Errorf("result %s %q, want failed: refusing", rec.Result, rec.Error)
-	}
+	r.refused(t, "offboard-customers", "refusing to transfer 4 customers in one run (max_transfer 3)")
 	if w := r.customerTransfers(); len(w) != 0 {
 		t.Errorf("the refused run sent %v", w)
 	}
