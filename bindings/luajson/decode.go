@@ -836,6 +836,16 @@ func hex4(s string) (rune, bool) {
 	return r, true
 }
 
+// skipDigits returns the index after the digits of data from i, and whether
+// there was at least one.
+func skipDigits(data string, i int) (int, bool) {
+	start := i
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		i++
+	}
+	return i, i > start
+}
+
 // number parses the number at d.pos following JSON's grammar.
 func (d *Decoder) number() (lua.LValue, error) {
 	// Find the end of the number's characters first, reading on if the
@@ -873,16 +883,12 @@ func (d *Decoder) number() (lua.LValue, error) {
 		d.pos = i
 		return lua.LNil, d.errorf("unexpected %s in number", d.describe())
 	}
-	integer := true
+	integer, ok := true, false
 	if i < len(data) && data[i] == '.' {
 		integer = false
-		i++
-		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+		if i, ok = skipDigits(data, i+1); !ok {
 			d.pos = i
 			return lua.LNil, d.errorf("unexpected %s after decimal point", d.describe())
-		}
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
 		}
 	}
 	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
@@ -891,12 +897,9 @@ func (d *Decoder) number() (lua.LValue, error) {
 		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
-		if i >= len(data) || data[i] < '0' || data[i] > '9' {
+		if i, ok = skipDigits(data, i); !ok {
 			d.pos = i
 			return lua.LNil, d.errorf("unexpected %s in exponent", d.describe())
-		}
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
 		}
 	}
 	d.pos = i
