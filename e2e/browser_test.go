@@ -79,6 +79,22 @@ func waitText(t *testing.T, ctx context.Context, sel, text string, reload bool) 
 	}
 }
 
+// confirmRun opens the confirmation page at url, presses its button with
+// press (a Click or DoubleClick of #confirm-run), and waits for the page of
+// the run.
+func confirmRun(t *testing.T, ctx context.Context, url string, press chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.ID("confirm-run")),
+		press,
+		chromedp.WaitVisible(chromedp.ID("result")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestConsoleInBrowser(t *testing.T) {
 	t.Parallel()
 	dir := jobsDir(t, `timezone: Asia/Shanghai
@@ -194,15 +210,7 @@ jobs:
 	if len(landed) != 2 || landed[0] != landed[1] || !strings.Contains(landed[0], "/jobs/twice/runs/") {
 		t.Errorf("the form posted twice at once landed on %q, want the page of one run", landed)
 	}
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(url+"jobs/twice/run"),
-		chromedp.WaitVisible(chromedp.ID("confirm-run")),
-		chromedp.DoubleClick(chromedp.ID("confirm-run")),
-		chromedp.WaitVisible(chromedp.ID("result")),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	confirmRun(t, ctx, url+"jobs/twice/run", chromedp.DoubleClick(chromedp.ID("confirm-run")))
 	runs, err := service.NewControlClient(url, token).Runs(t.Context(), "twice", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -212,15 +220,7 @@ jobs:
 	}
 
 	// A failing run whose alert cannot be sent shows the alert's failure.
-	err = chromedp.Do(ctx,
-		chromedp.Navigate(url+"jobs/fails/run"),
-		chromedp.WaitVisible(chromedp.ID("confirm-run")),
-		chromedp.Click(chromedp.ID("confirm-run")),
-		chromedp.WaitVisible(chromedp.ID("result")),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	confirmRun(t, ctx, url+"jobs/fails/run", chromedp.Click(chromedp.ID("confirm-run")))
 	waitText(t, ctx, `#result`, "failed", false)
 	badge := waitText(t, ctx, `#alert-error`, "alert failed", true)
 	if !strings.Contains(badge, "errcode 93000") || strings.Contains(badge, "not-a-robot") {
