@@ -50,19 +50,6 @@ type ChatMute struct {
 	Status int    `json:"status"` // 1 muted, 0 not
 }
 
-// CreateRequest is the request of Create.
-func (s *ChatService) CreateRequest(chat *Chat) *Request {
-	body := map[string]any{"chatid": chat.ChatID, "name": chat.Name, "owner": chat.Owner, "userlist": chat.UserList}
-	return &Request{Method: http.MethodPost, API: "chat/create", Body: body}
-}
-
-// Create creates a conversation (创建会话).
-//
-// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
-func (s *ChatService) Create(ctx context.Context, chat *Chat) error {
-	return s.client.Do(ctx, s.CreateRequest(chat), nil)
-}
-
 // ClearNotifyRequest is the request of ClearNotify.
 func (s *ChatService) ClearNotifyRequest(opUser string, chat ChatTarget) *Request {
 	return &Request{Method: http.MethodPost, API: "chat/clearnotify", Body: map[string]any{"op_user": opUser, "chat": chat}}

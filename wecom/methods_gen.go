@@ -244,6 +244,18 @@ func (s *BatchService) Invite(ctx context.Context, users []string, parties []int
 	return resultPtr[BatchInviteResult](ctx, s.client, s.InviteRequest(users, parties, tags))
 }
 
+// CreateRequest is the request of Create (POST chat/create).
+func (s *ChatService) CreateRequest(chat *Chat) *Request {
+	return &Request{Method: http.MethodPost, API: "chat/create", Body: chat}
+}
+
+// Create creates a conversation (创建会话).
+//
+// WeCom API docs: https://qydev.weixin.qq.com/wiki/index.php?title=%E4%BC%81%E4%B8%9A%E4%BC%9A%E8%AF%9D%E6%8E%A5%E5%8F%A3%E8%AF%B4%E6%98%8E
+func (s *ChatService) Create(ctx context.Context, chat *Chat) error {
+	return s.client.Do(ctx, s.CreateRequest(chat), nil)
+}
+
 // GetRequest is the request of Get (GET chat/get).
 func (s *ChatService) GetRequest(chatID string) *Request {
 	return &Request{Method: http.MethodGet, API: "chat/get", Query: url.Values{"chatid": {chatID}}, Result: "chat_info"}

@@ -219,7 +219,7 @@ var methods = []Method{
 		}},
 
 	// chat
-	{Group: "chat", Name: "create", Go: "Create", HTTP: "POST chat/create", Docs: chatDocs, Hand: HandWritten,
+	{Group: "chat", Name: "create", Go: "Create", HTTP: "POST chat/create", Docs: chatDocs, Body: "chat *Chat",
 		Doc: "Creates a conversation (创建会话).",
 		Params: []Param{
 			{Name: "chat_id", Type: String, Doc: "会话id。字符串类型,最长32个字符。只允许字符0-9及字母a-zA-Z, 如果值内容为64bit无符号整型:要求值范围在[1, 2^63)之间, [2^63, 2^64)为系统分配会话id区间"},
