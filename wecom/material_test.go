@@ -2,8 +2,6 @@ package wecom
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -44,12 +42,7 @@ func TestMaterialService_Add(t *testing.T) {
 func TestMaterialService_Get(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "material/get", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"agentid": {"1000002"}, "media_id": {"m1"}})
-		w.Header().Set("Content-Type", "image/png")
-		fmt.Fprint(w, "PNGDATA")
-	})
+	ts.file(t, "material/get", url.Values{"agentid": {"1000002"}, "media_id": {"m1"}}, "image/png", "PNGDATA")
 	f, err := c.Material.Get(t.Context(), 1000002, "m1")
 	if b := readBody(t, f, err); b != "PNGDATA" || f.ContentType != "image/png" {
 		t.Errorf("got %q, %q", b, f.ContentType)

@@ -123,18 +123,31 @@ func TestMediaService_Download(t *testing.T) {
 	}
 }
 
-func TestMediaService_DownloadJSSDK(t *testing.T) {
+// TestMediaService_DownloadFiles: a file comes back as served, a text/plain
+// one too, not mistaken for WeCom's JSON error answer.
+func TestMediaService_DownloadFiles(t *testing.T) {
 	t.Parallel()
-	c, ts := setup(t)
-	ts.handle(t, "media/get/jssdk", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		testQuery(t, r, url.Values{"media_id": {"v1"}})
-		w.Header().Set("Content-Type", "audio/speex")
-		fmt.Fprint(w, "SPEEX")
-	})
-	f, err := c.Media.DownloadJSSDK(t.Context(), "v1")
-	if b := readBody(t, f, err); b != "SPEEX" {
-		t.Errorf("got %q", b)
+	tests := []struct {
+		name, api, contentType, content string
+		download                        func(ctx context.Context, c *Client) (*File, error)
+	}{
+		{"jssdk", "media/get/jssdk", "audio/speex", "SPEEX", func(ctx context.Context, c *Client) (*File, error) {
+			return c.Media.DownloadJSSDK(ctx, "m1")
+		}},
+		{"text file", "media/get", "text/plain; charset=utf-8", "  第一项：发版\n", func(ctx context.Context, c *Client) (*File, error) {
+			return c.Media.Download(ctx, "m1")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, ts := setup(t)
+			ts.file(t, tt.api, url.Values{"media_id": {"m1"}}, tt.contentType, tt.content)
+			f, err := tt.download(t.Context(), c)
+			if b := readBody(t, f, err); b != tt.content || f.ContentType != tt.contentType {
+				t.Errorf("got %q, %q", b, f.ContentType)
+			}
+		})
 	}
 }
 
@@ -163,21 +176,6 @@ func TestDownloadURLs(t *testing.T) {
 		if want := c.BaseURL() + tt.want; got != want {
 			t.Errorf("%s: url = %q, want %q", tt.name, got, want)
 		}
-	}
-}
-
-// TestMediaService_Download_textFile checks that a text/plain file is not
-// mistaken for WeCom's JSON error answer.
-func TestMediaService_Download_textFile(t *testing.T) {
-	t.Parallel()
-	c, ts := setup(t)
-	ts.handle(t, "media/get", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, "  第一项：发版\n")
-	})
-	f, err := c.Media.Download(t.Context(), "m1")
-	if b := readBody(t, f, err); b != "  第一项：发版\n" {
-		t.Errorf("got %q", b)
 	}
 }
 

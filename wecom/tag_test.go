@@ -2,8 +2,6 @@ package wecom
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 	"net/url"
 	"testing"
 )
@@ -63,10 +61,7 @@ func TestTagService_DeleteUsers(t *testing.T) {
 func TestTagService_List(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "tag/list", func(w http.ResponseWriter, r *http.Request) {
-		testMethod(t, r, http.MethodGet)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","taglist":[{"tagid":1,"tagname":"a"},{"tagid":2,"tagname":"b"}]}`)
-	})
+	ts.get(t, "tag/list", nil, `{"errcode":0,"errmsg":"ok","taglist":[{"tagid":1,"tagname":"a"},{"tagid":2,"tagname":"b"}]}`)
 	got, err := c.Tag.List(t.Context())
 	testResult(t, got, err, []Tag{{1, "a"}, {2, "b"}})
 }

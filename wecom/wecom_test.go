@@ -86,6 +86,18 @@ func (ts *testServer) get(t *testing.T, api string, query url.Values, answer str
 	return &calls
 }
 
+// file registers api to answer a GET whose query, access_token left out,
+// is query with a file: content, of contentType.
+func (ts *testServer) file(t *testing.T, api string, query url.Values, contentType, content string) {
+	t.Helper()
+	ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
+		testMethod(t, r, http.MethodGet)
+		testQuery(t, r, query)
+		w.Header().Set("Content-Type", contentType)
+		fmt.Fprint(w, content)
+	})
+}
+
 // syncList is a list that handlers and callbacks on other goroutines add
 // to, in order.
 type syncList[T any] struct {
