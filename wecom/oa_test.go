@@ -10,20 +10,20 @@ import (
 // tests; the conformance cases are written from the same examples.
 var oaExamples = readExamples("emulator/testdata/oa_examples.json")
 
-// serveOAExample registers api on ts with its official example.
-func serveOAExample(t *testing.T, ts *testServer, method, api string) {
+// serveOAExamples registers each of apis on ts with its official example.
+func serveOAExamples(t *testing.T, ts *testServer, method string, apis ...string) {
 	t.Helper()
-	serveFrom(t, ts, oaExamples, method, api, nil)
+	for _, api := range apis {
+		serveFrom(t, ts, oaExamples, method, api, nil)
+	}
 }
 
 func TestOAService_Approvals(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
 	ctx := t.Context()
-	for _, api := range []string{"oa/gettemplatedetail", "oa/applyevent", "oa/getapprovalinfo", "oa/getapprovaldetail", "oa/vacation/getuservacationquota"} {
-		serveOAExample(t, ts, http.MethodPost, api)
-	}
-	serveOAExample(t, ts, http.MethodGet, "oa/vacation/getcorpconf")
+	serveOAExamples(t, ts, http.MethodPost, "oa/gettemplatedetail", "oa/applyevent", "oa/getapprovalinfo", "oa/getapprovaldetail", "oa/vacation/getuservacationquota")
+	serveOAExamples(t, ts, http.MethodGet, "oa/vacation/getcorpconf")
 
 	tpl, err := c.OA.GetTemplateDetail(ctx, "ZLqk8pcsAoXZ1eYa6vpAgfX28MPdYU3ayMaSPHaaa")
 	if err != nil || tpl.TemplateNames[0].Text != "全字段" || tpl.TemplateContent.Controls[0].Property.ID != "Selector-15111111111" {
@@ -64,9 +64,7 @@ func TestOAService_Checkin(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
 	ctx := t.Context()
-	for _, api := range []string{"checkin/getcheckindata", "checkin/getcheckin_daydata", "checkin/getcheckin_monthdata", "checkin/getcorpcheckinoption", "checkin/getcheckinschedulist"} {
-		serveOAExample(t, ts, http.MethodPost, api)
-	}
+	serveOAExamples(t, ts, http.MethodPost, "checkin/getcheckindata", "checkin/getcheckin_daydata", "checkin/getcheckin_monthdata", "checkin/getcorpcheckinoption", "checkin/getcheckinschedulist")
 	recs, err := c.OA.GetCheckinData(ctx, 3, 1492617600, 1492790400, []string{"james", "paul"})
 	if err != nil || len(recs.CheckinData) != 1 || recs.CheckinData[0].CheckinType != "上班打卡" || recs.CheckinData[0].CheckinTime != 1492617610 {
 		t.Errorf("GetCheckinData = %+v, %v", recs, err)
