@@ -66,6 +66,11 @@ secrets.`,
 // scripts.
 const pollInterval = 3 * time.Second
 
+// takeUpInterval is how often serve looks for the pending events of runners
+// that stopped without running them (with Redis, an instance whose
+// heartbeat expired), after taking up those left in the state as it starts.
+const takeUpInterval = 5 * time.Second
+
 func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbackListen string) error {
 	env, err := rf.start(c)
 	if err != nil {
@@ -96,7 +101,7 @@ func runServe(ctx context.Context, c *cli, rf *runFlags, config, listen, callbac
 	defer closeStore()
 
 	// Callbacks are answered on --listen, or on --callback-listen alone.
-	recv := service.NewReceiver(sched, service.ReceiverOptions{Logger: logger})
+	recv := service.NewReceiver(sched, service.ReceiverOptions{Logger: logger, TakeUp: takeUpInterval})
 	callbacksAt := ""
 	var onListen http.Handler
 	if callbackListen == "" {

@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wecomrunner/runner/internal/exampletree"
+	"github.com/wecomrunner/runner/wecom/callback"
 )
 
 // eventJobs is a jobs file whose jobs WeCom's contact events run, against
@@ -188,5 +191,115 @@ func TestEventsTry(t *testing.T) {
 	}
 	if _, stderr, code := runner(t, dir, nil, "events", "try"); code != 2 || !strings.Contains(stderr, "--join or --leave") {
 		t.Errorf("events try with nothing to try: exit %d\n%s", code, stderr)
+	}
+}
+
+// durableJobs is a jobs file with one job that WeCom's create_user events
+// run, one at a time; its script blocks for the member "blocker".
+const durableJobs = `timezone: UTC
+callbacks:
+  contacts: {token: "${CB_TOKEN}", encoding_aes_key: "${CB_KEY}", receive_id: ww-durable}
+jobs:
+  - name: onboard
+    on: {callback: contacts, change_type: create_user}
+    script: onboard.lua
+    timeout: 2h
+`
+
+const onboardScript = `local event = require("event")
+if event.UserID == "blocker" then
+  print("blocking for " .. event.UserID)
+  require("time").sleep(7200)
+end
+print("onboarded " .. event.UserID)
+`
+
+// TestEventsSurviveKill: serve killed with SIGKILL while an event it
+// answered 200 waits for its run (behind another that blocks) runs the event
+// once at its next start, on the same state file. The run that was going on
+// is interrupted, not run again; a redelivery of the event runs nothing.
+func TestEventsSurviveKill(t *testing.T) {
+	t.Parallel()
+	const token, key = "durableToken", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+	env := []string{"CB_TOKEN=" + token, "CB_KEY=" + key}
+	crypto, err := callback.New(token, key, "ww-durable")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce := 0
+	// deliver posts an event as WeCom does, and returns the function that
+	// posts it again to a serve at url.
+	deliver := func(url, user string) func(url string) int {
+		xml := fmt.Sprintf(`<xml><ToUserName><![CDATA[ww-durable]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName>`+
+			`<CreateTime>%d</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_contact]]></Event>`+
+			`<ChangeType>create_user</ChangeType><UserID><![CDATA[%s]]></UserID></xml>`, time.Now().Unix(), user)
+		enc := crypto.Encrypt([]byte(xml))
+		nonce++
+		ts, n := strconv.FormatInt(time.Now().Unix(), 10), strconv.Itoa(nonce)
+		q := neturl.Values{"msg_signature": {callback.Signature(token, ts, n, enc)}, "timestamp": {ts}, "nonce": {n}}
+		body := "<xml><Encrypt><![CDATA[" + enc + "]]></Encrypt></xml>"
+		post := func(url string) int {
+			resp, err := http.Post(url+"callback/contacts?"+q.Encode(), "text/xml", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		if code := post(url); code != http.StatusOK {
+			t.Fatalf("the event for %s = %d", user, code)
+		}
+		return post
+	}
+
+	dir := jobsDir(t, durableJobs, map[string]string{"onboard.lua": onboardScript})
+	serve, url, log := startServeEnv(t, dir, env)
+	deliver(url, "blocker")
+	waitFor(t, log, `msg="blocking for blocker"`)
+	again := deliver(url, "xiaoming") // answered 200: it waits behind blocker's run
+	if err := serve.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	serve.Wait()
+
+	serve, url, log = startServeEnv(t, dir, env)
+	waitFor(t, log, `msg="pending events taken up: they run as they came" events=1`)
+	var history string
+	for deadline := time.Now().Add(time.Minute); ; {
+		stdout, stderr, code := runner(t, dir, env, "jobs", "history", "onboard")
+		if code != 0 {
+			t.Fatalf("jobs history: exit %d\n%s", code, stderr)
+		}
+		if history = stdout; strings.Contains(history, " recovered ") && strings.Contains(history, " ok") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovered run in the history after a minute:\n%s\nserve's log:\n%s", history, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	lines := strings.Split(strings.TrimSpace(history), "\n")[1:]
+	if len(lines) != 2 || !strings.Contains(lines[0], " recovered ") || !strings.Contains(lines[1], " event ") || !strings.Contains(lines[1], " interrupted") {
+		t.Errorf("history, want the recovered run of xiaoming and blocker's interrupted one:\n%s", history)
+	}
+	waitFor(t, log, `msg="onboarded xiaoming"`)
+	if n := strings.Count(log.String(), "blocking for blocker"); n != 0 {
+		t.Errorf("the run killed midway ran again (%d times)", n)
+	}
+	// WeCom delivering the event again gets 200 and runs nothing.
+	if code := again(url); code != http.StatusOK {
+		t.Errorf("a redelivery = %d, want 200", code)
+	}
+	waitFor(t, log, `msg="event delivered again: it is taken already"`)
+	serve.Process.Signal(syscall.SIGTERM)
+	if err := serve.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v\n%s", err, log)
+	}
+	stdout, _, _ := runner(t, dir, env, "jobs", "history", "onboard")
+	if n := strings.Count(stdout, "\n") - 1; n != 2 {
+		t.Errorf("history after the redelivery has %d runs, want 2:\n%s", n, stdout)
+	}
+	if strings.Contains(log.String(), key) || strings.Contains(log.String(), token) {
+		t.Error("serve's log shows the callback's secrets")
 	}
 }

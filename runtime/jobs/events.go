@@ -57,8 +57,9 @@ func (c CallbackConfig) GoString() string { return "jobs.CallbackConfig{" + c.St
 
 // EventsConfig bounds the work of events (events:).
 type EventsConfig struct {
-	// Queue (queue:) is how many accepted events may wait for their runs;
-	// a callback answers 503 (and WeCom delivers again later) when it is
+	// Queue (queue:) is how many accepted events may wait for their runs,
+	// and how many an instance may hold pending in the state store; a
+	// callback answers 503 (and WeCom delivers again later) when it is
 	// full. 10000 when unset.
 	Queue int
 	// MaxRunning (max_running:) is how many runs for events may run at once,

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,6 +41,10 @@ type ReceiverOptions struct {
 	// Now is the clock that timestamps are checked against; time.Now when
 	// nil.
 	Now func() time.Time
+	// TakeUp is how often Run takes up the pending events that no live
+	// instance holds (state.Store.TakePending): when it starts, then at
+	// this interval. 0 takes up none.
+	TakeUp time.Duration
 }
 
 // Receiver answers WeCom's callbacks (the callbacks: of the scheduler's
@@ -48,8 +53,9 @@ type ReceiverOptions struct {
 // GET /callback/NAME?msg_signature&timestamp&nonce&echostr is the URL
 // verification: it answers the plaintext of echostr. POST /callback/NAME
 // with the encrypted envelope is an event: it is checked, decrypted, parsed,
-// deduplicated and queued, and answered at once with an empty 200, as WeCom
-// expects within 5 seconds; the runs follow in the background.
+// deduplicated, recorded as pending in the state store and queued, and
+// answered at once with an empty 200, as WeCom expects within 5 seconds; the
+// runs follow in the background.
 //
 // Refused, without a job run: an unknown callback (404), a missing or
 // malformed parameter or body, a body that does not decrypt or is not an
@@ -66,6 +72,16 @@ type ReceiverOptions struct {
 // run one after the other, in the order they came. When ctx of Run ends,
 // the events still waiting are recorded as interrupted runs, with their XML,
 // so that runner events replay can run them later.
+//
+// An accepted event is a pending event of the store until its run is
+// recorded in the history (when it starts, or as interrupted), at most
+// events.queue of them per instance. A process that dies (kill -9, power
+// loss) leaves its pending events in the store; with TakeUp, Run takes them
+// up — its own from an earlier process, and with Redis those of instances
+// whose heartbeat expired — and runs them as if they had just come, in
+// the order they were accepted, with the trigger "recovered". A run that had
+// started when its process died is not run again: the store marks it
+// interrupted, and runner events replay --run can run it.
 type Receiver struct {
 	s    *scheduler.Scheduler
 	log  *slog.Logger
@@ -82,6 +98,7 @@ type Receiver struct {
 	reserved int                      // room taken by events being deduplicated
 	closed   bool                     // Run has ended: events are refused
 	started  bool                     // Run has been called
+	takeUp   time.Duration            // ReceiverOptions.TakeUp
 }
 
 // callbackKeys is a callback's crypto and the nonces it has accepted.
@@ -101,12 +118,13 @@ type queuedEvent struct {
 // Run is called.
 func NewReceiver(s *scheduler.Scheduler, opts ReceiverOptions) *Receiver {
 	r := &Receiver{
-		s:    s,
-		log:  opts.Logger,
-		now:  opts.Now,
-		m:    s.Metrics(),
-		wake: make(chan struct{}, 1),
-		busy: map[string]int{},
+		s:      s,
+		log:    opts.Logger,
+		now:    opts.Now,
+		m:      s.Metrics(),
+		wake:   make(chan struct{}, 1),
+		busy:   map[string]int{},
+		takeUp: opts.TakeUp,
 	}
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
@@ -301,9 +319,23 @@ func (r *Receiver) event(ctx context.Context, name string, keys *callbackKeys, r
 	if ref := r.reserve(len(jobs)); ref != nil {
 		return "", ref
 	}
-	first, err := r.s.Store().FirstSeen(ctx, name+":"+info.Key, dedupTTL)
+	// The event is seen, and pending until its runs are recorded, before
+	// WeCom hears that it arrived: a process that dies now leaves it to the
+	// next (TakeUp).
+	at := r.now()
+	queued := make([]*queuedEvent, len(jobs))
+	pending := make([]state.PendingEvent, len(jobs))
+	for i, j := range jobs {
+		id := state.NewRunID(time.Now())
+		queued[i] = &queuedEvent{job: j, req: scheduler.RunRequest{Trigger: state.TriggerEvent, By: "callback " + name, Event: info, Wait: true, At: at, ID: id}}
+		pending[i] = state.PendingEvent{Job: j, ID: id, Event: *info, Received: at}
+	}
+	first, err := r.s.Store().AcceptEvent(ctx, name+":"+info.Key, dedupTTL, pending, cfg.Events.Queue)
 	if err != nil {
 		r.unreserve(len(jobs))
+		if errors.Is(err, state.ErrFull) {
+			return "", reject(http.StatusServiceUnavailable, "busy", "the event queue is full: %v", err)
+		}
 		return "", reject(http.StatusServiceUnavailable, "busy", "cannot record the event in the state store: %v", err)
 	}
 	if !first {
@@ -311,11 +343,10 @@ func (r *Receiver) event(ctx context.Context, name string, keys *callbackKeys, r
 		r.log.Info("event delivered again: it is taken already", attrs...)
 		return "duplicate", nil
 	}
-	run := scheduler.RunRequest{Trigger: state.TriggerEvent, By: "callback " + name, Event: info, Wait: true, At: r.now()}
-	if !r.enqueue(jobs, run) {
+	if !r.enqueue(queued, len(jobs)) {
 		// Run ended while the event was checked: it is recorded, not lost.
-		for _, j := range jobs {
-			r.interrupted(context.WithoutCancel(ctx), &queuedEvent{job: j, req: run}, "the runner stopped before the event's run started")
+		for _, q := range queued {
+			r.interrupted(context.WithoutCancel(ctx), q, "the runner stopped before the event's run started")
 		}
 	}
 	r.log.Info("event accepted", append(attrs, "jobs", strings.Join(jobs, ","))...)
@@ -351,17 +382,17 @@ func (r *Receiver) unreserve(n int) {
 	r.mu.Unlock()
 }
 
-// enqueue queues a reserved event for each job and wakes the dispatcher;
-// it returns false once Run has ended.
-func (r *Receiver) enqueue(jobs []string, req scheduler.RunRequest) bool {
+// enqueue queues events, for which reserved room was taken, and wakes the
+// dispatcher; it returns false once Run has ended.
+func (r *Receiver) enqueue(events []*queuedEvent, reserved int) bool {
 	r.mu.Lock()
-	r.reserved -= len(jobs)
+	r.reserved -= reserved
 	if r.closed {
 		r.mu.Unlock()
 		return false
 	}
-	for _, j := range jobs {
-		r.queue.PushBack(&queuedEvent{job: j, req: req})
+	for _, q := range events {
+		r.queue.PushBack(q)
 	}
 	r.m.EventsQueued(r.queue.Len())
 	r.mu.Unlock()
@@ -378,8 +409,9 @@ func (r *Receiver) kick() {
 
 // Run starts the runs of queued events until ctx ends, then records the
 // events still queued as interrupted and waits for the runs it started
-// (which the scheduler's shutdown ends). Events are refused once it has
-// returned.
+// (which the scheduler's shutdown ends). With TakeUp, it queues the pending
+// events left by processes that are gone as it starts, and looks for more
+// at that interval. Events are refused once it has returned.
 func (r *Receiver) Run(ctx context.Context) error {
 	r.mu.Lock()
 	if r.started {
@@ -388,6 +420,13 @@ func (r *Receiver) Run(ctx context.Context) error {
 	}
 	r.started = true
 	r.mu.Unlock()
+	var takeUp <-chan time.Time
+	if r.takeUp > 0 {
+		r.takeUpPending(ctx)
+		t := time.NewTicker(r.takeUp)
+		defer t.Stop()
+		takeUp = t.C
+	}
 	var runs sync.WaitGroup
 	for ctx.Err() == nil {
 		for _, q := range r.next() {
@@ -399,6 +438,8 @@ func (r *Receiver) Run(ctx context.Context) error {
 		}
 		select {
 		case <-r.wake:
+		case <-takeUp:
+			r.takeUpPending(ctx)
 		case <-ctx.Done():
 		}
 	}
@@ -417,6 +458,43 @@ func (r *Receiver) Run(ctx context.Context) error {
 	}
 	runs.Wait()
 	return nil
+}
+
+// takeUpPending queues the pending events that no live instance holds, as
+// many as events.queue allows, each before the events queued here that were
+// accepted after it.
+func (r *Receiver) takeUpPending(ctx context.Context) {
+	evs, err := r.s.Store().TakePending(ctx, r.s.Config().Events.Queue)
+	if err != nil && ctx.Err() == nil {
+		r.log.Error("cannot take up the pending events of runners that stopped", "error", err)
+	}
+	if len(evs) == 0 {
+		return
+	}
+	var from []string
+	r.mu.Lock()
+	e := r.queue.Front()
+	for _, ev := range evs {
+		q := &queuedEvent{job: ev.Job, req: scheduler.RunRequest{Trigger: state.TriggerRecovered,
+			By: "callback " + ev.Event.Callback, Event: &ev.Event, Wait: true, At: ev.Received, ID: ev.ID}}
+		for e != nil && !e.Value.(*queuedEvent).req.At.After(ev.Received) {
+			e = e.Next()
+		}
+		if e == nil {
+			r.queue.PushBack(q)
+		} else {
+			r.queue.InsertBefore(q, e)
+		}
+		if !slices.Contains(from, ev.Instance) {
+			from = append(from, ev.Instance)
+		}
+	}
+	queued := r.queue.Len()
+	r.m.EventsQueued(queued)
+	r.mu.Unlock()
+	r.log.Info("pending events taken up: they run as they came", "events", len(evs), "accepted_by", strings.Join(from, ","),
+		"oldest", evs[0].Received.UTC().Format(time.RFC3339), "queued", queued)
+	r.kick()
 }
 
 // next takes the events that may start now from the queue: oldest first,
@@ -467,8 +545,12 @@ func (r *Receiver) start(ctx context.Context, q *queuedEvent) {
 		r.interrupted(context.WithoutCancel(ctx), q, "the runner stopped before the event's run started")
 		return
 	case err != nil:
-		// The job is gone (a reload removed it): the event is logged, not run.
+		// The job is gone (a reload removed it) or paused: the event is
+		// logged, not run.
 		r.log.Error("cannot run the job for an event", "job", q.job, "callback", q.req.Event.Callback, "key", q.req.Event.Key, "error", err)
+		if err := r.s.Store().DropPending(context.WithoutCancel(ctx), q.job, q.req.ID); err != nil {
+			r.log.Error("cannot delete the pending event", "job", q.job, "key", q.req.Event.Key, "error", err)
+		}
 		return
 	}
 	<-run.Done()

@@ -72,6 +72,13 @@ type receiverRig struct {
 
 func newReceiverRig(t *testing.T, src string, hold bool) *receiverRig {
 	t.Helper()
+	return newReceiverRigOn(t, src, hold, runfixture.OpenBolt(t, state.BoltOptions{History: 5000}), ReceiverOptions{Logger: testLogger(t)})
+}
+
+// newReceiverRigOn is newReceiverRig on a given store, with the receiver's
+// options (but its clock).
+func newReceiverRigOn(t *testing.T, src string, hold bool, store *state.BoltStore, opts ReceiverOptions) *receiverRig {
+	t.Helper()
 	cfg, err := eventConfig(t, src)
 	if err != nil {
 		t.Fatal(err)
@@ -95,12 +102,13 @@ func newReceiverRig(t *testing.T, src string, hold bool) *receiverRig {
 		}
 		return nil
 	})
-	g.store = runfixture.OpenBolt(t, state.BoltOptions{History: 5000})
+	g.store = store
 	g.s, err = scheduler.New(cfg, exec, g.store, scheduler.Options{Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.r = NewReceiver(g.s, ReceiverOptions{Logger: testLogger(t), Now: func() time.Time { return g.now }})
+	opts.Now = func() time.Time { return g.now }
+	g.r = NewReceiver(g.s, opts)
 	g.crypto, err = callback.New(testCBToken, testCBKey, testCorpID)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,9 @@
 //
 // Events: a Receiver answers WeCom's callbacks (callbacks: in jobs.yaml,
 // /callback/NAME), verifies and decrypts them with package wecom/callback,
-// deduplicates them through Store.FirstSeen (across the instances sharing a
-// Redis state), and queues a triggered run for each job whose on: takes the
-// event, with a bound on the runs at once.
+// deduplicates them and records them as pending through Store.AcceptEvent
+// (across the instances sharing a Redis state), and queues a triggered run
+// for each job whose on: takes the event, with a bound on the runs at once.
+// It takes up the pending events that a process which died left in the
+// store (Store.TakePending).
 package service

@@ -52,6 +52,8 @@ type BoltStore struct {
 	cancel map[string]string // "job\x00id" of runs asked to stop, to who asked
 	served bool              // Advertise wrote the service file
 
+	orphans bool // pending events of an earlier process may be in the file
+
 	seen   seenKeys // FirstSeen's keys
 	health writeHealth
 }
@@ -63,7 +65,7 @@ type claim struct {
 
 // The buckets of the file.
 var (
-	bucketMeta    = []byte("meta")    // "owner": the process that has the file open; "probe": the last Health
+	bucketMeta    = []byte("meta")    // "owner": the process that has the file open; "probe": the last Health; "pending": how many pending events
 	bucketTokens  = []byte("tokens")  // token key: JSON wecom.Token
 	bucketRuns    = []byte("runs")    // job / run id: JSON RunRecord
 	bucketLogs    = []byte("logs")    // job / run id / sequence: log line
@@ -73,6 +75,8 @@ var (
 	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
 	bucketPaused  = []byte("paused")  // job: JSON Pause
 	bucketKept    = []byte("kept")    // key of Remember: expiry (Unix ns, big-endian), then the value
+	bucketPending = []byte("pending") // sequence (big-endian): JSON pendingRecord, oldest first
+	bucketPendRun = []byte("pendrun") // "job\x00id" of a pending event: its sequence
 )
 
 // owner is the process that has the file open, recorded at open.
@@ -208,10 +212,13 @@ func (s *BoltStore) compact(opts BoltOptions, log *slog.Logger) error {
 // runs a previous owner left running as interrupted, and drops the runs
 // beyond the history.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
-	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused, bucketKept} {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused, bucketKept, bucketPending, bucketPendRun} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
+	}
+	if k, _ := tx.Bucket(bucketPending).Cursor().First(); k != nil {
+		s.orphans = true // left by an earlier process: no other has the file
 	}
 	me, _ := json.Marshal(owner{Instance: s.instance, PID: os.Getpid(), Started: time.Now().UTC()})
 	if err := tx.Bucket(bucketMeta).Put([]byte("owner"), me); err != nil {
@@ -306,7 +313,7 @@ func (s *BoltStore) StoreToken(ctx context.Context, key string, t wecom.Token) e
 }
 
 // PutRun records a run, dropping the job's oldest runs beyond the history
-// limit.
+// limit, and deletes the run's pending event.
 func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 	v, err := json.Marshal(r)
 	if err != nil {
@@ -328,7 +335,10 @@ func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 		} else {
 			err = running.Delete(joinKey(r.Job, r.ID))
 		}
-		if err != nil || !isNew {
+		if err != nil {
+			return err
+		}
+		if err := dropPending(tx, r.Job, r.ID); err != nil || !isNew {
 			return err
 		}
 		return s.trim(tx, runs, job)
@@ -577,13 +587,33 @@ type seenKeys struct {
 // FirstSeen records key until ttl has passed and reports whether it was not
 // recorded: in this process, or in the file by an earlier one.
 func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	first, exp, err := s.markSeen(key, ttl)
+	if err != nil || !first {
+		return false, err
+	}
+	k := &s.seen
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.pending[key] = exp
+	select {
+	case k.kick <- struct{}{}:
+	default:
+	}
+	return true, nil
+}
+
+// markSeen decides in memory whether key was recorded, by this process or
+// in the file by an earlier one, and records it in memory until ttl has
+// passed when it was not. It reports whether it was not, and the expiry
+// (Unix ns) it recorded; the caller writes the key to the file.
+func (s *BoltStore) markSeen(key string, ttl time.Duration) (bool, int64, error) {
 	now := time.Now().UnixNano()
 	k := &s.seen
 	k.mu.Lock()
 	exp, ok := k.mem[key]
 	k.mu.Unlock()
 	if ok && exp > now {
-		return false, nil
+		return false, 0, nil
 	}
 	var inFile int64
 	err := s.db.View(func(tx *bbolt.Tx) error {
@@ -593,7 +623,7 @@ func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration
 		return nil
 	})
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -604,18 +634,24 @@ func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration
 	}
 	if inFile > now {
 		k.mem[key] = inFile
-		return false, nil
+		return false, 0, nil
 	}
 	if exp, ok := k.mem[key]; ok && exp > now {
-		return false, nil // recorded meanwhile
+		return false, 0, nil // recorded meanwhile
 	}
 	k.mem[key] = now + int64(ttl)
-	k.pending[key] = now + int64(ttl)
-	select {
-	case k.kick <- struct{}{}:
-	default:
+	return true, now + int64(ttl), nil
+}
+
+// unsee forgets a key that markSeen recorded with expiry exp, whose write
+// failed.
+func (s *BoltStore) unsee(key string, exp int64) {
+	k := &s.seen
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.mem[key] == exp {
+		delete(k.mem, key)
 	}
-	return true, nil
 }
 
 // writeSeen writes the recorded keys to the file as they come, drops the

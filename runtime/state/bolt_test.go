@@ -315,6 +315,8 @@ func testStore(t *testing.T, newStore func(t *testing.T, history int) Store) {
 		}
 	})
 
+	t.Run("pending events", func(t *testing.T) { testPendingEvents(t, newStore(t, 10)) })
+
 	t.Run("cancel requests", func(t *testing.T) {
 		s := newStore(t, 10)
 		ctx := t.Context()

@@ -7,7 +7,8 @@
 // runs per job unless told), each job's last scheduled time, the claims that
 // make several instances run a firing once (keyed by job and scheduled
 // instant, not wall clock), job locks, the deduplication keys of events
-// (FirstSeen), pauses, cancel requests, the scripts' key-value state (KV),
+// (FirstSeen), the events accepted and not yet run (AcceptEvent,
+// TakePending: a process that dies leaves them to the next), pauses, cancel requests, the scripts' key-value state (KV),
 // cached access tokens (wecom.TokenCache), and the address of a running serve
 // (Advertise, found by FindServices).
 //

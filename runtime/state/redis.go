@@ -68,6 +68,8 @@ type RedisOptions struct {
 //	paused                  hash of job to JSON Pause
 //	cancel:<job>:<run id>   who asked to cancel a run, for a day
 //	probe:<instance>        the last write of Health
+//	pending, pendingof, pendingq:<holder>, pendingholders, pendingseq
+//	                        the pending events (redis_pending.go)
 //
 // Claims, locks and heartbeats hold "<instance>/<random token>", so that a
 // holder recognizes its own key.
@@ -619,19 +621,28 @@ func (s *RedisStore) LockToken(ctx context.Context, key string) (func(), error) 
 	}
 }
 
-// putRunScript records a run, keeps the running runs up to date and, when
-// the run is new, drops the job's oldest runs beyond the history limit with
-// their logs.
+// putRunScript records a run, keeps the running runs up to date, deletes
+// the run's pending event and, when the run is new, drops the job's oldest
+// runs beyond the history limit with their logs.
 //
-// KEYS: runs index, run records, running runs. ARGV: run id, JSON record,
-// history limit, prefix of the log keys, "1" when the run is running, the
-// prefix of the job's fields in the running runs, the instance.
+// KEYS: runs index, run records, running runs, pending events, their
+// holders. ARGV: run id, JSON record, history limit, prefix of the log keys,
+// "1" when the run is running, the prefix of the job's fields in the running
+// runs (and the pending events), the instance, the prefix of the holders'
+// pendingq.
 var putRunScript = redis.NewScript(`
 local new = redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) == 1
+local field = ARGV[6] .. ARGV[1]
 if ARGV[5] == '1' then
-	redis.call('HSET', KEYS[3], ARGV[6] .. ARGV[1], ARGV[7])
+	redis.call('HSET', KEYS[3], field, ARGV[7])
 else
-	redis.call('HDEL', KEYS[3], ARGV[6] .. ARGV[1])
+	redis.call('HDEL', KEYS[3], field)
+end
+local holder = redis.call('HGET', KEYS[5], field)
+if holder then
+	redis.call('HDEL', KEYS[4], field)
+	redis.call('HDEL', KEYS[5], field)
+	redis.call('ZREM', ARGV[8] .. holder, field)
 end
 if not new then
 	return 0
@@ -650,7 +661,7 @@ return 1
 `)
 
 // PutRun records a run, dropping the job's oldest runs beyond the history
-// limit.
+// limit, and deletes the run's pending event.
 func (s *RedisStore) PutRun(ctx context.Context, r RunRecord) error {
 	v, err := json.Marshal(r)
 	if err != nil {
@@ -660,9 +671,9 @@ func (s *RedisStore) PutRun(ctx context.Context, r RunRecord) error {
 	if r.Result == ResultRunning {
 		running = "1"
 	}
-	keys := []string{s.key("runs", r.Job), s.key("run", r.Job), s.key("running")}
+	keys := []string{s.key("runs", r.Job), s.key("run", r.Job), s.key("running"), s.key("pending"), s.key("pendingof")}
 	return s.health.note(putRunScript.Run(ctx, s.rdb, keys, r.ID, v, s.history, s.key("log", r.Job, ""),
-		running, runningField(r.Job, ""), r.Instance).Err())
+		running, runningField(r.Job, ""), r.Instance, s.key("pendingq", "")).Err())
 }
 
 // Runs returns a job's runs, newest first.

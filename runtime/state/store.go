@@ -68,6 +68,28 @@ type Store interface {
 	// recorded: the deduplication of WeCom's repeated deliveries, across the
 	// instances that share the store. A key stays seen until ttl has passed.
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
+
+	// AcceptEvent records an event accepted by a callback, in one write:
+	// key as seen for ttl, as FirstSeen does, and evs, the runs the event
+	// asks for, as pending events of this instance. It records nothing and
+	// returns false when key is seen already, and records nothing and
+	// returns an error wrapping ErrFull when this instance would hold more
+	// than limit pending events. A pending event stays until its run is
+	// recorded (PutRun of a record with its job and ID deletes it in the
+	// same write) or DropPending, so that a process that dies with events
+	// queued does not lose them (TakePending).
+	AcceptEvent(ctx context.Context, key string, ttl time.Duration, evs []PendingEvent, limit int) (first bool, err error)
+	// TakePending makes this instance's the pending events that no live
+	// instance holds, and returns them in the order they were accepted: as
+	// many as keep this instance's pending events within limit. Those are
+	// the events of an earlier process of the state (a bbolt file has one
+	// process at a time), or, with Redis, those of an instance whose
+	// heartbeat is gone, and those an earlier process of this instance's
+	// name left.
+	TakePending(ctx context.Context, limit int) ([]PendingEvent, error)
+	// DropPending deletes the pending event of a run that will not be
+	// recorded (its job is gone, or refused it).
+	DropPending(ctx context.Context, job, id string) error
 	// Remember records value under key for ttl unless the key holds a value
 	// already, and returns the value the key holds: value itself when it was
 	// recorded now. It is the memory of the control API's Idempotency-Key,
@@ -125,6 +147,10 @@ const DefaultHistory = 100
 
 // ErrNotFound is wrapped by the error of a lookup that found nothing.
 var ErrNotFound = errors.New("not found")
+
+// ErrFull is wrapped by the error of AcceptEvent when the instance holds as
+// many pending events as it may.
+var ErrFull = errors.New("too many pending events")
 
 // Open opens the store named by state (jobs.yaml's state:): a redis://
 // (or rediss://) URL, or a bbolt file, created if needed. It keeps history
@@ -200,6 +226,9 @@ const (
 	TriggerCatchup  Trigger = "catchup"  // a firing missed while the runner was not running
 	TriggerManual   Trigger = "manual"   // runner jobs run NAME, the control API, the console
 	TriggerEvent    Trigger = "event"    // an event WeCom pushed to a callback
+	// TriggerRecovered: an event accepted by a process that stopped before
+	// its run started (kill -9, power loss), taken up by runner serve.
+	TriggerRecovered Trigger = "recovered"
 )
 
 // Pause is why a job does not run on its schedule.
@@ -241,6 +270,17 @@ type EventInfo struct {
 	Type     string `json:"type"`               // change_contact, batch_job_result, text, ...
 	Key      string `json:"key"`                // its deduplication key (callback.Event.Key)
 	XML      string `json:"xml"`                // the message, as decrypted
+}
+
+// PendingEvent is an event accepted for a job whose run is not recorded in
+// the history yet (Store.AcceptEvent). It holds the decrypted message, which
+// has none of the callback's secrets.
+type PendingEvent struct {
+	Job      string    `json:"job"`
+	ID       string    `json:"id"`       // the id its run will have in the history
+	Event    EventInfo `json:"event"`    // the event, with its callback
+	Received time.Time `json:"received"` // when the callback accepted it
+	Instance string    `json:"instance"` // the instance that accepted it; set by AcceptEvent
 }
 
 // Ended reports whether the run has a final result.
