@@ -39,7 +39,8 @@
 //
 // Triggered runs: Scheduler.Trigger starts a run outside the schedule, by
 // hand (trigger "manual") or for an event WeCom pushed to a callback (trigger
-// "event", see service.Receiver), through the same overlap policy, timeout,
+// "event", see service.Receiver; "recovered" for an event that a process
+// which died had accepted), through the same overlap policy, timeout,
 // retries and history. A run for an event records the event's XML
 // (EventInfo) and hands it to the script as require("event"). With
 // RunRequest.Wait a run of a "forbid" job waits for the running one instead
