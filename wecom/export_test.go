@@ -22,16 +22,9 @@ func TestExportService_Submit(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
 	for _, api := range []string{"export/simple_user", "export/user", "export/department"} {
-		ts.handle(t, api, func(w http.ResponseWriter, r *http.Request) {
-			testMethod(t, r, http.MethodPost)
-			testJSONBody(t, r, `{"encoding_aeskey":"`+exportKey+`","block_size":1000000}`)
-			fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","jobid":"jobid_`+api[7:]+`"}`)
-		})
+		ts.post(t, api, `{"encoding_aeskey":"`+exportKey+`","block_size":1000000}`, `{"errcode":0,"errmsg":"ok","jobid":"jobid_`+api[7:]+`"}`)
 	}
-	ts.handle(t, "export/taguser", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{"tagid":1,"encoding_aeskey":"`+exportKey+`","block_size":10000}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","jobid":"jobid_xxxxxxxxx"}`)
-	})
+	ts.post(t, "export/taguser", `{"tagid":1,"encoding_aeskey":"`+exportKey+`","block_size":10000}`, `{"errcode":0,"errmsg":"ok","jobid":"jobid_xxxxxxxxx"}`)
 	ctx := t.Context()
 	for name, run := range map[string]func() (string, error){
 		"jobid_simple_user": func() (string, error) { return c.Export.SimpleUser(ctx, exportKey, 1000000) },

@@ -183,10 +183,7 @@ func TestMediaService_UploadByURL(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
 	ts.post(t, "media/upload_by_url", `{"scene":1,"type":"video","filename":"video.mp4","url":"https://xxxx","md5":"MD5"}`, `{"errcode":0,"errmsg":"ok","jobid":"jobid"}`)
-	ts.handle(t, "media/get_upload_by_url_result", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{"jobid":"jobid"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","status":2,"detail":{"errcode":0,"errmsg":"ok","media_id":"3*** ","created_at":"1380000000"}}`)
-	})
+	ts.post(t, "media/get_upload_by_url_result", `{"jobid":"jobid"}`, `{"errcode":0,"errmsg":"ok","status":2,"detail":{"errcode":0,"errmsg":"ok","media_id":"3*** ","created_at":"1380000000"}}`)
 	job, err := c.Media.UploadByURL(t.Context(), "video", "video.mp4", "https://xxxx", "MD5", 1)
 	if err != nil || job != "jobid" {
 		t.Fatalf("UploadByURL = %q, %v", job, err)

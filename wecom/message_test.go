@@ -2,8 +2,6 @@ package wecom
 
 import (
 	"bytes"
-	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -106,12 +104,9 @@ func testRequestBody(t *testing.T, req *Request, want string) {
 func TestMessageService_SendTemplateCard(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "message/send", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{"agentid":1,"touser":"UserID1","toparty":"","totag":"","msgtype":"template_card",
+	ts.post(t, "message/send", `{"agentid":1,"touser":"UserID1","toparty":"","totag":"","msgtype":"template_card",
 			"template_card":{"card_type":"button_interaction","task_id":"task_id","main_title":{"title":"欢迎使用企业微信"}},
-			"enable_duplicate_check":1,"duplicate_check_interval":1800}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"xx","response_code":"xyzxyz"}`)
-	})
+			"enable_duplicate_check":1,"duplicate_check_interval":1800}`, `{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"xx","response_code":"xyzxyz"}`)
 	r, err := c.Message.Send(t.Context(), &Message{AgentID: 1, ToUser: []string{"UserID1"},
 		Content: TemplateCardContent{"card_type": "button_interaction", "task_id": "task_id",
 			"main_title": map[string]any{"title": "欢迎使用企业微信"}},

@@ -74,10 +74,7 @@ func TestServiceService_GetLoginInfo(t *testing.T) {
 func TestServiceService_GetLoginInfoClientToken(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "service/get_login_info", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{"auth_code":"AUTHCODE"}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","usertype":1}`)
-	})
+	ts.post(t, "service/get_login_info", `{"auth_code":"AUTHCODE"}`, `{"errcode":0,"errmsg":"ok","usertype":1}`)
 	got, err := c.Service.GetLoginInfo(t.Context(), "AUTHCODE", "")
 	if err != nil {
 		t.Fatal(err)

@@ -25,10 +25,7 @@ func TestUserService_Create(t *testing.T) {
 func TestUserService_CreateRequestTakesAMap(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/create", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{"userid":"lisi","name":"李四","weixinid":"lisi_wx","gender":1}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"created"}`)
-	})
+	ts.post(t, "user/create", `{"userid":"lisi","name":"李四","weixinid":"lisi_wx","gender":1}`, `{"errcode":0,"errmsg":"created"}`)
 	req := c.User.CreateRequest(map[string]any{"userid": "lisi", "name": "李四", "weixinid": "lisi_wx", "gender": 1})
 	if err := c.Do(t.Context(), req, nil); err != nil {
 		t.Fatal(err)
@@ -116,10 +113,7 @@ func TestUserService_ListID(t *testing.T) {
 func TestUserService_ListIDFirstPage(t *testing.T) {
 	t.Parallel()
 	c, ts := setup(t)
-	ts.handle(t, "user/list_id", func(w http.ResponseWriter, r *http.Request) {
-		testJSONBody(t, r, `{}`)
-		fmt.Fprint(w, `{"errcode":0,"errmsg":"ok","next_cursor":"","dept_user":[]}`)
-	})
+	ts.post(t, "user/list_id", `{}`, `{"errcode":0,"errmsg":"ok","next_cursor":"","dept_user":[]}`)
 	if _, _, err := c.User.ListID(t.Context(), "", 0); err != nil {
 		t.Fatal(err)
 	}
