@@ -102,8 +102,7 @@ func sharedParams(methods []*method, tableVars map[paramKey]string) shared {
 		}
 		f := first[spec]
 		name, ok := tableVars[paramKey{f.p.Name, f.p.Doc}]
-		switch {
-		case !ok:
+		if !ok {
 			name = goName(table.Param{Name: f.p.Name})
 			if variants[f.p.Name] > 1 {
 				name = groupVar(f.group) + strings.ToUpper(name[:1]) + name[1:]
