@@ -508,11 +508,7 @@ func (s *Server) batchInvite(c *call, req batchInviteRequest) (any, *apiError) {
 	case len(req.User) > 1000 || len(req.Party) > 100 || len(req.Tag) > 100:
 		return nil, errorf(40058, "at most 1000 users, 100 departments and 100 tags")
 	}
-	st := s.readState()
-	r := st.resolve(c.app(), req.User, intStrings(req.Party), intStrings(req.Tag))
-	invited := st.inactive(r.recipients)
-	st.mu.RUnlock()
-	s.recordInvite(c.agentID, invited, false)
+	r, _ := s.invite(c, req.User, intStrings(req.Party), intStrings(req.Tag), false)
 	return inviteAnswer{okStatus, nonNil(r.badUsers), atoiAll(r.badParties), atoiAll(r.badTags)}, nil
 }
 
@@ -535,10 +531,18 @@ func (st *state) inactive(ids []string) []string {
 	return out
 }
 
-func (s *Server) recordInvite(agentID int, users []string, legacy bool) {
+// invite resolves the recipients within the caller's visible range and
+// records an invitation (batch/inviteuser's if legacy) of those not yet
+// activated, whom it returns with the resolution.
+func (s *Server) invite(c *call, users, parties, tags []string, legacy bool) (resolution, []string) {
+	st := s.readState()
+	r := st.resolve(c.app(), users, parties, tags)
+	invited := st.inactive(r.recipients)
+	st.mu.RUnlock()
 	s.out.mu.Lock()
-	s.out.invites = append(s.out.invites, Invitation{Time: s.now(), AgentID: agentID, Users: users, Legacy: legacy})
+	s.out.invites = append(s.out.invites, Invitation{Time: s.now(), AgentID: c.agentID, Users: invited, Legacy: legacy})
 	s.out.mu.Unlock()
+	return r, invited
 }
 
 type batchInviteUserRequest struct {
@@ -555,11 +559,7 @@ func (s *Server) batchInviteUser(c *call, req batchInviteUserRequest) (any, *api
 	if len(users)+len(parties)+len(tags) == 0 {
 		users = []string{"@all"}
 	}
-	st := s.readState()
-	r := st.resolve(c.app(), users, parties, tags)
-	invited := st.inactive(r.recipients)
-	st.mu.RUnlock()
-	s.recordInvite(c.agentID, invited, true)
+	_, invited := s.invite(c, users, parties, tags, true)
 	j := &job{kind: jobInviteUser, agentID: c.agentID, invite: invited}
 	s.submit(j)
 	return jobAnswer{okStatus, j.id}, nil
