@@ -46,10 +46,11 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 }
 
+// getInspect decodes the answer of the inspection endpoint name into v; it
+// fails t unless the answer is HTTP 200 with JSON.
 func getInspect(t *testing.T, s *Server, name string, v any) {
 	t.Helper()
-	base := strings.TrimSuffix(s.BaseURL(), "/cgi-bin/")
-	resp, err := testHTTP.Get(base + "/_emulator/" + name)
+	resp, err := testHTTP.Get(strings.TrimSuffix(s.BaseURL(), "/cgi-bin/") + inspectPrefix + name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,21 +9,11 @@ import (
 // TestWebhookSend posts as a group robot: the key is its credential, the
 // message is kept for inspection without it, and WeCom's limits apply.
 func TestWebhookSend(t *testing.T) {
-	srv, err := Start(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	post := func(key, body string) (int, map[string]any) {
+	srv := startServer(t)
+	post := func(key, body string) (int, result) {
 		t.Helper()
-		resp, err := http.Post(srv.BaseURL()+"webhook/send?key="+key, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var ans map[string]any
-		json.NewDecoder(resp.Body).Decode(&ans)
-		return int(ans["errcode"].(float64)), ans
+		ans := rawCall(t, srv, http.MethodPost, "webhook/send", query("key", key), body)
+		return ans.code(), ans
 	}
 	md := `{"msgtype": "markdown", "markdown": {"content": "**sync failed**\n> boom"}}`
 	if code, ans := post(DemoRobotKey, md); code != 0 {
@@ -56,13 +45,8 @@ func TestWebhookSend(t *testing.T) {
 	if len(msgs) != 20 || msgs[0].Robot != "运维告警" || msgs[0].MsgType != "markdown" || msgs[0].Content != "**sync failed**\n> boom" {
 		t.Errorf("RobotMessages = %d, first %+v", len(msgs), msgs[0])
 	}
-	resp, err := http.Get(strings.TrimSuffix(srv.BaseURL(), "cgi-bin/") + "_emulator/robot/messages")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var inspected []RobotMessage
-	json.NewDecoder(resp.Body).Decode(&inspected)
+	getInspect(t, srv, "robot/messages", &inspected)
 	if len(inspected) != 20 {
 		t.Errorf("the inspection API has %d robot messages", len(inspected))
 	}

@@ -217,12 +217,12 @@ func TestRulesMemberMessageLimits(t *testing.T) {
 		}
 		// The inspection API shows it.
 		var seen []Message
-		getJSON(t, s, "messages", &seen)
+		getInspect(t, s, "messages", &seen)
 		if got := seen[len(seen)-1]; !slices.Equal(got.Dropped, []string{"zhangsan"}) {
 			t.Errorf("/_emulator/messages shows the last message as %+v", got)
 		}
 		var stats Stats
-		getJSON(t, s, "stats", &stats)
+		getInspect(t, s, "stats", &stats)
 		if stats.DroppedDeliveries != 1 || stats.Messages != 31 {
 			t.Errorf("/_emulator/stats: %+v, want 31 messages, 1 delivery dropped", stats)
 		}
@@ -274,19 +274,6 @@ func TestRulesMemberMessageLimits(t *testing.T) {
 			}
 		}
 	})
-}
-
-// getJSON decodes an inspection endpoint's answer into v.
-func getJSON(t *testing.T, s *Server, name string, v any) {
-	t.Helper()
-	resp, err := testHTTP.Get(strings.TrimSuffix(s.BaseURL(), "/cgi-bin/") + inspectPrefix + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
 }
 
 // underBothRules runs test as a subtest under each rules, on a server of

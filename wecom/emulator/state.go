@@ -561,12 +561,7 @@ func (st *state) snapshot() *Org {
 		a.AllowTags = slices.Clone(a.AllowTags)
 		org.Apps = append(org.Apps, a)
 	}
-	chatIDs := make([]string, 0, len(st.chats))
-	for id := range st.chats {
-		chatIDs = append(chatIDs, id)
-	}
-	sort.Strings(chatIDs)
-	for _, id := range chatIDs {
+	for _, id := range slices.Sorted(maps.Keys(st.chats)) {
 		c := *st.chats[id]
 		c.Users = slices.Clone(c.Users)
 		org.AppChats = append(org.AppChats, c)
