@@ -505,6 +505,58 @@ func TestExampleWelcomeOnJoin(t *testing.T) {
 	}
 }
 
+// TestExampleWelcomeWhileTheOwnerLeaves: a newcomer joins the on-call
+// chat's team just as the chat's owner leaves, and the welcome runs before
+// the offboarding job has handed the chat over (here, offboarding is paused
+// until the welcome has ended). The welcome names the owner offboarding
+// would name, and adds the newcomer, in its first attempt; offboarding's
+// report then names the new owner.
+func TestExampleWelcomeWhileTheOwnerLeaves(t *testing.T) {
+	t.Parallel()
+	r := newEventRig(t)
+	ctx := t.Context()
+	r.run(t, "offboarding") // the nightly copy of the directory and of the chats' owners
+	if err := r.sched.Pause(ctx, "offboarding", "test"); err != nil {
+		t.Fatal(err)
+	}
+	r.console(t, "user/delete", `{"userid":"xuming"}`)
+	if chat := r.srv.Snapshot().AppChats[0]; chat.Owner != "xuming" || slices.Contains(chat.Users, "xuming") {
+		t.Fatalf("after the owner left, before offboarding: owner %s, members %v; want xuming, not a member", chat.Owner, chat.Users)
+	}
+	r.console(t, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6],"position":"运维工程师"}`)
+
+	runs := r.eventRuns(t, "welcome-on-join")
+	if len(runs) != 1 || runs[0].Result != state.ResultOK || runs[0].Attempts != 1 {
+		t.Fatalf("the welcome's runs = %+v, want one, ok at its first attempt", runs)
+	}
+	if chat := r.srv.Snapshot().AppChats[0]; chat.Owner != "sunhao" || !slices.Contains(chat.Users, "xiaoming") {
+		t.Errorf("after the welcome: owner %s, members %v; want sunhao (offboarding's choice), with xiaoming", chat.Owner, chat.Users)
+	}
+
+	// The departure's run, once offboarding is resumed.
+	if err := r.sched.Resume(ctx, "offboarding", "test"); err != nil {
+		t.Fatal(err)
+	}
+	xml, err := os.ReadFile("scripts/examples/events/delete_user.xml") // xuming leaves
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := r.sched.Trigger(ctx, "offboarding", scheduler.RunRequest{Trigger: state.TriggerEvent, Event: &state.EventInfo{Type: "change_contact", Key: "xuming-left", XML: string(xml)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := run.Record(); rec.Result != state.ResultOK {
+		t.Fatalf("offboarding: %s: %s", rec.Result, rec.Error)
+	}
+	msgs := r.srv.Messages()
+	if len(msgs) == 0 || !strings.Contains(string(msgs[len(msgs)-1].Payload), "群聊「运维值班群」的群主转给：孙浩") {
+		t.Errorf("offboarding's report does not name the chat's new owner: %+v", msgs)
+	}
+	if chat := r.srv.Snapshot().AppChats[0]; chat.Owner != "sunhao" {
+		t.Errorf("after offboarding: owner %s, want still sunhao", chat.Owner)
+	}
+}
+
 // TestExampleOffboarding: the nightly run keeps a copy of the directory;
 // when the owner of the on-call chat leaves, the admins are told who left,
 // by name, and the chat gets a new owner.

@@ -303,3 +303,31 @@ func TestEventsSurviveKill(t *testing.T) {
 		t.Error("serve's log shows the callback's secrets")
 	}
 }
+
+// TestEventsTryDemo is make demo's event step: a newcomer joins the team
+// whose on-call chat's owner leaves at the same moment. Both jobs succeed
+// at their first attempt, whichever acts first: the chat is handed to the
+// same member, and the report names them.
+func TestEventsTryDemo(t *testing.T) {
+	t.Parallel()
+	dir := exampletree.Copy(t)
+	if stdout, stderr, code := runner(t, dir, nil, "jobs", "run", "--emulator", "--config", "jobs.yaml", "offboarding"); code != 0 {
+		t.Fatalf("the nightly offboarding run: exit %d\n%s%s", code, stdout, stderr)
+	}
+	stdout, stderr, code := runner(t, dir, nil, "events", "try", "--join", "xiaoming:6:小明", "--leave", "xuming")
+	if code != 0 {
+		t.Fatalf("events try: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"welcomed 小明 (xiaoming): tag 2, chats OPSONCALL2024",
+		"- 成员：**徐明**（xuming）运维主管",
+		"- 群聊「运维值班群」的群主转给：孙浩",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stderr, "86216") || strings.Contains(stderr, "attempt failed") {
+		t.Errorf("a job needed another attempt:\n%s", stderr)
+	}
+}

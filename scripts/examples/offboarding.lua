@@ -8,7 +8,10 @@
 --
 -- WeCom takes a departed member out of their chats, but an app chat whose
 -- owner left cannot be changed until it has a new owner: the first remaining
--- member of args.chats takes it over.
+-- member of args.chats takes it over (chat_owner.lua). The welcome job may
+-- have handed the chat over already, when a newcomer joined the team at the
+-- same moment: the owners of args.chats are kept in kv with the directory,
+-- so the report names the new owner either way.
 --
 -- args: admins (userids), chats (the app chats to look after), app_client.
 --
@@ -25,8 +28,11 @@ local args = require("args")
 local kv = require("kv")
 local log = require("log")
 
+local chat_owner = require("chat_owner")
+
 local app = wecom.client(args.get("app_client", "notify"))
 local directory = kv.get("directory") or {}
+local owners = kv.get("chat_owners") or {}
 
 local function refresh()
   local copy = {}
@@ -34,6 +40,11 @@ local function refresh()
     copy[u.userid] = {name = u.name, position = u.position, department = u.department}
   end
   kv.set("directory", copy)
+  local now = {}
+  for _, chat_id in ipairs(args.get("chats", {})) do
+    now[chat_id] = app.appchat.get(chat_id).owner
+  end
+  kv.set("chat_owners", now)
   return copy
 end
 
@@ -65,12 +76,14 @@ for _, chat_id in ipairs(args.get("chats", {})) do
     app.appchat.update{chat_id = chat_id, del_user_list = {userid}}
     lines[#lines + 1] = string.format("- 已移出群聊：%s", chat.name)
   end
+  local heir
   if chat.owner == userid then
-    local heir
-    for _, u in ipairs(chat.userlist) do
-      if u ~= userid then heir = heir or u end
-    end
+    heir = chat_owner.heir(chat, userid)
     app.appchat.update{chat_id = chat_id, owner = heir}
+  elseif owners[chat_id] == userid then
+    heir = chat.owner -- handed over already, by the welcome of a newcomer
+  end
+  if heir then
     handed[#handed + 1] = chat_id
     local name = directory[heir] and directory[heir].name or heir
     lines[#lines + 1] = string.format("- 群聊「%s」的群主转给：%s", chat.name, name)

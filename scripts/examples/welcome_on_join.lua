@@ -17,6 +17,13 @@
 --   2. the app chats of the member's departments (args.teams), and the
 --      welcome card, with the application's client (args.app_client).
 --
+-- A team chat whose owner has just left (a departure in the same team, whose
+-- offboarding job runs at the same time) cannot take a member until it has a
+-- new owner: the welcome names the owner the offboarding job would name
+-- (chat_owner.lua), in the same call that adds the newcomer, rather than
+-- fail and wait for a retry. The offboarding job's report still tells the
+-- admins who owns the chat now.
+--
 -- args: newcomer_tag, teams ({department = id, chat = chat id} ...),
 -- app_client, handbook_url.
 
@@ -24,6 +31,8 @@ local wecom = require("wecom")
 local args = require("args")
 local log = require("log")
 local event = require("event")
+
+local chat_owner = require("chat_owner")
 
 local app = wecom.client(args.get("app_client", "notify"))
 local userid = event.UserID
@@ -49,7 +58,13 @@ for _, team in ipairs(args.get("teams", {})) do
   for _, d in ipairs(user.department) do
     if d == team.department and not chats[team.chat] then
       chats[team.chat] = true
-      app.appchat.update{chat_id = team.chat, add_user_list = {userid}}
+      local change = {chat_id = team.chat, add_user_list = {userid}}
+      local chat = app.appchat.get(team.chat)
+      if chat_owner.left(chat) then
+        change.owner = chat_owner.heir(chat) or userid
+        log.info("the chat's owner has left: handed over", {chat = team.chat, left = chat.owner, owner = change.owner})
+      end
+      app.appchat.update(change)
       app.appchat.send_text(team.chat, string.format("欢迎新同事 %s（%s）加入！", user.name, user.position ~= "" and user.position or "新成员"))
     end
   end
