@@ -24,6 +24,7 @@ import (
 
 	"github.com/wecomrunner/runner/bindings/luajson/luajsontest"
 	"github.com/wecomrunner/runner/internal/benchpair"
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -100,11 +101,7 @@ func benchFunc(b *testing.B, L *lua.LState, src string) func(args ...lua.LValue)
 // org's member with every field filled in.
 func userGetAnswer(b *testing.B) []byte {
 	b.Helper()
-	srv, err := emulator.Start(nil, emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads members
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.Close()
+	srv := emulatortest.Start(b, nil, emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads members
 	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
 	var raw json.RawMessage
 	if err := c.Do(context.Background(), c.User.GetRequest("zhangsan"), &raw); err != nil {
@@ -210,11 +207,7 @@ func sendBench(b *testing.B, n int) (*emulator.Server, *lua.LState) {
 	for i := 1; i <= n; i++ {
 		org.Users = append(org.Users, emulator.User{UserID: fmt.Sprintf("member%05d", i), Name: fmt.Sprintf("成员%d", i), Department: []int{1}})
 	}
-	srv, err := emulator.Start(org, emulator.WithLatency(sendLatency, 0), emulator.WithRequestLogSize(n+100))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(b, org, emulator.WithLatency(sendLatency, 0), emulator.WithRequestLogSize(n+100))
 	c := wecom.New(emulator.DemoCorpID, emulator.DemoOpsSecret,
 		wecom.WithBaseURL(srv.BaseURL()), wecom.WithAgentID(emulator.DemoOpsAgentID))
 	L := benchState(b, c)
@@ -334,11 +327,7 @@ end`)
 // member list so that the emulator's first answer is not measured.
 func largeOrgClient(b *testing.B, departments, members int) *wecom.Client {
 	b.Helper()
-	srv, err := emulator.Start(emulator.LargeOrg(departments, members), emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads members
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(b, emulator.LargeOrg(departments, members), emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads members
 	c := wecom.New(emulator.DemoCorpID, emulator.DemoContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
 	var raw json.RawMessage
 	if err := c.Do(b.Context(), c.User.ListRequest(1, &wecom.UserListOptions{FetchChild: true}), &raw); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/wecom"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
@@ -17,11 +18,7 @@ import (
 // 2022-08-15: it may still read members with user.get and user.list.
 func emulatorEnv(t *testing.T) (*Env, *emulator.Server) {
 	t.Helper()
-	srv, err := emulator.Start(nil, emulator.WithContactsSyncIPs("127.0.0.1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(t, nil, emulator.WithContactsSyncIPs("127.0.0.1"))
 	c := wecom.New(emulator.DemoCorpID, emulator.DemoOpsSecret,
 		wecom.WithBaseURL(srv.BaseURL()), wecom.WithAgentID(emulator.DemoOpsAgentID))
 	env := &Env{Clients: map[string]*wecom.Client{"default": c}, Default: "default", Dirs: []string{t.TempDir()}}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/wecom/emulator"
 )
 
@@ -142,11 +143,7 @@ func emulatorProcess(tb testing.TB, last string, args ...string) map[string]stri
 // runner emulator prints them.
 func startEmulator(t *testing.T) (*emulator.Server, []string) {
 	t.Helper()
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(t, emulator.DemoOrg())
 	var env []string
 	for _, kv := range srv.Env() {
 		env = append(env, kv[0]+"="+kv[1])

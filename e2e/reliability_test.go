@@ -34,6 +34,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/internal/redistest"
 	"github.com/wecomrunner/runner/internal/syncbuf"
 
@@ -74,11 +75,7 @@ type relRig struct {
 // contacts-sync secret (emulator.WithContactsSyncIPs).
 func newRelRig(t *testing.T, opts ...emulator.Option) *relRig {
 	t.Helper()
-	srv, err := emulator.Start(relOrg(), append([]emulator.Option{emulator.WithContactsSyncIPs("127.0.0.1")}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := emulatortest.Start(t, relOrg(), append([]emulator.Option{emulator.WithContactsSyncIPs("127.0.0.1")}, opts...)...)
 	cred := srv.Credentials()
 	r := &relRig{
 		srv: srv,

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/runtime/internal/fixture"
 	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
@@ -18,7 +19,7 @@ var (
 	writeFile     = fixture.WriteFile
 	waitFor       = fixture.WaitFor
 	testLogger    = fixture.Logger
-	startEmulator = fixture.Emulator
+	startEmulator = emulatortest.Start
 )
 
 type (

@@ -246,11 +246,7 @@ func (p *pairedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // same moment: the failure alerts once (the other run's is withheld by
 // quiet), and the recovery once.
 func TestAlertsOnceAcrossInstances(t *testing.T) {
-	srv, err := emulator.Start(emulator.DemoOrg())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startEmulator(t, emulator.DemoOrg())
 	cfg := runfixture.LoadValidEnv(t, `timezone: Asia/Shanghai
 jobs:
   - name: sync

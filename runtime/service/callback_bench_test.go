@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wecomrunner/runner/internal/emulatortest"
 	"github.com/wecomrunner/runner/wecom/callback"
 	"github.com/wecomrunner/runner/wecom/emulator"
 
-	"github.com/wecomrunner/runner/runtime/internal/fixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -135,7 +135,7 @@ jobs:
 // encrypted push, the receiver, the queue, the scheduler and the Lua VM.
 // Goal: p99 under 200 ms.
 func BenchmarkEventToScript(b *testing.B) {
-	srv := fixture.Emulator(b, nil, emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads the member
+	srv := emulatortest.Start(b, nil, emulator.WithContactsSyncIPs("127.0.0.1")) // the contacts sync reads the member
 	cred := srv.Credentials()
 	dir := b.TempDir()
 	os.WriteFile(filepath.Join(dir, "first.lua"), []byte(`print(event.UserID)
