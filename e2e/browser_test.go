@@ -172,11 +172,7 @@ jobs:
 	}
 	waitText(t, ctx, `#result`, "ok", false)
 	log := waitText(t, ctx, `#log`, "run finished", true)
-	for _, want := range []string{`msg="hello browser, 张三"`, "by=console", "+08:00 level=INFO"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("the run's log lacks %q:\n%s", want, log)
-		}
-	}
+	wantContains(t, "the run's log", log, `msg="hello browser, 张三"`, "by=console", "+08:00 level=INFO")
 
 	// The confirmation of a job that may run beside itself: the page draws
 	// a key for the form, so the form posted twice at once (a double click,

@@ -138,6 +138,17 @@ func emulatorProcess(tb testing.TB, last string, args ...string) map[string]stri
 	return vars
 }
 
+// wantContains fails the test unless got, which the test names what in its
+// message ("stdout"), contains each of wants.
+func wantContains(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(got, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, got)
+		}
+	}
+}
+
 // startEmulator starts the demo emulator in the test process and returns it
 // with the environment variables a runner process needs to call it, as
 // runner emulator prints them.

@@ -661,11 +661,7 @@ func TestReliabilityScheduledTimeout(t *testing.T) {
 	run := p.wait(t)
 	relWantRun(t, run, 1)
 	history := r.history(t, "sync")
-	for _, want := range []string{"timed_out: timed out after 3s (", "department/create", "outcome unknown"} {
-		if !strings.Contains(history, want) {
-			t.Errorf("the history lacks %q:\n%s", want, history)
-		}
-	}
+	wantContains(t, "the history", history, "timed_out: timed out after 3s (", "department/create", "outcome unknown")
 }
 
 // TestReliabilityRateLimit: WeCom's frequency limit (45009) slows a run down
@@ -1418,11 +1414,7 @@ func TestReliabilityRunAfterRunaway(t *testing.T) {
 	r.script(t, "good.lua", `print(require("wecom").user.get("zhangsan").name)`)
 	run := r.run(t, "jobs", "run", "hog", "deep", "good")
 	relWantRun(t, run, 1, "runs did not succeed: hog (failed), deep (failed)")
-	for _, want := range []string{"hog ", ": failed at ", "out of memory", "deep ", "coroutines nested", "good ", ": ok at "} {
-		if !strings.Contains(run.stdout, want) {
-			t.Errorf("stdout lacks %q:\n%s", want, run.stdout)
-		}
-	}
+	wantContains(t, "stdout", run.stdout, "hog ", ": failed at ", "out of memory", "deep ", "coroutines nested", "good ", ": ok at ")
 	if !strings.Contains(run.stdout, "张三\n") {
 		t.Errorf("the good run did not print:\n%s", run.stdout)
 	}
@@ -1510,11 +1502,7 @@ func TestReliabilityScriptCannotWidenItsSandbox(t *testing.T) {
 	r.jobsFile(t, "dirs: [data, /]\nenv: [HR_TOKEN]\n", `  - {name: attack, schedule: "@daily", script: attack.lua, client: contacts}`)
 	relWait(t, "the widening reload", func() bool { return strings.Contains(p.errOut.String(), "RELOAD WIDENED") })
 	log := p.errOut.String()
-	for _, want := range []string{"level=WARN", "dirs: +/", "env: +HR_TOKEN"} {
-		if !strings.Contains(log, want) {
-			t.Errorf("serve's log lacks %q:\n%s", want, log)
-		}
-	}
+	wantContains(t, "serve's log", log, "level=WARN", "dirs: +/", "env: +HR_TOKEN")
 	if page := r.get(t, url); !strings.Contains(page, "widened what scripts may do") || !strings.Contains(page, "HR_TOKEN") {
 		t.Errorf("the status page does not show the widening:\n%s", page)
 	}
