@@ -197,14 +197,7 @@ func appendRows(b []byte, rows [][]byte) []byte {
 		n += len(r)
 	}
 	b = slices.Grow(b, n+cbc.PadBlock+16)
-	b = append(b, '[')
-	for i, r := range rows {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, r...)
-	}
-	return append(b, ']')
+	return appendArray(b, rows, func(b, row []byte) []byte { return append(b, row...) })
 }
 
 // startListExport writes the files of rows, size a file, each an object

@@ -220,12 +220,17 @@ func appendInts(b []byte, ns []int) []byte {
 	if ns == nil {
 		return append(b, "null"...)
 	}
+	return appendArray(b, ns, func(b []byte, n int) []byte { return strconv.AppendInt(b, int64(n), 10) })
+}
+
+// appendArray appends list as a JSON array, each element written by elem.
+func appendArray[T any](b []byte, list []T, elem func([]byte, T) []byte) []byte {
 	b = append(b, '[')
-	for i, n := range ns {
+	for i, v := range list {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = strconv.AppendInt(b, int64(n), 10)
+		b = elem(b, v)
 	}
 	return append(b, ']')
 }
@@ -248,14 +253,7 @@ func appendAny(b []byte, v any) []byte {
 			return strconv.AppendInt(b, int64(v), 10)
 		}
 	case []any:
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendAny(b, e)
-		}
-		return append(b, ']')
+		return appendArray(b, v, appendAny)
 	case map[string]any:
 		b = append(b, '{')
 		for i, k := range slices.Sorted(maps.Keys(v)) {

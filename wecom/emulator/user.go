@@ -76,14 +76,7 @@ func (st *state) appendView(b []byte, a *appState, m *member) []byte {
 	}
 	b = append(b, `,"is_leader_in_dept":`...)
 	b = appendInts(b, m.IsLeaderInDept)
-	b = append(b, `,"direct_leader":[`...)
-	for i, l := range m.DirectLeader {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, l)
-	}
-	b = append(b, ']')
+	b = appendArray(append(b, `,"direct_leader":`...), m.DirectLeader, appendJSONString)
 	if full {
 		b = appendOptional(b, `,"avatar":`, m.Avatar)
 		b = append(b, `,"thumb_avatar":`...)
