@@ -13,6 +13,7 @@ import (
 	"github.com/wecomrunner/runner/wecom/callback"
 
 	"github.com/wecomrunner/runner/runtime/internal/fixture"
+	"github.com/wecomrunner/runner/runtime/internal/runfixture"
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
 	"github.com/wecomrunner/runner/runtime/state"
@@ -118,5 +119,78 @@ func TestReceiverTakesUpAfterCrash(t *testing.T) {
 	defer third.Close()
 	if left, err := third.TakePending(t.Context(), 100); err != nil || len(left) != 0 {
 		t.Errorf("pending events after their runs = %+v, %v; want none", left, err)
+	}
+}
+
+// TestReceiverTakesUpFromDeadInstance: with Redis, the events an instance
+// accepted before it died are run once by another instance, once the dead
+// one's heartbeat has expired.
+func TestReceiverTakesUpFromDeadInstance(t *testing.T) {
+	redis := runfixture.StartRedis(t)
+	cfg, err := eventConfig(t, receiverJobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := make(chan string, 10)
+	exec := execFunc(func(ctx context.Context, job *jobs.Job, a *scheduler.Attempt) error {
+		runs <- job.Name + " " + a.Event.Get("UserID") + " " + string(a.Trigger)
+		return nil
+	})
+	newReceiver := func(store state.Store, takeUp time.Duration) *Receiver {
+		s, err := scheduler.New(cfg, exec, store, scheduler.Options{Logger: testLogger(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return NewReceiver(s, ReceiverOptions{Logger: testLogger(t), TakeUp: takeUp})
+	}
+	deadStore := redis.Open(t, state.RedisOptions{Instance: "dead", Heartbeat: time.Second})
+	live := redis.Open(t, state.RedisOptions{Instance: "live"})
+	crypto, err := callback.New(testCBToken, testCBKey, testCorpID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := &receiverRig{t: t, crypto: crypto, now: time.Now(), r: newReceiver(deadStore, 0)}
+	for _, user := range []string{"u1", "u2"} {
+		if w := dead.post(dead.deliver(contactEvent("create_user", user, dead.now.Unix()))); w.Code != http.StatusOK {
+			t.Fatalf("event %s = %d %s", user, w.Code, w.Body)
+		}
+	}
+	deadStore.Crash()
+
+	r := newReceiver(live, 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for _, want := range []string{"welcome u1 recovered", "welcome u2 recovered"} {
+		select {
+		case got := <-runs:
+			if got != want {
+				t.Errorf("run %q, want %q", got, want)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("no run %q within a minute", want)
+		}
+	}
+	if err := r.Idle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	history, err := live.Runs(t.Context(), "welcome", 0)
+	if err != nil || len(history) != 2 {
+		t.Fatalf("welcome has %d runs, %v; want 2", len(history), err)
+	}
+	for _, h := range history {
+		if h.Result != state.ResultOK || h.Trigger != state.TriggerRecovered || h.Instance != "live" {
+			t.Errorf("run %+v, want ok, recovered, on live", h)
+		}
+	}
+	other := redis.Open(t, state.RedisOptions{Instance: "other"})
+	if left, err := other.TakePending(t.Context(), 100); err != nil || len(left) != 0 {
+		t.Errorf("pending events after their runs = %+v, %v; want none", left, err)
+	}
+	select {
+	case got := <-runs:
+		t.Errorf("another run: %s", got)
+	default:
 	}
 }

@@ -593,13 +593,19 @@ func (s *BoltStore) FirstSeen(ctx context.Context, key string, ttl time.Duration
 	}
 	k := &s.seen
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	k.pending[key] = exp
+	k.mu.Unlock()
+	k.wake()
+	return true, nil
+}
+
+// wake has the writer write the pending keys, and drop the expired ones from
+// memory when it is time.
+func (k *seenKeys) wake() {
 	select {
 	case k.kick <- struct{}{}:
 	default:
 	}
-	return true, nil
 }
 
 // markSeen decides in memory whether key was recorded, by this process or

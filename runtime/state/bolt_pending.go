@@ -83,6 +83,7 @@ func (s *BoltStore) AcceptEvent(ctx context.Context, key string, ttl time.Durati
 		}
 		return false, err
 	}
+	s.seen.wake() // drops expired keys from memory now and then
 	return true, nil
 }
 
