@@ -2,7 +2,6 @@ package wecom
 
 import (
 	"net/url"
-	"reflect"
 	"testing"
 )
 
@@ -11,10 +10,5 @@ func TestMiscService_GetWechatIPs(t *testing.T) {
 	c, ts := setup(t)
 	ts.get(t, "getcallbackip", url.Values{}, `{"ip_list":["1.2.3.4","2.3.3.3"],"errcode":0,"errmsg":"ok"}`)
 	got, err := c.Misc.GetWechatIPs(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"1.2.3.4", "2.3.3.3"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
-	}
+	testResult(t, got, err, []string{"1.2.3.4", "2.3.3.3"})
 }
