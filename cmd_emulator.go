@@ -40,7 +40,8 @@ department/simplelist and department/get; an application's messages reach
 one member at most 30 times a minute and 1,000 an hour, group chat messages
 200 times a minute and 10,000 a day, the rest dropped without an error (the
 inspection API shows them as dropped); daily quotas
-answer 45009 until the next day. --rules legacy serves WeCom as an older
+answer 45009 until the next day, media/uploadimg's monthly quota for 30
+days (/_emulator/quotas shows them). --rules legacy serves WeCom as an older
 corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:
 calls from other IPs answer 60020.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
@@ -54,7 +55,7 @@ calls from other IPs answer 60020.`,
 		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
 		fs.StringArrayVar(&o.failures, "fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
 		fs.StringVar(&o.callbackURL, "callback-url", "", "push events to this URL, e.g. http://127.0.0.1:9090/callback/contacts")
-		fs.StringVar(&o.rules, "rules", "today", "WeCom's rules: today (a corp created now) or legacy (before 2022-06-20: every app reads mobiles and emails, the contacts sync reads from any IP, messages and daily calls are not limited)")
+		fs.StringVar(&o.rules, "rules", "today", "WeCom's rules: today (a corp created now) or legacy (before 2022-06-20: every app reads mobiles and emails, the contacts sync reads from any IP, messages and quotas are not limited)")
 		fs.StringArrayVar(&o.trustedIPs, "trusted-ip", nil, "answer 60020 to calls from any other IP (企业可信IP; repeatable)")
 		fs.StringArrayVar(&o.syncIPs, "contacts-sync-ip", nil, "an IP the contacts sync called from before 2022-08-15: from it, it may still call user/get, user/list, user/simplelist and department/list under today's rules (repeatable)")
 		return func(ctx context.Context, c *cli, _ []string) error { return runEmulator(ctx, c, &o) }

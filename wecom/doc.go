@@ -34,8 +34,8 @@
 //     replayed: its error wraps ErrOutcomeUnknown.
 //   - The frequency limits (45009, 45033) are waited out for at most two
 //     minutes (WithRateLimitWait) within the caller's deadline, then reported
-//     as a *RateLimitError; a 45009 that says a daily quota is used up is
-//     reported at once. ContextWithTrace lets a caller see each wait. A
+//     as a *RateLimitError; a 45009 that says a daily or a monthly quota is
+//     used up is reported at once. ContextWithTrace lets a caller see each wait. A
 //     client-side limiter per API (WithRateLimit, off with 0) keeps a client
 //     under WeCom's limits in the first place; a call it would hold past the
 //     caller's deadline fails at once with a *LimitError.

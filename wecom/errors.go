@@ -22,14 +22,16 @@ func (e *APIError) Error() string {
 
 // RateLimitError is an APIError for WeCom's frequency limits (45009, 45033)
 // that the call did not wait out: the limit outlasted the most a call waits
-// (WithRateLimitWait) or the caller's deadline, or WeCom said a daily quota
-// is used up, which is never waited for. errors.As finds the APIError inside
+// (WithRateLimitWait) or the caller's deadline, or WeCom said a daily or a
+// monthly quota is used up, which is never waited for. errors.As finds the APIError inside
 // it too.
 type RateLimitError struct {
 	Err    *APIError
 	Waited time.Duration // the time the call spent waiting for the limit to pass
 	Daily  bool          // WeCom's daily quota of the API is used up
-	why    string        // why the call stopped waiting
+	// Monthly is set when WeCom's monthly quota of the API is used up.
+	Monthly bool
+	why     string // why the call stopped waiting
 }
 
 func (e *RateLimitError) Error() string {
@@ -41,8 +43,13 @@ func (e *RateLimitError) Error() string {
 
 func (e *RateLimitError) Unwrap() error { return e.Err }
 
-// dailyQuotaError is the error of a call whose API's daily quota is used up.
-func dailyQuotaError(apiErr *APIError) *RateLimitError {
+// quotaError is the error of a call whose API's daily or monthly quota is
+// used up (quotaUsedUp says which).
+func quotaError(apiErr *APIError) *RateLimitError {
+	if quotaUsedUp(apiErr.Msg) == "monthly" {
+		return &RateLimitError{Err: apiErr, Monthly: true,
+			why: "WeCom's monthly quota of " + apiErr.API + " is used up, blocked for 30 days: not retried"}
+	}
 	return &RateLimitError{Err: apiErr, Daily: true,
 		why: "WeCom's daily quota of " + apiErr.API + " is used up until the end of the day: not retried"}
 }

@@ -113,15 +113,24 @@ func (e *LimitError) Error() string {
 		e.API, e.PerMinute, e.API, e.Delay.Round(time.Millisecond))
 }
 
-// dailyQuota reports whether msg, the errmsg of a 45009, says that a daily
-// quota is used up rather than a minute's or an hour's limit. WeCom answers
-// every frequency limit with 45009 and blocks a daily one until the end of
-// the day (全局错误码 45009: "按天拦截则被屏蔽一天（自然天）",
-// https://developer.work.weixin.qq.com/document/path/90313); Tencent's
-// servers word the daily case "reach max api daily quota limit" (as reported
-// on developers.weixin.qq.com/community, e.g. doc/0006c4279f408894b4fc6b4a05f400).
-func dailyQuota(msg string) bool {
-	return strings.Contains(strings.ToLower(msg), "daily quota")
+// quotaUsedUp tells whether msg, the errmsg of a 45009, says that a daily
+// or a monthly quota is used up rather than a minute's or an hour's limit,
+// and which: "daily" or "monthly", else "". WeCom answers every frequency limit
+// with 45009 and blocks a daily one until the end of the day, a monthly one
+// for 30 days (全局错误码 45009: "按天拦截则被屏蔽一天（自然天），按月拦截则屏蔽一个月
+// （30天，非自然月）", https://developer.work.weixin.qq.com/document/path/90313);
+// Tencent's servers word the daily case "reach max api daily quota limit"
+// (as reported on developers.weixin.qq.com/community, e.g.
+// doc/0006c4279f408894b4fc6b4a05f400), and the monthly one, undocumented,
+// is taken to read alike.
+func quotaUsedUp(msg string) string {
+	msg = strings.ToLower(msg)
+	for _, p := range []string{"daily", "monthly"} {
+		if strings.Contains(msg, p+" quota") {
+			return p
+		}
+	}
+	return ""
 }
 
 // Trace holds functions that a context's calls report to (ContextWithTrace):

@@ -85,6 +85,24 @@ func TestDo_DailyQuotaIsNotWaited(t *testing.T) {
 	}
 }
 
+func TestDo_MonthlyQuotaIsNotWaited(t *testing.T) {
+	t.Parallel()
+	c, ts := setup(t)
+	calls := ts.counted(t, "media/uploadimg", `{"errcode":45009,"errmsg":"reach max api monthly quota limit: media/uploadimg allows 3000 images uploaded a month"}`)
+	var w waits
+	err := c.Do(w.context(t.Context()), &Request{API: "media/uploadimg", Read: true}, nil)
+	var rl *RateLimitError
+	if !errors.As(err, &rl) || !rl.Monthly || rl.Daily || !IsCode(err, CodeFrequencyLimited) {
+		t.Fatalf("err = %v, want a monthly-quota RateLimitError", err)
+	}
+	if calls.Load() != 1 || len(w.all()) != 0 {
+		t.Errorf("%d calls, %d waits; want one call and no wait", calls.Load(), len(w.all()))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "monthly quota of media/uploadimg is used up, blocked for 30 days") {
+		t.Errorf("error %q, want it to say the monthly quota is used up", msg)
+	}
+}
+
 func TestLimiter_DeadlineBeforeNextCall(t *testing.T) {
 	t.Parallel()
 	// Two calls a minute: the second call of a loop waits 30s.

@@ -273,9 +273,10 @@ func (c *Client) exchange(ctx context.Context, req *Request, stream *taker) ([]b
 				continue
 			case code == CodeSystemBusy:
 				retry = apiErr
-			case code == CodeFrequencyLimited && dailyQuota(msg):
-				// A daily quota ends with the day: no wait can outlast it.
-				return nil, dailyQuotaError(apiErr)
+			case code == CodeFrequencyLimited && quotaUsedUp(msg) != "":
+				// A daily quota ends with the day, a monthly one in 30
+				// days: no wait can outlast them.
+				return nil, quotaError(apiErr)
 			case rateLimited(code):
 				limited = apiErr
 				if limitedSince.IsZero() {

@@ -48,7 +48,9 @@
 // and group chat messages 200 times a minute and 10,000 a day, the rest
 // dropped silently (Message.Dropped, ChatMessage.Dropped); daily quotas (appchat/create,
 // media/uploadimg, mobiles not found by user/getuserid) answer 45009 for
-// the rest of the day. RulesLegacy turns these off, for an older corp. The
+// the rest of the day, and media/uploadimg's monthly quota (3,000 images)
+// for 30 days; Quotas, /_emulator/quotas and /_emulator/stats show what
+// each has counted. RulesLegacy turns these off, for an older corp. The
 // trusted-IP rule (60020) applies once trusted IPs are set (SetTrustedIPs,
 // or POST /_emulator/console/trusted_ips), and enable_duplicate_check on
 // message/send is honoured, under both. user/update ignores the mobile of

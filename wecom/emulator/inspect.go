@@ -205,11 +205,14 @@ type Stats struct {
 	RobotMessages     int `json:"robot_messages"`
 	Media             int `json:"media"`
 	BatchJobs         int `json:"batch_jobs"`
+	// Quotas are WeCom's quotas under today's rules, with what each has
+	// counted (Server.Quotas).
+	Quotas []QuotaUsage `json:"quotas"`
 }
 
 // Stats returns the server's counters.
 func (s *Server) Stats() Stats {
-	st := Stats{TokenRequests: s.TokenRequests()}
+	st := Stats{TokenRequests: s.TokenRequests(), Quotas: s.Quotas()}
 	s.log.mu.Lock()
 	st.Requests = s.log.total
 	s.log.mu.Unlock()
@@ -246,6 +249,7 @@ func (s *Server) Stats() Stats {
 //	GET /_emulator/jobs              BatchJobs
 //	GET /_emulator/media             Media (metadata only)
 //	GET /_emulator/stats             Stats
+//	GET /_emulator/quotas            Quotas
 //	GET /_emulator/callbacks         CallbackDeliveries
 //	GET /_emulator/img/ID            an image uploaded with media/uploadimg
 //
@@ -302,6 +306,7 @@ func (s *Server) inspectViews() []inspectView {
 		{"jobs", func() any { return s.BatchJobs() }},
 		{"media", func() any { return s.Media() }},
 		{"stats", func() any { return s.Stats() }},
+		{"quotas", func() any { return s.Quotas() }},
 		{"callbacks", func() any { return s.CallbackDeliveries() }},
 	}
 }

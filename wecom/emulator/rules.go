@@ -29,11 +29,12 @@ import (
 //     from one application, and 200 group chat messages a minute and
 //     10,000 a day: the excess is dropped silently (answered ok, marked
 //     dropped in Messages and ChatMessages);
-//   - the daily quotas of dailyQuotas answer 45009 for the rest of the day.
+//   - the quotas of callQuotas answer 45009 once used up: a daily one
+//     until the end of the day, a monthly one for 30 days.
 //
 // Under RulesLegacy none of these apply: every application reads every
 // field, the contacts-sync secret reads from anywhere, and messages and
-// daily calls are not counted.
+// quotas are not counted.
 //
 // Under both, the trusted-IP rule (60020) applies once trusted IPs are set
 // (WithTrustedIPs, SetTrustedIPs, the console's trusted_ips), and a message
@@ -107,10 +108,9 @@ type ruleState struct {
 	// longest interval are dropped once a minute, at pruned.
 	sent   map[string]time.Time
 	pruned time.Time
-	// days counts the calls of the daily quotas, by API, in the day of
-	// the server's clock (Beijing time) that began at day.
-	day  time.Time
-	days map[string]int
+	// quotas are the counters of the quotas (callQuotas), in the periods
+	// of the server's clock.
+	quotas map[quotaKey]*quotaCount
 }
 
 func newRuleState(o options) *ruleState {
@@ -118,7 +118,7 @@ func newRuleState(o options) *ruleState {
 		syncIPs:    map[string]bool{},
 		deliveries: map[delivery][]time.Time{},
 		sent:       map[string]time.Time{},
-		days:       map[string]int{},
+		quotas:     map[quotaKey]*quotaCount{},
 	}
 	for _, ip := range o.syncIPs {
 		r.syncIPs[ip] = true
@@ -360,13 +360,66 @@ func duplicateKey(agentID int, body []byte) string {
 	return fmt.Sprint(agentID, " ", string(marshalJSON(m)))
 }
 
-// dailyQuota is a number of calls an API takes a day, per corp; past it
-// the API answers 45009 until the end of the day, Beijing time: "按天拦截则被
-// 屏蔽一天（自然天）" (访问频率限制,
-// https://developer.work.weixin.qq.com/document/path/90454, updated
-// 2023/08/28) and errcode 45009 on 全局错误码 (document/path/90313: "频率拦截
-// 时长一般与调用的限制时长相同").
-type dailyQuota struct {
+// quotaPeriod is the period a quota counts in: a natural day or a natural
+// month of Beijing time, WeCom's.
+type quotaPeriod int
+
+const (
+	perDay quotaPeriod = iota
+	perMonth
+)
+
+// String returns "day" or "month".
+func (p quotaPeriod) String() string {
+	if p == perMonth {
+		return "month"
+	}
+	return "day"
+}
+
+// start returns the start of t's period in Beijing time.
+func (p quotaPeriod) start(t time.Time) time.Time {
+	y, m, d := t.In(beijing).Date()
+	if p == perMonth {
+		d = 1
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, beijing)
+}
+
+// monthBlock is how long a monthly quota, once past, blocks its API:
+// "按月拦截则屏蔽一个月（30天，非自然月）" (访问频率限制,
+// https://developer.work.weixin.qq.com/document/path/90454).
+const monthBlock = 30 * 24 * time.Hour
+
+// blockEnd returns the end of the block that begins at now, past a quota
+// of the period that began at start: the end of the natural day for a daily
+// quota ("按天拦截则被屏蔽一天（自然天）", the same page), 30 days for a monthly
+// one.
+func (p quotaPeriod) blockEnd(start, now time.Time) time.Time {
+	if p == perMonth {
+		return now.Add(monthBlock)
+	}
+	return start.AddDate(0, 0, 1)
+}
+
+// quotaText is the errmsg of a 45009 for a quota of the period used up:
+// dailyQuotaText for a day's, on which clients tell it from a limit worth
+// waiting for; WeCom's wording of a month's is not documented, and the
+// emulator words it alike.
+func (p quotaPeriod) quotaText() string {
+	if p == perMonth {
+		return "reach max api monthly quota limit"
+	}
+	return dailyQuotaText
+}
+
+// callQuota is a number of calls an API takes a day or a month, per corp;
+// past it the API answers 45009 until the block ends (quotaPeriod.blockEnd),
+// as errcode 45009 on 全局错误码 says (document/path/90313: "频率拦截时长一般与
+// 调用的限制时长相同").
+type callQuota struct {
+	api    string
+	period quotaPeriod
 	// limit returns the quota for the org.
 	limit func(s *Server) int
 	// counts reports whether a call answered with errcode counts.
@@ -377,20 +430,24 @@ type dailyQuota struct {
 
 func succeeded(code int) bool { return code == 0 }
 
-// dailyQuotas are the daily quotas WeCom documents for the API the
+// callQuotas are the quotas of calls WeCom documents for the API the
 // emulator serves:
 //   - appchat/create: 1,000 group chats a day per corp, all applications
 //     together (访问频率限制, document/path/90454; wecom-api-rules.md (c));
-//   - media/uploadimg: 1,000 images a day per corp (the same page, with
-//     3,000 a month, not emulated);
+//   - media/uploadimg: 1,000 images a day and 3,000 a month per corp (上传
+//     图片, https://developer.work.weixin.qq.com/document/path/90256: "每个企业
+//     每月最多可上传3000张图片，每天最多可上传1000张图片"; the same on 90454);
 //   - user/getuserid: once the mobiles not found in a day exceed 20% of the
 //     corp's members, the API is blocked for the day (errcode 45009 on
 //     document/path/90313, item 6: "手机号换userid的接口，需确保手机号的正确性，
 //     若出错的次数超出企业规模人数的20%，会导致1天不可调用").
-var dailyQuotas = map[string]dailyQuota{
-	"appchat/create":  {limit: func(*Server) int { return 1000 }, counts: succeeded, what: "group chats created"},
-	"media/uploadimg": {limit: func(*Server) int { return 1000 }, counts: succeeded, what: "images uploaded"},
-	"user/getuserid": {
+var callQuotas = []callQuota{
+	{api: "appchat/create", period: perDay, limit: fixedQuota(1000), counts: succeeded, what: "group chats created"},
+	{api: "media/uploadimg", period: perDay, limit: fixedQuota(1000), counts: succeeded, what: "images uploaded"},
+	{api: "media/uploadimg", period: perMonth, limit: fixedQuota(3000), counts: succeeded, what: "images uploaded"},
+	{
+		api:    "user/getuserid",
+		period: perDay,
 		limit: func(s *Server) int {
 			s.st.mu.RLock()
 			defer s.st.mu.RUnlock()
@@ -401,54 +458,130 @@ var dailyQuotas = map[string]dailyQuota{
 	},
 }
 
-// startOfDay returns the start of t's day in Beijing time, WeCom's.
-func startOfDay(t time.Time) time.Time {
-	y, m, d := t.In(beijing).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, beijing)
+// fixedQuota returns the limit function of a quota of n.
+func fixedQuota(n int) func(*Server) int { return func(*Server) int { return n } }
+
+// quotaKey identifies the counter of a quota: of an API, for the whole
+// corp (agentID 0) or for one application, in a period.
+type quotaKey struct {
+	api     string
+	agentID int
+	period  quotaPeriod
 }
 
-// checkQuota answers 45009 for a call of an API whose daily quota is
-// exhausted, under today's rules, with WeCom's errmsg for a daily quota
-// (dailyQuotaText, on which clients tell it from a limit worth waiting for)
-// followed by the quota and the end of the block.
+// quotaCount counts what a quota counts in its current period.
+type quotaCount struct {
+	start   time.Time // the period counted
+	used    int
+	blocked time.Time // the quota refuses calls until then
+}
+
+// counter returns k's counter, in the period of now. The caller holds mu.
+func (r *ruleState) counter(k quotaKey, now time.Time) *quotaCount {
+	c := r.quotas[k]
+	if c == nil {
+		c = &quotaCount{}
+		r.quotas[k] = c
+	}
+	if start := k.period.start(now); !start.Equal(c.start) {
+		c.start, c.used = start, 0
+	}
+	return c
+}
+
+// refuse answers 45009 if n more of what the quota counts would take the
+// counter c of k past limit, or if it is blocked; the first refusal blocks
+// it until the end of the block. The caller holds mu.
+func (c *quotaCount) refuse(k quotaKey, limit, n int, what string, now time.Time) *apiError {
+	if !now.Before(c.blocked) {
+		if c.used+n <= limit {
+			return nil
+		}
+		c.blocked = k.period.blockEnd(c.start, now)
+	}
+	return &apiError{code: 45009, msg: fmt.Sprintf("%s: %s allows %d %s a %s; blocked until %s",
+		k.period.quotaText(), k.api, limit, what, k.period, c.blocked.In(beijing).Format("2006-01-02 15:04 MST"))}
+}
+
+// checkQuota answers 45009 for a call of an API one of whose quotas is
+// used up, under today's rules, with WeCom's errmsg for the quota's period
+// (quotaText) followed by the quota and the end of the block.
 func (s *Server) checkQuota(api string, now time.Time) *apiError {
-	q, ok := dailyQuotas[api]
-	if !ok || !s.today() {
+	if !s.today() {
 		return nil
 	}
-	limit := q.limit(s)
-	r := s.rules
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rollDay(now)
-	if r.days[api] < limit {
-		return nil
+	for _, q := range callQuotas {
+		if q.api != api {
+			continue
+		}
+		limit := q.limit(s)
+		k := quotaKey{api: api, period: q.period}
+		r := s.rules
+		r.mu.Lock()
+		e := r.counter(k, now).refuse(k, limit, 1, q.what, now)
+		r.mu.Unlock()
+		if e != nil {
+			return e
+		}
 	}
-	next := r.day.AddDate(0, 0, 1)
-	return &apiError{code: 45009, msg: fmt.Sprintf("%s: %s allows %d %s a day; blocked until %s", dailyQuotaText, api, limit, q.what, next.Format("2006-01-02 15:04 MST"))}
+	return nil
 }
 
-// countQuota counts a call answered with errcode toward its API's daily
-// quota.
+// countQuota counts a call answered with errcode toward its API's quotas.
 func (s *Server) countQuota(api string, errcode int, now time.Time) {
-	q, ok := dailyQuotas[api]
-	if !ok || !s.today() || !q.counts(errcode) {
+	if !s.today() {
 		return
 	}
 	r := s.rules
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rollDay(now)
-	r.days[api]++
+	for _, q := range callQuotas {
+		if q.api != api || !q.counts(errcode) {
+			continue
+		}
+		r.mu.Lock()
+		r.counter(quotaKey{api: api, period: q.period}, now).used++
+		r.mu.Unlock()
+	}
 }
 
-// rollDay starts a new day of counts when now is past the current one.
-// The caller holds mu.
-func (r *ruleState) rollDay(now time.Time) {
-	if d := startOfDay(now); !d.Equal(r.day) {
-		r.day = d
-		clear(r.days)
+// QuotaUsage is what one of WeCom's quotas has counted in its current
+// period (see Server.Quotas).
+type QuotaUsage struct {
+	API string `json:"api"`
+	// AgentID is the application the quota is counted for; 0 for a quota
+	// of the whole corp.
+	AgentID int    `json:"agentid,omitempty"`
+	Period  string `json:"period"` // "day" or "month" (Beijing time)
+	Used    int    `json:"used"`
+	Limit   int    `json:"limit"`
+	// BlockedUntil is set while the quota refuses calls with 45009.
+	BlockedUntil *time.Time `json:"blocked_until,omitempty"`
+}
+
+// Quotas returns the quotas of today's rules with what each has counted in
+// the current period of the server's clock, by API, application and
+// period; none under RulesLegacy.
+func (s *Server) Quotas() []QuotaUsage {
+	if !s.today() {
+		return []QuotaUsage{}
 	}
+	now := s.now()
+	out := []QuotaUsage{}
+	r := s.rules
+	add := func(k quotaKey, limit int) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		c := r.counter(k, now)
+		u := QuotaUsage{API: k.api, AgentID: k.agentID, Period: k.period.String(), Used: c.used, Limit: limit}
+		if now.Before(c.blocked) {
+			until := c.blocked.In(beijing)
+			u.BlockedUntil = &until
+		}
+		out = append(out, u)
+	}
+	for _, q := range callQuotas {
+		add(quotaKey{api: q.api, period: q.period}, q.limit(s))
+	}
+	return out
 }
 
 // consoleTrustedIPs serves POST /_emulator/console/trusted_ips

@@ -396,6 +396,78 @@ func TestRulesAppChatDailyQuota(t *testing.T) {
 	}
 }
 
+// TestRulesUploadImgMonthlyQuota: media/uploadimg takes 1,000 images a day
+// and 3,000 a month; past the month's, it answers 45009 for 30 days, and
+// /_emulator/stats shows both quotas.
+func TestRulesUploadImgMonthlyQuota(t *testing.T) {
+	t.Parallel()
+	t.Run("today", func(t *testing.T) {
+		clock := newFakeClock() // 2024-03-01 17:00 in China
+		s := startRules(t, nil, WithClock(clock.Now))
+		upload := func(want int) result {
+			t.Helper()
+			r := opsApp(t, s).upload("media/uploadimg", "a.png", pngBytes)
+			wantCode(t, r, want)
+			return r
+		}
+		ops := opsApp(t, s)
+		for day := range 3 {
+			for range 1000 {
+				wantCode(t, ops.upload("media/uploadimg", "a.png", pngBytes), 0)
+			}
+			r := upload(45009) // the day's quota
+			if msg := r.str("errmsg"); !strings.HasPrefix(msg, dailyQuotaText+": media/uploadimg allows 1000 images uploaded a day") {
+				t.Errorf("day %d: errmsg %q", day+1, msg)
+			}
+			clock.Add(24 * time.Hour)
+			ops = opsApp(t, s) // the token has expired
+		}
+		// 2024-03-04: the month's 3,000 are used up, blocked 30 days.
+		r := upload(45009)
+		if msg := r.str("errmsg"); !strings.HasPrefix(msg, "reach max api monthly quota limit: media/uploadimg allows 3000 images uploaded a month") ||
+			!strings.Contains(msg, "blocked until 2024-04-03 17:00 CST") {
+			t.Errorf("errmsg %q", msg)
+		}
+		var stats Stats
+		getInspect(t, s, "stats", &stats)
+		var day, month *QuotaUsage
+		for i, q := range stats.Quotas {
+			if q.API == "media/uploadimg" && q.Period == "day" {
+				day = &stats.Quotas[i]
+			}
+			if q.API == "media/uploadimg" && q.Period == "month" {
+				month = &stats.Quotas[i]
+			}
+		}
+		want := time.Date(2024, 4, 3, 17, 0, 0, 0, beijing)
+		if day == nil || month == nil || day.Used != 0 || day.Limit != 1000 || day.BlockedUntil != nil ||
+			month.Used != 3000 || month.Limit != 3000 || month.BlockedUntil == nil || !month.BlockedUntil.Equal(want) {
+			t.Fatalf("/_emulator/stats quotas: %+v", stats.Quotas)
+		}
+		// April has its own count, but the block lasts 30 days.
+		clock.Add(29*24*time.Hour + 23*time.Hour) // 2024-04-03 16:00
+		upload(45009)
+		clock.Add(time.Hour)
+		upload(0)
+		var quotas []QuotaUsage
+		getInspect(t, s, "quotas", &quotas)
+		if i := slices.IndexFunc(quotas, func(q QuotaUsage) bool { return q.API == "media/uploadimg" && q.Period == "month" }); i < 0 ||
+			quotas[i].Used != 1 || quotas[i].BlockedUntil != nil {
+			t.Errorf("/_emulator/quotas: %+v", quotas)
+		}
+	})
+	t.Run("legacy", func(t *testing.T) {
+		s := startRules(t, nil, WithRules(RulesLegacy))
+		ops := opsApp(t, s)
+		for range 1001 {
+			wantCode(t, ops.upload("media/uploadimg", "a.png", pngBytes), 0)
+		}
+		if q := s.Quotas(); len(q) != 0 {
+			t.Errorf("quotas under legacy rules: %+v", q)
+		}
+	})
+}
+
 func TestRulesChatMessageLimits(t *testing.T) {
 	t.Parallel()
 	underBothRules(t, func(t *testing.T, rules Rules, s *Server, clock *fakeClock, ops *apiClient) {
