@@ -306,6 +306,10 @@ func TestEventsSurviveKill(t *testing.T) {
 	if strings.Contains(log.String(), key) || strings.Contains(log.String(), token) {
 		t.Error("serve's log shows the callback's secrets")
 	}
+	state, err := os.ReadFile(filepath.Join(dir, ".runner", "state.db"))
+	if err != nil || !strings.Contains(string(state), "xiaoming") || strings.Contains(string(state), key) || strings.Contains(string(state), token) {
+		t.Errorf("the state file (%d bytes, %v) holds the callback's token or key, or not the event", len(state), err)
+	}
 }
 
 // TestEventsTryDemo is make demo's event step: a newcomer joins the team

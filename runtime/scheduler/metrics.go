@@ -85,7 +85,7 @@ func NewMetrics() *Metrics {
 	}
 	m.events = newEventMetrics()
 	m.reg.MustRegister(m.runs, m.durations, m.lastOK, m.running, m.delays, m.apiCalls, m.apiDurations, m.tokenFetches, m.alerts,
-		m.events.requests, m.events.answers, m.events.queue,
+		m.events.requests, m.events.answers, m.events.queue, m.events.recovered,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

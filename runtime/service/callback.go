@@ -492,6 +492,7 @@ func (r *Receiver) takeUpPending(ctx context.Context) {
 	queued := r.queue.Len()
 	r.m.EventsQueued(queued)
 	r.mu.Unlock()
+	r.m.EventsRecovered(len(evs))
 	r.log.Info("pending events taken up: they run as they came", "events", len(evs), "accepted_by", strings.Join(from, ","),
 		"oldest", evs[0].Received.UTC().Format(time.RFC3339), "queued", queued)
 	r.kick()

@@ -81,6 +81,9 @@ func TestReceiverTakesUpAfterCrash(t *testing.T) {
 	fixture.WaitFor(t, time.Minute, "the queued gauge to count the event held back", func() bool {
 		return g.metric("runner_events_queued") == 1
 	})
+	if n := g.metric("runner_events_recovered_total"); n != 3 {
+		t.Errorf("runner_events_recovered_total = %v, want 3", n)
+	}
 	if !strings.Contains(logs.String(), "pending events taken up") || !strings.Contains(logs.String(), "events=3") {
 		t.Errorf("no INFO line of the 3 events taken up in:\n%s", logs.String())
 	}
