@@ -9,7 +9,10 @@ package bindings
 //	                           every element of the message under WeCom's name,
 //	                           as text ("1409659813"); an element of elements
 //	                           is a table (event.BatchJob.JobId), a repeated
-//	                           one a list (event.ExtAttr.Item[1].Name)
+//	                           one a list (event.ExtAttr.Item[1].Name); an
+//	                           approval's steps, approvers and notified are
+//	                           lists even when there is one
+//	                           (event.ApprovalInfo.SpRecord[1].Details[1].Approver.UserId)
 //	event.lists.Department     comma-separated fields as lists: Department,
 //	                           IsLeaderInDept, AddPartyItems and DelPartyItems
 //	                           of numbers; DirectLeader, AddUserItems and

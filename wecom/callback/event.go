@@ -33,9 +33,11 @@ var ErrEvent = errors.New("callback: not an event")
 // WeCom's names (ToUserName, FromUserName, CreateTime, MsgType, Event,
 // ChangeType, UserID, ...). An element holding text is a string, as written
 // (numbers too: CreateTime is "1409659813"); an element holding elements is
-// a map[string]any of its own, by the same rules (BatchJob, ApprovalInfo); an element whose name occurs
-// more than once in its parent, and every Item (ExtAttr's), is a []any of
-// those. Attributes are ignored.
+// a map[string]any of its own, by the same rules (BatchJob, ApprovalInfo);
+// an element whose name occurs more than once in its parent, and every
+// element WeCom repeats in its examples even when there is one (ExtAttr's
+// Item; an approval's SpRecord, Details, Notifyer and Comments), is a []any
+// of those. Attributes are ignored.
 type Event map[string]any
 
 // ParseEvent reads the XML of an event (what Open returns). DOCTYPE
@@ -127,12 +129,19 @@ func (p *parser) element(depth int) (any, error) {
 	}
 }
 
-// add sets a child, turning a repeated name (and every Item) into a list. A
-// value only becomes a []any here, so any []any is such a list.
+// listElements are the elements that are always lists, even when there is
+// one: those WeCom repeats in its examples (ExtAttr's Item; in
+// sys_approval_change, an approval's steps SpRecord, a step's approvers
+// Details, its Notifyer and Comments), so that a script iterates them
+// whatever their number.
+var listElements = []string{"Item", "SpRecord", "Details", "Notifyer", "Comments"}
+
+// add sets a child, turning a repeated name (and every listElements) into a
+// list. A value only becomes a []any here, so any []any is such a list.
 func add(m map[string]any, name string, v any) {
 	old, ok := m[name]
 	switch {
-	case !ok && name == "Item":
+	case !ok && slices.Contains(listElements, name):
 		m[name] = []any{v}
 	case !ok:
 		m[name] = v

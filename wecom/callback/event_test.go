@@ -152,3 +152,74 @@ func TestKey(t *testing.T) {
 		t.Errorf("message key = %q", got)
 	}
 }
+
+// approvalChange is a sys_approval_change in the shape of WeCom's example
+// (审批申请状态变化回调通知): one step of two approvers (会签), one notified.
+const approvalChange = `<xml>
+<ToUserName><![CDATA[ww7d0a5c1e2f3b4a69]]></ToUserName>
+<FromUserName><![CDATA[sys]]></FromUserName>
+<CreateTime>1765000000</CreateTime>
+<MsgType><![CDATA[event]]></MsgType>
+<Event><![CDATA[sys_approval_change]]></Event>
+<AgentID>1000005</AgentID>
+<ApprovalInfo>
+  <SpNoStr><![CDATA[202612070001]]></SpNoStr>
+  <SpNo>202612070001</SpNo>
+  <SpName><![CDATA[请假]]></SpName>
+  <SpStatus>2</SpStatus>
+  <TemplateId><![CDATA[C4UE1fTqkHhtYmCcL2u2BTGa1N8jXp6VmVf5wBz1A]]></TemplateId>
+  <ApplyTime>1764990000</ApplyTime>
+  <Applyer><UserId><![CDATA[zhaoliu]]></UserId><Party><![CDATA[6]]></Party></Applyer>
+  <SpRecord>
+    <SpStatus>2</SpStatus>
+    <ApproverAttr>2</ApproverAttr>
+    <Details><Approver><UserId><![CDATA[lisi]]></UserId></Approver><Speech><![CDATA[同意]]></Speech><SpStatus>2</SpStatus><SpTime>1764999000</SpTime></Details>
+    <Details><Approver><UserId><![CDATA[wangwu]]></UserId></Approver><Speech><![CDATA[]]></Speech><SpStatus>2</SpStatus><SpTime>1765000000</SpTime></Details>
+  </SpRecord>
+  <Notifyer><UserId><![CDATA[chenjing]]></UserId></Notifyer>
+  <StatuChangeEvent>2</StatuChangeEvent>
+</ApprovalInfo>
+</xml>`
+
+// TestParseApprovalChange: ApprovalInfo is a table; SpRecord, Details and
+// Notifyer are lists even when WeCom sends one, so that a handler iterates
+// them whatever their number.
+func TestParseApprovalChange(t *testing.T) {
+	t.Parallel()
+	ev, err := ParseEvent([]byte(approvalChange))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Type() != "sys_approval_change" || ev.Get("AgentID") != "1000005" {
+		t.Errorf("event = %v", ev)
+	}
+	info, ok := ev["ApprovalInfo"].(map[string]any)
+	if !ok {
+		t.Fatalf("ApprovalInfo = %#v", ev["ApprovalInfo"])
+	}
+	for k, v := range map[string]string{"SpNo": "202612070001", "SpName": "请假", "SpStatus": "2", "TemplateId": "C4UE1fTqkHhtYmCcL2u2BTGa1N8jXp6VmVf5wBz1A", "StatuChangeEvent": "2"} {
+		if info[k] != v {
+			t.Errorf("ApprovalInfo.%s = %#v, want %q", k, info[k], v)
+		}
+	}
+	if info["Applyer"].(map[string]any)["UserId"] != "zhaoliu" {
+		t.Errorf("Applyer = %v", info["Applyer"])
+	}
+	steps, ok := info["SpRecord"].([]any)
+	if !ok || len(steps) != 1 {
+		t.Fatalf("SpRecord = %#v, want a list of the one step", info["SpRecord"])
+	}
+	details, ok := steps[0].(map[string]any)["Details"].([]any)
+	if !ok || len(details) != 2 || details[0].(map[string]any)["Speech"] != "同意" || details[1].(map[string]any)["Speech"] != "" {
+		t.Errorf("Details = %#v", steps[0])
+	}
+	if n, ok := info["Notifyer"].([]any); !ok || len(n) != 1 || n[0].(map[string]any)["UserId"] != "chenjing" {
+		t.Errorf("Notifyer = %#v, want a list of one", info["Notifyer"])
+	}
+	// Two decisions of the same approval differ in their keys.
+	other := strings.Replace(approvalChange, "<SpTime>1765000000</SpTime>", "<SpTime>0</SpTime>", 1)
+	ev2, _ := ParseEvent([]byte(other))
+	if ev.Key() == ev2.Key() {
+		t.Error("two states of an approval have the same key")
+	}
+}

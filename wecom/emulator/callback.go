@@ -50,13 +50,15 @@ func (cb *Callback) validate() error {
 type Delivery struct {
 	Time time.Time `json:"time"`
 	URL  string    `json:"url"` // without the query
-	// Event and ChangeType describe the event; JobID is a batch job's.
+	// Event and ChangeType describe the event; UserID is the member's (the
+	// approver's for sys_approval_change), JobID a batch job's.
 	Event      string `json:"event"`
 	ChangeType string `json:"change_type,omitempty"`
 	UserID     string `json:"userid,omitempty"`
 	JobID      string `json:"jobid,omitempty"`
-	Attempt    int    `json:"attempt"` // 1 for the first delivery
-	Status     int    `json:"status"`  // the HTTP status answered; 0 without an answer
+	SpNo       string `json:"sp_no,omitempty"` // an approval's, for sys_approval_change
+	Attempt    int    `json:"attempt"`         // 1 for the first delivery
+	Status     int    `json:"status"`          // the HTTP status answered; 0 without an answer
 	Error      string `json:"error,omitempty"`
 	Delivered  bool   `json:"delivered"` // WeCom took the answer as a success
 	// Duration is how long the answer took.

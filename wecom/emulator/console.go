@@ -19,12 +19,15 @@ const consolePrefix = inspectPrefix + "console/"
 //	POST /_emulator/console/user/update   a member's changes, as user/update's body
 //	POST /_emulator/console/user/delete   {"userid": "..."}
 //	POST /_emulator/console/trusted_ips   {"ips": ["203.0.113.7"]}: the trusted-IP rule (60020) on for these IPs, off for []
+//	POST /_emulator/console/approval/approve  {"sp_no": "...", "userid": "...", "speech": "..."}: an approver approves (oa_decide.go)
+//	POST /_emulator/console/approval/reject   the same: an approver rejects
 //
 // Each is validated as the API validates it and answered
 // {"errcode":0,"errmsg":"created"} (or the error), then announced as a
 // change_contact event (create_user, update_user, delete_user) carrying
 // what WeCom sends since 2022: the UserID (and NewUserID when renamed) and
-// the departments.
+// the departments. An approval decided is answered with its sp_status and
+// announced as sys_approval_change.
 func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -47,6 +50,10 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		v, e = consoleChange(s, body, "delete_user", deletedStatus, consoleDeleteUser)
 	case "trusted_ips":
 		v, e = s.consoleTrustedIPs(body)
+	case "approval/approve":
+		v, e = s.consoleDecide(body, spApproved)
+	case "approval/reject":
+		v, e = s.consoleDecide(body, spRejected)
 	default:
 		http.NotFound(w, r)
 		return

@@ -51,6 +51,9 @@ type approvalStep struct {
 	Approvers []string
 	Status    int
 	Time      int64
+	// Decisions are the approvers' decisions made in the admin console
+	// (oa_decide.go), one per approver; nil until the first.
+	Decisions []decision
 }
 
 func newOAState(org *Org, now func() time.Time) *oaState {
@@ -641,12 +644,9 @@ func (s *Server) oaApprovalDetail(c *call, req oaApprovalDetailRequest) (any, *a
 	in.SpNo, in.SpName, in.SpStatus, in.TemplateID, in.ApplyTime = a.SpNo, a.Template.Name, a.Status, a.Template.ID, a.ApplyTime
 	in.Applyer.UserID, in.Applyer.PartyID = a.Creator, strconv.Itoa(a.PartyID)
 	in.SpRecord, in.Notifyer, in.Comments = []stepView{}, []userRef{}, []any{}
-	for _, st := range a.Steps {
-		v := stepView{SpStatus: st.Status, ApproverAttr: st.Attr}
-		for _, id := range st.Approvers {
-			v.Details = append(v.Details, stepDetail{userRef{id}, "", st.Status, st.Time, []string{}})
-		}
-		in.SpRecord = append(in.SpRecord, v)
+	for i := range a.Steps {
+		st := &a.Steps[i]
+		in.SpRecord = append(in.SpRecord, stepView{SpStatus: st.Status, ApproverAttr: st.Attr, Details: st.details()})
 	}
 	for _, id := range a.Notify {
 		in.Notifyer = append(in.Notifyer, userRef{id})

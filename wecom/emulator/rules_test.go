@@ -181,6 +181,13 @@ func TestRulesTrustedIPs(t *testing.T) {
 // postConsole posts body to the admin console's action and wants ok.
 func postConsole(t *testing.T, s *Server, action, body string) {
 	t.Helper()
+	wantCode(t, consoleCall(t, s, action, body), 0)
+}
+
+// consoleCall posts body to the admin console's action and returns the
+// answer.
+func consoleCall(t *testing.T, s *Server, action, body string) result {
+	t.Helper()
 	resp, err := testHTTP.Post(strings.TrimSuffix(s.BaseURL(), "/cgi-bin/")+consolePrefix+action, "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +197,7 @@ func postConsole(t *testing.T, s *Server, action, body string) {
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		t.Fatalf("console %s: %v", action, err)
 	}
-	wantCode(t, r, 0)
+	return r
 }
 
 func TestRulesMemberMessageLimits(t *testing.T) {

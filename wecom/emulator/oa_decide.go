@@ -1,0 +1,184 @@
+package emulator
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// WeCom has no API to approve or reject: an approver does it in the WeCom
+// app, and WeCom pushes sys_approval_change (审批状态通知事件) to the
+// callback of the applications in 审批 → 可调用接口的应用. The admin console
+// acts as that approver (see serveConsole):
+//
+//	POST /_emulator/console/approval/approve  {"sp_no": "...", "userid": "...", "speech": "..."}
+//	POST /_emulator/console/approval/reject   the same
+//
+// The approver must be one of the current step's (the first pending one)
+// and not have decided already. A step of attr 1 (或签) is decided by its
+// first approver; one of attr 2 (会签) is approved when all its approvers
+// have approved, rejected by any of them. The last step approved approves
+// the approval (sp_status 2); a rejection rejects it (3), and the steps
+// after it are never reached (0).
+
+// Decisions of an approver, as sp_status of an approval's details and the
+// StatuChangeEvent of sys_approval_change (2 同意, 3 驳回).
+const (
+	spPending  = 1
+	spApproved = 2
+	spRejected = 3
+)
+
+// decision is one approver's part in a step.
+type decision struct {
+	Status int // 0 not decided
+	Time   int64
+	Speech string
+}
+
+// decisionRequest is the body of the console's approval/approve and
+// approval/reject.
+type decisionRequest struct {
+	SpNo   flexString `json:"sp_no"`
+	UserID string     `json:"userid"`
+	Speech string     `json:"speech"`
+}
+
+// decisionAnswer is the console's answer: the approval's status after the
+// decision.
+type decisionAnswer struct {
+	status
+	SpStatus int `json:"sp_status"`
+}
+
+// consoleDecide decides for an approver (verdict spApproved or
+// spRejected) and announces the change as sys_approval_change.
+func (s *Server) consoleDecide(body []byte, verdict int) (any, *apiError) {
+	var req decisionRequest
+	if e := decodeBody(body, &req); e != nil {
+		return nil, e
+	}
+	s.st.mu.RLock()
+	agentID := s.approvalAgent()
+	o := s.lockOA()
+	a, e := o.decide(string(req.SpNo), req.UserID, req.Speech, verdict, s.now().Unix())
+	var info string
+	if e == nil {
+		info = a.eventInfo(verdict)
+	}
+	o.mu.Unlock()
+	s.st.mu.RUnlock()
+	if e != nil {
+		return nil, e
+	}
+	fields := []string{"ApprovalInfo", info}
+	if agentID != 0 {
+		fields = append([]string{"AgentID", strconv.Itoa(agentID)}, fields...)
+	}
+	xml := eventXML(s.corpID(), s.now(), "sys_approval_change", fields...)
+	s.notify(nil, xml, Delivery{Event: "sys_approval_change", UserID: req.UserID, SpNo: a.SpNo})
+	return decisionAnswer{okStatus, a.Status}, nil
+}
+
+// approvalAgent is the agent id of the first application in 审批 → 可调用接口
+// 的应用, whose callback receives sys_approval_change; 0 when none is. The
+// caller holds st.mu.
+func (s *Server) approvalAgent() int {
+	for _, id := range sortedKeys(s.st.apps) {
+		if s.st.apps[id].Approval {
+			return id
+		}
+	}
+	return 0
+}
+
+// decide records userid's verdict on the current step of approval spNo at
+// time at, and settles the step and the approval by the step rules. The
+// caller holds o.mu.
+func (o *oaState) decide(spNo, userid, speech string, verdict int, at int64) (*approval, *apiError) {
+	a := o.bySpNo[spNo]
+	switch {
+	case spNo == "":
+		return nil, approvalError("sp_no missing")
+	case a == nil:
+		return nil, approvalError("sp_no %q not found", spNo)
+	case userid == "":
+		return nil, approvalError("userid missing")
+	case a.Status != spPending:
+		return nil, approvalError("approval %s is no longer pending: sp_status %d", spNo, a.Status)
+	}
+	i := slices.IndexFunc(a.Steps, func(st approvalStep) bool { return st.Status == spPending })
+	if i < 0 {
+		return nil, approvalError("approval %s has no pending step", spNo)
+	}
+	st := &a.Steps[i]
+	j := slices.IndexFunc(st.Approvers, func(id string) bool { return strings.EqualFold(id, userid) })
+	if j < 0 {
+		return nil, approvalError("%s is not an approver of step %d of %s (%s)", userid, i+1, spNo, strings.Join(st.Approvers, ", "))
+	}
+	if st.Decisions == nil {
+		st.Decisions = make([]decision, len(st.Approvers))
+	}
+	if st.Decisions[j].Status != 0 {
+		return nil, approvalError("%s has already decided step %d of %s", userid, i+1, spNo)
+	}
+	st.Decisions[j] = decision{Status: verdict, Time: at, Speech: speech}
+	switch {
+	case verdict == spRejected:
+		st.Status, st.Time, a.Status = spRejected, at, spRejected
+		for k := i + 1; k < len(a.Steps); k++ {
+			a.Steps[k].Status = 0 // never reached
+		}
+	case st.Attr == 1 || !slices.ContainsFunc(st.Decisions, func(d decision) bool { return d.Status != spApproved }):
+		st.Status, st.Time = spApproved, at
+		if i == len(a.Steps)-1 {
+			a.Status = spApproved
+		}
+	}
+	return a, nil
+}
+
+// details are the approvers' parts in the step, as getapprovaldetail and
+// sys_approval_change give them: an approver's own decision, or, for one
+// who has not decided, pending while the step is and the step's status of a
+// step settled before the server started.
+func (st *approvalStep) details() []stepDetail {
+	out := make([]stepDetail, 0, len(st.Approvers))
+	for i, id := range st.Approvers {
+		d := stepDetail{Approver: userRef{id}, SpStatus: st.Status, SpTime: st.Time, MediaID: []string{}}
+		if st.Decisions != nil {
+			d.SpStatus, d.SpTime, d.Speech = st.Decisions[i].Status, st.Decisions[i].Time, st.Decisions[i].Speech
+			if d.SpStatus == 0 {
+				d.SpStatus = spPending
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// eventInfo is the ApprovalInfo element of a sys_approval_change about a,
+// changed by change (StatuChangeEvent: 2 同意, 3 驳回), in the shape of
+// WeCom's example (审批申请状态变化回调通知): numbers bare, text in CDATA,
+// one SpRecord per step with one Details per approver.
+func (a *approval) eventInfo(change int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<SpNoStr>%s</SpNoStr><SpNo>%s</SpNo><SpName>%s</SpName><SpStatus>%d</SpStatus><TemplateId>%s</TemplateId><ApplyTime>%d</ApplyTime>",
+		cdata(a.SpNo), a.SpNo, cdata(a.Template.Name), a.Status, cdata(a.Template.ID), a.ApplyTime)
+	fmt.Fprintf(&b, "<Applyer><UserId>%s</UserId><Party>%s</Party></Applyer>", cdata(a.Creator), cdata(strconv.Itoa(a.PartyID)))
+	for i := range a.Steps {
+		st := &a.Steps[i]
+		fmt.Fprintf(&b, "<SpRecord><SpStatus>%d</SpStatus><ApproverAttr>%d</ApproverAttr>", st.Status, st.Attr)
+		for _, d := range st.details() {
+			fmt.Fprintf(&b, "<Details><Approver><UserId>%s</UserId></Approver><Speech>%s</Speech><SpStatus>%d</SpStatus><SpTime>%d</SpTime></Details>",
+				cdata(d.Approver.UserID), cdata(d.Speech), d.SpStatus, d.SpTime)
+		}
+		b.WriteString("</SpRecord>")
+	}
+	for _, id := range a.Notify {
+		fmt.Fprintf(&b, "<Notifyer><UserId>%s</UserId></Notifyer>", cdata(id))
+	}
+	fmt.Fprintf(&b, "<StatuChangeEvent>%d</StatuChangeEvent>", change)
+	return b.String()
+}
