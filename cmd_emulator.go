@@ -39,7 +39,8 @@ user/simplelist or department/list (48009) and uses user/list_id,
 department/simplelist and department/get; an application's messages reach
 one member at most 30 times a minute and 1,000 an hour, group chat messages
 200 times a minute and 10,000 a day, the rest dropped without an error (the
-inspection API shows them as dropped); daily quotas
+inspection API shows them as dropped); an application's messages reach 200
+recipients a day per seat (the org's corp_user_max, 500 by default); daily quotas
 answer 45009 until the next day, media/uploadimg's monthly quota for 30
 days (/_emulator/quotas shows them). --rules legacy serves WeCom as an older
 corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:

@@ -46,7 +46,9 @@
 // user/list_id, department/simplelist and department/get; an app's
 // messages reach one member at most 30 times a minute and 1,000 an hour,
 // and group chat messages 200 times a minute and 10,000 a day, the rest
-// dropped silently (Message.Dropped, ChatMessage.Dropped); daily quotas (appchat/create,
+// dropped silently (Message.Dropped, ChatMessage.Dropped); an application's
+// messages reach at most 200 recipients (人次) a day per seat of the corp
+// (corp_user_max), then message/send answers 45009 until the next day; daily quotas (appchat/create,
 // media/uploadimg, mobiles not found by user/getuserid) answer 45009 for
 // the rest of the day, and media/uploadimg's monthly quota (3,000 images)
 // for 30 days; Quotas, /_emulator/quotas and /_emulator/stats show what
@@ -78,6 +80,7 @@
 //
 //	corp_id: ww7d0a5c1e2f3b4a69
 //	corp_name: 腾飞科技
+//	corp_user_max: 500             # optional: seats (人数上限); default 500, or the members if more
 //	contacts_secret: CONTACTS-SYNC-SECRET
 //	provider:                      # optional, for service/*
 //	  corp_id: ww3a9f1c0b7d2e5a18

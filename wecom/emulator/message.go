@@ -63,6 +63,9 @@ func (s *Server) messageSend(c *call, req sendRequest) (any, *apiError) {
 		return nil, newError(81013)
 	}
 	now := s.now()
+	if e := s.takeSendQuota(c.agentID, len(r.recipients), now); e != nil {
+		return nil, e
+	}
 	reached, dropped := r.recipients, []string(nil)
 	duplicate := s.duplicate(c.agentID, c.body, now)
 	if duplicate {

@@ -21,6 +21,12 @@ type Org struct {
 	CorpID string `json:"corp_id" yaml:"corp_id"`
 	// CorpName is the organisation's display name.
 	CorpName string `json:"corp_name,omitempty" yaml:"corp_name,omitempty"`
+	// CorpUserMax is the corp's member seat limit (企业的人数上限, the
+	// 账号上限数 of 发送应用消息's frequency limit; corp_user_max in WeCom's
+	// 企业授权信息): each application's messages may reach 200 times as many
+	// members a day. 0: 500 (the documented example), or the number of
+	// members if larger. It may not be below the number of members.
+	CorpUserMax int `json:"corp_user_max,omitempty" yaml:"corp_user_max,omitempty"`
 	// ContactsSecret is the contacts-sync secret (通讯录同步 secret).
 	ContactsSecret string `json:"contacts_secret,omitempty" yaml:"contacts_secret,omitempty"`
 	// Provider, if set, is a service provider (服务商) for the service/* API.
@@ -243,6 +249,9 @@ func (o *Org) Validate() error {
 		}
 	}
 
+	if o.CorpUserMax < 0 || o.CorpUserMax > 0 && o.CorpUserMax < len(o.Users) {
+		bad("corp_user_max %d is below the %d members", o.CorpUserMax, len(o.Users))
+	}
 	users := make(map[string]bool, len(o.Users))
 	mobiles, emails := map[string]string{}, map[string]string{}
 	for _, u := range o.Users {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -41,6 +42,12 @@ func TestLoadOrgYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
+	if got := srv.Snapshot().CorpUserMax; got != 200 {
+		t.Errorf("corp_user_max = %d, want 200", got)
+	}
+	if q := srv.Quotas(); !slices.ContainsFunc(q, func(q QuotaUsage) bool { return q.API == "message/send" && q.Limit == 200*200 }) {
+		t.Errorf("quotas %+v, want message/send's at 40,000 a day", q)
+	}
 	c := as(t, srv, org.Apps[0].Secret)
 	u := c.get("user/get", "userid", "zhoumin")
 	wantCode(t, u, 0)

@@ -29,6 +29,9 @@ import (
 //     from one application, and 200 group chat messages a minute and
 //     10,000 a day: the excess is dropped silently (answered ok, marked
 //     dropped in Messages and ChatMessages);
+//   - an application's messages reach at most 200 recipients a day per
+//     seat of the corp (messagesPerSeat, Org.CorpUserMax), then answer 45009
+//     for the rest of the day;
 //   - the quotas of callQuotas answer 45009 once used up: a daily one
 //     until the end of the day, a monthly one for 30 days.
 //
@@ -543,6 +546,57 @@ func (s *Server) countQuota(api string, errcode int, now time.Time) {
 	}
 }
 
+// messagesPerSeat is message/send's daily quota of each application, in
+// recipients (人次) per seat of the corp: "每应用不可超过账号上限数*200人次/天
+// （注：若调用api一次发给1000人，算1000人次；若企业账号上限是500人，则每个应用每天
+// 可发送100000人次的消息）" (发送应用消息, 频率限制,
+// https://developer.work.weixin.qq.com/document/path/90236, updated
+// 2025/09/24; the same on 访问频率限制, document/path/90454). Past it WeCom
+// answers 45009, which 全局错误码 (document/path/90313, errcode 45009, item
+// 5) ties to 发送应用消息的频率拦截, blocked for the natural day. Every
+// recipient a call reaches or would reach counts, those the per-member
+// limits drop and those of a duplicate included: the quota counts calls'
+// recipients, not deliveries. A call that would pass the quota is refused
+// whole, and blocks the application until the end of the day.
+const messagesPerSeat = 200
+
+// takeSendQuota counts a message/send of the application agentID to n
+// recipients toward its daily quota, or answers 45009 if it would pass it,
+// under today's rules.
+func (s *Server) takeSendQuota(agentID, n int, now time.Time) *apiError {
+	if !s.today() {
+		return nil
+	}
+	limit := s.sendQuota()
+	k := sendQuotaKey(agentID)
+	r := s.rules
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.counter(k, now)
+	if e := c.refuse(k, limit, n, sendQuotaWhat(agentID), now); e != nil {
+		return e
+	}
+	c.used += n
+	return nil
+}
+
+// sendQuota returns the daily quota of each application's messages.
+func (s *Server) sendQuota() int {
+	s.st.mu.RLock()
+	defer s.st.mu.RUnlock()
+	return s.st.seatLimit() * messagesPerSeat
+}
+
+// sendQuotaKey is the counter of the application agentID's messages.
+func sendQuotaKey(agentID int) quotaKey {
+	return quotaKey{api: "message/send", agentID: agentID, period: perDay}
+}
+
+// sendQuotaWhat says what message/send's quota counts, for the errmsg.
+func sendQuotaWhat(agentID int) string {
+	return fmt.Sprintf("recipients (人次) of application %d's messages", agentID)
+}
+
 // QuotaUsage is what one of WeCom's quotas has counted in its current
 // period (see Server.Quotas).
 type QuotaUsage struct {
@@ -580,6 +634,13 @@ func (s *Server) Quotas() []QuotaUsage {
 	}
 	for _, q := range callQuotas {
 		add(quotaKey{api: q.api, period: q.period}, q.limit(s))
+	}
+	s.st.mu.RLock()
+	agents := sortedKeys(s.st.apps)
+	s.st.mu.RUnlock()
+	limit := s.sendQuota()
+	for _, id := range agents {
+		add(sendQuotaKey(id), limit)
 	}
 	return out
 }

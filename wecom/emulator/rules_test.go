@@ -403,6 +403,79 @@ func TestRulesAppChatDailyQuota(t *testing.T) {
 	}
 }
 
+// TestRulesAppMessageDailyQuota: an application's messages reach at most
+// 200 recipients a day per seat of the corp; a call that would pass it
+// answers 45009 and blocks the application until Beijing's midnight.
+func TestRulesAppMessageDailyQuota(t *testing.T) {
+	t.Parallel()
+	org := DemoOrg()
+	org.CorpUserMax = len(org.Users) // 40 seats: 8,000 recipients a day
+	limit := org.CorpUserMax * 200
+	t.Run("today", func(t *testing.T) {
+		clock := newFakeClock() // 2024-03-01 17:00 in China
+		s := startRules(t, org, WithClock(clock.Now))
+		ops := opsApp(t, s)
+		wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "@all", "", "", "全员通知")), 0)
+		m := s.Messages()[0]
+		n := len(m.Recipients) + len(m.Dropped) // the app's whole range
+		if n < 2 {
+			t.Fatalf("@all reached %d members", n)
+		}
+		for sent := n; sent+n <= limit; sent += n {
+			// Those the per-member limits drop count too.
+			wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "@all", "", "", fmt.Sprint("通知 ", sent))), 0)
+		}
+		used := limit / n * n
+		r := ops.post("message/send", textMsg(DemoOpsAgentID, "@all", "", "", "一条太多"))
+		wantCode(t, r, 45009)
+		if msg := r.str("errmsg"); !strings.HasPrefix(msg, fmt.Sprintf("%s: message/send allows %d recipients (人次) of application %d's messages a day; blocked until 2024-03-02 00:00 CST", dailyQuotaText, limit, DemoOpsAgentID)) {
+			t.Errorf("errmsg %q", msg)
+		}
+		// Blocked for the day, even for one recipient; another app is not.
+		wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "zhangsan", "", "", "一人")), 45009)
+		wantCode(t, reportApp(t, s).post("message/send", textMsg(DemoReportAgentID, "zhangsan", "", "", "日报")), 0)
+		var stats Stats
+		getInspect(t, s, "stats", &stats)
+		i := slices.IndexFunc(stats.Quotas, func(q QuotaUsage) bool { return q.API == "message/send" && q.AgentID == DemoOpsAgentID })
+		j := slices.IndexFunc(stats.Quotas, func(q QuotaUsage) bool { return q.API == "message/send" && q.AgentID == DemoReportAgentID })
+		if i < 0 || j < 0 {
+			t.Fatalf("/_emulator/stats quotas: %+v", stats.Quotas)
+		}
+		if q := stats.Quotas[i]; q.Used != used || q.Limit != limit || q.Period != "day" || q.BlockedUntil == nil ||
+			!q.BlockedUntil.Equal(time.Date(2024, 3, 2, 0, 0, 0, 0, beijing)) {
+			t.Errorf("运维助手's quota: %+v, want %d of %d used, blocked until midnight", q, used, limit)
+		}
+		if q := stats.Quotas[j]; q.Used != 1 || q.BlockedUntil != nil {
+			t.Errorf("日报's quota: %+v", q)
+		}
+		clock.Add(6*time.Hour + 59*time.Minute) // 23:59 in China
+		ops = opsApp(t, s)                      // the token has expired
+		wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "zhangsan", "", "", "一人")), 45009)
+		clock.Add(time.Minute)
+		wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "@all", "", "", "新的一天")), 0)
+	})
+	t.Run("legacy", func(t *testing.T) {
+		s := startRules(t, org, WithRules(RulesLegacy))
+		ops := opsApp(t, s)
+		for i := range limit/len(org.Users) + 1 {
+			wantCode(t, ops.post("message/send", textMsg(DemoOpsAgentID, "@all", "", "", fmt.Sprint("通知 ", i))), 0)
+		}
+	})
+	t.Run("default seats", func(t *testing.T) {
+		s := startRules(t, nil)
+		for _, q := range s.Quotas() {
+			if q.API == "message/send" && q.Limit != 500*200 {
+				t.Errorf("the demo's quota of messages: %+v, want 100,000 a day (500 seats)", q)
+			}
+		}
+		bad := DemoOrg()
+		bad.CorpUserMax = 3
+		if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "corp_user_max 3 is below the 40 members") {
+			t.Errorf("Validate: %v", err)
+		}
+	})
+}
+
 // TestRulesUploadImgMonthlyQuota: media/uploadimg takes 1,000 images a day
 // and 3,000 a month; past the month's, it answers 45009 for 30 days, and
 // /_emulator/stats shows both quotas.

@@ -21,8 +21,9 @@ type state struct {
 	mu      versionedLock
 	ordered atomic.Pointer[orderedMembers]
 
-	corpID   string
-	corpName string
+	corpID      string
+	corpName    string
+	corpUserMax int // as in the Org: 0 for the default (seatLimit)
 
 	depts   map[int]*Department
 	members map[int]map[string]*member // department id → members, by lower userid
@@ -115,6 +116,7 @@ func newState(org *Org) *state {
 	st := &state{
 		corpID:      org.CorpID,
 		corpName:    org.CorpName,
+		corpUserMax: org.CorpUserMax,
 		depts:       make(map[int]*Department, len(org.Departments)),
 		members:     make(map[int]map[string]*member, len(org.Departments)),
 		users:       make(map[string]*member, len(org.Users)),
@@ -527,10 +529,24 @@ func (st *state) findEmail(email string) *member {
 	return st.emails[strings.ToLower(email)]
 }
 
+// defaultSeats is the seat limit of a corp whose Org does not set
+// corp_user_max: the one of 发送应用消息's example ("若企业账号上限是500人").
+const defaultSeats = 500
+
+// seatLimit returns the corp's member seat limit: corp_user_max, or by
+// default defaultSeats or the number of members if larger. The caller
+// holds mu.
+func (st *state) seatLimit() int {
+	if st.corpUserMax > 0 {
+		return st.corpUserMax
+	}
+	return max(defaultSeats, len(st.users))
+}
+
 // snapshot copies the state into an Org, in a stable order, without
 // secrets.
 func (st *state) snapshot() *Org {
-	org := &Org{CorpID: st.corpID, CorpName: st.corpName, Apps: []App{}, Departments: []Department{}, Users: []User{}}
+	org := &Org{CorpID: st.corpID, CorpName: st.corpName, CorpUserMax: st.corpUserMax, Apps: []App{}, Departments: []Department{}, Users: []User{}}
 	for _, id := range st.subtree(1) {
 		org.Departments = append(org.Departments, *st.depts[id])
 	}
