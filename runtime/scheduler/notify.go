@@ -22,9 +22,9 @@ import (
 // failing it alerts at most once per notify.quiet; a recovery always
 // alerts. The scheduler remembers each job's series of failures in the
 // store, changed by compare-and-set (Scheduler.alert), so that instances
-// sharing it and restarts agree, and an alert is sent by one of them. A dry run never alerts. An alert that cannot be sent is
-// logged and recorded with the run (RunRecord.AlertError); it never changes
-// the run's result.
+// sharing it and restarts agree, and an alert is sent by one of them. A dry
+// run never alerts. An alert that cannot be sent is logged and recorded with
+// the run (RunRecord.AlertError); it never changes the run's result.
 
 // Alerter sends alerts: to group robots with webhook/send, and as
 // application messages and group chat messages with the clients of an

@@ -11,5 +11,3 @@ var (
 	waitFor       = fixture.WaitFor
 	startEmulator = emulatortest.Start
 )
-
-type syncBuffer = fixture.SyncBuffer
