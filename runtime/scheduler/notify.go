@@ -139,6 +139,11 @@ func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // run: beyond a year, so that a yearly job that failed still recovers.
 const alertStateTTL = 400 * 24 * time.Hour
 
+// legacyAlertKV is the kv namespace in which earlier versions kept the
+// alert state of each job (by its name); claimAlert carries a state found
+// there over, and deletes it.
+const legacyAlertKV = ":notify"
+
 // alertTries bounds the attempts to record a job's alert state when other
 // instances keep changing it.
 const alertTries = 10
@@ -254,10 +259,22 @@ func (s *Scheduler) alert(ctx context.Context, job *jobs.Job, rec *state.RunReco
 // else it is made again on the state that instance recorded. It returns
 // the decision and the state recorded ("" when it could not be), with the
 // store's error; on an error the decision is made on the state last read.
-func (s *Scheduler) claimAlert(ctx context.Context, key string, n *jobs.Notify, rec *state.RunRecord, failed bool, now time.Time) (alertDecision, string, error) {
+// A job without a state yet starts from the one an earlier version kept
+// (legacyAlertKV), if any.
+func (s *Scheduler) claimAlert(ctx context.Context, key string, n *jobs.Notify, rec *state.RunRecord, failed bool, now time.Time) (_ alertDecision, _ string, err error) {
+	initial := "{}"
+	legacy := s.store.KV(legacyAlertKV)
+	if v, ok, lerr := legacy.Get(ctx, rec.Job); lerr == nil && ok {
+		initial = v
+		defer func() {
+			if err == nil {
+				legacy.Delete(ctx, rec.Job)
+			}
+		}()
+	}
 	var st alertState
 	for range alertTries {
-		held, err := s.store.Remember(ctx, key, "{}", alertStateTTL)
+		held, err := s.store.Remember(ctx, key, initial, alertStateTTL)
 		if err != nil {
 			return decideAlert(n, rec, failed, st, now), "", err
 		}

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -141,6 +142,34 @@ func TestAlerts(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("the metrics lack %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// TestAlertStateOfEarlierVersion: the alert state an earlier version kept
+// in the kv namespace ":notify" still counts after the upgrade: a job that
+// was failing alerts its recovery, and the old state is deleted once it is
+// carried over.
+func TestAlertStateOfEarlierVersion(t *testing.T) {
+	r := newAlertRig(t, `  notify:
+    webhook: "${ROBOT}"
+    quiet: 1h`)
+	ctx := t.Context()
+	since := time.Now().Add(-2 * time.Hour).UTC()
+	old := fmt.Sprintf(`{"failing":true,"since":%q,"failures":3,"last_alert":%q}`, since.Format(time.RFC3339Nano), since.Format(time.RFC3339Nano))
+	legacy := r.s.Store().KV(":notify")
+	if err := legacy.Set(ctx, "sync", old); err != nil {
+		t.Fatal(err)
+	}
+	recovered := r.run(false)
+	robot := r.srv.RobotMessages()
+	if recovered.Alert != "recovery alert sent to the robot" || len(robot) != 1 || !strings.Contains(robot[0].Content, "> After 3 failed runs since ") {
+		t.Fatalf("the first run after the upgrade = %+v; robot %+v", recovered, robot)
+	}
+	if _, ok, err := legacy.Get(ctx, "sync"); err != nil || ok {
+		t.Errorf("the earlier version's state is still there (%v, %v)", ok, err)
+	}
+	if quiet := r.run(false); quiet.Alert != "" || len(r.srv.RobotMessages()) != 1 {
+		t.Errorf("the next success = %+v", quiet)
 	}
 }
 
