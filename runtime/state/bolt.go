@@ -569,11 +569,12 @@ func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) 
 // seenPruneEvery is how often expired deduplication keys are dropped.
 const seenPruneEvery = time.Minute
 
-// seenKeys are the deduplication keys of FirstSeen. The file has one user at
-// a time, so the keys this process recorded are decided in memory and
-// written to the file in the background (write-behind): a callback's answer
-// never waits for a disk sync, and a restart still knows the keys written
-// before it.
+// seenKeys are the deduplication keys of FirstSeen and AcceptEvent. The
+// file has one user at a time, so the keys this process recorded are
+// decided in memory, and a restart still knows those written before it.
+// FirstSeen's are written to the file in the background (write-behind), so
+// that it never waits for a disk sync; AcceptEvent's are written with its
+// pending events, in the transaction it waits for.
 type seenKeys struct {
 	mu      sync.Mutex
 	mem     map[string]int64 // key to expiry (Unix ns)

@@ -6,11 +6,12 @@
 // A Store holds the run history (RunRecord, the log of each run, DefaultHistory
 // runs per job unless told), each job's last scheduled time, the claims that
 // make several instances run a firing once (keyed by job and scheduled
-// instant, not wall clock), job locks, the deduplication keys of events
-// (FirstSeen), the events accepted and not yet run (AcceptEvent,
-// TakePending: a process that dies leaves them to the next), pauses, cancel requests, the scripts' key-value state (KV),
-// cached access tokens (wecom.TokenCache), and the address of a running serve
-// (Advertise, found by FindServices).
+// instant, not wall clock), job locks, deduplication keys (FirstSeen, and
+// those of events), the events accepted and not yet run (AcceptEvent,
+// TakePending: a process that dies leaves them to the next), pauses, cancel
+// requests, the scripts' key-value state (KV), cached access tokens
+// (wecom.TokenCache), and the address of a running serve (Advertise, found
+// by FindServices).
 //
 // A run left "running" by a process that died (kill -9, power loss) is marked
 // interrupted the next time the state is opened; with Redis, once the

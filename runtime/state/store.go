@@ -65,8 +65,10 @@ type Store interface {
 	LockJob(ctx context.Context, job string, ttl time.Duration) (unlock func(), holder string, err error)
 
 	// FirstSeen records key for ttl and reports whether it was not already
-	// recorded: the deduplication of WeCom's repeated deliveries, across the
-	// instances that share the store. A key stays seen until ttl has passed.
+	// recorded, across the instances that share the store: the catch-up of
+	// a firing runs once. A key stays seen until ttl has passed. (WeCom's
+	// repeated deliveries are deduplicated by AcceptEvent, with keys of the
+	// same kind.)
 	FirstSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 
 	// AcceptEvent records an event accepted by a callback, in one write:
