@@ -251,6 +251,7 @@ func (s *Server) Stats() Stats {
 //	GET /_emulator/stats             Stats
 //	GET /_emulator/quotas            Quotas
 //	GET /_emulator/callbacks         CallbackDeliveries
+//	GET /_emulator/approvals         Approvals: who may decide each pending one
 //	GET /_emulator/img/ID            an image uploaded with media/uploadimg
 //
 // and, for POST, the admin console under /_emulator/console/ (see
@@ -308,5 +309,6 @@ func (s *Server) inspectViews() []inspectView {
 		{"stats", func() any { return s.Stats() }},
 		{"quotas", func() any { return s.Quotas() }},
 		{"callbacks", func() any { return s.CallbackDeliveries() }},
+		{"approvals", func() any { return s.Approvals() }},
 	}
 }

@@ -182,3 +182,42 @@ func (a *approval) eventInfo(change int) string {
 	fmt.Fprintf(&b, "<StatuChangeEvent>%d</StatuChangeEvent>", change)
 	return b.String()
 }
+
+// ApprovalState is an approval as the inspection endpoint lists it.
+type ApprovalState struct {
+	SpNo       string `json:"sp_no"`
+	SpName     string `json:"sp_name"`
+	TemplateID string `json:"template_id"`
+	// SpStatus is 1 pending, 2 approved, 3 rejected.
+	SpStatus  int    `json:"sp_status"`
+	Creator   string `json:"creator_userid"`
+	ApplyTime int64  `json:"apply_time"`
+	// Step is the current step of a pending approval (1 for the first),
+	// Attr its rule (1 或签, 2 会签) and Approvers those who may still
+	// decide it; 0 and none for an approval decided.
+	Step      int      `json:"step,omitempty"`
+	Attr      int      `json:"attr,omitempty"`
+	Approvers []string `json:"approvers,omitempty"`
+}
+
+// Approvals returns the approvals, oldest first, with who may decide the
+// pending ones in the admin console.
+func (s *Server) Approvals() []ApprovalState {
+	o := s.lockOA()
+	defer o.mu.Unlock()
+	out := make([]ApprovalState, 0, len(o.approvals))
+	for _, a := range o.approvals {
+		v := ApprovalState{SpNo: a.SpNo, SpName: a.Template.Name, TemplateID: a.Template.ID, SpStatus: a.Status, Creator: a.Creator, ApplyTime: a.ApplyTime}
+		if i := slices.IndexFunc(a.Steps, func(st approvalStep) bool { return st.Status == spPending }); i >= 0 && a.Status == spPending {
+			st := &a.Steps[i]
+			v.Step, v.Attr = i+1, st.Attr
+			for j, id := range st.Approvers {
+				if st.Decisions == nil || st.Decisions[j].Status == 0 {
+					v.Approvers = append(v.Approvers, id)
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}

@@ -66,17 +66,20 @@ func TestApprovalDecisions(t *testing.T) {
 		t.Fatalf("lisi approves: %v", r)
 	}
 	wantRecord(t, s, sp, 1, "[[1 lisi:2:approve by lisi wangwu:1:] [1 zhangwei:1: chenjing:1:]]")
+	wantWaiting(t, s, sp, "1 2 [wangwu]")
 	// An approver decides once.
 	wantCode(t, decideAs(t, s, "approve", sp, "lisi"), 301025)
 	wantCode(t, decideAs(t, s, "approve", sp, "zhangwei"), 301025) // the 会签 step still waits for wangwu
 
 	wantCode(t, decideAs(t, s, "approve", sp, "WangWu"), 0) // userids match without case, as WeCom's
 	wantRecord(t, s, sp, 1, "[[2 lisi:2:approve by lisi wangwu:2:approve by WangWu] [1 zhangwei:1: chenjing:1:]]")
+	wantWaiting(t, s, sp, "2 1 [zhangwei chenjing]")
 
 	if r := decideAs(t, s, "approve", sp, "chenjing"); r.code() != 0 || r.num("sp_status") != 2 {
 		t.Fatalf("chenjing approves: %v", r)
 	}
 	wantRecord(t, s, sp, 2, "[[2 lisi:2:approve by lisi wangwu:2:approve by WangWu] [2 zhangwei:1: chenjing:2:approve by chenjing]]")
+	wantWaiting(t, s, sp, "0 0 []")
 	// A decided approval takes no more decisions.
 	wantCode(t, decideAs(t, s, "reject", sp, "zhangwei"), 301025)
 
@@ -132,4 +135,21 @@ func TestApprovalDecisionErrors(t *testing.T) {
 	if st, _ := spRecord(t, s, pending); st != 2 {
 		t.Errorf("the seeded 报销 is %d after both steps, want 2", st)
 	}
+}
+
+// wantWaiting checks what /_emulator/approvals says of spNo: its current
+// step, the step's rule and who may still decide it.
+func wantWaiting(t *testing.T, s *Server, spNo, want string) {
+	t.Helper()
+	var list []ApprovalState
+	getInspect(t, s, "approvals", &list)
+	for _, a := range list {
+		if a.SpNo == spNo {
+			if got := fmt.Sprint(a.Step, a.Attr, a.Approvers); got != want {
+				t.Errorf("/_emulator/approvals: %s waits for %s, want %s", spNo, got, want)
+			}
+			return
+		}
+	}
+	t.Errorf("/_emulator/approvals lacks %s: %+v", spNo, list)
 }
