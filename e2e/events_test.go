@@ -332,3 +332,65 @@ func TestEventsTryDemo(t *testing.T) {
 		t.Errorf("a job needed another attempt:\n%s", stderr)
 	}
 }
+
+// approvalJobs is a jobs file whose job the approval events run.
+const approvalJobs = `timezone: UTC
+grace: 10s
+clients:
+  contacts: {corp_id: "${WECOM_CORP_ID}", secret: "${WECOM_CONTACTS_SECRET}", base_url: "${WECOM_BASE_URL}"}
+callbacks:
+  contacts:
+    token: ${WECOM_CB_TOKEN}
+    encoding_aes_key: ${WECOM_CB_AES_KEY}
+    receive_id: ${WECOM_CORP_ID}
+jobs:
+  - name: approvals
+    on: {callback: contacts, event: sys_approval_change}
+    script: approvals.lua
+`
+
+// approvalScript prints what the event says of the approval and its
+// first step.
+const approvalScript = `local info = require("event").ApprovalInfo
+local step = info.SpRecord[1]
+print(string.format("%s %s status %s change %s: %s step 1 by %s (%s) of %d steps", info.SpName, info.SpNo, info.SpStatus,
+  info.StatuChangeEvent, info.Applyer.UserId, step.Details[1].Approver.UserId, step.Details[1].Speech, #info.SpRecord))
+`
+
+// TestApprovalEventsEndToEnd: an approver approving the demo's pending
+// 报销 in runner emulator's admin console runs the job of runner serve
+// with the sys_approval_change event.
+func TestApprovalEventsEndToEnd(t *testing.T) {
+	t.Parallel()
+	callbacks := freePort(t)
+	emu, env := startEmulatorProcess(t, "http://"+callbacks+"/callback/contacts")
+	dir := jobsDir(t, approvalJobs, map[string]string{"approvals.lua": approvalScript})
+	_, _, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
+	waitFor(t, log, `msg="scheduler started"`)
+
+	resp, err := http.Get(emu + "/_emulator/approvals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var approvals []struct {
+		SpNo      string   `json:"sp_no"`
+		SpStatus  int      `json:"sp_status"`
+		Creator   string   `json:"creator_userid"`
+		Approvers []string `json:"approvers"`
+	}
+	json.NewDecoder(resp.Body).Decode(&approvals)
+	resp.Body.Close()
+	var sp string
+	for _, a := range approvals {
+		if a.SpStatus == 1 && a.Creator == "heyan" && len(a.Approvers) == 1 && a.Approvers[0] == "guoqiang" {
+			sp = a.SpNo
+		}
+	}
+	if sp == "" {
+		t.Fatalf("no pending approval of heyan waiting for guoqiang: %+v", approvals)
+	}
+	postConsole(t, emu, "approval/approve", `{"sp_no":"`+sp+`","userid":"guoqiang","speech":"同意"}`)
+	waitFor(t, log, fmt.Sprintf(`msg="报销 %s status 1 change 2: heyan step 1 by guoqiang (同意) of 2 steps" job=approvals`, sp))
+	postConsole(t, emu, "approval/approve", `{"sp_no":"`+sp+`","userid":"zhenghui"}`)
+	waitFor(t, log, fmt.Sprintf(`msg="报销 %s status 2 change 2: heyan step 1 by guoqiang (同意) of 2 steps" job=approvals`, sp))
+}
