@@ -9,7 +9,8 @@ package bindings
 //
 // Each submits the export, polls export/get_result until the job is done
 // (the pause doubles from half a second to ten seconds, within the run's
-// timeout), then downloads the job's files with the client and decrypts
+// timeout), or raises an error naming the export and the job if WeCom
+// reports the job failed (status 3, 异常失败), then downloads the job's files with the client and decrypts
 // them in memory: nothing is written to disk. The iterators download a file
 // when the loop reaches it and decode its rows one at a time, as user.each
 // does, so a loop holds one file and one row at a time:
@@ -115,7 +116,8 @@ func exportJob(a *args, submit func(key string, blockSize int) *wecom.Request) f
 		}
 		res, err := c.Export.Wait(ctx, jobID)
 		if err != nil {
-			return nil, "", err
+			// Say which export the job was: a failed one names only its id.
+			return nil, "", fmt.Errorf("%s: %w", req.API, err)
 		}
 		return res.DataList, key, nil
 	}

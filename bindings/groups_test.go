@@ -42,6 +42,7 @@ func TestLuaGroups(t *testing.T) {
 //	emulator.department(id)       the department as the emulator keeps it, or nil
 //	emulator.messages()           the app messages sent so far, oldest first
 //	emulator.fail_next(api, n, errcode)
+//	emulator.fail_next_exports(n)   the next n export jobs fail (status 3)
 //	run_log()                     the lines the run's logger wrote so far
 func runGroupTests(t *testing.T, file string) {
 	t.Parallel()
@@ -129,6 +130,10 @@ func emulatorTable(L *lua.LState, srv *emulator.Server) *lua.LTable {
 	}))
 	t.RawSetString("fail_next", L.NewFunction(func(L *lua.LState) int {
 		srv.FailNext(L.CheckString(1), L.CheckInt(2), L.CheckInt(3))
+		return 0
+	}))
+	t.RawSetString("fail_next_exports", L.NewFunction(func(L *lua.LState) int {
+		srv.FailNextExports(L.CheckInt(1))
 		return 0
 	}))
 	return t

@@ -76,7 +76,8 @@ const (
 )
 
 // Wait polls export/get_result until the job is done, and returns its
-// result; a failed job is an error wrapping ErrExportFailed. The pause
+// result; a job WeCom reports failed (status 3) is an error naming the job
+// and wrapping ErrExportFailed. The pause
 // between polls doubles from half a second up to ten seconds; ctx bounds
 // the wait.
 func (s *ExportService) Wait(ctx context.Context, jobID string) (*ExportResult, error) {
@@ -90,7 +91,7 @@ func (s *ExportService) Wait(ctx context.Context, jobID string) (*ExportResult, 
 		case ExportDone:
 			return r, nil
 		case ExportFailed:
-			return nil, fmt.Errorf("wecom export/get_result: job %s: %w", jobID, ErrExportFailed)
+			return nil, fmt.Errorf("wecom export/get_result: job %s: %w (status 3, 异常失败); submit the export again", jobID, ErrExportFailed)
 		}
 		if err := sleep(ctx, pause); err != nil {
 			return nil, fmt.Errorf("wecom export/get_result: waiting for job %s: %w", jobID, err)

@@ -125,8 +125,12 @@ func TestExportService_GetResultFailed(t *testing.T) {
 	if err != nil || r.Status != ExportFailed {
 		t.Fatalf("GetResult = %+v, %v", r, err)
 	}
-	if _, err := c.Export.Wait(t.Context(), "jobid_x"); !errors.Is(err, ErrExportFailed) {
+	_, err = c.Export.Wait(t.Context(), "jobid_x")
+	if !errors.Is(err, ErrExportFailed) {
 		t.Errorf("Wait: err = %v, want ErrExportFailed", err)
+	}
+	if want := "wecom export/get_result: job jobid_x: the export job failed (status 3, 异常失败); submit the export again"; err == nil || err.Error() != want {
+		t.Errorf("Wait: err = %v, want %q", err, want)
 	}
 }
 

@@ -120,3 +120,24 @@ function TestDryRunSendsExports(t)
   assert_eq(n, #contacts.user.list(1, true))
   assert_eq(dry.export.all_taguser(1).tagname, contacts.tag.get_users(1).tagname)
 end
+
+function TestFailedJob(t)
+  -- A job WeCom reports failed (status 3) raises an error naming the export
+  -- and the job, from the iterators and from all_taguser alike.
+  emulator.fail_next_exports(1)
+  local err = fails(contacts.export.each_user)
+  contains(err, "export/user: wecom export/get_result: job jobid_")
+  contains(err, "the export job failed (status 3, 异常失败); submit the export again")
+  emulator.fail_next_exports(1)
+  contains(fails(contacts.export.all_taguser, 1), "export/taguser: wecom export/get_result: job jobid_")
+  -- The next export is done.
+  local n = 0
+  for _ in contacts.export.each_department() do n = n + 1 end
+  assert_eq(n, #contacts.department.get())
+  -- The generated get_result answers the status as WeCom does.
+  emulator.fail_next_exports(1)
+  local job = export.export_simple_user(KEY)
+  assert_eq(export.get_result(job).status, 1)
+  local r = export.get_result(job)
+  assert_eq({r.errcode, r.status, r.data_list}, {0, 3, nil})
+end

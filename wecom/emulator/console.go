@@ -21,6 +21,7 @@ const consolePrefix = inspectPrefix + "console/"
 //	POST /_emulator/console/trusted_ips   {"ips": ["203.0.113.7"]}: the trusted-IP rule (60020) on for these IPs, off for []
 //	POST /_emulator/console/approval/approve  {"sp_no": "...", "userid": "...", "speech": "..."}: an approver approves (oa_decide.go)
 //	POST /_emulator/console/approval/reject   the same: an approver rejects
+//	POST /_emulator/console/fail_exports  {"n": 1}: the next n export jobs fail (FailNextExports), for tests and demos
 //
 // Each is validated as the API validates it and answered
 // {"errcode":0,"errmsg":"created"} (or the error), then announced as a
@@ -54,6 +55,8 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		v, e = s.consoleDecide(body, spApproved)
 	case "approval/reject":
 		v, e = s.consoleDecide(body, spRejected)
+	case "fail_exports":
+		v, e = s.consoleFailExports(body)
 	default:
 		http.NotFound(w, r)
 		return

@@ -19,7 +19,7 @@
 //	client := wecom.New(creds.CorpID, creds.ContactsSecret, wecom.WithBaseURL(srv.BaseURL()))
 //
 // Tests inject faults (FailNext, FailNextHTTP, DropNext, SetLatency,
-// SetRateLimit, ExpireTokens), move time (WithClock) and inspect what
+// SetRateLimit, ExpireTokens, FailNextExports), move time (WithClock) and inspect what
 // happened (Messages, ChatMessages, Snapshot, Requests, BatchJobs). The
 // same inspection is served read-only as JSON under /_emulator/ (see
 // Server.ServeHTTP).
@@ -168,5 +168,7 @@
 // export/get_result answers a job processing at its first poll and done from
 // the next, with the URLs of the files, which the server serves itself under
 // /_export/ for two hours by its clock; a job is read by the secret that
-// submitted it. See export.go.
+// submitted it. A job asked to fail (FailNextExports, or POST
+// /_emulator/console/fail_exports {"n": 1}) is answered status 3 (异常失败)
+// without files from its second poll. See export.go.
 package emulator

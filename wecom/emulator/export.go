@@ -45,6 +45,8 @@ type exportStore struct {
 	mu    sync.Mutex
 	jobs  map[string]*exportJob
 	files map[string]*exportFile
+	// failNext is how many of the next jobs submitted fail (FailNextExports).
+	failNext int
 }
 
 func newExportStore() *exportStore {
@@ -55,6 +57,7 @@ func newExportStore() *exportStore {
 type exportJob struct {
 	agentID int // the identity that submitted it, the only one that reads it
 	polls   int
+	failed  bool // get_result answers status 3 (异常失败) once processed
 	files   []*exportFile
 	created time.Time
 	done    time.Time // when the files became available
@@ -223,6 +226,10 @@ func (s *Server) startExport(c *call, ciph *cbc.Cipher, size, n int, file func(b
 	id := "jobid_" + randomAlnum(40)
 	s.exports.mu.Lock()
 	s.exports.sweep(job.created)
+	if s.exports.failNext > 0 {
+		s.exports.failNext--
+		job.failed, job.files = true, nil
+	}
 	s.exports.jobs[id] = job
 	s.exports.mu.Unlock()
 	return struct {
@@ -243,9 +250,48 @@ type exportResultAnswer struct {
 	DataList []exportFileAnswer `json:"data_list,omitempty"`
 }
 
+// The states of export/get_result (获取导出结果,
+// https://developer.work.weixin.qq.com/document/path/94854: "任务状态:0-未处理，
+// 1-处理中，2-完成，3-异常失败").
+const (
+	exportProcessing = 1
+	exportDone       = 2
+	exportFailed     = 3
+)
+
+// FailNextExports makes the next n export jobs submitted (export/simple_user,
+// export/user, export/department, export/taguser) fail: the submission is
+// answered with a jobid as usual, and export/get_result answers status 1
+// (处理中) at the job's first poll, then status 3 (异常失败) without files,
+// as WeCom reports a job that failed. WeCom documents no cause; tests and
+// demos use this to see how a script reports it. It adds to the jobs
+// already asked to fail; n of 0 or less asks for none more.
+func (s *Server) FailNextExports(n int) {
+	s.exports.mu.Lock()
+	defer s.exports.mu.Unlock()
+	s.exports.failNext += max(n, 0)
+}
+
+// consoleFailExports serves POST /_emulator/console/fail_exports {"n": 1}:
+// the next n export jobs fail (FailNextExports); n must be 1 or more.
+func (s *Server) consoleFailExports(body []byte) (any, *apiError) {
+	var req struct {
+		N int `json:"n"`
+	}
+	if e := decodeBody(body, &req); e != nil {
+		return nil, e
+	}
+	if req.N < 1 {
+		return nil, errorf(40058, "n must be 1 or more")
+	}
+	s.FailNextExports(req.N)
+	return okStatus, nil
+}
+
 // exportResult serves GET export/get_result?jobid=ID: status 1 at a job's
-// first poll, then 2 with its files, whose URLs are valid two hours; then
-// the job is forgotten (40058).
+// first poll, then 2 with its files, whose URLs are valid two hours, or 3
+// for a job that failed (FailNextExports); then the job is forgotten
+// (40058).
 func (s *Server) exportResult(c *call) (any, *apiError) {
 	id := c.param("jobid")
 	if id == "" {
@@ -262,7 +308,10 @@ func (s *Server) exportResult(c *call) (any, *apiError) {
 	}
 	j.polls++
 	if j.polls == 1 {
-		return exportResultAnswer{status: okStatus, Status: 1}, nil
+		return exportResultAnswer{status: okStatus, Status: exportProcessing}, nil
+	}
+	if j.failed {
+		return exportResultAnswer{status: okStatus, Status: exportFailed}, nil
 	}
 	if j.done.IsZero() {
 		j.done = now
@@ -275,7 +324,7 @@ func (s *Server) exportResult(c *call) (any, *apiError) {
 	if c.r.TLS != nil {
 		scheme = "https"
 	}
-	out := exportResultAnswer{status: okStatus, Status: 2, DataList: []exportFileAnswer{}}
+	out := exportResultAnswer{status: okStatus, Status: exportDone, DataList: []exportFileAnswer{}}
 	for _, f := range j.files {
 		out.DataList = append(out.DataList, exportFileAnswer{scheme + "://" + c.r.Host + exportPrefix + f.id, len(f.data), f.md5})
 	}

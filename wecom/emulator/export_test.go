@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -195,6 +196,53 @@ func TestExportErrors(t *testing.T) {
 	noError(t, err, "submit")
 	_, err = opsClient(srv).Export.GetResult(t.Context(), job)
 	wantAPIError(t, err, "export/get_result", 40058)
+}
+
+// TestExportJobFails: a job asked to fail (FailNextExports, or the console's
+// fail_exports) is processing at its first poll, then failed (status 3)
+// without files; Wait reports it naming the job, and the next job is done.
+func TestExportJobFails(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := contactsClient(srv)
+	srv.FailNextExports(1)
+	job, err := c.Export.User(t.Context(), wecom.NewExportKey(), 0)
+	noError(t, err, "submit")
+	first, err := c.Export.GetResult(t.Context(), job)
+	noError(t, err, "get_result")
+	if first.Status != wecom.ExportProcessing {
+		t.Errorf("first poll: %+v, want processing", first)
+	}
+	res, err := c.Export.GetResult(t.Context(), job)
+	noError(t, err, "get_result")
+	if res.Status != wecom.ExportFailed || len(res.DataList) != 0 {
+		t.Errorf("second poll: %+v, want failed without files", res)
+	}
+	_, err = c.Export.Wait(t.Context(), job)
+	if !errors.Is(err, wecom.ErrExportFailed) || !strings.Contains(err.Error(), "job "+job+": the export job failed (status 3") {
+		t.Errorf("Wait: %v, want the failure of job %s", err, job)
+	}
+	// Only the job asked for fails.
+	if files := exportRows(t, c, func(key string) (string, error) { return c.Export.Department(t.Context(), key, 0) }); len(files) != 1 {
+		t.Errorf("the next export: %d files", len(files))
+	}
+	// The console asks for the next two.
+	if r := console(t, srv, "fail_exports", `{"n": 2}`); r["errcode"] != 0.0 {
+		t.Fatalf("console fail_exports: %v", r)
+	}
+	for _, submit := range []func() (string, error){
+		func() (string, error) { return c.Export.SimpleUser(t.Context(), wecom.NewExportKey(), 0) },
+		func() (string, error) { return c.Export.TagUser(t.Context(), 1, wecom.NewExportKey(), 0) },
+	} {
+		job, err := submit()
+		noError(t, err, "submit")
+		if _, err := c.Export.Wait(t.Context(), job); !errors.Is(err, wecom.ErrExportFailed) {
+			t.Errorf("Wait(%s): %v, want ErrExportFailed", job, err)
+		}
+	}
+	if r := console(t, srv, "fail_exports", `{"n": 0}`); r["errcode"] != 40058.0 {
+		t.Errorf("console fail_exports n=0: %v, want 40058", r)
+	}
 }
 
 // TestExportFilesExpire: the files are served for two hours by the
