@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/wecomrunner/runner/wecom/callback"
+	"github.com/wecomrunner/runner/wecom/emulator"
 
 	"github.com/wecomrunner/runner/runtime/jobs"
 	"github.com/wecomrunner/runner/runtime/scheduler"
@@ -32,8 +34,12 @@ var eventsCmd = &command{
 			summary: "change the emulator's organisation and run the jobs its events trigger",
 			doc: `Try runs, in this process, the built-in emulator, the callback receiver and
 the scheduler of the jobs file, makes changes in the emulator's admin
-console — members joining (--join) and leaving (--leave) — and waits for
-the jobs the emulator's events trigger, as runner serve would run them. It
+console — members joining (--join) and leaving (--leave), approvers
+approving (--approve) and rejecting (--reject) approvals — and waits for
+the jobs the emulator's events trigger, as runner serve would run them. An
+approver decides the approval given (USERID:SP_NO), or else the oldest
+pending approval whose current step waits for them (the demo's 报销 of 何燕
+waits for guoqiang, then zhenghui; GET /_emulator/approvals lists them). It
 prints each run and exits 1 when one does not succeed. The jobs file needs
 a callback with the emulator's secrets (${WECOM_CB_TOKEN},
 ${WECOM_CB_AES_KEY}, ${WECOM_CORP_ID}). Nothing is scheduled.`,
@@ -43,6 +49,8 @@ ${WECOM_CB_AES_KEY}, ${WECOM_CORP_ID}). Nothing is scheduled.`,
 				o.config = configFlag(fs)
 				fs.StringArrayVar(&o.joins, "join", nil, "a member joins: USERID:DEPARTMENT[:NAME] (repeatable)")
 				fs.StringArrayVar(&o.leaves, "leave", nil, "a member leaves: USERID (repeatable)")
+				fs.StringArrayVar(&o.approves, "approve", nil, "an approver approves: USERID[:SP_NO] (repeatable)")
+				fs.StringArrayVar(&o.rejects, "reject", nil, "an approver rejects: USERID[:SP_NO] (repeatable)")
 				fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the runs")
 				return func(ctx context.Context, c *cli, _ []string) error { return eventsTry(ctx, c, &o) }
 			},
@@ -78,14 +86,44 @@ succeed.`,
 
 // tryOptions are the flags of runner events try.
 type tryOptions struct {
-	logFormat     string
-	config        *string
-	joins, leaves []string
-	timeout       time.Duration
+	logFormat         string
+	config            *string
+	joins, leaves     []string
+	approves, rejects []string
+	timeout           time.Duration
+}
+
+// consoleChange is a change runner events try makes in the emulator's admin
+// console: the action and its JSON body or, for a decision on an approval
+// (approval/approve, approval/reject), the flag's USERID[:SP_NO], whose
+// body is made when the change is (after the changes before it).
+type consoleChange struct {
+	action, body, approver string
+}
+
+// decisionBody is the body of a decision (approval/approve or reject) of
+// USERID[:SP_NO]; without SP_NO, on the oldest pending approval whose
+// current step waits for USERID.
+func decisionBody(emu *emulator.Server, action, flag string) (string, error) {
+	verb := strings.TrimPrefix(action, "approval/")
+	approver, spNo, _ := strings.Cut(flag, ":")
+	if spNo == "" {
+		for _, a := range emu.Approvals() {
+			if slices.Contains(a.Approvers, approver) {
+				spNo = a.SpNo
+				break
+			}
+		}
+		if spNo == "" {
+			return "", configf("--%s %s: no pending approval waits for %s (GET /_emulator/approvals lists them)", verb, flag, approver)
+		}
+	}
+	body, _ := json.Marshal(map[string]string{"sp_no": spNo, "userid": approver})
+	return string(body), nil
 }
 
 func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
-	var changes [][2]string // console action, JSON body
+	var changes []consoleChange
 	for _, j := range o.joins {
 		parts := strings.SplitN(j, ":", 3)
 		dept, err := strconv.Atoi(parts[min(1, len(parts)-1)])
@@ -98,14 +136,27 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 		}
 		body, _ := json.Marshal(map[string]any{"userid": parts[0], "name": name, "department": []int{dept},
 			"email": parts[0] + "@example.com", "position": "新成员"})
-		changes = append(changes, [2]string{"user/create", string(body)})
+		changes = append(changes, consoleChange{action: "user/create", body: string(body)})
 	}
 	for _, l := range o.leaves {
 		body, _ := json.Marshal(map[string]string{"userid": l})
-		changes = append(changes, [2]string{"user/delete", string(body)})
+		changes = append(changes, consoleChange{action: "user/delete", body: string(body)})
+	}
+	for verb, flags := range map[string][]string{"approve": o.approves, "reject": o.rejects} {
+		for _, v := range flags {
+			if strings.HasPrefix(v, ":") || v == "" {
+				return usagef("--%s %q: want USERID[:SP_NO], e.g. guoqiang", verb, v)
+			}
+		}
+	}
+	for _, v := range o.approves {
+		changes = append(changes, consoleChange{action: "approval/approve", approver: v})
+	}
+	for _, v := range o.rejects {
+		changes = append(changes, consoleChange{action: "approval/reject", approver: v})
 	}
 	if len(changes) == 0 {
-		return usagef("nothing to try: give --join or --leave")
+		return usagef("nothing to try: give --join, --leave, --approve or --reject")
 	}
 	env, cfg, sched, closeAll, err := openJobs(c, &runFlags{logFormat: o.logFormat, emulator: true}, *o.config)
 	if err != nil {
@@ -135,7 +186,12 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 	start := time.Now()
 	console := strings.TrimSuffix(env.emu.BaseURL(), "/cgi-bin/") + "/_emulator/console/"
 	for _, ch := range changes {
-		resp, err := http.Post(console+ch[0], "application/json", strings.NewReader(ch[1]))
+		if ch.approver != "" {
+			if ch.body, err = decisionBody(env.emu, ch.action, ch.approver); err != nil {
+				return err
+			}
+		}
+		resp, err := http.Post(console+ch.action, "application/json", strings.NewReader(ch.body))
 		if err != nil {
 			return err
 		}
@@ -149,9 +205,9 @@ func eventsTry(ctx context.Context, c *cli, o *tryOptions) error {
 			return err
 		}
 		if answer.ErrCode != 0 {
-			return configf("the emulator's console refused %s %s: errcode %d: %s", ch[0], ch[1], answer.ErrCode, answer.ErrMsg)
+			return configf("the emulator's console refused %s %s: errcode %d: %s", ch.action, ch.body, answer.ErrCode, answer.ErrMsg)
 		}
-		fmt.Fprintf(c.stdout, "console %s %s\n", ch[0], ch[1])
+		fmt.Fprintf(c.stdout, "console %s %s\n", ch.action, ch.body)
 	}
 	if err := env.emu.WaitCallbacks(ctx); err != nil {
 		return fmt.Errorf("the emulator's events were not delivered: %w", err)

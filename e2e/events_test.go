@@ -193,8 +193,30 @@ func TestEventsTry(t *testing.T) {
 		!regexp.MustCompile(`(?m)^offboarding \S+ \(change_contact\): ok at `).MatchString(stdout) {
 		t.Errorf("stdout lacks the two runs:\n%s", stdout)
 	}
-	if _, stderr, code := runner(t, dir, nil, "events", "try"); code != 2 || !strings.Contains(stderr, "--join or --leave") {
+	if _, stderr, code := runner(t, dir, nil, "events", "try"); code != 2 || !strings.Contains(stderr, "nothing to try: give --join, --leave, --approve or --reject") {
 		t.Errorf("events try with nothing to try: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestEventsTryApprovals: the demo's pending 报销 approved by its two
+// approvers runs approval-notice twice; the second run hands it to
+// finance. An approver no approval waits for is refused before anything
+// runs.
+func TestEventsTryApprovals(t *testing.T) {
+	t.Parallel()
+	dir := exampletree.Copy(t)
+	stdout, stderr := eventsTry(t, dir, "--approve", "guoqiang", "--approve", "zhenghui")
+	if runs := regexp.MustCompile(`(?m)^approval-notice \S+ \(sys_approval_change\): ok at `).FindAllString(stdout, -1); len(runs) != 2 {
+		t.Errorf("stdout lacks the two runs:\n%s", stdout)
+	}
+	wantContains(t, "stdout", stdout, `console approval/approve {"sp_no":"`, `"userid":"zhenghui"}`)
+	wantContains(t, "stderr", stderr, `msg="not an approval approved"`, `msg="expense handed to finance"`, "amount=560.00")
+	_, stderr, code := runner(t, dir, nil, "events", "try", "--reject", "xieting")
+	if code != 2 || !strings.Contains(stderr, "--reject xieting: no pending approval waits for xieting") {
+		t.Errorf("events try --reject xieting: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := runner(t, dir, nil, "events", "try", "--approve", ":202612010001"); code != 2 || !strings.Contains(stderr, "want USERID[:SP_NO]") {
+		t.Errorf("events try --approve :SP_NO: exit %d\n%s", code, stderr)
 	}
 }
 
