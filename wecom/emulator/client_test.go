@@ -1873,3 +1873,35 @@ func TestClientDailyQuotaNotWaited(t *testing.T) {
 		t.Fatalf("after the quota: %v, want a daily RateLimitError", err)
 	}
 }
+
+// TestClientMessageQuotaNotWaited: once an application's messages of the
+// day reach the corp's seats × 200 recipients, message/send answers 45009
+// as a daily quota, which the client reports at once, without waiting.
+func TestClientMessageQuotaNotWaited(t *testing.T) {
+	t.Parallel()
+	org := emulator.DemoOrg()
+	org.CorpUserMax = len(org.Users) // 40 seats: 8,000 recipients a day
+	srv, err := emulator.Start(org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c := opsClient(srv, wecom.WithRateLimitWait(time.Hour))
+	all := &wecom.Message{AgentID: emulator.DemoOpsAgentID, ToUser: []string{"@all"}, Content: wecom.TextContent{Content: "值班提醒"}}
+	_, err = c.Message.Send(t.Context(), all)
+	noError(t, err, "the first message")
+	n := len(srv.Messages()[0].Recipients) + len(srv.Messages()[0].Dropped)
+	for sent := n; sent+n <= 8000; sent += n {
+		_, err := c.Message.Send(t.Context(), all)
+		noError(t, err, fmt.Sprint("after ", sent, " recipients"))
+	}
+	// A deadline short of the hour's wait: a 45009 the client took for a
+	// frequency limit would fail at once too, but not as a daily one.
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err = c.Message.Send(ctx, all)
+	var rl *wecom.RateLimitError
+	if !errors.As(err, &rl) || !rl.Daily || !wecom.IsCode(err, 45009) || !strings.Contains(err.Error(), "daily quota of message/send is used up") {
+		t.Fatalf("past the quota: %v, want a daily RateLimitError", err)
+	}
+}
