@@ -47,7 +47,8 @@ recipients a day per seat (the org's corp_user_max, 500 by default); daily quota
 answer 45009 until the next day, media/uploadimg's monthly quota for 30
 days (/_emulator/quotas shows them). --rules legacy serves WeCom as an older
 corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:
-calls from other IPs answer 60020.`,
+calls from other IPs answer 60020. --fail and --fail-exports inject faults,
+as POST /_emulator/console/fail_exports {"n": 1} does for exports.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var o emulatorOptions
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to serve on")
@@ -58,6 +59,7 @@ calls from other IPs answer 60020.`,
 		fs.DurationVar(&o.tokenLifetime, "token-lifetime", 0, "lifetime of access tokens (default 2h, as WeCom)")
 		fs.IntVar(&o.rateLimit, "rate-limit", 0, "answer 45009 past this many calls a minute, all APIs together (0: no limit)")
 		fs.StringArrayVar(&o.failures, "fail", nil, "answer the next calls of API with ERRCODE, e.g. user/get=60111x3 (repeatable; API * is every API)")
+		fs.IntVar(&o.failExports, "fail-exports", 0, "the first N export jobs fail: export/get_result answers status 3 (异常失败) for them")
 		fs.StringVar(&o.callbackURL, "callback-url", "", "push events to this URL, e.g. http://127.0.0.1:9090/callback/contacts")
 		fs.StringVar(&o.rules, "rules", "today", "WeCom's rules: today (a corp created now) or legacy (before 2022-06-20: every app reads mobiles and emails, the contacts sync reads from any IP, messages and quotas are not limited)")
 		fs.StringArrayVar(&o.trustedIPs, "trusted-ip", nil, "answer 60020 to calls from any other IP (企业可信IP; repeatable)")
@@ -73,6 +75,7 @@ type emulatorOptions struct {
 	latency, tokenLifetime time.Duration
 	rateLimit              int
 	failures               []string
+	failExports            int
 	callbackURL            string
 	rules                  string
 	trustedIPs, syncIPs    []string
@@ -86,6 +89,9 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	rules, err := emulator.ParseRules(o.rules)
 	if err != nil {
 		return usagef("--%v", err)
+	}
+	if o.failExports < 0 {
+		return usagef("--fail-exports %d: want 0 or more", o.failExports)
 	}
 	var faults []fault
 	for _, f := range o.failures {
@@ -115,6 +121,7 @@ func runEmulator(ctx context.Context, c *cli, o *emulatorOptions) error {
 	for _, f := range faults {
 		srv.FailNext(f.api, f.n, f.code)
 	}
+	srv.FailNextExports(o.failExports)
 	if o.callbackURL != "" {
 		if err := pushTo(srv, o.callbackURL); err != nil {
 			return usagef("--callback-url %s: %v", o.callbackURL, err)

@@ -133,6 +133,35 @@ func TestEmulatorCommandServesASecondShell(t *testing.T) {
 	}
 }
 
+// TestEmulatorCommandFailsExports: runner emulator --fail-exports 1 fails
+// the first export job, which a script's export.each_user reports naming
+// the export and the job; the next export is done.
+func TestEmulatorCommandFailsExports(t *testing.T) {
+	t.Parallel()
+	vars := emulatorProcess(t, "WECOM_OA_SECRET", "--fail-exports", "1")
+	var env []string
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	script := writeScript(t, `
+		local wecom = require("wecom")
+		local ok, err = pcall(function() for _ in wecom.export.each_user() do end end)
+		print(ok, err)
+		local n = 0
+		for _ in wecom.export.each_department() do n = n + 1 end
+		print(n > 0)
+	`)
+	out, errOut, code := runner(t, filepath.Dir(script), env, "exec", script)
+	if code != 0 || !strings.HasPrefix(out, "false\t") || !strings.Contains(out, "script.lua:3: export/user: wecom export/get_result: job jobid_") ||
+		!strings.HasSuffix(out, ": the export job failed (status 3, 异常失败); submit the export again\ntrue\n") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errOut)
+	}
+	_, errOut, code = runner(t, t.TempDir(), nil, "emulator", "--fail-exports", "-1")
+	if code != 2 || !strings.Contains(errOut, "--fail-exports -1: want 0 or more") {
+		t.Errorf("--fail-exports -1: exit %d, stderr:\n%s", code, errOut)
+	}
+}
+
 func TestEmulatorCommandRejectsBadFault(t *testing.T) {
 	t.Parallel()
 	_, errOut, code := runner(t, t.TempDir(), nil, "emulator", "--fail", "user/get")
