@@ -40,7 +40,7 @@ var Types = map[string]string{
 	"template_card_event":      "a click on a template card button",
 	"template_card_menu_event": "a click on a template card menu",
 	"open_approval_change":     "an approval of the application changed",
-	"sys_approval_change":      "an approval of the approval app changed (SpNo, SpStatus)",
+	"sys_approval_change":      "an approval of the approval app changed (ApprovalInfo: SpNo, SpStatus, TemplateId, Applyer, SpRecord, StatuChangeEvent)",
 	"change_external_contact":  "an external contact changed",
 	"change_external_chat":     "a customer group changed",
 	"change_external_tag":      "a customer tag changed",

@@ -171,4 +171,19 @@
 // submitted it. A job asked to fail (FailNextExports, or POST
 // /_emulator/console/fail_exports {"n": 1}) is answered status 3 (异常失败)
 // without files from its second poll. See export.go.
+//
+// # Approvals
+//
+// Approvals submitted with oa/applyevent, and those of the org file, wait
+// for their approvers, who decide in the WeCom app, not through the API:
+// the admin console stands in for them (POST
+// /_emulator/console/approval/approve or reject, {"sp_no", "userid",
+// "speech"}). A step of attr 1 (或签) is decided by any one approver, one of
+// attr 2 (会签) approved by all; the last step approved approves the
+// approval (sp_status 2), a rejection rejects it (3). Each decision is in
+// getapprovaldetail's sp_record and is pushed as sys_approval_change, with
+// the agent id of the first application in 审批 → 可调用接口的应用, to the
+// server's callback, which stands in for that application's. GET
+// /_emulator/approvals lists who may decide each pending approval. See
+// oa_decide.go.
 package emulator
