@@ -42,7 +42,7 @@ func BenchmarkBoltHistory100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		// One goroutine a job, as runs finish concurrently: their writes
-		// share bbolt's batches.
+		// share transactions.
 		var at10k atomic.Int64
 		var done atomic.Int64
 		start := time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
@@ -111,7 +111,9 @@ func liveSize(b *testing.B, path string) int64 {
 // event of about 500 bytes of XML, from 8 goroutines at once, and deletes
 // each pending event by recording its run, as the callbacks and runs of a
 // busy serve do; every AcceptEvent waits for its write to reach the disk
-// (concurrent ones share a sync).
+// (concurrent writes share a transaction and its sync). About 0.3 to 0.4
+// ms/op on a loaded 2-core machine (0.9 ms/op when bbolt's Batch grouped
+// the writes by a 2 ms timer).
 func BenchmarkBoltAcceptEvent(b *testing.B) {
 	s, err := OpenBolt(filepath.Join(b.TempDir(), "state.db"), BoltOptions{})
 	if err != nil {

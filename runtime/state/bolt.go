@@ -54,7 +54,8 @@ type BoltStore struct {
 
 	orphans bool // pending events of an earlier process may be in the file
 
-	seen   seenKeys // FirstSeen's keys
+	seen   seenKeys    // FirstSeen's keys
+	group  groupCommit // the writes that share transactions
 	health writeHealth
 }
 
@@ -151,7 +152,6 @@ func openBoltFile(path string, opts BoltOptions) (*bbolt.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
 	return db, nil
 }
 
@@ -320,7 +320,7 @@ func (s *BoltStore) PutRun(ctx context.Context, r RunRecord) error {
 		return err
 	}
 	job, id := []byte(r.Job), []byte(r.ID)
-	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
+	return s.health.note(s.batch(func(tx *bbolt.Tx) error {
 		runs, err := tx.Bucket(bucketRuns).CreateBucketIfNotExists(job)
 		if err != nil {
 			return err
@@ -423,7 +423,7 @@ func (s *BoltStore) AppendLog(ctx context.Context, job, id string, lines []strin
 	if len(lines) == 0 {
 		return nil
 	}
-	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error {
+	return s.health.note(s.batch(func(tx *bbolt.Tx) error {
 		jobs, err := tx.Bucket(bucketLogs).CreateBucketIfNotExists([]byte(job))
 		if err != nil {
 			return err
@@ -487,7 +487,7 @@ func (s *BoltStore) LastScheduled(ctx context.Context, job string) (time.Time, e
 // SetLastScheduled records a firing, keeping the later of t and the recorded
 // time.
 func (s *BoltStore) SetLastScheduled(ctx context.Context, job string, t time.Time) error {
-	return s.health.note(s.db.Batch(func(tx *bbolt.Tx) error { return setLast(tx, job, t) }))
+	return s.health.note(s.batch(func(tx *bbolt.Tx) error { return setLast(tx, job, t) }))
 }
 
 // SetLastScheduledAll records the firings of a tick of the schedule, the

@@ -36,9 +36,9 @@ func setPendingCount(tx *bbolt.Tx, n int) error {
 }
 
 // AcceptEvent records key as seen and the events as pending, in one
-// transaction, synced to disk before it returns (concurrent calls share a
-// sync). The limit counts the pending events of the file: one process has
-// it at a time.
+// transaction, synced to disk before it returns (concurrent writes share a
+// transaction: see batch). The limit counts the pending events of the file:
+// one process has it at a time.
 func (s *BoltStore) AcceptEvent(ctx context.Context, key string, ttl time.Duration, evs []PendingEvent, limit int) (bool, error) {
 	first, exp, err := s.markSeen(key, ttl)
 	if err != nil || !first {
@@ -52,7 +52,7 @@ func (s *BoltStore) AcceptEvent(ctx context.Context, key string, ttl time.Durati
 			return false, err
 		}
 	}
-	err = s.db.Batch(func(tx *bbolt.Tx) error {
+	err = s.batch(func(tx *bbolt.Tx) error {
 		n := pendingCount(tx)
 		if n+len(evs) > limit {
 			return fmt.Errorf("%d events are pending, events.queue is %d: %w", n, limit, ErrFull)
