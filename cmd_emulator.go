@@ -47,7 +47,8 @@ recipients a day per seat (the org's corp_user_max, 500 by default); daily quota
 answer 45009 until the next day, media/uploadimg's monthly quota for 30
 days (/_emulator/quotas shows them). --rules legacy serves WeCom as an older
 corp knew it, before 2022-06-20. --trusted-ip turns on the trusted-IP rule:
-calls from other IPs answer 60020. --fail and --fail-exports inject faults,
+calls from other IPs answer 60020. Under both rules, a member added with
+every seat taken fails with 45024. --fail and --fail-exports inject faults,
 as POST /_emulator/console/fail_exports {"n": 1} does for exports.`,
 	setup: func(fs *pflag.FlagSet) runFunc {
 		var o emulatorOptions

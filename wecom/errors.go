@@ -113,6 +113,7 @@ const (
 	CodeMissingAccessToken   = 41001
 	CodeAccessTokenExpired   = 42001
 	CodeFrequencyLimited     = 45009
+	CodeSeatLimitExceeded    = 45024 // 账号数量超过上限: every seat of the corp is taken
 	CodeDeleteProtection     = 45026
 	CodeConcurrencyLimited   = 45033
 	CodeAPIForbidden         = 48002

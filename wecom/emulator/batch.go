@@ -360,6 +360,12 @@ func (s *Server) runUsers(j *job) {
 			return
 		}
 	}
+	// The members the file replaces leave first: their seats, mobiles and
+	// emails are free for its rows. A row past the seat limit fails with
+	// 45024 in the results, as any other row's error.
+	for _, m := range doomed {
+		st.removeMember(m)
+	}
 	for _, r := range j.users {
 		req := r.request()
 		var e *apiError
@@ -372,9 +378,6 @@ func (s *Server) runUsers(j *job) {
 		}
 		code, msg := rowResult(e)
 		j.results = append(j.results, BatchResult{UserID: r.userID, ErrCode: code, ErrMsg: msg})
-	}
-	for _, m := range doomed {
-		st.removeMember(m)
 	}
 	st.dropEmptyPending()
 }

@@ -340,6 +340,25 @@ func TestClientUserMapBodyAndBatchDelete(t *testing.T) {
 	}
 }
 
+// TestClientUserSeatLimit: a member created when every seat of the corp is
+// taken fails with wecom.CodeSeatLimitExceeded and is not added.
+func TestClientUserSeatLimit(t *testing.T) {
+	t.Parallel()
+	org := emulator.DemoOrg()
+	org.CorpUserMax = len(org.Users)
+	srv, err := emulator.Start(org, oldSyncIP)
+	if err != nil {
+		t.Fatalf("emulator.Start: %v", err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	c := contactsClient(srv)
+	wantFailures(t, srv, "members", func(o *emulator.Org) []emulator.User { return o.Users }, []failingCall{
+		{"create past the seat limit", func(ctx context.Context) error {
+			return c.User.Create(ctx, &wecom.UserInput{UserID: "newbie", Name: "新人", Mobile: "13999990000"})
+		}, "user/create", wecom.CodeSeatLimitExceeded},
+	})
+}
+
 func TestClientUserErrors(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)

@@ -55,7 +55,9 @@
 // each has counted. RulesLegacy turns these off, for an older corp. The
 // trusted-IP rule (60020) applies once trusted IPs are set (SetTrustedIPs,
 // or POST /_emulator/console/trusted_ips), and enable_duplicate_check on
-// message/send is honoured, under both. user/update ignores the mobile of
+// message/send is honoured, under both, as is the seat limit: with every
+// seat (corp_user_max) taken, user/create, the console's member creation
+// and a batch import's new rows fail with 45024. user/update ignores the mobile of
 // a member who has activated WeCom (status 1), as WeCom does.
 //
 // Batch jobs (batch/syncuser, replaceuser, replaceparty) read the CSV file

@@ -80,6 +80,7 @@ var errorText = map[int]string{
 	46004:  "user not exist",
 	45002:  "content size out of limit",
 	45009:  "api freq out of limit",
+	45024:  "account number exceeded",
 	45026:  "trigger delete user protection",
 	46003:  "menu no exist",
 	47001:  "data format error",

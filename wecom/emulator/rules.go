@@ -42,7 +42,10 @@ import (
 // Under both, the trusted-IP rule (60020) applies once trusted IPs are set
 // (WithTrustedIPs, SetTrustedIPs, the console's trusted_ips), and a message
 // sent with enable_duplicate_check is not delivered again within its
-// interval: both are asked for by the corp, not imposed by a date.
+// interval: both are asked for by the corp, not imposed by a date. The
+// seat limit (Org.CorpUserMax) applies under both too, being the corp's
+// licence: with every seat taken, a member created by user/create, the
+// console or a batch import's row fails with 45024.
 type Rules int
 
 const (

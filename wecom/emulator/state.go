@@ -24,6 +24,7 @@ type state struct {
 	corpID      string
 	corpName    string
 	corpUserMax int // as in the Org: 0 for the default (seatLimit)
+	seats       int // the seat limit: corpUserMax, or the default fixed at load
 
 	depts   map[int]*Department
 	members map[int]map[string]*member // department id → members, by lower userid
@@ -117,6 +118,7 @@ func newState(org *Org) *state {
 		corpID:      org.CorpID,
 		corpName:    org.CorpName,
 		corpUserMax: org.CorpUserMax,
+		seats:       org.CorpUserMax,
 		depts:       make(map[int]*Department, len(org.Departments)),
 		members:     make(map[int]map[string]*member, len(org.Departments)),
 		users:       make(map[string]*member, len(org.Users)),
@@ -129,6 +131,9 @@ func newState(org *Org) *state {
 		nextDeptID:  2,
 		nextTagID:   1,
 		pendingDrop: map[int]bool{},
+	}
+	if st.seats <= 0 {
+		st.seats = max(defaultSeats, len(org.Users))
 	}
 	for _, d := range org.Departments {
 		d := d
@@ -534,13 +539,19 @@ func (st *state) findEmail(email string) *member {
 const defaultSeats = 500
 
 // seatLimit returns the corp's member seat limit: corp_user_max, or by
-// default defaultSeats or the number of members if larger. The caller
-// holds mu.
+// default defaultSeats or the number of members loaded if larger. The
+// caller holds mu.
 func (st *state) seatLimit() int {
-	if st.corpUserMax > 0 {
-		return st.corpUserMax
+	return st.seats
+}
+
+// checkSeat answers 45024 (账号数量超过上限) when every seat is taken, so no
+// member may be added. The caller holds mu.
+func (st *state) checkSeat() *apiError {
+	if n := st.seatLimit(); len(st.users) >= n {
+		return errorf(45024, "the corp's %d seats are taken", n)
 	}
-	return max(defaultSeats, len(st.users))
+	return nil
 }
 
 // snapshot copies the state into an Org, in a stable order, without

@@ -363,7 +363,8 @@ func (s *Server) userCreate(c *call, req userRequest) (any, *apiError) {
 	return createdStatus, nil
 }
 
-// createUser validates and adds a member. The caller holds st.mu.
+// createUser validates and adds a member, if the corp has a free seat
+// (45024 otherwise). The caller holds st.mu.
 func (s *Server) createUser(req *userRequest) (*member, *apiError) {
 	st := s.st
 	if req.UserID == nil || *req.UserID == "" {
@@ -388,6 +389,9 @@ func (s *Server) createUser(req *userRequest) (*member, *apiError) {
 		return nil, newError(60129)
 	}
 	if e := st.checkUser(&u, nil); e != nil {
+		return nil, e
+	}
+	if e := st.checkSeat(); e != nil {
 		return nil, e
 	}
 	return st.addMember(u), nil
