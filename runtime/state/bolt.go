@@ -73,7 +73,7 @@ var (
 	bucketRunning = []byte("running") // "job\x00id" of runs not finished
 	bucketLast    = []byte("last")    // job: last scheduled instant (RFC 3339, UTC)
 	bucketKV      = []byte("kv")      // job / key: value
-	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian)
+	bucketSeen    = []byte("seen")    // deduplication key: expiry (Unix ns, big-endian); ordered by expiry in bucketSeenBy
 	bucketPaused  = []byte("paused")  // job: JSON Pause
 	bucketKept    = []byte("kept")    // key of Remember: expiry (Unix ns, big-endian), then the value
 	bucketPending = []byte("pending") // sequence (big-endian): JSON pendingRecord, oldest first
@@ -212,10 +212,13 @@ func (s *BoltStore) compact(opts BoltOptions, log *slog.Logger) error {
 // runs a previous owner left running as interrupted, and drops the runs
 // beyond the history.
 func (s *BoltStore) init(tx *bbolt.Tx, log *slog.Logger) error {
-	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketPaused, bucketKept, bucketPending, bucketPendRun} {
+	for _, name := range [][]byte{bucketMeta, bucketTokens, bucketRuns, bucketLogs, bucketRunning, bucketLast, bucketKV, bucketSeen, bucketSeenBy, bucketPaused, bucketKept, bucketPending, bucketPendRun} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
+	}
+	if err := indexSeen(tx, time.Now().UnixNano()); err != nil {
+		return err
 	}
 	if k, _ := tx.Bucket(bucketPending).Cursor().First(); k != nil {
 		s.orphans = true // left by an earlier process: no other has the file
@@ -677,8 +680,8 @@ func (s *BoltStore) writeSeen(kick, quit <-chan struct{}, done chan<- struct{}) 
 }
 
 // flushSeen writes the pending keys in one transaction and, once a minute,
-// drops the expired keys from memory and from the file. A failed write is
-// tried again with the next keys.
+// drops the expired keys from memory and from the file (in transactions of
+// their own). A failed write is tried again with the next keys.
 func (s *BoltStore) flushSeen() {
 	k := &s.seen
 	now := time.Now()
@@ -698,26 +701,17 @@ func (s *BoltStore) flushSeen() {
 	if len(pending) == 0 && !prune {
 		return
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketSeen)
-		for key, exp := range pending {
-			if err := b.Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(exp))); err != nil {
-				return err
-			}
-		}
-		if !prune {
-			return nil
-		}
-		c := b.Cursor()
-		for key, v := c.First(); key != nil; key, v = c.Next() {
-			if len(v) != 8 || int64(binary.BigEndian.Uint64(v)) <= now.UnixNano() {
-				if err := c.Delete(); err != nil {
+	var err error
+	if len(pending) > 0 {
+		err = s.db.Update(func(tx *bbolt.Tx) error {
+			for key, exp := range pending {
+				if err := putSeen(tx, key, exp); err != nil {
 					return err
 				}
 			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		k.mu.Lock()
 		for key, exp := range pending {
@@ -726,6 +720,29 @@ func (s *BoltStore) flushSeen() {
 			}
 		}
 		k.mu.Unlock()
+	}
+	if prune {
+		s.pruneSeenFile(now.UnixNano())
+	}
+}
+
+// pruneSeenFile drops the keys of the file that expired by now (Unix ns), a
+// chunk of seenPruneChunk per transaction, so that the other writes take
+// turns with it. A failed chunk leaves the rest to the next pruning.
+func (s *BoltStore) pruneSeenFile(now int64) {
+	var due bool
+	s.db.View(func(tx *bbolt.Tx) error {
+		k, _ := tx.Bucket(bucketSeenBy).Cursor().First()
+		due = k != nil && (len(k) < 8 || int64(binary.BigEndian.Uint64(k)) <= now)
+		return nil
+	})
+	for due {
+		var n int
+		err := s.db.Update(func(tx *bbolt.Tx) (err error) {
+			n, err = pruneSeen(tx, now, seenPruneChunk)
+			return err
+		})
+		due = err == nil && n == seenPruneChunk
 	}
 }
 

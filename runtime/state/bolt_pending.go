@@ -57,7 +57,7 @@ func (s *BoltStore) AcceptEvent(ctx context.Context, key string, ttl time.Durati
 		if n+len(evs) > limit {
 			return fmt.Errorf("%d events are pending, events.queue is %d: %w", n, limit, ErrFull)
 		}
-		if err := tx.Bucket(bucketSeen).Put([]byte(key), binary.BigEndian.AppendUint64(nil, uint64(exp))); err != nil {
+		if err := putSeen(tx, key, exp); err != nil {
 			return err
 		}
 		pending, runs := tx.Bucket(bucketPending), tx.Bucket(bucketPendRun)
