@@ -573,15 +573,17 @@ func (s *BoltStore) LockJob(ctx context.Context, job string, ttl time.Duration) 
 const seenPruneEvery = time.Minute
 
 // seenKeys are the deduplication keys of FirstSeen and AcceptEvent. The
-// file has one user at a time, so the keys this process recorded are
-// decided in memory, and a restart still knows those written before it.
-// FirstSeen's are written to the file in the background (write-behind), so
-// that it never waits for a disk sync; AcceptEvent's are written with its
-// pending events, in the transaction it waits for.
+// file has one user at a time: a key is looked up in the file, and the keys
+// this process recorded but has not written yet are held in memory (only
+// those, so memory does not grow with the window). FirstSeen's are written
+// to the file in the background (write-behind), so that it never waits for
+// a disk sync; AcceptEvent's are written with its pending events, in the
+// transaction it waits for.
 type seenKeys struct {
 	mu      sync.Mutex
-	mem     map[string]int64 // key to expiry (Unix ns)
-	pending map[string]int64 // recorded, not yet in the file
+	mem     map[string]int64 // key to expiry (Unix ns), until written
+	pending map[string]int64 // FirstSeen's, to be written
+	written uint64           // counts the times keys left mem for the file
 	kick    chan struct{}
 	quit    chan struct{}
 	done    chan struct{}
@@ -621,17 +623,12 @@ func (s *BoltStore) markSeen(key string, ttl time.Duration) (bool, int64, error)
 	k := &s.seen
 	k.mu.Lock()
 	exp, ok := k.mem[key]
+	written := k.written
 	k.mu.Unlock()
 	if ok && exp > now {
 		return false, 0, nil
 	}
-	var inFile int64
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		if v := boltGet(tx, []byte(key), bucketSeen); len(v) == 8 {
-			inFile = int64(binary.BigEndian.Uint64(v))
-		}
-		return nil
-	})
+	inFile, err := s.seenInFile(key)
 	if err != nil {
 		return false, 0, err
 	}
@@ -642,8 +639,14 @@ func (s *BoltStore) markSeen(key string, ttl time.Duration) (bool, int64, error)
 		k.kick, k.quit, k.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 		go s.writeSeen(k.kick, k.quit, k.done)
 	}
+	if k.written != written {
+		// Keys left memory for the file since it was read: read it again,
+		// holding the lock so that none leaves meanwhile.
+		if inFile, err = s.seenInFile(key); err != nil {
+			return false, 0, err
+		}
+	}
 	if inFile > now {
-		k.mem[key] = inFile
 		return false, 0, nil
 	}
 	if exp, ok := k.mem[key]; ok && exp > now {
@@ -651,6 +654,29 @@ func (s *BoltStore) markSeen(key string, ttl time.Duration) (bool, int64, error)
 	}
 	k.mem[key] = now + int64(ttl)
 	return true, now + int64(ttl), nil
+}
+
+// seenInFile returns the expiry (Unix ns) that the file holds for key, or 0.
+func (s *BoltStore) seenInFile(key string) (exp int64, err error) {
+	err = s.db.View(func(tx *bbolt.Tx) error {
+		if v := boltGet(tx, []byte(key), bucketSeen); len(v) == 8 {
+			exp = int64(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	return exp, err
+}
+
+// wrote forgets the keys (to their expiry) that are now in the file.
+func (k *seenKeys) wrote(keys map[string]int64) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for key, exp := range keys {
+		if k.mem[key] == exp {
+			delete(k.mem, key)
+		}
+	}
+	k.written++
 }
 
 // unsee forgets a key that markSeen recorded with expiry exp, whose write
@@ -679,9 +705,9 @@ func (s *BoltStore) writeSeen(kick, quit <-chan struct{}, done chan<- struct{}) 
 	}
 }
 
-// flushSeen writes the pending keys in one transaction and, once a minute,
-// drops the expired keys from memory and from the file (in transactions of
-// their own). A failed write is tried again with the next keys.
+// flushSeen writes the pending keys in one transaction, and forgets them in
+// memory, and once a minute drops the expired keys from the file (in
+// transactions of their own). A failed write is tried again with the next keys.
 func (s *BoltStore) flushSeen() {
 	k := &s.seen
 	now := time.Now()
@@ -691,11 +717,6 @@ func (s *BoltStore) flushSeen() {
 	prune := now.Sub(k.pruned) > seenPruneEvery
 	if prune {
 		k.pruned = now
-		for key, exp := range k.mem {
-			if exp <= now.UnixNano() {
-				delete(k.mem, key)
-			}
-		}
 	}
 	k.mu.Unlock()
 	if len(pending) == 0 && !prune {
@@ -720,6 +741,8 @@ func (s *BoltStore) flushSeen() {
 			}
 		}
 		k.mu.Unlock()
+	} else if len(pending) > 0 {
+		k.wrote(pending)
 	}
 	if prune {
 		s.pruneSeenFile(now.UnixNano())

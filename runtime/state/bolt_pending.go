@@ -83,7 +83,8 @@ func (s *BoltStore) AcceptEvent(ctx context.Context, key string, ttl time.Durati
 		}
 		return false, err
 	}
-	s.seen.wake() // drops expired keys from memory now and then
+	s.seen.wrote(map[string]int64{key: exp})
+	s.seen.wake() // drops expired keys from the file now and then
 	return true, nil
 }
 

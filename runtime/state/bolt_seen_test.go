@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,6 +149,76 @@ func TestBoltSeenFirstSeenIndexed(t *testing.T) {
 	s.closeSeen() // writes FirstSeen's key
 	if keys := seenFile(t, s.db); len(keys) != 2 {
 		t.Errorf("the file holds %v, want a and b", keys)
+	}
+}
+
+// TestBoltSeenMemory: memory holds the keys not yet written only; the
+// written ones are still seen, from the file.
+func TestBoltSeenMemory(t *testing.T) {
+	s := openTestStore(t, BoltOptions{})
+	ctx := t.Context()
+	for i := range 100 {
+		if first, err := s.FirstSeen(ctx, fmt.Sprint("f", i), time.Hour); !first || err != nil {
+			t.Fatalf("FirstSeen = %v, %v", first, err)
+		}
+		if first, err := s.AcceptEvent(ctx, fmt.Sprint("a", i), time.Hour, pendingEvents(fmt.Sprint("a", i), "welcome"), 1000); !first || err != nil {
+			t.Fatalf("AcceptEvent = %v, %v", first, err)
+		}
+	}
+	s.flushSeen()
+	s.seen.mu.Lock()
+	held := len(s.seen.mem)
+	s.seen.mu.Unlock()
+	if held != 0 {
+		t.Errorf("memory holds %d keys once all are written", held)
+	}
+	if keys := seenFile(t, s.db); len(keys) != 200 {
+		t.Errorf("the file holds %d keys, want 200", len(keys))
+	}
+	for _, key := range []string{"f0", "f99", "a0", "a99"} {
+		if first, err := s.FirstSeen(ctx, key, time.Hour); first || err != nil {
+			t.Errorf("FirstSeen(%s) = %v, %v, want false", key, first, err)
+		}
+		if first, err := s.AcceptEvent(ctx, key, time.Hour, pendingEvents(key, "welcome"), 1000); first || err != nil {
+			t.Errorf("AcceptEvent(%s) = %v, %v, want false", key, first, err)
+		}
+	}
+}
+
+// TestBoltSeenConcurrent: of the goroutines that record the same keys at
+// once, by FirstSeen and AcceptEvent, while the keys move from memory to
+// the file, one only finds each key first.
+func TestBoltSeenConcurrent(t *testing.T) {
+	s := openTestStore(t, BoltOptions{})
+	const keys, workers = 200, 6
+	var firsts [keys]atomic.Int32
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range keys {
+				key := fmt.Sprint("k", i)
+				var first bool
+				var err error
+				if (i+w)%2 == 0 {
+					first, err = s.FirstSeen(t.Context(), key, time.Hour)
+				} else {
+					first, err = s.AcceptEvent(t.Context(), key, time.Hour, pendingEvents(key, "welcome"), 100000)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if first {
+					firsts[i].Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range keys {
+		if n := firsts[i].Load(); n != 1 {
+			t.Errorf("key k%d found first %d times", i, n)
+		}
 	}
 }
 
