@@ -27,9 +27,10 @@ With --callback-url, it pushes events there as WeCom does, encrypted and
 signed with those secrets: change_contact when a member is added, changed or
 removed in the admin console (POST /_emulator/console/user/create, update,
 delete), batch_job_result when a batch job ends, and sys_approval_change when
-an approver approves or rejects in the console (POST
-/_emulator/console/approval/approve or reject; GET /_emulator/approvals
-lists who may decide each pending approval). Changes made through
+an approver approves or rejects, the applicant withdraws or someone concerned
+comments in the console (POST /_emulator/console/approval/approve, reject,
+withdraw or comment; GET /_emulator/approvals lists who may decide each
+pending approval). Changes made through
 the API by the contacts sync are not announced, as in WeCom. A delivery not
 answered within 5 seconds with a 200 (an empty body or "success") is made
 again, three times at most.

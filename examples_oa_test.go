@@ -116,13 +116,15 @@ func (r *eventRig) decide(t *testing.T, action, spNo, userid string) {
 // steps (the department's leader 徐明, then 陈静) in the emulator's admin
 // console; each decision runs approval-notice, which acts on the last one
 // only: 徐明 and the ops chat are told of the leave and its dates. An
-// approved expense claim goes to finance; a rejected leave tells no one.
+// approved expense claim goes to finance; a rejected or withdrawn leave, or
+// a comment, tells no one.
 func TestExampleApprovalNotice(t *testing.T) {
 	t.Parallel()
 	r := newEventRig(t)
 	cst := time.FixedZone("CST", 8*3600)
 	begin := time.Now().In(cst).Truncate(time.Hour).Add(48 * time.Hour)
 	sp := applyLeave(t, r.srv, "sunhao", begin)
+	approved := sp
 
 	r.decide(t, "approve", sp, "xuming")
 	runs := r.eventRuns(t, "approval-notice")
@@ -185,5 +187,17 @@ func TestExampleApprovalNotice(t *testing.T) {
 	}
 	if n, m := len(r.srv.Messages()), len(r.srv.ChatMessages()); n != 2 || m != 1 {
 		t.Errorf("%d messages and %d chat messages after a rejection, want still 2 and 1", n, m)
+	}
+
+	// Nor does a leave its applicant withdraws (StatuChangeEvent 6), nor a
+	// comment on the approved one (StatuChangeEvent 10, SpStatus still 2).
+	withdrawn := applyLeave(t, r.srv, "sunhao", begin.Add(96*time.Hour))
+	r.console(t, "approval/withdraw", fmt.Sprintf(`{"sp_no":%q,"userid":"sunhao"}`, withdrawn))
+	r.console(t, "approval/comment", fmt.Sprintf(`{"sp_no":%q,"userid":"chenjing","content":"已安排顶班"}`, approved))
+	if runs = r.eventRuns(t, "approval-notice"); len(runs) != 8 || runs[6].Result != state.ResultOK || runs[7].Result != state.ResultOK {
+		t.Fatalf("runs after a withdrawal and a comment = %+v", runs)
+	}
+	if n, m := len(r.srv.Messages()), len(r.srv.ChatMessages()); n != 2 || m != 1 {
+		t.Errorf("%d messages and %d chat messages after a withdrawal and a comment, want still 2 and 1", n, m)
 	}
 }

@@ -5,6 +5,8 @@
 --
 -- Only an approval approved at its last step is acted on: the event's
 -- ApprovalInfo.SpStatus is 2 (approved) and its StatuChangeEvent 2 (同意).
+-- A withdrawal (StatuChangeEvent 6 撤销, SpStatus 4) and a comment
+-- (StatuChangeEvent 10 添加备注, even on an approved approval) are not.
 -- The event has the approval's number, template and applicant; the values of
 -- its controls (the kind of leave, its dates, an amount) are read with
 -- oa.get_approval_detail.

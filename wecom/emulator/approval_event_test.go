@@ -111,3 +111,57 @@ func TestApprovalChangeEvent(t *testing.T) {
 		t.Errorf("%d deliveries, want 4", n)
 	}
 }
+
+// TestApprovalWithdrawCommentEvents: a comment (添加备注) is pushed with
+// StatuChangeEvent 10 and the approval's Comments; the applicant's
+// withdrawal (撤销) with StatuChangeEvent 6 and SpStatus 4; a refused one
+// pushes nothing.
+func TestApprovalWithdrawCommentEvents(t *testing.T) {
+	t.Parallel()
+	srv, h := newCallbackServer(t)
+	oa := appClient(srv, emulator.DemoOAAgentID)
+	applied, err := oa.OA.ApplyEvent(t.Context(), "zhaoliu", emulator.DemoLeaveTemplateID, 0, []any{map[string]any{"attr": 1, "userid": []string{"lisi"}}}, leaveData("家中有事"), summary("事假1天"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := applied.SpNo
+	act := func(action, body string) map[string]any {
+		t.Helper()
+		if out := console(t, srv, "approval/"+action, body); out["errcode"] != 0.0 {
+			t.Fatalf("%s: %v", action, out)
+		}
+		info, _ := h.next()["ApprovalInfo"].(map[string]any)
+		return info
+	}
+
+	info := act("comment", `{"sp_no":"`+sp+`","userid":"lisi","content":"请补充<附件>"}`)
+	if info["SpStatus"] != "1" || info["StatuChangeEvent"] != "10" {
+		t.Errorf("the comment: SpStatus %v, StatuChangeEvent %v; want 1, 10", info["SpStatus"], info["StatuChangeEvent"])
+	}
+	list, _ := info["Comments"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("Comments = %v, want one", info["Comments"])
+	}
+	c := list[0].(map[string]any)
+	if c["CommentUserInfo"].(map[string]any)["UserId"] != "lisi" || c["CommentContent"] != "请补充<附件>" || c["CommentId"] == "" || c["CommentTime"] == "0" {
+		t.Errorf("the comment = %v", c)
+	}
+
+	// Only the applicant withdraws.
+	if out := console(t, srv, "approval/withdraw", `{"sp_no":"`+sp+`","userid":"lisi"}`); out["errcode"] != 301025.0 {
+		t.Errorf("an approver withdraws: %v", out)
+	}
+	info = act("withdraw", `{"sp_no":"`+sp+`","userid":"zhaoliu"}`)
+	if info["SpStatus"] != "4" || info["StatuChangeEvent"] != "6" {
+		t.Errorf("the withdrawal: SpStatus %v, StatuChangeEvent %v; want 4, 6", info["SpStatus"], info["StatuChangeEvent"])
+	}
+	if list, _ := info["Comments"].([]any); len(list) != 1 {
+		t.Errorf("the withdrawal's Comments = %v, want the comment", info["Comments"])
+	}
+	if err := srv.WaitCallbacks(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.calls.Load(); n != 2 {
+		t.Errorf("%d deliveries, want 2", n)
+	}
+}

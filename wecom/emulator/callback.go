@@ -51,7 +51,8 @@ type Delivery struct {
 	Time time.Time `json:"time"`
 	URL  string    `json:"url"` // without the query
 	// Event and ChangeType describe the event; UserID is the member's (the
-	// approver's for sys_approval_change), JobID a batch job's.
+	// approver's, applicant's or commenter's for sys_approval_change), JobID
+	// a batch job's.
 	Event      string `json:"event"`
 	ChangeType string `json:"change_type,omitempty"`
 	UserID     string `json:"userid,omitempty"`

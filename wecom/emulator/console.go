@@ -21,14 +21,16 @@ const consolePrefix = inspectPrefix + "console/"
 //	POST /_emulator/console/trusted_ips   {"ips": ["203.0.113.7"]}: the trusted-IP rule (60020) on for these IPs, off for []
 //	POST /_emulator/console/approval/approve  {"sp_no": "...", "userid": "...", "speech": "..."}: an approver approves (oa_decide.go)
 //	POST /_emulator/console/approval/reject   the same: an approver rejects
+//	POST /_emulator/console/approval/withdraw {"sp_no": "...", "userid": "..."}: the applicant withdraws (oa_comment.go)
+//	POST /_emulator/console/approval/comment  {"sp_no": "...", "userid": "...", "content": "..."}: a comment (备注)
 //	POST /_emulator/console/fail_exports  {"n": 1}: the next n export jobs fail (FailNextExports), for tests and demos
 //
 // Each is validated as the API validates it and answered
 // {"errcode":0,"errmsg":"created"} (or the error), then announced as a
 // change_contact event (create_user, update_user, delete_user) carrying
 // what WeCom sends since 2022: the UserID (and NewUserID when renamed) and
-// the departments. An approval decided is answered with its sp_status and
-// announced as sys_approval_change.
+// the departments. An approval decided, withdrawn or commented on is
+// answered with its sp_status and announced as sys_approval_change.
 func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
@@ -55,6 +57,10 @@ func (s *Server) serveConsole(w http.ResponseWriter, r *http.Request) {
 		v, e = s.consoleDecide(body, spApproved)
 	case "approval/reject":
 		v, e = s.consoleDecide(body, spRejected)
+	case "approval/withdraw":
+		v, e = s.consoleWithdraw(body)
+	case "approval/comment":
+		v, e = s.consoleComment(body)
 	case "fail_exports":
 		v, e = s.consoleFailExports(body)
 	default:

@@ -185,7 +185,12 @@
 // approval (sp_status 2), a rejection rejects it (3). Each decision is in
 // getapprovaldetail's sp_record and is pushed as sys_approval_change, with
 // the agent id of the first application in 审批 → 可调用接口的应用, to the
-// server's callback, which stands in for that application's. GET
-// /_emulator/approvals lists who may decide each pending approval. See
-// oa_decide.go.
+// server's callback, which stands in for that application's. The applicant
+// withdraws (撤销) an approval still pending (POST
+// /_emulator/console/approval/withdraw, {"sp_no", "userid"}: sp_status 4,
+// StatuChangeEvent 6), and the applicant, an approver or one notified adds
+// a comment (添加备注) at any time (POST /_emulator/console/approval/comment,
+// {"sp_no", "userid", "content"}: getapprovaldetail's comments and the
+// event's Comments, StatuChangeEvent 10). GET /_emulator/approvals lists who
+// may decide each pending approval. See oa_decide.go and oa_comment.go.
 package emulator

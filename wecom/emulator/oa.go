@@ -29,6 +29,7 @@ type oaState struct {
 	approvals []*approval // in the order of submission
 	bySpNo    map[string]*approval
 	daySeq    map[string]int // yyyymmdd: the approvals numbered that day
+	comments  int            // the comments added, numbering the next
 }
 
 // approval is one approval (审批单).
@@ -44,6 +45,7 @@ type approval struct {
 	Contents   []json.RawMessage
 	Summary    json.RawMessage
 	NotifyType int
+	Comments   []approvalComment // oldest first (oa_comment.go)
 }
 
 type approvalStep struct {
@@ -617,7 +619,7 @@ type approvalDetailAnswer struct {
 		ApplyData struct {
 			Contents []json.RawMessage `json:"contents"`
 		} `json:"apply_data"`
-		Comments []any `json:"comments"`
+		Comments []commentView `json:"comments"`
 	} `json:"info"`
 }
 
@@ -643,7 +645,7 @@ func (s *Server) oaApprovalDetail(c *call, req oaApprovalDetailRequest) (any, *a
 	in := &out.Info
 	in.SpNo, in.SpName, in.SpStatus, in.TemplateID, in.ApplyTime = a.SpNo, a.Template.Name, a.Status, a.Template.ID, a.ApplyTime
 	in.Applyer.UserID, in.Applyer.PartyID = a.Creator, strconv.Itoa(a.PartyID)
-	in.SpRecord, in.Notifyer, in.Comments = []stepView{}, []userRef{}, []any{}
+	in.SpRecord, in.Notifyer, in.Comments = []stepView{}, []userRef{}, a.commentViews()
 	for i := range a.Steps {
 		st := &a.Steps[i]
 		in.SpRecord = append(in.SpRecord, stepView{SpStatus: st.Status, ApproverAttr: st.Attr, Details: st.details()})

@@ -14,6 +14,8 @@ import (
 //
 //	POST /_emulator/console/approval/approve  {"sp_no": "...", "userid": "...", "speech": "..."}
 //	POST /_emulator/console/approval/reject   the same
+//	POST /_emulator/console/approval/withdraw {"sp_no": "...", "userid": "..."} (oa_comment.go)
+//	POST /_emulator/console/approval/comment  {"sp_no": "...", "userid": "...", "content": "..."}
 //
 // The approver must be one of the current step's (the first pending one)
 // and not have decided already. A step of attr 1 (或签) is decided by its
@@ -23,11 +25,13 @@ import (
 // after it are never reached (0).
 
 // Decisions of an approver, as sp_status of an approval's details and the
-// StatuChangeEvent of sys_approval_change (2 同意, 3 驳回).
+// StatuChangeEvent of sys_approval_change (2 同意, 3 驳回); spWithdrawn is
+// the sp_status of an approval its applicant withdrew (4 已撤销).
 const (
-	spPending  = 1
-	spApproved = 2
-	spRejected = 3
+	spPending   = 1
+	spApproved  = 2
+	spRejected  = 3
+	spWithdrawn = 4
 )
 
 // decision is one approver's part in a step.
@@ -37,16 +41,22 @@ type decision struct {
 	Speech string
 }
 
+// approvalRequest names an approval and who acts on it: the part the
+// bodies of the console's approval actions share.
+type approvalRequest struct {
+	SpNo   flexString `json:"sp_no"`
+	UserID string     `json:"userid"`
+}
+
 // decisionRequest is the body of the console's approval/approve and
 // approval/reject.
 type decisionRequest struct {
-	SpNo   flexString `json:"sp_no"`
-	UserID string     `json:"userid"`
-	Speech string     `json:"speech"`
+	approvalRequest
+	Speech string `json:"speech"`
 }
 
 // decisionAnswer is the console's answer: the approval's status after the
-// decision.
+// change.
 type decisionAnswer struct {
 	status
 	SpStatus int `json:"sp_status"`
@@ -59,13 +69,23 @@ func (s *Server) consoleDecide(body []byte, verdict int) (any, *apiError) {
 	if e := decodeBody(body, &req); e != nil {
 		return nil, e
 	}
+	return s.consoleApproval(req.UserID, func(o *oaState, at int64) (*approval, int, *apiError) {
+		a, e := o.decide(string(req.SpNo), req.UserID, req.Speech, verdict, at)
+		return a, verdict, e
+	})
+}
+
+// consoleApproval applies change to an approval with the locks held and, if
+// it succeeds, announces it by userid as sys_approval_change with the
+// StatuChangeEvent change returns, and answers the approval's sp_status.
+func (s *Server) consoleApproval(userid string, change func(o *oaState, at int64) (*approval, int, *apiError)) (any, *apiError) {
 	s.st.mu.RLock()
 	agentID := s.approvalAgent()
 	o := s.lockOA()
-	a, e := o.decide(string(req.SpNo), req.UserID, req.Speech, verdict, s.now().Unix())
+	a, event, e := change(o, s.now().Unix())
 	var info string
 	if e == nil {
-		info = a.eventInfo(verdict)
+		info = a.eventInfo(event)
 	}
 	o.mu.Unlock()
 	s.st.mu.RUnlock()
@@ -77,8 +97,23 @@ func (s *Server) consoleDecide(body []byte, verdict int) (any, *apiError) {
 		fields = append([]string{"AgentID", strconv.Itoa(agentID)}, fields...)
 	}
 	xml := eventXML(s.corpID(), s.now(), "sys_approval_change", fields...)
-	s.notify(nil, xml, Delivery{Event: "sys_approval_change", UserID: req.UserID, SpNo: a.SpNo})
+	s.notify(nil, xml, Delivery{Event: "sys_approval_change", UserID: userid, SpNo: a.SpNo})
 	return decisionAnswer{okStatus, a.Status}, nil
+}
+
+// approvalFor is the approval spNo that userid acts on, or the error for a
+// request that lacks either or names no approval. The caller holds o.mu.
+func (o *oaState) approvalFor(spNo, userid string) (*approval, *apiError) {
+	a := o.bySpNo[spNo]
+	switch {
+	case spNo == "":
+		return nil, approvalError("sp_no missing")
+	case a == nil:
+		return nil, approvalError("sp_no %q not found", spNo)
+	case userid == "":
+		return nil, approvalError("userid missing")
+	}
+	return a, nil
 }
 
 // approvalAgent is the agent id of the first application in 审批 → 可调用接口
@@ -97,15 +132,11 @@ func (s *Server) approvalAgent() int {
 // time at, and settles the step and the approval by the step rules. The
 // caller holds o.mu.
 func (o *oaState) decide(spNo, userid, speech string, verdict int, at int64) (*approval, *apiError) {
-	a := o.bySpNo[spNo]
-	switch {
-	case spNo == "":
-		return nil, approvalError("sp_no missing")
-	case a == nil:
-		return nil, approvalError("sp_no %q not found", spNo)
-	case userid == "":
-		return nil, approvalError("userid missing")
-	case a.Status != spPending:
+	a, e := o.approvalFor(spNo, userid)
+	if e != nil {
+		return nil, e
+	}
+	if a.Status != spPending {
 		return nil, approvalError("approval %s is no longer pending: sp_status %d", spNo, a.Status)
 	}
 	i := slices.IndexFunc(a.Steps, func(st approvalStep) bool { return st.Status == spPending })
@@ -159,9 +190,10 @@ func (st *approvalStep) details() []stepDetail {
 }
 
 // eventInfo is the ApprovalInfo element of a sys_approval_change about a,
-// changed by change (StatuChangeEvent: 2 同意, 3 驳回), in the shape of
-// WeCom's example (审批申请状态变化回调通知): numbers bare, text in CDATA,
-// one SpRecord per step with one Details per approver.
+// changed by change (StatuChangeEvent: 2 同意, 3 驳回, 6 撤销, 10 添加备注), in
+// the shape of WeCom's example (审批申请状态变化回调通知): numbers bare, text
+// in CDATA, one SpRecord per step with one Details per approver, one
+// Comments per comment.
 func (a *approval) eventInfo(change int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<SpNoStr>%s</SpNoStr><SpNo>%s</SpNo><SpName>%s</SpName><SpStatus>%d</SpStatus><TemplateId>%s</TemplateId><ApplyTime>%d</ApplyTime>",
@@ -179,6 +211,10 @@ func (a *approval) eventInfo(change int) string {
 	for _, id := range a.Notify {
 		fmt.Fprintf(&b, "<Notifyer><UserId>%s</UserId></Notifyer>", cdata(id))
 	}
+	for _, c := range a.Comments {
+		fmt.Fprintf(&b, "<Comments><CommentUserInfo><UserId>%s</UserId></CommentUserInfo><CommentTime>%d</CommentTime><CommentContent>%s</CommentContent><CommentId>%s</CommentId></Comments>",
+			cdata(c.UserID), c.Time, cdata(c.Content), cdata(c.ID))
+	}
 	fmt.Fprintf(&b, "<StatuChangeEvent>%d</StatuChangeEvent>", change)
 	return b.String()
 }
@@ -188,7 +224,7 @@ type ApprovalState struct {
 	SpNo       string `json:"sp_no"`
 	SpName     string `json:"sp_name"`
 	TemplateID string `json:"template_id"`
-	// SpStatus is 1 pending, 2 approved, 3 rejected.
+	// SpStatus is 1 pending, 2 approved, 3 rejected, 4 withdrawn.
 	SpStatus  int    `json:"sp_status"`
 	Creator   string `json:"creator_userid"`
 	ApplyTime int64  `json:"apply_time"`
