@@ -7,6 +7,7 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -46,19 +47,33 @@ local u = require("wecom").user.get(event.UserID)
 print(string.format("hello %s of %s (%s)", u.name, event.Department, event.lists.Department[1]))
 `
 
-// startEmulatorProcess starts runner emulator pushing events to callbackURL
-// and returns its root URL and the variables it printed.
-func startEmulatorProcess(t *testing.T, callbackURL string) (string, []string) {
+// eventsRig is runner emulator pushing its events to the callback contacts
+// of runner serve.
+type eventsRig struct {
+	emu   string   // the emulator's root URL
+	env   []string // the variables the emulator printed
+	dir   string   // serve's directory, with jobs.yaml and the scripts
+	cb    string   // the address of serve's callbacks
+	serve *exec.Cmd
+	log   *serveLog // serve's
+}
+
+// startEventsServe starts an eventsRig whose serve runs jobsYAML with
+// scripts, and waits for serve's scheduler.
+func startEventsServe(t *testing.T, jobsYAML string, scripts map[string]string) eventsRig {
 	t.Helper()
-	vars := emulatorProcess(t, "WECOM_CB_AES_KEY", "--callback-url", callbackURL)
+	callbacks := freePort(t)
+	vars := emulatorProcess(t, "WECOM_CB_AES_KEY", "--callback-url", "http://"+callbacks+"/callback/contacts")
 	if vars["WECOM_CB_TOKEN"] == "" {
 		t.Fatalf("runner emulator printed %q", vars)
 	}
-	var env []string
+	r := eventsRig{emu: strings.TrimSuffix(vars["WECOM_BASE_URL"], "/cgi-bin/"), dir: jobsDir(t, jobsYAML, scripts), cb: callbacks}
 	for k, v := range vars {
-		env = append(env, k+"="+v)
+		r.env = append(r.env, k+"="+v)
 	}
-	return strings.TrimSuffix(vars["WECOM_BASE_URL"], "/cgi-bin/"), env
+	r.serve, _, r.log = startServeEnv(t, r.dir, r.env, "--callback-listen", callbacks)
+	waitFor(t, r.log, `msg="scheduler started"`)
+	return r
 }
 
 func postConsole(t *testing.T, emu, action, body string) {
@@ -81,11 +96,8 @@ func postConsole(t *testing.T, emu, action, body string) {
 // the job again with it.
 func TestEventsEndToEnd(t *testing.T) {
 	t.Parallel()
-	callbacks := freePort(t)
-	emu, env := startEmulatorProcess(t, "http://"+callbacks+"/callback/contacts")
-	dir := jobsDir(t, eventJobs, map[string]string{"greet.lua": greetScript})
-	serve, _, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
-	waitFor(t, log, `msg="scheduler started"`)
+	r := startEventsServe(t, eventJobs, map[string]string{"greet.lua": greetScript})
+	emu, env, dir, serve, log, callbacks := r.emu, r.env, r.dir, r.serve, r.log, r.cb
 
 	postConsole(t, emu, "user/create", `{"userid":"xiaoming","name":"小明","mobile":"13900000001","department":[6]}`)
 	waitFor(t, log, `msg="hello 小明 of 6 (6)" job=greet`)
@@ -384,11 +396,8 @@ print(string.format("%s %s status %s change %s: %s step 1 by %s (%s) of %d steps
 // with the sys_approval_change event.
 func TestApprovalEventsEndToEnd(t *testing.T) {
 	t.Parallel()
-	callbacks := freePort(t)
-	emu, env := startEmulatorProcess(t, "http://"+callbacks+"/callback/contacts")
-	dir := jobsDir(t, approvalJobs, map[string]string{"approvals.lua": approvalScript})
-	_, _, log := startServeEnv(t, dir, env, "--callback-listen", callbacks)
-	waitFor(t, log, `msg="scheduler started"`)
+	r := startEventsServe(t, approvalJobs, map[string]string{"approvals.lua": approvalScript})
+	emu, log := r.emu, r.log
 
 	resp, err := http.Get(emu + "/_emulator/approvals")
 	if err != nil {
